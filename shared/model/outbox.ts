@@ -1,0 +1,46 @@
+import * as z from 'zod/mini';
+import { Channel } from './inbound-item.ts';
+
+/**
+ * Everything that leaves the hub goes through the outbox queue as one of
+ * these, so a provider outage delays a message and never loses it. `id` is
+ * deterministic (item id + kind), which makes every send idempotent.
+ */
+
+export const OUTBOX_KINDS = [
+  'auto-reply',
+  'clerk-routing',
+  'consent-request',
+  'consent-reminder',
+  'consent-outcome',
+  'complaint-invitation',
+] as const;
+export const OutboxKind = z.enum(OUTBOX_KINDS);
+export type OutboxKind = z.infer<typeof OutboxKind>;
+
+export const OutboxMessage = z.object({
+  schemaVersion: z.literal(1),
+  id: z.string(),
+  kind: OutboxKind,
+  /** Channel the message goes out on (the clerk is always reached by email). */
+  channel: Channel,
+  /** PSID, comment id, email address or E.164 number. */
+  to: z.string(),
+  council: z.string(),
+  itemId: z.string(),
+  /** Audit reference, for formal items. */
+  ref: z.optional(z.string()),
+  subject: z.optional(z.string()),
+  text: z.string(),
+  html: z.optional(z.string()),
+  /** Email threading and the clerk's Reply-To. */
+  inReplyTo: z.optional(z.string()),
+  references: z.optional(z.array(z.string())),
+  replyTo: z.optional(z.string()),
+  /** Marks automatic mail (RFC 3834 `Auto-Submitted: auto-replied`). */
+  autoSubmitted: z.optional(z.boolean()),
+  /** Messenger: when the resident last wrote (the 24-hour window is counted from it). */
+  lastUserMessageAt: z.optional(z.string()),
+  createdAt: z.string(),
+});
+export type OutboxMessage = z.infer<typeof OutboxMessage>;

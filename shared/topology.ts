@@ -1,0 +1,265 @@
+/**
+ * The one source of truth for names: tables, queues, bucket, functions, routes,
+ * schedules and environment variables. The CDK stack (infra/aws), the local
+ * runtime (infra/local) and the tests all read this file, so cloud and local
+ * cannot drift apart. Pure data: no imports, safe on every cold-start path.
+ */
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** Logical id, also the local table name. */
+  readonly id: 'audit' | 'ops';
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  readonly indexes: readonly IndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry; only the operational table has one. */
+  readonly ttlAttribute?: string;
+  readonly purpose: string;
+}
+
+const pk: KeyAttribute = { name: 'pk', type: 'S' };
+const sk: KeyAttribute = { name: 'sk', type: 'S' };
+const receivedAt: KeyAttribute = { name: 'receivedAt', type: 'S' };
+
+export const TABLES = {
+  audit: {
+    id: 'audit',
+    partitionKey: pk,
+    sortKey: sk,
+    purpose:
+      'Append-only audit trail (hash-chained events per council) and one summary per formal item. Auditors read it; only the erasure path may change personal-data records.',
+    indexes: [
+      { name: 'byReference', partitionKey: { name: 'ref', type: 'S' }, sortKey: sk },
+      { name: 'byDay', partitionKey: { name: 'day', type: 'S' }, sortKey: receivedAt },
+      { name: 'byChannel', partitionKey: { name: 'channel', type: 'S' }, sortKey: receivedAt },
+      { name: 'byClassification', partitionKey: { name: 'classification', type: 'S' }, sortKey: receivedAt },
+      { name: 'byConsent', partitionKey: { name: 'consentStatus', type: 'S' }, sortKey: receivedAt },
+      { name: 'bySender', partitionKey: { name: 'senderHash', type: 'S' }, sortKey: receivedAt },
+    ],
+  },
+  ops: {
+    id: 'ops',
+    partitionKey: pk,
+    sortKey: sk,
+    ttlAttribute: 'expiresAt',
+    purpose:
+      'Operational state with a TTL: dedupe claims, auto-reply rate limits, reference counters, outbox idempotency, consent tracking, minimal logs of informal and ignored items.',
+    indexes: [{ name: 'byDue', partitionKey: { name: 'duePk', type: 'S' }, sortKey: { name: 'dueAt', type: 'S' } }],
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export interface QueueDefinition {
+  readonly id: 'inbound' | 'outbox';
+  readonly dlqId: string;
+  /** Seconds; at least six times the consumer's timeout. */
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  /** Bytes; set explicitly because SQS still defaults to 256 KiB. */
+  readonly maximumMessageSizeBytes: number;
+  readonly retentionDays: number;
+  readonly consumer: FunctionId;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+}
+
+export const QUEUES = {
+  inbound: {
+    id: 'inbound',
+    dlqId: 'inbound-dlq',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    maximumMessageSizeBytes: 1_048_576,
+    retentionDays: 14,
+    consumer: 'classify',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 1,
+  },
+  outbox: {
+    id: 'outbox',
+    dlqId: 'outbox-dlq',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 8,
+    maximumMessageSizeBytes: 1_048_576,
+    retentionDays: 14,
+    consumer: 'deliver',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 1,
+  },
+} as const satisfies Record<string, QueueDefinition>;
+
+/** Raw inbound mail, written by the SES S3 action (or the local SMTP server). */
+export const MAIL_BUCKET = { id: 'mail', objectPrefix: 'inbound/', expireAfterDays: 30 } as const;
+
+export type HttpMethod = 'GET' | 'POST' | 'HEAD';
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  /** API Gateway HTTP API path syntax; `{name}` is a path parameter. */
+  readonly path: string;
+  readonly fn: FunctionId;
+}
+
+export type FunctionKind = 'http' | 'ses' | 'sns' | 'sqs' | 'schedule';
+
+export interface FunctionDefinition {
+  /** Handler source, relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly kind: FunctionKind;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Reserved concurrency where a downstream provider must not be overwhelmed. */
+  readonly reservedConcurrency?: number;
+  readonly description: string;
+}
+
+export const FUNCTIONS = {
+  messengerWebhook: {
+    entry: 'functions/messenger-webhook.ts',
+    kind: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'Facebook Messenger and Page feed webhook: verify, normalise, enqueue',
+  },
+  mailchimpWebhook: {
+    entry: 'functions/mailchimp-webhook.ts',
+    kind: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'Mailchimp audience webhook: path secret, normalise, enqueue',
+  },
+  mandrillWebhook: {
+    entry: 'functions/mandrill-webhook.ts',
+    kind: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'Mailchimp Transactional inbound email: verify, parse MIME, enqueue',
+  },
+  twilioWebhook: {
+    entry: 'functions/twilio-webhook.ts',
+    kind: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'Twilio inbound SMS: verify, normalise, enqueue, empty TwiML',
+  },
+  sesInbound: {
+    entry: 'functions/ses-inbound.ts',
+    kind: 'ses',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    description: 'SES receipt rule Lambda action: read raw MIME from S3, parse, enqueue',
+  },
+  smsInbound: {
+    entry: 'functions/sms-inbound.ts',
+    kind: 'sns',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'AWS End User Messaging two-way SMS via SNS: normalise, enqueue',
+  },
+  classify: {
+    entry: 'functions/classify.ts',
+    kind: 'sqs',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    description: 'Inbound queue consumer: policy engine, audit trail, outbox',
+  },
+  deliver: {
+    entry: 'functions/deliver.ts',
+    kind: 'sqs',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    reservedConcurrency: 2,
+    description: 'Outbox consumer: Messenger Send API, SES v2, Twilio, End User Messaging',
+  },
+  consentForm: {
+    entry: 'functions/consent-form.ts',
+    kind: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'Signed consent link: accessible form, records grant or decline',
+  },
+  consentSchedule: {
+    entry: 'functions/consent-schedule.ts',
+    kind: 'schedule',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    description: 'Consent reminders after N days and expiry after M days',
+  },
+} as const satisfies Record<string, FunctionDefinition>;
+
+export type FunctionId = keyof typeof FUNCTIONS;
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'GET', path: '/webhooks/messenger', fn: 'messengerWebhook' },
+  { method: 'POST', path: '/webhooks/messenger', fn: 'messengerWebhook' },
+  { method: 'GET', path: '/webhooks/mailchimp/{secret}', fn: 'mailchimpWebhook' },
+  { method: 'HEAD', path: '/webhooks/mailchimp/{secret}', fn: 'mailchimpWebhook' },
+  { method: 'POST', path: '/webhooks/mailchimp/{secret}', fn: 'mailchimpWebhook' },
+  { method: 'HEAD', path: '/webhooks/mandrill', fn: 'mandrillWebhook' },
+  { method: 'POST', path: '/webhooks/mandrill', fn: 'mandrillWebhook' },
+  { method: 'POST', path: '/webhooks/twilio', fn: 'twilioWebhook' },
+  { method: 'GET', path: '/consent/{token}', fn: 'consentForm' },
+  { method: 'POST', path: '/consent/{token}', fn: 'consentForm' },
+];
+
+export const SCHEDULES = [
+  { id: 'consent-sweep', fn: 'consentSchedule', rate: 'rate(1 hour)', localIntervalSeconds: 60 },
+] as const satisfies readonly { id: string; fn: FunctionId; rate: string; localIntervalSeconds: number }[];
+
+/**
+ * Environment variables the functions read. Secrets are never among them: in
+ * AWS they come from Secrets Manager (SECRETS_ARN names the secret); locally
+ * from the variables listed in LOCAL_SECRET_VARS.
+ */
+export const ENV = {
+  council: 'HUB_COUNCIL',
+  auditTable: 'AUDIT_TABLE',
+  opsTable: 'OPS_TABLE',
+  inboundQueueUrl: 'INBOUND_QUEUE_URL',
+  outboxQueueUrl: 'OUTBOX_QUEUE_URL',
+  mailBucket: 'MAIL_BUCKET',
+  mailPrefix: 'MAIL_PREFIX',
+  secretsArn: 'SECRETS_ARN',
+  /** Public base URL (scheme + host [+ base path]); signed Twilio/Mandrill URLs and consent links are built on it. */
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  sesFromAddress: 'SES_FROM_ADDRESS',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  smsOriginationIdentity: 'SMS_ORIGINATION_IDENTITY',
+  graphApiBaseUrl: 'GRAPH_API_BASE_URL',
+  twilioApiBaseUrl: 'TWILIO_API_BASE_URL',
+  messengerPageId: 'MESSENGER_PAGE_ID',
+  messengerAppId: 'MESSENGER_APP_ID',
+  twilioAccountSid: 'TWILIO_ACCOUNT_SID',
+} as const;
+
+/** Keys of the one JSON secret in Secrets Manager; locally, env vars of the same names. */
+export const SECRET_KEYS = [
+  'MESSENGER_APP_SECRET',
+  'MESSENGER_VERIFY_TOKEN',
+  'MESSENGER_PAGE_TOKEN',
+  'MAILCHIMP_WEBHOOK_SECRET',
+  'MANDRILL_WEBHOOK_KEY',
+  'TWILIO_AUTH_TOKEN',
+  'CONSENT_SIGNING_KEY',
+] as const;
+
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** Body limits per route family, bytes; over them the answer is 413. */
+export const BODY_LIMITS = {
+  messenger: 1_048_576,
+  mailchimp: 65_536,
+  /** Lambda synchronous payloads stop at 6 MB. */
+  mandrill: 5_242_880,
+  twilio: 65_536,
+  consent: 8_192,
+} as const;
