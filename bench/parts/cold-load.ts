@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { FUNCTIONS, type FunctionId } from '../../shared/topology.ts';
+import { loadBundler, sizeKb } from '../lib/bundle.ts';
+import { measureInterleaved } from '../lib/load-time.ts';
+import { FUNCTION_SPECS, LOAD_RATIO_TARGET, REFERENCES, targetReference, type ReferenceId } from '../lib/references.ts';
+import { median, percentile, round } from '../lib/stats.ts';
+
+export interface Measured {
+  status: 'ok' | 'missing' | 'bundle-failed' | 'load-failed';
+  error?: string;
+  bundleKb?: number;
+  loadMsMedian?: number;
+  loadMsP90?: number;
+  samples?: number;
+}
+
+export interface FunctionLoadResult extends Measured {
+  fn: FunctionId;
+  entry: string;
+  ingest: boolean;
+  ownReference: ReferenceId;
+  targetReference: ReferenceId;
+  /** function / target reference, median load time: the graded figure. */
+  loadRatio?: number;
+  /** function / own reference (differs from loadRatio only for ses-inbound). */
+  loadRatioOwn?: number;
+  sizeRatio?: number;
+  pass: boolean;
+}
+
+export interface ColdLoadReport {
+  bundler: string;
+  node: string;
+  runs: number;
+  method: string;
+  references: Record<ReferenceId, Measured & { entry: string; clients: string }>;
+  functions: FunctionLoadResult[];
+}
+
+export async function runColdLoad(root: string, runs: number, log: (line: string) => void): Promise<ColdLoadReport> {
+  const bundler = await loadBundler(root);
+  log(`bundling with ${bundler.source}`);
+  const outRoot = join(root, 'bench/out');
+  const files = new Map<string, string>();
+  const measured = new Map<string, Measured>();
+
+  const targets: [string, string][] = [
+    ...Object.entries(REFERENCES).map(([id, ref]) => [`ref:${id}`, ref.entry] as [string, string]),
+    ...Object.entries(FUNCTIONS).map(([id, fn]) => [`fn:${id}`, fn.entry] as [string, string]),
+  ];
+  for (const [key, entry] of targets) {
+    if (!existsSync(join(root, entry))) {
+      measured.set(key, { status: 'missing' });
+      continue;
+    }
+    try {
+      const file = await bundler.bundle(entry, join(outRoot, key.replace(':', '-')));
+      files.set(key, file);
+      measured.set(key, { status: 'ok', bundleKb: round(sizeKb(file), 1) });
+    } catch (error) {
+      measured.set(key, { status: 'bundle-failed', error: String((error as Error).message).split('\n').slice(0, 3).join(' ') });
+    }
+  }
+
+  log(`measuring module load: ${files.size} bundles x ${runs} runs, interleaved`);
+  const results = await measureInterleaved(files, runs, (r) => {
+    if (r % 5 === 0 || r === runs) log(`  round ${r}/${runs}`);
+  });
+  for (const [key, result] of results) {
+    const m = measured.get(key)!;
+    if (result.error) Object.assign(m, { status: 'load-failed', error: result.error });
+    else Object.assign(m, { loadMsMedian: round(median(result.samples), 2), loadMsP90: round(percentile(result.samples, 90), 2), samples: result.samples.length });
+  }
+
+  const references = Object.fromEntries(
+    Object.entries(REFERENCES).map(([id, ref]) => [id, { ...ref, ...measured.get(`ref:${id}`)! }]),
+  ) as ColdLoadReport['references'];
+
+  const functions: FunctionLoadResult[] = Object.entries(FUNCTIONS).map(([id, fn]) => {
+    const spec = FUNCTION_SPECS[id as FunctionId];
+    const target = targetReference(spec);
+    const m = measured.get(`fn:${id}`)!;
+    const ref = references[target];
+    const own = references[spec.own];
+    const ratio = (a?: number, b?: number) => (a !== undefined && b ? round(a / b, 2) : undefined);
+    const loadRatio = ratio(m.loadMsMedian, ref.loadMsMedian);
+    return {
+      fn: id as FunctionId,
+      entry: fn.entry,
+      ingest: spec.ingest,
+      ownReference: spec.own,
+      targetReference: target,
+      ...m,
+      loadRatio,
+      loadRatioOwn: ratio(m.loadMsMedian, own.loadMsMedian),
+      sizeRatio: ratio(m.bundleKb, ref.bundleKb),
+      pass: m.status === 'ok' && loadRatio !== undefined && loadRatio <= LOAD_RATIO_TARGET,
+    };
+  });
+
+  return {
+    bundler: bundler.source,
+    node: process.version,
+    runs,
+    method:
+      'Each bundle is imported in a fresh `node` process (same binary as the bench) by bench/lib/load-probe.mjs, which times `await import(bundle)` with performance.now(); process start-up is excluded. One untimed warm-up import per bundle, then rounds in which every bundle runs once in a random order.',
+    references,
+    functions,
+  };
+}
