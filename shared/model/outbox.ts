@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Channel } from './inbound-item.ts';
+import { Channel, Provider } from './inbound-item.ts';
 
 /**
  * Everything that leaves the hub goes through the outbox queue as one of
@@ -26,6 +26,10 @@ export const OutboxMessage = z.object({
   channel: Channel,
   /** PSID, comment id, email address or E.164 number. */
   to: z.string(),
+  /** Provider the item came in on; SMS is answered through the same one (Twilio or End User Messaging). */
+  provider: z.optional(Provider),
+  /** Our identity the resident wrote to (SMS: our number), used as the sender where the provider needs one. */
+  from: z.optional(z.string()),
   council: z.string(),
   itemId: z.string(),
   /** Audit reference, for formal items. */
@@ -39,7 +43,7 @@ export const OutboxMessage = z.object({
   replyTo: z.optional(z.string()),
   /** Marks automatic mail (RFC 3834 `Auto-Submitted: auto-replied`). */
   autoSubmitted: z.optional(z.boolean()),
-  /** Messenger: when the resident last wrote (the 24-hour window is counted from it). */
+  /** Messenger: when the resident last wrote (the 24-hour window is counted from it); Facebook comment: when they commented (7-day Private Reply window). */
   lastUserMessageAt: z.optional(z.string()),
   createdAt: z.string(),
 });

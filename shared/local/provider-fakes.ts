@@ -1,0 +1,217 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * One local HTTP server that fakes the outbound provider APIs the deliver
+ * function calls: the Graph Send API (`/graph/...`), Twilio's Messages API
+ * (`/twilio/2010-04-01/...`) and AWS End User Messaging `SendTextMessage`
+ * (AWS JSON 1.0, recognised by `X-Amz-Target`). It records every call and can
+ * be told to fail, for the fault tests and the local hub. 127.0.0.1 only.
+ */
+
+export type FakeChannel = 'messenger' | 'twilio' | 'eum';
+export type FakeMode = 'ok' | '500' | '429' | 'timeout';
+
+export interface FakeCall {
+  readonly channel: FakeChannel;
+  /** PSID, comment id (`comment:<id>`), or E.164 number. */
+  readonly to: string;
+  readonly text: string;
+  /** Graph `metadata`, Twilio none, EUM `Context.outboxId`. */
+  readonly metadata?: string;
+  /** The outbox id, where the request carried one. */
+  readonly outboxId?: string;
+  /** HTTP status the fake answered (0 when it never answered: timeout mode). */
+  readonly status: number;
+  readonly at: string;
+  /** The parsed request: JSON for Graph and EUM, the form fields for Twilio. */
+  readonly body: Record<string, unknown>;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export interface ProviderFakes {
+  readonly url: string;
+  /** Point the senders at the fakes (merge into process.env or a function's env). */
+  readonly env: Record<string, string>;
+  calls(channel?: FakeChannel): FakeCall[];
+  /** Successful calls only (2xx). */
+  delivered(channel?: FakeChannel): FakeCall[];
+  reset(): void;
+  setMode(mode: FakeMode): void;
+  /** The next `count` calls answer `status` (e.g. 400, 500, 429), optionally with a provider error code (Twilio 21610, Graph 551). */
+  failNext(count: number, status: number, code?: number): void;
+  stop(): Promise<void>;
+}
+
+export async function startProviderFakes(): Promise<ProviderFakes> {
+  let calls: FakeCall[] = [];
+  let mode: FakeMode = 'ok';
+  const failures: { status: number; code?: number }[] = [];
+  const hanging = new Set<ServerResponse>();
+
+  const server = createServer((req, res) => {
+    readBody(req)
+      .then((raw) => handle(req, res, raw))
+      .catch(() => {
+        res.statusCode = 500;
+        res.end();
+      });
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const url = new URL(req.url ?? '/', 'http://fake');
+    let call: Omit<FakeCall, 'status' | 'at' | 'headers'>;
+    if (target === 'PinpointSMSVoiceV2.SendTextMessage') {
+      const body = parseJson(raw);
+      const context = (body.Context ?? {}) as Record<string, unknown>;
+      call = {
+        channel: 'eum',
+        to: String(body.DestinationPhoneNumber ?? ''),
+        text: String(body.MessageBody ?? ''),
+        ...(typeof context.outboxId === 'string' ? { metadata: context.outboxId, outboxId: context.outboxId } : {}),
+        body,
+      };
+    } else if (req.method === 'POST' && /^\/graph\/[^/]+\/[^/]+\/messages$/.test(url.pathname)) {
+      const body = parseJson(raw);
+      const recipient = (body.recipient ?? {}) as Record<string, unknown>;
+      const message = (body.message ?? {}) as Record<string, unknown>;
+      const metadata = typeof body.metadata === 'string' ? body.metadata : undefined;
+      call = {
+        channel: 'messenger',
+        to: typeof recipient.comment_id === 'string' ? `comment:${recipient.comment_id}` : String(recipient.id ?? ''),
+        text: String(message.text ?? ''),
+        ...(metadata ? { metadata, outboxId: metadata.replace(/^hub:/, '') } : {}),
+        body,
+      };
+    } else if (req.method === 'POST' && /^\/twilio\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(url.pathname)) {
+      const body = Object.fromEntries(new URLSearchParams(raw));
+      call = { channel: 'twilio', to: body.To ?? '', text: body.Body ?? '', body };
+    } else {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+
+    const record = (status: number): void => {
+      calls.push({ ...call, status, at: new Date().toISOString(), headers: req.headers });
+    };
+
+    if (mode === 'timeout') {
+      record(0);
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      return;
+    }
+    const failure = failures.shift() ?? (mode === '500' ? { status: 500 } : mode === '429' ? { status: 429 } : undefined);
+    if (failure) {
+      record(failure.status);
+      answerError(call.channel, res, failure.status, failure.code);
+      return;
+    }
+    const authError = checkAuth(call.channel, req);
+    if (authError) {
+      record(401);
+      answerError(call.channel, res, 401, call.channel === 'twilio' ? 20003 : 190);
+      return;
+    }
+    record(call.channel === 'twilio' ? 201 : 200);
+    answerOk(call, res);
+  }
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    env: {
+      GRAPH_API_BASE_URL: `${url}/graph/v25.0`,
+      TWILIO_API_BASE_URL: `${url}/twilio`,
+      AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: url,
+    },
+    calls: (channel) => calls.filter((c) => !channel || c.channel === channel),
+    delivered: (channel) => calls.filter((c) => (!channel || c.channel === channel) && c.status >= 200 && c.status < 300),
+    reset() {
+      calls = [];
+      mode = 'ok';
+      failures.length = 0;
+      dropHanging();
+    },
+    setMode(next) {
+      mode = next;
+      if (next !== 'timeout') dropHanging();
+    },
+    failNext(count, status, code) {
+      for (let i = 0; i < count; i++) failures.push(code === undefined ? { status } : { status, code });
+    },
+    stop() {
+      dropHanging();
+      return new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+
+  function dropHanging(): void {
+    for (const res of hanging) res.socket?.destroy();
+    hanging.clear();
+  }
+}
+
+function checkAuth(channel: FakeChannel, req: IncomingMessage): boolean {
+  const auth = req.headers.authorization ?? '';
+  if (channel === 'messenger') return !/^Bearer \S+$/.test(auth);
+  if (channel === 'twilio') return !/^Basic \S+$/.test(auth);
+  return !auth.startsWith('AWS4-HMAC-SHA256');
+}
+
+function answerOk(call: Omit<FakeCall, 'status' | 'at' | 'headers'>, res: ServerResponse): void {
+  if (call.channel === 'messenger') {
+    json(res, 200, { recipient_id: call.to.replace(/^comment:/, 'psid-'), message_id: `m_${randomUUID()}` });
+  } else if (call.channel === 'twilio') {
+    json(res, 201, { sid: `SM${randomUUID().replace(/-/g, '')}`, status: 'queued', to: call.to, body: call.text });
+  } else {
+    json(res, 200, { MessageId: randomUUID() }, 'application/x-amz-json-1.0');
+  }
+}
+
+function answerError(channel: FakeChannel, res: ServerResponse, status: number, code?: number): void {
+  if (channel === 'messenger') {
+    json(res, status, { error: { message: `(#${code ?? status}) fake failure`, type: 'OAuthException', code: code ?? (status === 429 ? 4 : 2) } });
+  } else if (channel === 'twilio') {
+    json(res, status, { code: code ?? (status === 429 ? 20429 : 20500), message: 'fake failure', status });
+  } else {
+    const type = status === 429 ? 'ThrottlingException' : status >= 500 ? 'InternalServerException' : status === 403 ? 'AccessDeniedException' : 'ValidationException';
+    res.setHeader('x-amzn-ErrorType', type);
+    json(res, status, { __type: type, Message: 'fake failure' }, 'application/x-amz-json-1.0');
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  res.statusCode = status;
+  res.setHeader('content-type', contentType);
+  res.end(JSON.stringify(body));
+}
+
+function parseJson(raw: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
