@@ -1,0 +1,623 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Attachment, AuditEvent, AuditEventType, AuditSummary, Channel, Classification, ConsentStatus, Party } from '../model/index.ts';
+import { canonicalJson, eventHash, GENESIS_HASH, sha256Hex } from '../pipeline/hash.ts';
+
+/**
+ * The audit table. Three kinds of record:
+ *
+ * - events, `pk = CHAIN#<council>`, `sk = EVENT#<seq, 12 digits>`: append-only and
+ *   hash-chained. Each event's hash covers its fields and the previous event's
+ *   hash, so altering, removing or reordering an event breaks the chain at a seq
+ *   an auditor can name. Events never hold personal data.
+ * - one summary per audited item, `pk = ITEM#<ref>`, `sk = SUMMARY`: what auditors
+ *   list and filter (the GSI attributes live only here). Mutable only in its
+ *   consent status and, on erasure, its sender hash.
+ * - the item's personal content, `pk = ITEM#<ref>`, `sk = CONTENT`: sender, subject,
+ *   text, attachment list. The 'received' event carries its sha256, so the
+ *   content can be checked against the chain, and replaced by a tombstone on
+ *   erasure without breaking the chain.
+ *
+ * dynalite has no transactions, so every write is a conditional put on a
+ * deterministic key (see `append` for the crash windows).
+ */
+
+export interface AuditStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly council: string;
+  /**
+   * How long an append may hold an event key before another writer may take it
+   * over. Must exceed the longest run of any writer (Lambda timeouts are 30 s).
+   */
+  readonly leaseMs?: number;
+  /** Wall clock for leases (tests). */
+  readonly clock?: () => number;
+}
+
+export interface AppendInput {
+  readonly ref: string;
+  readonly itemId: string;
+  readonly type: AuditEventType;
+  readonly at: string;
+  /** Facts without personal data: rule ids, clauses, outbox ids, statuses, hashes. */
+  readonly data: Record<string, unknown>;
+  /** Deterministic idempotency key, e.g. `${itemId}:received`, `${outboxId}:reply-sent`. */
+  readonly eventKey: string;
+}
+
+/** Personal content of one item, stored apart from the chain. */
+export interface PersonalContent {
+  readonly sender: Party;
+  readonly headerFrom?: Party;
+  readonly replyTo?: readonly string[];
+  readonly subject?: string;
+  readonly text: string;
+  readonly textTruncated?: boolean;
+  readonly attachments: readonly Attachment[];
+}
+
+export interface ContentRecord {
+  readonly ref: string;
+  /** Absent once erased. */
+  readonly content?: PersonalContent;
+  /** sha256 hex of the canonical JSON of the content, as in the 'received' event. */
+  readonly contentHash: string;
+  readonly retainUntil: string;
+  readonly erased?: { readonly at: string; readonly reason: string };
+}
+
+export interface SummaryFilter {
+  /** ISO date (YYYY-MM-DD, a Europe/London day, inclusive) or ISO date-time. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly channel?: Channel;
+  readonly classification?: Classification;
+  readonly consentStatus?: ConsentStatus;
+  readonly senderHash?: string;
+  readonly ref?: string;
+}
+
+export type ChainCheck =
+  | { readonly ok: true; readonly count: number; readonly headHash: string }
+  | { readonly ok: false; readonly brokenAt: number; readonly problem: string };
+
+/** Another writer holds this event key and its lease has not run out: retry later (the queue does). */
+export class AppendInProgressError extends Error {
+  constructor(eventKey: string) {
+    super(`audit append in progress for event key ${eventKey}`);
+    this.name = 'AppendInProgressError';
+  }
+}
+
+const EVENT_PREFIX = 'EVENT#';
+const SEQ_DIGITS = 12;
+const seqKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}`;
+const ERASED_SENDER = 'erased';
+
+export class AuditStore {
+  readonly council: string;
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly leaseMs: number;
+  private readonly clock: () => number;
+
+  constructor(options: AuditStoreOptions) {
+    this.client = options.client;
+    this.table = options.tableName;
+    this.council = options.council;
+    this.leaseMs = options.leaseMs ?? 120_000;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  private get chainPk(): string {
+    return `CHAIN#${this.council}`;
+  }
+
+  /**
+   * Appends one event to the council's chain, exactly once per `eventKey`.
+   *
+   * Protocol (no transactions):
+   * 1. A marker `EVENTKEY#<key>` is created with a conditional put, holding the
+   *    chain head seq read just before (`fromSeq`), an owner and a lease.
+   *    Only the marker's owner appends.
+   * 2. The owner appends the event at head+1 with a conditional put
+   *    (attribute_not_exists), re-reading the head and retrying when another
+   *    writer took that seq. The event carries its eventKey.
+   * 3. The owner writes the event's seq into the marker.
+   *
+   * Crash windows:
+   * - after 1, before 2: the marker has no seq and no event after `fromSeq`
+   *   has the key. A redelivery waits out the lease (AppendInProgressError,
+   *   so the queue retries), then takes the marker over with a conditional
+   *   update on the old owner and appends. The lease outlives any Lambda run,
+   *   so the old owner cannot append late.
+   * - after 2, before 3: a redelivery finds the event by scanning the chain
+   *   after `fromSeq` for the key, completes the marker and returns the event.
+   * - after 3: the redelivery reads the marker and returns the event.
+   * Two writers with the same key at once: the second fails the marker put and
+   * either finds the event or gets AppendInProgressError.
+   */
+  async append(input: AppendInput): Promise<AuditEvent> {
+    const markerKey = { pk: `EVENTKEY#${input.eventKey}`, sk: 'EVENTKEY' };
+    const me = randomUUID();
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const marker = (await this.client.send(new GetCommand({ TableName: this.table, Key: markerKey, ConsistentRead: true }))).Item;
+      if (marker) {
+        if (typeof marker.seq === 'number') {
+          const event = await this.eventAt(marker.seq);
+          if (!event) throw new Error(`audit chain: event ${marker.seq} for key ${input.eventKey} is missing`);
+          return event;
+        }
+        const found = await this.findByEventKey(input.eventKey, Number(marker.fromSeq));
+        if (found) {
+          await this.completeMarker(markerKey, found.seq);
+          return found;
+        }
+        if (Number(marker.leaseUntil) > this.clock()) throw new AppendInProgressError(input.eventKey);
+        try {
+          await this.client.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: markerKey,
+              UpdateExpression: 'SET #owner = :me, leaseUntil = :lease',
+              ConditionExpression: '#owner = :old AND attribute_not_exists(seq)',
+              ExpressionAttributeNames: { '#owner': 'owner' },
+              ExpressionAttributeValues: { ':me': me, ':lease': this.clock() + this.leaseMs, ':old': marker.owner },
+            }),
+          );
+        } catch (error) {
+          if (isConditionFailure(error)) continue;
+          throw error;
+        }
+      } else {
+        const head = await this.head();
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.table,
+              Item: { ...markerKey, eventKey: input.eventKey, owner: me, fromSeq: head.seq, leaseUntil: this.clock() + this.leaseMs, ref: input.ref, itemId: input.itemId },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+        } catch (error) {
+          if (isConditionFailure(error)) continue;
+          throw error;
+        }
+      }
+      const event = await this.appendAtHead(input);
+      await this.completeMarker(markerKey, event.seq);
+      return event;
+    }
+    throw new AppendInProgressError(input.eventKey);
+  }
+
+  private async appendAtHead(input: AppendInput): Promise<AuditEvent> {
+    const data = JSON.parse(JSON.stringify(input.data)) as Record<string, unknown>;
+    for (let attempt = 0; attempt < 500; attempt++) {
+      const head = await this.head();
+      const fields = { council: this.council, seq: head.seq + 1, ref: input.ref, type: input.type, at: input.at, itemId: input.itemId, data, prevHash: head.hash };
+      const event: AuditEvent = { ...fields, hash: eventHash(fields) };
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: this.chainPk, sk: seqKey(event.seq), ...event, eventKey: input.eventKey },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return event;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        await sleep(Math.random() * Math.min(50, 2 + attempt * 2));
+      }
+    }
+    throw new Error('audit chain: too much contention appending an event');
+  }
+
+  private async completeMarker(key: { pk: string; sk: string }, seq: number): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: 'SET seq = :seq REMOVE leaseUntil', ExpressionAttributeValues: { ':seq': seq } }),
+    );
+  }
+
+  private async head(): Promise<{ seq: number; hash: string }> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+        ExpressionAttributeValues: { ':pk': this.chainPk, ':e': EVENT_PREFIX },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const last = out.Items?.[0];
+    return last ? { seq: Number(last.seq), hash: String(last.hash) } : { seq: 0, hash: GENESIS_HASH };
+  }
+
+  private async eventAt(seq: number): Promise<AuditEvent | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: this.chainPk, sk: seqKey(seq) }, ConsistentRead: true }));
+    return out.Item ? toEvent(out.Item) : undefined;
+  }
+
+  private async findByEventKey(eventKey: string, fromSeq: number): Promise<AuditEvent | undefined> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk > :from',
+          FilterExpression: 'eventKey = :k',
+          ExpressionAttributeValues: { ':pk': this.chainPk, ':from': seqKey(Number.isFinite(fromSeq) ? fromSeq : 0), ':k': eventKey },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      const hit = out.Items?.[0];
+      if (hit) return toEvent(hit);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return undefined;
+  }
+
+  /** Every event of the council's chain, in seq order, paging through the table. */
+  async *chainEvents(): AsyncGenerator<AuditEvent> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+          ExpressionAttributeValues: { ':pk': this.chainPk, ':e': EVENT_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) yield toEvent(item);
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /** Streams the whole chain through the verifier. */
+  async verify(): Promise<ChainCheck> {
+    const verifier = new ChainVerifier();
+    for await (const event of this.chainEvents()) {
+      const problem = verifier.push(event);
+      if (problem) return problem;
+    }
+    return verifier.result();
+  }
+
+  /** The events of one item (by reference), in seq order. */
+  async eventsFor(ref: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byReference',
+          KeyConditionExpression: '#ref = :ref AND begins_with(sk, :e)',
+          ExpressionAttributeNames: { '#ref': 'ref' },
+          ExpressionAttributeValues: { ':ref': ref, ':e': EVENT_PREFIX },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) events.push(toEvent(item));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return events.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Writes the item's summary once; a repeat keeps the first (idempotent). */
+  async putSummary(summary: AuditSummary): Promise<void> {
+    await this.putOnce({ pk: `ITEM#${summary.ref}`, sk: 'SUMMARY', ...summary });
+  }
+
+  async getSummary(ref: string): Promise<AuditSummary | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `ITEM#${ref}`, sk: 'SUMMARY' }, ConsistentRead: true }));
+    return out.Item ? toSummary(out.Item) : undefined;
+  }
+
+  /**
+   * Sets the summary's consent status. With `onlyFrom`, only when the current
+   * status is one of those (so an expiry never overwrites a grant). Returns
+   * whether it changed; throws if the summary does not exist.
+   */
+  async setConsentStatus(ref: string, status: ConsentStatus, options: { onlyFrom?: readonly ConsentStatus[] } = {}): Promise<boolean> {
+    const values: Record<string, unknown> = { ':s': status };
+    let condition = 'attribute_exists(pk)';
+    if (options.onlyFrom && options.onlyFrom.length > 0) {
+      const keys = options.onlyFrom.map((s, i) => {
+        values[`:f${i}`] = s;
+        return `:f${i}`;
+      });
+      condition += ` AND consentStatus IN (${keys.join(', ')})`;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `ITEM#${ref}`, sk: 'SUMMARY' },
+          UpdateExpression: 'SET consentStatus = :s',
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      if (!(await this.getSummary(ref))) throw new Error(`no audit summary for ${ref}`);
+      return false;
+    }
+  }
+
+  /** Stores the item's personal content once; returns its hash (what the 'received' event records). */
+  async putContent(ref: string, content: PersonalContent, retainUntil: string): Promise<string> {
+    const normalised = JSON.parse(JSON.stringify(content)) as PersonalContent;
+    const hash = contentHash(normalised);
+    await this.putOnce({ pk: `ITEM#${ref}`, sk: 'CONTENT', itemRef: ref, content: normalised, contentHash: hash, retainUntil });
+    return hash;
+  }
+
+  async getContent(ref: string): Promise<ContentRecord | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `ITEM#${ref}`, sk: 'CONTENT' }, ConsistentRead: true }));
+    const item = out.Item;
+    if (!item) return undefined;
+    return {
+      ref,
+      ...(item.content ? { content: item.content as PersonalContent } : {}),
+      contentHash: String(item.contentHash),
+      retainUntil: String(item.retainUntil),
+      ...(item.erased ? { erased: item.erased as { at: string; reason: string } } : {}),
+    };
+  }
+
+  /**
+   * Erases an item's personal data: appends 'personal-data-erased' (with the
+   * erased content's hash, so the chain still proves what was held), then
+   * replaces the content with a tombstone and drops the sender hash from the
+   * summary. Safe to repeat after a crash. `reason` goes into the chain, which
+   * can never be erased: it must not contain personal data (e.g. "SAR-2026-003").
+   */
+  async erasePersonalData(ref: string, reason: string, at: string = new Date(this.clock()).toISOString()): Promise<AuditEvent> {
+    const summary = await this.getSummary(ref);
+    const content = await this.getContent(ref);
+    if (!summary || !content) throw new Error(`no audit record for ${ref}`);
+    const shortReason = reason.slice(0, 200);
+    const event = await this.append({
+      ref,
+      itemId: summary.itemId,
+      type: 'personal-data-erased',
+      at,
+      data: { reason: shortReason, contentHash: content.contentHash },
+      eventKey: `${ref}:personal-data-erased`,
+    });
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `ITEM#${ref}`, sk: 'CONTENT' },
+        UpdateExpression: 'REMOVE content SET erased = if_not_exists(erased, :e)',
+        ExpressionAttributeValues: { ':e': { at: event.at, reason: shortReason } },
+      }),
+    );
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `ITEM#${ref}`, sk: 'SUMMARY' },
+        UpdateExpression: 'SET senderHash = :x',
+        ExpressionAttributeValues: { ':x': ERASED_SENDER },
+      }),
+    );
+    return event;
+  }
+
+  /**
+   * Summaries matching the filter, paging lazily. Uses the most selective
+   * index: the reference, else sender / consent / classification / channel
+   * (receivedAt range on the index, other filters applied on read), else
+   * byDay, one Europe/London day at a time, else a scan of summaries.
+   */
+  async *listSummaries(filter: SummaryFilter = {}): AsyncGenerator<AuditSummary> {
+    if (filter.ref) {
+      const one = await this.getSummary(filter.ref);
+      if (one && matches(one, filter)) yield one;
+      return;
+    }
+    const range = receivedRange(filter);
+    const indexed = (
+      [
+        ['bySender', 'senderHash', filter.senderHash],
+        ['byConsent', 'consentStatus', filter.consentStatus],
+        ['byClassification', 'classification', filter.classification],
+        ['byChannel', 'channel', filter.channel],
+      ] as const
+    ).find(([, , value]) => value !== undefined);
+    if (indexed) {
+      const [index, attribute, value] = indexed;
+      yield* this.queryIndex(index, attribute, value!, range, filter);
+      return;
+    }
+    if (filter.from) {
+      const last = filter.to ? dayOf(filter.to) : londonDay(new Date(this.clock()).toISOString());
+      for (let day = dayOf(filter.from); day <= last; day = nextDay(day)) {
+        yield* this.queryIndex('byDay', 'day', day, range, filter);
+      }
+      return;
+    }
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new ScanCommand({ TableName: this.table, FilterExpression: 'sk = :s', ExpressionAttributeValues: { ':s': 'SUMMARY' }, ExclusiveStartKey: start }),
+      );
+      for (const item of out.Items ?? []) {
+        const summary = toSummary(item);
+        if (matches(summary, filter)) yield summary;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  private async *queryIndex(index: string, attribute: string, value: string, range: { lo: string; hi: string }, filter: SummaryFilter): AsyncGenerator<AuditSummary> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: index,
+          KeyConditionExpression: '#a = :v AND receivedAt BETWEEN :lo AND :hi',
+          ExpressionAttributeNames: { '#a': attribute },
+          ExpressionAttributeValues: { ':v': value, ':lo': range.lo, ':hi': range.hi },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const summary = toSummary(item);
+        if (matches(summary, filter)) yield summary;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  private async putOnce(item: Record<string, unknown>): Promise<void> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}
+
+/** sha256 hex of the canonical JSON of an item's personal content. */
+export function contentHash(content: PersonalContent): string {
+  return sha256Hex(canonicalJson(content));
+}
+
+/**
+ * Checks events in the order given against the chain rules: seq runs 1, 2, 3…
+ * with no gap, each prevHash is the previous event's hash (64 zeros for the
+ * first), and each hash matches its fields. Names the first seq that breaks.
+ */
+export function verifyChain(events: Iterable<AuditEvent>): ChainCheck {
+  const verifier = new ChainVerifier();
+  for (const event of events) {
+    const problem = verifier.push(event);
+    if (problem) return problem;
+  }
+  return verifier.result();
+}
+
+class ChainVerifier {
+  private expected = 1;
+  private prevHash = GENESIS_HASH;
+
+  push(event: AuditEvent): ChainCheck | undefined {
+    if (event.seq > this.expected) {
+      const gap = event.seq - 1 === this.expected ? `event ${this.expected} is missing` : `events ${this.expected}–${event.seq - 1} are missing`;
+      return { ok: false, brokenAt: this.expected, problem: gap };
+    }
+    if (event.seq < this.expected) {
+      return { ok: false, brokenAt: event.seq, problem: `event ${event.seq} appears after event ${this.expected - 1} (duplicated or reordered)` };
+    }
+    if (event.prevHash !== this.prevHash) {
+      return { ok: false, brokenAt: event.seq, problem: `event ${event.seq} does not link to the previous event's hash (an earlier event was removed, replaced or reordered)` };
+    }
+    if (eventHash(event) !== event.hash) {
+      return { ok: false, brokenAt: event.seq, problem: `event ${event.seq} was altered: its hash does not match its contents` };
+    }
+    this.prevHash = event.hash;
+    this.expected += 1;
+    return undefined;
+  }
+
+  result(): ChainCheck {
+    return { ok: true, count: this.expected - 1, headHash: this.prevHash };
+  }
+}
+
+/** YYYY-MM-DD of an instant, in Europe/London. */
+export function londonDay(iso: string): string {
+  return londonFormat.format(new Date(iso));
+}
+const londonFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+function isDateOnly(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value);
+}
+function dayOf(value: string): string {
+  return isDateOnly(value) ? value : londonDay(value);
+}
+function nextDay(day: string): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+function previousDay(day: string): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Sort-key range on receivedAt (UTC ISO). A date-only bound is a London day,
+ * which can start an hour before midnight UTC, so the index range is widened
+ * by a day and `matches` applies the exact day test.
+ */
+function receivedRange(filter: SummaryFilter): { lo: string; hi: string } {
+  const lo = !filter.from ? '0000' : isDateOnly(filter.from) ? previousDay(filter.from) : new Date(filter.from).toISOString();
+  const hi = !filter.to ? '9999' : isDateOnly(filter.to) ? `${nextDay(filter.to)}\uffff` : new Date(filter.to).toISOString();
+  return { lo, hi };
+}
+
+function matches(summary: AuditSummary, filter: SummaryFilter): boolean {
+  if (filter.channel && summary.channel !== filter.channel) return false;
+  if (filter.classification && summary.classification !== filter.classification) return false;
+  if (filter.consentStatus && summary.consentStatus !== filter.consentStatus) return false;
+  if (filter.senderHash && summary.senderHash !== filter.senderHash) return false;
+  if (filter.from) {
+    if (isDateOnly(filter.from) ? summary.day < filter.from : summary.receivedAt < new Date(filter.from).toISOString()) return false;
+  }
+  if (filter.to) {
+    if (isDateOnly(filter.to) ? summary.day > filter.to : summary.receivedAt > new Date(filter.to).toISOString()) return false;
+  }
+  return true;
+}
+
+function toEvent(item: Record<string, unknown>): AuditEvent {
+  return {
+    council: String(item.council),
+    seq: Number(item.seq),
+    ref: String(item.ref),
+    type: item.type as AuditEventType,
+    at: String(item.at),
+    itemId: String(item.itemId),
+    data: (item.data ?? {}) as Record<string, unknown>,
+    prevHash: String(item.prevHash),
+    hash: String(item.hash),
+  };
+}
+
+function toSummary(item: Record<string, unknown>): AuditSummary {
+  return {
+    ref: String(item.ref),
+    council: String(item.council),
+    itemId: String(item.itemId),
+    channel: item.channel as AuditSummary['channel'],
+    provider: item.provider as AuditSummary['provider'],
+    classification: item.classification as Classification,
+    receivedAt: String(item.receivedAt),
+    day: String(item.day),
+    senderHash: String(item.senderHash),
+    consentStatus: item.consentStatus as ConsentStatus,
+    retainUntil: String(item.retainUntil),
+  };
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

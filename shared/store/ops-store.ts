@@ -1,0 +1,295 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Channel, Classification } from '../model/index.ts';
+import { isConditionFailure } from './audit-store.ts';
+
+/**
+ * The operational table: short-lived state with a TTL (`expiresAt`, epoch
+ * seconds). DynamoDB deletes expired items some time after expiry and dynalite
+ * never does, so every read here treats an expired item as absent.
+ */
+
+export interface OpsStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Wall clock for TTL checks (tests). */
+  readonly clock?: () => number;
+}
+
+/** Minimal log of an informal or ignored item: no text, no address, only why. */
+export interface MinimalLogEntry {
+  readonly itemId: string;
+  readonly channel: Channel;
+  readonly classification: Classification;
+  readonly receivedAt: string;
+  readonly senderHash: string;
+  /** Rule id and clause of each reason. */
+  readonly reasons: readonly { readonly rule: string; readonly clause: string }[];
+  /** Action types taken (e.g. `auto-reply`, `none`). */
+  readonly actions: readonly string[];
+  readonly policyVersion: string;
+  /** From the policy's retention for informal/ignored items. */
+  readonly retainDays: number;
+}
+
+export interface DueEntry {
+  readonly kind: string;
+  readonly key: string;
+  readonly dueAt: string;
+  readonly data: Record<string, unknown>;
+}
+
+export type ConsentLedgerChange = 'opt-in' | 'opt-out' | 'profile-update' | 'address-change' | 'cleaned' | 'campaign' | 'help';
+
+export interface ConsentLedgerState {
+  readonly lastChange: ConsentLedgerChange;
+  readonly at: string;
+  /** True after opt-out or cleaned, until the next opt-in. */
+  readonly optedOut: boolean;
+}
+
+const VALUE_SK = 'V';
+
+export class OpsStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly clock: () => number;
+
+  constructor(options: OpsStoreOptions) {
+    this.client = options.client;
+    this.table = options.tableName;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
+  /**
+   * Creates `key` unless a live (unexpired) item holds it. When claimed is
+   * false, `existing` is the holder's value: callers store progress in it.
+   */
+  async claim(key: string, options: { ttlSeconds: number; value?: Record<string, unknown> }): Promise<{ claimed: boolean; existing?: Record<string, unknown> }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: key, sk: VALUE_SK, value: options.value ?? {}, expiresAt: this.nowSeconds() + options.ttlSeconds },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': this.nowSeconds() },
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.get(key);
+      return existing ? { claimed: false, existing } : this.claim(key, options);
+    }
+  }
+
+  async get(key: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: key, sk: VALUE_SK }, ConsistentRead: true }));
+    const item = out.Item;
+    if (!item || this.expired(item)) return undefined;
+    return (item.value ?? {}) as Record<string, unknown>;
+  }
+
+  async put(key: string, value: Record<string, unknown>, options: { ttlSeconds?: number } = {}): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: key, sk: VALUE_SK, value: clean(value), ...(options.ttlSeconds ? { expiresAt: this.nowSeconds() + options.ttlSeconds } : {}) },
+      }),
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: key, sk: VALUE_SK } }));
+  }
+
+  /** Next human reference for the prefix and year, atomically: `STL-2026-000042`. Never reused. */
+  async allocateReference(prefix: string, year: number): Promise<string> {
+    const out = await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `REFCOUNTER#${prefix}#${year}`, sk: VALUE_SK },
+        UpdateExpression: 'ADD n :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const n = Number(out.Attributes?.n);
+    return `${prefix}-${year}-${String(n).padStart(6, '0')}`;
+  }
+
+  /** When this sender was last sent an auto-reply (within the live window), and for which item. */
+  async lastAutoReply(senderHash: string): Promise<{ at: string; itemId: string } | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `AUTOREPLY#${senderHash}`, sk: VALUE_SK }, ConsistentRead: true }));
+    const item = out.Item;
+    if (!item || this.expired(item)) return undefined;
+    return { at: String(item.at), itemId: String(item.itemId) };
+  }
+
+  /**
+   * Records an auto-reply to this sender unless another item already got one
+   * within `windowDays` before `at`. Returns false when the window is taken
+   * (by a different item): the caller must not send. Repeating for the same
+   * item returns true, so a redelivery still sends its one reply.
+   */
+  async recordAutoReply(senderHash: string, at: string, windowDays: number, itemId: string): Promise<boolean> {
+    const windowStart = new Date(new Date(at).getTime() - windowDays * 86_400_000).toISOString();
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `AUTOREPLY#${senderHash}`, sk: VALUE_SK, at, itemId, expiresAt: Math.floor(new Date(at).getTime() / 1000) + Math.ceil(windowDays * 86_400) },
+          ConditionExpression: 'attribute_not_exists(pk) OR itemId = :item OR #at <= :windowStart OR expiresAt < :now',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':item': itemId, ':windowStart': windowStart, ':now': this.nowSeconds() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Records the data-consent status of one matter (reference) for a sender. */
+  async setConsent(senderHash: string, ref: string, status: string, at: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `CONSENT#${senderHash}`, sk: `REF#${ref}`, ref, status, at } }));
+  }
+
+  /** True when this sender has granted data consent on any matter. */
+  async consentOnFile(senderHash: string): Promise<boolean> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+          FilterExpression: '#s = :granted',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':pk': `CONSENT#${senderHash}`, ':r': 'REF#', ':granted': 'granted' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      if ((out.Items ?? []).length > 0) return true;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return false;
+  }
+
+  /** Latest consent-ledger fact (Mailchimp audience event, SMS STOP/START) for a sender. */
+  async recordConsentLedger(senderHash: string, change: ConsentLedgerChange, at: string, itemId: string): Promise<void> {
+    const current = await this.consentLedger(senderHash);
+    const optedOut = change === 'opt-out' || change === 'cleaned' ? true : change === 'opt-in' ? false : (current?.optedOut ?? false);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `CONSENT#${senderHash}`, sk: 'LEDGER', lastChange: change, at, optedOut, itemId },
+          // Out-of-order deliveries must not undo a newer fact.
+          ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async consentLedger(senderHash: string): Promise<ConsentLedgerState | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `CONSENT#${senderHash}`, sk: 'LEDGER' }, ConsistentRead: true }));
+    const item = out.Item;
+    return item ? { lastChange: item.lastChange as ConsentLedgerChange, at: String(item.at), optedOut: Boolean(item.optedOut) } : undefined;
+  }
+
+  /** Remembers thread keys (email Message-IDs, Messenger mids) of an audited item. */
+  async rememberThread(keys: readonly string[], ref: string, ttlSeconds: number): Promise<void> {
+    for (const key of new Set(keys.filter(Boolean))) {
+      await this.put(`THREAD#${key}`, { ref }, { ttlSeconds });
+    }
+  }
+
+  /** The reference of the first known thread key, if any. */
+  async findThread(keys: readonly string[]): Promise<string | undefined> {
+    for (const key of new Set(keys.filter(Boolean))) {
+      const hit = await this.get(`THREAD#${key}`);
+      if (typeof hit?.ref === 'string') return hit.ref;
+    }
+    return undefined;
+  }
+
+  /** Minimal log of an informal or ignored item, listed per Europe/London day, with a TTL. */
+  async logMinimal(entry: MinimalLogEntry, day: string): Promise<void> {
+    const { retainDays, ...rest } = entry;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `LOG#${day}`, sk: `${entry.receivedAt}#${entry.itemId}`, ...clean(rest), expiresAt: Math.floor(new Date(entry.receivedAt).getTime() / 1000) + retainDays * 86_400 },
+      }),
+    );
+  }
+
+  async listMinimalLogs(day: string): Promise<Omit<MinimalLogEntry, 'retainDays'>[]> {
+    const entries: Omit<MinimalLogEntry, 'retainDays'>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LOG#${day}` }, ExclusiveStartKey: start }),
+      );
+      for (const item of out.Items ?? []) {
+        if (this.expired(item)) continue;
+        const { pk: _pk, sk: _sk, expiresAt: _e, ...entry } = item;
+        entries.push(entry as Omit<MinimalLogEntry, 'retainDays'>);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return entries;
+  }
+
+  /** Registers (or moves) a due entry on the byDue index, e.g. kind `consent-reminder`, key = the reference. */
+  async putDue(kind: string, dueAt: string, key: string, data: Record<string, unknown>): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { pk: `DUE#${kind}#${key}`, sk: VALUE_SK, duePk: `DUE#${kind}`, dueAt, kind, key, data: clean(data) } }),
+    );
+  }
+
+  /** Due entries of a kind with dueAt <= until, oldest first (eventually consistent: the index lags writes slightly). */
+  async queryDue(kind: string, until: string, limit = 100): Promise<DueEntry[]> {
+    const entries: DueEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byDue',
+          KeyConditionExpression: 'duePk = :k AND dueAt <= :until',
+          ExpressionAttributeValues: { ':k': `DUE#${kind}`, ':until': until },
+          Limit: limit - entries.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        entries.push({ kind, key: String(item.key), dueAt: String(item.dueAt), data: (item.data ?? {}) as Record<string, unknown> });
+      }
+      start = out.LastEvaluatedKey;
+    } while (start && entries.length < limit);
+    return entries;
+  }
+
+  /** Removes a due entry once handled (or cancels it, e.g. the reminder after consent is granted). */
+  async deleteDue(kind: string, key: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: `DUE#${kind}#${key}`, sk: VALUE_SK } }));
+  }
+
+  private expired(item: Record<string, unknown>): boolean {
+    return typeof item.expiresAt === 'number' && item.expiresAt < this.nowSeconds();
+  }
+}
+
+function clean<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
