@@ -118,7 +118,7 @@ export class AuditStore {
    * Appends one event to the council's chain, exactly once per `eventKey`.
    *
    * Protocol (no transactions):
-   * 1. A marker `EVENTKEY#<key>` is created with a conditional put, holding the
+   * 1. A marker `EVENTKEY#<council>#<key>` is created with a conditional put, holding the
    *    chain head seq read just before (`fromSeq`), an owner and a lease.
    *    Only the marker's owner appends.
    * 2. The owner appends the event at head+1 with a conditional put
@@ -139,7 +139,7 @@ export class AuditStore {
    * either finds the event or gets AppendInProgressError.
    */
   async append(input: AppendInput): Promise<AuditEvent> {
-    const markerKey = { pk: `EVENTKEY#${input.eventKey}`, sk: 'EVENTKEY' };
+    const markerKey = { pk: `EVENTKEY#${this.council}#${input.eventKey}`, sk: 'EVENTKEY' };
     const me = randomUUID();
     for (let attempt = 0; attempt < 8; attempt++) {
       const marker = (await this.client.send(new GetCommand({ TableName: this.table, Key: markerKey, ConsistentRead: true }))).Item;
