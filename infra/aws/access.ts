@@ -1,0 +1,66 @@
+import type { FunctionId } from '../../shared/topology.ts';
+
+/**
+ * What each function may touch, in one reviewable table. The stack turns each
+ * entry into IAM statements on named resources (no wildcard actions, index ARNs
+ * listed one by one). Anything not listed is denied by default.
+ */
+
+/** Partition-key prefix of the audit table's per-item summary records: the only audit items a pipeline role may update. */
+export const AUDIT_SUMMARY_KEY_PREFIX = 'ITEM#';
+
+export type AuditAccess =
+  /** Append events and read: PutItem, GetItem, Query. No UpdateItem, no DeleteItem. */
+  | 'append'
+  /** `append` plus UpdateItem restricted by dynamodb:LeadingKeys to summary items (`ITEM#…`). */
+  | 'append-and-update-summary';
+
+export interface FunctionAccess {
+  readonly sendInbound?: true;
+  readonly sendOutbox?: true;
+  /** Read/write on the operational table (dedupe, rate limits, counters, consent tracking). */
+  readonly ops?: true;
+  readonly audit?: AuditAccess;
+  /** s3:GetObject on the raw-mail prefix. */
+  readonly readMail?: true;
+  /** ses:SendEmail/SendRawEmail on the domain identity and configuration set; sms-voice:SendTextMessage. */
+  readonly sendMessages?: true;
+  /** Secrets Manager read of the provider secret, through the Parameters and Secrets extension. */
+  readonly secrets?: true;
+  /** Gets HUB_COUNCIL and, for a custom policy file, the file in its bundle. */
+  readonly council?: true;
+}
+
+export const ACCESS: Record<FunctionId, FunctionAccess> = {
+  messengerWebhook: { sendInbound: true, secrets: true },
+  mailchimpWebhook: { sendInbound: true, secrets: true },
+  mandrillWebhook: { sendInbound: true, secrets: true },
+  twilioWebhook: { sendInbound: true, secrets: true },
+  sesInbound: { sendInbound: true, readMail: true },
+  smsInbound: { sendInbound: true },
+  classify: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
+  deliver: { ops: true, audit: 'append', sendMessages: true, secrets: true, council: true },
+  consentForm: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
+  consentSchedule: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
+};
+
+export const AUDITOR_TABLE_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+] as const;
+
+export const OPS_TABLE_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+] as const;
+
+export const AUDIT_APPEND_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'] as const;
