@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import type { OutboxMessage } from '../model/index.ts';
+import { ENV } from '../topology.ts';
+import { classifyAwsError, permanent, retryable } from './errors.ts';
+import { bareAddress, composeMime, InvalidAddressError, type MimeInput } from './mime.ts';
+import type { SendContext, SendResult } from './types.ts';
+
+/**
+ * SES v2 `SendEmail` with `Content.Raw`: the hub composes the MIME itself so
+ * the threading and automation headers are exactly what it says (RFC 3834
+ * `Auto-Submitted`, `In-Reply-To`/`References`, the `Auto:` subject prefix)
+ * and every message carries `X-Hub-Outbox-Id`, `X-Hub-Kind` and `X-Hub-Ref`.
+ * (aws-ses-v2-local 2.9.0 silently drops `Content.Simple.Headers`, so Simple
+ * content could not be verified locally; Raw is verified byte for byte.)
+ */
+
+let client: SESv2Client | undefined;
+let clientTimeout = 0;
+
+function sesClient(timeoutMs: number): SESv2Client {
+  if (!client || clientTimeout !== timeoutMs) {
+    client?.destroy();
+    client = new SESv2Client({ maxAttempts: 1, requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs } });
+    clientTimeout = timeoutMs;
+  }
+  return client;
+}
+
+/** Pure: the MIME input for one outbox message. */
+export function buildEmail(msg: OutboxMessage, from: string, now: Date): MimeInput {
+  const auto = msg.autoSubmitted === true;
+  const baseSubject = msg.subject ?? (msg.ref ? `Reference ${msg.ref}` : 'Your message to the council');
+  const subject = auto && !/^auto:/i.test(baseSubject) ? `Auto: ${baseSubject}` : baseSubject;
+  const headers: Record<string, string> = {
+    // RFC 3834: auto-replied for answers to the resident's mail, auto-generated for everything else the hub sends.
+    'Auto-Submitted': auto ? 'auto-replied' : 'auto-generated',
+    'X-Hub-Outbox-Id': msg.id,
+    'X-Hub-Kind': msg.kind,
+  };
+  if (msg.ref) headers['X-Hub-Ref'] = msg.ref;
+  let domain = 'hub.invalid';
+  try {
+    domain = bareAddress(from).split('@')[1] ?? domain;
+  } catch {
+    // reported below when the From header is formatted
+  }
+  return {
+    from,
+    to: [msg.to],
+    replyTo: msg.replyTo,
+    subject,
+    text: msg.text,
+    html: msg.html,
+    date: now,
+    // Deterministic: if the one unavoidable duplicate ever happens, mail clients see the same message.
+    messageId: `<${createHash('sha256').update(msg.id).digest('hex').slice(0, 32)}@${domain}>`,
+    inReplyTo: msg.inReplyTo,
+    references: msg.references,
+    headers,
+  };
+}
+
+export function buildSendEmailInput(msg: OutboxMessage, env: NodeJS.ProcessEnv, now: Date): SendEmailCommandInput {
+  const from = env[ENV.sesFromAddress];
+  if (!from) throw retryable('ses-from-address-missing');
+  let raw: string;
+  let to: string;
+  try {
+    raw = composeMime(buildEmail(msg, from, now));
+    to = bareAddress(msg.to);
+  } catch (error) {
+    if (error instanceof InvalidAddressError) {
+      if (error.message.includes('From')) throw retryable('ses-from-address-invalid');
+      throw permanent('invalid-recipient');
+    }
+    throw error;
+  }
+  const configurationSet = env[ENV.sesConfigurationSet];
+  return {
+    Destination: { ToAddresses: [to] },
+    Content: { Raw: { Data: Buffer.from(raw, 'utf8') } },
+    ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+  };
+}
+
+export async function sendEmail(msg: OutboxMessage, ctx: SendContext): Promise<SendResult> {
+  const input = buildSendEmailInput(msg, ctx.env, ctx.now);
+  try {
+    const out = await sesClient(ctx.timeoutMs).send(new SendEmailCommand(input));
+    return { status: 'sent', provider: 'ses', ...(out.MessageId ? { providerMessageId: out.MessageId } : {}) };
+  } catch (error) {
+    throw classifyAwsError(error);
+  }
+}
