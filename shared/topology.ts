@@ -231,6 +231,13 @@ export const ENV = {
   secretsArn: 'SECRETS_ARN',
   /** Public base URL (scheme + host [+ base path]); signed Twilio/Mandrill URLs and consent links are built on it. */
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  /**
+   * Base URL of consent links when it differs from PUBLIC_BASE_URL; links use
+   * `CONSENT_BASE_URL ?? PUBLIC_BASE_URL`. The local hub sets only this one,
+   * because locally PUBLIC_BASE_URL must stay unset (signed Twilio/Mandrill
+   * URLs are the URL the request was made to).
+   */
+  consentBaseUrl: 'CONSENT_BASE_URL',
   sesFromAddress: 'SES_FROM_ADDRESS',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   smsOriginationIdentity: 'SMS_ORIGINATION_IDENTITY',

@@ -1,0 +1,308 @@
+import type { Action, Decision, InboundItem, ModerationFlag, Reason, TextKey } from '../model/index.ts';
+import type { Policy } from './schema.ts';
+import { detectModeration } from './moderation.ts';
+import { describeLondonTime, isWithinOfficeHours, nextMonitoredAt, toLondonIso } from './office-hours.ts';
+import { renderText } from './texts.ts';
+
+/**
+ * The policy engine: pure, synchronous, no I/O and no clock (time comes from
+ * the context). Every reason names the rule and the clause of the council's
+ * policy that made it, or `default: …` with the standard the hub follows
+ * where the policy is silent.
+ */
+
+export interface DecisionContext {
+  /** The time the decision is made (office hours and rate limit are measured from it). */
+  now: Date;
+  /** The sender has already given data consent for this matter. */
+  consentOnFile: boolean;
+  /** ISO 8601: when this sender last got an automatic reply from us (any text). */
+  lastAutoReplyAt?: string;
+  /** Set when the item belongs to a thread we already hold (reply to earlier correspondence): not new correspondence. */
+  knownThreadRef?: string;
+}
+
+/** Clauses for the hub's own safety rules, which no council policy covers. */
+export const HUB_CLAUSES = {
+  rfc3834: 'default: RFC 3834 §2',
+  virus: 'default: never act on mail that fails virus scanning',
+  echo: 'default: loop prevention (our own message echoed back)',
+  ownSender: 'default: loop prevention (sent from our own address, number or page)',
+  authentication: 'default: DMARC (RFC 7489); SPF (RFC 7208) and DKIM (RFC 6376)',
+  smsKeywords: 'default: SMS opt-out keywords (STOP/START/HELP are answered by the carrier or provider)',
+} as const;
+
+const AUTOMATIC_LOCAL_PART = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|owner-.+|.+-request|bounces?(\+.*)?)$/i;
+
+export function decide(item: InboundItem, policy: Policy, context: DecisionContext): Decision {
+  const reasons: Reason[] = [];
+  const because = (rule: string, clause: string, detail: string): void => {
+    reasons.push({ rule, clause, detail });
+  };
+  const result = (partial: Omit<Decision, 'reasons' | 'policyVersion' | 'flags'> & { flags?: ModerationFlag[] }): Decision => ({
+    ...partial,
+    flags: partial.flags ?? [],
+    reasons,
+    policyVersion: policy.version,
+  });
+  const ignored = (): Decision => result({ classification: 'ignored', actions: [{ type: 'none' }] });
+  const t = item.transport;
+
+  // 1. Content we must not act on at all.
+  if (t.virus === 'FAIL') {
+    because('virus-verdict', HUB_CLAUSES.virus, 'The mail failed virus scanning; it is not opened, routed or answered.');
+    return ignored();
+  }
+  if (t.spam === 'FAIL' || (t.spamScore !== undefined && t.spamScore >= policy.trust.spamScoreThreshold)) {
+    const detail =
+      t.spam === 'FAIL'
+        ? 'The provider marked the mail as spam; it is not routed or answered.'
+        : `Spam score ${t.spamScore} is at or above the threshold of ${policy.trust.spamScoreThreshold}; it is not routed or answered.`;
+    because('spam-verdict', policy.trust.clause, detail);
+    return ignored();
+  }
+
+  // 2. Our own traffic coming back.
+  if (t.isEcho) {
+    because('echo', HUB_CLAUSES.echo, 'This is our own message echoed back by the channel.');
+    return ignored();
+  }
+  const email = item.channel === 'email';
+  const authFailed = email && (t.dmarc === 'FAIL' || (t.spf === 'FAIL' && t.dkim === 'FAIL'));
+  const own = ownSender(item, policy);
+  if (own && !authFailed) {
+    because('own-sender', HUB_CLAUSES.ownSender, `Sent from our own ${own}; never answered, so replies cannot loop.`);
+    return ignored();
+  }
+
+  // 3. Consent-ledger facts: formal, audited, never answered.
+  if (item.channel === 'mailchimp' || item.audience) {
+    const change = ledgerChange(item.audience?.type);
+    because(
+      'mailchimp-audience',
+      policy.channels.mailchimp.clause,
+      `Mailchimp audience event "${item.audience?.type ?? 'unknown'}" is kept as a consent-ledger record; no consent form, no reply.`,
+    );
+    return result({ classification: 'formal', actions: [{ type: 'audit' }, { type: 'consent-ledger', change }] });
+  }
+  if (item.channel === 'sms' && item.smsKeyword) {
+    const change = item.smsKeyword === 'STOP' ? 'opt-out' : item.smsKeyword === 'START' ? 'opt-in' : 'help';
+    because(
+      'sms-keyword',
+      `${policy.channels.sms.clause}; ${HUB_CLAUSES.smsKeywords}`,
+      `SMS keyword ${item.smsKeyword} is kept as a consent-ledger record; the carrier answers it, so the hub does not.`,
+    );
+    return result({ classification: 'formal', actions: [{ type: 'audit' }, { type: 'consent-ledger', change }] });
+  }
+
+  const flags = detectModeration(moderationText(item), policy.moderation);
+  for (const f of flags) {
+    because(`moderation:${f.category}`, f.clause, `Content matched "${f.category}" (${f.action}).`);
+  }
+  const offHours = !isWithinOfficeHours(policy, context.now);
+  const next = offHours ? nextMonitoredAt(policy, context.now) : undefined;
+  const nextIso = next ? toLondonIso(next) : undefined;
+  if (next) {
+    because('out-of-office', policy.officeHours.clause, `Received outside office hours; the inbox is next monitored ${describeLondonTime(next)}.`);
+  }
+  const vars: Record<string, string> = next ? { nextMonitored: describeLondonTime(next) } : {};
+  const reply = (textKey: TextKey): Action => ({
+    type: 'auto-reply',
+    textKey,
+    text: renderText(policy, textKey, vars, item.channel),
+  });
+
+  // 4. Email that fails authentication is never trusted as formal and never answered.
+  if (authFailed) {
+    const spoofed = own ? ` It claims to come from our own ${own}.` : '';
+    because(
+      'unverified-sender',
+      HUB_CLAUSES.authentication,
+      `The sender could not be verified (DMARC ${t.dmarc ?? 'none'}, SPF ${t.spf ?? 'none'}, DKIM ${t.dkim ?? 'none'}).${spoofed} Held for the clerk to check; no reply, no consent form.`,
+    );
+    return result({
+      classification: 'formal',
+      hold: 'unverified-sender',
+      flags,
+      actions: [{ type: 'audit' }, { type: 'route-to-clerk', hold: 'unverified-sender' }],
+      nextMonitoredAt: nextIso,
+    });
+  }
+
+  // 5. Formality.
+  const formal = decideFormality(item, policy, because);
+  const automatic = email ? automaticMail(item) : undefined;
+  if (automatic) {
+    because('automatic-mail', HUB_CLAUSES.rfc3834, `Automatic mail (${automatic}); no automatic reply or consent form is sent to it.`);
+  }
+  const rateLimited = isRateLimited(policy, context);
+  const noteRateLimit = (): void =>
+    because(
+      'rate-limit',
+      policy.autoReplyRateLimit.clause,
+      `This sender already had an automatic reply within ${policy.autoReplyRateLimit.windowDays} days (last ${context.lastAutoReplyAt}).`,
+    );
+
+  if (formal) {
+    const actions: Action[] = [{ type: 'audit' }, { type: 'route-to-clerk' }];
+    if (flags.length > 0) {
+      because('moderation-formal', policy.channels[item.channel].clause, 'Formal correspondence always reaches the clerk; flags are shown to the clerk, not acted on automatically.');
+    }
+    if (!automatic && needsConsent(item, policy, context, because)) actions.push({ type: 'consent-request' });
+    if (next && email && policy.officeHours.outOfOfficeReply && !automatic) {
+      if (rateLimited) noteRateLimit();
+      else actions.push(reply('outOfOffice'));
+    }
+    return result({ classification: 'formal', flags, actions, nextMonitoredAt: nextIso });
+  }
+
+  // 6. Informal: moderation may hold it for the clerk or answer it; otherwise the not-official-contact reply.
+  const actions: Action[] = [];
+  const acted = flags.filter((f) => f.action !== 'flag');
+  let hold: Decision['hold'];
+  if (acted.length > 0) {
+    hold = 'moderation';
+    actions.push({ type: 'audit' }, { type: 'route-to-clerk', hold: 'moderation' });
+  }
+  const canReply = !automatic;
+  if (canReply && acted.some((f) => f.action === 'invite-formal-complaint')) {
+    because('formal-complaint-invitation', clauseOf(acted, 'invite-formal-complaint'), 'The content alleges a breach; the sender is invited to make a formal complaint.');
+    actions.push(reply('formalComplaintInvitation'));
+  } else if (canReply && acted.some((f) => f.action === 'policy-breach-notice')) {
+    because('policy-breach-notice', clauseOf(acted, 'policy-breach-notice'), 'The content breaches the policy; the sender is told so.');
+    actions.push(reply('policyBreachNotice'));
+  } else if (acted.length > 0) {
+    because('moderation-hold', acted.map((f) => f.clause).join('; '), 'Held for the clerk to decide; no automatic reply.');
+  } else if (canReply) {
+    if (rateLimited) noteRateLimit();
+    else actions.push(reply('notOfficialContact'));
+  }
+  if (actions.length === 0) actions.push({ type: 'none' });
+  return result({ classification: 'informal', hold, flags, actions, nextMonitoredAt: nextIso });
+}
+
+type Because = (rule: string, clause: string, detail: string) => void;
+
+function decideFormality(item: InboundItem, policy: Policy, because: Because): boolean {
+  if (item.channel === 'email') {
+    const official = officialAddresses(policy);
+    const domains = new Set(policy.contacts.officialDomains.domains);
+    const isOfficial = (a: string): boolean => official.has(a) || domains.has(domainOf(a));
+    const to = item.recipients.map(normaliseAddress);
+    const cc = (item.cc ?? []).map(normaliseAddress);
+    if (policy.officialAddress.enabled && [...to, ...cc].some(isOfficial)) {
+      because('official-address', policy.officialAddress.clause, 'Sent to an official council address.');
+      return true;
+    }
+    const clerk = policy.contacts.clerk.address;
+    if (policy.copiedToClerk.enabled && [...to, ...cc].includes(clerk)) {
+      because('copied-to-clerk', policy.copiedToClerk.clause, 'Copied to the clerk, which makes it official.');
+      return true;
+    }
+  }
+  const rule = policy.channels[item.channel];
+  because(
+    'channel-formality',
+    rule.clause,
+    rule.formal ? `The policy treats ${item.channel} as formal correspondence.` : `The policy does not treat ${item.channel} as formal correspondence.`,
+  );
+  return rule.formal;
+}
+
+function needsConsent(item: InboundItem, policy: Policy, context: DecisionContext, because: Because): boolean {
+  const c = policy.consent;
+  if (!c.enabled || !(c.channels as readonly string[]).includes(item.channel)) return false;
+  if (context.consentOnFile) {
+    because('consent-on-file', c.clause, 'The sender has already given data consent for this matter; no new form.');
+    return false;
+  }
+  if (context.knownThreadRef) {
+    because('existing-thread', c.clause, 'A reply in correspondence we already hold, not new correspondence; no new form.');
+    return false;
+  }
+  because('consent-follow-up', c.clause, 'New formal correspondence: the data consent form is sent before action is taken.');
+  return true;
+}
+
+function isRateLimited(policy: Policy, context: DecisionContext): boolean {
+  if (!context.lastAutoReplyAt) return false;
+  const last = Date.parse(context.lastAutoReplyAt);
+  if (Number.isNaN(last)) return false;
+  return context.now.getTime() - last < policy.autoReplyRateLimit.windowDays * 86_400_000;
+}
+
+/** Why this email is automatic, or undefined for mail a person sent. */
+export function automaticMail(item: InboundItem): string | undefined {
+  const t = item.transport;
+  if (t.autoSubmitted && t.autoSubmitted.trim().toLowerCase() !== 'no') return `Auto-Submitted: ${t.autoSubmitted.trim()}`;
+  if (t.precedence && /^(bulk|list|junk)$/i.test(t.precedence.trim())) return `Precedence: ${t.precedence.trim()}`;
+  if (t.listId) return 'List-Id header';
+  if (t.listUnsubscribe) return 'List-Unsubscribe header';
+  if (t.returnPath === '') return 'null return path';
+  if (t.autoResponseSuppress && t.autoResponseSuppress.trim().toLowerCase() !== 'none') return 'X-Auto-Response-Suppress header';
+  for (const address of [item.sender.id, t.returnPath ?? '']) {
+    const local = normaliseAddress(address).split('@')[0] ?? '';
+    if (address.includes('@') && AUTOMATIC_LOCAL_PART.test(local)) return `automatic sender address (${local})`;
+  }
+  if (t.headersTruncated) return 'headers truncated, so automatic-mail headers cannot be ruled out';
+  return undefined;
+}
+
+/** Which of our own identities sent this, if any. */
+function ownSender(item: InboundItem, policy: Policy): string | undefined {
+  const id = item.sender.id;
+  switch (item.channel) {
+    case 'messenger':
+    case 'facebook-comment':
+      return policy.contacts.messengerPageId !== undefined && id === policy.contacts.messengerPageId ? 'Facebook Page' : undefined;
+    case 'sms':
+      return policy.contacts.smsNumbers.includes(id) ? 'SMS number' : undefined;
+    case 'email': {
+      const address = normaliseAddress(id);
+      if (policy.contacts.hubAddresses.includes(address)) return 'hub address';
+      return officialAddresses(policy).has(address) ? 'official address' : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function officialAddresses(policy: Policy): Set<string> {
+  const c = policy.contacts;
+  return new Set(
+    [c.clerk, c.deputyClerk, c.enquiries, ...(c.otherOfficial ?? [])].filter((a) => a !== undefined).map((a) => a.address),
+  );
+}
+
+function ledgerChange(type: string | undefined): Extract<Action, { type: 'consent-ledger' }>['change'] {
+  switch (type) {
+    case 'subscribe':
+      return 'opt-in';
+    case 'unsubscribe':
+      return 'opt-out';
+    case 'upemail':
+      return 'address-change';
+    case 'cleaned':
+      return 'cleaned';
+    case 'campaign':
+      return 'campaign';
+    default:
+      return 'profile-update';
+  }
+}
+
+function clauseOf(flags: readonly ModerationFlag[], action: string): string {
+  return flags.filter((f) => f.action === action).map((f) => f.clause).join('; ');
+}
+
+function moderationText(item: InboundItem): string {
+  return item.subject ? `${item.subject}\n${item.text}` : item.text;
+}
+
+function normaliseAddress(address: string): string {
+  return address.trim().replace(/^<|>$/g, '').toLowerCase();
+}
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { PolicySchema, type Policy } from './schema.ts';
+// Static JSON imports so esbuild bundles the presets into each Lambda; only a path touches the filesystem.
+import wherstead from './presets/wherstead.json' with { type: 'json' };
+import withyham from './presets/withyham.json' with { type: 'json' };
+import stilton from './presets/stilton.json' with { type: 'json' };
+import westEnd from './presets/west-end.json' with { type: 'json' };
+import cassington from './presets/cassington.json' with { type: 'json' };
+import demo from './presets/demo.json' with { type: 'json' };
+
+export const PRESET_NAMES = ['wherstead', 'withyham', 'stilton', 'west-end', 'cassington', 'demo'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+const PRESETS: Record<PresetName, unknown> = {
+  wherstead,
+  withyham,
+  stilton,
+  'west-end': westEnd,
+  cassington,
+  demo,
+};
+
+/** A policy file that cannot be used; the message names the file, the field and what was expected. */
+export class PolicyError extends Error {
+  override name = 'PolicyError';
+  readonly source: string;
+  readonly problems: readonly string[];
+  constructor(source: string, problems: readonly string[]) {
+    super(problems.map((p) => `${source}: ${p}`).join('\n'));
+    this.source = source;
+    this.problems = problems;
+  }
+}
+
+const cache = new Map<string, Policy>();
+
+/** A preset name (`stilton`) or a path to a JSON policy file (`./my-council.json`). */
+export function loadPolicy(nameOrPath: string): Policy {
+  const cached = cache.get(nameOrPath);
+  if (cached) return cached;
+  let policy: Policy;
+  if (isPresetName(nameOrPath)) {
+    policy = parsePolicy(PRESETS[nameOrPath], `${nameOrPath}.json`);
+  } else if (/[/\\]|\.json$/i.test(nameOrPath)) {
+    const source = basename(nameOrPath);
+    let raw: string;
+    try {
+      raw = readFileSync(nameOrPath, 'utf8');
+    } catch (err) {
+      throw new PolicyError(source, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (err) {
+      throw new PolicyError(source, [`not valid JSON (${(err as Error).message})`]);
+    }
+    policy = parsePolicy(json, source);
+  } else {
+    throw new PolicyError(nameOrPath, [`not a preset (expected one of ${PRESET_NAMES.join(', ')}) or a path to a .json policy file`]);
+  }
+  cache.set(nameOrPath, policy);
+  return policy;
+}
+
+export function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(name);
+}
+
+/** Validates a policy object; throws PolicyError listing every bad field. */
+export function parsePolicy(json: unknown, source: string): Policy {
+  const result = PolicySchema.safeParse(json);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describe(issue)}`);
+    throw new PolicyError(source, dedupe(problems));
+  }
+  const problems = crossFieldProblems(result.data);
+  if (problems.length > 0) throw new PolicyError(source, problems);
+  return deepFreeze(result.data);
+}
+
+function crossFieldProblems(p: Policy): string[] {
+  const problems: string[] = [];
+  p.officeHours.windows.forEach((w, i) => {
+    if (w.end <= w.start) problems.push(`officeHours.windows.${i}.end: expected a time after start (${w.start})`);
+  });
+  if (p.consent.expiresAfterDays <= p.consent.reminderAfterDays) {
+    problems.push(
+      `consent.expiresAfterDays: expected more days than consent.reminderAfterDays (${p.consent.reminderAfterDays})`,
+    );
+  }
+  if (p.consent.enabled && p.consent.channels.length === 0) {
+    problems.push('consent.channels: expected at least one channel when consent.enabled is true');
+  }
+  for (const rule of ['copiedToClerk', 'officialAddress'] as const) {
+    if (p[rule].enabled && !p.channels.email) problems.push(`${rule}: needs channels.email`);
+  }
+  const seen = new Set<string>();
+  p.moderation.forEach((m, i) => {
+    if (seen.has(m.category)) problems.push(`moderation.${i}.category: "${m.category}" appears twice; expected one rule per category`);
+    seen.add(m.category);
+  });
+  return problems;
+}
+
+type Issue = { code: string; path: readonly PropertyKey[]; message: string; input?: unknown; keys?: readonly string[] };
+
+function describe(issue: Issue): string {
+  if (issue.code === 'unrecognized_keys' && issue.keys) {
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (misspelt?)`;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    const expected = issue.message.startsWith('expected') ? issue.message : 'expected a value';
+    return `missing; ${expected}`;
+  }
+  if (issue.message.startsWith('Invalid input: expected object')) return 'expected an object';
+  if (issue.message.startsWith('Invalid input: expected array')) return 'expected a list';
+  if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid option')) {
+    return issue.message.replace(/^Invalid option: expected one of/, 'expected one of');
+  }
+  return issue.message;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(top level)' : path.map(String).join('.');
+}
+
+function dedupe(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
