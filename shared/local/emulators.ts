@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
-import { createSqsServer } from 'local-aws-sqs';
+import { createRequestHandler } from 'local-aws-sqs';
 import * as sesModule from 'aws-ses-v2-local';
 import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -37,6 +37,12 @@ export interface EmulatorOptions {
   sesPort?: number;
   /** Prefix for table and queue names, so parallel test files never collide. */
   prefix?: string;
+  /**
+   * Called once the queues exist, with local-aws-sqs's in-memory service
+   * (`service.Queues`), before anything else can use them. The local hub
+   * journals and restores queue contents through it (infra/local/sqs-journal.ts).
+   */
+  onSqsReady?: (service: unknown) => void | Promise<void>;
 }
 
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
@@ -44,7 +50,15 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dynamodbPath ? { path: options.dynamodbPath } : {}) }) as Server;
   const dynamoPort = await listen(dynamo, options.dynamodbPort ?? 0);
   const sqsPort = options.sqsPort ?? (await freePort());
-  const sqs = await createSqsServer({ port: sqsPort, hostname: '127.0.0.1', region: LOCAL_REGION, emulateQueueCreationLifecycle: false });
+  // createSqsServer without the wrapper, so the service (and its queues) can be handed to onSqsReady.
+  const { service: sqsService, requestHandler } = createRequestHandler({
+    port: sqsPort,
+    hostname: '127.0.0.1',
+    region: LOCAL_REGION,
+    emulateQueueCreationLifecycle: false,
+  });
+  const sqs = createServer((req, res) => void requestHandler(req, res));
+  await listen(sqs, sqsPort);
   const sesPort = options.sesPort ?? (await freePort());
   const ses = await startSes({ host: '127.0.0.1', port: sesPort });
 
@@ -82,6 +96,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     dlqUrls[queue.id] = dlq.QueueUrl!;
   }
   sqsClient.destroy();
+  await options.onSqsReady?.(sqsService);
 
   const env: Record<string, string> = {
     AWS_REGION: LOCAL_REGION,

@@ -1,0 +1,91 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadPolicy, PolicyError } from '../../shared/policy/load.ts';
+import type { Policy } from '../../shared/policy/schema.ts';
+import { StartupError } from './errors.ts';
+
+/**
+ * The local hub's settings: the contract's environment variables with their
+ * documented defaults (docs/local.md). Secrets and ids default to fixed,
+ * obviously-local values so the demo and the tests can sign requests; any of
+ * them can be overridden by an environment variable of the same name.
+ */
+
+export const LOCAL_SECRET_DEFAULTS = {
+  MESSENGER_APP_SECRET: 'local-messenger-app-secret',
+  MESSENGER_VERIFY_TOKEN: 'local-messenger-verify-token',
+  MESSENGER_PAGE_TOKEN: 'local-messenger-page-token',
+  MAILCHIMP_WEBHOOK_SECRET: 'local-mailchimp-path-secret',
+  MANDRILL_WEBHOOK_KEY: 'local-mandrill-webhook-key',
+  TWILIO_AUTH_TOKEN: 'local-twilio-auth-token',
+  CONSENT_SIGNING_KEY: 'local-consent-signing-key',
+} as const;
+
+export const LOCAL_ID_DEFAULTS = {
+  /** Used when the council's policy names no Page. */
+  MESSENGER_PAGE_ID: '104123456789012',
+  MESSENGER_APP_ID: '1517776481860111',
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
+} as const;
+
+export type LocalSecretName = keyof typeof LOCAL_SECRET_DEFAULTS | keyof typeof LOCAL_ID_DEFAULTS;
+
+export interface HubConfig {
+  readonly httpPort: number;
+  readonly smtpPort: number;
+  readonly council: string;
+  readonly policy: Policy;
+  readonly dataDir: string;
+  /** Secrets and ids in use, by environment variable name. */
+  readonly secrets: Record<LocalSecretName, string>;
+}
+
+/** Everything the contract lets a user set, validated; throws StartupError with one readable line. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): HubConfig {
+  const httpPort = port(env.HUB_PORT, 'HUB_PORT', 3000);
+  const smtpPort = port(env.HUB_SMTP_PORT, 'HUB_SMTP_PORT', 2525);
+  const council = env.HUB_COUNCIL?.trim() || 'demo';
+  const policy = councilPolicy(council, cwd);
+  const dataDir = resolve(cwd, env.HUB_DATA_DIR?.trim() || '.hub');
+  try {
+    if (!statSync(dataDir).isDirectory()) throw new StartupError(`HUB_DATA_DIR ${dataDir} is not a directory`);
+  } catch (error) {
+    if (error instanceof StartupError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new StartupError(`HUB_DATA_DIR ${dataDir} cannot be read (${(error as NodeJS.ErrnoException).code})`);
+    }
+  }
+  const pick = <K extends LocalSecretName>(name: K, fallback: string) => env[name]?.trim() || fallback;
+  const secrets = {
+    ...(Object.fromEntries(Object.entries(LOCAL_SECRET_DEFAULTS).map(([k, v]) => [k, pick(k as LocalSecretName, v)])) as Record<
+      keyof typeof LOCAL_SECRET_DEFAULTS,
+      string
+    >),
+    MESSENGER_PAGE_ID: pick('MESSENGER_PAGE_ID', policy.contacts.messengerPageId ?? LOCAL_ID_DEFAULTS.MESSENGER_PAGE_ID),
+    MESSENGER_APP_ID: pick('MESSENGER_APP_ID', LOCAL_ID_DEFAULTS.MESSENGER_APP_ID),
+    TWILIO_ACCOUNT_SID: pick('TWILIO_ACCOUNT_SID', LOCAL_ID_DEFAULTS.TWILIO_ACCOUNT_SID),
+  };
+  return { httpPort, smtpPort, council, policy, dataDir, secrets };
+}
+
+function port(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new StartupError(`${name} must be a port number (0-65535), got "${value}"`);
+  return n;
+}
+
+function councilPolicy(council: string, cwd: string): Policy {
+  const looksLikePath = /[/\\]|\.json$/i.test(council);
+  try {
+    return loadPolicy(looksLikePath ? resolve(cwd, council) : council);
+  } catch (error) {
+    if (error instanceof PolicyError) {
+      const detail = error.problems.slice(0, 3).join('; ') + (error.problems.length > 3 ? `; and ${error.problems.length - 3} more` : '');
+      throw new StartupError(
+        looksLikePath ? `HUB_COUNCIL policy file ${council} is invalid: ${detail}` : `HUB_COUNCIL "${council}" is unknown: ${detail}`,
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,394 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSEvent } from 'aws-lambda';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
+import { startProviderFakes, type ProviderFakes } from '../../shared/local/provider-fakes.ts';
+import { AuditStore } from '../../shared/store/audit-store.ts';
+import { createDocumentClient } from '../../shared/store/client.ts';
+import { OpsStore } from '../../shared/store/ops-store.ts';
+import { ENV, FUNCTIONS, MAIL_BUCKET, QUEUES, ROUTES, SCHEDULES, type FunctionId } from '../../shared/topology.ts';
+import type { HubConfig } from './config.ts';
+import { CorruptDataError, StartupError } from './errors.ts';
+import { renderHomePage } from './home.ts';
+import { HandlerMissingError, invoke } from './lambda.ts';
+import { OutboxLog, startSesCapture } from './outbox.ts';
+import { startPoller, type Poller } from './poller.ts';
+import { listItems } from './records.ts';
+import { buildHttpEvent, matchRoute, toHttpResponse } from './router.ts';
+import { startSmtp, type LocalSmtp } from './smtp.ts';
+import { attachSqsJournal, type SqsJournal } from './sqs-journal.ts';
+
+/**
+ * The whole hub on one machine: emulators with state under HUB_DATA_DIR, the
+ * production handlers behind a local API Gateway, SQS event source mappings,
+ * SES receiving over SMTP, scheduled functions, provider fakes, and the local
+ * views (home page, outbox, items). start.ts wraps it for the command line;
+ * the end-to-end test runs start.ts as a child process.
+ */
+
+export interface Hub {
+  readonly httpUrl: string;
+  readonly httpPort: number;
+  readonly smtpPort: number;
+  /** Messages restored into each queue from the journal at start. */
+  readonly restoredMessages: Readonly<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+export interface HubLogger {
+  warn(message: string): void;
+}
+
+/** API Gateway HTTP APIs accept request bodies up to 10 MB. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const MAIL_OBJECT_BUCKET = `local-${MAIL_BUCKET.id}`;
+
+export async function startHub(config: HubConfig, logger: HubLogger = { warn: (m) => console.error(m) }): Promise<Hub> {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const step of cleanup.reverse()) {
+      try {
+        await step();
+      } catch {
+        // keep closing the rest
+      }
+    }
+  };
+  try {
+    return await start(config, logger, cleanup, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promise<void> | void)[], stopAll: () => Promise<void>): Promise<Hub> {
+  const { dataDir } = config;
+  const mailDir = join(dataDir, 'mail');
+  try {
+    mkdirSync(mailDir, { recursive: true });
+  } catch (error) {
+    throw new StartupError(`HUB_DATA_DIR ${dataDir} cannot be created (${(error as NodeJS.ErrnoException).code})`);
+  }
+
+  // Ports first, so "port in use" is reported before anything else starts.
+  let ready = false;
+  let route: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void> = async () => undefined;
+  const http = createServer((req, res) => {
+    readBody(req)
+      .then(async (body) => {
+        if (body === undefined) return send(res, 413, { message: 'Request Entity Too Large' });
+        if (!ready) return send(res, 503, { message: 'The hub is starting' });
+        await route(req, res, body);
+      })
+      .catch((error: unknown) => {
+        logger.warn(`http: ${(error as Error).message}`);
+        if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
+      });
+  });
+  const httpPort = await listen(http, config.httpPort, 'HUB_PORT');
+  cleanup.push(() => closeServer(http));
+
+  let deliverMail: (event: Parameters<Parameters<typeof startSmtp>[0]['deliver']>[0]) => Promise<void> = async () => undefined;
+  let smtp: LocalSmtp;
+  try {
+    smtp = await startSmtp({
+      port: config.smtpPort,
+      objectKeyPrefix: MAIL_BUCKET.objectPrefix,
+      bucket: MAIL_OBJECT_BUCKET,
+      storeRawMail: async (key, raw) => writeAtomically(join(mailDir, key), raw),
+      deliver: (event) => deliverMail(event),
+    });
+  } catch (error) {
+    throw portError(error, 'HUB_SMTP_PORT', config.smtpPort);
+  }
+  cleanup.push(() => smtp.close());
+
+  // State: DynamoDB on disk (dynalite's LevelDB), queue contents in a journal, the outbox view in a log.
+  const outbox = new OutboxLog(join(dataDir, 'outbox.jsonl'));
+  let journal: SqsJournal | undefined;
+  let emulators: Emulators;
+  try {
+    emulators = await startEmulators({
+      dynamodbPath: join(dataDir, 'dynamodb'),
+      onSqsReady: (service) => {
+        journal = attachSqsJournal(service, join(dataDir, 'queues.jsonl'));
+      },
+    });
+  } catch (error) {
+    throw dataDirError(error, dataDir);
+  }
+  cleanup.push(() => emulators.stop());
+  cleanup.push(() => journal?.compact());
+
+  const fakes: ProviderFakes = await startProviderFakes();
+  cleanup.push(() => fakes.stop());
+  const ses = await startSesCapture(emulators.sesEndpoint, (email) => outbox.addEmail(email));
+  cleanup.push(() => ses.close());
+
+  const httpUrl = `http://localhost:${httpPort}`;
+  Object.assign(process.env, {
+    ...emulators.env,
+    ...fakes.env,
+    AWS_ENDPOINT_URL_SESV2: ses.url,
+    ...config.secrets,
+    [ENV.council]: config.council.includes('/') || config.council.endsWith('.json') ? join(process.cwd(), config.council) : config.council,
+    [ENV.mailBucket]: MAIL_OBJECT_BUCKET,
+    [ENV.mailPrefix]: MAIL_BUCKET.objectPrefix,
+    [ENV.mailDir]: mailDir,
+    [ENV.sesFromAddress]: process.env[ENV.sesFromAddress] ?? config.policy.contacts.hubAddresses[0],
+    [ENV.smsOriginationIdentity]: process.env[ENV.smsOriginationIdentity] ?? config.policy.contacts.smsNumbers[0] ?? '+447700900000',
+    [ENV.consentBaseUrl]: process.env[ENV.consentBaseUrl] ?? httpUrl,
+  });
+  // Locally the signed URL is the URL the request was made to (the contract): never a configured base.
+  delete process.env[ENV.publicBaseUrl];
+
+  // Provider calls become outbox entries as soon as deliver returns (and on a timer, for stragglers).
+  let seenCalls = 0;
+  const collectCalls = () => {
+    const calls = fakes.calls();
+    for (; seenCalls < calls.length; seenCalls++) outbox.addFakeCall(calls[seenCalls]!);
+  };
+  const collector = setInterval(collectCalls, 500);
+  cleanup.push(() => clearInterval(collector));
+
+  const sqs = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.sqsEndpoint });
+  cleanup.push(() => sqs.destroy());
+  const pollers: Poller[] = [];
+  for (const queue of Object.values(QUEUES)) {
+    pollers.push(
+      startPoller({
+        sqs,
+        queue,
+        queueUrl: emulators.queueUrls[queue.id],
+        queueArn: `arn:aws:sqs:${LOCAL_REGION}:123456789012:${queue.id}`,
+        consume: async (event) => {
+          if (queue.consumer === 'deliver') outbox.noteQueued(event);
+          try {
+            return await invoke(queue.consumer, event);
+          } finally {
+            if (queue.consumer === 'deliver') collectCalls();
+          }
+        },
+        onError: (error) => logger.warn(`${queue.consumer}: ${describe(error)}`),
+      }),
+    );
+  }
+  // Pollers stop before the emulators they read from.
+  cleanup.push(() => Promise.all(pollers.map((p) => p.stop())).then(() => undefined));
+
+  deliverMail = async (event) => {
+    // Lambda retries a failed asynchronous (Event) invocation twice; locally after 1 s and 2 s.
+    for (const delay of [0, 1000, 2000]) {
+      if (delay) await sleep(delay);
+      try {
+        await invoke('sesInbound', event);
+        return;
+      } catch (error) {
+        logger.warn(`sesInbound: ${describe(error)}`);
+        if (error instanceof HandlerMissingError) return;
+      }
+    }
+  };
+
+  const timers = SCHEDULES.map((schedule) => {
+    let running = false;
+    return setInterval(() => {
+      if (running) return;
+      running = true;
+      invoke(schedule.fn, scheduledEvent(schedule.id))
+        .catch((error: unknown) => {
+          if (!(error instanceof HandlerMissingError)) logger.warn(`${schedule.fn}: ${describe(error)}`);
+        })
+        .finally(() => (running = false));
+    }, schedule.localIntervalSeconds * 1000);
+  });
+  cleanup.push(() => timers.forEach((t) => clearInterval(t)));
+
+  const documents = createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.dynamodbEndpoint });
+  cleanup.push(() => documents.destroy());
+  const audit = new AuditStore({ client: documents, tableName: emulators.tableNames.audit, council: config.policy.council.id });
+  const ops = new OpsStore({ client: documents, tableName: emulators.tableNames.ops });
+
+  route = async (req, res, body) => {
+    const url = req.url ?? '/';
+    const path = url.split('?')[0]!;
+    const method = (req.method ?? 'GET').toUpperCase();
+    const readOnly = method === 'GET' || method === 'HEAD';
+
+    if (path === '/' && readOnly) {
+      const items = await listItems({ audit, ops, outbox: outbox.all() });
+      const html = renderHomePage({ councilName: config.policy.council.name, items, outbox: outbox.all(), httpUrl, smtpPort: smtp.port });
+      return send(res, 200, html, 'text/html; charset=utf-8');
+    }
+    if (path === '/local/outbox' && readOnly) return send(res, 200, outbox.all());
+    if (path === '/local/items' && readOnly) return send(res, 200, await listItems({ audit, ops, outbox: outbox.all() }));
+    if (path === '/local/sms' && method === 'POST') return injectSms(res, body);
+    if (path === '/favicon.ico') return send(res, 204, '');
+
+    const match = matchRoute(ROUTES, method, path);
+    // API Gateway HTTP APIs answer 404 for a path or a method without a route.
+    if (!match || !('route' in match)) return send(res, 404, { message: 'Not Found' });
+    const event = buildHttpEvent(
+      { method, url, headers: req.headers, body, sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1' },
+      match,
+    );
+    let result: unknown;
+    try {
+      result = await invoke(match.route.fn, event);
+    } catch (error) {
+      return handlerFailed(res, match.route.fn, error);
+    }
+    const response = toHttpResponse(result);
+    res.writeHead(response.statusCode, response.headers);
+    res.end(response.body);
+  };
+
+  const injectSms = async (res: ServerResponse, body: Buffer) => {
+    let message: unknown;
+    try {
+      message = JSON.parse(body.toString('utf8'));
+    } catch {
+      return send(res, 400, { message: 'Expected the End User Messaging inbound SMS JSON' });
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      return send(res, 400, { message: 'Expected the End User Messaging inbound SMS JSON object' });
+    }
+    const event = snsEvent(body.toString('utf8'));
+    try {
+      await invoke('smsInbound', event);
+    } catch (error) {
+      return handlerFailed(res, 'smsInbound', error);
+    }
+    return send(res, 202, { messageId: event.Records[0]!.Sns.MessageId });
+  };
+
+  const handlerFailed = (res: ServerResponse, fn: FunctionId, error: unknown) => {
+    if (error instanceof HandlerMissingError) return send(res, 503, { message: `${FUNCTIONS[fn].entry} is not available` });
+    logger.warn(`${fn}: ${describe(error)}`);
+    return send(res, 500, { message: 'Internal Server Error' });
+  };
+
+  ready = true;
+  return {
+    httpUrl,
+    httpPort,
+    smtpPort: smtp.port,
+    restoredMessages: journal?.restored ?? {},
+    stop: async () => {
+      ready = false;
+      await stopAll();
+    },
+  };
+}
+
+function snsEvent(message: string): SNSEvent {
+  const topicArn = `arn:aws:sns:${LOCAL_REGION}:123456789012:hub-inbound-sms`;
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${topicArn}:${randomUUID()}`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: randomUUID(),
+          TopicArn: topicArn,
+          Subject: '',
+          Message: message,
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: 'local',
+          SigningCertUrl: 'https://sns.eu-west-2.amazonaws.com/local.pem',
+          UnsubscribeUrl: 'https://sns.eu-west-2.amazonaws.com/?Action=Unsubscribe',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+function scheduledEvent(id: string) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: LOCAL_REGION,
+    resources: [`arn:aws:events:${LOCAL_REGION}:123456789012:rule/hub-${id}`],
+    detail: {},
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooBig = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooBig ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
+  res.end(payload);
+}
+
+function listen(server: Server, port: number, name: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(portError(error, name, port)));
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function portError(error: unknown, name: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new StartupError(`${name} ${port} is already in use (another hub running?); set ${name} to a free port`);
+  if (code === 'EACCES') return new StartupError(`${name} ${port} needs privileges; use a port above 1023`);
+  return error as Error;
+}
+
+function dataDirError(error: unknown, dataDir: string): Error {
+  if (error instanceof StartupError) return error;
+  const message = String((error as Error)?.message ?? error);
+  if (/lock/i.test(message)) return new StartupError(`HUB_DATA_DIR ${dataDir} is in use by another running hub`);
+  if (/corrupt|invalid|checksum|not a directory|ENOTDIR|bad|truncated/i.test(message)) {
+    return new CorruptDataError(`${join(dataDir, 'dynamodb')} cannot be opened (${message.split('\n')[0]})`);
+  }
+  return error as Error;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+function writeAtomically(file: string, data: Buffer): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { FUNCTIONS, type FunctionId } from '../../shared/topology.ts';
+import { LOCAL_REGION } from '../../shared/local/emulators.ts';
+
+/**
+ * Runs the real handler files the way Lambda does: imported once by their
+ * topology `entry` (a cold start), then invoked with an event and a context
+ * that counts down the function's timeout. A handler file that does not
+ * exist yet is reported, not fatal, so the hub runs while pieces arrive.
+ */
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+export class HandlerMissingError extends Error {
+  constructor(fn: FunctionId) {
+    super(`handler ${FUNCTIONS[fn].entry} is not available`);
+    this.name = 'HandlerMissingError';
+  }
+}
+
+export class HandlerTimeoutError extends Error {
+  constructor(fn: FunctionId, seconds: number) {
+    super(`${fn} timed out after ${seconds} s`);
+    this.name = 'HandlerTimeoutError';
+  }
+}
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+const loaded = new Map<FunctionId, Promise<Handler>>();
+
+export function handlerAvailable(fn: FunctionId, root = PROJECT_ROOT): boolean {
+  return existsSync(resolve(root, FUNCTIONS[fn].entry));
+}
+
+function loadHandler(fn: FunctionId, root: string): Promise<Handler> {
+  let promise = loaded.get(fn);
+  if (!promise) {
+    const file = resolve(root, FUNCTIONS[fn].entry);
+    if (!existsSync(file)) return Promise.reject(new HandlerMissingError(fn));
+    promise = import(pathToFileURL(file).href).then((module: { handler?: unknown }) => {
+      if (typeof module.handler !== 'function') throw new Error(`${FUNCTIONS[fn].entry} does not export a handler`);
+      return module.handler as Handler;
+    });
+    promise.catch(() => loaded.delete(fn));
+    loaded.set(fn, promise);
+  }
+  return promise;
+}
+
+export async function invoke(fn: FunctionId, event: unknown, root = PROJECT_ROOT): Promise<unknown> {
+  const handler = await loadHandler(fn, root);
+  const { timeoutSeconds, memoryMb } = FUNCTIONS[fn];
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const requestId = randomUUID();
+  const context: Context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: `hub-${fn}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:123456789012:function:hub-${fn}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/hub-${fn}`,
+    logStreamName: `local/${requestId}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HandlerTimeoutError(fn, timeoutSeconds)), timeoutSeconds * 1000);
+  });
+  try {
+    return await Promise.race([Promise.resolve(handler(event, context)), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { SESEvent, SESMailCommonHeaders, SESMailHeader } from 'aws-lambda';
+import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import { LOCAL_REGION } from '../../shared/local/emulators.ts';
+
+/**
+ * Local stand-in for SES email receiving: an SMTP server whose receipt rule is
+ * the production one, "S3 action, then Lambda action". Each accepted mail is
+ * stored raw where the S3 action would put it (MAIL_PREFIX + messageId, here in
+ * a directory), then the ses-inbound handler gets an SES-shaped event.
+ *
+ * Verdicts: mail typed into a local SMTP port has no DNS to check, so SPF,
+ * DKIM and DMARC are GRAY (SES's "no verdict"), not a PASS we cannot vouch
+ * for and not a FAIL that would hold every local mail as unverified. Spam and
+ * virus scanning are not run locally; they are PASS, so local mail reaches the
+ * policy engine as ordinary mail would.
+ */
+
+/** SES received mail is at most 40 MB including headers (S3 action). */
+export const MAX_MAIL_BYTES = 40 * 1024 * 1024;
+
+export interface SmtpOptions {
+  readonly port: number;
+  readonly host?: string;
+  /** Store the raw MIME under the object key; resolves when it is durable. */
+  readonly storeRawMail: (key: string, raw: Buffer) => Promise<void>;
+  readonly objectKeyPrefix: string;
+  readonly bucket: string;
+  /** The Lambda action (invocation type Event: SMTP is answered before it runs). */
+  readonly deliver: (event: SESEvent) => Promise<void>;
+}
+
+export interface LocalSmtp {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startSmtp(options: SmtpOptions): Promise<LocalSmtp> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    size: MAX_MAIL_BYTES,
+    banner: 'Parish Comms Hub local SMTP (SES receiving stand-in)',
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('error', callback);
+      stream.on('end', () => {
+        if ((stream as { sizeExceeded?: boolean }).sizeExceeded) {
+          const error = Object.assign(new Error('Message exceeds the 40 MB SES limit'), { responseCode: 552 });
+          callback(error);
+          return;
+        }
+        const raw = Buffer.concat(chunks);
+        const messageId = sesMessageId();
+        const key = `${options.objectKeyPrefix}${messageId}`;
+        options
+          .storeRawMail(key, raw)
+          .then(() => {
+            callback(null, `Ok: queued as ${messageId}`);
+            const event = buildSesEvent({
+              raw,
+              messageId,
+              envelopeFrom: addressOf(session.envelope.mailFrom),
+              recipients: session.envelope.rcptTo.map((r) => r.address),
+              bucket: options.bucket,
+              objectKey: key,
+            });
+            void options.deliver(event);
+          })
+          .catch((error: unknown) => callback(error as Error));
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // smtp-server re-emits socket errors; a client hanging up must not stop the hub.
+  server.on('error', () => undefined);
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function addressOf(from: SMTPServerAddress | false | undefined): string {
+  return from ? from.address : '';
+}
+
+/** SES message ids are 20–40 lowercase letters and digits; this one is 40. */
+export function sesMessageId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(40)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+export interface SesEventInput {
+  readonly raw: Buffer;
+  readonly messageId: string;
+  /** Envelope MAIL FROM; empty for the null reverse-path `<>`. */
+  readonly envelopeFrom: string;
+  readonly recipients: readonly string[];
+  readonly bucket: string;
+  readonly objectKey: string;
+  readonly now?: Date;
+}
+
+/** The SES receipt-rule Lambda event, as SES builds it from the mail's header section. */
+export function buildSesEvent(input: SesEventInput): SESEvent {
+  const now = (input.now ?? new Date()).toISOString();
+  const { headers, truncated } = parseHeaders(input.raw);
+  const all = (name: string) => headers.filter((h) => h.name.toLowerCase() === name).map((h) => h.value);
+  const first = (name: string) => all(name)[0];
+  const addresses = (name: string) => all(name).flatMap(splitAddressList);
+  const to = addresses('to');
+  const cc = addresses('cc');
+  // The typings make date and messageId required; a mail without those headers has neither here, as in SES.
+  const commonHeaders = {
+    returnPath: input.envelopeFrom,
+    ...(first('from') !== undefined ? { from: addresses('from') } : {}),
+    ...(first('sender') !== undefined ? { sender: addresses('sender') } : {}),
+    ...(first('reply-to') !== undefined ? { replyTo: addresses('reply-to') } : {}),
+    ...(to.length > 0 ? { to } : {}),
+    ...(cc.length > 0 ? { cc } : {}),
+    ...(first('bcc') !== undefined ? { bcc: addresses('bcc') } : {}),
+    ...(first('date') !== undefined ? { date: first('date')! } : {}),
+    ...(first('message-id') !== undefined ? { messageId: first('message-id')! } : {}),
+    ...(first('subject') !== undefined ? { subject: first('subject')! } : {}),
+  } as SESMailCommonHeaders;
+  return {
+    Records: [
+      {
+        eventSource: 'aws:ses',
+        eventVersion: '1.0',
+        ses: {
+          mail: {
+            timestamp: now,
+            source: input.envelopeFrom,
+            messageId: input.messageId,
+            destination: [...to, ...cc].map(bareAddress),
+            headersTruncated: truncated,
+            headers,
+            commonHeaders,
+          },
+          receipt: {
+            timestamp: now,
+            processingTimeMillis: 1,
+            recipients: [...input.recipients],
+            spamVerdict: { status: 'PASS' },
+            virusVerdict: { status: 'PASS' },
+            spfVerdict: { status: 'GRAY' },
+            dkimVerdict: { status: 'GRAY' },
+            dmarcVerdict: { status: 'GRAY' },
+            action: {
+              type: 'Lambda',
+              functionArn: `arn:aws:lambda:${LOCAL_REGION}:123456789012:function:hub-sesInbound`,
+              invocationType: 'Event',
+            },
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** SES sets headersTruncated when the header section exceeds 10 KB. */
+const HEADER_LIMIT = 10 * 1024;
+
+export function parseHeaders(raw: Buffer): { headers: SESMailHeader[]; truncated: boolean } {
+  const text = raw.toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const block = end === -1 ? text : text.slice(0, end);
+  const headers: SESMailHeader[] = [];
+  let size = 0;
+  let truncated = false;
+  for (const line of block.split(/\r?\n(?![ \t])/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    size += line.length + 2;
+    if (size > HEADER_LIMIT) {
+      truncated = true;
+      break;
+    }
+    const value = line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    headers.push({ name: line.slice(0, colon).trim(), value: Buffer.from(value, 'latin1').toString('utf8') });
+  }
+  return { headers, truncated };
+}
+
+/** Split an address-list header at commas that are outside quotes and angle brackets. */
+export function splitAddressList(value: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let quoted = false;
+  let angle = 0;
+  for (const ch of value) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === '<') angle++;
+    else if (!quoted && ch === '>') angle = Math.max(0, angle - 1);
+    if (ch === ',' && !quoted && angle === 0) {
+      if (current.trim()) out.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim()) out.push(current.trim());
+  return out;
+}
+
+function bareAddress(value: string): string {
+  const match = /<([^>]*)>/.exec(value);
+  return (match ? match[1]! : value).trim();
+}
+
