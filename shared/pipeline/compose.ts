@@ -1,0 +1,234 @@
+import type { ConsentStatus, Decision, InboundItem, OutboxKind, OutboxMessage, Provider } from '../model/index.ts';
+import type { Policy } from '../policy/schema.ts';
+import { renderText } from '../policy/texts.ts';
+
+/**
+ * Pure builders of outbox messages. Every value that came from a resident is
+ * HTML-escaped in `html`; `text` is plain text. Ids are deterministic
+ * (`${itemId}:${kind}`), so deliver can send each at most once.
+ */
+
+/** Where an answer to the resident goes: the channel and identity they used. */
+export interface ReplyTarget {
+  readonly itemId: string;
+  readonly channel: Exclude<OutboxMessage['channel'], 'mailchimp'>;
+  readonly to: string;
+  readonly provider?: Provider;
+  /** Our identity the resident wrote to (SMS number, page id). */
+  readonly from?: string;
+  /** Email: the resident's subject, for `Auto: <subject>` and `Re:`. */
+  readonly subject?: string;
+  readonly inReplyTo?: string;
+  readonly references?: readonly string[];
+  /** Messenger / comment: when the resident wrote (the provider's reply window runs from it). */
+  readonly lastUserMessageAt?: string;
+}
+
+/** The reply target of an item, or undefined for channels that are never answered (Mailchimp). */
+export function replyTargetFor(item: InboundItem): ReplyTarget | undefined {
+  const base = { itemId: item.itemId, provider: item.provider } as const;
+  switch (item.channel) {
+    case 'email': {
+      const messageId = item.thread.messageId;
+      const references = [...(item.thread.references ?? []), ...(messageId ? [messageId] : [])];
+      return {
+        ...base,
+        channel: 'email',
+        // RFC 3834 §3.1.5: automatic answers go to the sender, not to a Reply-To.
+        to: item.sender.id,
+        ...(item.subject !== undefined ? { subject: item.subject } : {}),
+        ...(messageId ? { inReplyTo: messageId } : {}),
+        ...(references.length ? { references } : {}),
+      };
+    }
+    case 'messenger':
+      return { ...base, channel: 'messenger', to: item.sender.id, lastUserMessageAt: item.receivedAt, ...(item.recipients[0] ? { from: item.recipients[0] } : {}) };
+    case 'facebook-comment':
+      // A Private Reply is addressed to the comment.
+      return { ...base, channel: 'facebook-comment', to: item.providerMessageId.replace(/:add$/, ''), lastUserMessageAt: item.receivedAt, ...(item.recipients[0] ? { from: item.recipients[0] } : {}) };
+    case 'sms':
+      return { ...base, channel: 'sms', to: item.sender.id, ...(item.recipients[0] ? { from: item.recipients[0] } : {}) };
+    case 'mailchimp':
+      return undefined;
+  }
+}
+
+function toResident(target: ReplyTarget, kind: OutboxKind, council: string, createdAt: string, ref: string | undefined, text: string, subject: string | undefined, idSuffix = ''): OutboxMessage {
+  const email = target.channel === 'email';
+  return {
+    schemaVersion: 1,
+    id: `${target.itemId}:${kind}${idSuffix}`,
+    kind,
+    channel: target.channel,
+    to: target.to,
+    ...(target.provider ? { provider: target.provider } : {}),
+    ...(target.from ? { from: target.from } : {}),
+    council,
+    itemId: target.itemId,
+    ...(ref ? { ref } : {}),
+    ...(email && subject !== undefined ? { subject } : {}),
+    text,
+    ...(email ? { html: paragraphs(text), autoSubmitted: true } : {}),
+    ...(email && target.inReplyTo ? { inReplyTo: target.inReplyTo } : {}),
+    ...(email && target.references ? { references: [...target.references] } : {}),
+    ...(target.lastUserMessageAt ? { lastUserMessageAt: target.lastUserMessageAt } : {}),
+    createdAt,
+  };
+}
+
+/** An automatic reply with one of the policy's texts (already rendered by the engine). */
+export function composeAutoReply(input: {
+  readonly target: ReplyTarget;
+  readonly policy: Policy;
+  readonly text: string;
+  readonly kind?: Extract<OutboxKind, 'auto-reply' | 'complaint-invitation'>;
+  readonly ref?: string;
+  readonly createdAt: string;
+  /** Distinguishes a second reply of the same kind for one item. */
+  readonly idSuffix?: string;
+}): OutboxMessage {
+  const subject = `Auto: ${input.target.subject ?? input.policy.council.name}`;
+  return toResident(input.target, input.kind ?? 'auto-reply', input.policy.council.id, input.createdAt, input.ref, input.text, subject, input.idSuffix ?? '');
+}
+
+/** The data-consent request (or, with `reminder`, the reminder) with its signed link. */
+export function composeConsentRequest(input: {
+  readonly target: ReplyTarget;
+  readonly policy: Policy;
+  readonly ref: string;
+  readonly consentUrl: string;
+  readonly createdAt: string;
+  readonly reminder?: boolean;
+}): OutboxMessage {
+  const key = input.reminder ? 'consentReminder' : 'consentRequest';
+  const text = renderText(input.policy, key, { reference: input.ref, consentUrl: input.consentUrl }, input.target.channel);
+  const subject = `${input.reminder ? 'Reminder: d' : 'D'}ata consent form for your message to ${input.policy.council.name} (${input.ref})`;
+  return toResident(input.target, input.reminder ? 'consent-reminder' : 'consent-request', input.policy.council.id, input.createdAt, input.ref, text, subject);
+}
+
+const CHANNEL_LABEL: Record<InboundItem['channel'], string> = {
+  email: 'Email',
+  messenger: 'Facebook Messenger',
+  'facebook-comment': 'Facebook comment',
+  sms: 'SMS',
+  mailchimp: 'Mailchimp audience event',
+};
+
+const CONSENT_LABEL: Record<ConsentStatus, string> = {
+  'not-needed': 'not required for this item',
+  requested: 'REQUESTED, not yet given',
+  reminded: 'REMINDED, not yet given',
+  granted: 'GIVEN',
+  declined: 'DECLINED',
+  expired: 'EXPIRED without an answer',
+};
+
+const HOLD_WARNING = {
+  'unverified-sender': 'HOLD: the sender could not be verified (the message failed authentication checks). Check who sent it before acting on it.',
+  moderation: 'HOLD: this item breaches the content rules of the policy (see the flags below). Check it before acting on it.',
+} as const;
+
+/** One email to the clerk per formal item, with everything needed to act on it. */
+export function composeClerkRouting(input: {
+  readonly item: InboundItem;
+  readonly decision: Decision;
+  readonly ref: string;
+  readonly policy: Policy;
+  readonly consentStatus: ConsentStatus;
+  readonly createdAt: string;
+}): OutboxMessage {
+  const { item, decision, ref, policy, consentStatus } = input;
+  const channel = CHANNEL_LABEL[item.channel];
+  const senderLine = item.sender.name ? `${item.sender.name} <${item.sender.id || 'unknown'}>` : item.sender.id || 'unknown (the provider did not say)';
+  const consentPending = consentStatus !== 'granted' && consentStatus !== 'not-needed';
+  const warnings: string[] = [];
+  if (consentPending) {
+    warnings.push(
+      `DATA CONSENT ${consentStatus === 'declined' ? 'DECLINED' : consentStatus === 'expired' ? 'EXPIRED' : 'NOT YET GIVEN'}: do not pass this correspondence or the sender's personal data on to anyone outside the Council (councillors, agencies or other bodies)${consentStatus === 'declined' || consentStatus === 'expired' ? '.' : ' until the sender has completed the data consent form.'} (${policy.consent.clause})`,
+    );
+  }
+  if (decision.hold) warnings.push(HOLD_WARNING[decision.hold]);
+  if (item.textTruncated) warnings.push('The text below was shortened to fit; the full original is kept in the mail store.');
+
+  const facts: [string, string][] = [
+    ['Reference', ref],
+    ['Channel', channel],
+    ['From', senderLine],
+    ...(item.headerFrom && item.headerFrom.id !== item.sender.id ? ([['Header From (not verified)', item.headerFrom.id]] as [string, string][]) : []),
+    ['Received', item.receivedAt],
+    ...(item.subject !== undefined ? ([['Subject', item.subject]] as [string, string][]) : []),
+    ['Data consent', CONSENT_LABEL[consentStatus]],
+    ['Classification', `${decision.classification} (policy ${decision.policyVersion})`],
+  ];
+  const attachments = item.attachments.map((a) => `${a.filename ?? '(unnamed)'} — ${a.contentType}${a.sizeBytes !== undefined ? `, ${a.sizeBytes} bytes` : ''}${a.url ? ` — ${a.url}` : ''}`);
+  const reasons = decision.reasons.map((r) => `${r.detail} [${r.rule}; ${r.clause}]`);
+  const flags = decision.flags.map((f) => `${f.category}: ${f.action} (${f.clause})${f.evidence.length ? ` — matched: ${f.evidence.map((e) => `"${e}"`).join(', ')}` : ''}`);
+  const answer =
+    item.channel === 'email'
+      ? 'Reply to this email to answer the sender directly.'
+      : `Answer the sender on ${channel} (this email cannot reach them).`;
+
+  const text = [
+    ...warnings.map((w) => `*** ${w}`),
+    ...(warnings.length ? [''] : []),
+    ...facts.map(([k, v]) => `${k}: ${v}`),
+    '',
+    'Message:',
+    item.text,
+    '',
+    `Attachments: ${attachments.length ? '' : 'none'}`,
+    ...attachments.map((a) => `- ${a}`),
+    '',
+    'Why this is formal:',
+    ...reasons.map((r) => `- ${r}`),
+    ...(flags.length ? ['', 'Moderation flags:', ...flags.map((f) => `- ${f}`)] : []),
+    '',
+    answer,
+  ].join('\n');
+
+  const html = [
+    '<!doctype html><html lang="en-GB"><body>',
+    ...warnings.map((w) => `<p><strong>${escapeHtml(w)}</strong></p>`),
+    '<table>',
+    ...facts.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
+    '</table>',
+    '<h2>Message</h2>',
+    `<div style="white-space:pre-wrap">${escapeHtml(item.text)}</div>`,
+    '<h2>Attachments</h2>',
+    attachments.length ? `<ul>${attachments.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul>` : '<p>None.</p>',
+    '<h2>Why this is formal</h2>',
+    `<ul>${reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`,
+    ...(flags.length ? ['<h2>Moderation flags</h2>', `<ul>${flags.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`] : []),
+    `<p>${escapeHtml(answer)}</p>`,
+    '</body></html>',
+  ].join('\n');
+
+  const subjectText = item.subject ?? item.text.replace(/\s+/g, ' ').slice(0, 60);
+  const replyTo = item.channel === 'email' ? (item.replyTo?.[0] ?? item.sender.id) : undefined;
+  return {
+    schemaVersion: 1,
+    id: `${item.itemId}:clerk-routing`,
+    kind: 'clerk-routing',
+    channel: 'email',
+    to: policy.contacts.clerk.address,
+    council: policy.council.id,
+    itemId: item.itemId,
+    ref,
+    subject: `[${ref}] ${decision.hold ? 'HOLD ' : ''}${consentPending ? 'CONSENT PENDING ' : ''}${channel}: ${subjectText}`.replace(/[\r\n]+/g, ' '),
+    text,
+    html,
+    ...(replyTo ? { replyTo } : {}),
+    createdAt: input.createdAt,
+  };
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+function paragraphs(text: string): string {
+  return text
+    .split(/\n{2,}/)
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>').replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`)}</p>`)
+    .join('\n');
+}
