@@ -228,6 +228,8 @@ export const ENV = {
   outboxQueueUrl: 'OUTBOX_QUEUE_URL',
   mailBucket: 'MAIL_BUCKET',
   mailPrefix: 'MAIL_PREFIX',
+  /** Local only: raw inbound mail is read from (and written to) this directory instead of S3. */
+  mailDir: 'MAIL_DIR',
   secretsArn: 'SECRETS_ARN',
   /** Public base URL (scheme + host [+ base path]); signed Twilio/Mandrill URLs and consent links are built on it. */
   publicBaseUrl: 'PUBLIC_BASE_URL',

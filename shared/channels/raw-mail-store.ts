@@ -1,0 +1,88 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { ENV, MAIL_BUCKET } from '../topology.ts';
+
+/**
+ * Where raw inbound MIME lives: S3 in AWS (the SES receipt rule's S3 action
+ * writes it), a directory locally (the local hub's SMTP server writes it).
+ * Keys are the full object key (prefix + SES messageId).
+ */
+export interface RawMailStore {
+  /** For the item's `raw` pointer; undefined for the filesystem store. */
+  readonly bucket?: string;
+  get(key: string): Promise<Uint8Array>;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+}
+
+export function mailKey(messageId: string, env: NodeJS.ProcessEnv = process.env): string {
+  return `${env[ENV.mailPrefix] ?? MAIL_BUCKET.objectPrefix}${messageId}`;
+}
+
+export class FileMailStore implements RawMailStore {
+  readonly directory: string;
+  constructor(directory: string) {
+    this.directory = resolve(directory);
+  }
+  private path(key: string): string {
+    const path = resolve(join(this.directory, key));
+    // Keys come from events: never let one escape the directory.
+    if (!path.startsWith(this.directory + sep)) throw new Error('mail key outside the mail directory');
+    return path;
+  }
+  async get(key: string): Promise<Uint8Array> {
+    return readFile(this.path(key));
+  }
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    const path = this.path(key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, bytes);
+  }
+}
+
+/** S3 adapter; the client module is imported on first use so the filesystem path never loads it. */
+export class S3MailStore implements RawMailStore {
+  readonly bucket: string;
+  private client: Promise<{ get(key: string): Promise<Uint8Array>; put(key: string, bytes: Uint8Array): Promise<void> }> | undefined;
+  constructor(bucket: string) {
+    this.bucket = bucket;
+  }
+  private s3() {
+    this.client ??= import('@aws-sdk/client-s3').then(({ S3Client, GetObjectCommand, PutObjectCommand }) => {
+      const s3 = new S3Client({});
+      return {
+        get: async (key: string) => {
+          const object = await s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+          if (!object.Body) throw new Error('empty mail object');
+          return object.Body.transformToByteArray();
+        },
+        put: async (key: string, bytes: Uint8Array) => {
+          await s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes }));
+        },
+      };
+    });
+    return this.client;
+  }
+  async get(key: string): Promise<Uint8Array> {
+    return (await this.s3()).get(key);
+  }
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    return (await this.s3()).put(key, bytes);
+  }
+}
+
+let store: RawMailStore | undefined;
+
+/** MAIL_DIR set: the filesystem store; otherwise S3 on MAIL_BUCKET. Cached per container. */
+export function rawMailStore(env: NodeJS.ProcessEnv = process.env): RawMailStore {
+  if (store) return store;
+  const dir = env[ENV.mailDir];
+  if (dir) return (store = new FileMailStore(dir));
+  const bucket = env[ENV.mailBucket];
+  if (!bucket) throw new Error(`${ENV.mailBucket} or ${ENV.mailDir} must be set`);
+  return (store = new S3MailStore(bucket));
+}
+
+/** For tests that switch stores between cases. */
+export function resetRawMailStore(): void {
+  store = undefined;
+}

@@ -1,0 +1,114 @@
+import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import type { InboundItem } from '../model/inbound-item.ts';
+import { ENV, QUEUES } from '../topology.ts';
+
+/**
+ * Put normalised items on the inbound queue. At-least-once: an entry that SQS
+ * rejects is retried a few times; if any still fails the call throws, so the
+ * caller answers 5xx (or lets Lambda retry) instead of acknowledging a lost
+ * event. Duplicates are harmless: the classify consumer dedupes on itemId.
+ */
+
+/** Mirrors MAX_TEXT_CHARS in shared/model (importing it would load zod on the ingest path); a unit test keeps them equal. */
+export const MAX_QUEUE_TEXT_CHARS = 100_000;
+const MAX_BATCH = 10;
+const ATTEMPTS = 4;
+
+// Region and endpoint (AWS_ENDPOINT_URL_SQS) come from the environment; both resolve lazily on first send.
+const sqs = new SQSClient({});
+
+export class EnqueueError extends Error {
+  readonly failed: number;
+  constructor(failed: number, cause?: unknown) {
+    super(`${failed} item(s) could not be enqueued`, { cause });
+    this.name = 'EnqueueError';
+    this.failed = failed;
+  }
+}
+
+export async function enqueueItems(items: readonly InboundItem[], queueUrl?: string): Promise<void> {
+  if (items.length === 0) return;
+  const url = queueUrl ?? process.env[ENV.inboundQueueUrl];
+  if (!url) throw new EnqueueError(items.length, new Error(`${ENV.inboundQueueUrl} is not set`));
+  const maxBytes = QUEUES.inbound.maximumMessageSizeBytes;
+  const bodies = items.map((item) => serialiseItem(item, maxBytes));
+  for (const chunk of chunkBySize(bodies, MAX_BATCH, maxBytes)) {
+    await sendChunk(url, chunk);
+  }
+}
+
+async function sendChunk(queueUrl: string, bodies: readonly string[]): Promise<void> {
+  let pending: SendMessageBatchRequestEntry[] = bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody }));
+  let lastError: unknown;
+  for (let attempt = 0; attempt < ATTEMPTS && pending.length > 0; attempt++) {
+    if (attempt > 0) await sleep(50 * 2 ** attempt);
+    try {
+      const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
+      const failedIds = new Set((result.Failed ?? []).map((f) => f.Id));
+      // Anything neither reported successful nor failed is treated as failed.
+      const ok = new Set((result.Successful ?? []).map((s) => s.Id));
+      pending = pending.filter((entry) => failedIds.has(entry.Id) || !ok.has(entry.Id));
+      if (pending.length > 0) lastError = new Error(`SQS rejected ${pending.length} entries: ${(result.Failed ?? []).map((f) => f.Code).join(',')}`);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  if (pending.length > 0) throw new EnqueueError(pending.length, lastError);
+}
+
+/**
+ * JSON for one queue message, with `text` cut (and `textTruncated` set) when
+ * the item would not fit in `maxBytes` or exceeds MAX_QUEUE_TEXT_CHARS.
+ */
+export function serialiseItem(item: InboundItem, maxBytes: number = QUEUES.inbound.maximumMessageSizeBytes): string {
+  let current = item;
+  if (current.text.length > MAX_QUEUE_TEXT_CHARS) {
+    current = { ...current, text: cutText(current.text, MAX_QUEUE_TEXT_CHARS), textTruncated: true };
+  }
+  let body = toSqsSafeJson(current);
+  let size = Buffer.byteLength(body, 'utf8');
+  while (size > maxBytes && current.text.length > 0) {
+    // Every char costs at least one byte, so dropping `excess` chars (plus room for the flag) fits in one round or two.
+    const keep = current.text.length - (size - maxBytes) - 32;
+    current = { ...current, text: cutText(current.text, keep), textTruncated: true };
+    body = toSqsSafeJson(current);
+    size = Buffer.byteLength(body, 'utf8');
+  }
+  return body;
+}
+
+/** Cut at a UTF-16 boundary without leaving half a surrogate pair. */
+function cutText(text: string, chars: number): string {
+  let end = Math.max(0, chars);
+  const code = text.charCodeAt(end - 1);
+  if (end > 0 && code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return text.slice(0, end);
+}
+
+/** SQS refuses U+FFFE and U+FFFF (outside its allowed XML character set); JSON lets us escape them. */
+function toSqsSafeJson(item: InboundItem): string {
+  return JSON.stringify(item).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/** SendMessageBatch allows 10 entries and, like a single message, maxBytes in total. */
+function chunkBySize(bodies: readonly string[], maxCount: number, maxBytes: number): string[][] {
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  let bytes = 0;
+  for (const body of bodies) {
+    const size = Buffer.byteLength(body, 'utf8');
+    if (chunk.length > 0 && (chunk.length === maxCount || bytes + size > maxBytes)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(body);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
