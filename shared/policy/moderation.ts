@@ -64,9 +64,10 @@ const OBSCENE: Pattern[] = [
 const INSULT_WORDS = String.raw`idiots?|morons?|imbeciles?|cretins?|halfwits?|nincompoops?|numpt(?:y|ies)|muppets?|clowns?|buffoons?|liars?|scumbags?|jobsworths?|tossers?|prats?|pillocks?|plonkers?`;
 const PEOPLE = String.raw`(?:you|clerk|chair(?:man|woman|person)?|councillors?|cllrs?|council(?:lors)?|lot|bunch|people|members?|staff|committee|officials?|woman|man|bloke|idiot)`;
 const ATTACK: Pattern[] = [
-  { re: g(String.raw`\b(?:${INSULT_WORDS})\b`), unlessBefore: ctx(String.raw`\b(?:some|an?|like an?|any)\s+(?:\w+\s+)?$`) },
+  { re: g(String.raw`\b(?:${INSULT_WORDS})\b`), unlessBefore: ctx(String.raw`\b(?:some|any|like an?)\s+(?:\w+\s+)?$|\bi(?:'m| am| was| felt like| feel like)\s+(?:such\s+|a (?:right|total|complete)\s+)?an?\s+(?:\w+\s+)?$`) },
   { re: g(String.raw`\b(?:useless|incompetent|clueless|pathetic|spineless|brainless|brain[- ]dead)\s+(?:\w+\s+)?${PEOPLE}\b`) },
   { re: g(String.raw`\b(?:you|clerk|chair(?:man|woman)?|councillors?|council)\s+(?:is|are|'re|'s)\s+(?:so\s+|totally\s+|completely\s+|utterly\s+)?(?:useless|incompetent|clueless|pathetic|a disgrace|a joke|an embarrassment|stupid|thick)\b`) },
+  { re: g(String.raw`\byou(?:\s+lot)?\s+(?:are|'re)\s+(?:all\s+)?(?:a\s+|an\s+)?(?:bunch|load|pack|shower|gang) of\b`) },
   { re: g(String.raw`\bwaste of (?:space|oxygen|skin)\b|\bget a (?:proper )?(?:life|brain)\b|\bshut (?:up|your (?:mouth|face))\b|\bugly\s+(?:old\s+)?(?:cow|git|bitch)\b|\bold (?:git|bag|cow|bat)\b|\bbitch(?:es)?\b`) },
   // Threats: first-person intent to harm, or the classic menaces.
   { re: g(String.raw`\b(?:i|we)(?:'ll|'m going to|'m gonna| will| am going to| are going to|'re going to)\s+(?:\w+\s+)?(?:kill|hurt|smash|batter|thump|punch|deck|burn|torch)\s+(?:you|him|her|your|his|the clerk|the chair\w*|the councillor)\b`) },
@@ -78,13 +79,14 @@ const ATTACK: Pattern[] = [
 // Statements of fact that an identifiable person committed a crime or is
 // dishonest or corrupt. Opinions ("I disagree with the chairman") are fine.
 /** Negated, or about an unknown person ("whoever did this is a thief"). */
-const NOT_IDENTIFIABLE = ctx(String.raw`(?:\bnot|n't|\bnothing|\bno)\s+(?:\w+\s+)?$|\b(?:whoever|someone|somebody|anyone who|the (?:person|people|thief|thieves|idiots?) who)\b`);
+const NOT_IDENTIFIABLE_SOURCE = String.raw`(?:\bnot|n't|\bnothing|\bno)\s+(?:\w+\s+)?$|\b(?:whoever|someone|somebody|anyone who|the (?:person|people|thief|thieves|idiots?) who)\b`;
+const NOT_IDENTIFIABLE = ctx(NOT_IDENTIFIABLE_SOURCE);
 const LIBEL: Pattern[] = [
   { re: g(String.raw`\b(?:is|are|was|were|'s|'re)\s+(?:all\s+)?(?:a\s+|an\s+|such a\s+|nothing but\s+(?:a\s+)?|(?:total|complete|known|bunch of|pair of|load of)\s+)*(?:crooks?|thie(?:f|ves)|fraud(?:ster)?s?|embezzlers?|criminals?|swindlers?|paedos?|paedophiles?|con ?m[ae]n|on the take|in the pocket of)\b`), unlessBefore: NOT_IDENTIFIABLE },
   { re: g(String.raw`\b(?:clerk|chair\w*|councillors?|cllrs?(?:\s+\w+)?|mayor|treasurer|council)\s+(?:is|are|was|were)\s+(?:all\s+)?bent\b`) },
   { re: g(String.raw`\b(?:stole|stolen|nicked|pinched|pocketed|embezzled|siphoned|fiddled|fiddling|misappropriated|creamed off|syphoned)\s+(?:\w+\s+){0,3}?(?:money|funds?|cash|precept|grant|£\s?\d[\d,]*k?|expenses|books|accounts|the lot)\b`), unlessBefore: NOT_IDENTIFIABLE },
   { re: g(String.raw`\b(?:lin(?:ing|ed|e)\s+(?:his|her|their|your|own|the)\s+(?:own\s+)?pockets?|backhanders?|brown envelopes?|kick-?backs?|bribe(?:s|d|ry)?|bribing|took a bribe|on the fiddle|cooking the books|cooked the books|fiddl(?:e|ed|ing) (?:the|his|her|their) expenses|embezzl\w+)\b`), unlessBefore: NOT_IDENTIFIABLE },
-  { re: g(String.raw`\bcorrupt(?:ion)?\b`), unlessBefore: NOT_IDENTIFIABLE, unlessAfter: ctx(String.raw`^\s*(?:file|attachment|pdf|document|download|data|image|link)`) },
+  { re: g(String.raw`\bcorrupt(?:ion)?\b`), unlessBefore: ctx(String.raw`${NOT_IDENTIFIABLE_SOURCE}|\b(?:file|attachment|pdf|document|download|data|image|link|video|photo|form)s?\s+(?:is|was|are|were|seems|looks|came through|arrived)\s+(?:\w+\s+)?$`), unlessAfter: ctx(String.raw`^\s*(?:file|attachment|pdf|document|download|data|image|link)`) },
 ];
 
 // ── plagiarised-or-unlawful (withyham.txt §6.11 bullet 4; stilton.txt §7d) ─────
@@ -93,6 +95,7 @@ const PLAGIARISED: Pattern[] = [
   { re: g(String.raw`©|\(c\)\s*\d{4}|\bcopyright\s+(?:©\s*)?\d{4}|\ball rights reserved\b|\breproduced (?:without|with(?:out)? the) permission\b|\bcopied (?:and|&) pasted\b|\bcopy (?:and|&) paste[d]?\b|\bcut (?:and|&) paste[d]?\b`) },
   { re: g(String.raw`\b(?:article|story|piece|text|report)\s+(?:below\s+)?(?:is\s+|was\s+)?(?:copied|lifted|pasted)\s+(?:straight\s+|word for word\s+)?from\b|\b(?:copied|lifted)\s+(?:it\s+|this\s+)?word for word\b`) },
   { re: g(String.raw`\b(?:pirated|pirate copies|bootleg(?:ged)?|torrent(?:ed|ing| sites?| files?| links?| downloads?)|cracked (?:software|copy|copies)|knock[- ]?offs?|fake (?:designer|handbags|watches|trainers|perfume)|counterfeit (?:goods|designer|handbags|watches|trainers|perfume|cigarettes|tobacco|vodka))\b|\bselling counterfeit\b`) },
+  { re: g(String.raw`\b(?:watch|stream|download)\s+(?:the\s+)?(?:full\s+|new\s+|latest\s+)?(?:film|movie|match|series|episodes?|album)s?\s+(?:for\s+)?free\b|\bfree (?:film|movie|sky|netflix|football) (?:streams?|downloads?)\b|\bdodgy (?:firestick|fire stick)s?\b`) },
   { re: g(String.raw`\bleaked\s+(?:\w+\s+)?(?:minutes|report|documents?|emails?|papers?|letter|draft)\b`) },
 ];
 
@@ -104,7 +107,7 @@ const PERSONAL: Pattern[] = [
   // UK phone numbers: mobiles, geographic, +44.
   { re: g(String.raw`(?<![\d£.])(?:\+44\s?\(?0?\)?\s?7\d{3}|\(?07\d{3}\)?)\s?\d{3}\s?\d{3}\b|(?<![\d£.])(?:\+44\s?\(?0?\)?\s?|\(?0)[1-3]\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b`), ownDetailsExempt: true },
   // Email addresses that are not role or public-body addresses.
-  { re: g(String.raw`\b(?!(?:clerk|deputy\w*|enquiries|info|office|admin|contact|hello|parish\w*|council\w*|noreply|no-reply|help|support|planning|news(?:letter)?)@)[\w.+-]+@(?![\w-]+\.gov\.uk\b)(?![\w.-]*(?:parish|council|-pc\.)\w*)[\w-]+(?:\.[\w-]+)+\b`), ownDetailsExempt: true },
+  { re: g(String.raw`\b(?!(?:clerk|deputy\w*|enquiries|info|office|admin|reception|contact|hello|parish\w*|council\w*|noreply|no-reply|help|support|planning|news(?:letter)?)@)[\w.+-]+@(?![\w-]+\.gov\.uk\b)(?![\w.-]*(?:parish|council|-pc\.)\w*)[\w-]+(?:\.[\w-]+)+\b`), ownDetailsExempt: true },
   // Full UK postcodes.
   { re: g(String.raw`\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b`), ownDetailsExempt: true },
   // Someone else's home, by phrase.
@@ -134,7 +137,7 @@ const COMMERCIAL: Pattern[] = [
   { re: g(String.raw`\b\d{1,2}\s?% off\b|£\d+\s?off\b|\bdiscount code\b|\bpromo(?:tion(?:al)?)? code\b|\bvoucher code\b|\buse code\s+\w+|\bspecial offer\b|\blimited (?:time )?offer\b|\boffer ends\b|\bfree (?:quotes?|estimates?|trial|gift|consultation)\b|\bbest prices?\b|\bunbeatable\b|\bcompetitive rates\b|\bno job too small\b`) },
   { re: g(String.raw`\b(?:dm|pm|inbox)\s+(?:me|us)\b|\b(?:message|whatsapp|text|contact)\s+(?:me|us)\s+(?:for|to (?:get|order|book))\s+(?:\w+\s+)?(?:prices?|details|info|a quote|orders?|discount)\b`), unlessBefore: ctx(String.raw`\b(?:please don't|don't|do not|can you|could you|please can you|will you|would you)\s+$`) },
   { re: g(String.raw`\b(?:crypto(?:currency)?|bitcoin|btc|ethereum|forex|nft|binary options)\b|\binvestment opportunit(?:y|ies)\b|\bearn (?:£|\$)\s?\d[\d,]*\b|\bwork (?:from|at) home\b.*\b(?:earn|£)|\bpassive income\b|\bget rich\b`) },
-  { re: g(String.raw`\bclick (?:here|the link|below) to (?:claim|win|get|earn|buy|order|grab)\b|\bclaim your (?:prize|reward|refund)\b|\byou(?:'ve| have) (?:won|been selected)\b|\bcongratulations[!,.]?\s+(?:you|your)\b|\bfree (?:iphone|gift card|giveaway)\b|\bgiveaway\b|\bcasino\b|\bviagra\b|\bpayday loans?\b|\bloans? approved\b|\bseo services\b|\bfollowers? (?:for sale|cheap)\b|\bbuy (?:\w+\s+)?(?:followers|likes)\b`) },
+  { re: g(String.raw`\bclick (?:here|the link|below) to (?:claim|win|get|earn|buy|order|grab)\b|\bclaim your (?:prize|reward|refund)\b|\byou(?:'ve| have) (?:won|been selected)\b|\bcongratulations[!,.]?\s+(?:you|your)\b|\bfree (?:iphone|gift card|giveaway)\b|\bgiveaway\b|\bcasino\b|\bviagra\b|\bpayday loans?\b|\bloans? approved\b|\bseo services\b|\bnext of kin\b|\bthe sum of (?:us)?[$£]|\btransfer (?:of )?(?:us)?[$£]\s?[\d,]{6,}|\bverify your (?:mailbox|account|email|password)\b|\baccount (?:has been |will be )?suspended\b|\bfollowers? (?:for sale|cheap)\b|\bbuy (?:\w+\s+)?(?:followers|likes)\b`) },
 ];
 
 // ── alleges-breach (withyham.txt §6.11 bullet 8, §6.13; stilton.txt §7h, §8) ───
