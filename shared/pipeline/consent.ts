@@ -1,0 +1,309 @@
+import type { AuditEventType, AuditSummary, ConsentStatus, OutboxMessage } from '../model/index.ts';
+import type { Policy } from '../policy/schema.ts';
+import { renderText } from '../policy/texts.ts';
+import { BODY_LIMITS } from '../topology.ts';
+import { signConsentToken, verifyConsentToken } from './consent-token.ts';
+import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type ProblemKind } from './consent-page.ts';
+
+/**
+ * The data-consent lifecycle (stilton.txt §11, west-end.txt "Parish Council
+ * email": "All new emails requiring data to be passed on will be followed up
+ * with a Data consent form … before action is taken").
+ *
+ *   consent-request sent ──► requested ──(N days)──► reminded ──(M days)──► expired
+ *                                 │                      │
+ *                                 └──── form: grant / decline ────┘
+ *
+ * One answer per reference: the first of grant, decline or expiry takes the
+ * ops claim `CONSENT-ANSWER#<ref>`; everything after it (audit event, consent
+ * ledger, clerk message, summary status) is idempotent and re-run until the
+ * summary shows the final status, so a crash part-way never loses the answer
+ * and a second submission never records a second one.
+ */
+
+export const CONSENT_REMINDER_DUE = 'consent-reminder';
+export const CONSENT_EXPIRY_DUE = 'consent-expiry';
+const DAY_MS = 86_400_000;
+const FINAL: readonly ConsentStatus[] = ['granted', 'declined', 'expired'];
+const OPEN: readonly ConsentStatus[] = ['not-needed', 'requested', 'reminded'];
+
+export type ConsentAnswer = ConsentChoice | 'expired';
+
+/** The parts of AuditStore the consent lifecycle uses. */
+export interface ConsentAudit {
+  append(input: { ref: string; itemId: string; type: AuditEventType; at: string; data: Record<string, unknown>; eventKey: string }): Promise<unknown>;
+  getSummary(ref: string): Promise<AuditSummary | undefined>;
+  setConsentStatus(ref: string, status: ConsentStatus, options?: { onlyFrom?: readonly ConsentStatus[] }): Promise<boolean>;
+}
+
+/** The parts of OpsStore the consent lifecycle uses. */
+export interface ConsentOps {
+  claim(key: string, options: { ttlSeconds: number; value?: Record<string, unknown> }): Promise<{ claimed: boolean; existing?: Record<string, unknown> }>;
+  setConsent(senderHash: string, ref: string, status: string, at: string): Promise<void>;
+  putDue(kind: string, dueAt: string, key: string, data: Record<string, unknown>): Promise<void>;
+  queryDue(kind: string, until: string, limit?: number): Promise<{ kind: string; key: string; dueAt: string; data: Record<string, unknown> }[]>;
+  deleteDue(kind: string, key: string): Promise<void>;
+}
+
+export interface ConsentDeps {
+  readonly policy: Policy;
+  readonly audit: ConsentAudit;
+  readonly ops: ConsentOps;
+  /** Puts messages on the outbox queue (OutboxPublisher.publish). */
+  readonly publish: (messages: OutboxMessage[]) => Promise<unknown>;
+  readonly signingKey: string;
+  /** PUBLIC_BASE_URL: consent links are `${publicBaseUrl}/consent/${token}`. */
+  readonly publicBaseUrl: string;
+  readonly now: () => Date;
+}
+
+// ---------------------------------------------------------------- links
+
+export function consentUrl(publicBaseUrl: string, token: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/consent/${token}`;
+}
+
+/** The signed link for a reference; it expires when the consent request does (M days after it was sent). */
+export function consentLink(input: { policy: Policy; ref: string; requestedAt: Date; signingKey: string; publicBaseUrl: string }): string {
+  const exp = Math.floor((input.requestedAt.getTime() + input.policy.consent.expiresAfterDays * DAY_MS) / 1000);
+  return consentUrl(input.publicBaseUrl, signConsentToken({ council: input.policy.council.id, ref: input.ref, exp }, input.signingKey));
+}
+
+// ---------------------------------------------------------------- scheduling
+
+/** What the reminder needs to reach the resident again on the channel they used. */
+function followUpData(msg: OutboxMessage, requestedAt: Date): Record<string, unknown> {
+  return {
+    council: msg.council,
+    itemId: msg.itemId,
+    ref: msg.ref,
+    channel: msg.channel,
+    provider: msg.provider,
+    to: msg.to,
+    from: msg.from,
+    subject: msg.subject,
+    inReplyTo: msg.inReplyTo,
+    references: msg.references,
+    lastUserMessageAt: msg.lastUserMessageAt,
+    requestedAt: requestedAt.toISOString(),
+  };
+}
+
+/**
+ * Called by deliver when a consent request settles. A request that went out
+ * gets a reminder after N days; every request (even one that could not be
+ * sent) gets an expiry after M days, so no item stays "requested" forever.
+ */
+export async function scheduleConsentFollowUps(
+  msg: OutboxMessage,
+  sent: boolean,
+  at: Date,
+  deps: { policy: Policy; ops: Pick<ConsentOps, 'putDue'> },
+): Promise<void> {
+  if (!msg.ref) return;
+  const data = followUpData(msg, at);
+  if (sent) {
+    await deps.ops.putDue(CONSENT_REMINDER_DUE, new Date(at.getTime() + deps.policy.consent.reminderAfterDays * DAY_MS).toISOString(), msg.ref, data);
+  }
+  await deps.ops.putDue(CONSENT_EXPIRY_DUE, new Date(at.getTime() + deps.policy.consent.expiresAfterDays * DAY_MS).toISOString(), msg.ref, data);
+}
+
+// ---------------------------------------------------------------- recording an answer
+
+const STATUS_OF: Record<ConsentAnswer, ConsentStatus> = { grant: 'granted', decline: 'declined', expired: 'expired' };
+const EVENT_OF: Record<ConsentAnswer, AuditEventType> = { grant: 'consent-granted', decline: 'consent-declined', expired: 'consent-expired' };
+const answerKey = (ref: string) => `CONSENT-ANSWER#${ref}`;
+
+/** Claims the one answer for this reference; returns the answer that holds (ours, or an earlier one) and when it was given. */
+async function claimAnswer(ref: string, answer: ConsentAnswer, at: Date, deps: ConsentDeps): Promise<{ answer: ConsentAnswer; at: string; ours: boolean }> {
+  // Kept well past the expiry, by which time the summary holds the final status anyway.
+  const ttlSeconds = (deps.policy.consent.expiresAfterDays + 60) * 86_400;
+  const claim = await deps.ops.claim(answerKey(ref), { ttlSeconds, value: { answer, at: at.toISOString() } });
+  if (claim.claimed) return { answer, at: at.toISOString(), ours: true };
+  const held = claim.existing?.answer;
+  const heldAnswer: ConsentAnswer = held === 'grant' || held === 'decline' || held === 'expired' ? held : answer;
+  return { answer: heldAnswer, at: String(claim.existing?.at ?? at.toISOString()), ours: false };
+}
+
+/** Everything that follows an answer; each step idempotent, the summary status last (it marks the work done). */
+async function finaliseAnswer(summary: AuditSummary, answer: ConsentAnswer, at: string, deps: ConsentDeps): Promise<void> {
+  const { policy } = deps;
+  await deps.audit.append({
+    ref: summary.ref,
+    itemId: summary.itemId,
+    type: EVENT_OF[answer],
+    at,
+    data: { clause: policy.consent.clause, ...(answer === 'expired' ? { afterDays: policy.consent.expiresAfterDays } : {}) },
+    eventKey: `${summary.ref}:consent-answer`,
+  });
+  await deps.ops.setConsent(summary.senderHash, summary.ref, STATUS_OF[answer], at);
+  await deps.publish([consentOutcomeMessage(summary, answer, at, policy)]);
+  await deps.audit.setConsentStatus(summary.ref, STATUS_OF[answer], { onlyFrom: OPEN });
+  await deps.ops.deleteDue(CONSENT_REMINDER_DUE, summary.ref);
+  await deps.ops.deleteDue(CONSENT_EXPIRY_DUE, summary.ref);
+}
+
+/** The clerk's notice of the answer (always by email). Plain about what may and may not be done with the data. */
+export function consentOutcomeMessage(summary: AuditSummary, answer: ConsentAnswer, at: string, policy: Policy): OutboxMessage {
+  const ref = summary.ref;
+  const lines =
+    answer === 'grant'
+      ? [`The resident has GIVEN data consent for ${ref}.`, 'You may now act on this correspondence, including passing on the personal data it needs for this matter.']
+      : answer === 'decline'
+        ? [`The resident has DECLINED data consent for ${ref}.`, 'Do NOT pass on their personal data. Act only in ways that need no one else to see it, or reply to the resident.']
+        : [
+            `No answer to the data consent form for ${ref} within ${policy.consent.expiresAfterDays} days: the request has EXPIRED.`,
+            'Do NOT pass on the personal data in this correspondence.',
+          ];
+  const word = answer === 'grant' ? 'given' : answer === 'decline' ? 'declined' : 'expired';
+  return {
+    schemaVersion: 1,
+    id: `${summary.itemId}:consent-outcome`,
+    kind: 'consent-outcome',
+    channel: 'email',
+    to: policy.contacts.clerk.address,
+    council: policy.council.id,
+    itemId: summary.itemId,
+    ref,
+    subject: `Data consent ${word}: ${ref}`,
+    text: [...lines, '', `Recorded ${at}. Policy: ${policy.consent.clause}.`, `Reference: ${ref}`].join('\n'),
+    createdAt: at,
+  };
+}
+
+// ---------------------------------------------------------------- the form
+
+export interface ConsentFormRequest {
+  readonly method: string;
+  readonly token: string;
+  readonly contentType?: string | undefined;
+  /** The decoded request body (POST). */
+  readonly body?: string | undefined;
+  /** Its size in bytes before decoding to text. */
+  readonly bodyBytes?: number | undefined;
+}
+
+export interface ConsentFormResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export async function handleConsentForm(req: ConsentFormRequest, deps: ConsentDeps): Promise<ConsentFormResponse> {
+  const council = deps.policy.council.name;
+  const problem = (kind: ProblemKind, ref?: string): ConsentFormResponse => ({
+    statusCode: problemStatus(kind),
+    headers: { ...PAGE_HEADERS, ...(kind === 'method' ? { allow: 'GET, POST' } : {}) },
+    body: renderProblem(kind, council, ref),
+  });
+  const ok = (body: string, statusCode = 200): ConsentFormResponse => ({ statusCode, headers: { ...PAGE_HEADERS }, body });
+
+  const method = req.method.toUpperCase();
+  if (method !== 'GET' && method !== 'POST') return problem('method');
+  if ((req.bodyBytes ?? 0) > BODY_LIMITS.consent) return problem('too-large');
+
+  const now = deps.now();
+  const check = verifyConsentToken(req.token, deps.signingKey, now);
+  if (!check.ok) return problem(check.reason === 'expired' ? 'expired' : 'not-found');
+  if (check.claims.council !== deps.policy.council.id) return problem('not-found');
+  const summary = await deps.audit.getSummary(check.claims.ref);
+  if (!summary) return problem('not-found');
+  const ref = summary.ref;
+
+  if (summary.consentStatus === 'granted' || summary.consentStatus === 'declined') {
+    return ok(renderConsentRecorded({ councilName: council, reference: ref, choice: summary.consentStatus === 'granted' ? 'grant' : 'decline', alreadyRecorded: true }));
+  }
+  if (summary.consentStatus === 'expired') return problem('closed', ref);
+  if (method === 'GET') return ok(renderConsentForm({ councilName: council, reference: ref }));
+
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.contentType ?? '')) return problem('unsupported');
+  const choice = new URLSearchParams(req.body ?? '').get('choice');
+  if (choice !== 'grant' && choice !== 'decline') {
+    return ok(renderConsentForm({ councilName: council, reference: ref, missingChoice: true }), 400);
+  }
+
+  const held = await claimAnswer(ref, choice, now, deps);
+  await finaliseAnswer(summary, held.answer, held.at, deps);
+  if (held.answer === 'expired') return problem('closed', ref);
+  return ok(renderConsentRecorded({ councilName: council, reference: ref, choice: held.answer, alreadyRecorded: !held.ours }));
+}
+
+// ---------------------------------------------------------------- the scheduled sweep
+
+export interface SweepResult {
+  readonly reminded: number;
+  readonly expired: number;
+  /** Due entries dropped because the matter was already answered. */
+  readonly settled: number;
+}
+
+/**
+ * Hourly: reminders that are due for matters still "requested", then expiries
+ * for matters still open. Idempotent per (reference, step): the reminder's
+ * outbox id is deterministic (deliver sends it once), the expiry takes the
+ * one-answer claim, and a due entry is deleted only after its work is done.
+ */
+export async function sweepConsent(deps: ConsentDeps): Promise<SweepResult> {
+  const now = deps.now();
+  const until = now.toISOString();
+  let reminded = 0;
+  let expired = 0;
+  let settled = 0;
+
+  for (const due of await deps.ops.queryDue(CONSENT_REMINDER_DUE, until)) {
+    const summary = await deps.audit.getSummary(due.key);
+    if (summary?.consentStatus === 'requested') {
+      await deps.publish([reminderMessage(due.data, summary, now, deps)]);
+      await deps.audit.setConsentStatus(summary.ref, 'reminded', { onlyFrom: ['requested'] });
+      reminded += 1;
+    } else {
+      settled += 1;
+    }
+    await deps.ops.deleteDue(CONSENT_REMINDER_DUE, due.key);
+  }
+
+  for (const due of await deps.ops.queryDue(CONSENT_EXPIRY_DUE, until)) {
+    const summary = await deps.audit.getSummary(due.key);
+    if (summary && !FINAL.includes(summary.consentStatus)) {
+      const held = await claimAnswer(summary.ref, 'expired', now, deps);
+      await finaliseAnswer(summary, held.answer, held.at, deps);
+      if (held.answer === 'expired') expired += 1;
+      else settled += 1;
+    } else {
+      settled += 1;
+    }
+    await deps.ops.deleteDue(CONSENT_EXPIRY_DUE, due.key);
+  }
+  return { reminded, expired, settled };
+}
+
+function reminderMessage(data: Record<string, unknown>, summary: AuditSummary, now: Date, deps: ConsentDeps): OutboxMessage {
+  const str = (key: string): string | undefined => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
+  const requestedAt = new Date(str('requestedAt') ?? summary.receivedAt);
+  const link = consentLink({ policy: deps.policy, ref: summary.ref, requestedAt, signingKey: deps.signingKey, publicBaseUrl: deps.publicBaseUrl });
+  const channel = (str('channel') ?? summary.channel) as OutboxMessage['channel'];
+  const provider = (str('provider') ?? summary.provider) as OutboxMessage['provider'];
+  const subject = str('subject');
+  const references = Array.isArray(data.references) ? data.references.filter((r): r is string => typeof r === 'string') : undefined;
+  const optional = {
+    from: str('from'),
+    inReplyTo: str('inReplyTo'),
+    lastUserMessageAt: str('lastUserMessageAt'),
+    references,
+  };
+  return {
+    schemaVersion: 1,
+    id: `${summary.itemId}:consent-reminder`,
+    kind: 'consent-reminder',
+    channel,
+    provider,
+    to: str('to') ?? '',
+    council: deps.policy.council.id,
+    itemId: summary.itemId,
+    ref: summary.ref,
+    subject: `Reminder: data consent for ${summary.ref}${subject ? ` (${subject.replace(/^(re|auto):\s*/i, '')})` : ''}`,
+    text: renderText(deps.policy, 'consentReminder', { reference: summary.ref, consentUrl: link }, channel),
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+    createdAt: now.toISOString(),
+  };
+}
