@@ -1,0 +1,378 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AUDITOR_TABLE_ACTIONS } from '../../infra/aws/access.ts';
+import { FUNCTIONS, QUEUES, ROUTES, SECRET_KEYS, TABLES, type FunctionId } from '../../shared/topology.ts';
+import { asArray, placeholderCode, referencedIds, resourcesOfType, synth, type Synth } from './synth.ts';
+
+/**
+ * Security properties of the synthesised template. The handlers' code is not
+ * examined here, so placeholder code stands in for esbuild (infra-bundle.test.ts
+ * bundles the real handlers). Secret-looking values are planted in the process
+ * environment to prove the stack never copies them into the template.
+ */
+
+const PLANTED = Object.fromEntries(SECRET_KEYS.map((key, i) => [key, `planted-${key.toLowerCase()}-${i}-do-not-deploy`]));
+
+let s: Synth;
+let fnIds: Record<FunctionId, string>;
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+  Principal?: unknown;
+}
+
+function policyStatementsOf(roleLogicalId: string): Statement[] {
+  const inline = resourcesOfType(s.json, 'AWS::IAM::Policy')
+    .filter(([, p]) => asArray(p.Properties.Roles).some((r: unknown) => referencedIds(r).has(roleLogicalId)))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+  const role = s.json.Resources[roleLogicalId];
+  const embedded = asArray(role.Properties.Policies).flatMap((p: any) => p.PolicyDocument.Statement as Statement[]);
+  return [...inline, ...embedded];
+}
+
+function roleOf(fn: FunctionId): string {
+  return [...referencedIds(s.json.Resources[fnIds[fn]].Properties.Role)][0]!;
+}
+
+function statementsOn(statements: Statement[], logicalId: string): Statement[] {
+  return statements.filter((st) => referencedIds(st.Resource).has(logicalId));
+}
+
+beforeAll(() => {
+  const saved = { ...process.env };
+  Object.assign(process.env, PLANTED);
+  try {
+    s = synth({ codeFor: placeholderCode });
+  } finally {
+    process.env = saved;
+  }
+  fnIds = Object.fromEntries(Object.keys(FUNCTIONS).map((id) => [id, s.logicalId(s.stack.functions[id as FunctionId])])) as Record<FunctionId, string>;
+});
+
+describe('cdk-nag', () => {
+  it('synthesises with AwsSolutions checks and zero unacknowledged findings (synth would throw)', () => {
+    expect(resourcesOfType(s.json, 'AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length);
+  });
+
+  it('does fail synth on a finding, so the check above is live', () => {
+    const app = new App();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const stack = new Stack(app, 'Bad');
+    new sqs.Queue(stack, 'Plain', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});
+
+describe('encryption everywhere', () => {
+  it('tables use the customer managed key, which rotates', () => {
+    const tables = resourcesOfType(s.json, 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(Object.keys(TABLES).length);
+    for (const [, t] of tables) {
+      expect(t.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+      const keyId = [...referencedIds(t.Properties.SSESpecification.KMSMasterKeyId)][0]!;
+      expect(s.json.Resources[keyId]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } });
+    }
+  });
+
+  it('every queue is encrypted (SSE-SQS) and refuses plain HTTP', () => {
+    const queues = resourcesOfType(s.json, 'AWS::SQS::Queue');
+    expect(queues.length).toBeGreaterThanOrEqual(Object.keys(QUEUES).length * 2);
+    const policies = resourcesOfType(s.json, 'AWS::SQS::QueuePolicy');
+    for (const [id, q] of queues) {
+      expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+      expect(q.Properties.MaximumMessageSize).toBeTypeOf('number');
+      const denies = policies
+        .filter(([, p]) => asArray(p.Properties.Queues).some((ref: unknown) => referencedIds(ref).has(id)))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((st) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false');
+      expect(denies, id).toHaveLength(1);
+    }
+  });
+
+  it('every topic uses a rotating customer managed key and refuses plain HTTP', () => {
+    const topics = resourcesOfType(s.json, 'AWS::SNS::Topic');
+    expect(topics).toHaveLength(2);
+    for (const [id, t] of topics) {
+      const keyId = [...referencedIds(t.Properties.KmsMasterKeyId)][0]!;
+      expect(s.json.Resources[keyId].Properties.EnableKeyRotation).toBe(true);
+      const denies = resourcesOfType(s.json, 'AWS::SNS::TopicPolicy')
+        .filter(([, p]) => asArray(p.Properties.Topics).some((ref: unknown) => referencedIds(ref).has(id)))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((st) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false');
+      expect(denies.length, id).toBeGreaterThan(0);
+    }
+  });
+
+  it('the mail bucket is encrypted, private, TLS-only and expires raw mail', () => {
+    const [[bucketId, bucket]] = resourcesOfType(s.json, 'AWS::S3::Bucket') as [[string, any]];
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 30, Status: 'Enabled' }));
+    const statements = resourcesOfType(s.json, 'AWS::S3::BucketPolicy')
+      .filter(([, p]) => referencedIds(p.Properties.Bucket).has(bucketId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(statements.some((st) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
+  });
+});
+
+describe('least privilege', () => {
+  it('no IAM policy grants a wildcard action or a "*" resource', () => {
+    const all = [
+      ...resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]),
+      ...resourcesOfType(s.json, 'AWS::IAM::Role').flatMap(([, r]) => asArray(r.Properties.Policies).flatMap((p: any) => p.PolicyDocument.Statement)),
+    ] as Statement[];
+    expect(all.length).toBeGreaterThan(20);
+    for (const st of all) {
+      for (const action of asArray(st.Action)) expect(action, JSON.stringify(st)).not.toContain('*');
+      expect(asArray(st.Resource as unknown)).not.toContain('*');
+    }
+  });
+
+  it('no function role carries a managed policy (no AWSLambdaBasicExecutionRole logs:* on every group)', () => {
+    for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
+      expect(s.json.Resources[roleOf(fn)].Properties.ManagedPolicyArns, fn).toBeUndefined();
+    }
+  });
+
+  it('the auditor role has exactly read-only actions on the audit table and its indexes, and kms:Decrypt, nothing else', () => {
+    const roleId = s.logicalId(s.stack.auditorRole);
+    const statements = policyStatementsOf(roleId);
+    const auditId = s.logicalId(s.stack.tables.audit);
+    const actions = statements.flatMap((st) => asArray(st.Action)).sort();
+    expect(actions).toEqual([...AUDITOR_TABLE_ACTIONS, 'kms:Decrypt'].sort());
+    expect(actions).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'kms:Decrypt']);
+    const read = statements.find((st) => asArray(st.Action).includes('dynamodb:Query'))!;
+    expect([...referencedIds(read.Resource)]).toEqual([auditId]);
+    const indexArns = JSON.stringify(read.Resource);
+    for (const index of TABLES.audit.indexes) expect(indexArns).toContain(`/index/${index.name}"`);
+    const decrypt = statements.find((st) => asArray(st.Action).includes('kms:Decrypt'))!;
+    expect(referencedIds(decrypt.Resource)).toEqual(referencedIds(s.json.Resources[auditId].Properties.SSESpecification.KMSMasterKeyId));
+    expect(decrypt.Condition?.StringEquals?.['kms:ViaService']).toBe('dynamodb.eu-west-2.amazonaws.com');
+  });
+
+  it('no pipeline role can delete audit items, and UpdateItem is only allowed on ITEM# summaries', () => {
+    const auditId = s.logicalId(s.stack.tables.audit);
+    for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
+      const onAudit = statementsOn(policyStatementsOf(roleOf(fn)), auditId);
+      const actions = onAudit.flatMap((st) => asArray(st.Action));
+      expect(actions, fn).not.toContain('dynamodb:DeleteItem');
+      expect(actions, fn).not.toContain('dynamodb:BatchWriteItem');
+      for (const st of onAudit.filter((x) => asArray(x.Action).includes('dynamodb:UpdateItem'))) {
+        expect(asArray(st.Action), fn).toEqual(['dynamodb:UpdateItem']);
+        expect(st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'], fn).toEqual(['ITEM#*']);
+      }
+    }
+    const classify = statementsOn(policyStatementsOf(roleOf('classify')), auditId).flatMap((st) => asArray(st.Action));
+    expect(new Set(classify)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
+  });
+
+  it('ingest functions can only enqueue: no table, no outbox, no SES/SMS access', () => {
+    const tableIds = Object.values(s.stack.tables).map((t) => s.logicalId(t));
+    const inboundId = s.logicalId(s.stack.queues.inbound);
+    const asyncFailuresId = resourcesOfType(s.json, 'AWS::SQS::Queue').find(([id]) => id.startsWith('AsyncFailures'))![0];
+    for (const fn of ['messengerWebhook', 'mailchimpWebhook', 'mandrillWebhook', 'twilioWebhook', 'sesInbound', 'smsInbound'] as const) {
+      const statements = policyStatementsOf(roleOf(fn));
+      const actions = statements.flatMap((st) => asArray(st.Action));
+      expect(actions.filter((a) => /^(dynamodb|ses|sms-voice|kms):/.test(a)), fn).toEqual([]);
+      for (const st of statements.filter((x) => asArray(x.Action).some((a) => a.startsWith('sqs:')))) {
+        // Asynchronously invoked functions (SES, SNS) also send their own failed events to the failure queue.
+        const allowed = fn === 'sesInbound' || fn === 'smsInbound' ? [inboundId, asyncFailuresId] : [inboundId];
+        expect(allowed, fn).toEqual(expect.arrayContaining([...referencedIds(st.Resource)]));
+        expect(asArray(st.Action)).toContain('sqs:SendMessage');
+        expect(asArray(st.Action)).not.toContain('sqs:ReceiveMessage');
+      }
+      for (const id of tableIds) expect(statementsOn(statements, id), fn).toEqual([]);
+    }
+    const sesInbound = policyStatementsOf(roleOf('sesInbound')).filter((st) => asArray(st.Action).includes('s3:GetObject'));
+    expect(sesInbound).toHaveLength(1);
+    expect(JSON.stringify(sesInbound[0]!.Resource)).toContain('/inbound/*');
+  });
+
+  it('only deliver may send mail and SMS, from the council address and configuration set', () => {
+    for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
+      const actions = policyStatementsOf(roleOf(fn)).flatMap((st) => asArray(st.Action));
+      const sends = actions.filter((a) => a.startsWith('ses:') || a.startsWith('sms-voice:'));
+      expect(sends, fn).toEqual(fn === 'deliver' ? ['ses:SendEmail', 'ses:SendRawEmail', 'sms-voice:SendTextMessage'] : []);
+    }
+    const mail = policyStatementsOf(roleOf('deliver')).find((st) => asArray(st.Action).includes('ses:SendEmail'))!;
+    expect(mail.Condition?.StringEquals?.['ses:FromAddress']).toBe('hub@mail.parish.example.org.uk');
+    const identityId = [...referencedIds(mail.Resource)].find((id) => s.json.Resources[id].Type === 'AWS::SES::EmailIdentity')!;
+    expect(s.json.Resources[identityId].Properties.EmailIdentity).toBe('mail.parish.example.org.uk');
+    expect(JSON.stringify(mail.Resource)).toContain(':identity/');
+    expect(JSON.stringify(mail.Resource)).toContain(':configuration-set/');
+  });
+});
+
+describe('queues', () => {
+  it('every topology queue has its DLQ with redrive and a visibility timeout of at least 6x its consumer timeout', () => {
+    for (const def of Object.values(QUEUES)) {
+      const consumerTimeout = FUNCTIONS[def.consumer].timeoutSeconds;
+      expect(def.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * consumerTimeout);
+      const queue = s.json.Resources[s.logicalId(s.stack.queues[def.id])].Properties;
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumerTimeout);
+      expect(queue.VisibilityTimeout).toBe(def.visibilityTimeoutSeconds);
+      expect(queue.MaximumMessageSize).toBe(def.maximumMessageSizeBytes);
+      expect(queue.MessageRetentionPeriod).toBe(def.retentionDays * 86_400);
+      expect(queue.RedrivePolicy.maxReceiveCount).toBe(def.maxReceiveCount);
+      expect([...referencedIds(queue.RedrivePolicy.deadLetterTargetArn)]).toEqual([s.logicalId(s.stack.deadLetterQueues[def.id])]);
+      const consumerFn = s.json.Resources[fnIds[def.consumer]].Properties;
+      expect(consumerFn.Timeout).toBe(consumerTimeout);
+    }
+  });
+
+  it('event source mappings report batch item failures, with the topology batch size and window', () => {
+    const mappings = resourcesOfType(s.json, 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(Object.keys(QUEUES).length);
+    for (const def of Object.values(QUEUES)) {
+      const queueId = s.logicalId(s.stack.queues[def.id]);
+      const [, mapping] = mappings.find(([, m]) => referencedIds(m.Properties.EventSourceArn).has(queueId))!;
+      expect(mapping.Properties).toMatchObject({
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: def.batchSize,
+        MaximumBatchingWindowInSeconds: def.maxBatchingWindowSeconds,
+      });
+      expect(referencedIds(mapping.Properties.FunctionName).has(fnIds[def.consumer])).toBe(true);
+    }
+  });
+
+  it('alarms fire on any message in a dead-letter queue, and on every function error and throttle', () => {
+    const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const topicId = resourcesOfType(s.json, 'AWS::SNS::Topic').find(([id]) => id.startsWith('OperatorAlarms'))![0];
+    for (const a of alarms) expect(referencedIds(a.AlarmActions).has(topicId)).toBe(true);
+    for (const def of Object.values(QUEUES)) {
+      const dlqId = s.logicalId(s.stack.deadLetterQueues[def.id]);
+      const depth = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && referencedIds(a.Dimensions).has(dlqId));
+      expect(depth, def.dlqId).toEqual([expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' })]);
+    }
+    for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(alarms.filter((a) => a.MetricName === metric && referencedIds(a.Dimensions).has(fnIds[fn])), `${fn} ${metric}`).toHaveLength(1);
+      }
+    }
+  });
+});
+
+describe('functions', () => {
+  it('every function is nodejs24.x on arm64 with JSON logs to its own retained log group, sized from the topology', () => {
+    for (const [fn, def] of Object.entries(FUNCTIONS) as [FunctionId, (typeof FUNCTIONS)[FunctionId]][]) {
+      const p = s.json.Resources[fnIds[fn]].Properties;
+      expect(p.Runtime).toBe('nodejs24.x');
+      expect(p.Architectures).toEqual(['arm64']);
+      expect(p.MemorySize).toBe(def.memoryMb);
+      expect(p.Timeout).toBe(def.timeoutSeconds);
+      expect(p.ReservedConcurrentExecutions).toBe('reservedConcurrency' in def ? def.reservedConcurrency : undefined);
+      expect(p.LoggingConfig.LogFormat).toBe('JSON');
+      const groupId = [...referencedIds(p.LoggingConfig.LogGroup)][0]!;
+      expect(s.json.Resources[groupId].Properties.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('no secret name or value appears in any environment or anywhere in the template', () => {
+    const text = JSON.stringify(s.json);
+    for (const value of Object.values(PLANTED)) expect(text).not.toContain(value);
+    for (const [, fn] of resourcesOfType(s.json, 'AWS::Lambda::Function')) {
+      const env = (fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+      for (const key of SECRET_KEYS) {
+        expect(Object.keys(env)).not.toContain(key);
+        expect(JSON.stringify(env)).not.toContain(key);
+      }
+      for (const name of Object.keys(env)) expect(name).not.toMatch(/SECRET$|TOKEN$|PASSWORD|_KEY$/);
+    }
+    const [[, secret]] = resourcesOfType(s.json, 'AWS::SecretsManager::Secret') as [[string, any]];
+    expect(secret.Properties.SecretString).toBeUndefined();
+    const template = JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate) as Record<string, string>;
+    expect(Object.values(template).every((v) => v === '')).toBe(true);
+    expect(new Set([...Object.keys(template), secret.Properties.GenerateSecretString.GenerateStringKey])).toEqual(new Set(SECRET_KEYS));
+  });
+
+  it('functions that read secrets get the ARN, the Parameters and Secrets extension and read access; the others get none', () => {
+    const secretId = resourcesOfType(s.json, 'AWS::SecretsManager::Secret')[0]![0];
+    for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
+      const p = s.json.Resources[fnIds[fn]].Properties;
+      const reads = policyStatementsOf(roleOf(fn)).filter((st) => asArray(st.Action).includes('secretsmanager:GetSecretValue'));
+      const hasArn = referencedIds(p.Environment.Variables.SECRETS_ARN).has(secretId);
+      expect(reads.length > 0, fn).toBe(hasArn);
+      if (hasArn) expect(JSON.stringify(p.Layers)).toContain('AWS-Parameters-and-Secrets-Lambda-Extension-Arm64');
+    }
+    expect(s.json.Resources[fnIds.sesInbound].Properties.Environment.Variables.SECRETS_ARN).toBeUndefined();
+  });
+});
+
+describe('edges', () => {
+  it('every route in the topology is on the HTTP API, integrated with its function, and nothing else is', () => {
+    const routes = resourcesOfType(s.json, 'AWS::ApiGatewayV2::Route');
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of ROUTES) {
+      const [, r] = routes.find(([, x]) => x.Properties.RouteKey === `${route.method} ${route.path}`)!;
+      const integrationId = [...referencedIds(r.Properties.Target)][0]!;
+      const integration = s.json.Resources[integrationId].Properties;
+      expect(integration.PayloadFormatVersion).toBe('2.0');
+      expect(referencedIds(integration.IntegrationUri).has(fnIds[route.fn]), `${route.method} ${route.path}`).toBe(true);
+    }
+  });
+
+  it('the default stage throttles and writes access logs to a retained log group', () => {
+    const [[, stage]] = resourcesOfType(s.json, 'AWS::ApiGatewayV2::Stage') as [[string, any]];
+    expect(stage.Properties.StageName).toBe('$default');
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) });
+    const logId = [...referencedIds(stage.Properties.AccessLogSettings.DestinationArn)][0]!;
+    expect(s.json.Resources[logId].Properties.RetentionInDays).toBeGreaterThan(0);
+    expect(stage.Properties.AccessLogSettings.Format).not.toContain('sourceIp');
+  });
+
+  it('SES stores raw mail under the prefix, then invokes sesInbound asynchronously; both grants are scoped to the receipt rule', () => {
+    const [[, rule]] = resourcesOfType(s.json, 'AWS::SES::ReceiptRule') as [[string, any]];
+    const [s3Action, lambdaAction] = rule.Properties.Rule.Actions;
+    expect(s3Action.S3Action.ObjectKeyPrefix).toBe('inbound/');
+    expect(lambdaAction.LambdaAction.InvocationType).toBe('Event');
+    expect(referencedIds(lambdaAction.LambdaAction.FunctionArn).has(fnIds.sesInbound)).toBe(true);
+    expect(rule.Properties.Rule.Recipients).toEqual(['mail.parish.example.org.uk']);
+    const ruleName = rule.Properties.Rule.Name as string;
+    const ruleSetName = s.json.Resources[[...referencedIds(rule.Properties.RuleSetName)][0]!].Properties.RuleSetName as string;
+
+    const sesPut = resourcesOfType(s.json, 'AWS::S3::BucketPolicy')
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => JSON.stringify(st.Principal).includes('ses.amazonaws.com'));
+    expect(sesPut).toHaveLength(1);
+    expect(sesPut[0]!.Action).toBe('s3:PutObject');
+    expect(sesPut[0]!.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(JSON.stringify(sesPut[0]!.Condition?.ArnLike?.['aws:SourceArn'])).toContain(`:receipt-rule-set/${ruleSetName}:receipt-rule/${ruleName}`);
+
+    const permissions = resourcesOfType(s.json, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'ses.amazonaws.com');
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]![1].Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+    expect(JSON.stringify(permissions[0]![1].Properties.SourceArn)).toContain(`:receipt-rule-set/${ruleSetName}:receipt-rule/${ruleName}`);
+  });
+
+  it('End User Messaging may publish inbound SMS to the topic for this account only, and smsInbound is subscribed', () => {
+    const topicId = resourcesOfType(s.json, 'AWS::SNS::Topic').find(([id]) => id.startsWith('InboundSms'))![0];
+    const allow = resourcesOfType(s.json, 'AWS::SNS::TopicPolicy')
+      .filter(([, p]) => asArray(p.Properties.Topics).some((t: unknown) => referencedIds(t).has(topicId)))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => st.Effect === 'Allow');
+    expect(allow).toEqual([expect.objectContaining({ Action: 'sns:Publish', Principal: { Service: 'sms-voice.amazonaws.com' } })]);
+    expect(allow[0]!.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    const subs = resourcesOfType(s.json, 'AWS::SNS::Subscription').filter(([, x]) => referencedIds(x.Properties.TopicArn).has(topicId));
+    expect(subs).toHaveLength(1);
+    expect(referencedIds(subs[0]![1].Properties.Endpoint).has(fnIds.smsInbound)).toBe(true);
+  });
+
+  it('exports the outputs the deploy guide and the auditor CLI read', () => {
+    const outputs = Object.keys(s.json.Outputs as object);
+    for (const name of ['ApiUrl', 'MessengerWebhookUrl', 'MailchimpWebhookUrl', 'MandrillWebhookUrl', 'TwilioWebhookUrl', 'ConsentBaseUrl', 'AuditTableName', 'OpsTableName', 'AuditorRoleArn', 'SmsTopicArn', 'SesMxRecord', 'SecretArn']) {
+      expect(outputs).toContain(name);
+    }
+    expect(s.json.Outputs.SesMxRecord.Value).toBe('10 inbound-smtp.eu-west-2.amazonaws.com');
+    expect(JSON.stringify(s.json.Outputs.MailchimpWebhookUrl.Value)).toContain('/webhooks/mailchimp/<MAILCHIMP_WEBHOOK_SECRET>');
+  });
+});
