@@ -206,7 +206,7 @@ describe('least privilege', () => {
     }
     const mail = policyStatementsOf(roleOf('deliver')).find((st) => asArray(st.Action).includes('ses:SendEmail'))!;
     expect(mail.Condition?.StringEquals?.['ses:FromAddress']).toBe('hub@mail.parish.example.org.uk');
-    const identityId = [...referencedIds(mail.Resource)].find((id) => s.json.Resources[id].Type === 'AWS::SES::EmailIdentity')!;
+    const identityId = [...referencedIds(mail.Resource)].find((id) => s.json.Resources[id]?.Type === 'AWS::SES::EmailIdentity')!;
     expect(s.json.Resources[identityId].Properties.EmailIdentity).toBe('mail.parish.example.org.uk');
     expect(JSON.stringify(mail.Resource)).toContain(':identity/');
     expect(JSON.stringify(mail.Resource)).toContain(':configuration-set/');
