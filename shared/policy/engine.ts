@@ -96,15 +96,14 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
   }
 
   const flags = detectModeration(moderationText(item), policy.moderation);
-  for (const f of flags) {
-    because(`moderation:${f.category}`, f.clause, `Content matched "${f.category}" (${f.action}).`);
-  }
-  const offHours = !isWithinOfficeHours(policy, context.now);
-  const next = offHours ? nextMonitoredAt(policy, context.now) : undefined;
+  const noteFlags = (): void => {
+    for (const f of flags) because(`moderation:${f.category}`, f.clause, `Content matched "${f.category}" (${f.action}).`);
+  };
+  const next = isWithinOfficeHours(policy, context.now) ? undefined : nextMonitoredAt(policy, context.now);
   const nextIso = next ? toLondonIso(next) : undefined;
-  if (next) {
-    because('out-of-office', policy.officeHours.clause, `Received outside office hours; the inbox is next monitored ${describeLondonTime(next)}.`);
-  }
+  const noteOffHours = (): void => {
+    if (next) because('out-of-office', policy.officeHours.clause, `Received outside office hours; the inbox is next monitored ${describeLondonTime(next)}.`);
+  };
   const vars: Record<string, string> = next ? { nextMonitored: describeLondonTime(next) } : {};
   const reply = (textKey: TextKey): Action => ({
     type: 'auto-reply',
@@ -120,6 +119,8 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
       HUB_CLAUSES.authentication,
       `The sender could not be verified (DMARC ${t.dmarc ?? 'none'}, SPF ${t.spf ?? 'none'}, DKIM ${t.dkim ?? 'none'}).${spoofed} Held for the clerk to check; no reply, no consent form.`,
     );
+    noteFlags();
+    noteOffHours();
     return result({
       classification: 'formal',
       hold: 'unverified-sender',
@@ -131,6 +132,8 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
 
   // 5. Formality.
   const formal = decideFormality(item, policy, because);
+  noteFlags();
+  noteOffHours();
   const automatic = email ? automaticMail(item) : undefined;
   if (automatic) {
     because('automatic-mail', HUB_CLAUSES.rfc3834, `Automatic mail (${automatic}); no automatic reply or consent form is sent to it.`);
@@ -190,13 +193,16 @@ function decideFormality(item: InboundItem, policy: Policy, because: Because): b
     const isOfficial = (a: string): boolean => official.has(a) || domains.has(domainOf(a));
     const to = item.recipients.map(normaliseAddress);
     const cc = (item.cc ?? []).map(normaliseAddress);
-    if (policy.officialAddress.enabled && [...to, ...cc].some(isOfficial)) {
+    if (policy.officialAddress.enabled && to.some(isOfficial)) {
       because('official-address', policy.officialAddress.clause, 'Sent to an official council address.');
       return true;
     }
-    const clerk = policy.contacts.clerk.address;
-    if (policy.copiedToClerk.enabled && [...to, ...cc].includes(clerk)) {
+    if (policy.copiedToClerk.enabled && cc.includes(policy.contacts.clerk.address)) {
       because('copied-to-clerk', policy.copiedToClerk.clause, 'Copied to the clerk, which makes it official.');
+      return true;
+    }
+    if (policy.officialAddress.enabled && cc.some(isOfficial)) {
+      because('official-address', policy.officialAddress.clause, 'Copied to an official council address.');
       return true;
     }
   }

@@ -72,7 +72,7 @@ export function isPresetName(name: string): name is PresetName {
 export function parsePolicy(json: unknown, source: string): Policy {
   const result = PolicySchema.safeParse(json);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describe(issue)}`);
+    const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describe(issue, valueAt(json, issue.path))}`);
     throw new PolicyError(source, dedupe(problems));
   }
   const problems = crossFieldProblems(result.data);
@@ -104,22 +104,45 @@ function crossFieldProblems(p: Policy): string[] {
   return problems;
 }
 
-type Issue = { code: string; path: readonly PropertyKey[]; message: string; input?: unknown; keys?: readonly string[] };
+type Issue = { code: string; path: readonly PropertyKey[]; message: string; keys?: readonly string[]; expected?: string; values?: readonly unknown[] };
 
-function describe(issue: Issue): string {
+const EXPECTED: Record<string, string> = {
+  object: 'expected an object',
+  array: 'expected a list',
+  string: 'expected a string',
+  number: 'expected a number',
+  boolean: 'expected true or false',
+};
+
+function describe(issue: Issue, found: unknown): string {
   if (issue.code === 'unrecognized_keys' && issue.keys) {
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (misspelt?)`;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    const expected = issue.message.startsWith('expected') ? issue.message : 'expected a value';
-    return `missing; ${expected}`;
+  // Our schemas word their own messages ("expected ..."); zod's generic ones are rephrased.
+  let message = issue.message;
+  if (!message.startsWith('expected')) {
+    if (issue.code === 'invalid_type' && issue.expected) message = EXPECTED[issue.expected] ?? `expected ${issue.expected}`;
+    else if (issue.code === 'invalid_value' && issue.values) message = `expected one of ${issue.values.map(String).join(', ')}`;
   }
-  if (issue.message.startsWith('Invalid input: expected object')) return 'expected an object';
-  if (issue.message.startsWith('Invalid input: expected array')) return 'expected a list';
-  if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid option')) {
-    return issue.message.replace(/^Invalid option: expected one of/, 'expected one of');
+  if (issue.code === 'invalid_type') return found === undefined ? `missing; ${message}` : `${message}, found ${kind(found)}`;
+  return message;
+}
+
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = json;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
   }
-  return issue.message;
+  return cur;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
