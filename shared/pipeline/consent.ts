@@ -1,7 +1,7 @@
-import type { AuditEventType, AuditSummary, ConsentStatus, OutboxMessage } from '../model/index.ts';
+import type { AuditEventType, AuditSummary, ConsentStatus, OutboxMessage, Provider } from '../model/index.ts';
 import type { Policy } from '../policy/schema.ts';
-import { renderText } from '../policy/texts.ts';
-import { BODY_LIMITS } from '../topology.ts';
+import { BODY_LIMITS, ENV } from '../topology.ts';
+import { composeConsentRequest, type ReplyTarget } from './compose.ts';
 import { signConsentToken, verifyConsentToken } from './consent-token.ts';
 import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type ProblemKind } from './consent-page.ts';
 
@@ -278,32 +278,67 @@ export async function sweepConsent(deps: ConsentDeps): Promise<SweepResult> {
 }
 
 function reminderMessage(data: Record<string, unknown>, summary: AuditSummary, now: Date, deps: ConsentDeps): OutboxMessage {
+  if (!deps.publicBaseUrl) throw new Error('PUBLIC_BASE_URL is not set: consent links cannot be built');
   const str = (key: string): string | undefined => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
   const requestedAt = new Date(str('requestedAt') ?? summary.receivedAt);
-  const link = consentLink({ policy: deps.policy, ref: summary.ref, requestedAt, signingKey: deps.signingKey, publicBaseUrl: deps.publicBaseUrl });
-  const channel = (str('channel') ?? summary.channel) as OutboxMessage['channel'];
-  const provider = (str('provider') ?? summary.provider) as OutboxMessage['provider'];
-  const subject = str('subject');
+  const channel = (str('channel') ?? summary.channel) as ReplyTarget['channel'];
   const references = Array.isArray(data.references) ? data.references.filter((r): r is string => typeof r === 'string') : undefined;
   const optional = {
+    provider: (str('provider') ?? summary.provider) as Provider,
     from: str('from'),
+    subject: str('subject'),
     inReplyTo: str('inReplyTo'),
-    lastUserMessageAt: str('lastUserMessageAt'),
     references,
+    lastUserMessageAt: str('lastUserMessageAt'),
   };
-  return {
-    schemaVersion: 1,
-    id: `${summary.itemId}:consent-reminder`,
-    kind: 'consent-reminder',
-    channel,
-    provider,
-    to: str('to') ?? '',
-    council: deps.policy.council.id,
+  const target: ReplyTarget = {
     itemId: summary.itemId,
-    ref: summary.ref,
-    subject: `Reminder: data consent for ${summary.ref}${subject ? ` (${subject.replace(/^(re|auto):\s*/i, '')})` : ''}`,
-    text: renderText(deps.policy, 'consentReminder', { reference: summary.ref, consentUrl: link }, channel),
+    channel,
+    to: str('to') ?? '',
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+  };
+  return composeConsentRequest({
+    target,
+    policy: deps.policy,
+    ref: summary.ref,
+    consentUrl: consentLink({ policy: deps.policy, ref: summary.ref, requestedAt, signingKey: deps.signingKey, publicBaseUrl: deps.publicBaseUrl }),
     createdAt: now.toISOString(),
+    reminder: true,
+  });
+}
+
+// ---------------------------------------------------------------- wiring
+
+/** Production wiring from the environment; SDK clients load here, not with the pure logic above. */
+export async function consentDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ConsentDeps> {
+  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { loadPolicy }, { loadSecrets }] = await Promise.all([
+    import('../store/client.ts'),
+    import('../store/audit-store.ts'),
+    import('../store/ops-store.ts'),
+    import('../policy/load.ts'),
+    import('../runtime/secrets.ts'),
+  ]);
+  const policy = loadPolicy(env[ENV.council] ?? 'demo');
+  const secrets = await loadSecrets(env);
+  const client = createDocumentClient();
+  const auditTable = env[ENV.auditTable];
+  const opsTable = env[ENV.opsTable];
+  const queueUrl = env[ENV.outboxQueueUrl];
+  if (!auditTable || !opsTable || !queueUrl) throw new Error(`${ENV.auditTable}, ${ENV.opsTable} and ${ENV.outboxQueueUrl} must be set`);
+  let publisher: Promise<{ publish(messages: readonly OutboxMessage[]): Promise<void> }> | undefined;
+  return {
+    policy,
+    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id }),
+    ops: new OpsStore({ client, tableName: opsTable }),
+    // The SQS client loads on the first answer, not on every page view.
+    publish: async (messages) => {
+      publisher ??= Promise.all([import('@aws-sdk/client-sqs'), import('../queue/outbox.ts')]).then(
+        ([{ SQSClient }, { OutboxPublisher }]) => new OutboxPublisher({ client: new SQSClient({}), queueUrl }),
+      );
+      await (await publisher).publish(messages);
+    },
+    signingKey: secrets.CONSENT_SIGNING_KEY,
+    publicBaseUrl: env[ENV.publicBaseUrl] ?? '',
+    now: () => new Date(),
   };
 }

@@ -1,0 +1,96 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { OutboxMessage } from '../model/outbox.ts';
+import { sqsBatchHandler } from '../queue/consume.ts';
+import { log } from '../runtime/log.ts';
+import { AuditStore } from '../store/audit-store.ts';
+import { createDocumentClient } from '../store/client.ts';
+import { OpsStore } from '../store/ops-store.ts';
+import { ENV } from '../topology.ts';
+import { deliverOutboxMessage, retryDelaySeconds, type DeliverDeps } from './deliver.ts';
+
+/**
+ * The deliver function's shell: the outbox queue's records, one at a time,
+ * with partial batch responses. A failed record is given a longer visibility
+ * timeout (exponential backoff, ChangeMessageVisibility) before it is reported
+ * failed, so a provider outage is retried gently; after the queue's
+ * maxReceiveCount it goes to the DLQ, never dropped.
+ */
+
+/** Base of the retry backoff, seconds (default 30; 0 retries at once, for the local hub and tests). */
+export const RETRY_BASE_ENV = 'OUTBOX_RETRY_BASE_SECONDS';
+
+export interface OutboxConsumerDeps extends DeliverDeps {
+  /** Sets how long until a failed record is offered again. */
+  readonly changeVisibility?: (record: SQSRecord, seconds: number) => Promise<void>;
+  readonly retryBaseSeconds?: number;
+}
+
+export function outboxConsumer(deps: OutboxConsumerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return sqsBatchHandler(
+    OutboxMessage,
+    async (msg, record) => {
+      try {
+        await deliverOutboxMessage(msg, deps);
+      } catch (error) {
+        const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+        const seconds = retryDelaySeconds(receiveCount, deps.retryBaseSeconds);
+        if (deps.changeVisibility) {
+          await deps.changeVisibility(record, seconds).catch((e: unknown) =>
+            // The queue's own visibility timeout still brings the record back.
+            log.warn('could not set retry backoff', { outboxId: msg.id, error: (e as Error)?.name }),
+          );
+        }
+        throw error;
+      }
+    },
+    { name: 'deliver' },
+  );
+}
+
+/** Production wiring from the environment (tables, queue, council policy). */
+export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): OutboxConsumerDeps {
+  const client = createDocumentClient();
+  const ops = new OpsStore({ client, tableName: required(env, ENV.opsTable) });
+  const auditTable = required(env, ENV.auditTable);
+  const audits = new Map<string, AuditStore>();
+  const queueUrl = env[ENV.outboxQueueUrl];
+  const base = Number(env[RETRY_BASE_ENV] ?? 30);
+  let sqs: Promise<{ change: (handle: string, seconds: number) => Promise<void> }> | undefined;
+  return {
+    ops,
+    audit: (council) => {
+      let store = audits.get(council);
+      if (!store) audits.set(council, (store = new AuditStore({ client, tableName: auditTable, council })));
+      return store;
+    },
+    async onConsentRequestSettled(msg, outcome, at) {
+      // Loaded only when a consent request settles: most deliveries never need the policy.
+      const [{ loadPolicy }, { scheduleConsentFollowUps }] = await Promise.all([import('../policy/load.ts'), import('../pipeline/consent.ts')]);
+      const policy = loadPolicy(env[ENV.council] ?? 'demo');
+      await scheduleConsentFollowUps(msg, outcome.state === 'sent', at, { policy, ops });
+    },
+    env,
+    retryBaseSeconds: Number.isFinite(base) ? base : 30,
+    ...(queueUrl
+      ? {
+          async changeVisibility(record: SQSRecord, seconds: number) {
+            sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient, ChangeMessageVisibilityCommand }) => {
+              const c = new SQSClient({});
+              return {
+                change: async (handle: string, s: number) => {
+                  await c.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: handle, VisibilityTimeout: s }));
+                },
+              };
+            });
+            await (await sqs).change(record.receiptHandle, seconds);
+          },
+        }
+      : {}),
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
