@@ -44,7 +44,7 @@ export function fromPostalMime(mail: Email): ParsedEmail {
     const value = mail.headers.find((h) => h.key === name)?.value.trim();
     return value ? value : undefined;
   };
-  const text = mail.text ?? (mail.html ? htmlToText(mail.html) : '');
+  const text = (mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trimEnd();
   const from = mailboxes(mail.from ? [mail.from] : [])[0];
   return {
     ...optional({

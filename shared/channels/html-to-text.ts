@@ -23,9 +23,10 @@ export function htmlToText(html: string): string {
       .replace(/<\/t[dh]\s*>/gi, '\t')
       .replace(/<[^>]*>/g, ''),
   )
-    .replace(/[ \t\u00a0]+\n/g, '\n')
-    .replace(/\n[ \t\u00a0]+/g, '\n')
-    .replace(/[ \t\u00a0]{2,}/g, ' ')
+    .replace(/\u00a0/g, ' ')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n[ \t]+/g, '\n')
+    .replace(/[ \t]{2,}/g, ' ')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
