@@ -6,14 +6,26 @@ import type { FunctionId } from '../../shared/topology.ts';
  * listed one by one). Anything not listed is denied by default.
  */
 
-/** Partition-key prefix of the audit table's per-item summary records: the only audit items a pipeline role may update. */
+/**
+ * Partition-key prefixes in the audit table (shared/store/audit-store.ts):
+ * chained events live under `CHAIN#<council>` and may never be updated or
+ * deleted by a pipeline role; an append's idempotency marker (`EVENTKEY#…`)
+ * and the per-item summary (`ITEM#<ref>`, consent status) may be updated.
+ */
+export const AUDIT_EVENT_KEY_PREFIX = 'CHAIN#';
+export const AUDIT_MARKER_KEY_PREFIX = 'EVENTKEY#';
 export const AUDIT_SUMMARY_KEY_PREFIX = 'ITEM#';
 
 export type AuditAccess =
-  /** Append events and read: PutItem, GetItem, Query. No UpdateItem, no DeleteItem. */
+  /** Append events and read: PutItem, GetItem, Query; UpdateItem only on `EVENTKEY#…` markers (dynamodb:LeadingKeys). No DeleteItem. */
   | 'append'
-  /** `append` plus UpdateItem restricted by dynamodb:LeadingKeys to summary items (`ITEM#…`). */
+  /** `append` plus UpdateItem on `ITEM#…` summaries (consent status). */
   | 'append-and-update-summary';
+
+/** The dynamodb:LeadingKeys patterns UpdateItem is limited to, per access level. */
+export function auditUpdatableKeys(access: AuditAccess): string[] {
+  return access === 'append' ? [`${AUDIT_MARKER_KEY_PREFIX}*`] : [`${AUDIT_MARKER_KEY_PREFIX}*`, `${AUDIT_SUMMARY_KEY_PREFIX}*`];
+}
 
 export interface FunctionAccess {
   readonly sendInbound?: true;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -40,10 +40,11 @@ import {
 import {
   ACCESS,
   AUDIT_APPEND_ACTIONS,
-  AUDIT_SUMMARY_KEY_PREFIX,
   AUDITOR_TABLE_ACTIONS,
+  auditUpdatableKeys,
   OPS_TABLE_ACTIONS,
 } from './access.ts';
+import { loadPolicy, PRESET_NAMES } from '../../shared/policy/load.ts';
 import { LAMBDA_HANDLER, NODEJS_FUNCTION_BUNDLING } from './bundling.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -230,7 +231,7 @@ export class HubStack extends Stack {
     });
 
     // ---- Council policy: a preset name is compiled into the bundle by shared/policy/load.ts; a custom file is copied next to the handler.
-    const council = resolveCouncil(this, props.council);
+    const council = resolveCouncil(props.council);
 
     // ---- Functions.
     const paramsAndSecrets = lambda.ParamsAndSecretsLayerVersion.fromVersion(PARAMS_AND_SECRETS_VERSION, {
@@ -303,19 +304,18 @@ export class HubStack extends Stack {
       if (access.sendInbound) queues.inbound.grantSendMessages(role);
       if (access.sendOutbox) queues.outbox.grantSendMessages(role);
       if (access.secrets) secret.grantRead(role);
-      if (access.ops) grantTable(role, this.tables.ops, TABLES.ops, OPS_TABLE_ACTIONS, dataKey, this.region, true);
+      if (access.ops) grantTable(role, this.tables.ops, TABLES.ops, OPS_TABLE_ACTIONS, dataKey, this.region);
       if (access.audit) {
-        grantTable(role, this.tables.audit, TABLES.audit, AUDIT_APPEND_ACTIONS, dataKey, this.region, true);
-        if (access.audit === 'append-and-update-summary') {
-          role.addToPrincipalPolicy(
-            new iam.PolicyStatement({
-              sid: 'UpdateAuditSummariesOnly',
-              actions: ['dynamodb:UpdateItem'],
-              resources: [this.tables.audit.tableArn],
-              conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${AUDIT_SUMMARY_KEY_PREFIX}*`] } },
-            }),
-          );
-        }
+        grantTable(role, this.tables.audit, TABLES.audit, AUDIT_APPEND_ACTIONS, dataKey, this.region);
+        // Chained events (CHAIN#…) can never be updated: only append markers and, where allowed, item summaries.
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'UpdateAuditMarkersAndSummariesOnly',
+            actions: ['dynamodb:UpdateItem'],
+            resources: [this.tables.audit.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': auditUpdatableKeys(access.audit) } },
+          }),
+        );
       }
       if (access.readMail) {
         role.addToPrincipalPolicy(
@@ -558,19 +558,11 @@ export class HubStack extends Stack {
   }
 }
 
-function grantTable(
-  role: iam.Role,
-  table: dynamodb.Table,
-  def: TableDefinition,
-  actions: readonly string[],
-  key: kms.Key,
-  region: string,
-  write: boolean,
-): void {
+function grantTable(role: iam.Role, table: dynamodb.Table, def: TableDefinition, actions: readonly string[], key: kms.Key, region: string): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: tableAndIndexArns(table, def) }));
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      actions: write ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
+      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
       resources: [key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
     }),
@@ -590,21 +582,19 @@ interface CouncilSetting {
 }
 
 /**
- * A preset name goes through as is (shared/policy/load.ts imports the presets
- * statically, so they are in every bundle). Anything that looks like a path
- * must exist; it is copied next to index.mjs and HUB_COUNCIL points at the copy.
+ * The policy is loaded (and so validated) at synth, so a typo fails `cdk synth`
+ * rather than the first cold start. A preset name goes through as is:
+ * shared/policy/load.ts imports the presets statically, so they are in every
+ * bundle. A file is copied next to index.mjs and HUB_COUNCIL points at the copy.
  */
-export function resolveCouncil(scope: Construct, council: string): CouncilSetting {
-  const looksLikePath = council.includes('/') || council.includes('\\') || /\.[a-z]+$/i.test(council);
-  if (!looksLikePath) {
-    const presets = resolve(PROJECT_ROOT, 'shared/policy/presets');
-    if (existsSync(presets) && !existsSync(resolve(presets, `${council}.ts`))) {
-      Annotations.of(scope).addWarningV2('hub:council-preset', `No preset shared/policy/presets/${council}.ts: the classify function will fail to load its policy.`);
-    }
+export function resolveCouncil(council: string): CouncilSetting {
+  if ((PRESET_NAMES as readonly string[]).includes(council)) {
+    loadPolicy(council);
     return { envValue: council };
   }
   const file = isAbsolute(council) ? council : resolve(process.cwd(), council);
-  if (!existsSync(file)) throw new Error(`council policy file not found: ${file}`);
+  if (!existsSync(file)) throw new Error(`council: "${council}" is neither a preset (${PRESET_NAMES.join(', ')}) nor an existing policy file`);
+  loadPolicy(file);
   return { envValue: `${BUNDLED_POLICY_DIR}/${basename(file)}`, file };
 }
 

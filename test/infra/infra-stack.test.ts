@@ -2,7 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUDITOR_TABLE_ACTIONS } from '../../infra/aws/access.ts';
+import { AUDIT_EVENT_KEY_PREFIX, AUDITOR_TABLE_ACTIONS } from '../../infra/aws/access.ts';
 import { FUNCTIONS, QUEUES, ROUTES, SECRET_KEYS, TABLES, type FunctionId } from '../../shared/topology.ts';
 import { asArray, placeholderCode, referencedIds, resourcesOfType, synth, type Synth } from './synth.ts';
 
@@ -33,6 +33,12 @@ function policyStatementsOf(roleLogicalId: string): Statement[] {
   const role = s.json.Resources[roleLogicalId];
   const embedded = asArray(role.Properties.Policies).flatMap((p: any) => p.PolicyDocument.Statement as Statement[]);
   return [...inline, ...embedded];
+}
+
+/** IAM StringLike semantics: `*` any run, `?` one character. */
+function matchesLike(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(value);
 }
 
 function roleOf(fn: FunctionId): string {
@@ -160,7 +166,7 @@ describe('least privilege', () => {
     expect(decrypt.Condition?.StringEquals?.['kms:ViaService']).toBe('dynamodb.eu-west-2.amazonaws.com');
   });
 
-  it('no pipeline role can delete audit items, and UpdateItem is only allowed on ITEM# summaries', () => {
+  it('no pipeline role can delete audit items or update chained events: UpdateItem only on EVENTKEY# markers and ITEM# summaries', () => {
     const auditId = s.logicalId(s.stack.tables.audit);
     for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
       const onAudit = statementsOn(policyStatementsOf(roleOf(fn)), auditId);
@@ -169,9 +175,16 @@ describe('least privilege', () => {
       expect(actions, fn).not.toContain('dynamodb:BatchWriteItem');
       for (const st of onAudit.filter((x) => asArray(x.Action).includes('dynamodb:UpdateItem'))) {
         expect(asArray(st.Action), fn).toEqual(['dynamodb:UpdateItem']);
-        expect(st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'], fn).toEqual(['ITEM#*']);
+        const patterns = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[];
+        expect(patterns.length, fn).toBeGreaterThan(0);
+        for (const pattern of patterns) {
+          expect(['EVENTKEY#*', 'ITEM#*'], fn).toContain(pattern);
+          expect(matchesLike(pattern, `${AUDIT_EVENT_KEY_PREFIX}stilton`), fn).toBe(false);
+        }
       }
     }
+    const deliverUpdates = statementsOn(policyStatementsOf(roleOf('deliver')), auditId).filter((st) => asArray(st.Action).includes('dynamodb:UpdateItem'));
+    expect(deliverUpdates.map((st) => st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'])).toEqual([['EVENTKEY#*']]);
     const classify = statementsOn(policyStatementsOf(roleOf('classify')), auditId).flatMap((st) => asArray(st.Action));
     expect(new Set(classify)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
   });
