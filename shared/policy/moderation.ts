@@ -1,4 +1,7 @@
 import type { ModerationCategory, ModerationFlag } from '../model/decision.ts';
+import type { ModerationRule } from './schema.ts';
+
+export type { ModerationRule };
 
 /**
  * Content moderation for the categories a council's policy lists
@@ -12,12 +15,6 @@ import type { ModerationCategory, ModerationFlag } from '../model/decision.ts';
  * a fridge". Where a word is only a problem in some contexts, the context rule
  * sits next to the pattern.
  */
-
-export interface ModerationRule {
-  category: ModerationCategory;
-  clause: string;
-  action: 'flag' | 'hold-for-clerk' | 'invite-formal-complaint' | 'policy-breach-notice';
-}
 
 interface Pattern {
   /** Global, case-insensitive; `lastIndex` is reset before each use. */
@@ -126,7 +123,7 @@ const ON_TOPIC_HOSTS = String.raw`(?:[\w-]+\.)*(?:gov\.uk|nhs\.uk|police\.uk|par
 const LINKS: Pattern[] = [
   { re: g(String.raw`\b(?:https?://)?(?:www\.)?(?:${SHORTENERS})/\S+`) },
   { re: g(String.raw`\b(?:https?://|www\.)(?!(?:www\.)?(?:${SHORTENERS})/)(?!(?:www\.)?${ON_TOPIC_HOSTS}(?:[/:?#\s]|$))[^\s<>"()]+`), ownDetailsExempt: true },
-  { re: g(String.raw`(?<![@\w.\/-])(?!(?:${SHORTENERS})/)(?!${ON_TOPIC_HOSTS}\b)[a-z0-9-]{2,}\.(?:com|net|org|info|biz|io|co\.uk|org\.uk|uk|xyz|shop|online|site|ru|cn)\b(?:/\S*)?`), ownDetailsExempt: true },
+  { re: g(String.raw`\b(?=[a-z0-9-]{2,}\.[a-z])(?<![@\w.\/-])(?!(?:${SHORTENERS})/)(?!${ON_TOPIC_HOSTS}\b)[a-z0-9-]{2,}\.(?:com|net|org|info|biz|io|co\.uk|org\.uk|uk|xyz|shop|online|site|ru|cn)\b(?:/\S*)?`), ownDetailsExempt: true },
 ];
 
 // ── commercial-or-spam (withyham.txt §6.11 bullet 7; stilton.txt §7g, §4e) ─────
