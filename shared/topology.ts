@@ -248,6 +248,10 @@ export const ENV = {
   messengerPageId: 'MESSENGER_PAGE_ID',
   messengerAppId: 'MESSENGER_APP_ID',
   twilioAccountSid: 'TWILIO_ACCOUNT_SID',
+  /** deliver: base of the exponential retry backoff in seconds (default 30; 0 = retry at once, local hub and tests). */
+  outboxRetryBaseSeconds: 'OUTBOX_RETRY_BASE_SECONDS',
+  /** deliver: abort a provider call after this many milliseconds (default 10000). */
+  providerTimeoutMs: 'PROVIDER_TIMEOUT_MS',
 } as const;
 
 /** Keys of the one JSON secret in Secrets Manager; locally, env vars of the same names. */

@@ -6,7 +6,7 @@ import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { OpsStore } from '../store/ops-store.ts';
 import { ENV } from '../topology.ts';
-import { deliverOutboxMessage, retryDelaySeconds, type DeliverDeps } from './deliver.ts';
+import { DEFAULT_PROVIDER_TIMEOUT_MS, deliverOutboxMessage, retryDelaySeconds, type DeliverDeps } from './deliver.ts';
 
 /**
  * The deliver function's shell: the outbox queue's records, one at a time,
@@ -15,9 +15,6 @@ import { deliverOutboxMessage, retryDelaySeconds, type DeliverDeps } from './del
  * failed, so a provider outage is retried gently; after the queue's
  * maxReceiveCount it goes to the DLQ, never dropped.
  */
-
-/** Base of the retry backoff, seconds (default 30; 0 retries at once, for the local hub and tests). */
-export const RETRY_BASE_ENV = 'OUTBOX_RETRY_BASE_SECONDS';
 
 export interface OutboxConsumerDeps extends DeliverDeps {
   /** Sets how long until a failed record is offered again. */
@@ -54,7 +51,8 @@ export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Outbox
   const auditTable = required(env, ENV.auditTable);
   const audits = new Map<string, AuditStore>();
   const queueUrl = env[ENV.outboxQueueUrl];
-  const base = Number(env[RETRY_BASE_ENV] ?? 30);
+  const base = Number(env[ENV.outboxRetryBaseSeconds] ?? 30);
+  const timeoutMs = Number(env[ENV.providerTimeoutMs] ?? DEFAULT_PROVIDER_TIMEOUT_MS);
   let sqs: Promise<{ change: (handle: string, seconds: number) => Promise<void> }> | undefined;
   return {
     ops,
@@ -70,6 +68,7 @@ export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Outbox
       await scheduleConsentFollowUps(msg, outcome.state === 'sent', at, { policy, ops });
     },
     env,
+    timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : DEFAULT_PROVIDER_TIMEOUT_MS,
     retryBaseSeconds: Number.isFinite(base) ? base : 30,
     ...(queueUrl
       ? {
