@@ -102,6 +102,25 @@ export class OpsStore {
     );
   }
 
+  /** Replaces the value only while `value[field]` still equals `equals` (and the item is live). Returns whether it did. */
+  async putIf(key: string, value: Record<string, unknown>, condition: { field: string; equals: unknown }, options: { ttlSeconds?: number } = {}): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: key, sk: VALUE_SK, value: clean(value), ...(options.ttlSeconds ? { expiresAt: this.nowSeconds() + options.ttlSeconds } : {}) },
+          ConditionExpression: '#v.#f = :eq AND (attribute_not_exists(expiresAt) OR expiresAt >= :now)',
+          ExpressionAttributeNames: { '#v': 'value', '#f': condition.field },
+          ExpressionAttributeValues: { ':eq': condition.equals, ':now': this.nowSeconds() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: key, sk: VALUE_SK } }));
   }

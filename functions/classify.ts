@@ -1,0 +1,39 @@
+import middy from '@middy/core';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { InboundItem } from '../shared/model/inbound-item.ts';
+import { processInboundItem } from '../shared/pipeline/classify.ts';
+import { loadPolicy } from '../shared/policy/load.ts';
+import { sqsBatchHandler } from '../shared/queue/consume.ts';
+import { OutboxPublisher } from '../shared/queue/outbox.ts';
+import { log } from '../shared/runtime/log.ts';
+import { loadSecrets } from '../shared/runtime/secrets.ts';
+import { AuditStore } from '../shared/store/audit-store.ts';
+import { createDocumentClient } from '../shared/store/client.ts';
+import { OpsStore } from '../shared/store/ops-store.ts';
+import { ENV } from '../shared/topology.ts';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
+const policy = loadPolicy(process.env[ENV.council] ?? 'demo');
+const documents = createDocumentClient();
+const audit = new AuditStore({ client: documents, tableName: env(ENV.auditTable), council: policy.council.id });
+const ops = new OpsStore({ client: documents, tableName: env(ENV.opsTable) });
+const outbox = new OutboxPublisher({ client: new SQSClient({}), queueUrl: env(ENV.outboxQueueUrl) });
+const publicBaseUrl = env(ENV.publicBaseUrl);
+
+const consume = sqsBatchHandler(
+  InboundItem,
+  async (item) => {
+    const secrets = await loadSecrets();
+    const outcome = await processInboundItem(item, { audit, ops, outbox, policy, secrets, now: () => new Date(), publicBaseUrl });
+    log.info('classified', { itemId: outcome.itemId, classification: outcome.classification, ref: outcome.ref, outbox: outcome.outboxIds.length, duplicate: outcome.duplicate });
+  },
+  { name: 'classify' },
+);
+
+export const handler = middy<SQSEvent>().handler(consume);

@@ -1,0 +1,302 @@
+import type { Action, AuditEventType, ConsentStatus, Decision, InboundItem, OutboxMessage } from '../model/index.ts';
+import { decide, type DecisionContext } from '../policy/engine.ts';
+import type { Policy } from '../policy/schema.ts';
+import { fillPlaceholders } from '../policy/texts.ts';
+import type { OutboxSink } from '../queue/outbox.ts';
+import type { AuditStore } from '../store/audit-store.ts';
+import { londonDay } from '../store/audit-store.ts';
+import type { OpsStore } from '../store/ops-store.ts';
+import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTargetFor, type ReplyTarget } from './compose.ts';
+import { signConsentToken } from './consent-token.ts';
+import { hashSender } from './hash.ts';
+
+/**
+ * Classify one inbound item: decide, record, then enqueue what leaves.
+ *
+ * Exactly once in effect, without transactions:
+ * - `ITEM#<itemId>` in the ops table is claimed first. The decision and the
+ *   allocated reference are stored in it (first writer wins), so a redelivery
+ *   or a concurrent duplicate reuses them rather than deciding again.
+ * - Every later write is idempotent on a deterministic key: audit events on
+ *   `${itemId}:<type>`, summary and content on the reference (put once),
+ *   logs, due entries and rate-limit records on the item, outbox messages on
+ *   `${itemId}:<kind>` (deliver sends each id at most once).
+ * - The audit record is written before anything is enqueued; the claim is
+ *   marked done only after the publish. A crash anywhere in between resumes
+ *   on redelivery and ends with one record and one of each message.
+ */
+
+export interface ClassifyDeps {
+  readonly audit: AuditStore;
+  readonly ops: OpsStore;
+  readonly outbox: OutboxSink;
+  readonly policy: Policy;
+  readonly secrets: { readonly CONSENT_SIGNING_KEY: string };
+  readonly now: () => Date;
+  /** Scheme + host [+ base path] of the public API; consent links are built on it. */
+  readonly publicBaseUrl: string;
+}
+
+export interface Outcome {
+  readonly itemId: string;
+  readonly classification: Decision['classification'];
+  readonly ref?: string;
+  /** Ids of the outbox messages published for this item. */
+  readonly outboxIds: readonly string[];
+  /** True when the item had already been fully processed (a redelivery). */
+  readonly duplicate: boolean;
+}
+
+interface Progress {
+  state: 'deciding' | 'decided' | 'done';
+  decision?: Decision;
+  ref?: string;
+  decidedAt?: string;
+  consentOnFile?: boolean;
+}
+
+/** Long enough to outlast every redelivery (SQS keeps messages 14 days) and late webhook retries. */
+const CLAIM_TTL_SECONDS = 30 * 86_400;
+/** How long thread keys (Message-IDs, mids) of audited items are remembered for reply detection. */
+const THREAD_TTL_SECONDS = 400 * 86_400;
+const DAY_MS = 86_400_000;
+
+export async function processInboundItem(item: InboundItem, deps: ClassifyDeps): Promise<Outcome> {
+  const { audit, ops, policy } = deps;
+  const key = `ITEM#${item.itemId}`;
+  const senderHash = senderHashOf(item, deps.secrets.CONSENT_SIGNING_KEY);
+
+  const claim = await ops.claim(key, { ttlSeconds: CLAIM_TTL_SECONDS, value: { state: 'deciding' } });
+  let progress = (claim.claimed ? { state: 'deciding' } : claim.existing) as unknown as Progress;
+  if (progress.state === 'done') {
+    return { itemId: item.itemId, classification: progress.decision?.classification ?? 'ignored', ...(progress.ref ? { ref: progress.ref } : {}), outboxIds: [], duplicate: true };
+  }
+
+  if (!progress.decision) {
+    const now = deps.now();
+    const [consentOnFile, lastReply, knownThreadRef] = await Promise.all([
+      ops.consentOnFile(senderHash),
+      ops.lastAutoReply(senderHash),
+      ops.findThread(threadKeysReferenced(item)),
+    ]);
+    const context: DecisionContext = {
+      now,
+      consentOnFile,
+      ...(lastReply && lastReply.itemId !== item.itemId ? { lastAutoReplyAt: lastReply.at } : {}),
+      ...(knownThreadRef ? { knownThreadRef } : {}),
+    };
+    const decision = decide(item, policy, context);
+    const ref = isAudited(decision) ? await ops.allocateReference(policy.council.referencePrefix, referenceYear(item.receivedAt)) : undefined;
+    const next: Progress = { state: 'decided', decision, decidedAt: now.toISOString(), consentOnFile, ...(ref ? { ref } : {}) };
+    // First writer wins; a concurrent duplicate adopts the winner's decision (its own reference number is then unused).
+    if (await ops.putIf(key, next as unknown as Record<string, unknown>, { field: 'state', equals: 'deciding' }, { ttlSeconds: CLAIM_TTL_SECONDS })) {
+      progress = next;
+    } else {
+      progress = (await ops.get(key)) as unknown as Progress;
+      if (!progress?.decision) throw new Error(`classify: lost the decision race for ${item.itemId} but found no decision`);
+      if (progress.state === 'done') return { itemId: item.itemId, classification: progress.decision.classification, ...(progress.ref ? { ref: progress.ref } : {}), outboxIds: [], duplicate: true };
+    }
+  }
+
+  const decision = progress.decision!;
+  const decidedAt = progress.decidedAt ?? deps.now().toISOString();
+  const messages = isAudited(decision)
+    ? await recordAudited(item, decision, progress.ref!, decidedAt, Boolean(progress.consentOnFile), senderHash, deps)
+    : await recordMinimal(item, decision, decidedAt, senderHash, deps);
+
+  await deps.outbox.publish(messages);
+  await ops.put(key, { ...progress, state: 'done' } as unknown as Record<string, unknown>, { ttlSeconds: CLAIM_TTL_SECONDS });
+  return { itemId: item.itemId, classification: decision.classification, ...(progress.ref ? { ref: progress.ref } : {}), outboxIds: messages.map((m) => m.id), duplicate: false };
+}
+
+/** Formal items, held items and consent-ledger facts get an audit record and a reference. */
+export function isAudited(decision: Decision): boolean {
+  return decision.classification === 'formal' || decision.actions.some((a) => a.type === 'audit' || a.type === 'consent-ledger');
+}
+
+async function recordAudited(item: InboundItem, decision: Decision, ref: string, decidedAt: string, consentOnFile: boolean, senderHash: string, deps: ClassifyDeps): Promise<OutboxMessage[]> {
+  const { audit, ops, policy } = deps;
+  const receivedAt = new Date(item.receivedAt).toISOString();
+  const retainUntil = addYears(receivedAt, policy.retention.formal.years);
+  const wantsConsent = decision.actions.some((a) => a.type === 'consent-request');
+  const consentStatus: ConsentStatus = wantsConsent ? 'requested' : consentOnFile && routesToClerk(decision) ? 'granted' : 'not-needed';
+  const target = replyTargetFor(item);
+
+  // 1. The record, before anything leaves.
+  const contentHash = await audit.putContent(
+    ref,
+    {
+      sender: item.sender,
+      ...(item.headerFrom ? { headerFrom: item.headerFrom } : {}),
+      ...(item.replyTo ? { replyTo: item.replyTo } : {}),
+      ...(item.subject !== undefined ? { subject: item.subject } : {}),
+      text: item.text,
+      ...(item.textTruncated ? { textTruncated: true } : {}),
+      attachments: item.attachments,
+    },
+    retainUntil,
+  );
+  await audit.putSummary({
+    ref,
+    council: policy.council.id,
+    itemId: item.itemId,
+    channel: item.channel,
+    provider: item.provider,
+    classification: decision.classification,
+    receivedAt,
+    day: londonDay(receivedAt),
+    senderHash,
+    consentStatus,
+    retainUntil,
+  });
+  const event = (type: AuditEventType, data: Record<string, unknown>, suffix: string = type) =>
+    audit.append({ ref, itemId: item.itemId, type, at: decidedAt, data, eventKey: `${item.itemId}:${suffix}` });
+  await event('received', {
+    channel: item.channel,
+    provider: item.provider,
+    kind: item.kind,
+    receivedAt,
+    contentHash,
+    attachments: item.attachments.length,
+    textTruncated: Boolean(item.textTruncated),
+    ...(item.raw ? { rawKey: item.raw.key } : {}),
+    retainUntil,
+  });
+  await event('classified', {
+    classification: decision.classification,
+    ...(decision.hold ? { hold: decision.hold } : {}),
+    // Rule ids and clauses only: reason details and flag evidence quote the resident and stay in the clerk's copy.
+    reasons: decision.reasons.map((r) => ({ rule: r.rule, clause: r.clause })),
+    flags: decision.flags.map((f) => ({ category: f.category, clause: f.clause, action: f.action })),
+    actions: decision.actions.map(actionSummary),
+    policyVersion: decision.policyVersion,
+    consentStatus,
+  });
+  for (const [i, action] of decision.actions.entries()) {
+    if (action.type !== 'consent-ledger') continue;
+    await event('consent-ledger', { change: action.change, channel: item.channel, ...(item.audience ? { audienceEvent: item.audience.type, ...(item.audience.reason ? { reason: item.audience.reason } : {}) } : {}), ...(item.smsKeyword ? { keyword: item.smsKeyword } : {}) }, `consent-ledger:${i}`);
+    await ops.recordConsentLedger(senderHash, action.change, receivedAt, item.itemId);
+  }
+  const threadKeys = ownThreadKeys(item);
+  if (threadKeys.length) await ops.rememberThread(threadKeys, ref, THREAD_TTL_SECONDS);
+
+  // 2. What leaves, with its events written before it is published.
+  const messages: OutboxMessage[] = [];
+  if (routesToClerk(decision)) {
+    const routing = composeClerkRouting({ item, decision, ref, policy, consentStatus, createdAt: decidedAt });
+    await event('routed', { outboxId: routing.id, channel: 'email', ...(decision.hold ? { hold: decision.hold } : {}) });
+    messages.push(routing);
+  }
+  if (wantsConsent && target) {
+    const expiresAt = new Date(new Date(decidedAt).getTime() + policy.consent.expiresAfterDays * DAY_MS).toISOString();
+    const remindAt = new Date(new Date(decidedAt).getTime() + policy.consent.reminderAfterDays * DAY_MS).toISOString();
+    const token = signConsentToken({ council: policy.council.id, ref, exp: Math.floor(new Date(expiresAt).getTime() / 1000) }, deps.secrets.CONSENT_SIGNING_KEY);
+    const consentUrl = `${deps.publicBaseUrl.replace(/\/+$/, '')}/consent/${token}`;
+    const request = composeConsentRequest({ target, policy, ref, consentUrl, createdAt: decidedAt });
+    await event('consent-requested', { outboxId: request.id, channel: target.channel, remindAt, expiresAt });
+    await ops.setConsent(senderHash, ref, 'requested', decidedAt);
+    const due: ConsentDueData = { ref, itemId: item.itemId, senderHash, consentUrl, expiresAt, target };
+    await ops.putDue(CONSENT_REMINDER_DUE, remindAt, ref, due as unknown as Record<string, unknown>);
+    await ops.putDue(CONSENT_EXPIRY_DUE, expiresAt, ref, due as unknown as Record<string, unknown>);
+    messages.push(request);
+  }
+  messages.push(...(await autoReplies(item, decision, ref, decidedAt, senderHash, target, deps)));
+  return messages;
+}
+
+async function recordMinimal(item: InboundItem, decision: Decision, decidedAt: string, senderHash: string, deps: ClassifyDeps): Promise<OutboxMessage[]> {
+  const receivedAt = new Date(item.receivedAt).toISOString();
+  await deps.ops.logMinimal(
+    {
+      itemId: item.itemId,
+      channel: item.channel,
+      classification: decision.classification,
+      receivedAt,
+      senderHash,
+      reasons: decision.reasons.map((r) => ({ rule: r.rule, clause: r.clause })),
+      actions: decision.actions.map((a) => (a.type === 'auto-reply' ? `auto-reply:${a.textKey}` : a.type)),
+      policyVersion: decision.policyVersion,
+      retainDays: deps.policy.retention.informal.days,
+    },
+    londonDay(receivedAt),
+  );
+  return autoReplies(item, decision, undefined, decidedAt, senderHash, replyTargetFor(item), deps);
+}
+
+/**
+ * The decision's automatic replies, after taking this sender's rate-limit
+ * slot (conditional: a concurrent item from the same sender cannot also get
+ * one; the same item again can, so a resumed run still sends its reply).
+ */
+async function autoReplies(item: InboundItem, decision: Decision, ref: string | undefined, decidedAt: string, senderHash: string, target: ReplyTarget | undefined, deps: ClassifyDeps): Promise<OutboxMessage[]> {
+  const replies = decision.actions.filter((a): a is Extract<Action, { type: 'auto-reply' }> => a.type === 'auto-reply');
+  if (!replies.length || !target) return [];
+  if (!(await deps.ops.recordAutoReply(senderHash, decidedAt, deps.policy.autoReplyRateLimit.windowDays, item.itemId))) return [];
+  const seen = new Set<string>();
+  return replies.map((action) => {
+    const kind = action.textKey === 'formalComplaintInvitation' ? 'complaint-invitation' : 'auto-reply';
+    const idSuffix = seen.has(kind) ? `:${action.textKey}` : '';
+    seen.add(kind);
+    // The engine renders texts before a reference exists; fill it in now (outOfOffice quotes it).
+    const text = ref ? fillPlaceholders(action.text, { reference: ref }) : action.text;
+    return composeAutoReply({ target, policy: deps.policy, text, kind, createdAt: decidedAt, idSuffix, ...(ref ? { ref } : {}) });
+  });
+}
+
+/** Kinds of due entries classify registers for the consent sweep (key = the reference). */
+export const CONSENT_REMINDER_DUE = 'consent-reminder';
+export const CONSENT_EXPIRY_DUE = 'consent-expiry';
+
+/** What the consent sweep needs to remind or expire without the original item. */
+export interface ConsentDueData {
+  readonly ref: string;
+  readonly itemId: string;
+  readonly senderHash: string;
+  readonly consentUrl: string;
+  readonly expiresAt: string;
+  readonly target: ReplyTarget;
+}
+
+/** The sender hash of an item; items without a sender identity (a comment without `from`) get one per item. */
+export function senderHashOf(item: InboundItem, key: string): string {
+  return hashSender(item.sender.id || `unknown:${item.itemId}`, key);
+}
+
+function routesToClerk(decision: Decision): boolean {
+  return decision.actions.some((a) => a.type === 'route-to-clerk');
+}
+
+function actionSummary(action: Action): Record<string, unknown> {
+  switch (action.type) {
+    case 'auto-reply':
+      return { type: action.type, textKey: action.textKey };
+    case 'route-to-clerk':
+      return { type: action.type, ...(action.hold ? { hold: action.hold } : {}) };
+    case 'consent-ledger':
+      return { type: action.type, change: action.change };
+    default:
+      return { type: action.type };
+  }
+}
+
+/** Message-IDs / mids this item refers to (is it a reply to something we hold?). */
+function threadKeysReferenced(item: InboundItem): string[] {
+  return [item.thread.inReplyTo, ...(item.thread.references ?? []), item.thread.replyToMid].filter((k): k is string => Boolean(k));
+}
+
+/** Identifiers later items can refer to this one by. */
+function ownThreadKeys(item: InboundItem): string[] {
+  if (item.channel === 'email') return item.thread.messageId ? [item.thread.messageId] : [];
+  if (item.channel === 'messenger') return [item.providerMessageId];
+  return [];
+}
+
+function referenceYear(receivedAt: string): number {
+  return Number(londonDay(new Date(receivedAt).toISOString()).slice(0, 4));
+}
+
+function addYears(iso: string, years: number): string {
+  const d = new Date(iso);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return d.toISOString().slice(0, 10);
+}

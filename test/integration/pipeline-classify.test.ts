@@ -1,0 +1,265 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
+import { InboundItem, type OutboxMessage } from '../../shared/model/index.ts';
+import { processInboundItem, senderHashOf, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
+import { verifyConsentToken } from '../../shared/pipeline/consent-token.ts';
+import { loadPolicy } from '../../shared/policy/load.ts';
+import { sqsBatchHandler } from '../../shared/queue/consume.ts';
+import { OutboxPublisher } from '../../shared/queue/outbox.ts';
+import { AuditStore } from '../../shared/store/audit-store.ts';
+import { createDocumentClient } from '../../shared/store/client.ts';
+import { OpsStore } from '../../shared/store/ops-store.ts';
+
+const KEY = 'test-consent-signing-key';
+const policy = loadPolicy('stilton');
+// Tuesday 10 March 2026, 10:00 in London: inside office hours.
+let now = new Date('2026-03-10T10:00:00.000Z');
+
+let emu: Emulators;
+let documents: DynamoDBDocumentClient;
+let sqs: SQSClient;
+let deps: ClassifyDeps;
+let seq = 0;
+
+function email(over: Partial<InboundItem> = {}): InboundItem {
+  const n = ++seq;
+  return {
+    schemaVersion: 1,
+    itemId: `ses:msg-${n}`,
+    channel: 'email',
+    provider: 'ses',
+    kind: 'email',
+    providerMessageId: `msg-${n}`,
+    receivedAt: now.toISOString(),
+    sender: { id: `resident${n}@example.org`, name: 'A Resident' },
+    recipients: ['clerk@stiltonparishcouncil.org'],
+    subject: 'Pothole on the High Street',
+    text: 'Dear Clerk, there is a pothole <script>alert(1)</script> outside number 12.',
+    attachments: [{ filename: 'pothole.jpg', contentType: 'image/jpeg', sizeBytes: 2048 }],
+    thread: { messageId: `<msg-${n}@example.org>` },
+    transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS', returnPath: `resident${n}@example.org` },
+    ...over,
+  };
+}
+
+function messenger(psid: string, over: Partial<InboundItem> = {}): InboundItem {
+  const n = ++seq;
+  return {
+    schemaVersion: 1,
+    itemId: `meta:mid.${n}`,
+    channel: 'messenger',
+    provider: 'meta',
+    kind: 'message',
+    providerMessageId: `mid.${n}`,
+    receivedAt: now.toISOString(),
+    sender: { id: psid },
+    recipients: [policy.contacts.messengerPageId!],
+    text: 'Hello, when is the next meeting?',
+    attachments: [],
+    thread: {},
+    transport: {},
+    ...over,
+  };
+}
+
+async function drainOutbox(): Promise<OutboxMessage[]> {
+  const out: OutboxMessage[] = [];
+  for (;;) {
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.outbox, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!got.Messages?.length) return out;
+    for (const m of got.Messages) {
+      out.push(JSON.parse(m.Body!) as OutboxMessage);
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: emu.queueUrls.outbox, ReceiptHandle: m.ReceiptHandle! }));
+    }
+  }
+}
+
+async function summaries(audit: AuditStore, itemId: string) {
+  const all = [];
+  for await (const s of audit.listSummaries({})) if (s.itemId === itemId) all.push(s);
+  return all;
+}
+
+beforeAll(async () => {
+  emu = await startEmulators({ prefix: 'pipeline-classify-' });
+  const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  documents = createDocumentClient({ ...config, endpoint: emu.dynamodbEndpoint });
+  sqs = new SQSClient({ ...config, endpoint: emu.sqsEndpoint });
+  deps = {
+    audit: new AuditStore({ client: documents, tableName: emu.tableNames.audit, council: policy.council.id }),
+    ops: new OpsStore({ client: documents, tableName: emu.tableNames.ops, clock: () => now.getTime() }),
+    outbox: new OutboxPublisher({ client: sqs, queueUrl: emu.queueUrls.outbox }),
+    policy,
+    secrets: { CONSENT_SIGNING_KEY: KEY },
+    now: () => now,
+    publicBaseUrl: 'https://hub.example.org/',
+  };
+});
+afterAll(async () => {
+  documents?.destroy();
+  sqs?.destroy();
+  await emu?.stop();
+});
+beforeEach(async () => {
+  await drainOutbox();
+});
+
+describe('classify on the emulators (stilton policy)', () => {
+  it('formal email: summary, content, events, then clerk routing and a signed consent request', async () => {
+    const item = email();
+    const outcome = await processInboundItem(item, deps);
+    expect(outcome).toMatchObject({ classification: 'formal', duplicate: false });
+    expect(outcome.ref).toMatch(/^STL-2026-\d{6}$/);
+    const ref = outcome.ref!;
+
+    const summary = await deps.audit.getSummary(ref);
+    expect(summary).toMatchObject({ itemId: item.itemId, channel: 'email', classification: 'formal', consentStatus: 'requested', day: '2026-03-10' });
+    expect(summary!.retainUntil > '2027-01-01').toBe(true);
+    expect((await deps.audit.getContent(ref))?.content?.text).toBe(item.text);
+    const events = await deps.audit.eventsFor(ref);
+    expect(events.map((e) => e.type)).toEqual(['received', 'classified', 'routed', 'consent-requested']);
+    // No personal data inside the chain.
+    expect(JSON.stringify(events)).not.toMatch(/resident\d+@example\.org|pothole/i);
+
+    const messages = await drainOutbox();
+    expect(messages.map((m) => m.kind).sort()).toEqual(['clerk-routing', 'consent-request']);
+    const routing = messages.find((m) => m.kind === 'clerk-routing')!;
+    expect(routing).toMatchObject({ to: 'clerk@stiltonparishcouncil.org', replyTo: item.sender.id, ref, id: `${item.itemId}:clerk-routing` });
+    expect(routing.text).toContain(item.text);
+    expect(routing.text).toContain('pothole.jpg');
+    expect(routing.text).toMatch(/do not pass .* on to anyone outside the Council/);
+    expect(routing.html).toContain('&lt;script&gt;');
+    expect(routing.html).not.toContain('<script>');
+
+    const request = messages.find((m) => m.kind === 'consent-request')!;
+    expect(request).toMatchObject({ channel: 'email', to: item.sender.id, ref, inReplyTo: item.thread.messageId });
+    const token = /https:\/\/hub\.example\.org\/consent\/([A-Za-z0-9_.-]+)/.exec(request.text)?.[1];
+    expect(token).toBeDefined();
+    const check = verifyConsentToken(token!, KEY, now);
+    expect(check).toMatchObject({ ok: true, claims: { council: 'stilton', ref } });
+
+    const reminders = await deps.ops.queryDue('consent-reminder', new Date(now.getTime() + policy.consent.reminderAfterDays * 86_400_000).toISOString());
+    expect(reminders.map((r) => r.key)).toContain(ref);
+    expect(await deps.ops.queryDue('consent-reminder', now.toISOString())).toEqual([]);
+  });
+
+  it('informal Messenger: a minimal log and one auto-reply; a second message within 7 days gets none', async () => {
+    const first = messenger('psid-7001');
+    expect(await processInboundItem(first, deps)).toMatchObject({ classification: 'informal', duplicate: false });
+    const replies = await drainOutbox();
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ kind: 'auto-reply', channel: 'messenger', to: 'psid-7001', lastUserMessageAt: first.receivedAt });
+    expect(replies[0]!.text).toContain('clerk@stiltonparishcouncil.org');
+    const logs = await deps.ops.listMinimalLogs('2026-03-10');
+    const log = logs.find((l) => l.itemId === first.itemId);
+    expect(log).toMatchObject({ classification: 'informal', senderHash: senderHashOf(first, KEY) });
+    expect(JSON.stringify(log)).not.toContain('next meeting');
+
+    now = new Date(now.getTime() + 2 * 86_400_000);
+    await processInboundItem(messenger('psid-7001'), deps);
+    expect(await drainOutbox()).toEqual([]);
+    now = new Date(now.getTime() + 6 * 86_400_000);
+    await processInboundItem(messenger('psid-7001'), deps);
+    expect(await drainOutbox()).toHaveLength(1);
+    now = new Date('2026-03-10T10:00:00.000Z');
+  });
+
+  it('a redelivered item makes no second record and no second message', async () => {
+    const item = email();
+    const first = await processInboundItem(item, deps);
+    const again = await processInboundItem(item, deps);
+    expect(again).toMatchObject({ duplicate: true, ref: first.ref });
+    expect(await summaries(deps.audit, item.itemId)).toHaveLength(1);
+    expect(await drainOutbox()).toHaveLength(2);
+    expect(await deps.audit.eventsFor(first.ref!)).toHaveLength(4);
+  });
+
+  it('a crash after the audit write and before the enqueue ends with one record and one of each message', async () => {
+    const item = email();
+    const crashing: ClassifyDeps = { ...deps, outbox: { publish: async () => { throw new Error('simulated crash'); } } };
+    await expect(processInboundItem(item, crashing)).rejects.toThrow('simulated crash');
+    const [recorded] = await summaries(deps.audit, item.itemId);
+    expect(recorded).toBeDefined();
+    expect(await drainOutbox()).toEqual([]);
+
+    now = new Date(now.getTime() + 60_000);
+    const retried = await processInboundItem(item, deps);
+    now = new Date('2026-03-10T10:00:00.000Z');
+    expect(retried).toMatchObject({ duplicate: false, ref: recorded!.ref });
+    expect(await summaries(deps.audit, item.itemId)).toHaveLength(1);
+    const messages = await drainOutbox();
+    expect(messages.map((m) => m.id).sort()).toEqual([`${item.itemId}:clerk-routing`, `${item.itemId}:consent-request`]);
+    expect(await deps.audit.eventsFor(recorded!.ref)).toHaveLength(4);
+  });
+
+  it('Mailchimp unsubscribe: consent-ledger audit events, the ledger updated, no message', async () => {
+    const n = ++seq;
+    const item: InboundItem = {
+      schemaVersion: 1,
+      itemId: `mailchimp:mc-${n}`,
+      channel: 'mailchimp',
+      provider: 'mailchimp',
+      kind: 'audience-event',
+      providerMessageId: `mc-${n}`,
+      receivedAt: now.toISOString(),
+      sender: { id: 'subscriber@example.org' },
+      recipients: [],
+      text: '',
+      attachments: [],
+      thread: {},
+      transport: {},
+      audience: { type: 'unsubscribe', listId: 'a6b5da1054', firedAt: now.toISOString(), action: 'unsub', reason: 'manual' },
+    };
+    const outcome = await processInboundItem(item, deps);
+    expect(outcome.outboxIds).toEqual([]);
+    const events = await deps.audit.eventsFor(outcome.ref!);
+    expect(events.map((e) => e.type)).toEqual(['received', 'classified', 'consent-ledger']);
+    expect(events[2]!.data).toMatchObject({ change: 'opt-out' });
+    expect(await deps.ops.consentLedger(senderHashOf(item, KEY))).toMatchObject({ optedOut: true, lastChange: 'opt-out' });
+    expect(await drainOutbox()).toEqual([]);
+  });
+
+  it('auto-submitted email gets nothing back: the clerk has it, the sender gets no reply and no consent form', async () => {
+    const item = email({ transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', autoSubmitted: 'auto-replied' } });
+    const outcome = await processInboundItem(item, deps);
+    const messages = await drainOutbox();
+    expect(messages.filter((m) => m.to === item.sender.id)).toEqual([]);
+    // Sent to the clerk's address, so formal (stilton.txt §10): the clerk gets it, nobody is answered.
+    expect(outcome.classification).toBe('formal');
+    expect(messages.map((m) => m.kind)).toEqual(['clerk-routing']);
+    const classified = (await deps.audit.eventsFor(outcome.ref!)).find((e) => e.type === 'classified');
+    expect(JSON.stringify(classified?.data.reasons)).toContain('RFC 3834');
+    expect((await deps.audit.getSummary(outcome.ref!))?.consentStatus).toBe('not-needed');
+  });
+
+  it('spam is ignored: a minimal log with the rule and clause, no record, no message', async () => {
+    const item = email({ transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'FAIL' } });
+    const outcome = await processInboundItem(item, deps);
+    expect(outcome).toMatchObject({ classification: 'ignored', outboxIds: [] });
+    expect(outcome.ref).toBeUndefined();
+    expect(await summaries(deps.audit, item.itemId)).toEqual([]);
+    expect(await drainOutbox()).toEqual([]);
+    const log = (await deps.ops.listMinimalLogs('2026-03-10')).find((l) => l.itemId === item.itemId);
+    expect(log?.reasons.map((r) => r.rule)).toContain('spam-verdict');
+    expect(JSON.stringify(log)).not.toMatch(/pothole|example\.org/i);
+  });
+
+  it('one poison record in a batch is reported failed; the others are processed', async () => {
+    const good = [email(), messenger('psid-8001')];
+    const handler = sqsBatchHandler(InboundItem, async (item) => void (await processInboundItem(item, deps)), { name: 'classify' });
+    const record = (id: string, body: string) => ({ messageId: id, body, receiptHandle: id, attributes: { ApproximateReceiveCount: '1' } }) as unknown as SQSEvent['Records'][number];
+    const result = await handler({
+      Records: [record('m1', JSON.stringify(good[0])), record('poison', JSON.stringify({ schemaVersion: 1, itemId: 'x' })), record('bad-json', '{'), record('m2', JSON.stringify(good[1]))],
+    });
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['bad-json', 'poison']);
+    expect(await summaries(deps.audit, good[0]!.itemId)).toHaveLength(1);
+    expect((await drainOutbox()).map((m) => m.itemId).sort()).toEqual([good[0]!.itemId, good[0]!.itemId, good[1]!.itemId].sort());
+  });
+
+  it('the audit chain verifies after all of the above', async () => {
+    expect(await deps.audit.verify()).toMatchObject({ ok: true });
+  });
+});
