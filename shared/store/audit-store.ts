@@ -187,6 +187,7 @@ export class AuditStore {
       }
       const event = await this.appendAtHead(input);
       await this.completeMarker(markerKey, event.seq);
+      await this.advanceHeadMark(event);
       return event;
     }
     throw new AppendInProgressError(input.eventKey);
@@ -213,6 +214,28 @@ export class AuditStore {
       }
     }
     throw new Error('audit chain: too much contention appending an event');
+  }
+
+  /**
+   * A high-water mark (`CHAIN#<council>` / `HEAD`), only ever raised, so
+   * removing the newest events (which leaves a valid shorter chain) is
+   * detected too. Best effort: after a crash it may lag, never lead.
+   */
+  private async advanceHeadMark(event: AuditEvent): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: this.chainPk, sk: 'HEAD' },
+          UpdateExpression: 'SET seq = :s, #h = :h',
+          ConditionExpression: 'attribute_not_exists(seq) OR seq < :s',
+          ExpressionAttributeNames: { '#h': 'hash' },
+          ExpressionAttributeValues: { ':s': event.seq, ':h': event.hash },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   private async completeMarker(key: { pk: string; sk: string }, seq: number): Promise<void> {
@@ -286,7 +309,12 @@ export class AuditStore {
       const problem = verifier.push(event);
       if (problem) return problem;
     }
-    return verifier.result();
+    const result = verifier.result();
+    const mark = (await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: this.chainPk, sk: 'HEAD' }, ConsistentRead: true }))).Item;
+    if (result.ok && mark && Number(mark.seq) > result.count) {
+      return { ok: false, brokenAt: result.count + 1, problem: `the chain ends at event ${result.count} but event ${Number(mark.seq)} was written: the newest events were removed` };
+    }
+    return result;
   }
 
   /** The events of one item (by reference), in seq order. */

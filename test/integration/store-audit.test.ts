@@ -68,6 +68,15 @@ describe('audit hash chain', () => {
     expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: 3 });
   });
 
+  it('detects removal of the newest events', async () => {
+    const audit = store('truncate');
+    for (let i = 1; i <= 5; i++) await audit.append(input(i));
+    for (const sk of ['EVENT#000000000005', 'EVENT#000000000004']) {
+      await client.send(new DeleteCommand({ TableName: emu.tableNames.audit, Key: { pk: `CHAIN#${audit.council}`, sk } }));
+    }
+    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
+  });
+
   it('detects a recomputed forgery: rehashing an altered event breaks the next link', async () => {
     const audit = store('forge');
     for (let i = 1; i <= 4; i++) await audit.append(input(i));

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { Decision, InboundItem } from '../../shared/model/index.ts';
+import { OutboxMessage } from '../../shared/model/index.ts';
+import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTargetFor } from '../../shared/pipeline/compose.ts';
+import { loadPolicy } from '../../shared/policy/load.ts';
+
+const policy = loadPolicy('stilton');
+const item: InboundItem = {
+  schemaVersion: 1,
+  itemId: 'ses:abc',
+  channel: 'email',
+  provider: 'ses',
+  kind: 'email',
+  providerMessageId: 'abc',
+  receivedAt: '2026-03-10T10:00:00.000Z',
+  sender: { id: 'resident@example.org', name: 'Ann <Resident>' },
+  replyTo: ['ann.home@example.org'],
+  recipients: ['clerk@stiltonparishcouncil.org'],
+  subject: 'Hedges & <b>verges</b>',
+  text: 'Please cut the hedge <img src=x onerror=alert(1)> "now"',
+  attachments: [{ filename: 'map<1>.pdf', contentType: 'application/pdf', sizeBytes: 10 }],
+  thread: { messageId: '<m1@example.org>', references: ['<m0@example.org>'] },
+  transport: {},
+};
+const decision: Decision = {
+  classification: 'formal',
+  reasons: [{ rule: 'official-address', clause: 'stilton.txt §6, §10', detail: 'Sent to an official council address.' }],
+  flags: [{ category: 'personal-attack', evidence: ['<idiot>'], clause: 'stilton.txt §7(b)', action: 'flag' }],
+  actions: [{ type: 'audit' }, { type: 'route-to-clerk' }, { type: 'consent-request' }],
+  policyVersion: policy.version,
+};
+const createdAt = '2026-03-10T10:00:01.000Z';
+
+describe('clerk routing email', () => {
+  const message = composeClerkRouting({ item, decision, ref: 'STL-2026-000007', policy, consentStatus: 'requested', createdAt });
+
+  it('is a valid outbox message to the clerk, answerable straight to the resident', () => {
+    expect(OutboxMessage.safeParse(message).success).toBe(true);
+    expect(message).toMatchObject({ id: 'ses:abc:clerk-routing', channel: 'email', to: 'clerk@stiltonparishcouncil.org', replyTo: 'ann.home@example.org', ref: 'STL-2026-000007' });
+    expect(message.subject).toContain('STL-2026-000007');
+  });
+
+  it('carries reference, channel, sender, time, text, attachments, reasons with clauses and flags', () => {
+    for (const part of ['STL-2026-000007', 'Email', 'resident@example.org', '2026-03-10T10:00:00.000Z', item.text, 'map<1>.pdf', 'stilton.txt §6, §10', 'personal-attack', 'stilton.txt §7(b)']) {
+      expect(message.text).toContain(part);
+    }
+  });
+
+  it('says plainly that the data must not be passed on until consent is given', () => {
+    expect(message.text).toMatch(/DATA CONSENT NOT YET GIVEN: do not pass .* outside the Council .* until the sender has completed the data consent form/);
+    expect(message.text).toContain(policy.consent.clause);
+    const granted = composeClerkRouting({ item, decision, ref: 'STL-2026-000007', policy, consentStatus: 'granted', createdAt });
+    expect(granted.text).not.toMatch(/do not pass/);
+  });
+
+  it('escapes every resident value in the HTML', () => {
+    const html = message.html!;
+    expect(html).not.toMatch(/<img|<b>|<idiot>|<1>|<Resident>/);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &quot;now&quot;');
+    expect(html).toContain('Hedges &amp; &lt;b&gt;verges&lt;/b&gt;');
+    expect(html).toContain('map&lt;1&gt;.pdf');
+  });
+
+  it('marks held items', () => {
+    const held = composeClerkRouting({ item, decision: { ...decision, hold: 'unverified-sender' }, ref: 'STL-2026-000008', policy, consentStatus: 'not-needed', createdAt });
+    expect(held.text).toMatch(/HOLD: the sender could not be verified/);
+    expect(held.subject).toMatch(/HOLD/);
+  });
+});
+
+describe('messages to the resident', () => {
+  it('an email auto-reply is marked automatic, threaded, and prefixes the subject', () => {
+    const reply = composeAutoReply({ target: replyTargetFor(item)!, policy, text: 'Thanks.', createdAt });
+    expect(reply).toMatchObject({ id: 'ses:abc:auto-reply', to: 'resident@example.org', subject: 'Auto: Hedges & <b>verges</b>', autoSubmitted: true, inReplyTo: '<m1@example.org>', references: ['<m0@example.org>', '<m1@example.org>'] });
+    expect(OutboxMessage.safeParse(reply).success).toBe(true);
+  });
+
+  it('the consent request carries the reference and the link, on the channel used', () => {
+    const sms: InboundItem = { ...item, itemId: 'twilio:SM1', channel: 'sms', provider: 'twilio', kind: 'sms', sender: { id: '+447700900555' }, recipients: ['+447700900101'], subject: undefined, thread: {} };
+    const request = composeConsentRequest({ target: replyTargetFor(sms)!, policy, ref: 'STL-2026-000009', consentUrl: 'https://hub.example.org/consent/t.k', createdAt });
+    expect(request).toMatchObject({ kind: 'consent-request', channel: 'sms', to: '+447700900555', from: '+447700900101', provider: 'twilio' });
+    expect(request.text).toContain('STL-2026-000009');
+    expect(request.text).toContain('https://hub.example.org/consent/t.k');
+    expect(request.html).toBeUndefined();
+    const reminder = composeConsentRequest({ target: replyTargetFor(sms)!, policy, ref: 'STL-2026-000009', consentUrl: 'https://hub.example.org/consent/t.k', createdAt, reminder: true });
+    expect(reminder).toMatchObject({ id: 'twilio:SM1:consent-reminder', kind: 'consent-reminder' });
+  });
+
+  it('a Facebook comment is answered by private reply to the comment; Mailchimp is never answered', () => {
+    const comment: InboundItem = { ...item, itemId: 'meta:123_456:add', channel: 'facebook-comment', provider: 'meta', kind: 'comment', providerMessageId: '123_456:add', sender: { id: '999' }, recipients: ['100000000000101'] };
+    expect(replyTargetFor(comment)).toMatchObject({ channel: 'facebook-comment', to: '123_456', lastUserMessageAt: item.receivedAt });
+    expect(replyTargetFor({ ...item, channel: 'mailchimp', provider: 'mailchimp' })).toBeUndefined();
+  });
+});
