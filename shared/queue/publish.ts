@@ -68,8 +68,10 @@ export function serialiseItem(item: InboundItem, maxBytes: number = QUEUES.inbou
   let body = toSqsSafeJson(current);
   let size = Buffer.byteLength(body, 'utf8');
   while (size > maxBytes && current.text.length > 0) {
-    // Every char costs at least one byte, so dropping `excess` chars (plus room for the flag) fits in one round or two.
-    const keep = current.text.length - (size - maxBytes) - 32;
+    // Scale the text by the share of bytes it may use; the loop repeats if escapes made the estimate short.
+    const textBytes = Buffer.byteLength(JSON.stringify(current.text), 'utf8');
+    const allowed = textBytes - (size - maxBytes) - 32;
+    const keep = allowed <= 0 ? 0 : Math.min(current.text.length - 1, Math.floor((current.text.length * allowed) / textBytes));
     current = { ...current, text: cutText(current.text, keep), textTruncated: true };
     body = toSqsSafeJson(current);
     size = Buffer.byteLength(body, 'utf8');
