@@ -26,6 +26,7 @@ export interface DecisionContext {
 export const HUB_CLAUSES = {
   rfc3834: 'default: RFC 3834 §2',
   virus: 'default: never act on mail that fails virus scanning',
+  spam: 'default: never act on or answer mail the provider marks as spam',
   echo: 'default: loop prevention (our own message echoed back)',
   ownSender: 'default: loop prevention (sent from our own address, number or page)',
   authentication: 'default: DMARC (RFC 7489); SPF (RFC 7208) and DKIM (RFC 6376)',
@@ -39,12 +40,18 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
   const because = (rule: string, clause: string, detail: string): void => {
     reasons.push({ rule, clause, detail });
   };
-  const result = (partial: Omit<Decision, 'reasons' | 'policyVersion' | 'flags'> & { flags?: ModerationFlag[] }): Decision => ({
-    ...partial,
-    flags: partial.flags ?? [],
-    reasons,
-    policyVersion: policy.version,
-  });
+  const result = (partial: Omit<Decision, 'reasons' | 'policyVersion' | 'flags'> & { flags?: ModerationFlag[] }): Decision => {
+    const { hold, nextMonitoredAt: next, ...rest } = partial;
+    // Absent rather than undefined, so the decision stores and compares cleanly.
+    return {
+      ...rest,
+      ...(hold ? { hold } : {}),
+      ...(next ? { nextMonitoredAt: next } : {}),
+      flags: partial.flags ?? [],
+      reasons,
+      policyVersion: policy.version,
+    };
+  };
   const ignored = (): Decision => result({ classification: 'ignored', actions: [{ type: 'none' }] });
   const t = item.transport;
 
@@ -54,11 +61,8 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
     return ignored();
   }
   if (t.spam === 'FAIL' || (t.spamScore !== undefined && t.spamScore >= policy.trust.spamScoreThreshold)) {
-    const detail =
-      t.spam === 'FAIL'
-        ? 'The provider marked the mail as spam; it is not routed or answered.'
-        : `Spam score ${t.spamScore} is at or above the threshold of ${policy.trust.spamScoreThreshold}; it is not routed or answered.`;
-    because('spam-verdict', policy.trust.clause, detail);
+    if (t.spam === 'FAIL') because('spam-verdict', HUB_CLAUSES.spam, 'The provider marked the mail as spam; it is not routed or answered.');
+    else because('spam-verdict', policy.trust.clause, `Spam score ${t.spamScore} is at or above the threshold of ${policy.trust.spamScoreThreshold}; it is not routed or answered.`);
     return ignored();
   }
 

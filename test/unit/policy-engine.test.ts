@@ -293,8 +293,22 @@ const tables: Record<PresetName, Case[]> = {
       name: 'mail SES marks as spam is ignored, never answered',
       item: () => email({ text: 'You have won £1,000,000', transport: { spam: 'FAIL' } }),
       classification: 'ignored',
+      cites: { 'spam-verdict': 'default: never act on or answer mail the provider marks as spam' },
+      actions: ['none'],
+    },
+    {
+      name: 'Mandrill mail scoring above the SpamAssassin threshold is ignored',
+      item: () => email({ provider: 'mandrill', transport: { spamScore: 7.2 } }),
+      classification: 'ignored',
       cites: { 'spam-verdict': 'default: SpamAssassin required_score 5.0' },
       actions: ['none'],
+    },
+    {
+      name: 'Mandrill mail scoring below the threshold is correspondence',
+      item: () => email({ provider: 'mandrill', transport: { spamScore: 1.4 } }),
+      classification: 'formal',
+      cites: { 'official-address': 'stilton.txt §6, §10' },
+      actions: ['audit', 'route-to-clerk', 'consent-request'],
     },
     {
       name: 'mail carrying a virus is ignored',
@@ -485,6 +499,12 @@ describe('automatic mail is never answered (RFC 3834)', () => {
     expect(types(d)).toEqual(['audit', 'route-to-clerk']);
     expect(reason(d, 'automatic-mail')?.clause).toBe('default: RFC 3834 §2');
     expect(d.nextMonitoredAt).toBe('2025-06-09T09:00:00+01:00');
+  });
+
+  it('truncated headers: automatic-mail headers cannot be ruled out, so nothing automatic is sent', () => {
+    const d = decideFor('stilton', email({ transport: { headersTruncated: true } }));
+    expect(types(d)).toEqual(['audit', 'route-to-clerk']);
+    expect(reason(d, 'automatic-mail')?.detail).toContain('headers truncated');
   });
 
   it('Auto-Submitted: no is a person writing', () => {
