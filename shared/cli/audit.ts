@@ -1,0 +1,315 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CHANNELS } from '../model/inbound-item.ts';
+import { CLASSIFICATIONS } from '../model/decision.ts';
+import { CONSENT_STATUSES, type AuditEvent, type AuditSummary } from '../model/audit.ts';
+import type { AuditStore, SummaryFilter } from '../store/audit-store.ts';
+import { hashSender } from '../pipeline/hash.ts';
+
+/**
+ * `hub audit list|show|verify|export`: the auditor's command line. Pure
+ * argument handling and formatting here; the store and the output stream are
+ * passed in, so tests drive it against dynalite without spawning processes.
+ */
+
+export const USAGE = `Usage: hub audit <command> [options]
+
+Commands:
+  list                 list audited items (a readable table; --json for machines)
+  show REF             the whole event history of one item, e.g. STL-2026-000042
+  verify               walk the council's hash chain; exits 1 and names the broken link on tampering
+  export               every matching item, streamed (--csv or --json; no row cap)
+
+Filters (list, export):
+  --from YYYY-MM-DD    received on or after this day (Europe/London)
+  --to YYYY-MM-DD      received on or before this day
+  --channel NAME       ${CHANNELS.join(' | ')}
+  --classification C   ${CLASSIFICATIONS.join(' | ')}
+  --consent STATUS     ${CONSENT_STATUSES.join(' | ')}
+  --reference REF      one item
+  --sender ID          an email address or phone number (needs the sender-hash key:
+                       HUB_SENDER_KEY, or the local hub's key with --local)
+  --sender-hash HEX    the pseudonymous sender id shown by 'show'
+
+Where the records are:
+  --local              the running local hub (reads HUB_DATA_DIR/hub.json, default .hub/)
+  --table NAME         the audit table (default: the stack output AuditTableName)
+  --stack NAME         CloudFormation stack to read outputs from (default ParishCommsHub)
+  --council ID         the council whose chain to verify (default: the stack output Council)
+  --region REGION      AWS region (default: the SDK chain, else eu-west-2)
+
+Output:
+  --json               JSON (list/show/verify: one document; export: JSON Lines)
+  --csv                CSV (list, export)
+  -h, --help           this text
+`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface AuditArgs {
+  readonly command: 'list' | 'show' | 'verify' | 'export';
+  readonly ref?: string;
+  readonly filter: SummaryFilter;
+  readonly senderIdentity?: string;
+  readonly format: 'table' | 'json' | 'csv';
+  readonly local: boolean;
+  readonly table?: string;
+  readonly stack: string;
+  readonly council?: string;
+  readonly region?: string;
+  readonly help: boolean;
+}
+
+const COMMANDS = ['list', 'show', 'verify', 'export'] as const;
+
+export function parseAuditArgs(argv: readonly string[]): AuditArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        channel: { type: 'string' },
+        classification: { type: 'string' },
+        consent: { type: 'string' },
+        reference: { type: 'string' },
+        sender: { type: 'string' },
+        'sender-hash': { type: 'string' },
+        local: { type: 'boolean', default: false },
+        table: { type: 'string' },
+        stack: { type: 'string' },
+        council: { type: 'string' },
+        region: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        csv: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0] ?? 'bad arguments');
+  }
+  const { values: v, positionals } = parsed;
+  const [group, command, ref, ...extra] = positionals;
+  if (v.help) return { command: 'list', filter: {}, format: 'table', local: false, stack: 'ParishCommsHub', help: true };
+  if (group !== 'audit') throw new UsageError(group ? `unknown command "${group}" (expected "audit")` : 'missing command');
+  if (!command || !(COMMANDS as readonly string[]).includes(command)) {
+    throw new UsageError(command ? `unknown audit command "${command}"` : 'missing audit command');
+  }
+  if (command === 'show' && !ref) throw new UsageError('show needs a reference, e.g. hub audit show STL-2026-000042');
+  if ((command !== 'show' && ref) || extra.length > 0) throw new UsageError(`unexpected argument "${command === 'show' ? extra[0] : ref}"`);
+  if (v.json && v.csv) throw new UsageError('choose one of --json and --csv');
+  if (v.csv && (command === 'show' || command === 'verify')) throw new UsageError(`--csv is for list and export`);
+
+  const from = v.from === undefined ? undefined : day(v.from, '--from');
+  const to = v.to === undefined ? undefined : day(v.to, '--to');
+  if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  const filter: SummaryFilter = {
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(v.channel !== undefined ? { channel: oneOf(v.channel, CHANNELS, '--channel') } : {}),
+    ...(v.classification !== undefined ? { classification: oneOf(v.classification, CLASSIFICATIONS, '--classification') } : {}),
+    ...(v.consent !== undefined ? { consentStatus: oneOf(v.consent, CONSENT_STATUSES, '--consent') } : {}),
+    ...(v.reference !== undefined ? { ref: v.reference.trim() } : {}),
+    ...(v['sender-hash'] !== undefined ? { senderHash: hex(v['sender-hash']) } : {}),
+  };
+  if (v.sender !== undefined && v['sender-hash'] !== undefined) throw new UsageError('choose one of --sender and --sender-hash');
+  return {
+    command: command as AuditArgs['command'],
+    ...(ref ? { ref } : {}),
+    filter,
+    ...(v.sender !== undefined ? { senderIdentity: v.sender } : {}),
+    format: v.json ? 'json' : v.csv ? 'csv' : command === 'export' ? 'csv' : 'table',
+    local: v.local,
+    ...(v.table !== undefined ? { table: v.table } : {}),
+    stack: v.stack ?? 'ParishCommsHub',
+    ...(v.council !== undefined ? { council: v.council } : {}),
+    ...(v.region !== undefined ? { region: v.region } : {}),
+    help: false,
+  };
+}
+
+function day(value: string, flag: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const date = match ? new Date(`${value}T12:00:00Z`) : undefined;
+  if (!match || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+    throw new UsageError(`${flag} must be a real date as YYYY-MM-DD, got "${value}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}; got "${value}"`);
+  return value as T;
+}
+
+function hex(value: string): string {
+  if (!/^[0-9a-f]{64}$/i.test(value)) throw new UsageError('--sender-hash must be 64 hexadecimal characters');
+  return value.toLowerCase();
+}
+
+/** What `--local` reads: written by the local hub when it starts. */
+export interface LocalHubInfo {
+  readonly dynamodbEndpoint: string;
+  readonly auditTable: string;
+  readonly council: string;
+  readonly senderKey: string;
+}
+
+export function readLocalHubInfo(dataDir = process.env.HUB_DATA_DIR?.trim() || '.hub'): LocalHubInfo {
+  const file = join(resolve(dataDir), 'hub.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as LocalHubInfo;
+  } catch {
+    throw new UsageError(`no running local hub found (${file} is missing); start it with npm start, or set HUB_DATA_DIR`);
+  }
+}
+
+export interface Output {
+  write(text: string): void;
+}
+
+export interface RunContext {
+  readonly store: AuditStore;
+  readonly out: Output;
+  /** Progress lines for long exports (stderr). */
+  readonly progress?: Output;
+  /** Key for --sender; absent when unknown. */
+  readonly senderKey?: string;
+}
+
+/** Runs one parsed command; returns the process exit code. */
+export async function runAudit(args: AuditArgs, ctx: RunContext): Promise<number> {
+  const filter = withSender(args, ctx.senderKey);
+  switch (args.command) {
+    case 'list':
+      return list(ctx, filter, args.format);
+    case 'export':
+      return exportAll(ctx, filter, args.format === 'json' ? 'json' : 'csv');
+    case 'show':
+      return show(ctx, args.ref!, args.format === 'json');
+    case 'verify':
+      return verify(ctx, args.format === 'json');
+  }
+}
+
+function withSender(args: AuditArgs, key: string | undefined): SummaryFilter {
+  if (args.senderIdentity === undefined) return args.filter;
+  if (!key) throw new UsageError('--sender needs the sender-hash key (set HUB_SENDER_KEY, or use --sender-hash)');
+  return { ...args.filter, senderHash: hashSender(args.senderIdentity, key) };
+}
+
+const COLUMNS = ['ref', 'receivedAt', 'channel', 'classification', 'consentStatus', 'retainUntil', 'senderHash'] as const;
+
+async function list(ctx: RunContext, filter: SummaryFilter, format: AuditArgs['format']): Promise<number> {
+  const rows: AuditSummary[] = [];
+  for await (const summary of ctx.store.listSummaries(filter)) rows.push(summary);
+  rows.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.ref.localeCompare(b.ref));
+  if (format === 'json') {
+    ctx.out.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else if (format === 'csv') {
+    ctx.out.write(`${COLUMNS.join(',')}\n`);
+    for (const row of rows) ctx.out.write(csvRow(row));
+  } else {
+    ctx.out.write(table(['Reference', 'Received', 'Channel', 'Class', 'Consent', 'Keep until', 'Sender'], rows.map((r) => [r.ref, r.receivedAt.slice(0, 16).replace('T', ' '), r.channel, r.classification, r.consentStatus, r.retainUntil.slice(0, 10), r.senderHash.slice(0, 12)])));
+    ctx.out.write(`${rows.length} item${rows.length === 1 ? '' : 's'}\n`);
+  }
+  return 0;
+}
+
+async function exportAll(ctx: RunContext, filter: SummaryFilter, format: 'csv' | 'json'): Promise<number> {
+  if (format === 'csv') ctx.out.write(`${COLUMNS.join(',')}\n`);
+  let count = 0;
+  for await (const summary of ctx.store.listSummaries(filter)) {
+    ctx.out.write(format === 'csv' ? csvRow(summary) : `${JSON.stringify(summary)}\n`);
+    count += 1;
+    if (count % 500 === 0) ctx.progress?.write(`exported ${count} items…\n`);
+  }
+  ctx.progress?.write(`exported ${count} item${count === 1 ? '' : 's'}\n`);
+  return 0;
+}
+
+async function show(ctx: RunContext, ref: string, json: boolean): Promise<number> {
+  const [summary, events, content] = await Promise.all([ctx.store.getSummary(ref), ctx.store.eventsFor(ref), ctx.store.getContent(ref)]);
+  if (!summary && events.length === 0) {
+    ctx.out.write(json ? `${JSON.stringify({ ref, found: false })}\n` : `No audit record with reference ${ref}\n`);
+    return 1;
+  }
+  if (json) {
+    ctx.out.write(`${JSON.stringify({ ref, summary, events, content }, null, 2)}\n`);
+    return 0;
+  }
+  const lines: string[] = [`Reference ${ref}`];
+  if (summary) {
+    lines.push(
+      `  channel         ${summary.channel} (${summary.provider})`,
+      `  received        ${summary.receivedAt}`,
+      `  classification  ${summary.classification}`,
+      `  consent         ${summary.consentStatus}`,
+      `  sender (hash)   ${summary.senderHash}`,
+      `  keep until      ${summary.retainUntil}`,
+    );
+  }
+  if (content?.erased) lines.push(`  personal data   erased ${content.erased.at} (${content.erased.reason})`);
+  else if (content?.content?.subject) lines.push(`  subject         ${oneLine(content.content.subject)}`);
+  lines.push('', 'Events:');
+  for (const event of events) lines.push(...describeEvent(event));
+  ctx.out.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+function describeEvent(event: AuditEvent): string[] {
+  const head = `  #${event.seq}  ${event.at}  ${event.type}`;
+  const out = [head];
+  const reasons = event.data.reasons;
+  if (Array.isArray(reasons)) {
+    for (const reason of reasons as { rule?: string; clause?: string; detail?: string }[]) {
+      out.push(`        ${reason.rule ?? '?'} [${reason.clause ?? '?'}] ${oneLine(reason.detail ?? '')}`);
+    }
+  }
+  const rest = Object.entries(event.data).filter(([key]) => key !== 'reasons');
+  if (rest.length > 0) out.push(`        ${rest.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('  ')}`);
+  out.push(`        hash ${event.hash.slice(0, 16)}…  prev ${event.prevHash.slice(0, 16)}…`);
+  return out;
+}
+
+async function verify(ctx: RunContext, json: boolean): Promise<number> {
+  const check = await ctx.store.verify();
+  if (json) {
+    ctx.out.write(`${JSON.stringify({ council: ctx.store.council, ...check })}\n`);
+  } else if (check.ok) {
+    ctx.out.write(`OK: the ${ctx.store.council} audit chain verifies: ${check.count} events, head hash ${check.headHash}\n`);
+    ctx.out.write('Keep the head hash: a later verify that shows it at the same position proves nothing before it was changed or removed.\n');
+  } else {
+    ctx.out.write(`BROKEN: the ${ctx.store.council} audit chain fails at event ${check.brokenAt}: ${check.problem}\n`);
+  }
+  return check.ok ? 0 : 1;
+}
+
+function csvRow(summary: AuditSummary): string {
+  return `${COLUMNS.map((column) => csvCell(String(summary[column] ?? ''))).join(',')}\n`;
+}
+
+function csvCell(value: string): string {
+  // A leading = + - @ would make a spreadsheet run a formula.
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200);
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => `${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`;
+  return line(header) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('');
+}

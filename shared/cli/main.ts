@@ -1,0 +1,81 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { AuditStore } from '../store/audit-store.ts';
+import { createDocumentClient } from '../store/client.ts';
+import { parseAuditArgs, readLocalHubInfo, runAudit, UsageError, USAGE, type AuditArgs } from './audit.ts';
+
+/**
+ * Process shell of `hub`: parse, find the table (local hub, --table or the
+ * stack outputs), run, and turn every expected failure into one clear line
+ * and a non-zero exit, never a stack trace.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: AuditArgs;
+  try {
+    args = parseAuditArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`hub: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    const { store, senderKey } = await openStore(args);
+    const out = { write: (text: string) => void process.stdout.write(text) };
+    const progress = { write: (text: string) => void process.stderr.write(text) };
+    return await runAudit(args, { store, out, progress, ...(senderKey ? { senderKey } : {}) });
+  } catch (error) {
+    process.stderr.write(`hub: ${describe(error)}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKey?: string }> {
+  const envKey = process.env.HUB_SENDER_KEY?.trim() || undefined;
+  if (args.local) {
+    const info = readLocalHubInfo();
+    const client = createDocumentClient({
+      endpoint: info.dynamodbEndpoint,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    const store = new AuditStore({ client, tableName: args.table ?? info.auditTable, council: args.council ?? info.council });
+    return { store, senderKey: envKey ?? info.senderKey };
+  }
+  const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'eu-west-2';
+  let table = args.table;
+  let council = args.council;
+  if (!table || !council) {
+    const outputs = await stackOutputs(args.stack, region);
+    table ??= outputs.AuditTableName;
+    council ??= outputs.Council;
+  }
+  if (!table) throw new UsageError(`stack ${args.stack} has no AuditTableName output; pass --table`);
+  if (!council) throw new UsageError(`stack ${args.stack} has no Council output; pass --council`);
+  const store = new AuditStore({ client: createDocumentClient({ region }), tableName: table, council });
+  return envKey ? { store, senderKey: envKey } : { store };
+}
+
+async function stackOutputs(stackName: string, region: string): Promise<Record<string, string>> {
+  const client = new CloudFormationClient({ region });
+  try {
+    const result = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+    const outputs = result.Stacks?.[0]?.Outputs ?? [];
+    return Object.fromEntries(outputs.map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+  } finally {
+    client.destroy();
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { name?: string; message?: string; code?: string };
+  if (e.code === 'ECONNREFUSED') return 'cannot reach the audit table (is the local hub running?)';
+  if (e.name === 'ResourceNotFoundException') return `audit table not found: ${e.message ?? ''}`.trim();
+  if (e.name === 'CredentialsProviderError') return 'no AWS credentials found: configure a profile (for example the auditor role) or use --local';
+  return e.message ?? String(error);
+}
