@@ -21,7 +21,7 @@ let clientTimeout = 0;
 function sesClient(timeoutMs: number): SESv2Client {
   if (!client || clientTimeout !== timeoutMs) {
     client?.destroy();
-    client = new SESv2Client({ maxAttempts: 1, requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs } });
+    client = new SESv2Client({ maxAttempts: 1, requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true } });
     clientTimeout = timeoutMs;
   }
   return client;
@@ -87,7 +87,7 @@ export function buildSendEmailInput(msg: OutboxMessage, env: NodeJS.ProcessEnv, 
 export async function sendEmail(msg: OutboxMessage, ctx: SendContext): Promise<SendResult> {
   const input = buildSendEmailInput(msg, ctx.env, ctx.now);
   try {
-    const out = await sesClient(ctx.timeoutMs).send(new SendEmailCommand(input));
+    const out = await sesClient(ctx.timeoutMs).send(new SendEmailCommand(input), { abortSignal: AbortSignal.timeout(ctx.timeoutMs) });
     return { status: 'sent', provider: 'ses', ...(out.MessageId ? { providerMessageId: out.MessageId } : {}) };
   } catch (error) {
     throw classifyAwsError(error);

@@ -23,7 +23,7 @@ function smsClient(timeoutMs: number): PinpointSMSVoiceV2Client {
     client?.destroy();
     client = new PinpointSMSVoiceV2Client({
       maxAttempts: 1,
-      requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
+      requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true },
     });
     clientTimeout = timeoutMs;
   }
@@ -46,7 +46,7 @@ export function buildSendTextInput(msg: OutboxMessage, env: NodeJS.ProcessEnv): 
 export async function sendEum(msg: OutboxMessage, ctx: SendContext): Promise<SendResult> {
   const input = buildSendTextInput(msg, ctx.env);
   try {
-    const out = await smsClient(ctx.timeoutMs).send(new SendTextMessageCommand(input));
+    const out = await smsClient(ctx.timeoutMs).send(new SendTextMessageCommand(input), { abortSignal: AbortSignal.timeout(ctx.timeoutMs) });
     return { status: 'sent', provider: 'aws-sms', ...(out.MessageId ? { providerMessageId: out.MessageId } : {}) };
   } catch (error) {
     throw classifyAwsError(error);

@@ -49,7 +49,7 @@ describe('Messenger requests', () => {
 
   it('caps text at 2000 characters without splitting a character', () => {
     const request = buildMessengerRequest(msg({ text: '🌳'.repeat(2500), lastUserMessageAt: now.toISOString() }), now, env);
-    const text = (request as { body: { message: { text: string } } }).body.message.text;
+    const text = (request as unknown as { body: { message: { text: string } } }).body.message.text;
     expect(Array.from(text)).toHaveLength(2000);
     expect(text.endsWith('…')).toBe(true);
     expect(capText('short', 2000)).toBe('short');
