@@ -69,6 +69,23 @@ export function urlWithSortedParams(url: string, params: readonly (readonly [str
 
 const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * Bounds for provider-supplied lists and header-like strings, so a hostile
+ * message (10,000 recipients, a 2 MB header) still becomes one item that fits
+ * on the queue instead of failing to enqueue on every retry.
+ */
+export const MAX_LIST_ENTRIES = 50;
+export const MAX_FIELD_CHARS = 1_000;
+
+/** At most `max` characters, never ending on half a surrogate pair. */
+export function clip(value: string, max: number = MAX_FIELD_CHARS): string {
+  if (value.length <= max) return value;
+  const code = value.charCodeAt(max - 1);
+  return value.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+export const clipOptional = (value: string | undefined, max?: number): string | undefined => (value === undefined ? undefined : clip(value, max));
+
 /** Drop undefined fields so items serialise without noise. */
 export function optional<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   const out: Record<string, unknown> = {};

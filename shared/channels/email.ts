@@ -1,6 +1,6 @@
 import type { Email, Address } from 'postal-mime';
 import type { Attachment, Party, TransportFacts } from '../model/inbound-item.ts';
-import { optional } from './common.ts';
+import { clip, clipOptional, MAX_LIST_ENTRIES, optional } from './common.ts';
 import { htmlToText } from './html-to-text.ts';
 
 /**
@@ -27,7 +27,7 @@ export interface ParsedEmail {
 }
 
 /** Subjects are headers and may be huge; the queue message must stay small. */
-const MAX_SUBJECT_CHARS = 2_000;
+export const MAX_SUBJECT_CHARS = 2_000;
 
 type PostalMimeModule = typeof import('postal-mime');
 let postalMime: Promise<PostalMimeModule> | undefined;
@@ -42,24 +42,24 @@ export async function parseMime(raw: Uint8Array | string): Promise<ParsedEmail> 
 export function fromPostalMime(mail: Email): ParsedEmail {
   const header = (name: string): string | undefined => {
     const value = mail.headers.find((h) => h.key === name)?.value.trim();
-    return value ? value : undefined;
+    return value ? clip(value) : undefined;
   };
   const text = (mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trimEnd();
   const from = mailboxes(mail.from ? [mail.from] : [])[0];
   return {
     ...optional({
       subject: mail.subject?.slice(0, MAX_SUBJECT_CHARS),
-      messageId: normaliseId(mail.messageId),
-      inReplyTo: normaliseId(mail.inReplyTo),
+      messageId: clipOptional(normaliseId(mail.messageId)),
+      inReplyTo: clipOptional(normaliseId(mail.inReplyTo)),
       from,
       returnPath: returnPathOf(header('return-path')),
     }),
     text,
-    attachments: mail.attachments.map((a) => ({
-      contentType: a.mimeType || 'application/octet-stream',
-      ...optional({ filename: a.filename ?? undefined, sizeBytes: byteLength(a.content) }),
+    attachments: mail.attachments.slice(0, MAX_LIST_ENTRIES).map((a) => ({
+      contentType: clip(a.mimeType || 'application/octet-stream'),
+      ...optional({ filename: clipOptional(a.filename ?? undefined), sizeBytes: byteLength(a.content) }),
     })),
-    references: (mail.references ?? '').match(/<[^<>\s]+>/g) ?? [],
+    references: boundReferences((mail.references ?? '').match(/<[^<>\s]+>/g) ?? []),
     to: mailboxes(mail.to ?? []).map((p) => p.id),
     cc: mailboxes(mail.cc ?? []).map((p) => p.id),
     replyTo: mailboxes(mail.replyTo ?? []).map((p) => p.id),
@@ -86,10 +86,17 @@ function mailboxes(addresses: readonly Address[]): Party[] {
     const members = address.group ?? [address];
     for (const member of members) {
       if (!member.address) continue;
-      out.push({ id: member.address.toLowerCase(), ...optional({ name: member.name || undefined }) });
+      if (out.length === MAX_LIST_ENTRIES) return out;
+      out.push({ id: clip(member.address.toLowerCase()), ...optional({ name: clipOptional(member.name || undefined) }) });
     }
   }
   return out;
+}
+
+/** RFC 5322 §3.6.4: when a References list must be shortened, keep the thread's root and the most recent ids. */
+function boundReferences(ids: string[]): string[] {
+  const clipped = ids.length > MAX_LIST_ENTRIES ? [ids[0]!, ...ids.slice(ids.length - (MAX_LIST_ENTRIES - 1))] : ids;
+  return clipped.map((id) => clip(id));
 }
 
 function normaliseId(id: string | undefined): string | undefined {

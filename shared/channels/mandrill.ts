@@ -2,8 +2,8 @@ import type { InboundItem, Party, TransportFacts, Verdict } from '../model/inbou
 import { badRequest, unauthorized } from '../http/errors.ts';
 import { parseForm, type WebhookRequest } from '../http/request.ts';
 import type { WebhookContext, WebhookOutcome } from '../http/webhook.ts';
-import { asArray, asNumber, asObject, asString, hmac, isoFromMillis, optional, safeEqual, sha256Hex, SkipCounter, urlWithSortedParams, type Json } from './common.ts';
-import { parseMime, type ParsedEmail } from './email.ts';
+import { asArray, asNumber, asObject, asString, clipOptional, hmac, isoFromMillis, optional, safeEqual, sha256Hex, SkipCounter, urlWithSortedParams, type Json } from './common.ts';
+import { MAX_SUBJECT_CHARS, parseMime, type ParsedEmail } from './email.ts';
 import { htmlToText } from './html-to-text.ts';
 
 /**
@@ -76,10 +76,11 @@ export async function mandrillInboundItem(event: Json, now: Date): Promise<Inbou
   const rawMsg = asString(msg.raw_msg);
   const parsed = (rawMsg ? await parseMime(rawMsg).catch(() => undefined) : undefined) ?? fromFields(msg);
   const headers = asObject(msg.headers) ?? {};
-  const headerMessageId = asString(headers['Message-Id']) ?? asString(headers['Message-ID']);
-  const id = asString(event._id) || parsed.messageId || headerMessageId || (rawMsg ? `sha256:${sha256Hex(rawMsg).slice(0, 32)}` : undefined);
-  const fromEmail = asString(msg.from_email)?.toLowerCase();
-  const sender: Party | undefined = fromEmail ? { id: fromEmail, ...optional({ name: asString(msg.from_name) || undefined }) } : parsed.from;
+  // Mandrill's own fields carry the sender's header values unbounded: clip them as parseMime does.
+  const headerMessageId = clipOptional(asString(headers['Message-Id']) ?? asString(headers['Message-ID']));
+  const id = clipOptional(asString(event._id)) || parsed.messageId || headerMessageId || (rawMsg ? `sha256:${sha256Hex(rawMsg).slice(0, 32)}` : undefined);
+  const fromEmail = clipOptional(asString(msg.from_email)?.toLowerCase());
+  const sender: Party | undefined = fromEmail ? { id: fromEmail, ...optional({ name: clipOptional(asString(msg.from_name) || undefined) }) } : parsed.from;
   if (!id || !sender) return undefined;
   const spamReport = asObject(msg.spam_report);
   const dkim = asObject(msg.dkim);
@@ -92,7 +93,7 @@ export async function mandrillInboundItem(event: Json, now: Date): Promise<Inbou
     }),
     ...parsed.loopHeaders,
   };
-  const inboundAddress = asString(msg.email)?.toLowerCase();
+  const inboundAddress = clipOptional(asString(msg.email)?.toLowerCase());
   const ts = asNumber(event.ts);
   return {
     schemaVersion: 1,
@@ -108,7 +109,7 @@ export async function mandrillInboundItem(event: Json, now: Date): Promise<Inbou
       headerFrom: parsed.from && parsed.from.id !== sender.id ? parsed.from : undefined,
       cc: parsed.cc.length > 0 ? parsed.cc : undefined,
       replyTo: parsed.replyTo.length > 0 ? parsed.replyTo : undefined,
-      subject: parsed.subject ?? asString(msg.subject),
+      subject: parsed.subject ?? clipOptional(asString(msg.subject), MAX_SUBJECT_CHARS),
     }),
     text: parsed.text || asString(msg.text) || '',
     attachments: parsed.attachments,
@@ -124,7 +125,7 @@ export async function mandrillInboundItem(event: Json, now: Date): Promise<Inbou
 /** Without raw_msg, Mandrill's own fields are all we have. */
 function fromFields(msg: Json): ParsedEmail {
   return {
-    ...optional({ subject: asString(msg.subject) }),
+    ...optional({ subject: clipOptional(asString(msg.subject), MAX_SUBJECT_CHARS) }),
     text: asString(msg.text) ?? htmlToText(asString(msg.html) ?? ''),
     attachments: [],
     references: [],

@@ -3,7 +3,7 @@ import { badRequest, unauthorized } from '../http/errors.ts';
 import type { WebhookRequest } from '../http/request.ts';
 import type { WebhookContext, WebhookOutcome } from '../http/webhook.ts';
 import { ENV } from '../topology.ts';
-import { asArray, asId, asNumber, asObject, asString, hmac, isoFromMillis, optional, safeEqual, SkipCounter, type Json } from './common.ts';
+import { asArray, asId, asNumber, asObject, asString, clip, clipOptional, hmac, MAX_LIST_ENTRIES, isoFromMillis, optional, safeEqual, SkipCounter, type Json } from './common.ts';
 
 /**
  * Facebook Messenger Platform and Page `feed` webhooks (reference/channels.md §1).
@@ -116,7 +116,7 @@ function messagingItem(event: Json, pageId: string, options: MessengerOptions, s
       sender: { id: senderId },
       recipients: [recipientId],
       text: asString(message.text) ?? '',
-      attachments: asArray(message.attachments).flatMap(toAttachment),
+      attachments: asArray(message.attachments).slice(0, MAX_LIST_ENTRIES).flatMap(toAttachment),
       thread: optional({ replyToMid: asId(asObject(message.reply_to)?.mid) }),
       ...optional({ payload: asString(asObject(message.quick_reply)?.payload) }),
     };
@@ -187,8 +187,8 @@ function toAttachment(raw: unknown): Attachment[] {
   const attachment = asObject(raw);
   const type = asString(attachment?.type);
   if (!type) return [];
-  const url = asString(asObject(attachment?.payload)?.url);
-  return [{ contentType: type, ...optional({ url }) }];
+  const url = clipOptional(asString(asObject(attachment?.payload)?.url), 4_000);
+  return [{ contentType: clip(type), ...optional({ url }) }];
 }
 
 function baseItem(channel: 'messenger' | 'facebook-comment', kind: 'message' | 'postback' | 'comment', providerMessageId: string, receivedAt: string) {
