@@ -26,24 +26,27 @@ export class EnqueueError extends Error {
   }
 }
 
-export async function enqueueItems(items: readonly InboundItem[], queueUrl?: string): Promise<void> {
+/** The one SQS call the publisher makes; tests inject faults through it. */
+export type BatchSender = Pick<SQSClient, 'send'>;
+
+export async function enqueueItems(items: readonly InboundItem[], queueUrl?: string, client: BatchSender = sqs): Promise<void> {
   if (items.length === 0) return;
   const url = queueUrl ?? process.env[ENV.inboundQueueUrl];
   if (!url) throw new EnqueueError(items.length, new Error(`${ENV.inboundQueueUrl} is not set`));
   const maxBytes = QUEUES.inbound.maximumMessageSizeBytes;
   const bodies = items.map((item) => serialiseItem(item, maxBytes));
   for (const chunk of chunkBySize(bodies, MAX_BATCH, maxBytes)) {
-    await sendChunk(url, chunk);
+    await sendChunk(client, url, chunk);
   }
 }
 
-async function sendChunk(queueUrl: string, bodies: readonly string[]): Promise<void> {
+async function sendChunk(client: BatchSender, queueUrl: string, bodies: readonly string[]): Promise<void> {
   let pending: SendMessageBatchRequestEntry[] = bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody }));
   let lastError: unknown;
   for (let attempt = 0; attempt < ATTEMPTS && pending.length > 0; attempt++) {
     if (attempt > 0) await sleep(50 * 2 ** attempt);
     try {
-      const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
+      const result = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
       const failedIds = new Set((result.Failed ?? []).map((f) => f.Id));
       // Anything neither reported successful nor failed is treated as failed.
       const ok = new Set((result.Successful ?? []).map((s) => s.Id));

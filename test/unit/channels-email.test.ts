@@ -191,7 +191,7 @@ describe('Mandrill inbound webhook', () => {
   });
 
   it('answers 400 to a signed post whose mandrill_events is not a JSON array', async () => {
-    for (const fields of [{ mandrill_events: '{"event":"inbound"}' }, { mandrill_events: 'nope' }, { other: '1' }]) {
+    for (const fields of [{ mandrill_events: '{"event":"inbound"}' }, { mandrill_events: 'nope' }, { other: '1' }] as Record<string, string>[]) {
       expect((await h.call(post(fields))).statusCode).toBe(400);
     }
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { urlWithSortedParams } from '../../shared/channels/common.ts';
 import { publicUrl, routePath, toWebhookRequest } from '../../shared/http/request.ts';
 import { MAX_TEXT_CHARS, type InboundItem } from '../../shared/model/inbound-item.ts';
-import { MAX_QUEUE_TEXT_CHARS, serialiseItem } from '../../shared/queue/publish.ts';
+import { enqueueItems, MAX_QUEUE_TEXT_CHARS, serialiseItem } from '../../shared/queue/publish.ts';
+import { harness, useTestSecrets } from '../fixtures/channels/harness.ts';
 import { httpEvent } from '../support/http-events.ts';
 
 const item = (text: string): InboundItem => ({
@@ -79,5 +80,65 @@ describe('queue message size', () => {
     const body = serialiseItem(item('a\uFFFEb\uFFFF'));
     expect(body).not.toMatch(/[\uFFFE\uFFFF]/);
     expect((JSON.parse(body) as InboundItem).text).toBe('a\uFFFEb\uFFFF');
+  });
+});
+
+describe('enqueueItems', () => {
+  type Sent = { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] };
+  /** A fake SQS that fails the given entry ids on the first `failFor` calls. */
+  const fakeSqs = (failIds: Set<string>, failFor: number) => {
+    const calls: Sent[] = [];
+    return {
+      calls,
+      send: async (command: { input: Sent }) => {
+        calls.push(command.input);
+        const failing = calls.length <= failFor ? command.input.Entries.filter((e) => failIds.has(e.Id)) : [];
+        return {
+          Successful: command.input.Entries.filter((e) => !failing.includes(e)).map((e) => ({ Id: e.Id, MessageId: 'x', MD5OfMessageBody: 'x' })),
+          Failed: failing.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false })),
+        };
+      },
+    };
+  };
+  const items = (n: number) => Array.from({ length: n }, (_, i) => ({ ...item(`text ${i}`), itemId: `twilio:SM${i}`, providerMessageId: `SM${i}` }));
+
+  it('sends in batches of at most 10 and retries only the entries that failed', async () => {
+    const sqs = fakeSqs(new Set(['3', '7']), 1);
+    await enqueueItems(items(23), 'http://queue', sqs as never);
+    expect(sqs.calls.map((c) => c.Entries.length)).toEqual([10, 2, 10, 3]);
+    expect(sqs.calls[1]!.Entries.map((e) => JSON.parse(e.MessageBody).itemId)).toEqual(['twilio:SM3', 'twilio:SM7']);
+  });
+
+  it('throws when entries still fail after the retries, naming how many', async () => {
+    const sqs = fakeSqs(new Set(['0']), 100);
+    await expect(enqueueItems(items(2), 'http://queue', sqs as never)).rejects.toMatchObject({ name: 'EnqueueError', failed: 1 });
+  });
+
+  it('throws when no queue URL is configured, and sends nothing for no items', async () => {
+    const sqs = fakeSqs(new Set(), 0);
+    await enqueueItems([], 'http://queue', sqs as never);
+    expect(sqs.calls).toEqual([]);
+    const previous = process.env.INBOUND_QUEUE_URL;
+    delete process.env.INBOUND_QUEUE_URL;
+    await expect(enqueueItems(items(1), undefined, sqs as never)).rejects.toThrow('1 item(s) could not be enqueued');
+    if (previous !== undefined) process.env.INBOUND_QUEUE_URL = previous;
+  });
+});
+
+describe('error mapping', () => {
+  it('turns an unexpected error into a plain 500 without its message', async () => {
+    useTestSecrets();
+    const h = harness('test', () => {
+      throw new Error('resident@example.co.uk said something');
+    }, 1024);
+    const res = await h.call(httpEvent({ path: '/x', body: '{}' }));
+    expect(res).toMatchObject({ statusCode: 500, body: 'internal error' });
+  });
+
+  it("answers with the core's status and body, without the internal counts", async () => {
+    useTestSecrets();
+    const h = harness('test', () => ({ status: 200, body: 'ok', items: [], skipped: { skipped_read: 2 } }), 1024);
+    const res = await h.call(httpEvent({ path: '/x', body: '{}' }));
+    expect(res).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'ok' });
   });
 });
