@@ -1,5 +1,6 @@
 import type { ConsentStatus, Decision, InboundItem, OutboxKind, OutboxMessage, Provider } from '../model/index.ts';
 import type { Policy } from '../policy/schema.ts';
+import { bareAddress } from '../delivery/mime.ts';
 import { renderText } from '../policy/texts.ts';
 
 /**
@@ -163,10 +164,14 @@ export function composeClerkRouting(input: {
   const attachments = item.attachments.map((a) => `${a.filename ?? '(unnamed)'} — ${a.contentType}${a.sizeBytes !== undefined ? `, ${a.sizeBytes} bytes` : ''}${a.url ? ` — ${a.url}` : ''}`);
   const reasons = decision.reasons.map((r) => `${r.detail} [${r.rule}; ${r.clause}]`);
   const flags = decision.flags.map((f) => `${f.category}: ${f.action} (${f.clause})${f.evidence.length ? ` — matched: ${f.evidence.map((e) => `"${e}"`).join(', ')}` : ''}`);
+  // The resident chooses Reply-To: one the SES sender would refuse (IDN domain, quoted local part, junk) must not stop the clerk getting the item.
+  const replyTo = item.channel === 'email' ? [item.replyTo?.[0], item.sender.id].map(plainMailbox).find(Boolean) : undefined;
   const answer =
-    item.channel === 'email'
-      ? 'Reply to this email to answer the sender directly.'
-      : `Answer the sender on ${channel} (this email cannot reach them).`;
+    item.channel !== 'email'
+      ? `Answer the sender on ${channel} (this email cannot reach them).`
+      : replyTo
+        ? 'Reply to this email to answer the sender directly.'
+        : "The sender's address cannot be used as a reply address: write to them yourself, checking the address above.";
 
   const text = [
     ...warnings.map((w) => `*** ${w}`),
@@ -204,7 +209,6 @@ export function composeClerkRouting(input: {
   ].join('\n');
 
   const subjectText = item.subject ?? item.text.replace(/\s+/g, ' ').slice(0, 60);
-  const replyTo = item.channel === 'email' ? (item.replyTo?.[0] ?? item.sender.id) : undefined;
   return {
     schemaVersion: 1,
     id: `${item.itemId}:clerk-routing`,
@@ -220,6 +224,16 @@ export function composeClerkRouting(input: {
     ...(replyTo ? { replyTo } : {}),
     createdAt: input.createdAt,
   };
+}
+
+/** The bare address when it is a plain mailbox the mail composer accepts, else undefined. */
+function plainMailbox(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  try {
+    return bareAddress(address);
+  } catch {
+    return undefined;
+  }
 }
 
 export function escapeHtml(value: string): string {
