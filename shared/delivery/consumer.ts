@@ -61,12 +61,6 @@ export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Outbox
       if (!store) audits.set(council, (store = new AuditStore({ client, tableName: auditTable, council })));
       return store;
     },
-    async onConsentRequestSettled(msg, outcome, at) {
-      // Loaded only when a consent request settles: most deliveries never need the policy.
-      const [{ loadPolicy }, { scheduleConsentFollowUps }] = await Promise.all([import('../policy/load.ts'), import('../pipeline/consent.ts')]);
-      const policy = loadPolicy(env[ENV.council] ?? 'demo');
-      await scheduleConsentFollowUps(msg, outcome.state === 'sent', at, { policy, ops });
-    },
     env,
     timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : DEFAULT_PROVIDER_TIMEOUT_MS,
     retryBaseSeconds: Number.isFinite(base) ? base : 30,

@@ -2,7 +2,10 @@ import type { AuditEventType, OutboxMessage } from '../model/index.ts';
 import { loadSecrets, type Secrets } from '../runtime/secrets.ts';
 import { log } from '../runtime/log.ts';
 import { DeliveryError, retryable } from './errors.ts';
+import { sentKey } from './keys.ts';
 import { sendOutboxMessage } from './senders.ts';
+
+export { sentKey };
 import type { SendContext, SendResult } from './types.ts';
 
 /**
@@ -62,8 +65,6 @@ export interface DeliverDeps {
   readonly ops: DeliveryOps;
   /** The audit store of the message's council. */
   readonly audit: (council: string) => DeliveryAudit;
-  /** Called after a consent request settles (sent, skipped or failed), e.g. to schedule the reminder and the expiry. */
-  readonly onConsentRequestSettled?: (msg: OutboxMessage, outcome: DeliveryOutcome, at: Date) => Promise<void>;
   readonly send?: (msg: OutboxMessage, ctx: SendContext) => Promise<SendResult>;
   readonly now?: () => Date;
   readonly env?: NodeJS.ProcessEnv;
@@ -71,16 +72,20 @@ export interface DeliverDeps {
   readonly timeoutMs?: number;
 }
 
+/**
+ * classify records the decision to route and to ask for consent ('routed',
+ * 'consent-requested', with the outbox id) when it enqueues; deliver records
+ * that the provider accepted the message: 'reply-sent' with the kind, or
+ * 'consent-reminded' for a reminder (which only the sweep enqueues).
+ */
 const SUCCESS_EVENT: Record<OutboxMessage['kind'], AuditEventType> = {
   'auto-reply': 'reply-sent',
   'complaint-invitation': 'reply-sent',
-  'clerk-routing': 'routed',
-  'consent-outcome': 'routed',
-  'consent-request': 'consent-requested',
+  'clerk-routing': 'reply-sent',
+  'consent-outcome': 'reply-sent',
+  'consent-request': 'reply-sent',
   'consent-reminder': 'consent-reminded',
 };
-
-export const sentKey = (outboxId: string): string => `SENT#${outboxId}`;
 
 export async function deliverOutboxMessage(msg: OutboxMessage, deps: DeliverDeps): Promise<DeliveryOutcome> {
   const now = deps.now ?? (() => new Date());
@@ -151,7 +156,6 @@ async function settle(msg: OutboxMessage, outcome: DeliveryOutcome, at: Date, de
       eventKey: `${msg.id}:${outcome.state}`,
     });
   }
-  if (msg.kind === 'consent-request' && deps.onConsentRequestSettled) await deps.onConsentRequestSettled(msg, outcome, at);
   await deps.ops.put(key, { ...record, audited: true }, { ttlSeconds: SENT_RECORD_TTL_SECONDS });
 }
 

@@ -1,14 +1,18 @@
-import type { AuditEventType, AuditSummary, ConsentStatus, OutboxMessage, Provider } from '../model/index.ts';
+import type { AuditEventType, AuditSummary, ConsentStatus, OutboxMessage } from '../model/index.ts';
+import { sentKey } from '../delivery/keys.ts';
+import type { ConsentDueData } from './classify.ts';
 import type { Policy } from '../policy/schema.ts';
 import { BODY_LIMITS, ENV } from '../topology.ts';
-import { composeConsentRequest, type ReplyTarget } from './compose.ts';
+import { composeConsentRequest } from './compose.ts';
 import { signConsentToken, verifyConsentToken } from './consent-token.ts';
 import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type ProblemKind } from './consent-page.ts';
 
 /**
  * The data-consent lifecycle (stilton.txt §11, west-end.txt "Parish Council
  * email": "All new emails requiring data to be passed on will be followed up
- * with a Data consent form … before action is taken").
+ * with a Data consent form … before action is taken"). classify sends the
+ * request and registers the reminder and expiry due entries; this module
+ * handles the form and the sweep.
  *
  *   consent-request sent ──► requested ──(N days)──► reminded ──(M days)──► expired
  *                                 │                      │
@@ -21,6 +25,7 @@ import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, 
  * and a second submission never records a second one.
  */
 
+/** Due-entry kinds; classify registers both when it sends the request (shared/pipeline/classify.ts). */
 export const CONSENT_REMINDER_DUE = 'consent-reminder';
 export const CONSENT_EXPIRY_DUE = 'consent-expiry';
 const DAY_MS = 86_400_000;
@@ -38,6 +43,7 @@ export interface ConsentAudit {
 
 /** The parts of OpsStore the consent lifecycle uses. */
 export interface ConsentOps {
+  get(key: string): Promise<Record<string, unknown> | undefined>;
   claim(key: string, options: { ttlSeconds: number; value?: Record<string, unknown> }): Promise<{ claimed: boolean; existing?: Record<string, unknown> }>;
   setConsent(senderHash: string, ref: string, status: string, at: string): Promise<void>;
   putDue(kind: string, dueAt: string, key: string, data: Record<string, unknown>): Promise<void>;
@@ -67,45 +73,6 @@ export function consentUrl(publicBaseUrl: string, token: string): string {
 export function consentLink(input: { policy: Policy; ref: string; requestedAt: Date; signingKey: string; publicBaseUrl: string }): string {
   const exp = Math.floor((input.requestedAt.getTime() + input.policy.consent.expiresAfterDays * DAY_MS) / 1000);
   return consentUrl(input.publicBaseUrl, signConsentToken({ council: input.policy.council.id, ref: input.ref, exp }, input.signingKey));
-}
-
-// ---------------------------------------------------------------- scheduling
-
-/** What the reminder needs to reach the resident again on the channel they used. */
-function followUpData(msg: OutboxMessage, requestedAt: Date): Record<string, unknown> {
-  return {
-    council: msg.council,
-    itemId: msg.itemId,
-    ref: msg.ref,
-    channel: msg.channel,
-    provider: msg.provider,
-    to: msg.to,
-    from: msg.from,
-    subject: msg.subject,
-    inReplyTo: msg.inReplyTo,
-    references: msg.references,
-    lastUserMessageAt: msg.lastUserMessageAt,
-    requestedAt: requestedAt.toISOString(),
-  };
-}
-
-/**
- * Called by deliver when a consent request settles. A request that went out
- * gets a reminder after N days; every request (even one that could not be
- * sent) gets an expiry after M days, so no item stays "requested" forever.
- */
-export async function scheduleConsentFollowUps(
-  msg: OutboxMessage,
-  sent: boolean,
-  at: Date,
-  deps: { policy: Policy; ops: Pick<ConsentOps, 'putDue'> },
-): Promise<void> {
-  if (!msg.ref) return;
-  const data = followUpData(msg, at);
-  if (sent) {
-    await deps.ops.putDue(CONSENT_REMINDER_DUE, new Date(at.getTime() + deps.policy.consent.reminderAfterDays * DAY_MS).toISOString(), msg.ref, data);
-  }
-  await deps.ops.putDue(CONSENT_EXPIRY_DUE, new Date(at.getTime() + deps.policy.consent.expiresAfterDays * DAY_MS).toISOString(), msg.ref, data);
 }
 
 // ---------------------------------------------------------------- recording an answer
@@ -252,8 +219,12 @@ export async function sweepConsent(deps: ConsentDeps): Promise<SweepResult> {
 
   for (const due of await deps.ops.queryDue(CONSENT_REMINDER_DUE, until)) {
     const summary = await deps.audit.getSummary(due.key);
-    if (summary?.consentStatus === 'requested') {
-      await deps.publish([reminderMessage(due.data, summary, now, deps)]);
+    const data = due.data as unknown as ConsentDueData;
+    // A request the resident never received (permanent failure, outside the Messenger window) gets no reminder either.
+    const request = await deps.ops.get(sentKey(`${data.target?.itemId ?? summary?.itemId}:consent-request`));
+    const requestReached = request?.state !== 'failed' && request?.state !== 'skipped';
+    if (summary?.consentStatus === 'requested' && data.target && requestReached) {
+      await deps.publish([reminderMessage(data, summary, now, deps)]);
       await deps.audit.setConsentStatus(summary.ref, 'reminded', { onlyFrom: ['requested'] });
       reminded += 1;
     } else {
@@ -277,34 +248,12 @@ export async function sweepConsent(deps: ConsentDeps): Promise<SweepResult> {
   return { reminded, expired, settled };
 }
 
-function reminderMessage(data: Record<string, unknown>, summary: AuditSummary, now: Date, deps: ConsentDeps): OutboxMessage {
-  if (!deps.publicBaseUrl) throw new Error('PUBLIC_BASE_URL is not set: consent links cannot be built');
-  const str = (key: string): string | undefined => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
-  const requestedAt = new Date(str('requestedAt') ?? summary.receivedAt);
-  const channel = (str('channel') ?? summary.channel) as ReplyTarget['channel'];
-  const references = Array.isArray(data.references) ? data.references.filter((r): r is string => typeof r === 'string') : undefined;
-  const optional = {
-    provider: (str('provider') ?? summary.provider) as Provider,
-    from: str('from'),
-    subject: str('subject'),
-    inReplyTo: str('inReplyTo'),
-    references,
-    lastUserMessageAt: str('lastUserMessageAt'),
-  };
-  const target: ReplyTarget = {
-    itemId: summary.itemId,
-    channel,
-    to: str('to') ?? '',
-    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
-  };
-  return composeConsentRequest({
-    target,
-    policy: deps.policy,
-    ref: summary.ref,
-    consentUrl: consentLink({ policy: deps.policy, ref: summary.ref, requestedAt, signingKey: deps.signingKey, publicBaseUrl: deps.publicBaseUrl }),
-    createdAt: now.toISOString(),
-    reminder: true,
-  });
+/** The reminder: the same link and the same channel as the request (classify stored both in the due entry). */
+function reminderMessage(data: ConsentDueData, summary: AuditSummary, now: Date, deps: ConsentDeps): OutboxMessage {
+  const consentUrl =
+    data.consentUrl ||
+    consentLink({ policy: deps.policy, ref: summary.ref, requestedAt: new Date(summary.receivedAt), signingKey: deps.signingKey, publicBaseUrl: deps.publicBaseUrl });
+  return composeConsentRequest({ target: data.target, policy: deps.policy, ref: summary.ref, consentUrl, createdAt: now.toISOString(), reminder: true });
 }
 
 // ---------------------------------------------------------------- wiring

@@ -6,7 +6,9 @@ import { startProviderFakes, type ProviderFakes } from '../../shared/local/provi
 import { deliverOutboxMessage, type DeliverDeps } from '../../shared/delivery/deliver.ts';
 import type { AuditSummary, OutboxMessage } from '../../shared/model/index.ts';
 import { signConsentToken } from '../../shared/pipeline/consent-token.ts';
-import { consentLink, handleConsentForm, scheduleConsentFollowUps, sweepConsent, type ConsentDeps } from '../../shared/pipeline/consent.ts';
+import { CONSENT_EXPIRY_DUE, CONSENT_REMINDER_DUE, consentLink, handleConsentForm, sweepConsent, type ConsentDeps } from '../../shared/pipeline/consent.ts';
+import type { ConsentDueData } from '../../shared/pipeline/classify.ts';
+import { composeConsentRequest, type ReplyTarget } from '../../shared/pipeline/compose.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import type { Policy } from '../../shared/policy/schema.ts';
 import { OutboxPublisher } from '../../shared/queue/outbox.ts';
@@ -123,6 +125,19 @@ async function takeOutbox(): Promise<OutboxMessage[]> {
   }
 }
 
+/** What classify does when it asks for consent: the request message, and the reminder and expiry due entries. */
+async function requestConsent(item: AuditSummary, to: string, t0: Date): Promise<OutboxMessage> {
+  const target: ReplyTarget = { itemId: item.itemId, channel: 'sms', provider: 'twilio', to, from: '+447700900123' };
+  const consentUrl = consentLink({ policy, ref: item.ref, requestedAt: t0, signingKey: KEY, publicBaseUrl: BASE });
+  const expiresAt = new Date(t0.getTime() + policy.consent.expiresAfterDays * DAY).toISOString();
+  const due: ConsentDueData = { ref: item.ref, itemId: item.itemId, senderHash: item.senderHash, consentUrl, expiresAt, target };
+  await ops.putDue(CONSENT_REMINDER_DUE, new Date(t0.getTime() + policy.consent.reminderAfterDays * DAY).toISOString(), item.ref, due as unknown as Record<string, unknown>);
+  await ops.putDue(CONSENT_EXPIRY_DUE, expiresAt, item.ref, due as unknown as Record<string, unknown>);
+  return composeConsentRequest({ target, policy, ref: item.ref, consentUrl, createdAt: t0.toISOString() });
+}
+
+const deliverDeps: DeliverDeps = { get ops() { return ops; }, audit: () => audit, now: () => clock };
+
 const eventTypes = async (ref: string) => (await audit.eventsFor(ref)).map((e) => e.type);
 
 describe('consent form', () => {
@@ -229,26 +244,7 @@ describe('consent reminders and expiry', () => {
     const t0 = new Date('2026-03-02T09:00:00Z');
     clock = t0;
     const item = await formalItem();
-    const request: OutboxMessage = {
-      schemaVersion: 1,
-      id: `${item.itemId}:consent-request`,
-      kind: 'consent-request',
-      channel: 'sms',
-      provider: 'twilio',
-      to: '+447700900456',
-      from: '+447700900123',
-      council: 'demo',
-      itemId: item.itemId,
-      ref: item.ref,
-      text: 'Please complete our data consent form: ' + consentLink({ policy, ref: item.ref, requestedAt: t0, signingKey: KEY, publicBaseUrl: BASE }),
-      createdAt: t0.toISOString(),
-    };
-    const deliverDeps: DeliverDeps = {
-      ops,
-      audit: () => audit,
-      now: () => clock,
-      onConsentRequestSettled: (msg, outcome, at) => scheduleConsentFollowUps(msg, outcome.state === 'sent', at, { policy, ops }),
-    };
+    const request = await requestConsent(item, '+447700900456', t0);
     await deliverOutboxMessage(request, deliverDeps);
     expect(fakes.delivered('twilio')).toHaveLength(1);
 
@@ -282,7 +278,7 @@ describe('consent reminders and expiry', () => {
     expect(await sweepConsent(deps())).toMatchObject({ reminded: 0, expired: 0 });
     expect(await takeOutbox()).toEqual([]);
 
-    expect(await eventTypes(item.ref)).toEqual(['consent-requested', 'consent-reminded', 'consent-expired']);
+    expect(await eventTypes(item.ref)).toEqual(['reply-sent', 'consent-reminded', 'consent-expired']);
     expect((await handleConsentForm({ method: 'GET', token }, deps())).statusCode).toBe(410);
   });
 
@@ -290,12 +286,7 @@ describe('consent reminders and expiry', () => {
     const t0 = new Date('2026-04-01T09:00:00Z');
     clock = t0;
     const item = await formalItem();
-    await scheduleConsentFollowUps(
-      { schemaVersion: 1, id: `${item.itemId}:consent-request`, kind: 'consent-request', channel: 'sms', provider: 'twilio', to: '+447700900999', from: '+447700900123', council: 'demo', itemId: item.itemId, ref: item.ref, text: 'x', createdAt: t0.toISOString() },
-      true,
-      t0,
-      { policy, ops },
-    );
+    await requestConsent(item, '+447700900999', t0);
     clock = new Date(t0.getTime() + DAY);
     const answer = await handleConsentForm({ method: 'POST', token: tokenFor(item.ref), contentType: 'application/x-www-form-urlencoded', body: 'choice=grant', bodyBytes: 12 }, deps());
     expect(answer.statusCode).toBe(200);
@@ -305,5 +296,21 @@ describe('consent reminders and expiry', () => {
     expect((await audit.getSummary(item.ref))?.consentStatus).toBe('granted');
     expect(await eventTypes(item.ref)).toEqual(['consent-granted']);
     expect(await takeOutbox()).toEqual([]);
+  });
+
+  it('sends no reminder when the request itself could not be delivered, but still expires the matter', async () => {
+    const t0 = new Date('2026-05-01T09:00:00Z');
+    clock = t0;
+    const item = await formalItem();
+    const request = await requestConsent(item, '+447700900777', t0);
+    fakes.failNext(1, 400, 21610);
+    expect(await deliverOutboxMessage(request, deliverDeps)).toMatchObject({ state: 'failed', reason: 'recipient-opted-out' });
+    clock = new Date(t0.getTime() + policy.consent.reminderAfterDays * DAY + 60_000);
+    expect(await sweepConsent(deps())).toMatchObject({ reminded: 0 });
+    expect(await takeOutbox()).toEqual([]);
+    clock = new Date(t0.getTime() + policy.consent.expiresAfterDays * DAY + 60_000);
+    expect(await sweepConsent(deps())).toMatchObject({ expired: 1 });
+    expect(await eventTypes(item.ref)).toEqual(['delivery-failed', 'consent-expired']);
+    expect((await takeOutbox()).map((m) => m.kind)).toEqual(['consent-outcome']);
   });
 });

@@ -9,7 +9,6 @@ import { startProviderFakes, type ProviderFakes } from '../../shared/local/provi
 import { OutboxPublisher } from '../../shared/queue/outbox.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
-import { OpsStore } from '../../shared/store/ops-store.ts';
 import type { AuditSummary, OutboxMessage } from '../../shared/model/index.ts';
 import { QUEUES } from '../../shared/topology.ts';
 import { lambdaContext } from '../support/http-events.ts';
@@ -215,7 +214,10 @@ describe('deliver: each channel', () => {
     expect(store.emails.map((e) => e.destination.to.join()).sort()).toEqual(['clerk@demo-parish.example.org', 'resident@example.co.uk']);
 
     const events = await audit.eventsFor('DEM-2026-000001');
-    expect(events.map((e) => e.type).sort()).toEqual(['reply-sent', 'routed']);
+    expect(events.map((e) => [e.type, e.data.kind, e.data.outboxId]).sort()).toEqual([
+      ['reply-sent', 'auto-reply', 'ses:mail-1:auto-reply'],
+      ['reply-sent', 'clerk-routing', 'ses:mail-1:clerk-routing'],
+    ]);
     expect(JSON.stringify(events)).not.toContain('resident@example.co.uk');
     expect(await queueDepth(emu.queueUrls.outbox)).toBe(0);
   });
@@ -271,11 +273,6 @@ describe('deliver: failures', () => {
     expect(events.map((e) => [e.type, e.data.reason])).toEqual([['delivery-failed', 'recipient-opted-out']]);
     expect(await queueDepth(emu.queueUrls.outbox)).toBe(0);
     expect(await queueDepth(emu.dlqUrls.outbox)).toBe(dlqBefore);
-    // A failed consent request still expires in due course, so the item does not stay open forever.
-    const ops = new OpsStore({ client: createDocumentClient(), tableName: emu.tableNames.ops });
-    const due = await ops.queryDue('consent-expiry', '9999');
-    expect(due.map((d) => d.key)).toContain('DEM-2026-000002');
-    expect(await ops.queryDue('consent-reminder', '9999')).toEqual([]);
   });
 
   it('does not send Messenger text outside the 24-hour window, and records why', async () => {

@@ -1,0 +1,2 @@
+/** The ops record that makes delivery idempotent (see deliver.ts). Kept apart so the consent sweep can read it cheaply. */
+export const sentKey = (outboxId: string): string => `SENT#${outboxId}`;
