@@ -523,6 +523,7 @@ export class HubStack extends Stack {
     out('MandrillWebhookUrl', `${publicBaseUrl}/webhooks/mandrill`, 'Mailchimp Transactional inbound route webhook URL');
     out('TwilioWebhookUrl', `${publicBaseUrl}/webhooks/twilio`, 'Twilio number → Messaging → "A message comes in" webhook URL (HTTP POST)');
     out('ConsentBaseUrl', `${publicBaseUrl}/consent/`, 'Base of signed consent links');
+    out('Council', council.councilId, 'Council id of the audit chain (hub audit verify reads it)');
     out('AuditTableName', this.tables.audit.tableName, 'Audit table (hub audit reads it)');
     out('OpsTableName', this.tables.ops.tableName, 'Operational table');
     out('AuditorRoleArn', this.auditorRole.roleArn, 'Role for auditors: read-only on the audit table');
@@ -582,6 +583,8 @@ interface CouncilSetting {
   readonly envValue: string;
   /** Absolute path of a custom policy file to copy into the bundle. */
   readonly file?: string;
+  /** The policy's council id: the audit chain's partition (`CHAIN#<id>`). */
+  readonly councilId: string;
 }
 
 /**
@@ -592,13 +595,11 @@ interface CouncilSetting {
  */
 export function resolveCouncil(council: string): CouncilSetting {
   if ((PRESET_NAMES as readonly string[]).includes(council)) {
-    loadPolicy(council);
-    return { envValue: council };
+    return { envValue: council, councilId: loadPolicy(council).council.id };
   }
   const file = isAbsolute(council) ? council : resolve(process.cwd(), council);
   if (!existsSync(file)) throw new Error(`council: "${council}" is neither a preset (${PRESET_NAMES.join(', ')}) nor an existing policy file`);
-  loadPolicy(file);
-  return { envValue: `${BUNDLED_POLICY_DIR}/${basename(file)}`, file };
+  return { envValue: `${BUNDLED_POLICY_DIR}/${basename(file)}`, file, councilId: loadPolicy(file).council.id };
 }
 
 function copyPolicyHook(file: string) {

@@ -385,6 +385,7 @@ describe('edges', () => {
     for (const name of ['ApiUrl', 'MessengerWebhookUrl', 'MailchimpWebhookUrl', 'MandrillWebhookUrl', 'TwilioWebhookUrl', 'ConsentBaseUrl', 'AuditTableName', 'OpsTableName', 'AuditorRoleArn', 'SmsTopicArn', 'SesMxRecord', 'SecretArn']) {
       expect(outputs).toContain(name);
     }
+    expect(s.json.Outputs.Council.Value).toBe('stilton');
     expect(s.json.Outputs.SesMxRecord.Value).toBe('10 inbound-smtp.eu-west-2.amazonaws.com');
     expect(JSON.stringify(s.json.Outputs.MailchimpWebhookUrl.Value)).toContain('/webhooks/mailchimp/<MAILCHIMP_WEBHOOK_SECRET>');
   });
