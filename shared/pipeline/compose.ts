@@ -151,7 +151,7 @@ export function composeClerkRouting(input: {
   if (decision.hold) warnings.push(HOLD_WARNING[decision.hold]);
   if (item.textTruncated) warnings.push('The text below was shortened to fit; the full original is kept in the mail store.');
 
-  const facts: [string, string][] = [
+  const facts: [string, string][] = ([
     ['Reference', ref],
     ['Channel', channel],
     ['From', senderLine],
@@ -160,10 +160,10 @@ export function composeClerkRouting(input: {
     ...(item.subject !== undefined ? ([['Subject', item.subject]] as [string, string][]) : []),
     ['Data consent', CONSENT_LABEL[consentStatus]],
     ['Classification', `${decision.classification} (policy ${decision.policyVersion})`],
-  ];
-  const attachments = item.attachments.map((a) => `${a.filename ?? '(unnamed)'} — ${a.contentType}${a.sizeBytes !== undefined ? `, ${a.sizeBytes} bytes` : ''}${a.url ? ` — ${a.url}` : ''}`);
+  ] as [string, string][]).map(([k, v]) => [k, showControls(v)]);
+  const attachments = item.attachments.map((a) => showControls(`${a.filename ?? '(unnamed)'} — ${a.contentType}${a.sizeBytes !== undefined ? `, ${a.sizeBytes} bytes` : ''}${a.url ? ` — ${a.url}` : ''}`));
   const reasons = decision.reasons.map((r) => `${r.detail} [${r.rule}; ${r.clause}]`);
-  const flags = decision.flags.map((f) => `${f.category}: ${f.action} (${f.clause})${f.evidence.length ? ` — matched: ${f.evidence.map((e) => `"${e}"`).join(', ')}` : ''}`);
+  const flags = decision.flags.map((f) => showControls(`${f.category}: ${f.action} (${f.clause})${f.evidence.length ? ` — matched: ${f.evidence.map((e) => `"${e}"`).join(', ')}` : ''}`));
   // The resident chooses Reply-To: one the SES sender would refuse (IDN domain, quoted local part, junk) must not stop the clerk getting the item.
   const replyTo = item.channel === 'email' ? [item.replyTo?.[0], item.sender.id].map(plainMailbox).find(Boolean) : undefined;
   const answer =
@@ -208,7 +208,7 @@ export function composeClerkRouting(input: {
     '</body></html>',
   ].join('\n');
 
-  const subjectText = item.subject ?? item.text.replace(/\s+/g, ' ').slice(0, 60);
+  const subjectText = showControls(item.subject ?? item.text.replace(/\s+/g, ' ').slice(0, 60));
   return {
     schemaVersion: 1,
     id: `${item.itemId}:clerk-routing`,
@@ -224,6 +224,16 @@ export function composeClerkRouting(input: {
     ...(replyTo ? { replyTo } : {}),
     createdAt: input.createdAt,
   };
+}
+
+/**
+ * Direction overrides, embeddings and isolates (U+202A–E, U+2066–9) in a
+ * one-line value would let a sender reverse what the clerk reads, e.g. an
+ * address beside a display name or `invoice\u202Efdp.exe` shown as
+ * `invoiceexe.pdf`. They are shown as visible `[U+202E]` marks instead.
+ */
+export function showControls(value: string): string {
+  return value.replace(/[\u202A-\u202E\u2066-\u2069]/g, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase()}]`);
 }
 
 /** The bare address when it is a plain mailbox the mail composer accepts, else undefined. */
