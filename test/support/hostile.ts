@@ -207,3 +207,43 @@ export function hostileHarness(route: string, core: WebhookCore, bodyLimit: numb
 
 /** What the issue allows a webhook to answer a POST with (5xx only for a genuine enqueue failure). */
 export const POST_STATUSES = [200, 400, 401, 404, 413] as const;
+
+// ---------------------------------------------------------------- HTML and MIME output
+
+/** Explicit direction controls: embeddings, overrides and isolates (U+202A–E, U+2066–9). */
+export const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+
+const TAG = /^<(\/?)([a-zA-Z][a-zA-Z0-9]*|!doctype)((?:\s+[a-zA-Z-]+(?:="[^"<>]*")?)*)\s*\/?>/;
+
+/**
+ * Every `<` in the page starts a tag from `allowedTags` whose attributes are
+ * plain names with quoted values, no event handler, and no `javascript:` (or
+ * other non-http) link: what escaping must guarantee whatever the values were.
+ */
+export function expectSafeHtml(html: string, allowedTags: readonly string[]): void {
+  for (let at = html.indexOf('<'); at !== -1; at = html.indexOf('<', at + 1)) {
+    const match = TAG.exec(html.slice(at, at + 2_000));
+    expect(match, `unexpected markup at ${at}: ${JSON.stringify(html.slice(at, at + 60))}`).not.toBeNull();
+    const name = match![2]!.toLowerCase();
+    expect(allowedTags, `tag <${name}>`).toContain(name);
+    for (const [, attr, value] of match![3]!.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)) {
+      expect(attr!.toLowerCase().startsWith('on'), `event handler ${attr}`).toBe(false);
+      if (attr === 'href' || attr === 'src' || attr === 'action') expect(value ?? '', `link ${value}`).toMatch(/^(https?:\/\/|\/)/);
+    }
+  }
+}
+
+/** The header block of a raw MIME message, unfolded: one `[name, value]` per header. */
+export function mimeHeaders(raw: string): [string, string][] {
+  const end = raw.indexOf('\r\n\r\n');
+  const block = raw.slice(0, end);
+  // Every line ends in CRLF: a bare CR or LF would let a mail server see a line break the composer did not write.
+  expect(block.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+  return block
+    .replace(/\r\n[ \t]/g, ' ')
+    .split('\r\n')
+    .map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon), line.slice(colon + 1).trim()] as [string, string];
+    });
+}
