@@ -50,7 +50,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   twilioWebhook: { sendInbound: true, secrets: true },
   sesInbound: { sendInbound: true, readMail: true },
   smsInbound: { sendInbound: true },
-  classify: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
+  classify: { ops: true, audit: 'append', sendOutbox: true, secrets: true, council: true },
   deliver: { ops: true, audit: 'append', sendMessages: true, secrets: true, council: true },
   consentForm: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
   consentSchedule: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },

@@ -183,8 +183,15 @@ describe('least privilege', () => {
         }
       }
     }
-    const deliverUpdates = statementsOn(policyStatementsOf(roleOf('deliver')), auditId).filter((st) => asArray(st.Action).includes('dynamodb:UpdateItem'));
-    expect(deliverUpdates.map((st) => st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'])).toEqual([['EVENTKEY#*']]);
+    // classify and deliver only append (and complete their append markers); only the consent functions change summaries.
+    for (const fn of ['classify', 'deliver'] as const) {
+      const updates = statementsOn(policyStatementsOf(roleOf(fn)), auditId).filter((st) => asArray(st.Action).includes('dynamodb:UpdateItem'));
+      expect(updates.map((st) => st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']), fn).toEqual([['EVENTKEY#*']]);
+    }
+    for (const fn of ['consentForm', 'consentSchedule'] as const) {
+      const updates = statementsOn(policyStatementsOf(roleOf(fn)), auditId).filter((st) => asArray(st.Action).includes('dynamodb:UpdateItem'));
+      expect(updates.map((st) => st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']), fn).toEqual([['EVENTKEY#*', 'ITEM#*']]);
+    }
     const classify = statementsOn(policyStatementsOf(roleOf('classify')), auditId).flatMap((st) => asArray(st.Action));
     expect(new Set(classify)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
   });
