@@ -5,7 +5,8 @@ import { log } from '../runtime/log.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { OpsStore } from '../store/ops-store.ts';
-import { ENV } from '../topology.ts';
+import { ENV, QUEUES } from '../topology.ts';
+import { DeliveryError } from './errors.ts';
 import { DEFAULT_PROVIDER_TIMEOUT_MS, deliverOutboxMessage, retryDelaySeconds, type DeliverDeps } from './deliver.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface OutboxConsumerDeps extends DeliverDeps {
   /** Sets how long until a failed record is offered again. */
   readonly changeVisibility?: (record: SQSRecord, seconds: number) => Promise<void>;
   readonly retryBaseSeconds?: number;
+  /** The outbox queue's maxReceiveCount: a failure on this receive sends the message to the DLQ. */
+  readonly maxReceiveCount?: number;
 }
 
 export function outboxConsumer(deps: OutboxConsumerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
@@ -30,6 +33,7 @@ export function outboxConsumer(deps: OutboxConsumerDeps): (event: SQSEvent) => P
         await deliverOutboxMessage(msg, deps);
       } catch (error) {
         const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+        if (receiveCount >= (deps.maxReceiveCount ?? QUEUES.outbox.maxReceiveCount)) await recordDeadLettered(msg, error, receiveCount, deps);
         const seconds = retryDelaySeconds(receiveCount, deps.retryBaseSeconds);
         if (deps.changeVisibility) {
           await deps.changeVisibility(record, seconds).catch((e: unknown) =>
@@ -42,6 +46,22 @@ export function outboxConsumer(deps: OutboxConsumerDeps): (event: SQSEvent) => P
     },
     { name: 'deliver' },
   );
+}
+
+/**
+ * The last attempt failed, so SQS moves the message to the DLQ: say so in the
+ * audit trail (formal items), or at least in the log, so nothing sits in the
+ * DLQ unexplained. Best effort: the record fails either way.
+ */
+async function recordDeadLettered(msg: OutboxMessage, error: unknown, receiveCount: number, deps: OutboxConsumerDeps): Promise<void> {
+  const reason = error instanceof DeliveryError ? error.reason : 'unexpected-error';
+  log.error('outbox message goes to the DLQ after its final attempt', { outboxId: msg.id, kind: msg.kind, channel: msg.channel, reason, receiveCount });
+  if (!msg.ref) return;
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  await deps
+    .audit(msg.council)
+    .append({ ref: msg.ref, itemId: msg.itemId, type: 'dead-lettered', at, data: { outboxId: msg.id, kind: msg.kind, channel: msg.channel, reason, receiveCount }, eventKey: `${msg.id}:dead-lettered` })
+    .catch((e: unknown) => log.warn('could not record the dead-lettered event', { outboxId: msg.id, error: (e as Error)?.name }));
 }
 
 /** Production wiring from the environment (tables, queue, council policy). */
