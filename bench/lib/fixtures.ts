@@ -1,0 +1,281 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * Realistic, correctly signed provider requests for the Stilton preset, one
+ * builder per ingest function; `n` makes every provider id unique so dedupe
+ * never short-circuits a measured invocation. Secrets are fixed bench values.
+ */
+
+export const BENCH_SECRETS = {
+  MESSENGER_APP_SECRET: 'bench-messenger-app-secret',
+  MESSENGER_VERIFY_TOKEN: 'bench-verify-token',
+  MESSENGER_PAGE_TOKEN: 'bench-page-token',
+  MAILCHIMP_WEBHOOK_SECRET: 'bench-mailchimp-path-secret',
+  MANDRILL_WEBHOOK_KEY: 'bench-mandrill-key',
+  TWILIO_AUTH_TOKEN: 'bench-twilio-token',
+  CONSENT_SIGNING_KEY: 'bench-consent-signing-key-0123456789abcdef',
+} as const;
+
+export const BENCH_BASE_URL = 'https://hub.stilton.example';
+export const STILTON = {
+  council: 'stilton',
+  clerk: 'clerk@stiltonparishcouncil.org',
+  hubAddress: 'hub@notify.stiltonparishcouncil.org',
+  pageId: '100000000000101',
+  smsNumber: '+447700900101',
+  twilioAccountSid: 'AC00000000000000000000000000000001',
+} as const;
+
+export interface HttpEvent {
+  version: '2.0';
+  routeKey: string;
+  rawPath: string;
+  rawQueryString: string;
+  headers: Record<string, string>;
+  requestContext: Record<string, unknown>;
+  pathParameters?: Record<string, string>;
+  body: string;
+  isBase64Encoded: boolean;
+}
+
+function httpEvent(method: string, routePath: string, path: string, headers: Record<string, string>, body: string, pathParameters?: Record<string, string>): HttpEvent {
+  const host = new URL(BENCH_BASE_URL).host;
+  return {
+    version: '2.0',
+    routeKey: `${method} ${routePath}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host, 'x-forwarded-proto': 'https', 'content-length': String(Buffer.byteLength(body)), ...headers },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'bench',
+      domainName: host,
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'bench' },
+      requestId: `req-${Math.random().toString(36).slice(2)}`,
+      routeKey: `${method} ${routePath}`,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    ...(pathParameters ? { pathParameters } : {}),
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+const RESIDENT_TEXT = 'Hello, just wondering when the village hall car park will reopen? Thanks, and have a good weekend.';
+
+export function messengerEvent(n: number): HttpEvent {
+  const now = Date.now();
+  const body = JSON.stringify({
+    object: 'page',
+    entry: [
+      {
+        id: STILTON.pageId,
+        time: now,
+        messaging: [
+          {
+            sender: { id: `61550000${String(n).padStart(7, '0')}` },
+            recipient: { id: STILTON.pageId },
+            timestamp: now,
+            message: { mid: `m_bench_${n}_${now}`, text: RESIDENT_TEXT },
+          },
+        ],
+      },
+    ],
+  });
+  const signature = `sha256=${createHmac('sha256', BENCH_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex')}`;
+  return httpEvent('POST', '/webhooks/messenger', '/webhooks/messenger', { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body);
+}
+
+function formSignature(key: string, url: string, params: Record<string, string>, algorithm: 'sha1'): string {
+  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
+  return createHmac(algorithm, key).update(data, 'utf8').digest('base64');
+}
+
+export function twilioEvent(n: number): HttpEvent {
+  const params: Record<string, string> = {
+    ToCountry: 'GB',
+    SmsMessageSid: `SMbench${String(n).padStart(27, '0')}`,
+    NumMedia: '0',
+    From: `+4477009${String(n % 100000).padStart(5, '0')}`,
+    To: STILTON.smsNumber,
+    Body: 'Is the bin collection still on Tuesday this week?',
+    MessageSid: `SMbench${String(n).padStart(27, '0')}`,
+    AccountSid: STILTON.twilioAccountSid,
+    NumSegments: '1',
+    ApiVersion: '2010-04-01',
+  };
+  const body = new URLSearchParams(params).toString();
+  const signature = formSignature(BENCH_SECRETS.TWILIO_AUTH_TOKEN, `${BENCH_BASE_URL}/webhooks/twilio`, params, 'sha1');
+  return httpEvent('POST', '/webhooks/twilio', '/webhooks/twilio', { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body);
+}
+
+export function mailchimpEvent(n: number): HttpEvent {
+  const params: Record<string, string> = {
+    type: 'unsubscribe',
+    fired_at: new Date(Date.now() + n * 1000).toISOString().replace('T', ' ').slice(0, 19),
+    'data[action]': 'unsub',
+    'data[reason]': 'manual',
+    'data[id]': `bench${n}`,
+    'data[list_id]': 'a6b5da1054',
+    'data[email]': `resident${n}@example.co.uk`,
+    'data[email_type]': 'html',
+    'data[ip_opt]': '203.0.113.9',
+    'data[web_id]': String(100000 + n),
+  };
+  const body = new URLSearchParams(params).toString();
+  const secret = BENCH_SECRETS.MAILCHIMP_WEBHOOK_SECRET;
+  return httpEvent('POST', '/webhooks/mailchimp/{secret}', `/webhooks/mailchimp/${secret}`, { 'content-type': 'application/x-www-form-urlencoded' }, body, { secret });
+}
+
+export function rawEmail(n: number, to: string = STILTON.clerk): string {
+  return [
+    'Return-Path: <resident@example.co.uk>',
+    'From: A Resident <resident@example.co.uk>',
+    `To: ${to}`,
+    'Subject: Overgrown hedge on Mill Road blocking the footpath',
+    `Message-ID: <bench-${n}-${Date.now()}@mail.example.co.uk>`,
+    `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 7bit',
+    '',
+    'Dear Clerk,',
+    '',
+    'The hedge outside 14 Mill Road has grown across the footpath and pushchairs have to go into the road.',
+    'Could the council please ask the owner to cut it back, or arrange for it to be cut?',
+    '',
+    'Kind regards,',
+    'A Resident',
+    '',
+  ].join('\r\n');
+}
+
+export function mandrillEvent(n: number): HttpEvent {
+  const raw = rawEmail(n);
+  const events = [
+    {
+      event: 'inbound',
+      ts: Math.floor(Date.now() / 1000),
+      _id: `bench-mandrill-${n}-${Date.now()}`,
+      msg: {
+        raw_msg: raw,
+        headers: {},
+        text: raw.split('\r\n\r\n').slice(1).join('\r\n\r\n'),
+        from_email: 'resident@example.co.uk',
+        from_name: 'A Resident',
+        to: [[STILTON.clerk, null]],
+        email: STILTON.clerk,
+        subject: 'Overgrown hedge on Mill Road blocking the footpath',
+        spam_report: { score: 0.1, matched_rules: [] },
+        spf: { result: 'pass', detail: '' },
+        dkim: { signed: true, valid: true },
+        tags: [],
+        sender: null,
+      },
+    },
+  ];
+  const params = { mandrill_events: JSON.stringify(events) };
+  const body = new URLSearchParams(params).toString();
+  const signature = formSignature(BENCH_SECRETS.MANDRILL_WEBHOOK_KEY, `${BENCH_BASE_URL}/webhooks/mandrill`, params, 'sha1');
+  return httpEvent('POST', '/webhooks/mandrill', '/webhooks/mandrill', { 'content-type': 'application/x-www-form-urlencoded', 'x-mandrill-signature': signature }, body);
+}
+
+export function smsInboundEvent(n: number): unknown {
+  const message = {
+    originationNumber: `+4477009${String(n % 100000).padStart(5, '0')}`,
+    destinationNumber: STILTON.smsNumber,
+    messageKeyword: 'KEYWORD_123456789012',
+    messageBody: 'Is the bin collection still on Tuesday this week?',
+    inboundMessageId: `bench-sms-${n}-${Date.now()}`,
+    previousPublishedMessageId: '',
+  };
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: 'arn:aws:sns:eu-west-2:123456789012:inbound-sms:bench',
+        Sns: {
+          Type: 'Notification',
+          MessageId: `sns-${n}-${Date.now()}`,
+          TopicArn: 'arn:aws:sns:eu-west-2:123456789012:inbound-sms',
+          Subject: null,
+          Message: JSON.stringify(message),
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: 'bench',
+          SigningCertUrl: 'https://sns.eu-west-2.amazonaws.com/bench.pem',
+          UnsubscribeUrl: 'https://sns.eu-west-2.amazonaws.com/?Action=Unsubscribe',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+/** SES Lambda-action event for mail whose raw MIME the S3 action stored under `prefix + messageId`. */
+export function sesEvent(messageId: string, to: string = STILTON.clerk): unknown {
+  const now = new Date().toISOString();
+  return {
+    Records: [
+      {
+        eventSource: 'aws:ses',
+        eventVersion: '1.0',
+        ses: {
+          mail: {
+            timestamp: now,
+            source: 'resident@example.co.uk',
+            messageId,
+            destination: [to],
+            headersTruncated: false,
+            headers: [
+              { name: 'Return-Path', value: '<resident@example.co.uk>' },
+              { name: 'From', value: 'A Resident <resident@example.co.uk>' },
+              { name: 'To', value: to },
+              { name: 'Subject', value: 'Overgrown hedge on Mill Road blocking the footpath' },
+            ],
+            commonHeaders: {
+              returnPath: 'resident@example.co.uk',
+              from: ['A Resident <resident@example.co.uk>'],
+              to: [to],
+              date: new Date().toUTCString(),
+              messageId: `<${messageId}@mail.example.co.uk>`,
+              subject: 'Overgrown hedge on Mill Road blocking the footpath',
+            },
+          },
+          receipt: {
+            timestamp: now,
+            processingTimeMillis: 420,
+            recipients: [to],
+            spamVerdict: { status: 'PASS' },
+            virusVerdict: { status: 'PASS' },
+            spfVerdict: { status: 'PASS' },
+            dkimVerdict: { status: 'PASS' },
+            dmarcVerdict: { status: 'PASS' },
+            action: { type: 'Lambda', functionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:ses-inbound', invocationType: 'Event' },
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** A Lambda context good enough for middy and Powertools. */
+export function lambdaContext(name: string, memoryMb: number): Record<string, unknown> {
+  return {
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-2:123456789012:function:${name}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: `bench-${Math.random().toString(36).slice(2)}`,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'bench',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 10_000,
+    done() {},
+    fail() {},
+    succeed() {},
+  };
+}
