@@ -24,7 +24,8 @@ const documents = createDocumentClient();
 const audit = new AuditStore({ client: documents, tableName: env(ENV.auditTable), council: policy.council.id });
 const ops = new OpsStore({ client: documents, tableName: env(ENV.opsTable) });
 const outbox = new OutboxPublisher({ client: new SQSClient({}), queueUrl: env(ENV.outboxQueueUrl) });
-const publicBaseUrl = env(ENV.publicBaseUrl);
+// Consent links: CONSENT_BASE_URL where it differs from PUBLIC_BASE_URL (the local hub, where PUBLIC_BASE_URL stays unset).
+const publicBaseUrl = process.env[ENV.consentBaseUrl] || env(ENV.publicBaseUrl);
 
 const consume = sqsBatchHandler(
   InboundItem,

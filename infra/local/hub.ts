@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
@@ -111,6 +112,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
   // State: DynamoDB on disk (dynalite's LevelDB), queue contents in a journal, the outbox view in a log.
   const outbox = new OutboxLog(join(dataDir, 'outbox.jsonl'));
   let journal: SqsJournal | undefined;
+  await checkDynamoDir(join(dataDir, 'dynamodb'));
   let emulators: Emulators;
   try {
     emulators = await startEmulators({
@@ -369,6 +371,26 @@ function dataDirError(error: unknown, dataDir: string): Error {
     return new CorruptDataError(`${join(dataDir, 'dynamodb')} cannot be opened (${message.split('\n')[0]})`);
   }
   return error as Error;
+}
+
+/**
+ * dynalite opens its LevelDB lazily and reports a failure only as a closed
+ * database on first use; open it once here to say what is wrong instead.
+ */
+async function checkDynamoDir(path: string): Promise<void> {
+  // `level` is dynalite's own dependency: resolve it from there.
+  const { Level } = createRequire(import.meta.resolve('dynalite'))('level') as {
+    Level: new (path: string, options: object) => { open(): Promise<void>; close(): Promise<void> };
+  };
+  const db = new Level(path, { valueEncoding: 'json' });
+  try {
+    await db.open();
+  } catch (error) {
+    const cause = String((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+    if (/lock/i.test(cause)) throw new StartupError(`HUB_DATA_DIR ${dirname(path)} is in use by another running hub`);
+    throw new CorruptDataError(`${path} cannot be opened (${cause.split('\n')[0]})`);
+  }
+  await db.close();
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -287,7 +287,7 @@ export async function consentDepsFromEnv(env: NodeJS.ProcessEnv = process.env): 
       await (await publisher).publish(messages);
     },
     signingKey: secrets.CONSENT_SIGNING_KEY,
-    publicBaseUrl: env[ENV.publicBaseUrl] ?? '',
+    publicBaseUrl: env[ENV.consentBaseUrl] || env[ENV.publicBaseUrl] || '',
     now: () => new Date(),
   };
 }
