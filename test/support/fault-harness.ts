@@ -560,6 +560,14 @@ export async function sendUntilAcknowledged(traffic: Traffic, options: { delayMs
   throw new Error(`${traffic.itemId} was never acknowledged`);
 }
 
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
