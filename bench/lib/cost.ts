@@ -114,7 +114,7 @@ export interface IdleDeployment {
   polledQueues: number;
   /** Requests a month per polled queue while idle. */
   idlePollsPerQueue: number;
-  /** CloudWatch Logs stored, GB (retention-bounded); storage price = ingestion price / 20 is NOT assumed: see note. */
+  /** CloudWatch Logs ingested a month while idle, GB (none: idle functions do not run). */
   logGbIngestedPerMonth: number;
 }
 

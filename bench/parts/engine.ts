@@ -84,6 +84,16 @@ export async function runEngine(root: string, seconds: number): Promise<EngineRe
 
 /** Adapts to the corpus module: an exported array of labelled entries plus a builder to InboundItem. */
 function buildCases(corpus: Record<string, unknown>, loadPolicy: (name: string) => unknown): Case[] | string {
+  if (typeof corpus.loadCorpus === 'function') {
+    // test/support/corpus.ts: loadCorpus() -> { council, entry, item }[]
+    const labelled = (corpus.loadCorpus as () => { council: string; item: { receivedAt: string } }[])();
+    const policies = new Map<string, unknown>();
+    return labelled.map(({ council, item }) => {
+      if (!policies.has(council)) policies.set(council, loadPolicy(council));
+      // Context as classify builds it for a first contact: no consent on file, no earlier auto-reply.
+      return { item, policy: policies.get(council), context: { now: new Date(item.receivedAt), consentOnFile: false } };
+    });
+  }
   const entries = Object.values(corpus).find((v) => Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') as
     | Record<string, unknown>[]
     | undefined;
