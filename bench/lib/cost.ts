@@ -72,7 +72,7 @@ export interface CostAssumptions {
 export type CostBreakdown = Record<string, number> & { total: number };
 
 /** Cost of one item (multiply by 1,000 for the per-1,000 figure). */
-export function costPerItem(usage: ItemUsage, a: CostAssumptions): CostBreakdown {
+export function costPerItem(usage: ItemUsage, a: CostAssumptions) {
   let requests = 0;
   let compute = 0;
   let init = 0;
