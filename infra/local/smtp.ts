@@ -54,17 +54,29 @@ export async function startSmtp(options: SmtpOptions): Promise<LocalSmtp> {
           return;
         }
         const raw = Buffer.concat(chunks);
+        // Read the envelope now: smtp-server resets it for the next transaction once we answer.
+        const envelopeFrom = addressOf(session.envelope.mailFrom);
+        const recipients = session.envelope.rcptTo.map((r) => r.address);
         const messageId = sesMessageId();
         const key = `${options.objectKeyPrefix}${messageId}`;
+        // As SES does, the stored mail starts with the headers the receiving server adds.
+        const received = [
+          `Return-Path: <${envelopeFrom}>`,
+          `Received: from ${session.hostNameAppearsAs || 'unknown'} (${session.remoteAddress}) by local-smtp.hub with SMTP id ${messageId} for ${recipients[0] ?? 'unknown'}; ${new Date().toUTCString().replace('GMT', '+0000')}`,
+          'X-SES-Spam-Verdict: PASS',
+          'X-SES-Virus-Verdict: PASS',
+          '',
+        ].join('\r\n');
+        const stored = Buffer.concat([Buffer.from(received, 'utf8'), raw]);
         options
-          .storeRawMail(key, raw)
+          .storeRawMail(key, stored)
           .then(() => {
             callback(null, `Ok: queued as ${messageId}`);
             const event = buildSesEvent({
-              raw,
+              raw: stored,
               messageId,
-              envelopeFrom: addressOf(session.envelope.mailFrom),
-              recipients: session.envelope.rcptTo.map((r) => r.address),
+              envelopeFrom,
+              recipients,
               bucket: options.bucket,
               objectKey: key,
             });
