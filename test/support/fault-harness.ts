@@ -251,7 +251,7 @@ export interface Pipeline {
   startPollers(which?: readonly ('inbound' | 'outbox')[]): void;
   stopPollers(which?: readonly ('inbound' | 'outbox')[]): Promise<void>;
   /** Wait until the inbound and outbox queues are empty (nothing visible or in flight) twice in a row. */
-  settle(timeoutMs?: number): Promise<void>;
+  settle(timeoutMs?: number, queues?: readonly ('inbound' | 'outbox')[]): Promise<void>;
   depth(queue: 'inbound' | 'outbox' | 'inbound-dlq' | 'outbox-dlq'): Promise<number>;
   /** The messages in a DLQ, parsed (received with a long visibility, so they stay put for the test). */
   dlqBodies(queue: 'inbound' | 'outbox'): Promise<unknown[]>;
@@ -264,6 +264,8 @@ export interface Pipeline {
   /** Raw emails the SES emulator accepted, by the X-Hub-Outbox-Id header. */
   readonly sesAccepted: Map<string, number>;
   readonly errors: unknown[];
+  /** Records each consumer reported failed (they went back to the queue). */
+  readonly failures: { classify: number; deliver: number };
   stop(): Promise<void>;
 }
 
@@ -326,12 +328,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     now: () => new Date(),
     publicBaseUrl: 'https://hub.demo-parish.example.org.uk',
   };
-  const classify = sqsBatchHandler(InboundItem, async (item) => void (await processInboundItem(item, classifyDeps)), { name: 'classify' });
-  const deliver: (event: SQSEvent) => Promise<SQSBatchResponse> = outboxConsumer({
-    ...deliverDepsFromEnv(),
-    audit: () => audit,
-    changeVisibility: undefined,
-  });
+  const failures = { classify: 0, deliver: 0 };
+  const counted = (name: keyof typeof failures, consume: (event: SQSEvent) => Promise<SQSBatchResponse>) => async (event: SQSEvent) => {
+    const out = await consume(event);
+    failures[name] += out.batchItemFailures.length;
+    return out;
+  };
+  const classify = counted('classify', sqsBatchHandler(InboundItem, async (item) => void (await processInboundItem(item, classifyDeps)), { name: 'classify' }));
+  const deliver = counted('deliver', outboxConsumer({ ...deliverDepsFromEnv(), audit: () => audit, changeVisibility: undefined }));
 
   const errors: unknown[] = [];
   const pollers = new Map<'inbound' | 'outbox', Poller>();
@@ -399,6 +403,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     sesAccepted,
     sesStored: async () => (await sesStore()).length,
     errors,
+    failures,
     messenger(n) {
       const psid = `7100000000${String(n).padStart(6, '0')}`;
       const mid = `m_fault_${options.prefix}${n}`;
@@ -499,12 +504,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     startPollers,
     stopPollers,
     depth,
-    async settle(timeoutMs = 20_000) {
+    async settle(timeoutMs = 20_000, queues = ['inbound', 'outbox'] as const) {
       const deadline = Date.now() + timeoutMs;
       let quiet = 0;
       while (quiet < 2) {
         if (Date.now() > deadline) throw new Error(`pipeline did not settle: inbound ${await depth('inbound')}, outbox ${await depth('outbox')}`);
-        quiet = (await depth('inbound')) + (await depth('outbox')) === 0 ? quiet + 1 : 0;
+        let pending = 0;
+        for (const queue of queues) pending += await depth(queue);
+        quiet = pending === 0 ? quiet + 1 : 0;
         await sleep(150);
       }
     },
