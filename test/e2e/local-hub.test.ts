@@ -1,0 +1,281 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../shared/local/emulators.ts';
+import type { OutboxEntry } from '../../infra/local/outbox.ts';
+import type { ItemView } from '../../infra/local/records.ts';
+import {
+  eumSms,
+  mailchimpUnsubscribe,
+  mandrillInbound,
+  messengerComment,
+  messengerMessage,
+  smtpEmail,
+  twilioSms,
+  type HubTarget,
+} from '../../infra/local/traffic.ts';
+import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../infra/local/config.ts';
+
+/**
+ * `npm start` as a user runs it: a child process on free ports with its own
+ * data dir, signed traffic on every channel (real SMTP included), the outbox
+ * and home page afterwards, the consent form round trip, and a restart that
+ * must keep every record. Also the bad-input contract: one line, exit 1.
+ */
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const NODE = join(ROOT, 'node_modules/.bin/node');
+const CLERK = 'clerk@demo-parish.example.org.uk';
+const OUR_NUMBER = '+447700900123';
+
+interface RunningHub {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function spawnHub(env: Record<string, string>): RunningHub {
+  const child = spawn(NODE, ['infra/local/start.ts'], { cwd: ROOT, env: { ...process.env, VITEST: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForReady(hub: RunningHub, timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void hub.exited.then((code) => (exitCode = code));
+  while (!/^ready/m.test(hub.output())) {
+    if (exitCode !== undefined) throw new Error(`hub exited with ${exitCode}:\n${hub.output()}`);
+    if (Date.now() > deadline) throw new Error(`hub not ready:\n${hub.output()}`);
+    await sleep(100);
+  }
+}
+
+async function stopHub(hub: RunningHub): Promise<number | null> {
+  hub.child.kill('SIGTERM');
+  return hub.exited;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 25_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+describe('local hub (npm start) end to end', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hub-e2e-'));
+  const run = randomUUID().replace(/-/g, '').slice(0, 12);
+  let hub: RunningHub;
+  let target: HubTarget;
+  let env: Record<string, string>;
+
+  const outbox = async (): Promise<OutboxEntry[]> => (await fetch(`${target.baseUrl}/local/outbox`)).json() as Promise<OutboxEntry[]>;
+  const items = async (): Promise<ItemView[]> => (await fetch(`${target.baseUrl}/local/items`)).json() as Promise<ItemView[]>;
+
+  beforeAll(async () => {
+    const [httpPort, smtpPort] = [await freePort(), await freePort()];
+    env = { HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: dataDir, HUB_COUNCIL: 'demo' };
+    target = {
+      baseUrl: `http://127.0.0.1:${httpPort}`,
+      smtpHost: '127.0.0.1',
+      smtpPort,
+      secrets: { ...LOCAL_SECRET_DEFAULTS, ...LOCAL_ID_DEFAULTS },
+    };
+    hub = spawnHub(env);
+    await waitForReady(hub);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (hub && hub.child.exitCode === null) await stopHub(hub);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints its URLs and the local secrets in use', () => {
+    expect(hub.output()).toContain(`${target.baseUrl.replace('127.0.0.1', 'localhost')}/webhooks/messenger`);
+    expect(hub.output()).toContain(`MESSENGER_APP_SECRET       ${LOCAL_SECRET_DEFAULTS.MESSENGER_APP_SECRET}`);
+    expect(hub.output()).toContain(`localhost:${target.smtpPort}`);
+  });
+
+  it('handles signed traffic on every channel as the demo council policy says, and keeps it across a restart', async () => {
+    const accepted = [
+      await messengerMessage(target, '6543210987654321', `m_e2e_${run}`, 'Hello, when is the next parish council meeting?'),
+      await messengerComment(target, '7788990011223344', 'Jane Smith', `987654321098765_${run}`, 'The council broke the law by holding the budget meeting in secret. This is illegal.'),
+      await mailchimpUnsubscribe(target, 'newsletter.reader@example.co.uk', '2026-01-05 10:02:11'),
+      await mandrillInbound(target, {
+        from: 'allotments@example.co.uk',
+        fromName: 'Sam Grower',
+        to: 'enquiries@demo-parish.example.org.uk',
+        subject: 'Allotment waiting list',
+        text: 'Please add me to the allotment waiting list.',
+        messageId: `<e2e-${run}@mail.example.co.uk>`,
+      }),
+      await twilioSms(target, '+447700900456', OUR_NUMBER, 'Bin not collected on Elm Close', `SM${run}${'0'.repeat(20)}`),
+      await twilioSms(target, '+447700900789', OUR_NUMBER, 'STOP', `SM${run}${'1'.repeat(20)}`),
+      await eumSms(target, '+447700900321', OUR_NUMBER, 'Street light out at the bus stop on High St', randomUUID()),
+    ];
+    expect(accepted.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200, 202]);
+
+    const formalReply = await smtpEmail(target, {
+      from: 'resident@example.co.uk',
+      fromName: 'Alex Resident',
+      to: CLERK,
+      subject: 'Overgrown hedge on Mill Road',
+      text: 'Dear Clerk,\n\nThe hedge outside 14 Mill Road blocks the footpath. Please ask the owner to cut it back.\n\nAlex Resident',
+    });
+    const autoReply = await smtpEmail(target, {
+      from: 'away@example.co.uk',
+      fromName: 'Away Resident',
+      to: CLERK,
+      subject: 'Automatic reply: Parish newsletter',
+      text: 'I am out of the office until Monday.',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    expect(formalReply).toMatch(/^250/);
+    expect(autoReply).toMatch(/^250/);
+
+    // Messenger: the standard not-official-contact reply, on Messenger, to the resident.
+    const sent = await until('the pipeline to deliver', async () => {
+      const all = await outbox();
+      const has = (test: (e: OutboxEntry) => boolean) => all.some(test);
+      const ready =
+        has((e) => e.channel === 'messenger' && e.kind === 'auto-reply' && e.to === '6543210987654321') &&
+        has((e) => e.kind === 'consent-request' && e.to === 'resident@example.co.uk') &&
+        has((e) => e.kind === 'consent-request' && e.to === '+447700900321');
+      return ready ? all : undefined;
+    });
+    const autoText = sent.find((e) => e.channel === 'messenger' && e.kind === 'auto-reply')!.text;
+    expect(autoText).toContain(CLERK);
+
+    // The formal email: one routing email to the clerk with its reference, and a consent request to the resident.
+    const consentRequest = sent.find((e) => e.kind === 'consent-request' && e.to === 'resident@example.co.uk')!;
+    expect(consentRequest.channel).toBe('email');
+    expect(consentRequest.ref).toMatch(/^DEM-\d{4}-\d{6}$/);
+    const routing = sent.filter((e) => e.kind === 'clerk-routing' && e.ref === consentRequest.ref);
+    expect(routing).toHaveLength(1);
+    expect(routing[0]!.to).toBe(CLERK);
+
+    // The auto-submitted email: nothing goes back to its sender.
+    await sleep(1_000);
+    expect((await outbox()).filter((e) => e.to.includes('away@example.co.uk'))).toEqual([]);
+    // Consent-ledger items (unsubscribe, STOP) get no reply either.
+    expect((await outbox()).filter((e) => e.to === 'newsletter.reader@example.co.uk' || e.to === '+447700900789')).toEqual([]);
+
+    // Consent round trip: the link in the request opens an accessible form; granting is recorded.
+    const link = /https?:\/\/[^\s<>"]+\/consent\/[A-Za-z0-9._~-]+/.exec(consentRequest.text)?.[0];
+    expect(link).toBeDefined();
+    const localLink = new URL(new URL(link!).pathname, target.baseUrl).href;
+    const form = await fetch(localLink);
+    expect(form.status).toBe(200);
+    const formHtml = await form.text();
+    expect(formHtml).toContain(consentRequest.ref!);
+    expect(formHtml).toContain('name="choice"');
+    const granted = await fetch(localLink, {
+      method: 'POST',
+      body: 'choice=grant',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(granted.status).toBe(200);
+    const formalItem = await until('consent to be recorded', async () => {
+      const item = (await items()).find((i) => i.ref === consentRequest.ref);
+      return item?.consentStatus === 'granted' ? item : undefined;
+    });
+    expect(formalItem.classification).toBe('formal');
+    expect(formalItem.reasons.some((r) => r.clause.length > 0)).toBe(true);
+    expect(formalItem.events.map((e) => e.type)).toEqual(expect.arrayContaining(['received', 'classified', 'routed', 'consent-requested', 'consent-granted']));
+
+    // The home page shows the item, its reference and reasons, with resident values escaped.
+    const home = await (await fetch(`${target.baseUrl}/`)).text();
+    expect(home).toContain(consentRequest.ref!);
+    expect(home).toContain('Overgrown hedge on Mill Road');
+    expect(home).not.toMatch(/<script/i);
+
+    // Every channel produced an item.
+    const before = await until('every item to be recorded', async () => {
+      const all = await items();
+      return all.length >= 9 ? all : undefined;
+    });
+    expect(new Set(before.map((i) => i.channel))).toEqual(new Set(['messenger', 'facebook-comment', 'email', 'mailchimp', 'sms']));
+    await sleep(1_500); // let trailing deliveries land before the restart
+    const beforeItems = await items();
+    const beforeOutbox = await outbox();
+
+    // Restart on the same data dir: every record, consent status and outbox entry is still there.
+    expect(await stopHub(hub)).toBe(0);
+    expect(hub.output()).toContain('hub: stopped');
+    hub = spawnHub(env);
+    await waitForReady(hub);
+    const summary = (list: ItemView[]) => list.map((i) => [i.itemId, i.ref, i.classification, i.consentStatus, i.events.length]).sort();
+    expect(summary(await items())).toEqual(summary(beforeItems));
+    expect((await outbox()).map((e) => e.id).sort()).toEqual(beforeOutbox.map((e) => e.id).sort());
+
+    // A provider retry after the restart is still recognised: no second item.
+    await messengerMessage(target, '6543210987654321', `m_e2e_${run}`, 'Hello, when is the next parish council meeting?');
+    await sleep(1_500);
+    expect((await items()).length).toBe(beforeItems.length);
+  }, 90_000);
+});
+
+describe('local hub bad input: one clear line and a non-zero exit', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'hub-bad-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  async function failsWith(env: Record<string, string>, expected: RegExp): Promise<void> {
+    const [httpPort, smtpPort] = [await freePort(), await freePort()];
+    const hub = spawnHub({ HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: join(scratch, randomUUID()), ...env });
+    const code = await hub.exited;
+    const lines = hub.output().trim().split('\n');
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(expected);
+    expect(hub.output()).not.toMatch(/\n\s+at /);
+  }
+
+  it('rejects an unknown council preset', async () => {
+    await failsWith({ HUB_COUNCIL: 'atlantis' }, /^hub: HUB_COUNCIL "atlantis" is unknown: .*expected one of .*demo/);
+  });
+
+  it('rejects an invalid policy file, naming the field', async () => {
+    const file = join(scratch, 'broken.json');
+    writeFileSync(file, JSON.stringify({ version: '1' }));
+    await failsWith({ HUB_COUNCIL: file }, /^hub: HUB_COUNCIL policy file .*broken\.json is invalid: council/);
+  });
+
+  it('rejects a port already in use', async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((done) => blocker.listen(0, '127.0.0.1', () => done((blocker.address() as { port: number }).port)));
+    try {
+      await failsWith({ HUB_PORT: String(port) }, new RegExp(`^hub: HUB_PORT ${port} is already in use`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('rejects a corrupt data dir', async () => {
+    const dir = join(scratch, 'corrupt');
+    mkdirSync(join(dir, 'dynamodb'), { recursive: true });
+    writeFileSync(join(dir, 'dynamodb', 'CURRENT'), 'MANIFEST-999999\n');
+    await failsWith({ HUB_DATA_DIR: dir }, /^hub: corrupt data dir: .*dynamodb cannot be opened/);
+  });
+
+  it('rejects a queue journal it cannot read', async () => {
+    const dir = join(scratch, 'bad-journal');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'queues.jsonl'), 'not json\n{"op":"put","queue":"inbound","id":"x","message":{}}\n');
+    await failsWith({ HUB_DATA_DIR: dir }, /^hub: corrupt data dir: .*queues\.jsonl line 1/);
+  });
+});
