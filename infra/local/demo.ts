@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ruleName } from './home.ts';
 import type { ItemView } from './records.ts';
 import {
   eumSms,
@@ -142,7 +143,7 @@ function describe(item: ItemView): string {
   const head = `■ ${item.channel} → ${item.classification.toUpperCase()}${item.ref ? ` (reference ${item.ref})` : ''}`;
   const lines = [head];
   if (item.subject) lines.push(`    subject: ${item.subject}`);
-  for (const r of item.reasons) lines.push(`    why:     ${r.detail ?? r.rule} [${r.clause}]`);
+  for (const r of item.reasons) lines.push(`    why:     ${r.detail ?? ruleName(r.rule)} [${r.clause}]`);
   for (const f of item.flags) lines.push(`    flagged: ${f.category} → ${f.action} [${f.clause}]`);
   if (item.consentStatus && item.consentStatus !== 'not-needed') lines.push(`    consent: ${item.consentStatus}`);
   if (item.outbox.length === 0) lines.push('    sent:    nothing');

@@ -45,6 +45,35 @@ const KIND_NAMES: Record<string, string> = {
   'complaint-invitation': 'Formal complaint invitation',
 };
 
+/** The engine's rule ids in words (the audit trail keeps ids and clauses, never the engine's sentences). */
+const RULE_NAMES: Record<string, string> = {
+  'channel-formality': 'What the policy says about this channel',
+  'official-address': 'Sent to an official council address',
+  'copied-to-clerk': 'The clerk was copied in, so it is official correspondence',
+  'consent-follow-up': 'New formal correspondence: the data consent form goes to the resident before action is taken',
+  'consent-on-file': 'The resident already gave consent for this matter',
+  'existing-thread': 'A reply in correspondence already on file: no new consent form',
+  'automatic-mail': 'Automatic mail (out-of-office, bounce, list): no automatic reply or consent form',
+  'out-of-office': 'Arrived outside office hours: the reply says when the inbox is next monitored',
+  'rate-limit': 'This sender already had the standard reply recently',
+  'unverified-sender': 'The sender could not be verified: held for the clerk to check',
+  'spam-verdict': 'Marked as spam: ignored, never answered',
+  'virus-verdict': 'A virus was found: ignored, never answered',
+  echo: 'Our own message coming back: ignored',
+  'own-sender': 'Sent from one of our own addresses or numbers: ignored',
+  'mailchimp-audience': 'A newsletter audience change, kept as a consent record',
+  'sms-keyword': 'An SMS keyword (STOP, START, HELP), kept as a consent record',
+  'moderation-hold': 'Held for the clerk because of its content',
+  'moderation-formal': 'Treated as formal because of its content',
+  'formal-complaint-invitation': 'The resident is invited to make a formal complaint',
+  'policy-breach-notice': 'The resident is told which part of the policy the message breaks',
+};
+
+export function ruleName(rule: string): string {
+  if (rule.startsWith('moderation:')) return `Flagged by the moderation rules: ${rule.slice('moderation:'.length).replaceAll('-', ' ')}`;
+  return RULE_NAMES[rule] ?? rule;
+}
+
 const CONSENT_NAMES: Record<string, string> = {
   'not-needed': 'not needed',
   requested: 'requested, waiting for the resident',
@@ -119,7 +148,7 @@ function renderItem(item: ItemView): string {
       : '';
   const reasons = item.reasons.length
     ? `<p><strong>Why:</strong></p><ul>${item.reasons
-        .map((r) => `<li>${esc(r.detail ?? r.rule)} <span class="clause">(${esc(r.clause)}; rule <code>${esc(r.rule)}</code>)</span></li>`)
+        .map((r) => `<li>${esc(r.detail ?? ruleName(r.rule))} <span class="clause">(${esc(r.clause)}; rule <code>${esc(r.rule)}</code>)</span></li>`)
         .join('')}</ul>`
     : '';
   const flags = item.flags.length
