@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { SNSEvent } from 'aws-lambda';
+import type { SESEvent, SNSEvent } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
 import { startProviderFakes, type ProviderFakes } from '../../shared/local/provider-fakes.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
@@ -70,8 +70,10 @@ export async function startHub(config: HubConfig, logger: HubLogger = { warn: (m
 async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promise<void> | void)[], stopAll: () => Promise<void>): Promise<Hub> {
   const { dataDir } = config;
   const mailDir = join(dataDir, 'mail');
+  const pendingDir = join(dataDir, 'mail-pending');
   try {
     mkdirSync(mailDir, { recursive: true });
+    mkdirSync(pendingDir, { recursive: true });
   } catch (error) {
     throw new StartupError(`HUB_DATA_DIR ${dataDir} cannot be created (${(error as NodeJS.ErrnoException).code})`);
   }
@@ -94,7 +96,9 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
   const httpPort = await listen(http, config.httpPort, 'HUB_PORT');
   cleanup.push(() => closeServer(http));
 
-  let deliverMail: (event: Parameters<Parameters<typeof startSmtp>[0]['deliver']>[0]) => Promise<void> = async () => undefined;
+  let stopping = false;
+  // Replaced once the handlers can run; mail accepted before that stays pending and is replayed below.
+  let deliverMail: (event: SESEvent) => Promise<void> = async () => undefined;
   let smtp: LocalSmtp;
   try {
     smtp = await startSmtp({
@@ -102,6 +106,8 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
       objectKeyPrefix: MAIL_BUCKET.objectPrefix,
       bucket: MAIL_OBJECT_BUCKET,
       storeRawMail: async (key, raw) => writeAtomically(join(mailDir, key), raw),
+      // Until the SES handler has taken the mail, its event waits in mail-pending/ (replayed at start).
+      accept: async (event) => writeAtomically(join(pendingDir, `${event.Records[0]!.ses.mail.messageId}.json`), Buffer.from(JSON.stringify(event))),
       deliver: (event) => deliverMail(event),
     });
   } catch (error) {
@@ -183,19 +189,41 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
   // Pollers stop before the emulators they read from.
   cleanup.push(() => Promise.all(pollers.map((p) => p.stop())).then(() => undefined));
 
-  deliverMail = async (event) => {
+  const mailInFlight = new Set<Promise<void>>();
+  const deliverOnce = async (event: SESEvent) => {
+    const pending = join(pendingDir, `${event.Records[0]!.ses.mail.messageId}.json`);
     // Lambda retries a failed asynchronous (Event) invocation twice; locally after 1 s and 2 s.
     for (const delay of [0, 1000, 2000]) {
       if (delay) await sleep(delay);
+      if (stopping) return; // still pending: replayed at the next start
       try {
         await invoke('sesInbound', event);
+        rmSync(pending, { force: true });
         return;
       } catch (error) {
         logger.warn(`sesInbound: ${describe(error)}`);
         if (error instanceof HandlerMissingError) return;
       }
     }
+    // Lambda would hand a thrice-failed event to its on-failure destination; here it stays pending.
   };
+  deliverMail = (event) => {
+    const run = deliverOnce(event).finally(() => mailInFlight.delete(run));
+    mailInFlight.add(run);
+    return run;
+  };
+  // Before the pollers and emulators stop: let mail already being handled finish.
+  cleanup.push(() => Promise.all(mailInFlight).then(() => undefined));
+  cleanup.push(() => void (stopping = true));
+  for (const file of readdirSync(pendingDir).filter((f) => f.endsWith('.json'))) {
+    let event: SESEvent;
+    try {
+      event = JSON.parse(readFileSync(join(pendingDir, file), 'utf8')) as SESEvent;
+    } catch {
+      throw new CorruptDataError(`${join(pendingDir, file)} is not an SES event`);
+    }
+    void deliverMail(event);
+  }
 
   const timers = SCHEDULES.map((schedule) => {
     let running = false;

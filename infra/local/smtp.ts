@@ -27,6 +27,8 @@ export interface SmtpOptions {
   readonly storeRawMail: (key: string, raw: Buffer) => Promise<void>;
   readonly objectKeyPrefix: string;
   readonly bucket: string;
+  /** Make the event durable before the mail is acknowledged (so a crash before `deliver` finishes loses nothing). */
+  readonly accept?: (event: SESEvent) => Promise<void>;
   /** The Lambda action (invocation type Event: SMTP is answered before it runs). */
   readonly deliver: (event: SESEvent) => Promise<void>;
 }
@@ -68,18 +70,12 @@ export async function startSmtp(options: SmtpOptions): Promise<LocalSmtp> {
           '',
         ].join('\r\n');
         const stored = Buffer.concat([Buffer.from(received, 'utf8'), raw]);
+        const event = buildSesEvent({ raw: stored, messageId, envelopeFrom, recipients, bucket: options.bucket, objectKey: key });
         options
           .storeRawMail(key, stored)
+          .then(() => options.accept?.(event))
           .then(() => {
             callback(null, `Ok: queued as ${messageId}`);
-            const event = buildSesEvent({
-              raw: stored,
-              messageId,
-              envelopeFrom,
-              recipients,
-              bucket: options.bucket,
-              objectKey: key,
-            });
             void options.deliver(event);
           })
           .catch((error: unknown) => callback(error as Error));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,7 @@ import {
   type HubTarget,
 } from '../../infra/local/traffic.ts';
 import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../infra/local/config.ts';
+import { buildSesEvent, sesMessageId } from '../../infra/local/smtp.ts';
 
 /**
  * `npm start` as a user runs it: a child process on free ports with its own
@@ -228,6 +229,48 @@ describe('local hub (npm start) end to end', () => {
     await sleep(1_500);
     expect((await items()).length).toBe(beforeItems.length);
   }, 90_000);
+});
+
+describe('local hub recovery', () => {
+  it('handles, at the next start, mail it had accepted but not yet handed to the SES handler (a crash in between)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-pending-'));
+    try {
+      const messageId = sesMessageId();
+      const raw = Buffer.from(
+        [
+          'Return-Path: <late@example.co.uk>',
+          'From: Late Resident <late@example.co.uk>',
+          `To: ${CLERK}`,
+          'Subject: Pothole on Station Road',
+          `Message-ID: <pending-${messageId}@example.co.uk>`,
+          'Date: Mon, 5 Jan 2026 09:14:57 +0000',
+          '',
+          'There is a deep pothole outside the station.',
+        ].join('\r\n'),
+      );
+      mkdirSync(join(dir, 'mail', 'inbound'), { recursive: true });
+      mkdirSync(join(dir, 'mail-pending'), { recursive: true });
+      writeFileSync(join(dir, 'mail', 'inbound', messageId), raw);
+      const event = buildSesEvent({ raw, messageId, envelopeFrom: 'late@example.co.uk', recipients: [CLERK], bucket: 'local-mail', objectKey: `inbound/${messageId}` });
+      writeFileSync(join(dir, 'mail-pending', `${messageId}.json`), JSON.stringify(event));
+
+      const [httpPort, smtpPort] = [await freePort(), await freePort()];
+      const hub = spawnHub({ HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: dir });
+      try {
+        await waitForReady(hub);
+        const item = await until('the pending mail to be handled', async () => {
+          const list = (await (await fetch(`http://127.0.0.1:${httpPort}/local/items`)).json()) as ItemView[];
+          return list.find((i) => i.subject === 'Pothole on Station Road');
+        });
+        expect(item.classification).toBe('formal');
+        expect(readdirSync(join(dir, 'mail-pending'))).toEqual([]);
+      } finally {
+        await stopHub(hub);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('local hub bad input: one clear line and a non-zero exit', () => {
