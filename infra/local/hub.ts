@@ -4,11 +4,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SESEvent, SNSEvent } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
 import { startProviderFakes, type ProviderFakes } from '../../shared/local/provider-fakes.ts';
-import { AuditStore } from '../../shared/store/audit-store.ts';
+import { AuditStore, londonDay } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
 import { ENV, FUNCTIONS, MAIL_BUCKET, QUEUES, ROUTES, SCHEDULES, type FunctionId } from '../../shared/topology.ts';
@@ -257,6 +257,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     }
     if (path === '/local/outbox' && readOnly) return send(res, 200, outbox.all());
     if (path === '/local/items' && readOnly) return send(res, 200, await listItems({ audit, ops, outbox: outbox.all() }));
+    if (path === '/local/records' && readOnly) return send(res, 200, await accountingRecords());
     if (path === '/local/sms' && method === 'POST') return injectSms(res, body);
     if (path === '/favicon.ico') return send(res, 204, '');
 
@@ -276,6 +277,28 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     const response = toHttpResponse(result);
     res.writeHead(response.statusCode, response.headers);
     res.end(response.body);
+  };
+
+  // `npm run load` accounting (bench/load.ts): ids, types and counts only, no personal data.
+  const accountingRecords = async () => {
+    const summaries: { itemId: string; ref: string; classification: string }[] = [];
+    for await (const s of audit.listSummaries()) summaries.push({ itemId: s.itemId, ref: s.ref, classification: s.classification });
+    const events: { itemId: string; type: string }[] = [];
+    for await (const e of audit.chainEvents()) events.push({ itemId: e.itemId, type: e.type });
+    const logs: { itemId: string; classification: string }[] = [];
+    for (const back of [0, 1]) {
+      for (const l of await ops.listMinimalLogs(londonDay(new Date(Date.now() - back * 86_400_000).toISOString()))) logs.push({ itemId: l.itemId, classification: l.classification });
+    }
+    const depth = async (url: string) => {
+      const { Attributes: a = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
+    };
+    const queues: Record<string, number> = {};
+    for (const q of Object.values(QUEUES)) {
+      queues[q.id] = await depth(emulators.queueUrls[q.id]);
+      queues[q.dlqId] = await depth(emulators.dlqUrls[q.id]);
+    }
+    return { summaries, events, logs, queues, mailPending: readdirSync(pendingDir).length };
   };
 
   const injectSms = async (res: ServerResponse, body: Buffer) => {
@@ -302,6 +325,29 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     logger.warn(`${fn}: ${describe(error)}`);
     return send(res, 500, { message: 'Internal Server Error' });
   };
+
+  // What `hub audit --local` reads (shared/cli/audit.ts LocalHubInfo); removed again at stop.
+  const infoFile = join(dataDir, 'hub.json');
+  writeAtomically(
+    infoFile,
+    Buffer.from(
+      JSON.stringify(
+        {
+          dynamodbEndpoint: emulators.dynamodbEndpoint,
+          auditTable: emulators.tableNames.audit,
+          opsTable: emulators.tableNames.ops,
+          council: config.policy.council.id,
+          senderKey: config.secrets.CONSENT_SIGNING_KEY,
+          httpUrl,
+          smtpPort: smtp.port,
+          pid: process.pid,
+        },
+        null,
+        2,
+      ),
+    ),
+  );
+  cleanup.push(() => rmSync(infoFile, { force: true }));
 
   ready = true;
   return {
