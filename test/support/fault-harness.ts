@@ -168,11 +168,24 @@ export async function startRestartableDynamo(prefix: string): Promise<Restartabl
   let server: Server | undefined;
   let port = 0;
   const sockets = new Set<Socket>();
+  let stopping = false;
+  let inflight = 0;
   const start = async () => {
     const next = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path }) as Server;
+    stopping = false;
     next.on('connection', (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
+    });
+    // dynalite throws an uncaught "Database is closed" when a request reaches it while
+    // its LevelDB is closing, so a stop first refuses new requests and drains the rest.
+    next.prependListener('request', (req, res) => {
+      if (stopping) {
+        req.socket.destroy();
+        return;
+      }
+      inflight += 1;
+      res.on('close', () => (inflight -= 1));
     });
     port = await listenOn(next, port);
     server = next;
@@ -181,7 +194,9 @@ export async function startRestartableDynamo(prefix: string): Promise<Restartabl
     const current = server;
     server = undefined;
     if (!current) return;
+    stopping = true;
     const closed = new Promise<void>((resolve) => current.close(() => resolve()));
+    for (let waited = 0; inflight > 0 && waited < 5_000; waited += 10) await sleep(10);
     for (const socket of sockets) socket.destroy();
     await closed; // dynalite closes its LevelDB too, so the next start can open it
   };
