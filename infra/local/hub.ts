@@ -283,8 +283,8 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
   const accountingRecords = async () => {
     const summaries: { itemId: string; ref: string; classification: string }[] = [];
     for await (const s of audit.listSummaries()) summaries.push({ itemId: s.itemId, ref: s.ref, classification: s.classification });
-    const events: { itemId: string; type: string }[] = [];
-    for await (const e of audit.chainEvents()) events.push({ itemId: e.itemId, type: e.type });
+    const events: { itemId: string; type: string; outboxId?: string }[] = [];
+    for await (const e of audit.chainEvents()) events.push({ itemId: e.itemId, type: e.type, ...(typeof e.data.outboxId === 'string' ? { outboxId: e.data.outboxId } : {}) });
     const logs: { itemId: string; classification: string }[] = [];
     for (const back of [0, 1]) {
       for (const l of await ops.listMinimalLogs(londonDay(new Date(Date.now() - back * 86_400_000).toISOString()))) logs.push({ itemId: l.itemId, classification: l.classification });
