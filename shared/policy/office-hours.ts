@@ -1,5 +1,7 @@
-import type { Day } from './schema.ts';
+import { londonLongDate, londonTime } from '../runtime/london-time.ts';
 import type { Policy } from './schema.ts';
+
+export { londonTime } from '../runtime/london-time.ts';
 
 /**
  * England and Wales bank holidays, 2025-2028.
@@ -18,49 +20,6 @@ export const ENGLAND_AND_WALES_BANK_HOLIDAYS: ReadonlySet<string> = new Set([
   // 2028: New Year's Day is a Saturday, substitute Monday 3 January
   '2028-01-03', '2028-04-14', '2028-04-17', '2028-05-01', '2028-05-29', '2028-08-28', '2028-12-25', '2028-12-26',
 ]);
-
-const TIME_ZONE = 'Europe/London';
-const WEEKDAYS: Record<string, Day> = { Mon: 'mon', Tue: 'tue', Wed: 'wed', Thu: 'thu', Fri: 'fri', Sat: 'sat', Sun: 'sun' };
-const PARTS = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TIME_ZONE,
-  weekday: 'short',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-const DESCRIBE = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TIME_ZONE,
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
-
-interface LondonTime {
-  /** YYYY-MM-DD */
-  date: string;
-  day: Day;
-  /** HH:MM */
-  time: string;
-  /** Offset from UTC in minutes (0 in winter, 60 in summer). */
-  offsetMinutes: number;
-}
-
-export function londonTime(at: Date): LondonTime {
-  const p: Record<string, string> = {};
-  for (const part of PARTS.formatToParts(at)) p[part.type] = part.value;
-  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  return {
-    date: `${p.year}-${p.month}-${p.day}`,
-    day: WEEKDAYS[p.weekday as string] as Day,
-    time: `${p.hour}:${p.minute}`,
-    offsetMinutes: Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000),
-  };
-}
 
 export function isBankHoliday(date: string): boolean {
   return ENGLAND_AND_WALES_BANK_HOLIDAYS.has(date);
@@ -109,9 +68,9 @@ export function toLondonIso(at: Date): string {
   return `${t.date}T${t.time}:${seconds}${offset}`;
 }
 
-/** For residents: `Tuesday 6 May 2025 at 09:00`. */
+/** For residents: `Tuesday, 6 May 2025 at 09:00`. */
 export function describeLondonTime(at: Date): string {
-  return `${DESCRIBE.format(at)} at ${londonTime(at).time}`;
+  return `${londonLongDate(at)} at ${londonTime(at).time}`;
 }
 
 /** The instant at which Europe/London wall-clock time is `date` `time` (office hours never start in the DST gap). */

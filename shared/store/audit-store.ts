@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attachment, AuditEvent, AuditEventType, AuditSummary, Channel, Classification, ConsentStatus, Party } from '../model/index.ts';
 import { canonicalJson, eventHash, GENESIS_HASH, sha256Hex } from '../pipeline/hash.ts';
+import { londonDate } from '../runtime/london-time.ts';
 
 /**
  * The audit table. Three kinds of record:
@@ -566,9 +567,8 @@ class ChainVerifier {
 
 /** YYYY-MM-DD of an instant, in Europe/London. */
 export function londonDay(iso: string): string {
-  return londonFormat.format(new Date(iso));
+  return londonDate(new Date(iso));
 }
-const londonFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 function isDateOnly(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(value);
