@@ -19,7 +19,7 @@ const env = (name: string): string => {
   return value;
 };
 
-const policy = loadPolicy(process.env[ENV.council] ?? 'demo');
+const policy = loadPolicy(process.env[ENV.council] ?? 'demo', { trustPresets: true });
 const documents = createDocumentClient();
 const audit = new AuditStore({ client: documents, tableName: env(ENV.auditTable), council: policy.council.id });
 const ops = new OpsStore({ client: documents, tableName: env(ENV.opsTable) });

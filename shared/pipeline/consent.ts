@@ -267,7 +267,7 @@ export async function consentDepsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     import('../policy/load.ts'),
     import('../runtime/secrets.ts'),
   ]);
-  const policy = loadPolicy(env[ENV.council] ?? 'demo');
+  const policy = loadPolicy(env[ENV.council] ?? 'demo', { trustPresets: true });
   const secrets = await loadSecrets(env);
   const client = createDocumentClient();
   const auditTable = env[ENV.auditTable];

@@ -10,6 +10,10 @@ import { ModerationCategory } from '../model/decision.ts';
  * policy is silent the clause starts with `default:` and `note` says which
  * default was taken and why. Objects are strict, so a misspelt field is an
  * error rather than a silently ignored rule.
+ *
+ * The schemas are built on first use (`policySchemas()`), not at import: zod
+ * schema construction costs milliseconds on a cold start, and a Lambda loading
+ * a bundled preset does not validate it again (see loadPolicy).
  */
 
 const NON_EMPTY = 'expected a non-empty string';
@@ -39,140 +43,153 @@ const hhmm = () =>
   z.string({ error: 'expected a time "HH:MM"' }).check(z.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'expected a 24-hour time "HH:MM"'));
 
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export const Day = z.enum(DAYS, { error: `expected one of ${DAYS.join(', ')}` });
-export type Day = z.infer<typeof Day>;
-
-/** A rule switched on or off, with where that comes from. */
-const Rule = z.strictObject({ enabled: z.boolean({ error: 'expected true or false' }), clause: clause(), note: note() });
-
-const Address = z.strictObject({ address: emailAddress(), clause: clause(), note: note() });
-export type PolicyAddress = z.infer<typeof Address>;
-
-export const ChannelRule = z.strictObject({
-  /** True: items on this channel are official correspondence. */
-  formal: z.boolean({ error: 'expected true or false' }),
-  clause: clause(),
-  note: note(),
-});
-export type ChannelRule = z.infer<typeof ChannelRule>;
-
 export const MODERATION_ACTIONS = ['flag', 'hold-for-clerk', 'invite-formal-complaint', 'policy-breach-notice'] as const;
-export const ModerationAction = z.enum(MODERATION_ACTIONS, { error: `expected one of ${MODERATION_ACTIONS.join(', ')}` });
-export type ModerationAction = z.infer<typeof ModerationAction>;
 
-export const ModerationRuleSchema = z.strictObject({
-  category: ModerationCategory,
-  clause: clause(),
-  action: ModerationAction,
-});
-export type ModerationRule = z.infer<typeof ModerationRuleSchema>;
+function buildSchemas() {
+  const Day = z.enum(DAYS, { error: `expected one of ${DAYS.join(', ')}` });
 
-const OfficeWindow = z.strictObject({
-  days: z.array(Day).check(z.minLength(1, 'expected at least one day')),
-  start: hhmm(),
-  end: hhmm(),
-});
-export type OfficeWindow = z.infer<typeof OfficeWindow>;
+  /** A rule switched on or off, with where that comes from. */
+  const Rule = z.strictObject({ enabled: z.boolean({ error: 'expected true or false' }), clause: clause(), note: note() });
 
-export const PolicySchema = z.strictObject({
-  /** Goes into every Decision.policyVersion and so into the audit trail. Change it whenever a rule changes. */
-  version: text(),
-  council: z.strictObject({
-    /** Lower-case slug, e.g. `stilton`; partition key of the audit trail. */
-    id: z.string({ error: 'expected a council id' }).check(z.regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'expected a lower-case id like "west-end"')),
-    name: text(),
-    /** Audit references are `${prefix}-YYYY-NNNNNN`. */
-    referencePrefix: z.string({ error: 'expected a reference prefix' }).check(z.regex(/^[A-Z]{2,5}$/, 'expected 2 to 5 capital letters, e.g. "STL"')),
-    source: z.strictObject({
-      /** The adopted policy document the clauses cite. */
-      file: text(),
-      /** As the policy states it (`13/10/20`, `October 2023`), or `not stated` with a note. */
-      adopted: text(),
-      reviewDue: z.optional(text()),
+  const Address = z.strictObject({ address: emailAddress(), clause: clause(), note: note() });
+
+  const ChannelRule = z.strictObject({
+    /** True: items on this channel are official correspondence. */
+    formal: z.boolean({ error: 'expected true or false' }),
+    clause: clause(),
+    note: note(),
+  });
+
+  const ModerationAction = z.enum(MODERATION_ACTIONS, { error: `expected one of ${MODERATION_ACTIONS.join(', ')}` });
+
+  const ModerationRuleSchema = z.strictObject({
+    category: ModerationCategory,
+    clause: clause(),
+    action: ModerationAction,
+  });
+
+  const OfficeWindow = z.strictObject({
+    days: z.array(Day).check(z.minLength(1, 'expected at least one day')),
+    start: hhmm(),
+    end: hhmm(),
+  });
+
+  const PolicySchema = z.strictObject({
+    /** Goes into every Decision.policyVersion and so into the audit trail. Change it whenever a rule changes. */
+    version: text(),
+    council: z.strictObject({
+      /** Lower-case slug, e.g. `stilton`; partition key of the audit trail. */
+      id: z.string({ error: 'expected a council id' }).check(z.regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'expected a lower-case id like "west-end"')),
+      name: text(),
+      /** Audit references are `${prefix}-YYYY-NNNNNN`. */
+      referencePrefix: z.string({ error: 'expected a reference prefix' }).check(z.regex(/^[A-Z]{2,5}$/, 'expected 2 to 5 capital letters, e.g. "STL"')),
+      source: z.strictObject({
+        /** The adopted policy document the clauses cite. */
+        file: text(),
+        /** As the policy states it (`13/10/20`, `October 2023`), or `not stated` with a note. */
+        adopted: text(),
+        reviewDue: z.optional(text()),
+        note: note(),
+      }),
+    }),
+    contacts: z.strictObject({
+      clerk: Address,
+      deputyClerk: z.optional(Address),
+      enquiries: z.optional(Address),
+      /** Other official inboxes the hub receives for. */
+      otherOfficial: z.optional(z.array(Address)),
+      /**
+       * Mail domains the council owns: email to any address at them is addressed to the
+       * council. Leave empty when the clerk uses a free-mail address (cassington.txt).
+       */
+      officialDomains: z.strictObject({ domains: z.array(domain()), clause: clause(), note: note() }),
+      /** Addresses the hub itself sends from (SES_FROM_ADDRESS): mail from them is our own echo. */
+      hubAddresses: z.array(emailAddress()).check(z.minLength(1, 'expected at least one address the hub sends from')),
+      /** Facebook Page id; Messenger and feed items from it are our own. */
+      messengerPageId: z.optional(z.string({ error: 'expected a page id' }).check(z.regex(/^[0-9]{5,20}$/, 'expected a numeric Facebook Page id'))),
+      smsNumbers: z.array(e164()),
       note: note(),
     }),
-  }),
-  contacts: z.strictObject({
-    clerk: Address,
-    deputyClerk: z.optional(Address),
-    enquiries: z.optional(Address),
-    /** Other official inboxes the hub receives for. */
-    otherOfficial: z.optional(z.array(Address)),
-    /**
-     * Mail domains the council owns: email to any address at them is addressed to the
-     * council. Leave empty when the clerk uses a free-mail address (cassington.txt).
-     */
-    officialDomains: z.strictObject({ domains: z.array(domain()), clause: clause(), note: note() }),
-    /** Addresses the hub itself sends from (SES_FROM_ADDRESS): mail from them is our own echo. */
-    hubAddresses: z.array(emailAddress()).check(z.minLength(1, 'expected at least one address the hub sends from')),
-    /** Facebook Page id; Messenger and feed items from it are our own. */
-    messengerPageId: z.optional(z.string({ error: 'expected a page id' }).check(z.regex(/^[0-9]{5,20}$/, 'expected a numeric Facebook Page id'))),
-    smsNumbers: z.array(e164()),
-    note: note(),
-  }),
-  channels: z.strictObject({
-    messenger: ChannelRule,
-    'facebook-comment': ChannelRule,
-    email: ChannelRule,
-    sms: ChannelRule,
-    mailchimp: ChannelRule,
-  }),
-  /** Email with the clerk in Cc is official (stilton.txt §12). */
-  copiedToClerk: Rule,
-  /** Email to an official address (clerk, deputy, enquiries, official domain) is formal. */
-  officialAddress: Rule,
-  texts: z.strictObject({
-    notOfficialContact: z.strictObject({
-      messenger: text(),
-      'facebook-comment': text(),
-      email: text(),
-      sms: text(),
+    channels: z.strictObject({
+      messenger: ChannelRule,
+      'facebook-comment': ChannelRule,
+      email: ChannelRule,
+      sms: ChannelRule,
+      mailchimp: ChannelRule,
     }),
-    consentRequest: text(),
-    consentReminder: text(),
-    outOfOffice: text(),
-    formalComplaintInvitation: text(),
-    policyBreachNotice: text(),
-  }),
-  officeHours: z.strictObject({
-    /** Always Europe/London: the hub knows England and Wales bank holidays only. */
-    timeZone: z.literal('Europe/London', { error: 'expected "Europe/London"' }),
-    windows: z.array(OfficeWindow).check(z.minLength(1, 'expected at least one office-hours window')),
-    closedOnBankHolidays: z.boolean({ error: 'expected true or false' }),
-    /** Send the outOfOffice text to formal email that arrives outside the windows. */
-    outOfOfficeReply: z.boolean({ error: 'expected true or false' }),
-    clause: clause(),
-    note: note(),
-  }),
-  autoReplyRateLimit: z.strictObject({
-    /** At most one automatic reply per sender per this many days (RFC 3834 §2 recommends 7). */
-    windowDays: positiveInt('days'),
-    clause: clause(),
-    note: note(),
-  }),
-  retention: z.strictObject({
-    formal: z.strictObject({ years: positiveInt('years'), clause: clause(), note: note() }),
-    informal: z.strictObject({ days: positiveInt('days'), clause: clause(), note: note() }),
-  }),
-  consent: z.strictObject({
-    /** Ask new formal correspondence for the data-consent form before action is taken. */
-    enabled: z.boolean({ error: 'expected true or false' }),
-    /** Channels whose new formal items need the form. */
-    channels: z.array(z.enum(['messenger', 'facebook-comment', 'email', 'sms'], { error: 'expected messenger, facebook-comment, email or sms' })),
-    reminderAfterDays: positiveInt('days'),
-    expiresAfterDays: positiveInt('days'),
-    clause: clause(),
-    note: note(),
-  }),
-  trust: z.strictObject({
-    /** Mandrill SpamAssassin score at or above which an item is treated as spam. */
-    spamScoreThreshold: z.number({ error: 'expected a number' }),
-    clause: clause(),
-    note: note(),
-  }),
-  moderation: z.array(ModerationRuleSchema),
-  /** Which defaults the moderation rules take where the policy is silent. */
-  moderationNote: note(),
-});
+    /** Email with the clerk in Cc is official (stilton.txt §12). */
+    copiedToClerk: Rule,
+    /** Email to an official address (clerk, deputy, enquiries, official domain) is formal. */
+    officialAddress: Rule,
+    texts: z.strictObject({
+      notOfficialContact: z.strictObject({
+        messenger: text(),
+        'facebook-comment': text(),
+        email: text(),
+        sms: text(),
+      }),
+      consentRequest: text(),
+      consentReminder: text(),
+      outOfOffice: text(),
+      formalComplaintInvitation: text(),
+      policyBreachNotice: text(),
+    }),
+    officeHours: z.strictObject({
+      /** Always Europe/London: the hub knows England and Wales bank holidays only. */
+      timeZone: z.literal('Europe/London', { error: 'expected "Europe/London"' }),
+      windows: z.array(OfficeWindow).check(z.minLength(1, 'expected at least one office-hours window')),
+      closedOnBankHolidays: z.boolean({ error: 'expected true or false' }),
+      /** Send the outOfOffice text to formal email that arrives outside the windows. */
+      outOfOfficeReply: z.boolean({ error: 'expected true or false' }),
+      clause: clause(),
+      note: note(),
+    }),
+    autoReplyRateLimit: z.strictObject({
+      /** At most one automatic reply per sender per this many days (RFC 3834 §2 recommends 7). */
+      windowDays: positiveInt('days'),
+      clause: clause(),
+      note: note(),
+    }),
+    retention: z.strictObject({
+      formal: z.strictObject({ years: positiveInt('years'), clause: clause(), note: note() }),
+      informal: z.strictObject({ days: positiveInt('days'), clause: clause(), note: note() }),
+    }),
+    consent: z.strictObject({
+      /** Ask new formal correspondence for the data-consent form before action is taken. */
+      enabled: z.boolean({ error: 'expected true or false' }),
+      /** Channels whose new formal items need the form. */
+      channels: z.array(z.enum(['messenger', 'facebook-comment', 'email', 'sms'], { error: 'expected messenger, facebook-comment, email or sms' })),
+      reminderAfterDays: positiveInt('days'),
+      expiresAfterDays: positiveInt('days'),
+      clause: clause(),
+      note: note(),
+    }),
+    trust: z.strictObject({
+      /** Mandrill SpamAssassin score at or above which an item is treated as spam. */
+      spamScoreThreshold: z.number({ error: 'expected a number' }),
+      clause: clause(),
+      note: note(),
+    }),
+    moderation: z.array(ModerationRuleSchema),
+    /** Which defaults the moderation rules take where the policy is silent. */
+    moderationNote: note(),
+  });
+  return { Day, ChannelRule, ModerationAction, ModerationRuleSchema, OfficeWindow, Address, PolicySchema };
+}
 
-export type Policy = z.infer<typeof PolicySchema>;
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
+
+/** The policy schemas, built once on first use. */
+export function policySchemas(): Schemas {
+  schemas ??= buildSchemas();
+  return schemas;
+}
+
+export type Day = z.infer<Schemas['Day']>;
+export type PolicyAddress = z.infer<Schemas['Address']>;
+export type ChannelRule = z.infer<Schemas['ChannelRule']>;
+export type ModerationAction = z.infer<Schemas['ModerationAction']>;
+export type ModerationRule = z.infer<Schemas['ModerationRuleSchema']>;
+export type OfficeWindow = z.infer<Schemas['OfficeWindow']>;
+export type Policy = z.infer<Schemas['PolicySchema']>;

@@ -26,6 +26,13 @@ describe('presets', () => {
     expect(policy.version).toMatch(new RegExp(`^${name}-`));
   });
 
+  it.each(PRESET_NAMES)('%s: what a Lambda loads without the schema is exactly what the schema accepts', (name) => {
+    const validated = loadPolicy(name);
+    const trusted = loadPolicy(name, { trustPresets: true });
+    expect(JSON.stringify(trusted)).toBe(JSON.stringify(validated));
+    expect(Object.isFrozen(trusted.contacts.clerk)).toBe(true);
+  });
+
   it('gives every council its own reference prefix and version', () => {
     const policies = PRESET_NAMES.map((n) => loadPolicy(n));
     expect(new Set(policies.map((p) => p.council.referencePrefix)).size).toBe(PRESET_NAMES.length);
