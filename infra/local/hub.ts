@@ -257,7 +257,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     }
     if (path === '/local/outbox' && readOnly) return send(res, 200, outbox.all());
     if (path === '/local/items' && readOnly) return send(res, 200, await listItems({ audit, ops, outbox: outbox.all() }));
-    if (path === '/local/records' && readOnly) return send(res, 200, await accountingRecords());
+    if (path === '/local/records' && readOnly) return send(res, 200, await accountingRecords(url.endsWith('?queues')));
     if (path === '/local/sms' && method === 'POST') return injectSms(res, body);
     if (path === '/favicon.ico') return send(res, 204, '');
 
@@ -279,16 +279,8 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     res.end(response.body);
   };
 
-  // `npm run load` accounting (bench/load.ts): ids, types and counts only, no personal data.
-  const accountingRecords = async () => {
-    const summaries: { itemId: string; ref: string; classification: string }[] = [];
-    for await (const s of audit.listSummaries()) summaries.push({ itemId: s.itemId, ref: s.ref, classification: s.classification });
-    const events: { itemId: string; type: string; outboxId?: string }[] = [];
-    for await (const e of audit.chainEvents()) events.push({ itemId: e.itemId, type: e.type, ...(typeof e.data.outboxId === 'string' ? { outboxId: e.data.outboxId } : {}) });
-    const logs: { itemId: string; classification: string }[] = [];
-    for (const back of [0, 1]) {
-      for (const l of await ops.listMinimalLogs(londonDay(new Date(Date.now() - back * 86_400_000).toISOString()))) logs.push({ itemId: l.itemId, classification: l.classification });
-    }
+  // `npm run load` accounting (bench/load.ts): ids, types and counts only, no personal data. `?queues`: depths only (cheap, for polling).
+  const accountingRecords = async (queuesOnly: boolean) => {
     const depth = async (url: string) => {
       const { Attributes: a = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
       return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
@@ -298,7 +290,17 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
       queues[q.id] = await depth(emulators.queueUrls[q.id]);
       queues[q.dlqId] = await depth(emulators.dlqUrls[q.id]);
     }
-    return { summaries, events, logs, queues, mailPending: readdirSync(pendingDir).length };
+    const mailPending = readdirSync(pendingDir).length;
+    if (queuesOnly) return { queues, mailPending };
+    const summaries: { itemId: string; ref: string; classification: string }[] = [];
+    for await (const s of audit.listSummaries()) summaries.push({ itemId: s.itemId, ref: s.ref, classification: s.classification });
+    const events: { itemId: string; type: string; outboxId?: string }[] = [];
+    for await (const e of audit.chainEvents()) events.push({ itemId: e.itemId, type: e.type, ...(typeof e.data.outboxId === 'string' ? { outboxId: e.data.outboxId } : {}) });
+    const logs: { itemId: string; classification: string }[] = [];
+    for (const back of [0, 1]) {
+      for (const l of await ops.listMinimalLogs(londonDay(new Date(Date.now() - back * 86_400_000).toISOString()))) logs.push({ itemId: l.itemId, classification: l.classification });
+    }
+    return { summaries, events, logs, queues, mailPending };
   };
 
   const injectSms = async (res: ServerResponse, body: Buffer) => {
