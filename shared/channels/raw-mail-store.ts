@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ENV, MAIL_BUCKET } from '../topology.ts';
 
 /**
@@ -39,34 +40,26 @@ export class FileMailStore implements RawMailStore {
   }
 }
 
-/** S3 adapter; the client module is imported on first use so the filesystem path never loads it. */
+/**
+ * S3 adapter. The client is imported statically: a dynamic import() made
+ * esbuild bundle the whole @aws-sdk/client-s3 (every command, +55 KB to parse
+ * at each cold start) and only deferred the client's load to the first event,
+ * which always needs it.
+ */
 export class S3MailStore implements RawMailStore {
   readonly bucket: string;
-  private client: Promise<{ get(key: string): Promise<Uint8Array>; put(key: string, bytes: Uint8Array): Promise<void> }> | undefined;
-  constructor(bucket: string) {
+  private readonly s3: S3Client;
+  constructor(bucket: string, client: S3Client = new S3Client({})) {
     this.bucket = bucket;
-  }
-  private s3() {
-    this.client ??= import('@aws-sdk/client-s3').then(({ S3Client, GetObjectCommand, PutObjectCommand }) => {
-      const s3 = new S3Client({});
-      return {
-        get: async (key: string) => {
-          const object = await s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-          if (!object.Body) throw new Error('empty mail object');
-          return object.Body.transformToByteArray();
-        },
-        put: async (key: string, bytes: Uint8Array) => {
-          await s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes }));
-        },
-      };
-    });
-    return this.client;
+    this.s3 = client;
   }
   async get(key: string): Promise<Uint8Array> {
-    return (await this.s3()).get(key);
+    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!object.Body) throw new Error('empty mail object');
+    return object.Body.transformToByteArray();
   }
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    return (await this.s3()).put(key, bytes);
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes }));
   }
 }
 
