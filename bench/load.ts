@@ -213,6 +213,11 @@ async function run(opts: Options, target: Target, ownHub: boolean): Promise<numb
       endToEndItemRate: round(opts.items / (sendingS + drainS)),
     },
     accounting,
+    // The headline figures, also read by `npm run bench` (bench/parts/load-report.ts).
+    lost: accounting.lost,
+    duplicated: accounting.duplicated,
+    ackLatencyMs: accounting.latency.http,
+    smtpAckLatencyMs: accounting.latency.smtp,
     target: LOCAL_HUB_TARGET,
     verdict: v,
   };
