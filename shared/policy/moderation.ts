@@ -81,7 +81,7 @@ const NOT_IDENTIFIABLE = ctx(NOT_IDENTIFIABLE_SOURCE);
 const LIBEL: Pattern[] = [
   { re: g(String.raw`\b(?:is|are|was|were|'s|'re)\s+(?:all\s+)?(?:a\s+|an\s+|such a\s+|nothing but\s+(?:a\s+)?|(?:total|complete|known|bunch of|pair of|load of)\s+)*(?:crooks?|thie(?:f|ves)|fraud(?:ster)?s?|embezzlers?|criminals?|swindlers?|paedos?|paedophiles?|con ?m[ae]n|on the take|in the pocket of)\b`), unlessBefore: NOT_IDENTIFIABLE },
   { re: g(String.raw`\b(?:clerk|chair\w*|councillors?|cllrs?(?:\s+\w+)?|mayor|treasurer|council)\s+(?:is|are|was|were)\s+(?:all\s+)?bent\b`) },
-  { re: g(String.raw`\b(?:stole|stolen|nicked|pinched|pocketed|embezzled|siphoned|fiddled|fiddling|misappropriated|creamed off|syphoned)\s+(?:\w+\s+){0,3}?(?:money|funds?|cash|precept|grant|£\s?\d[\d,]*k?|expenses|books|accounts|the lot)\b`), unlessBefore: NOT_IDENTIFIABLE },
+  { re: g(String.raw`\b(?:stole|stolen|nicked|pinched|pocketed|embezzled|siphoned|fiddled|fiddling|misappropriated|creamed off|syphoned)\s+(?:\w+\s+){0,3}?(?:money|funds?|cash|precept|grant|\u00a3\s?\d[\d,]*k?|expenses|books|accounts|the lot)\b`), unlessBefore: NOT_IDENTIFIABLE },
   { re: g(String.raw`\b(?:lin(?:ing|ed|e)\s+(?:his|her|their|your|own|the)\s+(?:own\s+)?pockets?|backhanders?|brown envelopes?|kick-?backs?|bribe(?:s|d|ry)?|bribing|took a bribe|on the fiddle|cooking the books|cooked the books|fiddl(?:e|ed|ing) (?:the|his|her|their) expenses|embezzl\w+)\b`), unlessBefore: NOT_IDENTIFIABLE },
   { re: g(String.raw`\bcorrupt(?:ion)?\b`), unlessBefore: ctx(String.raw`${NOT_IDENTIFIABLE_SOURCE}|\b(?:file|attachment|pdf|document|download|data|image|link|video|photo|form)s?\s+(?:is|was|are|were|seems|looks|came through|arrived)\s+(?:\w+\s+)?$`), unlessAfter: ctx(String.raw`^\s*(?:file|attachment|pdf|document|download|data|image|link)`) },
 ];
@@ -89,7 +89,7 @@ const LIBEL: Pattern[] = [
 // ── plagiarised-or-unlawful (withyham.txt §6.11 bullet 4; stilton.txt §7d) ─────
 // Copied material and plainly unlawful content (piracy, counterfeits, leaks).
 const PLAGIARISED: Pattern[] = [
-  { re: g(String.raw`©|\(c\)\s*\d{4}|\bcopyright\s+(?:©\s*)?\d{4}|\ball rights reserved\b|\breproduced (?:without|with(?:out)? the) permission\b|\bcopied (?:and|&) pasted\b|\bcopy (?:and|&) paste[d]?\b|\bcut (?:and|&) paste[d]?\b`) },
+  { re: g(String.raw`\u00a9|\(c\)\s*\d{4}|\bcopyright\s+(?:\u00a9\s*)?\d{4}|\ball rights reserved\b|\breproduced (?:without|with(?:out)? the) permission\b|\bcopied (?:and|&) pasted\b|\bcopy (?:and|&) paste[d]?\b|\bcut (?:and|&) paste[d]?\b`) },
   { re: g(String.raw`\b(?:article|story|piece|text|report)\s+(?:below\s+)?(?:is\s+|was\s+)?(?:copied|lifted|pasted)\s+(?:straight\s+|word for word\s+)?from\b|\b(?:copied|lifted)\s+(?:it\s+|this\s+)?word for word\b`) },
   { re: g(String.raw`\b(?:pirated|pirate copies|bootleg(?:ged)?|torrent(?:ed|ing| sites?| files?| links?| downloads?)|cracked (?:software|copy|copies)|knock[- ]?offs?|fake (?:designer|handbags|watches|trainers|perfume)|counterfeit (?:goods|designer|handbags|watches|trainers|perfume|cigarettes|tobacco|vodka))\b|\bselling counterfeit\b`) },
   { re: g(String.raw`\b(?:watch|stream|download)\s+(?:the\s+)?(?:full\s+|new\s+|latest\s+)?(?:film|movie|match|series|episodes?|album)s?\s+(?:for\s+)?free\b|\bfree (?:film|movie|sky|netflix|football) (?:streams?|downloads?)\b|\bdodgy (?:firestick|fire stick)s?\b`) },
@@ -102,7 +102,7 @@ const PLAGIARISED: Pattern[] = [
 // are role addresses (clerk@, enquiries@, info@) and public-body domains.
 const PERSONAL: Pattern[] = [
   // UK phone numbers: mobiles, geographic, +44.
-  { re: g(String.raw`(?<![\d£.])(?:\+44\s?\(?0?\)?\s?7\d{3}|\(?07\d{3}\)?)\s?\d{3}\s?\d{3}\b|(?<![\d£.])(?:\+44\s?\(?0?\)?\s?|\(?0)[1-3]\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b`), ownDetailsExempt: true },
+  { re: g(String.raw`(?<![\d\u00a3.])(?:\+44\s?\(?0?\)?\s?7\d{3}|\(?07\d{3}\)?)\s?\d{3}\s?\d{3}\b|(?<![\d\u00a3.])(?:\+44\s?\(?0?\)?\s?|\(?0)[1-3]\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b`), ownDetailsExempt: true },
   // Email addresses that are not role or public-body addresses.
   { re: g(String.raw`\b(?!(?:clerk|deputy\w*|enquiries|info|office|admin|reception|contact|hello|parish\w*|council\w*|noreply|no-reply|help|support|planning|news(?:letter)?)@)[\w.+-]+@(?![\w-]+\.gov\.uk\b)(?![\w.-]*(?:parish|council|-pc\.)\w*)[\w-]+(?:\.[\w-]+)+\b`), ownDetailsExempt: true },
   // Full UK postcodes.
@@ -131,10 +131,10 @@ const LINKS: Pattern[] = [
 // "is there a discount for hall hire?" are parish business, not spam.
 const COMMERCIAL: Pattern[] = [
   { re: g(String.raw`\bfor sale\b|\b(?:i'm|i am|we're|we are|now|currently)\s+selling\b(?!\s+off)|\bbuy now\b|\border (?:now|today)\b|\bshop now\b`), unlessBefore: ctx(String.raw`\b(?:not|no longer)\s+$`) },
-  { re: g(String.raw`\b\d{1,2}\s?% off\b|£\d+\s?off\b|\bdiscount code\b|\bpromo(?:tion(?:al)?)? code\b|\bvoucher code\b|\buse code\s+\w+|\bspecial offer\b|\blimited (?:time )?offer\b|\boffer ends\b|\bfree (?:quotes?|estimates?|trial|gift|consultation)\b|\bbest prices?\b|\bunbeatable\b|\bcompetitive rates\b|\bno job too small\b`) },
+  { re: g(String.raw`\b\d{1,2}\s?% off\b|\u00a3\d+\s?off\b|\bdiscount code\b|\bpromo(?:tion(?:al)?)? code\b|\bvoucher code\b|\buse code\s+\w+|\bspecial offer\b|\blimited (?:time )?offer\b|\boffer ends\b|\bfree (?:quotes?|estimates?|trial|gift|consultation)\b|\bbest prices?\b|\bunbeatable\b|\bcompetitive rates\b|\bno job too small\b`) },
   { re: g(String.raw`\b(?:dm|pm|inbox)\s+(?:me|us)\b|\b(?:message|whatsapp|text|contact)\s+(?:me|us)\s+(?:for|to (?:get|order|book))\s+(?:\w+\s+)?(?:prices?|details|info|a quote|orders?|discount)\b`), unlessBefore: ctx(String.raw`\b(?:please don't|don't|do not|can you|could you|please can you|will you|would you)\s+$`) },
-  { re: g(String.raw`\b(?:crypto(?:currency)?|bitcoin|btc|ethereum|forex|nft|binary options)\b|\binvestment opportunit(?:y|ies)\b|\bearn (?:£|\$)\s?\d[\d,]*\b|\bwork (?:from|at) home\b.*\b(?:earn|£)|\bpassive income\b|\bget rich\b`) },
-  { re: g(String.raw`\bclick (?:here|the link|below) to (?:claim|win|get|earn|buy|order|grab)\b|\bclaim your (?:prize|reward|refund)\b|\byou(?:'ve| have) (?:won|been selected)\b|\bcongratulations[!,.]?\s+(?:you|your)\b|\bfree (?:iphone|gift card|giveaway)\b|\bgiveaway\b|\bcasino\b|\bviagra\b|\bpayday loans?\b|\bloans? approved\b|\bseo services\b|\bnext of kin\b|\bthe sum of (?:us)?[$£]|\btransfer (?:of )?(?:us)?[$£]\s?[\d,]{6,}|\bverify your (?:mailbox|account|email|password)\b|\baccount (?:has been |will be )?suspended\b|\bfollowers? (?:for sale|cheap)\b|\bbuy (?:\w+\s+)?(?:followers|likes)\b`) },
+  { re: g(String.raw`\b(?:crypto(?:currency)?|bitcoin|btc|ethereum|forex|nft|binary options)\b|\binvestment opportunit(?:y|ies)\b|\bearn (?:\u00a3|\$)\s?\d[\d,]*\b|\bwork (?:from|at) home\b.*\b(?:earn|\u00a3)|\bpassive income\b|\bget rich\b`) },
+  { re: g(String.raw`\bclick (?:here|the link|below) to (?:claim|win|get|earn|buy|order|grab)\b|\bclaim your (?:prize|reward|refund)\b|\byou(?:'ve| have) (?:won|been selected)\b|\bcongratulations[!,.]?\s+(?:you|your)\b|\bfree (?:iphone|gift card|giveaway)\b|\bgiveaway\b|\bcasino\b|\bviagra\b|\bpayday loans?\b|\bloans? approved\b|\bseo services\b|\bnext of kin\b|\bthe sum of (?:us)?[$\u00a3]|\btransfer (?:of )?(?:us)?[$\u00a3]\s?[\d,]{6,}|\bverify your (?:mailbox|account|email|password)\b|\baccount (?:has been |will be )?suspended\b|\bfollowers? (?:for sale|cheap)\b|\bbuy (?:\w+\s+)?(?:followers|likes)\b`) },
 ];
 
 // ── alleges-breach (withyham.txt §6.11 bullet 8, §6.13; stilton.txt §7h, §8) ───
