@@ -1,4 +1,7 @@
 import * as z from 'zod/mini';
+import { MODERATION_CATEGORIES } from './moderation-categories.ts';
+
+export { MODERATION_CATEGORIES };
 
 /**
  * What the policy engine decided about one InboundItem, and why. Every reason
@@ -21,16 +24,6 @@ export const Reason = z.object({
 });
 export type Reason = z.infer<typeof Reason>;
 
-export const MODERATION_CATEGORIES = [
-  'obscene-or-racist',
-  'personal-attack',
-  'potentially-libellous',
-  'plagiarised-or-unlawful',
-  'personal-information',
-  'off-topic-links',
-  'commercial-or-spam',
-  'alleges-breach',
-] as const;
 export const ModerationCategory = z.enum(MODERATION_CATEGORIES);
 export type ModerationCategory = z.infer<typeof ModerationCategory>;
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ModerationCategory } from '../model/decision.ts';
+import { MODERATION_CATEGORIES } from '../model/moderation-categories.ts';
 
 /**
  * A council's communication policy as data. A council adopts the hub by
@@ -63,7 +63,7 @@ function buildSchemas() {
   const ModerationAction = z.enum(MODERATION_ACTIONS, { error: `expected one of ${MODERATION_ACTIONS.join(', ')}` });
 
   const ModerationRuleSchema = z.strictObject({
-    category: ModerationCategory,
+    category: z.enum(MODERATION_CATEGORIES),
     clause: clause(),
     action: ModerationAction,
   });
