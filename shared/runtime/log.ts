@@ -11,7 +11,7 @@
  *
  * The rule for every caller: log ids, counts, rule names, hashes and statuses
  * only. Never message text, subjects, email addresses, phone numbers or names:
- * pass those through `redact` first if a log line needs to tell two senders apart.
+ * where a log line must tell two senders apart, log their sender hash.
  */
 
 type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
