@@ -168,40 +168,34 @@ export async function startRestartableDynamo(prefix: string): Promise<Restartabl
   let server: Server | undefined;
   let port = 0;
   const sockets = new Set<Socket>();
-  let stopping = false;
-  let inflight = 0;
   const start = async () => {
     const next = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path }) as Server;
-    stopping = false;
     next.on('connection', (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
     });
-    // dynalite throws an uncaught "Database is closed" when a request reaches it while
-    // its LevelDB is closing, so a stop first refuses new requests and drains the rest.
-    next.prependListener('request', (req, res) => {
-      if (stopping) {
-        req.socket.destroy();
-        return;
-      }
-      inflight += 1;
-      res.on('close', () => (inflight -= 1));
-    });
     port = await listenOn(next, port);
     server = next;
+    await front?.up();
   };
+  // The pipeline talks to dynalite through a proxy. A stop first takes the proxy down
+  // (connections refused, as when DynamoDB is unreachable), lets requests already inside
+  // dynalite finish, and only then closes dynalite and its LevelDB: dynalite throws an
+  // uncaught "Database is closed" when a request reaches it while it is closing.
   const stop = async () => {
     const current = server;
     server = undefined;
     if (!current) return;
-    stopping = true;
+    await front?.down();
+    await sleep(300);
     const closed = new Promise<void>((resolve) => current.close(() => resolve()));
-    for (let waited = 0; inflight > 0 && waited < 5_000; waited += 10) await sleep(10);
     for (const socket of sockets) socket.destroy();
     await closed; // dynalite closes its LevelDB too, so the next start can open it
   };
+  let front: FaultProxy | undefined;
   await start();
-  const endpoint = `http://127.0.0.1:${port}`;
+  front = await startFaultProxy(`http://127.0.0.1:${port}`);
+  const endpoint = front.url;
   const ddb = new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint });
   const tableNames = {} as Record<keyof typeof TABLES, string>;
   for (const table of Object.values(TABLES)) {
@@ -216,6 +210,7 @@ export async function startRestartableDynamo(prefix: string): Promise<Restartabl
     stop,
     async dispose() {
       await stop();
+      await front?.stop();
       rmSync(path, { recursive: true, force: true });
     },
   };
