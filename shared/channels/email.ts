@@ -26,6 +26,11 @@ export interface ParsedEmail {
   readonly loopHeaders: Pick<TransportFacts, 'autoSubmitted' | 'precedence' | 'listId' | 'listUnsubscribe' | 'autoResponseSuppress'>;
 }
 
+/** A message we could not parse as MIME: only what the provider told us about it. */
+export function headerOnlyEmail(fields: Pick<ParsedEmail, 'subject' | 'messageId'> & { text?: string }): ParsedEmail {
+  return { ...fields, text: fields.text ?? '', attachments: [], references: [], to: [], cc: [], replyTo: [], loopHeaders: {} };
+}
+
 /** Subjects are headers and may be huge; the queue message must stay small. */
 export const MAX_SUBJECT_CHARS = 2_000;
 

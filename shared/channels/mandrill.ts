@@ -3,7 +3,7 @@ import { badRequest, unauthorized } from '../http/errors.ts';
 import { parseForm, type WebhookRequest } from '../http/request.ts';
 import type { WebhookContext, WebhookOutcome } from '../http/webhook.ts';
 import { asArray, asNumber, asObject, asString, clipOptional, hmac, isoFromMillis, optional, safeEqual, sha256Hex, SkipCounter, urlWithSortedParams, type Json } from './common.ts';
-import { MAX_SUBJECT_CHARS, parseMime, type ParsedEmail } from './email.ts';
+import { headerOnlyEmail, MAX_SUBJECT_CHARS, parseMime, type ParsedEmail } from './email.ts';
 import { htmlToText } from './html-to-text.ts';
 
 /**
@@ -124,16 +124,10 @@ export async function mandrillInboundItem(event: Json, now: Date): Promise<Inbou
 
 /** Without raw_msg, Mandrill's own fields are all we have. */
 function fromFields(msg: Json): ParsedEmail {
-  return {
+  return headerOnlyEmail({
     ...optional({ subject: clipOptional(asString(msg.subject), MAX_SUBJECT_CHARS) }),
     text: asString(msg.text) ?? htmlToText(asString(msg.html) ?? ''),
-    attachments: [],
-    references: [],
-    to: [],
-    cc: [],
-    replyTo: [],
-    loopHeaders: {},
-  };
+  });
 }
 
 function spfVerdict(result: string | undefined): Verdict | undefined {

@@ -1,7 +1,7 @@
 import type { SESEvent } from 'aws-lambda';
 import type { InboundItem, Party, TransportFacts, Verdict } from '../model/inbound-item.ts';
 import { asArray, asObject, asString, optional, type Json } from './common.ts';
-import { parseMime, returnPathOf, type ParsedEmail } from './email.ts';
+import { headerOnlyEmail, parseMime, returnPathOf, type ParsedEmail } from './email.ts';
 import { mailKey, type RawMailStore } from './raw-mail-store.ts';
 
 /**
@@ -111,14 +111,5 @@ function toVerdict(status: string | undefined): Verdict | undefined {
 
 function fromCommonHeaders(mail: Json): ParsedEmail {
   const common = asObject(mail.commonHeaders);
-  return {
-    ...optional({ subject: asString(common?.subject), messageId: asString(common?.messageId) }),
-    text: '',
-    attachments: [],
-    references: [],
-    to: [],
-    cc: [],
-    replyTo: [],
-    loopHeaders: {},
-  };
+  return headerOnlyEmail(optional({ subject: asString(common?.subject), messageId: asString(common?.messageId) }));
 }
