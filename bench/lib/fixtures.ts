@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { buildSesEvent } from '../../infra/local/smtp.ts';
 
 /**
  * Realistic, correctly signed provider requests for the Stilton preset, one
@@ -215,51 +216,9 @@ export function smsInboundEvent(n: number): unknown {
   };
 }
 
-/** SES Lambda-action event for mail whose raw MIME the S3 action stored under `prefix + messageId`. */
-export function sesEvent(messageId: string, to: string = STILTON.clerk): unknown {
-  const now = new Date().toISOString();
-  return {
-    Records: [
-      {
-        eventSource: 'aws:ses',
-        eventVersion: '1.0',
-        ses: {
-          mail: {
-            timestamp: now,
-            source: 'resident@example.co.uk',
-            messageId,
-            destination: [to],
-            headersTruncated: false,
-            headers: [
-              { name: 'Return-Path', value: '<resident@example.co.uk>' },
-              { name: 'From', value: 'A Resident <resident@example.co.uk>' },
-              { name: 'To', value: to },
-              { name: 'Subject', value: 'Overgrown hedge on Mill Road blocking the footpath' },
-            ],
-            commonHeaders: {
-              returnPath: 'resident@example.co.uk',
-              from: ['A Resident <resident@example.co.uk>'],
-              to: [to],
-              date: new Date().toUTCString(),
-              messageId: `<${messageId}@mail.example.co.uk>`,
-              subject: 'Overgrown hedge on Mill Road blocking the footpath',
-            },
-          },
-          receipt: {
-            timestamp: now,
-            processingTimeMillis: 420,
-            recipients: [to],
-            spamVerdict: { status: 'PASS' },
-            virusVerdict: { status: 'PASS' },
-            spfVerdict: { status: 'PASS' },
-            dkimVerdict: { status: 'PASS' },
-            dmarcVerdict: { status: 'PASS' },
-            action: { type: 'Lambda', functionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:ses-inbound', invocationType: 'Event' },
-          },
-        },
-      },
-    ],
-  };
+/** SES Lambda-action event (authenticated mail) for the raw MIME the S3 action stored under `prefix + messageId`. */
+export function sesEvent(messageId: string, raw: string, to: string = STILTON.clerk): unknown {
+  return buildSesEvent({ raw: Buffer.from(raw), messageId, envelopeFrom: 'resident@example.co.uk', recipients: [to], authVerdict: 'PASS' });
 }
 
 /** A Lambda context good enough for middy and Powertools. */

@@ -162,7 +162,7 @@ export async function runPipeline(root: string, opts: { cpuInvocations: number; 
     const messageId = `bench${n}x${Date.now().toString(36)}`;
     const raw = rawEmail(n);
     s3.objects.set(`bench-mail/inbound/${messageId}`, Buffer.from(raw));
-    return { event: sesEvent(messageId), rawBytes: Buffer.byteLength(raw) };
+    return { event: sesEvent(messageId, raw), rawBytes: Buffer.byteLength(raw) };
   };
 
   try {

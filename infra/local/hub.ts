@@ -104,7 +104,6 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     smtp = await startSmtp({
       port: config.smtpPort,
       objectKeyPrefix: MAIL_BUCKET.objectPrefix,
-      bucket: MAIL_OBJECT_BUCKET,
       storeRawMail: async (key, raw) => writeAtomically(join(mailDir, key), raw),
       // Until the SES handler has taken the mail, its event waits in mail-pending/ (replayed at start).
       accept: async (event) => writeAtomically(join(pendingDir, `${event.Records[0]!.ses.mail.messageId}.json`), Buffer.from(JSON.stringify(event))),

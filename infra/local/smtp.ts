@@ -26,7 +26,6 @@ export interface SmtpOptions {
   /** Store the raw MIME under the object key; resolves when it is durable. */
   readonly storeRawMail: (key: string, raw: Buffer) => Promise<void>;
   readonly objectKeyPrefix: string;
-  readonly bucket: string;
   /** Make the event durable before the mail is acknowledged (so a crash before `deliver` finishes loses nothing). */
   readonly accept?: (event: SESEvent) => Promise<void>;
   /** The Lambda action (invocation type Event: SMTP is answered before it runs). */
@@ -70,7 +69,7 @@ export async function startSmtp(options: SmtpOptions): Promise<LocalSmtp> {
           '',
         ].join('\r\n');
         const stored = Buffer.concat([Buffer.from(received, 'utf8'), raw]);
-        const event = buildSesEvent({ raw: stored, messageId, envelopeFrom, recipients, bucket: options.bucket, objectKey: key });
+        const event = buildSesEvent({ raw: stored, messageId, envelopeFrom, recipients });
         options
           .storeRawMail(key, stored)
           .then(() => options.accept?.(event))
@@ -114,8 +113,8 @@ export interface SesEventInput {
   /** Envelope MAIL FROM; empty for the null reverse-path `<>`. */
   readonly envelopeFrom: string;
   readonly recipients: readonly string[];
-  readonly bucket: string;
-  readonly objectKey: string;
+  /** SPF, DKIM and DMARC verdicts; local SMTP mail is unauthenticated, so GRAY unless a caller says it passed. */
+  readonly authVerdict?: 'PASS' | 'GRAY' | 'FAIL';
   readonly now?: Date;
 }
 
@@ -162,9 +161,9 @@ export function buildSesEvent(input: SesEventInput): SESEvent {
             recipients: [...input.recipients],
             spamVerdict: { status: 'PASS' },
             virusVerdict: { status: 'PASS' },
-            spfVerdict: { status: 'GRAY' },
-            dkimVerdict: { status: 'GRAY' },
-            dmarcVerdict: { status: 'GRAY' },
+            spfVerdict: { status: input.authVerdict ?? 'GRAY' },
+            dkimVerdict: { status: input.authVerdict ?? 'GRAY' },
+            dmarcVerdict: { status: input.authVerdict ?? 'GRAY' },
             action: {
               type: 'Lambda',
               functionArn: `arn:aws:lambda:${LOCAL_REGION}:123456789012:function:hub-sesInbound`,

@@ -308,7 +308,7 @@ describe('local hub recovery', () => {
       mkdirSync(join(dir, 'mail', 'inbound'), { recursive: true });
       mkdirSync(join(dir, 'mail-pending'), { recursive: true });
       writeFileSync(join(dir, 'mail', 'inbound', messageId), raw);
-      const event = buildSesEvent({ raw, messageId, envelopeFrom: 'late@example.co.uk', recipients: [CLERK], bucket: 'local-mail', objectKey: `inbound/${messageId}` });
+      const event = buildSesEvent({ raw, messageId, envelopeFrom: 'late@example.co.uk', recipients: [CLERK] });
       writeFileSync(join(dir, 'mail-pending', `${messageId}.json`), JSON.stringify(event));
 
       const [httpPort, smtpPort] = [await freePort(), await freePort()];

@@ -9,6 +9,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SESEvent, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startPoller, type Poller } from '../../infra/local/poller.ts';
+import { buildSesEvent } from '../../infra/local/smtp.ts';
 import { deliverDepsFromEnv, outboxConsumer } from '../../shared/delivery/consumer.ts';
 import { FileMailStore, resetRawMailStore } from '../../shared/channels/raw-mail-store.ts';
 import { applyEnv, createTableInput, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
@@ -478,37 +479,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         '',
       ].join('\r\n');
       await new FileMailStore(mailDir).put(`inbound/${messageId}`, Buffer.from(raw));
-      const now = new Date().toISOString();
-      const event = {
-        Records: [
-          {
-            eventSource: 'aws:ses',
-            eventVersion: '1.0',
-            ses: {
-              mail: {
-                timestamp: now,
-                source: sender,
-                messageId,
-                destination: [CLERK],
-                headersTruncated: false,
-                headers: [],
-                commonHeaders: { returnPath: sender, from: [`A Resident <${sender}>`], to: [`Parish Clerk <${CLERK}>`], messageId: `<${messageId}@mail.example.co.uk>`, subject: 'Overgrown hedge' },
-              },
-              receipt: {
-                timestamp: now,
-                processingTimeMillis: 100,
-                recipients: [CLERK],
-                spamVerdict: { status: 'PASS' },
-                virusVerdict: { status: 'PASS' },
-                spfVerdict: { status: 'PASS' },
-                dkimVerdict: { status: 'PASS' },
-                dmarcVerdict: { status: 'PASS' },
-                action: { type: 'Lambda', functionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:ses-inbound', invocationType: 'Event' },
-              },
-            },
-          },
-        ],
-      } as unknown as SESEvent;
+      const event = buildSesEvent({ raw: Buffer.from(raw), messageId, envelopeFrom: sender, recipients: [CLERK], authVerdict: 'PASS' });
       return { itemId: `ses:${messageId}`, channel: 'email', resident: sender, send: () => acknowledged(() => handlers.ses(event, lambdaContext('ses'))) };
     },
     startPollers,

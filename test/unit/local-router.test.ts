@@ -129,7 +129,7 @@ describe('local SES receiving', () => {
   );
 
   it('builds the receipt-rule event: envelope, headers, common headers and local verdicts', () => {
-    const event = buildSesEvent({ raw, messageId: 'abc123', envelopeFrom: 'resident@example.co.uk', recipients: ['clerk@parish.example'], bucket: 'mail', objectKey: 'inbound/abc123', now });
+    const event = buildSesEvent({ raw, messageId: 'abc123', envelopeFrom: 'resident@example.co.uk', recipients: ['clerk@parish.example'], now });
     const { mail, receipt } = event.Records[0]!.ses;
     expect(mail.source).toBe('resident@example.co.uk');
     expect(mail.messageId).toBe('abc123');
@@ -144,7 +144,7 @@ describe('local SES receiving', () => {
   });
 
   it('keeps the null reverse-path of a bounce as an empty source', () => {
-    const event = buildSesEvent({ raw, messageId: 'b', envelopeFrom: '', recipients: ['clerk@parish.example'], bucket: 'mail', objectKey: 'inbound/b' });
+    const event = buildSesEvent({ raw, messageId: 'b', envelopeFrom: '', recipients: ['clerk@parish.example'] });
     expect(event.Records[0]!.ses.mail.source).toBe('');
   });
 
