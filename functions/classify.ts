@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { InboundItem } from '../shared/model/inbound-item.ts';
 import { processInboundItem } from '../shared/pipeline/classify.ts';
+import { consentBaseUrl } from '../shared/pipeline/consent-token.ts';
 import { loadPolicy } from '../shared/policy/load.ts';
 import { sqsBatchHandler } from '../shared/queue/consume.ts';
 import { OutboxPublisher } from '../shared/queue/outbox.ts';
@@ -25,7 +26,7 @@ const audit = new AuditStore({ client: documents, tableName: env(ENV.auditTable)
 const ops = new OpsStore({ client: documents, tableName: env(ENV.opsTable) });
 const outbox = new OutboxPublisher({ client: new SQSClient({}), queueUrl: env(ENV.outboxQueueUrl) });
 // Consent links: CONSENT_BASE_URL where it differs from PUBLIC_BASE_URL (the local hub, where PUBLIC_BASE_URL stays unset).
-const publicBaseUrl = process.env[ENV.consentBaseUrl] || env(ENV.publicBaseUrl);
+const publicBaseUrl = consentBaseUrl() ?? env(ENV.publicBaseUrl);
 
 const consume = sqsBatchHandler(
   InboundItem,

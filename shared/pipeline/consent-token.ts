@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ENV } from '../topology.ts';
 
 /**
  * The signed, expiring token in a consent link (`/consent/{token}`):
@@ -43,4 +44,13 @@ export function verifyConsentToken(token: string, key: string, now: Date): Conse
 
 function mac(payload: string, key: string): string {
   return createHmac('sha256', key).update(payload).digest('base64url');
+}
+
+/**
+ * Base of consent links: CONSENT_BASE_URL where set (the local hub, which must
+ * leave PUBLIC_BASE_URL unset because webhooks sign the URL they were called
+ * on), else the deployment's PUBLIC_BASE_URL.
+ */
+export function consentBaseUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[ENV.consentBaseUrl] || env[ENV.publicBaseUrl] || undefined;
 }

@@ -4,7 +4,7 @@ import type { ConsentDueData } from './classify.ts';
 import type { Policy } from '../policy/schema.ts';
 import { BODY_LIMITS, ENV } from '../topology.ts';
 import { composeConsentRequest } from './compose.ts';
-import { signConsentToken, verifyConsentToken } from './consent-token.ts';
+import { consentBaseUrl, signConsentToken, verifyConsentToken } from './consent-token.ts';
 import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type ProblemKind } from './consent-page.ts';
 
 /**
@@ -287,7 +287,7 @@ export async function consentDepsFromEnv(env: NodeJS.ProcessEnv = process.env): 
       await (await publisher).publish(messages);
     },
     signingKey: secrets.CONSENT_SIGNING_KEY,
-    publicBaseUrl: env[ENV.consentBaseUrl] || env[ENV.publicBaseUrl] || '',
+    publicBaseUrl: consentBaseUrl(env) ?? '',
     now: () => new Date(),
   };
 }
