@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SESEvent, SNSEvent } from 'aws-lambda';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { applyEnv, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
 import { FileMailStore, resetRawMailStore } from '../../shared/channels/raw-mail-store.ts';
@@ -11,6 +11,7 @@ import { InboundItem } from '../../shared/model/inbound-item.ts';
 import { resetSecretsCache } from '../../shared/runtime/secrets.ts';
 import { fixture, jsonFixture, TEST_SECRETS } from '../fixtures/channels/env.ts';
 import { formBody, httpEvent, lambdaContext } from '../support/http-events.ts';
+import { drainQueue } from '../support/queue.ts';
 
 /** Real handlers (functions/*.ts) against the in-process SQS emulator: one queued InboundItem per provider event. */
 
@@ -56,17 +57,7 @@ beforeEach(async () => {
 
 /** Everything currently on the inbound queue, validated against the schema and deleted. */
 async function drain(): Promise<InboundItem[]> {
-  const items: InboundItem[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.inbound, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (Messages.length === 0) {
-      empty++;
-      continue;
-    }
-    items.push(...Messages.map((m) => InboundItem.parse(JSON.parse(m.Body!))));
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: emu.queueUrls.inbound, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-  }
-  return items;
+  return (await drainQueue(sqs, emu.queueUrls.inbound)).map((m) => InboundItem.parse(JSON.parse(m.Body!)));
 }
 
 const HOST = 'localhost:3000';

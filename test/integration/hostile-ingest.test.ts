@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SESEvent } from 'aws-lambda';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetRawMailStore } from '../../shared/channels/raw-mail-store.ts';
 import { applyEnv, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
@@ -10,6 +10,7 @@ import { resetSecretsCache } from '../../shared/runtime/secrets.ts';
 import { TEST_SECRETS } from '../fixtures/channels/env.ts';
 import { formBody, httpEvent, lambdaContext } from '../support/http-events.ts';
 import { HOST, messengerSignature, queueBody, sortedParamsSignature } from '../support/hostile.ts';
+import { drainQueue } from '../support/queue.ts';
 import type { InboundItem } from '../../shared/model/inbound-item.ts';
 
 /**
@@ -58,22 +59,12 @@ beforeEach(async () => {
 
 /** Everything on the inbound queue, each body checked as the consumer would, then deleted. */
 async function drain(): Promise<InboundItem[]> {
-  const items: InboundItem[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.inbound, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (Messages.length === 0) {
-      empty++;
-      continue;
-    }
-    for (const m of Messages) {
-      const item = JSON.parse(m.Body!) as InboundItem;
-      // The queued body is already the bounded form: serialising it again changes nothing and passes every check.
-      expect(queueBody(item).body).toBe(m.Body);
-      items.push(item);
-    }
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: emu.queueUrls.inbound, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-  }
-  return items;
+  return (await drainQueue(sqs, emu.queueUrls.inbound)).map((m) => {
+    const item = JSON.parse(m.Body!) as InboundItem;
+    // The queued body is already the bounded form: serialising it again changes nothing and passes every check.
+    expect(queueBody(item).body).toBe(m.Body);
+    return item;
+  });
 }
 
 const PAGE = TEST_SECRETS.MESSENGER_PAGE_ID;
