@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { bodyCertainlyExceeds, decodeBody } from '../shared/http/request.ts';
 import { PAGE_HEADERS } from '../shared/pipeline/consent-page.ts';
 import { consentDepsFromEnv, handleConsentForm, type ConsentDeps } from '../shared/pipeline/consent.ts';
 import { log } from '../shared/runtime/log.ts';
@@ -12,9 +13,8 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   const started = Date.now();
   const method = event.requestContext.http.method;
   // Refuse an oversized body before decoding it.
-  const encoded = event.body?.length ?? 0;
-  const tooLarge = (event.isBase64Encoded ? Math.floor((encoded * 3) / 4) - 2 : encoded) > BODY_LIMITS.consent;
-  const body = event.body === undefined || tooLarge ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  const tooLarge = bodyCertainlyExceeds(event, BODY_LIMITS.consent);
+  const body = event.body === undefined || tooLarge ? undefined : decodeBody(event);
   try {
     deps ??= consentDepsFromEnv().catch((error: unknown) => {
       deps = undefined;

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { MiddlewareObj } from '@middy/core';
 import { log } from '../runtime/log.ts';
 import { HttpError } from './errors.ts';
-import { decodeBody } from './request.ts';
+import { bodyCertainlyExceeds, decodeBody } from './request.ts';
 
 /** The handler's answer, plus counts for the request log (removed before the answer leaves). */
 export type CountedResult = APIGatewayProxyStructuredResultV2 & { counts?: Record<string, number> };
@@ -15,11 +15,7 @@ export function rawBody(limit: number): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     before: (request) => {
       const event = request.event as EventWithRawBody;
-      // A base64 body decodes to 3/4 of its length: refuse without decoding when even that is too big.
-      const encodedLength = event.body?.length ?? 0;
-      if ((event.isBase64Encoded ? Math.floor((encodedLength * 3) / 4) - 2 : encodedLength) > limit) {
-        throw new HttpError(413, 'payload too large');
-      }
+      if (bodyCertainlyExceeds(event, limit)) throw new HttpError(413, 'payload too large');
       const body = decodeBody(event);
       if (body.length > limit) throw new HttpError(413, 'payload too large');
       event.rawBody = body;

@@ -21,6 +21,12 @@ export interface WebhookRequest {
   readonly publicUrl: string;
 }
 
+/** True when the body must exceed `limit` bytes once decoded: a base64 body decodes to 3/4 of its length, so no decoding is needed to refuse it. */
+export function bodyCertainlyExceeds(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>, limit: number): boolean {
+  const encodedLength = event.body?.length ?? 0;
+  return (event.isBase64Encoded ? Math.floor((encodedLength * 3) / 4) - 2 : encodedLength) > limit;
+}
+
 export function decodeBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): Buffer {
   if (event.body === undefined || event.body === null) return Buffer.alloc(0);
   return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
