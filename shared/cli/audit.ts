@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CHANNELS } from '../model/inbound-item.ts';
 import { CLASSIFICATIONS } from '../model/decision.ts';
 import { CONSENT_STATUSES, type AuditEvent, type AuditSummary } from '../model/audit.ts';
 import type { AuditStore, SummaryFilter } from '../store/audit-store.ts';
 import { hashSender } from '../pipeline/hash.ts';
+import { hexPrefix, isoDay, oneOf, parseOptions, pickCommand, reference, UsageError, type OptionSpecs } from './args.ts';
 
 /**
  * `hub audit list|show|verify|export`: the auditor's command line. Pure
@@ -27,10 +27,10 @@ Filters (list, export):
   --channel NAME       ${CHANNELS.join(' | ')}
   --classification C   ${CLASSIFICATIONS.join(' | ')}
   --consent STATUS     ${CONSENT_STATUSES.join(' | ')}
-  --reference REF      one item
+  --reference REF      one item (any case)
   --sender ID          an email address or phone number (needs the sender-hash key:
                        HUB_SENDER_KEY, or the local hub's key with --local)
-  --sender-hash HEX    the pseudonymous sender id shown by 'show'
+  --sender-hash HEX    the pseudonymous sender id: the 12 characters 'list' shows, or all 64
 
 Where the records are:
   --local              the running local hub (reads HUB_DATA_DIR/hub.json, default .hub/)
@@ -45,12 +45,7 @@ Output:
   -h, --help           this text
 `;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 export interface AuditArgs {
   readonly command: 'list' | 'show' | 'verify' | 'export';
@@ -68,92 +63,69 @@ export interface AuditArgs {
 
 const COMMANDS = ['list', 'show', 'verify', 'export'] as const;
 
+/** The options every `hub` command that reads the audit table takes. */
+export const STORE_OPTIONS = {
+  local: { type: 'boolean' },
+  table: { type: 'string', hint: 'the audit table name' },
+  stack: { type: 'string', hint: 'a CloudFormation stack name' },
+  council: { type: 'string', hint: 'a council id' },
+  region: { type: 'string', hint: 'an AWS region' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
+const AUDIT_OPTIONS = {
+  ...STORE_OPTIONS,
+  from: { type: 'string', hint: 'YYYY-MM-DD' },
+  to: { type: 'string', hint: 'YYYY-MM-DD' },
+  channel: { type: 'string', hint: CHANNELS.join(' | ') },
+  classification: { type: 'string', hint: CLASSIFICATIONS.join(' | ') },
+  consent: { type: 'string', hint: CONSENT_STATUSES.join(' | ') },
+  reference: { type: 'string', hint: 'a reference such as STL-2026-000042' },
+  sender: { type: 'string', hint: 'an email address or phone number' },
+  'sender-hash': { type: 'string', hint: 'the sender column of list, 12 to 64 hex characters' },
+  json: { type: 'boolean' },
+  csv: { type: 'boolean' },
+} as const satisfies OptionSpecs;
+
 export function parseAuditArgs(argv: readonly string[]): AuditArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        channel: { type: 'string' },
-        classification: { type: 'string' },
-        consent: { type: 'string' },
-        reference: { type: 'string' },
-        sender: { type: 'string' },
-        'sender-hash': { type: 'string' },
-        local: { type: 'boolean', default: false },
-        table: { type: 'string' },
-        stack: { type: 'string' },
-        council: { type: 'string' },
-        region: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        csv: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0] ?? 'bad arguments');
-  }
-  const { values: v, positionals } = parsed;
-  const [group, command, ref, ...extra] = positionals;
+  const { values: v, positionals } = parseOptions(argv, AUDIT_OPTIONS);
+  const [group, commandWord, refWord, ...extra] = positionals;
   if (v.help) return { command: 'list', filter: {}, format: 'table', local: false, stack: 'ParishCommsHub', help: true };
-  if (group !== 'audit') throw new UsageError(group ? `unknown command "${group}" (expected "audit")` : 'missing command');
-  if (!command || !(COMMANDS as readonly string[]).includes(command)) {
-    throw new UsageError(command ? `unknown audit command "${command}"` : 'missing audit command');
-  }
-  if (command === 'show' && !ref) throw new UsageError('show needs a reference, e.g. hub audit show STL-2026-000042');
-  if ((command !== 'show' && ref) || extra.length > 0) throw new UsageError(`unexpected argument "${command === 'show' ? extra[0] : ref}"`);
+  pickCommand(group, ['audit'] as const, 'command');
+  const command = pickCommand(commandWord, COMMANDS, 'audit command');
+  if (command === 'show' && !refWord) throw new UsageError('show needs a reference, e.g. hub audit show STL-2026-000042');
+  const unexpected = command === 'show' ? extra[0] : (refWord ?? extra[0]);
+  if (unexpected !== undefined) throw new UsageError(`unexpected argument "${unexpected.slice(0, 60)}"`);
   if (v.json && v.csv) throw new UsageError('choose one of --json and --csv');
   if (v.csv && (command === 'show' || command === 'verify')) throw new UsageError(`--csv is for list and export`);
+  if (v.sender !== undefined && v['sender-hash'] !== undefined) throw new UsageError('choose one of --sender and --sender-hash');
 
-  const from = v.from === undefined ? undefined : day(v.from, '--from');
-  const to = v.to === undefined ? undefined : day(v.to, '--to');
+  const from = v.from === undefined ? undefined : isoDay(v.from, '--from');
+  const to = v.to === undefined ? undefined : isoDay(v.to, '--to');
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  const senderHash = v['sender-hash'] === undefined ? undefined : hexPrefix(v['sender-hash'], '--sender-hash', 12);
   const filter: SummaryFilter = {
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     ...(v.channel !== undefined ? { channel: oneOf(v.channel, CHANNELS, '--channel') } : {}),
     ...(v.classification !== undefined ? { classification: oneOf(v.classification, CLASSIFICATIONS, '--classification') } : {}),
     ...(v.consent !== undefined ? { consentStatus: oneOf(v.consent, CONSENT_STATUSES, '--consent') } : {}),
-    ...(v.reference !== undefined ? { ref: v.reference.trim() } : {}),
-    ...(v['sender-hash'] !== undefined ? { senderHash: hex(v['sender-hash']) } : {}),
+    ...(v.reference !== undefined ? { ref: reference(v.reference) } : {}),
+    ...(senderHash === undefined ? {} : senderHash.length === 64 ? { senderHash } : { senderHashPrefix: senderHash }),
   };
-  if (v.sender !== undefined && v['sender-hash'] !== undefined) throw new UsageError('choose one of --sender and --sender-hash');
   return {
-    command: command as AuditArgs['command'],
-    ...(ref ? { ref } : {}),
+    command,
+    ...(refWord && command === 'show' ? { ref: reference(refWord) } : {}),
     filter,
     ...(v.sender !== undefined ? { senderIdentity: v.sender } : {}),
     format: v.json ? 'json' : v.csv ? 'csv' : command === 'export' ? 'csv' : 'table',
-    local: v.local,
+    local: v.local ?? false,
     ...(v.table !== undefined ? { table: v.table } : {}),
     stack: v.stack ?? 'ParishCommsHub',
     ...(v.council !== undefined ? { council: v.council } : {}),
     ...(v.region !== undefined ? { region: v.region } : {}),
     help: false,
   };
-}
-
-function day(value: string, flag: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const date = match ? new Date(`${value}T12:00:00Z`) : undefined;
-  if (!match || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    throw new UsageError(`${flag} must be a real date as YYYY-MM-DD, got "${value}"`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}; got "${value}"`);
-  return value as T;
-}
-
-function hex(value: string): string {
-  if (!/^[0-9a-f]{64}$/i.test(value)) throw new UsageError('--sender-hash must be 64 hexadecimal characters');
-  return value.toLowerCase();
 }
 
 /** What `--local` reads: written by the local hub when it starts. */
@@ -212,7 +184,7 @@ const COLUMNS = ['ref', 'receivedAt', 'channel', 'classification', 'consentStatu
 async function list(ctx: RunContext, filter: SummaryFilter, format: AuditArgs['format']): Promise<number> {
   const rows: AuditSummary[] = [];
   for await (const summary of ctx.store.listSummaries(filter)) rows.push(summary);
-  rows.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.ref.localeCompare(b.ref));
+  rows.sort(byReceived);
   if (format === 'json') {
     ctx.out.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else if (format === 'csv') {
@@ -225,16 +197,29 @@ async function list(ctx: RunContext, filter: SummaryFilter, format: AuditArgs['f
   return 0;
 }
 
+/**
+ * Streams in the same order as `list` (received time, then reference) while
+ * holding at most one Europe/London day of summaries in memory.
+ */
 async function exportAll(ctx: RunContext, filter: SummaryFilter, format: 'csv' | 'json'): Promise<number> {
   if (format === 'csv') ctx.out.write(`${COLUMNS.join(',')}\n`);
   let count = 0;
-  for await (const summary of ctx.store.listSummaries(filter)) {
-    ctx.out.write(format === 'csv' ? csvRow(summary) : `${JSON.stringify(summary)}\n`);
-    count += 1;
-    if (count % 500 === 0) ctx.progress?.write(`exported ${count} items…\n`);
+  const days = filter.ref ? [undefined] : (await ctx.store.summaryDays()).filter((d) => (!filter.from || d >= filter.from) && (!filter.to || d <= filter.to));
+  for (const day of days) {
+    const rows: AuditSummary[] = [];
+    for await (const summary of ctx.store.listSummaries(day ? { ...filter, from: day, to: day } : filter)) rows.push(summary);
+    for (const summary of rows.sort(byReceived)) {
+      ctx.out.write(format === 'csv' ? csvRow(summary) : `${JSON.stringify(summary)}\n`);
+      count += 1;
+      if (count % 500 === 0) ctx.progress?.write(`exported ${count} items…\n`);
+    }
   }
   ctx.progress?.write(`exported ${count} item${count === 1 ? '' : 's'}\n`);
   return 0;
+}
+
+function byReceived(a: AuditSummary, b: AuditSummary): number {
+  return a.receivedAt.localeCompare(b.receivedAt) || a.ref.localeCompare(b.ref);
 }
 
 async function show(ctx: RunContext, ref: string, json: boolean): Promise<number> {

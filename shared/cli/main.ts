@@ -1,7 +1,10 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
-import { parseAuditArgs, readLocalHubInfo, runAudit, UsageError, USAGE, type AuditArgs } from './audit.ts';
+import { parseAuditArgs, readLocalHubInfo, runAudit, USAGE, type AuditArgs } from './audit.ts';
+import { reportUsageError, UsageError } from './args.ts';
+
+const HELP = 'hub audit --help';
 
 /**
  * Process shell of `hub`: parse, find the table (local hub, --table or the
@@ -13,10 +16,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     args = parseAuditArgs(argv);
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`hub: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
+    if (error instanceof UsageError) return reportUsageError(error, process.stderr, HELP);
     throw error;
   }
   if (args.help) {
@@ -29,8 +29,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const progress = { write: (text: string) => void process.stderr.write(text) };
     return await runAudit(args, { store, out, progress, ...(senderKey ? { senderKey } : {}) });
   } catch (error) {
+    if (error instanceof UsageError) return reportUsageError(error, process.stderr, HELP);
     process.stderr.write(`hub: ${describe(error)}\n`);
-    return error instanceof UsageError ? 2 : 1;
+    return 1;
   }
 }
 

@@ -76,6 +76,8 @@ export interface SummaryFilter {
   readonly classification?: Classification;
   readonly consentStatus?: ConsentStatus;
   readonly senderHash?: string;
+  /** The leading hex of a sender hash, as `hub audit list` shows it (12 characters). */
+  readonly senderHashPrefix?: string;
   readonly ref?: string;
 }
 
@@ -488,6 +490,27 @@ export class AuditStore {
     } while (start);
   }
 
+  /** Every Europe/London day that has at least one summary, ascending (reads keys and days only). */
+  async summaryDays(): Promise<string[]> {
+    const days = new Set<string>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: 'sk = :s',
+          ProjectionExpression: '#d',
+          ExpressionAttributeNames: { '#d': 'day' },
+          ExpressionAttributeValues: { ':s': 'SUMMARY' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) if (typeof item.day === 'string') days.add(item.day);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return [...days].sort();
+  }
+
   private async *queryIndex(index: string, attribute: string, value: string, range: { lo: string; hi: string }, filter: SummaryFilter): AsyncGenerator<AuditSummary> {
     let start: Record<string, unknown> | undefined;
     do {
@@ -603,6 +626,7 @@ function matches(summary: AuditSummary, filter: SummaryFilter): boolean {
   if (filter.classification && summary.classification !== filter.classification) return false;
   if (filter.consentStatus && summary.consentStatus !== filter.consentStatus) return false;
   if (filter.senderHash && summary.senderHash !== filter.senderHash) return false;
+  if (filter.senderHashPrefix && !summary.senderHash.startsWith(filter.senderHashPrefix)) return false;
   if (filter.from) {
     if (isDateOnly(filter.from) ? summary.day < filter.from : summary.receivedAt < new Date(filter.from).toISOString()) return false;
   }

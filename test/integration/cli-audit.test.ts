@@ -96,6 +96,45 @@ describe('hub audit (against dynalite)', () => {
     expect(missing.text).toContain('No audit record');
   });
 
+  it('finds a reference in any case, as printed or typed', async () => {
+    const shown = await run(store, ['show', 'stl-2026-000002']);
+    expect(shown.code).toBe(0);
+    expect(shown.text).toContain('Reference STL-2026-000002');
+    const listed = await run(store, ['list', '--reference', 'Stl-2026-000003', '--json']);
+    expect(JSON.parse(listed.text).map((s: AuditSummary) => s.ref)).toEqual(['STL-2026-000003']);
+  });
+
+  it('accepts the 12-character sender hash that list shows', async () => {
+    const table = await run(store, ['list']);
+    const row = table.text.split('\n').find((line) => line.startsWith('STL-2026-000002'))!;
+    const shortHash = row.trim().split(/\s+/).at(-1)!;
+    expect(shortHash).toHaveLength(12);
+    const mine = await run(store, ['list', '--sender-hash', shortHash.toUpperCase(), '--json']);
+    expect(JSON.parse(mine.text).map((s: AuditSummary) => s.ref)).toEqual(['STL-2026-000002']);
+  });
+
+  it('exports in the same order as list (received time), not in table scan order', async () => {
+    // Written out of order, on two days, so a scan cannot return them sorted by luck.
+    const extra = [
+      summary('STL-2026-000009', '2026-03-04T23:30:00.000Z', { day: '2026-03-04' }),
+      summary('STL-2026-000008', '2026-03-04T08:00:00.000Z', { day: '2026-03-04' }),
+      summary('STL-2026-000007', '2026-03-01T08:00:00.000Z', { day: '2026-03-01' }),
+    ];
+    const db = client();
+    try {
+      for (const s of extra) await store.putSummary(s);
+      const listed = (await run(store, ['list', '--json'])).text;
+      const order = (JSON.parse(listed) as AuditSummary[]).map((s) => s.ref);
+      expect(order).toEqual(['STL-2026-000007', 'STL-2026-000001', 'STL-2026-000002', 'STL-2026-000008', 'STL-2026-000009', 'STL-2026-000003']);
+      const csv = (await run(store, ['export', '--csv'])).text.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+      expect(csv).toEqual(order);
+      const jsonl = (await run(store, ['export', '--json', '--from', '2026-03-02'])).text.trim().split('\n').map((line) => (JSON.parse(line) as AuditSummary).ref);
+      expect(jsonl).toEqual(order.slice(1));
+    } finally {
+      for (const s of extra) await db.send(new DeleteCommand({ TableName: emu.tableNames.audit, Key: { pk: `ITEM#${s.ref}`, sk: 'SUMMARY' } }));
+    }
+  });
+
   it('exports every row as CSV, streamed, with a progress line', async () => {
     const exported = await run(store, ['export', '--csv']);
     const lines = exported.text.trim().split('\n');
@@ -135,7 +174,12 @@ describe('hub audit arguments', () => {
     [['audit', 'list', '--from', '2026-13-01'], /--from must be a real date/],
     [['audit', 'list', '--to', 'yesterday'], /--to must be a real date/],
     [['audit', 'list', '--from', '2026-03-05', '--to', '2026-03-01'], /is after/],
-    [['audit', 'list', '--colour'], /Unknown option/],
+    [['audit', 'list', '--colour'], /^unknown option --colour$/],
+    [['audit', 'list', '--form', '2026-03-01'], /^unknown option --form \(did you mean --from\?\)$/],
+    [['audit', 'list', '--from'], /^option --from needs a value \(YYYY-MM-DD\)$/],
+    [['audit', 'list', '--chanel', 'sms'], /did you mean --channel\?/],
+    [['audit', 'lsit'], /unknown audit command "lsit" \(did you mean list\?\)/],
+    [['audit', 'list', '--sender-hash', 'abc'], /--sender-hash must be 12 to 64 hexadecimal characters/],
     [['audit', 'list', '--channel', 'fax'], /--channel must be one of/],
     [['audit', 'show'], /show needs a reference/],
     [['audit', 'delete'], /unknown audit command/],
