@@ -1,0 +1,75 @@
+// Shape and minimum-size checks for the independent evaluation sets in
+// test/fixtures/moderation-eval and test/fixtures/requests-eval. This test
+// deliberately assesses no classifier: it only guards the files' structure and
+// the minimum counts their READMEs promise, so an edit cannot silently shrink
+// a set or introduce an unknown label.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const MODERATION_LABELS = [
+  'obscene-or-racist',
+  'personal-attack',
+  'potentially-libellous',
+  'plagiarised-or-unlawful',
+  'personal-information',
+  'off-topic-links',
+  'commercial-or-spam',
+  'alleges-breach',
+] as const;
+const COUNCILS = ['withyham', 'stilton', 'wherstead', 'west-end', 'cassington'];
+const CHANNELS = ['comment', 'messenger', 'email', 'sms'];
+
+type Item = Record<string, unknown> & { id: string; labels: string[] };
+
+function load(path: string): Item[] {
+  const parsed: unknown = JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8'));
+  expect(Array.isArray(parsed)).toBe(true);
+  return parsed as Item[];
+}
+
+function countLabels(items: Item[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) for (const label of item.labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return counts;
+}
+
+function expectCommonShape(items: Item[], idPattern: RegExp, knownLabels: readonly string[]): void {
+  expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+  expect(new Set(items.map((i) => i.text)).size).toBe(items.length);
+  for (const item of items) {
+    expect(item.id).toMatch(idPattern);
+    expect(CHANNELS).toContain(item.channel);
+    expect(typeof item.text === 'string' && item.text.trim().length > 0).toBe(true);
+    expect(typeof item.reason === 'string' && item.reason.trim().length > 0).toBe(true);
+    expect(Array.isArray(item.labels)).toBe(true);
+    expect(new Set(item.labels).size).toBe(item.labels.length);
+    for (const label of item.labels) expect(knownLabels).toContain(label);
+  }
+}
+
+describe('moderation evaluation sets', () => {
+  const sets = [
+    { file: 'moderation-eval/heldout.json', idPattern: /^mh-\d{3}$/, minItems: 320, minPerLabel: 22 },
+    { file: 'moderation-eval/dev.json', idPattern: /^md-\d{3}$/, minItems: 150, minPerLabel: 11 },
+  ];
+  for (const set of sets) {
+    it(`${set.file} has the documented shape and minimum counts`, () => {
+      const items = load(set.file);
+      expectCommonShape(items, set.idPattern, MODERATION_LABELS);
+      for (const item of items) {
+        expect(COUNCILS).toContain(item.council);
+        expect(Object.keys(item).sort()).toEqual(['channel', 'council', 'id', 'labels', 'reason', 'text']);
+      }
+      expect(items.length).toBeGreaterThanOrEqual(set.minItems);
+      const neutral = items.filter((i) => i.labels.length === 0).length;
+      expect(neutral * 2).toBeGreaterThanOrEqual(items.length);
+      const counts = countLabels(items);
+      for (const label of MODERATION_LABELS) expect(counts.get(label) ?? 0).toBeGreaterThanOrEqual(set.minPerLabel);
+    });
+  }
+
+  it('dev and heldout share no text', () => {
+    const held = new Set(load('moderation-eval/heldout.json').map((i) => i.text));
+    expect(load('moderation-eval/dev.json').filter((i) => held.has(i.text as string))).toEqual([]);
+  });
+});
