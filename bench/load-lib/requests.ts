@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { mandrillSignature } from '../../shared/channels/mandrill.ts';
 import { sha256Hex } from '../../shared/channels/common.ts';
 import { twilioSignature } from '../../shared/channels/twilio.ts';
+import { passingAuthResults } from '../../infra/local/smtp.ts';
 import type { Hostile, Scenario } from './plan.ts';
 
 /**
@@ -191,7 +192,7 @@ function mandrill(target: Target, now: Date, id: string, from: string): HttpRequ
   const messageId = `<load-${id}@mail.example.co.uk>`;
   const subject = 'Allotment waiting list';
   const text = 'Please add me to the allotment waiting list. I live on Station Road.';
-  const raw = [`From: Sam Grower <${from}>`, `To: ${ENQUIRIES}`, `Subject: ${subject}`, `Date: ${date}`, `Message-Id: ${messageId}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', text, ''].join('\r\n');
+  const raw = [`Return-Path: <${from}>`, `From: Sam Grower <${from}>`, `To: ${ENQUIRIES}`, `Subject: ${subject}`, `Date: ${date}`, `Message-Id: ${messageId}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', text, ''].join('\r\n');
   const events = JSON.stringify([
     {
       event: 'inbound',
@@ -242,6 +243,8 @@ function mailchimp(target: Target, now: Date, secret: string, type: string, emai
 
 function smtp(now: Date, from: string, subject: string, text: string, headers: Record<string, string>, id: string): SmtpRequest {
   const data = [
+    // The local stand-in for SES's SPF/DKIM/DMARC verdicts: the hub answers only authenticated senders.
+    `Authentication-Results: ${passingAuthResults(from)}`,
     `From: A Resident <${from}>`,
     `To: ${CLERK}`,
     `Subject: ${subject}`,

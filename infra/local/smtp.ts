@@ -10,11 +10,13 @@ import { LOCAL_REGION } from '../../shared/local/emulators.ts';
  * stored raw where the S3 action would put it (MAIL_PREFIX + messageId, here in
  * a directory), then the ses-inbound handler gets an SES-shaped event.
  *
- * Verdicts: mail typed into a local SMTP port has no DNS to check, so SPF,
- * DKIM and DMARC are GRAY (SES's "no verdict"), not a PASS we cannot vouch
- * for and not a FAIL that would hold every local mail as unverified. Spam and
- * virus scanning are not run locally; they are PASS, so local mail reaches the
- * policy engine as ordinary mail would.
+ * Verdicts: mail typed into a local SMTP port has no DNS to check. Locally
+ * only, an `Authentication-Results` header in the mail (as a receiving MTA
+ * adds it: `spf=pass smtp.mailfrom=…; dkim=pass header.d=…; dmarc=pass
+ * header.from=…`) supplies the SPF, DKIM and DMARC verdicts; without one they
+ * are GRAY (SES's "no verdict"), so the hub routes the mail but answers
+ * nothing. In AWS the header is never read: SES's own verdicts are used.
+ * Spam and virus scanning are not run locally; they are PASS.
  */
 
 /** SES received mail is at most 40 MB including headers (S3 action). */
@@ -113,7 +115,7 @@ export interface SesEventInput {
   /** Envelope MAIL FROM; empty for the null reverse-path `<>`. */
   readonly envelopeFrom: string;
   readonly recipients: readonly string[];
-  /** SPF, DKIM and DMARC verdicts; local SMTP mail is unauthenticated, so GRAY unless a caller says it passed. */
+  /** SPF, DKIM and DMARC verdicts for all three; otherwise read from the mail's Authentication-Results header, else GRAY. */
   readonly authVerdict?: 'PASS' | 'GRAY' | 'FAIL';
   readonly now?: Date;
 }
@@ -140,6 +142,9 @@ export function buildSesEvent(input: SesEventInput): SESEvent {
     ...(first('message-id') !== undefined ? { messageId: first('message-id')! } : {}),
     ...(first('subject') !== undefined ? { subject: first('subject')! } : {}),
   } as SESMailCommonHeaders;
+  const verdicts = input.authVerdict
+    ? { spf: input.authVerdict, dkim: input.authVerdict, dmarc: input.authVerdict }
+    : authenticationResults(all('authentication-results'));
   return {
     Records: [
       {
@@ -161,9 +166,9 @@ export function buildSesEvent(input: SesEventInput): SESEvent {
             recipients: [...input.recipients],
             spamVerdict: { status: 'PASS' },
             virusVerdict: { status: 'PASS' },
-            spfVerdict: { status: input.authVerdict ?? 'GRAY' },
-            dkimVerdict: { status: input.authVerdict ?? 'GRAY' },
-            dmarcVerdict: { status: input.authVerdict ?? 'GRAY' },
+            spfVerdict: { status: verdicts.spf },
+            dkimVerdict: { status: verdicts.dkim },
+            dmarcVerdict: { status: verdicts.dmarc },
             action: {
               type: 'Lambda',
               functionArn: `arn:aws:lambda:${LOCAL_REGION}:123456789012:function:hub-sesInbound`,
@@ -174,6 +179,31 @@ export function buildSesEvent(input: SesEventInput): SESEvent {
       },
     ],
   };
+}
+
+type LocalVerdict = 'PASS' | 'FAIL' | 'GRAY';
+
+/**
+ * SPF, DKIM and DMARC verdicts from Authentication-Results headers (RFC 8601),
+ * the local stand-in for SES's checks. The first header is the one the
+ * nearest receiving server added. softfail counts as FAIL, as SES reports it;
+ * any passing DKIM signature is a DKIM PASS.
+ */
+export function authenticationResults(values: readonly string[]): { spf: LocalVerdict; dkim: LocalVerdict; dmarc: LocalVerdict } {
+  const first = values[0] ?? '';
+  const results = (method: string): string[] => [...first.matchAll(new RegExp(`(?:^|[;\\s])${method}\\s*=\\s*([a-z]+)`, 'gi'))].map((m) => m[1]!.toLowerCase());
+  const verdict = (method: string): LocalVerdict => {
+    const found = results(method);
+    if (found.includes('pass')) return 'PASS';
+    return found.some((r) => r === 'fail' || r === 'softfail' || r === 'hardfail') ? 'FAIL' : 'GRAY';
+  };
+  return { spf: verdict('spf'), dkim: verdict('dkim'), dmarc: verdict('dmarc') };
+}
+
+/** An Authentication-Results header as a receiving MTA adds it, for mail that passed every check. */
+export function passingAuthResults(from: string): string {
+  const domain = from.slice(from.lastIndexOf('@') + 1);
+  return `local-smtp.hub; spf=pass smtp.mailfrom=${from}; dkim=pass header.d=${domain}; dmarc=pass header.from=${domain}`;
 }
 
 /** SES sets headersTruncated when the header section exceeds 10 KB. */

@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from './config.ts';
+import { passingAuthResults } from './smtp.ts';
 
 /**
  * Realistic, correctly signed traffic for a running local hub, one sender per
@@ -111,6 +112,8 @@ export async function mandrillInbound(
 ): Promise<Sent> {
   const date = new Date().toUTCString().replace('GMT', '+0000');
   const raw = [
+    // The envelope sender Mandrill's SPF check was for: replies go only to an authenticated address.
+    `Return-Path: <${mail.from}>`,
     `Received: from mail.example.co.uk by inbound.mandrillapp.com; ${date}`,
     `From: ${mail.fromName} <${mail.from}>`,
     `To: ${mail.to}`,
@@ -197,7 +200,14 @@ export interface Email {
   readonly headers?: Record<string, string>;
   /** Envelope MAIL FROM; '' for the null reverse-path of bounces and auto-replies. */
   readonly envelopeFrom?: string;
+  /**
+   * The local stand-in for SES's SPF/DKIM/DMARC checks (DESIGN.md "Local mail
+   * authentication"): by default the mail says all three passed for its From
+   * domain; `false` sends none (GRAY: routed, never answered).
+   */
+  readonly authenticated?: boolean;
 }
+
 
 /** Real SMTP (nodemailer) to the hub's SES-receiving stand-in. */
 export async function smtpEmail(target: HubTarget, email: Email): Promise<string> {
@@ -208,7 +218,7 @@ export async function smtpEmail(target: HubTarget, email: Email): Promise<string
       to: email.to,
       subject: email.subject,
       text: email.text,
-      ...(email.headers ? { headers: email.headers } : {}),
+      headers: { ...(email.authenticated === false ? {} : { 'Authentication-Results': passingAuthResults(email.envelopeFrom || email.from) }), ...email.headers },
       ...(email.envelopeFrom !== undefined ? { envelope: { from: email.envelopeFrom, to: [email.to] } } : {}),
     });
     return info.response;

@@ -1,6 +1,7 @@
 import type { ConsentStatus, Decision, InboundItem, OutboxKind, OutboxMessage, Provider } from '../model/index.ts';
 import type { Policy } from '../policy/schema.ts';
 import { bareAddress } from '../delivery/mime.ts';
+import { mailAuth } from '../policy/mail-auth.ts';
 import { renderText } from '../policy/texts.ts';
 
 /**
@@ -25,18 +26,24 @@ export interface ReplyTarget {
   readonly lastUserMessageAt?: string;
 }
 
-/** The reply target of an item, or undefined for channels that are never answered (Mailchimp). */
+/**
+ * The reply target of an item, or undefined when nothing may be sent back:
+ * Mailchimp events, and email whose sender address is not authenticated.
+ */
 export function replyTargetFor(item: InboundItem): ReplyTarget | undefined {
   const base = { itemId: item.itemId, provider: item.provider } as const;
   switch (item.channel) {
     case 'email': {
+      // Only to an address SPF or DMARC vouches for, so a forged sender gets nothing (no backscatter, no echoed subject).
+      const auth = mailAuth(item);
+      if (auth.status !== 'authenticated') return undefined;
       const messageId = item.thread.messageId;
       const references = [...(item.thread.references ?? []), ...(messageId ? [messageId] : [])];
       return {
         ...base,
         channel: 'email',
         // RFC 3834 §3.1.5: automatic answers go to the sender, not to a Reply-To.
-        to: item.sender.id,
+        to: auth.address,
         ...(item.subject !== undefined ? { subject: item.subject } : {}),
         ...(messageId ? { inReplyTo: messageId } : {}),
         ...(references.length ? { references } : {}),
@@ -149,6 +156,8 @@ export function composeClerkRouting(input: {
     );
   }
   if (decision.hold) warnings.push(HOLD_WARNING[decision.hold]);
+  const reply = residentReplyAddress(item);
+  if (reply.warning) warnings.push(reply.warning);
   if (item.textTruncated) warnings.push('The text below was shortened to fit; the full original is kept in the mail store.');
 
   const facts: [string, string][] = ([
@@ -156,6 +165,7 @@ export function composeClerkRouting(input: {
     ['Channel', channel],
     ['From', senderLine],
     ...(item.headerFrom && item.headerFrom.id !== item.sender.id ? ([['Header From (not verified)', item.headerFrom.id]] as [string, string][]) : []),
+    ...(item.replyTo?.length ? ([['Reply-To (set by the sender)', item.replyTo.join(', ')]] as [string, string][]) : []),
     ['Received', item.receivedAt],
     ...(item.subject !== undefined ? ([['Subject', item.subject]] as [string, string][]) : []),
     ['Data consent', CONSENT_LABEL[consentStatus]],
@@ -164,14 +174,15 @@ export function composeClerkRouting(input: {
   const attachments = item.attachments.map((a) => showControls(`${a.filename ?? '(unnamed)'} — ${a.contentType}${a.sizeBytes !== undefined ? `, ${a.sizeBytes} bytes` : ''}${a.url ? ` — ${a.url}` : ''}`));
   const reasons = decision.reasons.map((r) => `${r.detail} [${r.rule}; ${r.clause}]`);
   const flags = decision.flags.map((f) => showControls(`${f.category}: ${f.action} (${f.clause})${f.evidence.length ? ` — matched: ${f.evidence.map((e) => `"${e}"`).join(', ')}` : ''}`));
-  // The resident chooses Reply-To: one the SES sender would refuse (IDN domain, quoted local part, junk) must not stop the clerk getting the item.
-  const replyTo = item.channel === 'email' ? [item.replyTo?.[0], item.sender.id].map(plainMailbox).find(Boolean) : undefined;
+  const replyTo = reply.address;
   const answer =
     item.channel !== 'email'
       ? `Answer the sender on ${channel} (this email cannot reach them).`
       : replyTo
-        ? 'Reply to this email to answer the sender directly.'
-        : "The sender's address cannot be used as a reply address: write to them yourself, checking the address above.";
+        ? `Reply to this email to answer the sender directly (it goes to ${replyTo}).`
+        : reply.authenticated
+          ? "The sender's address cannot be used as a reply address: write to them yourself, checking the address above."
+          : "The sender's address could not be authenticated, so replying to this email does not reach it: check who sent this before writing to them.";
 
   const text = [
     ...warnings.map((w) => `*** ${w}`),
@@ -234,6 +245,31 @@ export function composeClerkRouting(input: {
  */
 export function showControls(value: string): string {
   return value.replace(/[\u202A-\u202E\u2066-\u2069]/g, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase()}]`);
+}
+
+/**
+ * Where the clerk's reply to a routed email goes. The resident's Reply-To is
+ * honoured only when the From is authenticated, and the clerk is warned when
+ * it points somewhere else: an unauthenticated Reply-To could silently send
+ * the clerk's answer, with the resident's personal data, to a stranger.
+ */
+export function residentReplyAddress(item: InboundItem): { address?: string; authenticated: boolean; warning?: string } {
+  if (item.channel !== 'email') return { authenticated: false };
+  const auth = mailAuth(item);
+  const given = item.replyTo?.[0];
+  if (auth.status !== 'authenticated') {
+    return { authenticated: false, ...(given ? { warning: `REPLY-TO NOT USED: the sender asked for answers to go to ${showControls(given)}, but the sender could not be authenticated, so this email's Reply-To does not point there.` } : {}) };
+  }
+  // One the SES sender would refuse (IDN domain, quoted local part, junk) must not stop the clerk getting the item.
+  const address = [given, auth.address].map(plainMailbox).find(Boolean);
+  const differs = given !== undefined && plainMailbox(given)?.toLowerCase() !== auth.address;
+  return {
+    authenticated: true,
+    ...(address ? { address } : {}),
+    ...(differs
+      ? { warning: `REPLY-TO DIFFERS: the sender asked for answers to go to ${showControls(given)}, not to their authenticated address ${auth.address}. Replying to this email goes to ${address ?? 'neither'}: make sure that address is theirs before sending personal data to it.` }
+      : {}),
+  };
 }
 
 /** The bare address when it is a plain mailbox the mail composer accepts, else undefined. */

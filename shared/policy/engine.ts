@@ -1,6 +1,7 @@
 import type { Action, Decision, InboundItem, ModerationFlag, Reason, TextKey } from '../model/index.ts';
 import type { Policy } from './schema.ts';
 import { detectModeration } from './moderation.ts';
+import { mailAuth } from './mail-auth.ts';
 import { describeLondonTime, isWithinOfficeHours, nextMonitoredAt, toLondonIso } from './office-hours.ts';
 import { renderText } from './texts.ts';
 
@@ -72,7 +73,8 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
     return ignored();
   }
   const email = item.channel === 'email';
-  const authFailed = email && (t.dmarc === 'FAIL' || (t.spf === 'FAIL' && t.dkim === 'FAIL'));
+  const auth = email ? mailAuth(item) : undefined;
+  const authFailed = auth?.status === 'unverified';
   const own = ownSender(item, policy);
   if (own && !authFailed) {
     because('own-sender', HUB_CLAUSES.ownSender, `Sent from our own ${own}; never answered, so replies cannot loop.`);
@@ -121,7 +123,7 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
     because(
       'unverified-sender',
       HUB_CLAUSES.authentication,
-      `The sender could not be verified (DMARC ${t.dmarc ?? 'none'}, SPF ${t.spf ?? 'none'}, DKIM ${t.dkim ?? 'none'}).${spoofed} Held for the clerk to check; no reply, no consent form.`,
+      `The sender could not be verified (${auth?.status === 'unverified' ? auth.verdicts : ''}): the address may be forged.${spoofed} Held for the clerk to check; no reply of any kind, no consent form.`,
     );
     noteFlags();
     noteOffHours();
@@ -141,7 +143,15 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
   const automatic = email ? automaticMail(item) : undefined;
   if (automatic) {
     because('automatic-mail', HUB_CLAUSES.rfc3834, `Automatic mail (${automatic}); no automatic reply or consent form is sent to it.`);
+  } else if (auth?.status === 'unauthenticated') {
+    because(
+      'unauthenticated-sender',
+      HUB_CLAUSES.authentication,
+      `The sender's address could not be authenticated (${auth.verdicts}), so nothing is sent to it automatically: no reply, no consent form. Check the address before writing to the sender.`,
+    );
   }
+  // Nothing automatic goes to automatic mail or to an address we cannot authenticate.
+  const silent = Boolean(automatic) || auth?.status === 'unauthenticated';
   const rateLimited = isRateLimited(policy, context);
   const noteRateLimit = (): void =>
     because(
@@ -155,8 +165,8 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
     if (flags.length > 0) {
       because('moderation-formal', policy.channels[item.channel].clause, 'Formal correspondence always reaches the clerk; flags are shown to the clerk, not acted on automatically.');
     }
-    if (!automatic && needsConsent(item, policy, context, because)) actions.push({ type: 'consent-request' });
-    if (next && email && policy.officeHours.outOfOfficeReply && !automatic) {
+    if (!silent && needsConsent(item, policy, context, because)) actions.push({ type: 'consent-request' });
+    if (next && email && policy.officeHours.outOfOfficeReply && !silent) {
       if (rateLimited) noteRateLimit();
       else actions.push(reply('outOfOffice'));
     }
@@ -171,7 +181,7 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
     hold = 'moderation';
     actions.push({ type: 'audit' }, { type: 'route-to-clerk', hold: 'moderation' });
   }
-  const canReply = !automatic;
+  const canReply = !silent;
   if (canReply && acted.some((f) => f.action === 'invite-formal-complaint')) {
     because('formal-complaint-invitation', clauseOf(acted, 'invite-formal-complaint'), 'The content alleges a breach; the sender is invited to make a formal complaint.');
     actions.push(reply('formalComplaintInvitation'));

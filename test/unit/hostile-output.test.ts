@@ -164,7 +164,7 @@ describe("the resident's automatic reply", () => {
   it('property: a hostile subject becomes one Subject line and the reply goes only to the sender', async () => {
     await fc.assert(
       fc.asyncProperty(hostileString, async (subject) => {
-        const item: InboundItem = { ...fc.sample(hostileItem, { numRuns: 1, seed: SEED })[0]!.item, channel: 'email', sender: { id: 'resident@example.org' }, subject };
+        const item: InboundItem = { ...fc.sample(hostileItem, { numRuns: 1, seed: SEED })[0]!.item, channel: 'email', sender: { id: 'resident@example.org' }, subject, transport: { spf: 'PASS', returnPath: 'resident@example.org' } };
         const reply = composeAutoReply({ target: replyTargetFor(item)!, policy, text: 'Thank you <b>for</b> writing: https://example.org/"onmouseover=alert(1)', createdAt: NOW.toISOString() });
         expectSafeHtml(reply.html!, ['p', 'br', 'a']);
         const { parsed } = await sentMime(reply);

@@ -20,7 +20,7 @@ const item: InboundItem = {
   text: 'Please cut the hedge <img src=x onerror=alert(1)> "now"',
   attachments: [{ filename: 'map<1>.pdf', contentType: 'application/pdf', sizeBytes: 10 }],
   thread: { messageId: '<m1@example.org>', references: ['<m0@example.org>'] },
-  transport: {},
+  transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', returnPath: 'resident@example.org' },
 };
 const decision: Decision = {
   classification: 'formal',
