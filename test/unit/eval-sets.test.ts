@@ -16,6 +16,7 @@ const MODERATION_LABELS = [
   'commercial-or-spam',
   'alleges-breach',
 ] as const;
+const REQUEST_LABELS = ['foi', 'sar', 'complaint'] as const;
 const COUNCILS = ['withyham', 'stilton', 'wherstead', 'west-end', 'cassington'];
 const CHANNELS = ['comment', 'messenger', 'email', 'sms'];
 
@@ -71,5 +72,34 @@ describe('moderation evaluation sets', () => {
   it('dev and heldout share no text', () => {
     const held = new Set(load('moderation-eval/heldout.json').map((i) => i.text));
     expect(load('moderation-eval/dev.json').filter((i) => held.has(i.text as string))).toEqual([]);
+  });
+});
+
+describe('statutory request evaluation sets', () => {
+  const sets = [
+    { file: 'requests-eval/heldout.json', idPattern: /^rq-\d{3}$/, minPerLabel: 25, minNearMisses: 75 },
+    { file: 'requests-eval/dev.json', idPattern: /^rqd-\d{3}$/, minPerLabel: 12, minNearMisses: 35 },
+  ];
+  for (const set of sets) {
+    it(`${set.file} has the documented shape and minimum counts`, () => {
+      const items = load(set.file);
+      expectCommonShape(items, set.idPattern, REQUEST_LABELS);
+      for (const item of items) {
+        const keys = Object.keys(item).filter((k) => k !== 'subject').sort();
+        expect(keys).toEqual(['channel', 'id', 'labels', 'reason', 'text']);
+        if ('subject' in item) {
+          expect(item.channel).toBe('email');
+          expect(typeof item.subject === 'string' && item.subject.length > 0).toBe(true);
+        }
+      }
+      const counts = countLabels(items);
+      for (const label of REQUEST_LABELS) expect(counts.get(label) ?? 0).toBeGreaterThanOrEqual(set.minPerLabel);
+      expect(items.filter((i) => i.labels.length === 0).length).toBeGreaterThanOrEqual(set.minNearMisses);
+    });
+  }
+
+  it('dev and heldout share no text', () => {
+    const held = new Set(load('requests-eval/heldout.json').map((i) => i.text));
+    expect(load('requests-eval/dev.json').filter((i) => held.has(i.text as string))).toEqual([]);
   });
 });
