@@ -12,6 +12,7 @@ import { loadSecrets } from '../shared/runtime/secrets.ts';
 import { AuditStore } from '../shared/store/audit-store.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { OpsStore } from '../shared/store/ops-store.ts';
+import { CaseStore } from '../shared/store/case-store.ts';
 import { ENV } from '../shared/topology.ts';
 
 const env = (name: string): string => {
@@ -24,6 +25,7 @@ const policy = loadPolicy(process.env[ENV.council] ?? 'demo', { trustPresets: tr
 const documents = createDocumentClient();
 const audit = new AuditStore({ client: documents, tableName: env(ENV.auditTable), council: policy.council.id });
 const ops = new OpsStore({ client: documents, tableName: env(ENV.opsTable) });
+const cases = new CaseStore({ client: documents, tableName: env(ENV.opsTable) });
 const outbox = new OutboxPublisher({ client: new SQSClient({}), queueUrl: env(ENV.outboxQueueUrl) });
 // Consent links: CONSENT_BASE_URL where it differs from PUBLIC_BASE_URL (the local hub, where PUBLIC_BASE_URL stays unset).
 const publicBaseUrl = consentBaseUrl() ?? env(ENV.publicBaseUrl);
@@ -32,7 +34,7 @@ const consume = sqsBatchHandler(
   InboundItem,
   async (item) => {
     const secrets = await loadSecrets();
-    const outcome = await processInboundItem(item, { audit, ops, outbox, policy, secrets, now: () => new Date(), publicBaseUrl });
+    const outcome = await processInboundItem(item, { audit, ops, outbox, policy, secrets, now: () => new Date(), publicBaseUrl, cases });
     log.info('classified', { itemId: outcome.itemId, classification: outcome.classification, ref: outcome.ref, outbox: outcome.outboxIds.length, duplicate: outcome.duplicate });
   },
   { name: 'classify' },

@@ -85,6 +85,10 @@ const SUCCESS_EVENT: Record<OutboxMessage['kind'], AuditEventType> = {
   'consent-outcome': 'reply-sent',
   'consent-request': 'reply-sent',
   'consent-reminder': 'consent-reminded',
+  'clerk-answer': 'answer-sent',
+  'clerk-notice': 'reply-sent',
+  'case-reminder': 'reply-sent',
+  'clerk-digest': 'reply-sent',
 };
 
 export async function deliverOutboxMessage(msg: OutboxMessage, deps: DeliverDeps): Promise<DeliveryOutcome> {

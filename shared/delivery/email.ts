@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import type { OutboxMessage } from '../model/index.ts';
 import { ENV } from '../topology.ts';
 import { classifyAwsError, permanent, retryable } from './errors.ts';
-import { bareAddress, composeMime, InvalidAddressError, type MimeInput } from './mime.ts';
+import { bareAddress, composeMime, InvalidAddressError, outboxMessageId, type MimeInput } from './mime.ts';
 import type { SendContext, SendResult } from './types.ts';
 
 /**
@@ -30,11 +29,13 @@ function sesClient(timeoutMs: number): SESv2Client {
 /** Pure: the MIME input for one outbox message. */
 export function buildEmail(msg: OutboxMessage, from: string, now: Date): MimeInput {
   const auto = msg.autoSubmitted === true;
+  // The clerk's answer is written by a person: no Auto-Submitted header (RFC 3834 §5), so the resident's mail treats it as a letter.
+  const human = msg.kind === 'clerk-answer';
   const baseSubject = msg.subject ?? (msg.ref ? `Reference ${msg.ref}` : 'Your message to the council');
   const subject = auto && !/^auto:/i.test(baseSubject) ? `Auto: ${baseSubject}` : baseSubject;
   const headers: Record<string, string> = {
     // RFC 3834: auto-replied for answers to the resident's mail, auto-generated for everything else the hub sends.
-    'Auto-Submitted': auto ? 'auto-replied' : 'auto-generated',
+    ...(human ? {} : { 'Auto-Submitted': auto ? 'auto-replied' : 'auto-generated' }),
     'X-Hub-Outbox-Id': msg.id,
     'X-Hub-Kind': msg.kind,
   };
@@ -46,7 +47,7 @@ export function buildEmail(msg: OutboxMessage, from: string, now: Date): MimeInp
     // reported below when the From header is formatted
   }
   return {
-    from,
+    from: msg.fromName ? `${msg.fromName} <${from}>` : from,
     to: [msg.to],
     replyTo: msg.replyTo,
     subject,
@@ -54,7 +55,7 @@ export function buildEmail(msg: OutboxMessage, from: string, now: Date): MimeInp
     html: msg.html,
     date: now,
     // Deterministic: if the one unavoidable duplicate ever happens, mail clients see the same message.
-    messageId: `<${createHash('sha256').update(msg.id).digest('hex').slice(0, 32)}@${domain}>`,
+    messageId: outboxMessageId(msg.id, domain),
     inReplyTo: msg.inReplyTo,
     references: msg.references,
     headers,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * A small, safe MIME composer for the hub's own mail (SES v2 `Content.Raw`).
@@ -148,4 +148,9 @@ export function composeMime(input: MimeInput): string {
       `--${boundary}--`,
     ].join(CRLF) + CRLF
   );
+}
+
+/** The deterministic Message-ID of an outbox message: a duplicate send is the same message to mail clients, and a resident's reply can be tied back to it. */
+export function outboxMessageId(outboxId: string, domain: string): string {
+  return `<${createHash('sha256').update(outboxId).digest('hex').slice(0, 32)}@${domain}>`;
 }

@@ -24,6 +24,18 @@ export const AUDIT_EVENT_TYPES = [
   'delivery-failed',
   'dead-lettered',
   'personal-data-erased',
+  /** A case opened for a formal item (type detected, statutory due date). */
+  'case-opened',
+  /** A case's state changed by a `#command` (or a signed link): type, clock, closed. */
+  'case-updated',
+  /** The clerk's answer arrived from an authenticated official address (who, channel, content hash). */
+  'answer-received',
+  /** The answer went to the resident's provider (deliver). */
+  'answer-sent',
+  /** The answer could not go on the item's channel (window closed, too long, unverified sender); the clerk was told. */
+  'answer-not-sent',
+  /** Mail to the item's reply address that was not an authenticated answer from the clerk or deputy: held, nothing sent. */
+  'answer-held',
 ] as const;
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof AuditEventType>;

@@ -14,6 +14,14 @@ export const OUTBOX_KINDS = [
   'consent-reminder',
   'consent-outcome',
   'complaint-invitation',
+  /** The clerk's answer (by email to the reply address) on the resident's channel. */
+  'clerk-answer',
+  /** Tells the clerk something about their answer or a case (held, not deliverable, unknown command). */
+  'clerk-notice',
+  /** A statutory deadline is near (5 working days, 1 working day, the day). */
+  'case-reminder',
+  /** The daily digest to the clerk. */
+  'clerk-digest',
 ] as const;
 export const OutboxKind = z.enum(OUTBOX_KINDS);
 export type OutboxKind = z.infer<typeof OutboxKind>;
@@ -41,6 +49,8 @@ export const OutboxMessage = z.object({
   inReplyTo: z.optional(z.string()),
   references: z.optional(z.array(z.string())),
   replyTo: z.optional(z.string()),
+  /** Display name on From (the council's name on the clerk's answers). */
+  fromName: z.optional(z.string()),
   /** Marks automatic mail (RFC 3834 `Auto-Submitted: auto-replied`). */
   autoSubmitted: z.optional(z.boolean()),
   /** Messenger: when the resident last wrote (the 24-hour window is counted from it); Facebook comment: when they commented (7-day Private Reply window). */

@@ -6,6 +6,11 @@ import type { OutboxSink } from '../queue/outbox.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import { londonDay } from '../store/audit-store.ts';
 import type { OpsStore } from '../store/ops-store.ts';
+import type { CaseStore } from '../store/case-store.ts';
+import { processClerkReply } from '../answers/answer.ts';
+import { lastMessageKey } from '../answers/plan.ts';
+import { looksLikeReplyAddress, mailDomainOf, replyAddress, verifyReplyAddress } from '../answers/reply-address.ts';
+import { openCase, reminderTimes } from '../cases/open-case.ts';
 import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTargetFor, type ReplyTarget } from './compose.ts';
 import { signConsentToken } from './consent-token.ts';
 import { hashSender } from './hash.ts';
@@ -35,6 +40,8 @@ export interface ClassifyDeps {
   readonly now: () => Date;
   /** Scheme + host [+ base path] of the public API; consent links are built on it. */
   readonly publicBaseUrl: string;
+  /** Cases (issue 13): routed items get a signed reply address and a case; mail to a reply address is the clerk answering. */
+  readonly cases?: CaseStore;
 }
 
 export interface Outcome {
@@ -63,6 +70,8 @@ const DAY_MS = 86_400_000;
 
 export async function processInboundItem(item: InboundItem, deps: ClassifyDeps): Promise<Outcome> {
   const { audit, ops, policy } = deps;
+  const answered = await answerIfClerkReply(item, deps);
+  if (answered) return answered;
   const key = `ITEM#${item.itemId}`;
   const senderHash = senderHashOf(item, deps.secrets.CONSENT_SIGNING_KEY);
 
@@ -121,6 +130,7 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
   const wantsConsent = decision.actions.some((a) => a.type === 'consent-request');
   const consentStatus: ConsentStatus = wantsConsent ? 'requested' : consentOnFile && routesToClerk(decision) ? 'granted' : 'not-needed';
   const target = replyTargetFor(item);
+  await rememberLastMessage(item, deps);
 
   // 1. The record, before anything leaves.
   const contentHash = await audit.putContent(
@@ -183,7 +193,8 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
   // 2. What leaves, with its events written before it is published.
   const messages: OutboxMessage[] = [];
   if (routesToClerk(decision)) {
-    const routing = composeClerkRouting({ item, decision, ref, policy, consentStatus, createdAt: decidedAt });
+    const opened = deps.cases ? await recordCase(item, decision, ref, target, retainUntil, decidedAt, deps.cases, deps) : undefined;
+    const routing = composeClerkRouting({ item, decision, ref, policy, consentStatus, createdAt: decidedAt, ...opened });
     await event('routed', { outboxId: routing.id, channel: 'email', ...(decision.hold ? { hold: decision.hold } : {}) });
     messages.push(routing);
   }
@@ -206,6 +217,7 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
 
 async function recordMinimal(item: InboundItem, decision: Decision, decidedAt: string, senderHash: string, deps: ClassifyDeps): Promise<OutboxMessage[]> {
   const receivedAt = new Date(item.receivedAt).toISOString();
+  await rememberLastMessage(item, deps);
   await deps.ops.logMinimal(
     {
       itemId: item.itemId,
@@ -242,6 +254,65 @@ async function autoReplies(item: InboundItem, decision: Decision, ref: string | 
     return composeAutoReply({ target, policy: deps.policy, text, kind, createdAt: decidedAt, idSuffix, ...(ref ? { ref } : {}) });
   });
 }
+
+/**
+ * Mail to one of our reply addresses is the clerk answering (or someone else
+ * trying to): it never goes through the policy engine as correspondence.
+ */
+async function answerIfClerkReply(item: InboundItem, deps: ClassifyDeps): Promise<Outcome | undefined> {
+  if (!deps.cases || item.channel !== 'email') return undefined;
+  const domain = mailDomainOf(deps.policy.contacts.hubAddresses[0]!);
+  const addressed = [...item.recipients, ...(item.cc ?? [])].filter((a) => looksLikeReplyAddress(a, domain));
+  if (addressed.length === 0) return undefined;
+  const ref = addressed.map((a) => verifyReplyAddress(a, deps.policy.council.id, domain, deps.secrets.CONSENT_SIGNING_KEY)).find(Boolean);
+  if (!ref) {
+    // A made-up or mangled reply address: nobody to tell and nothing to answer.
+    const decision: Decision = { classification: 'ignored', reasons: [{ rule: 'bad-reply-address', clause: 'default: signed reply addresses (issue 13)', detail: 'Sent to a reply address whose signature does not match any item.' }], flags: [], actions: [{ type: 'none' }], policyVersion: deps.policy.version };
+    await recordMinimal(item, decision, deps.now().toISOString(), senderHashOf(item, deps.secrets.CONSENT_SIGNING_KEY), deps);
+    return { itemId: item.itemId, classification: 'ignored', outboxIds: [], duplicate: false };
+  }
+  const result = await processClerkReply(item, ref, { audit: deps.audit, ops: deps.ops, cases: deps.cases, outbox: deps.outbox, policy: deps.policy, now: deps.now });
+  return { itemId: item.itemId, classification: 'ignored', ref, outboxIds: result.outboxIds, duplicate: result.outcome === 'duplicate' };
+}
+
+/** The case, its `case-opened` event and reminders; returns what the routing email needs. */
+async function recordCase(item: InboundItem, decision: Decision, ref: string, target: ReplyTarget | undefined, retainUntil: string, decidedAt: string, cases: CaseStore, deps: ClassifyDeps) {
+  const { policy } = deps;
+  const opened = openCase({ item, decision, ref, policy, retainUntil, ...(target ? { target } : {}) });
+  await cases.create(opened.record);
+  const clock = opened.record.clock;
+  await deps.audit.append({
+    ref,
+    itemId: item.itemId,
+    type: 'case-opened',
+    at: decidedAt,
+    data: {
+      status: opened.record.status,
+      ...(opened.detection ? { caseType: opened.detection.type, rule: opened.detection.rule, clause: opened.detection.clause } : {}),
+      ...(clock ? { dueOn: clock.dueOn, dueClause: clock.clause } : {}),
+    },
+    eventKey: `${item.itemId}:case-opened`,
+  });
+  if (clock) {
+    for (const [i, r] of reminderTimes(clock.dueOn, policy, deps.now()).entries()) {
+      await deps.ops.putDue(CASE_REMINDER_DUE, r.at, `${ref}#${i}`, { ref, dueOn: clock.dueOn, label: r.label });
+    }
+  }
+  const domain = mailDomainOf(policy.contacts.hubAddresses[0]!);
+  return { replyAddress: replyAddress(policy.council.id, ref, domain, deps.secrets.CONSENT_SIGNING_KEY), ...(opened.note ? { caseNote: opened.note } : {}) };
+}
+
+/** Messenger's reply window runs from the resident's latest message, whatever it was classified as. */
+async function rememberLastMessage(item: InboundItem, deps: ClassifyDeps): Promise<void> {
+  if (item.channel !== 'messenger' || !deps.cases || !item.sender.id) return;
+  const key = lastMessageKey(item.sender.id);
+  const current = await deps.ops.get(key);
+  if (typeof current?.at === 'string' && current.at >= item.receivedAt) return;
+  await deps.ops.put(key, { at: new Date(item.receivedAt).toISOString() }, { ttlSeconds: 2 * 86_400 });
+}
+
+/** Due entries of case reminders (key = `<ref>#<n>`); the clerk schedule sends them inside office hours. */
+export const CASE_REMINDER_DUE = 'case-reminder';
 
 /** Kinds of due entries classify registers for the consent sweep (key = the reference). */
 export const CONSENT_REMINDER_DUE = 'consent-reminder';

@@ -144,6 +144,10 @@ export function composeClerkRouting(input: {
   readonly policy: Policy;
   readonly consentStatus: ConsentStatus;
   readonly createdAt: string;
+  /** The item's signed reply address (issue 13): the clerk answers by replying to this email. */
+  readonly replyAddress?: string;
+  /** The case's statutory clock, for the subject (`FOI due 22 Jun 2026`) and the body. */
+  readonly caseNote?: { readonly subjectTag: string; readonly lines: readonly string[] };
 }): OutboxMessage {
   const { item, decision, ref, policy, consentStatus } = input;
   const channel = CHANNEL_LABEL[item.channel];
@@ -175,8 +179,9 @@ export function composeClerkRouting(input: {
   const reasons = decision.reasons.map((r) => `${r.detail} [${r.rule}; ${r.clause}]`);
   const flags = decision.flags.map((f) => showControls(`${f.category}: ${f.action} (${f.clause})${f.evidence.length ? ` — matched: ${f.evidence.map((e) => `"${e}"`).join(', ')}` : ''}`));
   const replyTo = reply.address;
-  const answer =
-    item.channel !== 'email'
+  const answer = input.replyAddress
+    ? `Reply to this email to answer the sender on ${channel}: the hub sends your reply (without the quoted email and your signature) from the council. Put commands on the first line if needed: #close #foi #sar #complaint #not-foi #extend #clarify.`
+    : item.channel !== 'email'
       ? `Answer the sender on ${channel} (this email cannot reach them).`
       : replyTo
         ? `Reply to this email to answer the sender directly (it goes to ${replyTo}).`
@@ -184,9 +189,12 @@ export function composeClerkRouting(input: {
           ? "The sender's address cannot be used as a reply address: write to them yourself, checking the address above."
           : "The sender's address could not be authenticated, so replying to this email does not reach it: check who sent this before writing to them.";
 
+  const caseLines = input.caseNote?.lines ?? [];
   const text = [
     ...warnings.map((w) => `*** ${w}`),
     ...(warnings.length ? [''] : []),
+    ...caseLines,
+    ...(caseLines.length ? [''] : []),
     ...facts.map(([k, v]) => `${k}: ${v}`),
     '',
     'Message:',
@@ -205,6 +213,7 @@ export function composeClerkRouting(input: {
   const html = [
     '<!doctype html><html lang="en-GB"><body>',
     ...warnings.map((w) => `<p><strong>${escapeHtml(w)}</strong></p>`),
+    ...caseLines.map((l) => `<p><strong>${escapeHtml(l)}</strong></p>`),
     '<table>',
     ...facts.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
     '</table>',
@@ -229,10 +238,10 @@ export function composeClerkRouting(input: {
     council: policy.council.id,
     itemId: item.itemId,
     ref,
-    subject: `[${ref}] ${decision.hold ? 'HOLD ' : ''}${consentPending ? 'CONSENT PENDING ' : ''}${channel}: ${subjectText}`.replace(/[\r\n]+/g, ' '),
+    subject: `[${ref}] ${input.caseNote ? `${input.caseNote.subjectTag} ` : ''}${decision.hold ? 'HOLD ' : ''}${consentPending ? 'CONSENT PENDING ' : ''}${channel}: ${subjectText}`.replace(/[\r\n]+/g, ' '),
     text,
     html,
-    ...(replyTo ? { replyTo } : {}),
+    ...(input.replyAddress ? { replyTo: input.replyAddress } : replyTo ? { replyTo } : {}),
     createdAt: input.createdAt,
   };
 }

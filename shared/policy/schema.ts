@@ -171,6 +171,23 @@ function buildSchemas() {
       note: note(),
     }),
     moderation: z.array(ModerationRuleSchema),
+    /** The clerk's casework (issue 13): complaint acknowledgement period and the daily digest. Optional; defaults in shared/cases/casework.ts. */
+    casework: z.optional(
+      z.strictObject({
+        /** Working days within which a complaint is acknowledged (default 5). */
+        complaintAcknowledgementWorkingDays: z.optional(positiveInt('working days')),
+        digest: z.optional(
+          z.strictObject({
+            enabled: z.boolean({ error: 'expected true or false' }),
+            /** Europe/London time the digest is sent. */
+            time: hhmm(),
+            days: z.array(Day).check(z.minLength(1, 'expected at least one day')),
+          }),
+        ),
+        clause: clause(),
+        note: note(),
+      }),
+    ),
     /** Which defaults the moderation rules take where the policy is silent. */
     moderationNote: note(),
   });
