@@ -27,6 +27,12 @@ export interface OutboxEntry {
   readonly text: string;
   readonly ref?: string;
   readonly itemId?: string;
+  /** Email only: the headers a clerk or resident would reply and thread by. */
+  readonly from?: string;
+  readonly replyTo?: string;
+  readonly messageId?: string;
+  readonly inReplyTo?: string;
+  readonly autoSubmitted?: string;
   readonly at: string;
 }
 
@@ -122,6 +128,7 @@ export class OutboxLog {
       text: email.text,
       ...(ref ? { ref } : {}),
       ...(queued?.itemId ? { itemId: queued.itemId } : {}),
+      ...email.threading,
       at: email.at,
     });
   }
@@ -148,6 +155,7 @@ export interface CapturedEmail {
   readonly kind?: string;
   readonly ref?: string;
   readonly outboxId?: string;
+  readonly threading?: Pick<OutboxEntry, 'from' | 'replyTo' | 'messageId' | 'inReplyTo' | 'autoSubmitted'>;
   readonly at: string;
 }
 
@@ -250,5 +258,18 @@ function hubFields(email: CapturedEmail, header: (name: string) => string | unde
   const kind = header('X-Hub-Kind');
   const ref = header('X-Hub-Ref');
   const outboxId = header('X-Hub-Outbox-Id');
-  return { ...email, ...(kind ? { kind } : {}), ...(ref ? { ref } : {}), ...(outboxId ? { outboxId } : {}) };
+  const threading = Object.fromEntries(
+    (
+      [
+        ['from', 'From'],
+        ['replyTo', 'Reply-To'],
+        ['messageId', 'Message-ID'],
+        ['inReplyTo', 'In-Reply-To'],
+        ['autoSubmitted', 'Auto-Submitted'],
+      ] as const
+    )
+      .map(([field, name]) => [field, header(name)] as const)
+      .filter(([, value]) => value !== undefined),
+  );
+  return { ...email, ...(kind ? { kind } : {}), ...(ref ? { ref } : {}), ...(outboxId ? { outboxId } : {}), threading };
 }

@@ -39,9 +39,10 @@ async function post(url: string, body: string, headers: Record<string, string>):
   return { status: response.status, body: await response.text() };
 }
 
-export async function messengerMessage(target: HubTarget, psid: string, mid: string, text: string): Promise<Sent> {
+/** `sentAt` (epoch ms, default now) lets a test send a message that is already outside Messenger's 24-hour window. */
+export async function messengerMessage(target: HubTarget, psid: string, mid: string, text: string, sentAt = Date.now()): Promise<Sent> {
   const pageId = target.secrets.MESSENGER_PAGE_ID;
-  const now = Date.now();
+  const now = sentAt;
   return messengerPost(target, {
     object: 'page',
     entry: [{ id: pageId, time: now, messaging: [{ sender: { id: psid }, recipient: { id: pageId }, timestamp: now, message: { mid, text } }] }],

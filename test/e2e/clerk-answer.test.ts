@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../shared/local/emulators.ts';
+import type { OutboxEntry } from '../../infra/local/outbox.ts';
+import type { ItemView } from '../../infra/local/records.ts';
+import { messengerMessage, smtpEmail, twilioSms, type HubTarget } from '../../infra/local/traffic.ts';
+import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../infra/local/config.ts';
+
+/**
+ * Issue 13 "Done when", on the local hub (`npm start` as a child process):
+ * a formal SMS, then the clerk's reply by SMTP from the clerk's address,
+ * reaches the resident by SMS and the audit shows the answer and its delivery;
+ * the same for email (threaded) and Messenger inside and outside the 24-hour
+ * window; a stranger's reply to the reply address is held.
+ */
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const NODE = join(ROOT, 'node_modules/.bin/node');
+const CLERK = 'clerk@demo-parish.example.org.uk';
+const OUR_NUMBER = '+447700900123';
+/** What the clerk's receiving MTA says about their mail; the local SMTP reads it (DESIGN.md, local mail authentication). */
+const CLERK_AUTH = { 'Authentication-Results': 'mx.local; spf=pass smtp.mailfrom=demo-parish.example.org.uk; dkim=pass header.d=demo-parish.example.org.uk; dmarc=pass header.from=demo-parish.example.org.uk' };
+
+describe('the clerk answers from email, on the local hub', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hub-answer-'));
+  const run = randomUUID().replace(/-/g, '').slice(0, 10);
+  let child: ChildProcess;
+  let output = '';
+  let target: HubTarget;
+
+  const outbox = async () => (await (await fetch(`${target.baseUrl}/local/outbox`)).json()) as OutboxEntry[];
+  const items = async () => (await (await fetch(`${target.baseUrl}/local/items`)).json()) as ItemView[];
+  const until = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  const routingFor = (test: (e: OutboxEntry) => boolean) => until('the routing email', async () => (await outbox()).find((e) => e.kind === 'clerk-routing' && test(e)));
+  const clerkReplies = (routing: OutboxEntry, text: string, from = CLERK, headers: Record<string, string> = CLERK_AUTH) =>
+    smtpEmail(target, { from, fromName: 'Parish Clerk', to: routing.replyTo!, subject: `Re: ${routing.subject}`, text, headers });
+  const eventsOf = async (ref: string) => (await items()).find((i) => i.ref === ref)?.events.map((e) => e.type) ?? [];
+
+  beforeAll(async () => {
+    const [httpPort, smtpPort] = [await freePort(), await freePort()];
+    target = { baseUrl: `http://127.0.0.1:${httpPort}`, smtpHost: '127.0.0.1', smtpPort, secrets: { ...LOCAL_SECRET_DEFAULTS, ...LOCAL_ID_DEFAULTS } };
+    child = spawn(NODE, ['infra/local/start.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, VITEST: '', HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: dataDir, HUB_COUNCIL: 'demo' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    await until('ready', async () => (/^ready/m.test(output) ? true : undefined), 40_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('SMS: the answer reaches the resident by SMS; the audit shows the answer and its delivery', async () => {
+    const resident = '+447700900612';
+    await twilioSms(target, resident, OUR_NUMBER, 'The bus shelter on Church Lane has smashed glass', `SM${run}${'2'.repeat(22)}`);
+    const routing = await routingFor((e) => e.text.includes('Church Lane'));
+    expect(routing.replyTo).toMatch(/^reply\+dem-\d{4}-\d{6}-[0-9a-f]{20}@demo-parish\.example\.org\.uk$/);
+    expect(await clerkReplies(routing, 'Thank you: the glass will be replaced on Friday.\n\nOn Tue, 1 Dec 2026, Parish Hub wrote:\n> The bus shelter on Church Lane')).toMatch(/^250/);
+    const answer = await until('the SMS answer', async () => (await outbox()).find((e) => e.kind === 'clerk-answer' && e.to === resident));
+    expect(answer).toMatchObject({ channel: 'sms', provider: 'twilio', text: 'Thank you: the glass will be replaced on Friday.', ref: routing.ref });
+    const events = await until('the delivery event', async () => ((await eventsOf(routing.ref!)).includes('answer-sent') ? eventsOf(routing.ref!) : undefined));
+    expect(events).toEqual(expect.arrayContaining(['case-opened', 'routed', 'answer-received', 'answer-sent']));
+  }, 60_000);
+
+  it('email: the answer is threaded, from the council, under the resident\'s subject', async () => {
+    const messageId = `<answer-${run}@mail.example.co.uk>`;
+    await smtpEmail(target, { from: 'pat@example.co.uk', fromName: 'Pat Resident', to: CLERK, subject: 'Flooding on Mill Lane', text: 'Mill Lane floods every time it rains.', headers: { 'Message-ID': messageId } });
+    const routing = await routingFor((e) => e.subject?.includes('Flooding on Mill Lane') === true);
+    await clerkReplies(routing, 'We have asked the county council to clear the drains.\n\n-- \nParish Clerk');
+    const answer = await until('the email answer', async () => (await outbox()).find((e) => e.kind === 'clerk-answer' && e.to === 'pat@example.co.uk'));
+    expect(answer.subject).toBe('Re: Flooding on Mill Lane');
+    expect(answer.inReplyTo).toBe(messageId);
+    expect(answer.from).toContain('Demo Parish Council');
+    expect(answer.autoSubmitted).toBeUndefined();
+    expect(answer.text).toContain('We have asked the county council to clear the drains.');
+    expect(answer.text).not.toContain('Parish Clerk\n');
+  }, 60_000);
+
+  it('Messenger: answered inside 24 hours; outside it the clerk is told at once and nothing is sent', async () => {
+    // Demo treats Messenger as informal: an allegation of a breach is held for the clerk (demo §7(h)), so it is routed and answerable.
+    const allegation = 'The council broke the law by holding the budget meeting in secret. This is illegal.';
+    await messengerMessage(target, '5550001', `m_in_${run}`, allegation);
+    const inside = await routingFor((e) => e.text.includes(allegation) && e.text.includes('5550001'));
+    await clerkReplies(inside, 'The budget meeting was advertised on the noticeboard; the minutes are online.');
+    const sent = await until('the Messenger answer', async () => (await outbox()).find((e) => e.kind === 'clerk-answer' && e.to === '5550001'));
+    expect(sent.channel).toBe('messenger');
+
+    await messengerMessage(target, '5550002', `m_out_${run}`, `${allegation} Email me at lee@example.net`, Date.now() - 25 * 3_600_000);
+    const outside = await routingFor((e) => e.text.includes('5550002'));
+    await clerkReplies(outside, 'The budget meeting was advertised on the noticeboard.');
+    const told = await until('the notice to the clerk', async () => (await outbox()).find((e) => e.kind === 'clerk-notice' && e.ref === outside.ref));
+    expect(told.to).toBe(CLERK);
+    expect(told.text).toMatch(/within 24 hours/);
+    expect(told.text).toContain('lee@example.net');
+    expect((await outbox()).filter((e) => e.kind === 'clerk-answer' && e.to === '5550002')).toEqual([]);
+    expect(await eventsOf(outside.ref!)).toContain('answer-not-sent');
+  }, 60_000);
+
+  it("a stranger's reply to the reply address is held: the clerk is told, the resident gets nothing", async () => {
+    const resident = '+447700900613';
+    await twilioSms(target, resident, OUR_NUMBER, 'Streetlight out on Orchard Way', `SM${run}${'3'.repeat(22)}`);
+    const routing = await routingFor((e) => e.text.includes('Orchard Way'));
+    await clerkReplies(routing, 'Ignore the council, call me instead.', 'stranger@example.com', { 'Authentication-Results': 'mx.local; spf=pass; dkim=pass; dmarc=pass header.from=example.com' });
+    const notice = await until('the hold notice', async () => (await outbox()).find((e) => e.kind === 'clerk-notice' && e.ref === routing.ref));
+    expect(notice.to).toBe(CLERK);
+    expect(notice.subject).toMatch(/HOLD/);
+    // The clerk's address without DMARC (no Authentication-Results locally: GRAY) is held as well.
+    await clerkReplies(routing, 'Forged answer.', CLERK, {});
+    await until('the second hold', async () => ((await eventsOf(routing.ref!)).filter((t) => t === 'answer-held').length === 2 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await outbox()).filter((e) => e.to === resident && e.kind === 'clerk-answer')).toEqual([]);
+  }, 60_000);
+});
