@@ -40,9 +40,9 @@ export async function planAnswer(input: { item: InboundItem; record: CaseRecord;
   const { policy } = deps;
   const target = record.target;
   const notSent = (reason: string, subject: string, lines: string[]): AnswerPlan => ({ reason, notice: { subject: `NOT SENT: ${subject}`, lines: [...lines, '', 'Nothing was sent to the resident.'] }, noticeKey: 'not-sent' });
-  if (record.hold === 'unverified-sender') {
+  if (record.hold === 'unverified-sender' || record.answerBlock === 'unauthenticated-sender') {
     return notSent('unverified-sender', 'the sender was never verified', [
-      `${record.ref} failed authentication when it arrived, so the hub will not send anything to the address it came from (it may be forged).`,
+      `${record.ref} ${record.hold === 'unverified-sender' ? 'failed authentication' : 'could not be authenticated (no SPF or DMARC pass)'} when it arrived, so the hub will not send anything to the address it came from (it may not be the sender's).`,
       'If you have checked who sent it, write to them yourself from your own mailbox.',
     ]);
   }

@@ -26,7 +26,7 @@ export interface OpenedCase {
 
 const SHORT: Record<CaseType, string> = { foi: 'FOI', sar: 'SAR', complaint: 'COMPLAINT ack' };
 
-export function openCase(input: { item: InboundItem; decision: Decision; ref: string; policy: Policy; target?: ReplyTarget; retainUntil: string }): OpenedCase {
+export function openCase(input: { item: InboundItem; decision: Decision; ref: string; policy: Policy; target?: ReplyTarget; answerBlock?: string; retainUntil: string }): OpenedCase {
   const { item, decision, ref, policy } = input;
   const automatic = decision.reasons.some((r) => r.rule === 'automatic-mail');
   const tracked = decision.classification === 'formal' && !automatic;
@@ -42,6 +42,7 @@ export function openCase(input: { item: InboundItem; decision: Decision; ref: st
     receivedAt,
     ...(input.target ? { target: input.target } : {}),
     ...(decision.hold ? { hold: decision.hold } : {}),
+    ...(input.answerBlock ? { answerBlock: input.answerBlock } : {}),
     status: tracked ? 'open' : 'not-tracked',
     ...(detection && clock ? { type: detection.type, typeSource: detection.rule, clock } : {}),
     answers: 0,

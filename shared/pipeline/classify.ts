@@ -11,7 +11,7 @@ import { processClerkReply } from '../answers/answer.ts';
 import { lastMessageKey } from '../answers/plan.ts';
 import { looksLikeReplyAddress, mailDomainOf, replyAddress, verifyReplyAddress } from '../answers/reply-address.ts';
 import { openCase, reminderTimes } from '../cases/open-case.ts';
-import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTargetFor, type ReplyTarget } from './compose.ts';
+import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTargetFor, residentReplyAddress, type ReplyTarget } from './compose.ts';
 import { signConsentToken } from './consent-token.ts';
 import { hashSender } from './hash.ts';
 
@@ -278,7 +278,10 @@ async function answerIfClerkReply(item: InboundItem, deps: ClassifyDeps): Promis
 /** The case, its `case-opened` event and reminders; returns what the routing email needs. */
 async function recordCase(item: InboundItem, decision: Decision, ref: string, target: ReplyTarget | undefined, retainUntil: string, decidedAt: string, cases: CaseStore, deps: ClassifyDeps) {
   const { policy } = deps;
-  const opened = openCase({ item, decision, ref, policy, retainUntil, ...(target ? { target } : {}) });
+  // A person's answer goes where the resident asked (Reply-To), but only to an address their mail authenticated (as for the clerk's own reply).
+  const emailReply = item.channel === 'email' ? residentReplyAddress(item) : undefined;
+  const answerTarget = emailReply ? (emailReply.authenticated && emailReply.address && target ? { ...target, to: emailReply.address } : undefined) : target;
+  const opened = openCase({ item, decision, ref, policy, retainUntil, ...(answerTarget ? { target: answerTarget } : {}), ...(emailReply && !answerTarget ? { answerBlock: 'unauthenticated-sender' } : {}) });
   await cases.create(opened.record);
   const clock = opened.record.clock;
   await deps.audit.append({

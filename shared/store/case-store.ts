@@ -37,6 +37,8 @@ export interface CaseRecord {
   readonly receivedAt: string;
   readonly target?: ReplyTarget;
   readonly hold?: string;
+  /** Why the hub must not send an answer at all (e.g. `unauthenticated-sender`: the address may not be theirs). */
+  readonly answerBlock?: string;
   /** Formal items are tracked cases; items routed only because they were held are not. */
   readonly status: CaseStatus;
   readonly type?: CaseType;

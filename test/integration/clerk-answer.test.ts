@@ -114,6 +114,20 @@ describe('the clerk answers by replying to the routing email', () => {
     expect((await deps.cases!.get(ref))).toMatchObject({ status: 'answered', answers: 1 });
   });
 
+  it('an email whose sender could not be authenticated is never answered through the hub; the clerk is told', async () => {
+    const { ref, routing } = await route({ transport: { spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY', spam: 'PASS', virus: 'PASS' } });
+    const sent = await reply(routing, 'Thank you for your email.');
+    expect(sent.map((m) => m.kind)).toEqual(['clerk-notice']);
+    expect(sent[0]!.text).toMatch(/could not be authenticated/);
+    expect((await deps.audit.eventsFor(ref)).find((e) => e.type === 'answer-not-sent')?.data).toMatchObject({ reason: 'unverified-sender' });
+  });
+
+  it("email: the answer goes to the resident's Reply-To when their mail is authenticated", async () => {
+    const { routing } = await route({ replyTo: ['home@example.net'] });
+    const sent = await reply(routing, 'Noted.');
+    expect(sent.find((m) => m.kind === 'clerk-answer')!.to).toBe('home@example.net');
+  });
+
   it('a redelivered reply sends nothing twice', async () => {
     const { routing } = await route({});
     const replyItem = item({ sender: { id: CLERK }, recipients: [routing.replyTo!], text: 'Done.' });
