@@ -12,6 +12,7 @@ const HELP = 'hub audit --help';
  * and a non-zero exit, never a stack trace.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0]?.toLowerCase() === 'cases') return (await import('./cases-main.ts')).casesMain(argv.slice(1));
   let args: AuditArgs;
   try {
     args = parseAuditArgs(argv);

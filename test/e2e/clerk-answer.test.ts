@@ -115,6 +115,33 @@ describe('the clerk answers from email, on the local hub', () => {
     expect(await eventsOf(outside.ref!)).toContain('answer-not-sent');
   }, 60_000);
 
+  it('hub cases list|show|export --local: open and answered cases, response times, the FOI deadline', async () => {
+    await smtpEmail(target, { from: 'sam@example.co.uk', fromName: 'Sam', to: CLERK, subject: 'FOI request', text: 'Under the Freedom of Information Act, please send me copies of the grass cutting contract.' });
+    const routing = await routingFor((e) => e.subject?.includes('FOI request') === true);
+    expect(routing.subject).toMatch(/FOI due \d{1,2} [A-Z][a-z]{2} \d{4}/);
+    const cli = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string }>((done) => {
+        const c = spawn(NODE, ['bin/hub.js', 'cases', ...args, '--local'], { cwd: ROOT, env: { ...process.env, HUB_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        c.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+        c.on('exit', (code) => done({ code, stdout }));
+      });
+    const listed = await cli(['list', '--json']);
+    expect(listed.code).toBe(0);
+    const rows = JSON.parse(listed.stdout) as { ref: string; status: string; type: string; dueOn: string; deadline: string; responseWorkingDays: number }[];
+    const foi = rows.find((r) => r.ref === routing.ref)!;
+    expect(foi).toMatchObject({ status: 'open', type: 'foi', deadline: 'due' });
+    expect(rows.some((r) => r.status === 'answered' && r.responseWorkingDays === 0)).toBe(true);
+    const open = JSON.parse((await cli(['list', '--open', '--json'])).stdout) as { status: string }[];
+    expect(open.every((r) => r.status === 'open' || r.status === 'awaiting-clarification')).toBe(true);
+    const shown = await cli(['show', routing.ref!.toLowerCase()]);
+    expect(shown.stdout).toContain(`Case ${routing.ref}`);
+    expect(shown.stdout).toMatch(/FOIA 2000 s\.10\(1\)/);
+    const exported = await cli(['export']);
+    expect(exported.stdout.split('\n')[0]).toBe('ref,channel,received,status,type,dueOn,answeredOn,responseWorkingDays,deadline,clause');
+    expect(exported.stdout).toContain(routing.ref!);
+  }, 60_000);
+
   it("a stranger's reply to the reply address is held: the clerk is told, the resident gets nothing", async () => {
     const resident = '+447700900613';
     await twilioSms(target, resident, OUR_NUMBER, 'Streetlight out on Orchard Way', `SM${run}${'3'.repeat(22)}`);
