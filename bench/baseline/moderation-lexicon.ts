@@ -1,5 +1,5 @@
-import type { ModerationCategory, ModerationFlag } from '../model/decision.ts';
-import type { ModerationRule } from './schema.ts';
+import type { ModerationCategory, ModerationFlag } from '../../shared/model/decision.ts';
+import type { ModerationRule } from '../../shared/policy/schema.ts';
 
 export type { ModerationRule };
 

@@ -1,0 +1,57 @@
+import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
+import { excerpt, g, scan, type Pattern } from './scan.ts';
+
+/**
+ * Obscene or racist content (withyham.txt §6.11 bullet 1; stilton.txt §7a).
+ *
+ * Profanity comes from `obscenity`, a maintained matcher that sees through
+ * leetspeak, repeated letters, spacing and look-alike characters ("sh1t",
+ * "fuuuck", "tw@t"). Its English list is narrowed to words that are obscene in
+ * a British parish: "tit" (the bird), "dyke" (a Fenland ditch), "cum"
+ * (Stow-cum-Quy), "rape" (oilseed), "fag" (a cigarette), "cock" (a cock-up),
+ * "dick" (a name), "arse" and "piss" (mild venting) and the clinical words are
+ * dropped. Starred forms ("f***", "c**t") and slurs the list lacks are added
+ * as patterns, with racist generalisations about a group of people.
+ */
+
+const OBSCENE_WORDS = new Set([
+  'abo', 'abeed', 'africoon', 'arabush', 'bastard', 'blowjob', 'bollocks', 'boonga', 'buttplug', 'chingchong', 'chink',
+  'cunt', 'deepthroat', 'dildo', 'fuck', 'gangbang', 'handjob', 'jizz', 'kike', 'lubejob', 'nigger', 'retard', 'shit',
+  'slut', 'spastic', 'twat', 'wank', 'whore', 'porn', 'jerk off', 'felch', 'fisting',
+]);
+
+let matcher: RegExpMatcher | undefined;
+
+function profanityMatcher(): RegExpMatcher {
+  matcher ??= new RegExpMatcher({
+    ...englishDataset.removePhrasesIf((phrase) => !OBSCENE_WORDS.has(phrase.metadata?.originalWord ?? '')).build(),
+    ...englishRecommendedTransformers,
+  });
+  return matcher;
+}
+
+const GROUPS = String.raw`(?:immigrants?|migrants?|asylum seekers?|foreigners?|gypsies|gipsies|travell?ers|muslims?|jews?|blacks|asians?|poles|polish|romanians?|eastern europeans?|pakistanis?|indians?|chinese|africans?|arabs?|refugees?|roma)`;
+const EXTRA: Pattern[] = [
+  { re: g(String.raw`\bf[*#@!$%_.-]{2,3}(?:k|king|ing|ed|er|s)?(?![\w*])|\bf[*#]ck\w*|\bs[*#]{1,3}t\b|\bsh[*#]t\w*|\bc[*#]{2,3}t\b|\bc[*#]nt\b|\bb[*#]{4,5}(?![\w*])|\btw[*#]t|\bb[*#]{1,2}(?:stard|llocks)|\bw[*#]nk\w*|\bfcuk\w*|\bmotherf\w*|\bmofo\b|\bstfu\b|\bgtfo\b|\bwtf\b`) },
+  { re: g(String.raw`\bpiss off\b|\bpissed off\b(?= with (?:you|the clerk|council))|\bsod off\b|\bbugger off\b|\bfeck(?:ing)?\b|\bbellends?\b|\bknobheads?\b|\bdickheads?\b|\bdick ?heads?\b|\barse ?holes?\b|\bscumbags?\b`) },
+  { re: g(String.raw`\bpakis?\b|\bwogs?\b|\bnig(?:ger|nog)s?\b|\bgyppos?\b|\bgypos?\b|\bpikeys?\b|\bchinks\b|\bcoons?\b|\bspics?\b|\bragheads?\b|\btowel ?heads?\b|\bsambos?\b|\bkrauts?\b|\bfrogs\b(?= (?:and|who|are))|\bjungle bunn(?:y|ies)\b|\bwhite trash\b`) },
+  { re: g(String.raw`\b(?:go |send (?:them|'em|him|her) (?:all )?|ship (?:them|'em) )back (?:to )?(?:(?:your|their|his|her) own countr(?:y|ies)|where (?:they|you|he|she) (?:came|come) from|(?:africa|pakistan|poland|romania|india|their own))\b`) },
+  { re: g(String.raw`\b(?:all|these|those|bloody|typical|the)\s+${GROUPS}\b[^.!?\n]{0,60}\b(?:scum|vermin|animals|parasites|thieves|thieving|dirty|filthy|criminals|breed like|invading|invasion|flooding|swarming|taking over|should be (?:kicked|thrown|sent|deported|shot|gassed)|not welcome|don't belong|can't be trusted|are all the same|lazy|spongers|scroungers|inbred)\b`) },
+  { re: g(String.raw`\b${GROUPS}\s+(?:are|is)\s+(?:all\s+|just\s+)?(?:scum|vermin|animals|parasites|thieves|dirty|filthy|criminals|lazy|spongers|scroungers|a plague|a disease|ruining)\b`) },
+  { re: g(String.raw`\bno (?:blacks|irish|dogs|gypsies|travell?ers|foreigners)\b(?=[^.!?\n]{0,30}\b(?:no|here|welcome)\b)|\b(?:our|this) (?:village|country) (?:for|is for) (?:the )?(?:english|british|white)\b|\bwhite (?:villages?|britain|power)\b|\brace traitors?\b|\bgreat replacement\b`) },
+];
+
+export interface ProfanityResult {
+  readonly evidence: string[];
+}
+
+export function detectObscene(text: string): ProfanityResult {
+  const evidence: string[] = [];
+  for (const m of profanityMatcher().getAllMatches(text, true)) {
+    const e = excerpt(text.slice(m.startIndex, m.endIndex + 1));
+    if (!evidence.includes(e)) evidence.push(e);
+    if (evidence.length >= 3) return { evidence };
+  }
+  for (const e of scan(text, EXTRA, 3 - evidence.length).evidence) if (!evidence.includes(e)) evidence.push(e);
+  return { evidence };
+}

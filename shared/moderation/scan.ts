@@ -1,0 +1,93 @@
+/**
+ * The small pattern engine of the rules tier: a pattern is a regular
+ * expression plus the context that cancels it (a negation before it, a
+ * question after it, the resident's own details). Patterns are compiled once
+ * at module load; a scan only runs them.
+ */
+
+export interface Pattern {
+  /** Global, case-insensitive; `lastIndex` is reset before each use. */
+  readonly re: RegExp;
+  /** Skip a match whose preceding text in the same sentence (up to 80 chars) matches this. */
+  readonly unlessBefore?: RegExp;
+  /** Skip a match whose following text in the same sentence (up to 80 chars) matches this. */
+  readonly unlessAfter?: RegExp;
+  /** Skip a match whose whole sentence matches this. */
+  readonly unlessSentence?: RegExp;
+  /** Only a match whose whole sentence also matches this counts. */
+  readonly onlyIfSentence?: RegExp;
+  /** Weak signals do not flag on their own; they mark the item as one the rules are unsure about. */
+  readonly weak?: boolean;
+}
+
+/** Residents type both ' and ’; every apostrophe in a pattern accepts either. */
+const apostrophes = (source: string): string => source.replaceAll("'", "['’]");
+export const g = (source: string): RegExp => new RegExp(apostrophes(source), 'gi');
+export const ctx = (source: string): RegExp => new RegExp(apostrophes(source), 'i');
+
+const SENTENCE_END = /[.!?\n]/u;
+const WINDOW = 80;
+const MAX_EXCERPT = 60;
+
+export function sentenceBefore(text: string, index: number): string {
+  const chunk = text.slice(Math.max(0, index - WINDOW), index);
+  for (let i = chunk.length - 1; i >= 0; i--) {
+    if (SENTENCE_END.test(chunk[i]!)) return chunk.slice(i + 1);
+  }
+  return chunk;
+}
+
+export function sentenceAfter(text: string, index: number): string {
+  return text.slice(index, index + WINDOW).split(SENTENCE_END)[0] ?? '';
+}
+
+/** The sentence around a match, for patterns that need all of it ("…?" after an allegation makes it a question). */
+export function sentenceAround(text: string, index: number, length: number): string {
+  return sentenceBefore(text, index) + text.slice(index, index + length) + sentenceAfter(text, index + length);
+}
+
+export function excerpt(match: string): string {
+  const s = match.replace(/\s+/gu, ' ').trim();
+  return s.length <= MAX_EXCERPT ? s : `${s.slice(0, MAX_EXCERPT - 1)}…`;
+}
+
+export interface ScanResult {
+  readonly evidence: string[];
+  /** Some weak pattern matched. */
+  readonly weak: boolean;
+}
+
+export function scan(text: string, patterns: readonly Pattern[], maxEvidence = 3): ScanResult {
+  const evidence: string[] = [];
+  let weak = false;
+  for (const p of patterns) {
+    p.re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = p.re.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        p.re.lastIndex++;
+        continue;
+      }
+      if (!accepted(text, p, m.index, m[0].length)) continue;
+      if (p.weak) {
+        weak = true;
+        continue;
+      }
+      const e = excerpt(m[0]);
+      if (!evidence.includes(e)) evidence.push(e);
+      if (evidence.length >= maxEvidence) return { evidence, weak };
+    }
+  }
+  return { evidence, weak };
+}
+
+function accepted(text: string, p: Pattern, at: number, length: number): boolean {
+  if (p.unlessBefore?.test(sentenceBefore(text, at))) return false;
+  if (p.unlessAfter?.test(sentenceAfter(text, at + length))) return false;
+  if (p.unlessSentence || p.onlyIfSentence) {
+    const sentence = sentenceAround(text, at, length);
+    if (p.unlessSentence?.test(sentence)) return false;
+    if (p.onlyIfSentence && !p.onlyIfSentence.test(sentence)) return false;
+  }
+  return true;
+}
