@@ -9,3 +9,4 @@ export const MODERATION_CATEGORIES = [
   'commercial-or-spam',
   'alleges-breach',
 ] as const;
+export type ModerationCategory = (typeof MODERATION_CATEGORIES)[number];

@@ -1,6 +1,6 @@
 import type { Action, Decision, InboundItem, ModerationFlag, Reason, TextKey } from '../model/index.ts';
 import type { Policy } from './schema.ts';
-import { detectModeration } from './moderation.ts';
+import { detectModeration, linkContextOf, type ModelFinding } from './moderation.ts';
 import { mailAuth } from './mail-auth.ts';
 import { describeLondonTime, isWithinOfficeHours, nextMonitoredAt, toLondonIso } from './office-hours.ts';
 import { renderText } from './texts.ts';
@@ -21,6 +21,8 @@ export interface DecisionContext {
   lastAutoReplyAt?: string;
   /** Set when the item belongs to a thread we already hold (reply to earlier correspondence): not new correspondence. */
   knownThreadRef?: string;
+  /** What the optional second tier of moderation found (classify asks it before deciding; see shared/moderation/second-tier.ts). */
+  modelFindings?: readonly ModelFinding[];
 }
 
 /** Clauses for the hub's own safety rules, which no council policy covers. */
@@ -101,7 +103,7 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
     return result({ classification: 'formal', actions: [{ type: 'audit' }, { type: 'consent-ledger', change }] });
   }
 
-  const flags = detectModeration(moderationText(item), policy.moderation);
+  const flags = detectModeration(moderationText(item), policy.moderation, linkContextOf(policy), context.modelFindings);
   const noteFlags = (): void => {
     for (const f of flags) because(`moderation:${f.category}`, f.clause, `Content matched "${f.category}" (${f.action}).`);
   };
@@ -315,7 +317,7 @@ function clauseOf(flags: readonly ModerationFlag[], action: string): string {
   return flags.filter((f) => f.action === action).map((f) => f.clause).join('; ');
 }
 
-function moderationText(item: InboundItem): string {
+export function moderationText(item: InboundItem): string {
   return item.subject ? `${item.subject}\n${item.text}` : item.text;
 }
 

@@ -44,6 +44,10 @@ const hhmm = () =>
 
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const MODERATION_ACTIONS = ['flag', 'hold-for-clerk', 'invite-formal-complaint', 'policy-breach-notice'] as const;
+/** What the hub does to a breaching Facebook Page comment (withyham.txt §6.13, stilton.txt §8). */
+export const PAGE_ACTIONS = ['hide', 'ask-clerk', 'none'] as const;
+/** Bedrock regions in the UK or the EU: resident text never leaves them. */
+export const MODEL_REGIONS = ['eu-west-2', 'eu-west-1', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2'] as const;
 
 function buildSchemas() {
   const Day = z.enum(DAYS, { error: `expected one of ${DAYS.join(', ')}` });
@@ -66,6 +70,43 @@ function buildSchemas() {
     category: z.enum(MODERATION_CATEGORIES),
     clause: clause(),
     action: ModerationAction,
+    /** Facebook Page comments: hide at once, ask the clerk (signed one-click links), or leave (default). */
+    page: z.optional(z.enum(PAGE_ACTIONS, { error: `expected one of ${PAGE_ACTIONS.join(', ')}` })),
+  });
+
+  const ModerationLinks = z.strictObject({
+    /** Hosts (with their subdomains) that are on topic: the council's site, county and district, planning portals, local news. */
+    onTopicDomains: z.array(domain()),
+    clause: clause(),
+    note: note(),
+  });
+
+  const PageModeration = z.strictObject({
+    /** After hiding or deleting, comment the policy's policyBreachNotice under the post. */
+    publicNote: z.boolean({ error: 'expected true or false' }),
+    /** The clerk's one-click links expire after this many hours. */
+    linkExpiryHours: positiveInt('hours'),
+    repeatOffenders: z.strictObject({
+      windowDays: positiveInt('days'),
+      /** Breaching comments by one author within the window at which blocking is suggested or done. */
+      threshold: positiveInt('comments'),
+      block: z.enum(['suggest', 'auto'], { error: 'expected "suggest" or "auto"' }),
+    }),
+    clause: clause(),
+    note: note(),
+  });
+
+  const ModerationModel = z.strictObject({
+    /** Off unless the council opts in (see docs/moderation.md, data protection). */
+    enabled: z.boolean({ error: 'expected true or false' }),
+    /** Pinned Bedrock model id, e.g. anthropic.claude-3-haiku-20240307-v1:0. */
+    modelId: z.string({ error: 'expected a model id' }).check(z.regex(/^[a-z0-9-]+\.[a-z0-9.:-]+$/, 'expected a Bedrock model id like anthropic.claude-3-haiku-20240307-v1:0')),
+    region: z.enum(MODEL_REGIONS, { error: `expected a UK or EU region: ${MODEL_REGIONS.join(', ')}` }),
+    /** Ask the model only where the rules are unsure, or about every public item. */
+    when: z.enum(['unsure', 'always'], { error: 'expected "unsure" or "always"' }),
+    timeoutMs: positiveInt('milliseconds'),
+    clause: clause(),
+    note: note(),
   });
 
   const OfficeWindow = z.strictObject({
@@ -188,10 +229,13 @@ function buildSchemas() {
         note: note(),
       }),
     ),
+    moderationLinks: z.optional(ModerationLinks),
+    pageModeration: z.optional(PageModeration),
+    moderationModel: z.optional(ModerationModel),
     /** Which defaults the moderation rules take where the policy is silent. */
     moderationNote: note(),
   });
-  return { Day, ChannelRule, ModerationAction, ModerationRuleSchema, OfficeWindow, Address, PolicySchema };
+  return { Day, ChannelRule, ModerationAction, ModerationRuleSchema, ModerationModel, PageModeration, OfficeWindow, Address, PolicySchema };
 }
 
 type Schemas = ReturnType<typeof buildSchemas>;
@@ -208,5 +252,7 @@ export type PolicyAddress = z.infer<Schemas['Address']>;
 export type ChannelRule = z.infer<Schemas['ChannelRule']>;
 export type ModerationAction = z.infer<Schemas['ModerationAction']>;
 export type ModerationRule = z.infer<Schemas['ModerationRuleSchema']>;
+export type ModerationModel = z.infer<Schemas['ModerationModel']>;
+export type PageModeration = z.infer<Schemas['PageModeration']>;
 export type OfficeWindow = z.infer<Schemas['OfficeWindow']>;
 export type Policy = z.infer<Schemas['PolicySchema']>;
