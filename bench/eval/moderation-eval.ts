@@ -5,12 +5,14 @@ import { rulesAssessor, type Assessor } from '../../shared/moderation/assessor.t
 import { scoreModeration, type ModerationScore } from '../../shared/moderation/metrics.ts';
 import { bedrockAssessorFromEnv } from '../../shared/moderation/second-tier.ts';
 import { loadPolicy, PRESET_NAMES } from '../../shared/policy/load.ts';
+import type { Policy } from '../../shared/policy/schema.ts';
 import { detectModeration } from '../baseline/moderation-lexicon.ts';
 
 /** One labelled item of test/fixtures/moderation-eval/*.json. */
 const EvalItem = z.object({
   id: z.string(),
-  channel: z.enum(CHANNELS),
+  /** `comment` is a Facebook Page comment. */
+  channel: z.enum([...CHANNELS, 'comment']),
   council: z.enum(PRESET_NAMES),
   text: z.string(),
   labels: z.array(z.enum(MODERATION_CATEGORIES)),
@@ -40,6 +42,16 @@ export function assessorByName(name: AssessorName, env: NodeJS.ProcessEnv = proc
   return bedrockAssessorFromEnv(env);
 }
 
+/**
+ * The set is labelled against all eight categories of withyham.txt §6.11 /
+ * stilton.txt §7, whichever council the item is for, so every assessor is
+ * scored on all eight (a council that lists fewer simply acts on fewer).
+ */
+function withEveryCategory(policy: Policy): Policy {
+  const moderation = MODERATION_CATEGORIES.map((category) => policy.moderation.find((r) => r.category === category) ?? { category, clause: 'withyham.txt §6.11', action: 'flag' as const });
+  return { ...policy, moderation };
+}
+
 export interface EvalRow {
   readonly id: string;
   readonly text: string;
@@ -64,8 +76,9 @@ export async function evaluateSet(items: readonly EvalItem[], name: AssessorName
   let inputTokens = 0;
   let outputTokens = 0;
   for (const item of items) {
-    const policy = loadPolicy(item.council);
-    const result = await assessor.assess({ text: item.text, channel: item.channel, policy });
+    const policy = withEveryCategory(loadPolicy(item.council));
+    const channel = item.channel === 'comment' ? 'facebook-comment' : item.channel;
+    const result = await assessor.assess({ text: item.text, channel, policy });
     if (result.usage) {
       calls++;
       inputTokens += result.usage.inputTokens;
