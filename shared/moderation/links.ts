@@ -46,6 +46,16 @@ export function isOnTopicHost(host: string, context: LinkContext): boolean {
   return COUNCIL_HOST.test(host);
 }
 
+const SPAMMY_TLD = /\.(?:xyz|shop|online|site|win|top|club|info|biz|ru|cn|live|store|app|link|click)$/;
+const CALL_TO_ACTION = /\b(?:visit|click|go to|check out|see|at|on|here|follow)\s*:?\s*$/i;
+
+/** "the mail system at host mx.example.net" names a host; it is not a link anyone is sent to. */
+function isBareMention(text: string, at: number, link: string, host: string): boolean {
+  if (/^(?:https?:\/\/|www\.)/i.test(link) || link.includes('/') || SHORTENERS.has(host) || SPAMMY_TLD.test(host)) return false;
+  const before = text.slice(Math.max(0, at - 20), at);
+  return !CALL_TO_ACTION.test(before) || /\bhost\s*$/i.test(before);
+}
+
 export function detectOffTopicLinks(text: string, context: LinkContext, parishTopic: (sentence: string) => boolean): LinkFindings {
   const evidence: string[] = [];
   let unsure = false;
@@ -56,6 +66,7 @@ export function detectOffTopicLinks(text: string, context: LinkContext, parishTo
     const link = m[0].replace(/[.,;:!?)]+$/, '');
     const host = hostOf(link);
     if (!host.includes('.') || /^\d+(?:\.\d+)*$/.test(host) || /\.(?:pdf|docx?|jpe?g|png|xlsx?)$/i.test(host)) continue;
+    if (isBareMention(text, m.index, link, host)) continue;
     links++;
     if (SHORTENERS.has(host)) {
       evidence.push(excerpt(link));

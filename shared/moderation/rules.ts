@@ -57,7 +57,8 @@ export function assessWithRules(raw: string, context: LinkContext): RulesAssessm
   const onTopic = (s: string) => PARISH_TOPIC.test(s);
   const links = detectOffTopicLinks(text, context, onTopic);
   const chatter = scan(text, CHATTER);
-  const offTopic = [...links.evidence];
+  // A scam or advert's link is the spam itself, not a second breach.
+  const offTopic = findings.some((f) => f.category === 'commercial-or-spam') ? [] : [...links.evidence];
   if (chatter.evidence.length > 0) {
     if (onTopic(text)) unsure.push('off-topic-links');
     else offTopic.push(...chatter.evidence);
