@@ -73,12 +73,19 @@ export function scan(text: string, patterns: readonly Pattern[], maxEvidence = 3
         weak = true;
         continue;
       }
-      const e = excerpt(m[0]);
-      if (!evidence.includes(e)) evidence.push(e);
+      addEvidence(evidence, excerpt(m[0]));
       if (evidence.length >= maxEvidence) return { evidence, weak };
     }
   }
   return { evidence, weak };
+}
+
+/** Adds an excerpt unless a longer one already covers it; a longer one replaces those it covers. */
+export function addEvidence(evidence: string[], e: string): void {
+  const lower = e.toLowerCase();
+  if (evidence.some((x) => x.toLowerCase().includes(lower))) return;
+  for (let i = evidence.length - 1; i >= 0; i--) if (lower.includes(evidence[i]!.toLowerCase())) evidence.splice(i, 1);
+  evidence.push(e);
 }
 
 function accepted(text: string, p: Pattern, at: number, length: number): boolean {
