@@ -14,7 +14,7 @@ import { ctx, excerpt, g, scan, sentenceBefore, type Pattern } from './scan.ts';
  * a weak signal, for the second tier to judge.
  */
 
-const PHONE = String.raw`(?<![\d£.])(?:\+44\s?\(?0?\)?\s?7\d{3}|\(?07\d{3}\)?)[\s-]?\d{3}[\s-]?\d{3}\b|(?<![\d£.])(?:\+44\s?\(?0?\)?\s?|\(?0)[1-3]\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b`;
+const PHONE = String.raw`(?<![\d\u00A3.])(?:\+44\s?\(?0?\)?\s?7\d{3}|\(?07\d{3}\)?)[\s-]?\d{3}[\s-]?\d{3}\b|(?<![\d\u00A3.])(?:\+44\s?\(?0?\)?\s?|\(?0)[1-3]\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b`;
 const EMAIL = String.raw`\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b`;
 const POSTCODE = String.raw`\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b`;
 const STREET = String.raw`\b\d{1,3}[a-z]?,?\s+(?:(?-i:[A-Z][a-z]+)\s+){1,3}(?:Road|Rd|Lane|Close|Street|St|Avenue|Ave|Drive|Way|Crescent|Gardens|Court|Place|Terrace|Grove|Green|Row|Hill|View|Mews|Walk)\b`;

@@ -21,7 +21,7 @@ export interface Pattern {
 }
 
 /** Residents type both ' and ’; every apostrophe in a pattern accepts either. */
-const apostrophes = (source: string): string => source.replaceAll("'", "['’]");
+const apostrophes = (source: string): string => source.replaceAll("'", "['\u2019]");
 export const g = (source: string): RegExp => new RegExp(apostrophes(source), 'gi');
 export const ctx = (source: string): RegExp => new RegExp(apostrophes(source), 'i');
 
@@ -48,7 +48,7 @@ export function sentenceAround(text: string, index: number, length: number): str
 
 export function excerpt(match: string): string {
   const s = match.replace(/\s+/gu, ' ').trim();
-  return s.length <= MAX_EXCERPT ? s : `${s.slice(0, MAX_EXCERPT - 1)}…`;
+  return s.length <= MAX_EXCERPT ? s : `${s.slice(0, MAX_EXCERPT - 1)}\u2026`;
 }
 
 export interface ScanResult {
