@@ -5,6 +5,7 @@ import { CLASSIFICATIONS } from '../model/decision.ts';
 import { CONSENT_STATUSES, type AuditEvent, type AuditSummary } from '../model/audit.ts';
 import type { AuditStore, SummaryFilter } from '../store/audit-store.ts';
 import { hashSender } from '../pipeline/hash.ts';
+import { NO_VERIFY_ARGS, runVerify, VERIFY_OPTIONS, verifyArgs, type VerifyArgs } from './audit-verify.ts';
 import { hexPrefix, isoDay, oneOf, parseOptions, pickCommand, reference, UsageError, type OptionSpecs } from './args.ts';
 
 /**
@@ -18,7 +19,9 @@ export const USAGE = `Usage: hub audit <command> [options]
 Commands:
   list                 list audited items (a readable table; --json for machines)
   show REF             the whole event history of one item, e.g. STL-2026-000042
-  verify               walk the council's hash chain; exits 1 and names the broken link on tampering
+  verify               check the council's whole audit trail: the hash chain, the HEAD mark,
+                       every summary and message content against its events, and anchors you
+                       kept; lists every finding and exits 1 if there is any
   export               every matching item, streamed (--csv or --json; no row cap)
 
 Filters (list, export):
@@ -39,6 +42,11 @@ Where the records are:
   --council ID         the council whose chain to verify (default: the stack output Council)
   --region REGION      AWS region (default: the SDK chain, else eu-west-2)
 
+Verify:
+  --anchor SEQ:HASH    a head you kept from an earlier verify (several: comma-separated): the
+                       chain must still have that hash at that event
+  --allow-empty        an empty chain is not a finding (a new hub that has recorded nothing yet)
+
 Output:
   --json               JSON (list/show/verify: one document; export: JSON Lines)
   --csv                CSV (list, export)
@@ -58,6 +66,7 @@ export interface AuditArgs {
   readonly stack: string;
   readonly council?: string;
   readonly region?: string;
+  readonly verify: VerifyArgs;
   readonly help: boolean;
 }
 
@@ -85,12 +94,13 @@ const AUDIT_OPTIONS = {
   'sender-hash': { type: 'string', hint: 'the sender column of list, 12 to 64 hex characters' },
   json: { type: 'boolean' },
   csv: { type: 'boolean' },
+  ...VERIFY_OPTIONS,
 } as const satisfies OptionSpecs;
 
 export function parseAuditArgs(argv: readonly string[]): AuditArgs {
   const { values: v, positionals } = parseOptions(argv, AUDIT_OPTIONS);
   const [group, commandWord, refWord, ...extra] = positionals;
-  if (v.help) return { command: 'list', filter: {}, format: 'table', local: false, stack: 'ParishCommsHub', help: true };
+  if (v.help) return { command: 'list', filter: {}, format: 'table', local: false, stack: 'ParishCommsHub', verify: NO_VERIFY_ARGS, help: true };
   pickCommand(group, ['audit'] as const, 'command');
   const command = pickCommand(commandWord, COMMANDS, 'audit command');
   if (command === 'show' && !refWord) throw new UsageError('show needs a reference, e.g. hub audit show STL-2026-000042');
@@ -124,6 +134,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditArgs {
     stack: v.stack ?? 'ParishCommsHub',
     ...(v.council !== undefined ? { council: v.council } : {}),
     ...(v.region !== undefined ? { region: v.region } : {}),
+    verify: verifyArgs(v, command),
     help: false,
   };
 }
@@ -169,7 +180,7 @@ export async function runAudit(args: AuditArgs, ctx: RunContext): Promise<number
     case 'show':
       return show(ctx, args.ref!, args.format === 'json');
     case 'verify':
-      return verify(ctx, args.format === 'json');
+      return runVerify(ctx, args.verify, args.format === 'json');
   }
 }
 
@@ -264,19 +275,6 @@ function describeEvent(event: AuditEvent): string[] {
   if (rest.length > 0) out.push(`        ${rest.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('  ')}`);
   out.push(`        hash ${event.hash.slice(0, 16)}…  prev ${event.prevHash.slice(0, 16)}…`);
   return out;
-}
-
-async function verify(ctx: RunContext, json: boolean): Promise<number> {
-  const check = await ctx.store.verify();
-  if (json) {
-    ctx.out.write(`${JSON.stringify({ council: ctx.store.council, ...check })}\n`);
-  } else if (check.ok) {
-    ctx.out.write(`OK: the ${ctx.store.council} audit chain verifies: ${check.count} events, head hash ${check.headHash}\n`);
-    ctx.out.write('Keep the head hash: a later verify that shows it at the same position proves nothing before it was changed or removed.\n');
-  } else {
-    ctx.out.write(`BROKEN: the ${ctx.store.council} audit chain fails at event ${check.brokenAt}: ${check.problem}\n`);
-  }
-  return check.ok ? 0 : 1;
 }
 
 function csvRow(summary: AuditSummary): string {

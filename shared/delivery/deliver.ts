@@ -74,9 +74,9 @@ export interface DeliverDeps {
 
 /**
  * classify records the decision to route and to ask for consent ('routed',
- * 'consent-requested', with the outbox id) when it enqueues; deliver records
- * that the provider accepted the message: 'reply-sent' with the kind, or
- * 'consent-reminded' for a reminder (which only the sweep enqueues).
+ * 'consent-requested', with the outbox id) when it enqueues, and the sweep
+ * records 'consent-reminded' when it sends a reminder; deliver records that
+ * the provider accepted the message: 'reply-sent' with the kind.
  */
 const SUCCESS_EVENT: Record<OutboxMessage['kind'], AuditEventType> = {
   'auto-reply': 'reply-sent',
@@ -84,7 +84,7 @@ const SUCCESS_EVENT: Record<OutboxMessage['kind'], AuditEventType> = {
   'clerk-routing': 'reply-sent',
   'consent-outcome': 'reply-sent',
   'consent-request': 'reply-sent',
-  'consent-reminder': 'consent-reminded',
+  'consent-reminder': 'reply-sent',
   'clerk-answer': 'answer-sent',
   'clerk-notice': 'reply-sent',
   'case-reminder': 'reply-sent',

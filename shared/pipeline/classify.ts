@@ -136,6 +136,7 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
   const contentHash = await audit.putContent(
     ref,
     {
+      senderHash,
       sender: item.sender,
       ...(item.headerFrom ? { headerFrom: item.headerFrom } : {}),
       ...(item.replyTo ? { replyTo: item.replyTo } : {}),

@@ -224,7 +224,17 @@ export async function sweepConsent(deps: ConsentDeps): Promise<SweepResult> {
     const request = await deps.ops.get(sentKey(`${data.target?.itemId ?? summary?.itemId}:consent-request`));
     const requestReached = request?.state !== 'failed' && request?.state !== 'skipped';
     if (summary?.consentStatus === 'requested' && data.target && requestReached) {
-      await deps.publish([reminderMessage(data, summary, now, deps)]);
+      const reminder = reminderMessage(data, summary, now, deps);
+      // The event first: the summary's status must always be explained by the chain (hub audit verify).
+      await deps.audit.append({
+        ref: summary.ref,
+        itemId: summary.itemId,
+        type: 'consent-reminded',
+        at: now.toISOString(),
+        data: { outboxId: reminder.id, channel: reminder.channel, clause: deps.policy.consent.clause, afterDays: deps.policy.consent.reminderAfterDays },
+        eventKey: `${summary.ref}:consent-reminded`,
+      });
+      await deps.publish([reminder]);
       await deps.audit.setConsentStatus(summary.ref, 'reminded', { onlyFrom: ['requested'] });
       reminded += 1;
     } else {

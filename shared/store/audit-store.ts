@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type 
 import type { Attachment, AuditEvent, AuditEventType, AuditSummary, Channel, Classification, ConsentStatus, Party } from '../model/index.ts';
 import { canonicalJson, eventHash, GENESIS_HASH, sha256Hex } from '../pipeline/hash.ts';
 import { londonDate } from '../runtime/london-time.ts';
+import { ChainWalker, checkHeadMark, type Checkpoint, type ContentSeen, type Finding } from './audit-verify.ts';
 
 /**
  * The audit table. Three kinds of record:
@@ -49,6 +50,12 @@ export interface AppendInput {
 
 /** Personal content of one item, stored apart from the chain. */
 export interface PersonalContent {
+  /**
+   * The summary's sender hash, kept with (and hashed with) the content, so
+   * verify can bind the summary's sender to the chain without the chain ever
+   * holding a sender identifier; erasure removes it with the content.
+   */
+  readonly senderHash?: string;
   readonly sender: Party;
   readonly headerFrom?: Party;
   readonly replyTo?: readonly string[];
@@ -305,19 +312,67 @@ export class AuditStore {
     } while (start);
   }
 
-  /** Streams the whole chain through the verifier. */
-  async verify(): Promise<ChainCheck> {
-    const verifier = new ChainVerifier();
-    for await (const event of this.chainEvents()) {
-      const problem = verifier.push(event);
-      if (problem) return problem;
-    }
-    const result = verifier.result();
+  /** The HEAD high-water mark: the highest seq (and its hash) ever appended. */
+  async headMark(): Promise<Checkpoint | undefined> {
     const mark = (await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: this.chainPk, sk: 'HEAD' }, ConsistentRead: true }))).Item;
-    if (result.ok && mark && Number(mark.seq) > result.count) {
-      return { ok: false, brokenAt: result.count + 1, problem: `the chain ends at event ${result.count} but event ${Number(mark.seq)} was written: the newest events were removed` };
+    return mark && typeof mark.seq === 'number' ? { seq: mark.seq, hash: String(mark.hash) } : undefined;
+  }
+
+  /**
+   * Every summary and content record in the table, by a parallel scan (what
+   * verify compares with the chain). Content is reduced to its recomputed
+   * hash as it is read: verify never holds message text.
+   */
+  async *itemRecords(segments = 4): AsyncGenerator<{ summary: AuditSummary } | { content: ContentSeen }> {
+    const queue: ({ summary: AuditSummary } | { content: ContentSeen })[][] = [];
+    let wake: (() => void) | undefined;
+    let running = segments;
+    let failure: unknown;
+    const segment = async (n: number) => {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await this.client.send(
+          new ScanCommand({
+            TableName: this.table,
+            Segment: n,
+            TotalSegments: segments,
+            FilterExpression: 'sk IN (:s, :c)',
+            ExpressionAttributeValues: { ':s': 'SUMMARY', ':c': 'CONTENT' },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        queue.push((out.Items ?? []).map((item) => (item.sk === 'SUMMARY' ? { summary: toSummary(item) } : { content: contentSeen(item) })));
+        wake?.();
+        start = out.LastEvaluatedKey;
+      } while (start);
+    };
+    for (let n = 0; n < segments; n++) {
+      segment(n)
+        .catch((error: unknown) => (failure ??= error))
+        .finally(() => {
+          running -= 1;
+          wake?.();
+        });
     }
-    return result;
+    while (running > 0 || queue.length > 0) {
+      if (failure) throw failure;
+      const page = queue.shift();
+      if (page) yield* page;
+      else await new Promise<void>((resolve) => (wake = resolve));
+    }
+    if (failure) throw failure;
+  }
+
+  /** The chain alone (links, hashes, the HEAD mark): the first problem, for callers that only need yes or no. `hub audit verify` checks far more (verify-audit.ts). */
+  async verify(): Promise<ChainCheck> {
+    const mark = await this.headMark();
+    const walker = new ChainWalker(this.council, (seq) => seq === mark?.seq);
+    for await (const event of this.chainEvents()) {
+      walker.push(event);
+      if (walker.findings.length > 0) break;
+    }
+    return chainCheck(walker, walker.findings.length > 0 ? [] : checkHeadMark(walker, mark));
   }
 
   /** The events of one item (by reference), in seq order. */
@@ -388,7 +443,7 @@ export class AuditStore {
   async putContent(ref: string, content: PersonalContent, retainUntil: string): Promise<string> {
     const normalised = JSON.parse(JSON.stringify(content)) as PersonalContent;
     const hash = contentHash(normalised);
-    await this.putOnce({ pk: `ITEM#${ref}`, sk: 'CONTENT', itemRef: ref, content: normalised, contentHash: hash, retainUntil });
+    await this.putOnce({ pk: `ITEM#${ref}`, sk: 'CONTENT', itemRef: ref, council: this.council, content: normalised, contentHash: hash, retainUntil });
     return hash;
   }
 
@@ -546,46 +601,34 @@ export function contentHash(content: PersonalContent): string {
   return sha256Hex(canonicalJson(content));
 }
 
+function contentSeen(item: Record<string, unknown>): ContentSeen {
+  const content = item.content as PersonalContent | undefined;
+  return {
+    ref: String(item.itemRef ?? String(item.pk).slice('ITEM#'.length)),
+    ...(typeof item.council === 'string' ? { council: item.council } : {}),
+    ...(content ? { actualHash: contentHash(content), ...(content.senderHash ? { senderHash: content.senderHash } : {}) } : {}),
+  };
+}
+
 /**
  * Checks events in the order given against the chain rules: seq runs 1, 2, 3…
  * with no gap, each prevHash is the previous event's hash (64 zeros for the
  * first), and each hash matches its fields. Names the first seq that breaks.
  */
-export function verifyChain(events: Iterable<AuditEvent>): ChainCheck {
-  const verifier = new ChainVerifier();
+export function verifyChain(events: Iterable<AuditEvent>, council?: string): ChainCheck {
+  let walker: ChainWalker | undefined;
   for (const event of events) {
-    const problem = verifier.push(event);
-    if (problem) return problem;
+    walker ??= new ChainWalker(council ?? event.council);
+    walker.push(event);
+    if (walker.findings.length > 0) break;
   }
-  return verifier.result();
+  return walker ? chainCheck(walker, []) : { ok: true, count: 0, headHash: GENESIS_HASH };
 }
 
-class ChainVerifier {
-  private expected = 1;
-  private prevHash = GENESIS_HASH;
-
-  push(event: AuditEvent): ChainCheck | undefined {
-    if (event.seq > this.expected) {
-      const gap = event.seq - 1 === this.expected ? `event ${this.expected} is missing` : `events ${this.expected}–${event.seq - 1} are missing`;
-      return { ok: false, brokenAt: this.expected, problem: gap };
-    }
-    if (event.seq < this.expected) {
-      return { ok: false, brokenAt: event.seq, problem: `event ${event.seq} appears after event ${this.expected - 1} (duplicated or reordered)` };
-    }
-    if (event.prevHash !== this.prevHash) {
-      return { ok: false, brokenAt: event.seq, problem: `event ${event.seq} does not link to the previous event's hash (an earlier event was removed, replaced or reordered)` };
-    }
-    if (eventHash(event) !== event.hash) {
-      return { ok: false, brokenAt: event.seq, problem: `event ${event.seq} was altered: its hash does not match its contents` };
-    }
-    this.prevHash = event.hash;
-    this.expected += 1;
-    return undefined;
-  }
-
-  result(): ChainCheck {
-    return { ok: true, count: this.expected - 1, headHash: this.prevHash };
-  }
+function chainCheck(walker: ChainWalker, more: readonly Finding[]): ChainCheck {
+  const first = walker.findings[0] ?? more[0];
+  if (!first) return { ok: true, count: walker.count, headHash: walker.headHash };
+  return { ok: false, brokenAt: first.seq ?? walker.count + 1, problem: first.problem };
 }
 
 /** YYYY-MM-DD of an instant, in Europe/London. */

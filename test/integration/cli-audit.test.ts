@@ -143,11 +143,7 @@ describe('hub audit (against dynalite)', () => {
     expect(exported.progress).toContain('exported 3 items');
   });
 
-  it('verifies the chain, then names the broken link after tampering and after a deletion', async () => {
-    const ok = await run(store, ['verify']);
-    expect(ok.code).toBe(0);
-    expect(ok.text).toContain('OK: the stilton audit chain verifies: 6 events');
-
+  it('names the broken link after tampering and after a deletion', async () => {
     const db = client();
     await db.send(
       new UpdateCommand({
@@ -160,12 +156,13 @@ describe('hub audit (against dynalite)', () => {
     );
     const altered = await run(store, ['verify']);
     expect(altered.code).toBe(1);
-    expect(altered.text).toContain('fails at event 3');
+    expect(altered.text).toContain('[event-altered] event 3 · consent-granted · STL-2026-000002: event 3 was altered');
 
     await db.send(new DeleteCommand({ TableName: emu.tableNames.audit, Key: { pk: 'CHAIN#stilton', sk: 'EVENT#000000000003' } }));
     const removed = await run(store, ['verify', '--json']);
     expect(removed.code).toBe(1);
-    expect(JSON.parse(removed.text)).toMatchObject({ ok: false, brokenAt: 3 });
+    expect(JSON.parse(removed.text)).toMatchObject({ ok: false });
+    expect(JSON.parse(removed.text).findings).toContainEqual(expect.objectContaining({ code: 'chain-gap', seq: 3 }));
   });
 });
 

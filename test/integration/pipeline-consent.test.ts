@@ -278,7 +278,7 @@ describe('consent reminders and expiry', () => {
     expect(await sweepConsent(deps())).toMatchObject({ reminded: 0, expired: 0 });
     expect(await takeOutbox()).toEqual([]);
 
-    expect(await eventTypes(item.ref)).toEqual(['reply-sent', 'consent-reminded', 'consent-expired']);
+    expect(await eventTypes(item.ref)).toEqual(['reply-sent', 'consent-reminded', 'reply-sent', 'consent-expired']);
     expect((await handleConsentForm({ method: 'GET', token }, deps())).statusCode).toBe(410);
   });
 
