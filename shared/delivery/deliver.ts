@@ -76,7 +76,8 @@ export interface DeliverDeps {
  * classify records the decision to route and to ask for consent ('routed',
  * 'consent-requested', with the outbox id) when it enqueues, and the sweep
  * records 'consent-reminded' when it sends a reminder; deliver records that
- * the provider accepted the message: 'reply-sent' with the kind.
+ * the provider accepted the message: 'reply-sent' with the kind ('answer-sent'
+ * for a clerk's answer).
  */
 const SUCCESS_EVENT: Record<OutboxMessage['kind'], AuditEventType> = {
   'auto-reply': 'reply-sent',
