@@ -194,6 +194,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     description: 'Consent reminders after N days and expiry after M days',
   },
+  retentionSweep: {
+    entry: 'functions/retention-sweep.ts',
+    kind: 'schedule',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    description: 'Daily: erase content past the policy retention, except under a legal hold; the chain keeps every event',
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionId = keyof typeof FUNCTIONS;
@@ -213,6 +220,7 @@ export const ROUTES: readonly RouteDefinition[] = [
 
 export const SCHEDULES = [
   { id: 'consent-sweep', fn: 'consentSchedule', rate: 'rate(1 hour)', localIntervalSeconds: 60 },
+  { id: 'retention-sweep', fn: 'retentionSweep', rate: 'rate(1 day)', localIntervalSeconds: 3600 },
 ] as const satisfies readonly { id: string; fn: FunctionId; rate: string; localIntervalSeconds: number }[];
 
 /**

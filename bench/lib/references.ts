@@ -30,6 +30,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionBenchSpec> = {
   deliver: { own: 'deliver', ingest: false },
   consentForm: { own: 'dynamodbSqs', ingest: false },
   consentSchedule: { own: 'dynamodbSqs', ingest: false },
+  // Needs DynamoDB only; DynamoDB + SQS is the nearest reference (an upper bound).
+  retentionSweep: { own: 'dynamodbSqs', ingest: false },
 };
 
 export const LOAD_RATIO_TARGET = 1.2;

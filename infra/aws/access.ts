@@ -54,6 +54,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   deliver: { ops: true, audit: 'append', sendMessages: true, secrets: true, council: true },
   consentForm: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
   consentSchedule: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
+  // Erasure is an append ('personal-data-erased', 'retention-swept') plus UpdateItem on the item's content and summary.
+  retentionSweep: { audit: 'append-and-update-summary', council: true },
 };
 
 export const AUDITOR_TABLE_ACTIONS = [
@@ -76,3 +78,21 @@ export const OPS_TABLE_ACTIONS = [
 ] as const;
 
 export const AUDIT_APPEND_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'] as const;
+
+/**
+ * The data protection officer role (infra/aws/dpo-role.ts): what `hub sar
+ * export`, `hub erase` and `hub hold` need (shared/dataprotection/). No
+ * DeleteItem on the audit table and no update of chained events (`CHAIN#…`):
+ * erasure appends an event and updates the item's own records.
+ */
+export const DPO_ACCESS = {
+  auditRead: ['dynamodb:GetItem', 'dynamodb:Query'],
+  /** bySender finds a person's items; byReference an item's events. */
+  auditIndexes: ['bySender', 'byReference'],
+  /** Append markers, item content/summary (tombstones), legal holds. */
+  auditUpdatableKeys: [`${AUDIT_MARKER_KEY_PREFIX}*`, `${AUDIT_SUMMARY_KEY_PREFIX}*`, 'HOLD#*'],
+  /** Minimal logs, consent per matter, auto-reply records, consent reminders, thread keys (shared/dataprotection/ops-records.ts). */
+  opsDeletableKeys: ['LOG#*', 'CONSENT#*', 'AUTOREPLY#*', 'DUE#*', 'THREAD#*'],
+  /** Classify's claims, rewritten without the decision's wording. */
+  opsWritableKeys: ['ITEM#*'],
+} as const;

@@ -41,6 +41,7 @@ export function buildApp(app: App = new App(), overrides: Partial<HubStackProps>
     ...(ctx('alarmEmail') ? { alarmEmail: ctx('alarmEmail') } : {}),
     ...(apiDomain && apiCertificateArn ? { apiDomain: { name: apiDomain, certificateArn: apiCertificateArn } } : {}),
     ...(ctx('auditorPrincipals') ? { auditorPrincipalArns: ctx('auditorPrincipals')!.split(',').map((s) => s.trim()) } : {}),
+    ...(ctx('dpoPrincipals') ? { dpoPrincipalArns: ctx('dpoPrincipals')!.split(',').map((s) => s.trim()) } : {}),
     ids: {
       messengerPageId: ctx('messengerPageId'),
       messengerAppId: ctx('messengerAppId'),

@@ -46,6 +46,7 @@ import {
 } from './access.ts';
 import { loadPolicy, PRESET_NAMES } from '../../shared/policy/load.ts';
 import { LAMBDA_HANDLER, NODEJS_FUNCTION_BUNDLING } from './bundling.ts';
+import { addDpoRole } from './dpo-role.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -71,6 +72,8 @@ export interface HubStackProps extends StackProps {
   readonly apiDomain?: { readonly name: string; readonly certificateArn: string };
   /** Principals allowed to assume the auditor role; default any principal in this account whose IAM policy allows it. */
   readonly auditorPrincipalArns?: readonly string[];
+  /** Principals allowed to assume the data protection officer role; default as for the auditor. */
+  readonly dpoPrincipalArns?: readonly string[];
   /** Non-secret provider ids and endpoints passed through to the functions when set. */
   readonly ids?: Partial<Record<'messengerPageId' | 'messengerAppId' | 'twilioAccountSid' | 'smsOriginationIdentity' | 'graphApiBaseUrl' | 'twilioApiBaseUrl', string>>;
   /**
@@ -87,6 +90,7 @@ export class HubStack extends Stack {
   readonly functions: Record<FunctionId, lambda.Function>;
   readonly api: apigwv2.HttpApi;
   readonly auditorRole: iam.Role;
+  readonly dpoRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
@@ -146,20 +150,22 @@ export class HubStack extends Stack {
       reason: 'This queue is itself the failure destination of asynchronous invocations (SES, SNS, schedule); an alarm watches its depth.',
     });
 
-    // ---- Raw inbound mail, written by SES.
+    const council = resolveCouncil(props.council);
+
+    // ---- Raw inbound mail, written by SES; kept as long as the policy's retention.rawMail says.
     const mailBucket = new s3.Bucket(this, 'MailBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: false,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'expire-raw-mail', expiration: Duration.days(MAIL_BUCKET.expireAfterDays), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [{ id: 'expire-raw-mail', expiration: Duration.days(council.rawMailDays), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(mailBucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
-        'Raw mail is written only by SES (scoped by SourceAccount/SourceArn) and read only by the sesInbound role; objects expire after 30 days. CloudTrail S3 data events are the recommended audit trail if a council wants one; server access logs would add a second bucket of request logs containing object keys for no extra control.',
+        'Raw mail is written only by SES (scoped by SourceAccount/SourceArn) and read only by the sesInbound role; objects expire after the policy raw-mail retention (30 days by default). CloudTrail S3 data events are the recommended audit trail if a council wants one; server access logs would add a second bucket of request logs containing object keys for no extra control.',
     });
 
     // ---- Provider secrets: one JSON secret. CONSENT_SIGNING_KEY is generated inside AWS; the operator fills the rest.
@@ -231,7 +237,6 @@ export class HubStack extends Stack {
     });
 
     // ---- Council policy: a preset name is compiled into the bundle by shared/policy/load.ts; a custom file is copied next to the handler.
-    const council = resolveCouncil(props.council);
 
     // ---- Functions.
     const paramsAndSecrets = lambda.ParamsAndSecretsLayerVersion.fromVersion(PARAMS_AND_SECRETS_VERSION, {
@@ -481,6 +486,16 @@ export class HubStack extends Stack {
       }),
     );
 
+    // ---- Data protection officer: SAR export, erasure, legal holds (separate from the read-only auditor).
+    this.dpoRole = addDpoRole(this, {
+      audit: this.tables.audit,
+      ops: this.tables.ops,
+      dataKey,
+      mailBucket,
+      indexNames: TABLES.audit.indexes.map((i) => i.name),
+      ...(props.dpoPrincipalArns?.length ? { principals: props.dpoPrincipalArns } : {}),
+    });
+
     // ---- Alarms to the operator.
     const alarmTopic = new sns.Topic(this, 'OperatorAlarms', { displayName: 'Parish Comms Hub alarms', masterKey: messagingKey, enforceSSL: true });
     alarmTopic.addToResourcePolicy(
@@ -527,6 +542,7 @@ export class HubStack extends Stack {
     out('AuditTableName', this.tables.audit.tableName, 'Audit table (hub audit reads it)');
     out('OpsTableName', this.tables.ops.tableName, 'Operational table');
     out('AuditorRoleArn', this.auditorRole.roleArn, 'Role for auditors: read-only on the audit table');
+    out('DpoRoleArn', this.dpoRole.roleArn, 'Role for the data protection officer: hub sar export, hub erase, hub hold');
     out('SmsTopicArn', smsTopic.topicArn, 'SNS topic to set as the two-way SMS destination in End User Messaging');
     out('SecretArn', secret.secretArn, 'Provider secrets (JSON); set with put-secret-value');
     out('MailBucketName', mailBucket.bucketName, 'Raw inbound mail (expires)');
@@ -585,6 +601,8 @@ interface CouncilSetting {
   readonly file?: string;
   /** The policy's council id: the audit chain's partition (`CHAIN#<id>`). */
   readonly councilId: string;
+  /** Days the raw-mail bucket keeps a message (retention.rawMail). */
+  readonly rawMailDays: number;
 }
 
 /**
@@ -595,11 +613,15 @@ interface CouncilSetting {
  */
 export function resolveCouncil(council: string): CouncilSetting {
   if ((PRESET_NAMES as readonly string[]).includes(council)) {
-    return { envValue: council, councilId: loadPolicy(council).council.id };
+    return { envValue: council, ...fromPolicy(loadPolicy(council)) };
   }
   const file = isAbsolute(council) ? council : resolve(process.cwd(), council);
   if (!existsSync(file)) throw new Error(`council: "${council}" is neither a preset (${PRESET_NAMES.join(', ')}) nor an existing policy file`);
-  return { envValue: `${BUNDLED_POLICY_DIR}/${basename(file)}`, file, councilId: loadPolicy(file).council.id };
+  return { envValue: `${BUNDLED_POLICY_DIR}/${basename(file)}`, file, ...fromPolicy(loadPolicy(file)) };
+}
+
+function fromPolicy(policy: ReturnType<typeof loadPolicy>): { councilId: string; rawMailDays: number } {
+  return { councilId: policy.council.id, rawMailDays: policy.retention.rawMail?.days ?? MAIL_BUCKET.expireAfterDays };
 }
 
 function copyPolicyHook(file: string) {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { CHANNELS } from '../model/inbound-item.ts';
 import { CLASSIFICATIONS } from '../model/decision.ts';
 import { CONSENT_STATUSES, type AuditEvent, type AuditSummary } from '../model/audit.ts';
-import type { AuditStore, SummaryFilter } from '../store/audit-store.ts';
+import { londonDay, type AuditStore, type SummaryFilter } from '../store/audit-store.ts';
 import { hashSender } from '../pipeline/hash.ts';
 import { NO_VERIFY_ARGS, runVerify, VERIFY_OPTIONS, verifyArgs, type VerifyArgs } from './audit-verify.ts';
 import { hexPrefix, isoDay, oneOf, parseOptions, pickCommand, reference, UsageError, type OptionSpecs } from './args.ts';
@@ -254,7 +254,8 @@ async function show(ctx: RunContext, ref: string, json: boolean): Promise<number
       `  keep until      ${summary.retainUntil}`,
     );
   }
-  if (content?.erased) lines.push(`  personal data   erased ${content.erased.at} (${content.erased.reason})`);
+  const erased = content?.erased ?? summary?.erased;
+  if (erased) lines.push(`  personal data   erased on ${londonDay(erased.at)} because ${oneLine(erased.reason)}`);
   else if (content?.content?.subject) lines.push(`  subject         ${oneLine(content.content.subject)}`);
   lines.push('', 'Events:');
   for (const event of events) lines.push(...describeEvent(event));

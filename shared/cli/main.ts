@@ -1,8 +1,10 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { parseAuditArgs, readLocalHubInfo, runAudit, USAGE, type AuditArgs } from './audit.ts';
 import { reportUsageError, UsageError } from './args.ts';
+import { DP_GROUPS } from './dataprotection.ts';
+import { dpMain } from './dp-main.ts';
+import { stackOutputs } from './stack-outputs.ts';
 
 const HELP = 'hub audit --help';
 
@@ -13,6 +15,7 @@ const HELP = 'hub audit --help';
  */
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0]?.toLowerCase() === 'cases') return (await import('./cases-main.ts')).casesMain(argv.slice(1));
+  if ((DP_GROUPS as readonly string[]).includes(argv[0] ?? '')) return dpMain(argv);
   let args: AuditArgs;
   try {
     args = parseAuditArgs(argv);
@@ -61,17 +64,6 @@ async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKe
   if (!council) throw new UsageError(`stack ${args.stack} has no Council output; pass --council`);
   const store = new AuditStore({ client: createDocumentClient({ region }), tableName: table, council });
   return envKey ? { store, senderKey: envKey } : { store };
-}
-
-async function stackOutputs(stackName: string, region: string): Promise<Record<string, string>> {
-  const client = new CloudFormationClient({ region });
-  try {
-    const result = await client.send(new DescribeStacksCommand({ StackName: stackName }));
-    const outputs = result.Stacks?.[0]?.Outputs ?? [];
-    return Object.fromEntries(outputs.map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-  } finally {
-    client.destroy();
-  }
 }
 
 function describe(error: unknown): string {

@@ -36,6 +36,11 @@ export const AUDIT_EVENT_TYPES = [
   'answer-not-sent',
   /** Mail to the item's reply address that was not an authenticated answer from the clerk or deputy: held, nothing sent. */
   'answer-held',
+  // Data protection (shared/dataprotection/): no personal data, counts and case numbers only.
+  'sar-exported',
+  'hold-added',
+  'hold-removed',
+  'retention-swept',
 ] as const;
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof AuditEventType>;
@@ -79,5 +84,7 @@ export const AuditSummary = z.object({
   consentStatus: ConsentStatus,
   /** ISO date after which the record may be deleted under the council's retention policy. */
   retainUntil: z.string(),
+  /** Set when the item's personal data was erased (by request or by the retention sweep). */
+  erased: z.optional(z.object({ at: z.string(), reason: z.string() })),
 });
 export type AuditSummary = z.infer<typeof AuditSummary>;

@@ -14,6 +14,7 @@ import { openCase, reminderTimes } from '../cases/open-case.ts';
 import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTargetFor, residentReplyAddress, type ReplyTarget } from './compose.ts';
 import { signConsentToken } from './consent-token.ts';
 import { hashSender } from './hash.ts';
+import { retainUntilFor } from '../dataprotection/retention-period.ts';
 
 /**
  * Classify one inbound item: decide, record, then enqueue what leaves.
@@ -126,7 +127,7 @@ export function isAudited(decision: Decision): boolean {
 async function recordAudited(item: InboundItem, decision: Decision, ref: string, decidedAt: string, consentOnFile: boolean, senderHash: string, deps: ClassifyDeps): Promise<OutboxMessage[]> {
   const { audit, ops, policy } = deps;
   const receivedAt = new Date(item.receivedAt).toISOString();
-  const retainUntil = addYears(receivedAt, policy.retention.formal.years);
+  const retainUntil = retainUntilFor(decision.classification, receivedAt, policy);
   const wantsConsent = decision.actions.some((a) => a.type === 'consent-request');
   const consentStatus: ConsentStatus = wantsConsent ? 'requested' : consentOnFile && routesToClerk(decision) ? 'granted' : 'not-needed';
   const target = replyTargetFor(item);
@@ -368,10 +369,4 @@ function ownThreadKeys(item: InboundItem): string[] {
 
 function referenceYear(receivedAt: string): number {
   return Number(londonDay(new Date(receivedAt).toISOString()).slice(0, 4));
-}
-
-function addYears(iso: string, years: number): string {
-  const d = new Date(iso);
-  d.setUTCFullYear(d.getUTCFullYear() + years);
-  return d.toISOString().slice(0, 10);
 }

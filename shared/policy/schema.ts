@@ -194,6 +194,8 @@ function buildSchemas() {
     retention: z.strictObject({
       formal: z.strictObject({ years: positiveInt('years'), clause: clause(), note: note() }),
       informal: z.strictObject({ days: positiveInt('days'), clause: clause(), note: note() }),
+      /** Raw inbound mail in the SES bucket (its lifecycle rule); 30 days when absent. */
+      rawMail: z.optional(z.strictObject({ days: positiveInt('days'), clause: clause(), note: note() })),
     }),
     consent: z.strictObject({
       /** Ask new formal correspondence for the data-consent form before action is taken. */

@@ -464,10 +464,11 @@ export class AuditStore {
    * Erases an item's personal data: appends 'personal-data-erased' (with the
    * erased content's hash, so the chain still proves what was held), then
    * replaces the content with a tombstone and drops the sender hash from the
-   * summary. Safe to repeat after a crash. `reason` goes into the chain, which
-   * can never be erased: it must not contain personal data (e.g. "SAR-2026-003").
+   * summary (which then says when and why). Safe to repeat after a crash.
+   * `reason` and `details` go into the chain, which can never be erased: they
+   * must not contain personal data (e.g. "SAR-2026-003").
    */
-  async erasePersonalData(ref: string, reason: string, at: string = new Date(this.clock()).toISOString()): Promise<AuditEvent> {
+  async erasePersonalData(ref: string, reason: string, at: string = new Date(this.clock()).toISOString(), details: Record<string, unknown> = {}): Promise<AuditEvent> {
     const summary = await this.getSummary(ref);
     const content = await this.getContent(ref);
     if (!summary || !content) throw new Error(`no audit record for ${ref}`);
@@ -477,7 +478,7 @@ export class AuditStore {
       itemId: summary.itemId,
       type: 'personal-data-erased',
       at,
-      data: { reason: shortReason, contentHash: content.contentHash },
+      data: { ...details, reason: shortReason, contentHash: content.contentHash },
       eventKey: `${ref}:personal-data-erased`,
     });
     await this.client.send(
@@ -492,8 +493,8 @@ export class AuditStore {
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: `ITEM#${ref}`, sk: 'SUMMARY' },
-        UpdateExpression: 'SET senderHash = :x',
-        ExpressionAttributeValues: { ':x': ERASED_SENDER },
+        UpdateExpression: 'SET senderHash = :x, erased = if_not_exists(erased, :e)',
+        ExpressionAttributeValues: { ':x': ERASED_SENDER, ':e': { at: event.at, reason: shortReason } },
       }),
     );
     return event;
@@ -706,6 +707,7 @@ function toSummary(item: Record<string, unknown>): AuditSummary {
     senderHash: String(item.senderHash),
     consentStatus: item.consentStatus as ConsentStatus,
     retainUntil: String(item.retainUntil),
+    ...(item.erased ? { erased: item.erased as { at: string; reason: string } } : {}),
   };
 }
 

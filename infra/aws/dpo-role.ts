@@ -1,0 +1,74 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { MAIL_BUCKET } from '../../shared/topology.ts';
+import { DPO_ACCESS } from './access.ts';
+
+/**
+ * The data protection officer's role: exactly what `hub sar export`,
+ * `hub erase` and `hub hold` do (shared/dataprotection/), nothing else.
+ * Separate from the auditor, who only reads. It can never delete an audit
+ * item, nor update a chained event: erasure appends an event and updates the
+ * item's content and summary records (`ITEM#…`), holds live under `HOLD#…`.
+ */
+export function addDpoRole(
+  stack: Stack,
+  props: { audit: dynamodb.Table; ops: dynamodb.Table; dataKey: kms.Key; mailBucket: s3.Bucket; indexNames: readonly string[]; principals?: readonly string[] },
+): iam.Role {
+  const role = new iam.Role(stack, 'DpoRole', {
+    description: 'Parish Comms Hub data protection officer: subject access export, erasure, legal holds',
+    assumedBy: props.principals?.length ? new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn))) : new iam.AccountRootPrincipal(),
+    maxSessionDuration: Duration.hours(1),
+  });
+  const indexArn = (name: string) => `${props.audit.tableArn}/index/${name}`;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadAuditRecords',
+      actions: [...DPO_ACCESS.auditRead],
+      resources: [props.audit.tableArn, ...DPO_ACCESS.auditIndexes.filter((i) => props.indexNames.includes(i)).map(indexArn)],
+    }),
+  );
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AppendAuditEventsAndHolds', actions: ['dynamodb:PutItem'], resources: [props.audit.tableArn] }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'EraseContentAndManageHolds',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [props.audit.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...DPO_ACCESS.auditUpdatableKeys] } },
+    }),
+  );
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindOperationalRecords', actions: ['dynamodb:Scan'], resources: [props.ops.tableArn] }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'RemoveOperationalRecords',
+      actions: ['dynamodb:DeleteItem'],
+      resources: [props.ops.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...DPO_ACCESS.opsDeletableKeys] } },
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ScrubDecisionClaims',
+      actions: ['dynamodb:PutItem'],
+      resources: [props.ops.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...DPO_ACCESS.opsWritableKeys] } },
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'UseTableKey',
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      resources: [props.dataKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+    }),
+  );
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'DeleteErasedRawMail', actions: ['s3:DeleteObject'], resources: [props.mailBucket.arnForObjects(`${MAIL_BUCKET.objectPrefix}*`)] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadStackOutputs', actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.mailBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${MAIL_BUCKET.objectPrefix}*]`,
+    reason: 'Erasure deletes the raw mail of the erased item, whose key is its SES message id; DeleteObject on the raw-mail prefix only.',
+  });
+  return role;
+}
