@@ -37,11 +37,13 @@ export interface OptionSpec {
   readonly short?: string;
   /** What the value looks like, for the "needs a value" message, e.g. `YYYY-MM-DD`. */
   readonly hint?: string;
+  /** A string option that may be given more than once (`--sender a --sender b`): its value is every one, in order. */
+  readonly multiple?: boolean;
 }
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 export type OptionValues<S extends OptionSpecs> = {
-  -readonly [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string;
+  -readonly [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : S[K]['multiple'] extends true ? string[] : string;
 };
 
 export interface ParsedOptions<S extends OptionSpecs> {
@@ -56,7 +58,7 @@ export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spe
   // strict: false, so util.parseArgs never throws its own (long, oddly quoted)
   // messages; every problem is found in the tokens below instead.
   const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
-  const values: Record<string, string | boolean> = {};
+  const values: Record<string, string | boolean | string[]> = {};
   const positionals: string[] = [];
   for (const token of tokens) {
     if (token.kind === 'positional') positionals.push(token.value);
@@ -73,7 +75,8 @@ export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spe
     if (value === undefined || (!token.inlineValue && /^--?[a-z]/i.test(value) && isKnown(value, spec))) {
       throw new UsageError(`option --${token.name} needs a value${known.hint ? ` (${known.hint})` : ''}`);
     }
-    values[token.name] = value;
+    if (known.multiple) ((values[token.name] ??= []) as string[]).push(value);
+    else values[token.name] = value;
   }
   return { values: values as OptionValues<S>, positionals };
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Policy } from '../policy/schema.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import { eraseReferences, eraseSenders, ErasureRefusedError, type EraseDeps, type ErasureOutcome } from '../dataprotection/erase.ts';
@@ -7,7 +6,8 @@ import type { OpsTable } from '../dataprotection/ops-records.ts';
 import type { RawMailEraser } from '../dataprotection/raw-mail.ts';
 import { exportSubjectAccess, OutputDirectoryError } from '../dataprotection/sar.ts';
 import { senderHashes } from '../dataprotection/subject.ts';
-import { UsageError, type Output } from './audit.ts';
+import { pickCommand, parseOptions, reference, UsageError, type OptionSpecs } from './args.ts';
+import { STORE_OPTIONS, type Output } from './audit.ts';
 
 /**
  * `hub sar export`, `hub erase`, `hub hold add|remove|list`: the data
@@ -36,25 +36,24 @@ The sender-hash key comes from HUB_SENDER_KEY (or the local hub with --local).
 `;
 
 const SHARED = {
-  local: { type: 'boolean' },
-  table: { type: 'string' },
-  'ops-table': { type: 'string' },
-  'mail-bucket': { type: 'string' },
-  stack: { type: 'string' },
-  council: { type: 'string' },
-  region: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+  ...STORE_OPTIONS,
+  'ops-table': { type: 'string', hint: 'the operational table name' },
+  'mail-bucket': { type: 'string', hint: 'the raw-mail bucket name' },
+} as const satisfies OptionSpecs;
+
+const IDENTITY = { type: 'string', multiple: true, hint: 'an email address, phone number or Messenger id' } as const;
+const REASON = { type: 'string', hint: 'a case number such as SAR-2026-003' } as const;
 
 const SPECS = {
-  'sar export': { ...SHARED, sender: { type: 'string', multiple: true }, out: { type: 'string' }, case: { type: 'string' } },
-  erase: { ...SHARED, sender: { type: 'string', multiple: true }, reference: { type: 'string', multiple: true }, reason: { type: 'string' } },
-  'hold add': { ...SHARED, reason: { type: 'string' } },
-  'hold remove': { ...SHARED, reason: { type: 'string' } },
+  'sar export': { ...SHARED, sender: IDENTITY, out: { type: 'string', hint: 'a new directory' }, case: REASON },
+  erase: { ...SHARED, sender: IDENTITY, reference: { type: 'string', multiple: true, hint: 'a reference such as STL-2026-000042' }, reason: REASON },
+  'hold add': { ...SHARED, reason: REASON },
+  'hold remove': { ...SHARED, reason: REASON },
   'hold list': { ...SHARED, json: { type: 'boolean' } },
-} as const;
+} as const satisfies Record<string, OptionSpecs>;
 
 export type DpCommand = keyof typeof SPECS;
+type AnyDpOptions = (typeof SPECS)['sar export'] & (typeof SPECS)['erase'] & (typeof SPECS)['hold list'];
 
 export interface DpArgs {
   readonly command: DpCommand;
@@ -79,49 +78,43 @@ export const DP_GROUPS = ['sar', 'erase', 'hold'] as const;
 
 export function parseDpArgs(argv: readonly string[]): DpArgs {
   const [group, ...rest] = argv;
-  let command: DpCommand;
+  let command: DpCommand = 'erase';
   let tail = rest;
-  if (group === 'erase') command = 'erase';
-  else {
-    const sub = rest[0];
-    const wanted = group === 'sar' ? ['export'] : ['add', 'remove', 'list'];
-    if (rest.some((a) => a === '-h' || a === '--help') && (!sub || sub.startsWith('-'))) return helpArgs();
-    if (!sub || !wanted.includes(sub)) throw new UsageError(`${sub ? `unknown ${group} command "${printable(sub)}"` : `missing ${group} command`} (one of ${wanted.join(', ')})`);
-    command = `${group} ${sub}` as DpCommand;
+  if (group !== 'erase') {
+    const wanted = group === 'sar' ? (['export'] as const) : (['add', 'remove', 'list'] as const);
+    if (rest[0] === '-h' || rest[0] === '--help') return helpArgs();
+    command = `${group} ${pickCommand(rest[0], wanted, `${group} command`)}` as DpCommand;
     tail = rest.slice(1);
   }
-  const spec = SPECS[command];
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...tail], options: spec, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(oneLineParseError(error as Error, Object.keys(spec)));
-  }
-  const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  // Typed as every command's options; at run time only this command's are accepted.
+  const { values: v, positionals } = parseOptions(tail, SPECS[command] as AnyDpOptions);
   if (v.help) return helpArgs();
-  const positionals = parsed.positionals;
-  const str = (name: string) => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
-  const many = (name: string) => ((v[name] as string[] | undefined) ?? []).map((s) => s.trim()).filter(Boolean);
+  const trimmed = (list: readonly string[] | undefined) => (list ?? []).map((x) => x.trim()).filter(Boolean);
   const args: DpArgs = {
     command,
-    senders: many('sender'),
-    references: many('reference').map((r) => r.toUpperCase()),
-    ...(positionals[0] ? { ref: positionals[0].trim().toUpperCase() } : {}),
-    ...(str('out') !== undefined ? { out: str('out') } : {}),
-    ...(str('reason') !== undefined ? { reason: caseText(str('reason')!, '--reason') } : {}),
-    ...(str('case') !== undefined ? { caseRef: caseText(str('case')!, '--case') } : {}),
+    senders: trimmed(v.sender),
+    references: trimmed(v.reference).map(reference),
+    ...(positionals[0] ? { ref: reference(positionals[0]) } : {}),
+    ...(v.out !== undefined ? { out: v.out } : {}),
+    ...(v.reason !== undefined ? { reason: caseText(v.reason, '--reason') } : {}),
+    ...(v.case !== undefined ? { caseRef: caseText(v.case, '--case') } : {}),
     json: v.json === true,
     local: v.local === true,
-    ...(str('table') ? { table: str('table') } : {}),
-    ...(str('ops-table') ? { opsTable: str('ops-table') } : {}),
-    ...(str('mail-bucket') ? { mailBucket: str('mail-bucket') } : {}),
-    stack: str('stack') ?? 'ParishCommsHub',
-    ...(str('council') ? { council: str('council') } : {}),
-    ...(str('region') ? { region: str('region') } : {}),
+    ...(v.table ? { table: v.table } : {}),
+    ...(v['ops-table'] ? { opsTable: v['ops-table'] } : {}),
+    ...(v['mail-bucket'] ? { mailBucket: v['mail-bucket'] } : {}),
+    stack: v.stack ?? 'ParishCommsHub',
+    ...(v.council ? { council: v.council } : {}),
+    ...(v.region ? { region: v.region } : {}),
     help: false,
   };
   checkShape(args, positionals);
   return args;
+}
+
+/** The `--help` command to point at after a usage error. */
+export function dpHelpCommand(argv: readonly string[]): string {
+  return argv[0] === 'erase' ? 'hub erase --help' : `hub ${argv[0] ?? 'hold'} --help`;
 }
 
 function checkShape(args: DpArgs, positionals: readonly string[]): void {
@@ -151,26 +144,6 @@ function caseText(value: string, flag: string): string {
 
 function helpArgs(): DpArgs {
   return { command: 'hold list', senders: [], references: [], json: false, local: false, stack: 'ParishCommsHub', help: true };
-}
-
-/** util.parseArgs messages run to several lines; keep the first, and suggest the option meant. */
-function oneLineParseError(error: Error, known: readonly string[]): string {
-  const first = (error.message.split('\n')[0] ?? 'bad arguments').replace(/\. To specify a positional argument.*$/, '');
-  const unknown = /Unknown option '--?([^']+)'/.exec(first);
-  if (unknown) {
-    const guess = known.find((k) => closeTo(unknown[1] ?? '', k));
-    return `unknown option --${printable(unknown[1] ?? '')}${guess ? ` (did you mean --${guess}?)` : ''}`;
-  }
-  return first;
-}
-
-function closeTo(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 2) return false;
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  }
-  return d[a.length]![b.length]! <= 2;
 }
 
 function printable(text: string): string {

@@ -8,8 +8,9 @@ import { isPresetName, loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/schema.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
-import { readLocalHubInfo, UsageError } from './audit.ts';
-import { DP_USAGE, parseDpArgs, runDp, type DpArgs, type DpContext } from './dataprotection.ts';
+import { reportUsageError, UsageError } from './args.ts';
+import { readLocalHubInfo } from './audit.ts';
+import { DP_USAGE, dpHelpCommand, parseDpArgs, runDp, type DpArgs, type DpContext } from './dataprotection.ts';
 import { stackOutputs } from './stack-outputs.ts';
 
 /**
@@ -22,10 +23,7 @@ export async function dpMain(argv: readonly string[]): Promise<number> {
   try {
     args = parseDpArgs(argv);
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`hub: ${error.message}\n`);
-      return 2;
-    }
+    if (error instanceof UsageError) return reportUsageError(error, process.stderr, dpHelpCommand(argv));
     throw error;
   }
   if (args.help) {
@@ -36,9 +34,10 @@ export async function dpMain(argv: readonly string[]): Promise<number> {
     const ctx = await openContext(args);
     return await runDp(args, ctx);
   } catch (error) {
-    const usage = error instanceof UsageError || error instanceof OutputDirectoryError;
-    process.stderr.write(`hub: ${usage || error instanceof HoldError ? (error as Error).message : describe(error)}\n`);
-    return usage ? 2 : 1;
+    if (error instanceof UsageError) return reportUsageError(error, process.stderr, dpHelpCommand(argv));
+    if (error instanceof OutputDirectoryError) return reportUsageError(new UsageError(error.message), process.stderr, dpHelpCommand(argv));
+    process.stderr.write(`hub: ${error instanceof HoldError ? error.message : describe(error)}\n`);
+    return 1;
   }
 }
 

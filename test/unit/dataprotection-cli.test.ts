@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../shared/cli/audit.ts';
+import { UsageError } from '../../shared/cli/args.ts';
 import { parseDpArgs } from '../../shared/cli/dataprotection.ts';
 import { retainUntilFor } from '../../shared/dataprotection/retention.ts';
 import { isPastRetention } from '../../shared/dataprotection/retention.ts';
@@ -37,10 +37,10 @@ describe('hub sar / erase / hold arguments', () => {
     expect(parseDpArgs(['hold', 'add', 'stl-2026-000001', '--reason', 'FOI-2026-007'])).toMatchObject({ ref: 'STL-2026-000001', reason: 'FOI-2026-007' });
   });
 
-  it('the hub command prints one line and exits 2 on bad arguments', () => {
+  it('the hub command prints the problem in one line (and where help is) and exits 2', () => {
     const run = spawnSync(process.execPath, [resolve(ROOT, 'bin/hub.js'), 'erase', '--refrence', 'X', '--reason', 'R'], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual(['hub: unknown option --refrence (did you mean --reference?)']);
+    expect(run.stderr.trim().split('\n')).toEqual(['hub: unknown option --refrence (did you mean --reference?)', "Run 'hub erase --help' for the options."]);
   });
 });
 
