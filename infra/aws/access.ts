@@ -95,4 +95,6 @@ export const DPO_ACCESS = {
   opsDeletableKeys: ['LOG#*', 'CONSENT#*', 'AUTOREPLY#*', 'DUE#*', 'THREAD#*'],
   /** Classify's claims, rewritten without the decision's wording. */
   opsWritableKeys: ['ITEM#*'],
+  /** Cases lose the reply target of an erased item. */
+  opsUpdatableKeys: ['CASE#*'],
 } as const;

@@ -58,6 +58,14 @@ export function addDpoRole(
   );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
+      sid: 'ScrubErasedCases',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [props.ops.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...DPO_ACCESS.opsUpdatableKeys] } },
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
       sid: 'UseTableKey',
       actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
       resources: [props.dataKey.keyArn],

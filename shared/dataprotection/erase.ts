@@ -1,6 +1,6 @@
 import type { AuditStore } from '../store/audit-store.ts';
 import type { Hold, HoldStore } from './holds.ts';
-import { deleteOpsRecords, findOpsRecords, scrubItemClaim, type OpsTable } from './ops-records.ts';
+import { deleteOpsRecords, findOpsRecords, scrubCase, scrubItemClaim, type OpsTable } from './ops-records.ts';
 import type { RawMailEraser } from './raw-mail.ts';
 
 /**
@@ -101,6 +101,7 @@ async function removeCopies(ref: string, itemId: string, classification: string,
       opsRecords.filter((r) => String(r.item.key) === ref || (r.item.value as { ref?: unknown } | undefined)?.ref === ref),
     );
     await scrubItemClaim(deps.ops, itemId, ref, classification);
+    await scrubCase(deps.ops, ref);
   }
 }
 

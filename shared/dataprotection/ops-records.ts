@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
  * What the operational table (shared/store/ops-store.ts) holds about one
@@ -9,7 +9,8 @@ import { DeleteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } f
  * - `AUTOREPLY#<senderHash>`: when they were last sent an automatic reply;
  * - `DUE#<kind>#<ref>`: scheduled consent reminders and expiries, holding the reply address;
  * - `THREAD#<message id>`: the reference a reply thread belongs to;
- * - `ITEM#<itemId>`: classify's claim, holding the whole decision for 30 days.
+ * - `ITEM#<itemId>`: classify's claim, holding the whole decision for 30 days;
+ * - `CASE#<ref>`: the clerk's case for a formal item (status, statutory clock, the resident's reply target).
  *
  * The table has no index on the sender, and its TTL keeps it small, so one
  * scan answers a subject access or erasure request (a rare, deliberate act).
@@ -28,6 +29,8 @@ export interface SubjectOpsRecords {
   readonly autoReply: OpsRecord[];
   /** Consent reminders/expiries and thread keys of the given references. */
   readonly byReference: OpsRecord[];
+  /** Cases (shared/store/case-store.ts) of the given references. */
+  readonly cases: OpsRecord[];
 }
 
 export interface OpsTable {
@@ -41,7 +44,7 @@ export async function findOpsRecords(ops: OpsTable, senderHashes: readonly strin
   const hashes = new Set(senderHashes);
   const refSet = new Set(refs);
   const now = Math.floor((ops.clock ?? Date.now)() / 1000);
-  const found: SubjectOpsRecords = { minimalLogs: [], consentPerMatter: [], consentLedger: [], autoReply: [], byReference: [] };
+  const found: SubjectOpsRecords = { minimalLogs: [], consentPerMatter: [], consentLedger: [], autoReply: [], byReference: [], cases: [] };
   let start: Record<string, unknown> | undefined;
   do {
     const out = await ops.client.send(new ScanCommand({ TableName: ops.tableName, ExclusiveStartKey: start }));
@@ -65,6 +68,7 @@ function classifyRecord(record: OpsRecord, hashes: Set<string>, refs: Set<string
   }
   if (pk.startsWith('AUTOREPLY#')) return hashes.has(pk.slice('AUTOREPLY#'.length)) ? 'autoReply' : undefined;
   if (pk.startsWith('DUE#')) return refs.has(String(item.key)) ? 'byReference' : undefined;
+  if (pk.startsWith('CASE#')) return refs.has(pk.slice('CASE#'.length)) ? 'cases' : undefined;
   if (pk.startsWith('THREAD#')) return refs.has(String((item.value as { ref?: unknown } | undefined)?.ref)) ? 'byReference' : undefined;
   return undefined;
 }
@@ -89,6 +93,26 @@ export async function scrubItemClaim(ops: OpsTable, itemId: string, ref: string,
       Item: { pk: `ITEM#${itemId}`, sk: 'V', value: { state: 'done', ref, decision: { classification } }, expiresAt: now + 30 * 86_400 },
       ConditionExpression: 'attribute_exists(pk) AND expiresAt >= :now',
       ExpressionAttributeValues: { ':now': now },
+    }),
+  ).catch((error: unknown) => {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+  });
+}
+
+/**
+ * An erased item's case keeps its status and clock (the clerk's list and the
+ * statutory deadlines stay true) but loses the resident's reply target, and
+ * is marked so no answer can be sent to them again.
+ */
+export async function scrubCase(ops: OpsTable, ref: string): Promise<void> {
+  await ops.client.send(
+    new UpdateCommand({
+      TableName: ops.tableName,
+      Key: { pk: `CASE#${ref}`, sk: 'V' },
+      UpdateExpression: 'REMOVE #v.#t SET #v.#b = :erased',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#v': 'value', '#t': 'target', '#b': 'answerBlock' },
+      ExpressionAttributeValues: { ':erased': 'personal-data-erased' },
     }),
   ).catch((error: unknown) => {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;

@@ -44,6 +44,7 @@ export function sarDocument(meta: SarMeta, records: SubjectRecords): Record<stri
       messagesSentToYou: item.sentToThem,
       forwardedToClerk: item.forwardedToClerk,
       ...(item.hold ? { legalHold: item.hold } : {}),
+      ...(item.case ? { case: item.case } : {}),
       history: item.history.map((e) => ({ seq: e.seq, at: e.at, type: e.type, data: e.data, hash: e.hash })),
     })),
     informalMessages: records.informal,
@@ -115,6 +116,10 @@ function itemSection(item: SubjectItem): string {
     rows.push(['From', esc([c.sender.name, c.sender.id].filter(Boolean).join(' '))]);
     if (c.subject !== undefined) rows.push(['Subject', esc(c.subject)]);
     if (c.attachments.length) rows.push(['Attachments (names only; files are not kept)', c.attachments.map((a) => `${esc(a.filename ?? 'unnamed')} (${esc(a.contentType ?? '')}, ${a.sizeBytes === undefined ? 'size unknown' : `${a.sizeBytes} bytes`})`).join('<br>')]);
+  }
+  if (item.case) {
+    const k = item.case;
+    rows.push(['Case', esc([k.type, k.status, k.dueOn ? `due ${k.dueOn}` : '', k.answeredAt ? `answered ${k.answeredAt.slice(0, 10)}` : '', k.closedAt ? `closed ${k.closedAt.slice(0, 10)}` : ''].filter(Boolean).join(', '))]);
   }
   if (item.hold) rows.push(['Legal hold', `${esc(item.hold.reason)} since ${esc(item.hold.since)}`]);
   const decision = item.decision ? `<h4>Why it was treated this way</h4>${reasonsList(item.decision.reasons)}` : '';

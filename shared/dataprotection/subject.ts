@@ -33,7 +33,18 @@ export interface SubjectItem {
   readonly sentToThem: readonly SentMessage[];
   readonly forwardedToClerk: readonly string[];
   readonly hold?: { readonly reason: string; readonly since: string };
+  /** The clerk's case for the item (issue 13's cases): status, type, statutory due date. */
+  readonly case?: CaseSummary;
   readonly history: readonly AuditEvent[];
+}
+
+export interface CaseSummary {
+  readonly status: string;
+  readonly type?: string;
+  readonly dueOn?: string;
+  readonly answeredAt?: string;
+  readonly closedAt?: string;
+  readonly answers?: number;
 }
 
 export interface InformalRecord {
@@ -92,7 +103,9 @@ export async function collectSubjectRecords(identities: readonly string[], deps:
     items.push(describeItem(summary, content?.content, content?.erased, history, hold, deps.policy));
   }
 
-  const ops = deps.ops ? await findOpsRecords(deps.ops, hashes, []) : undefined;
+  const ops = deps.ops ? await findOpsRecords(deps.ops, hashes, items.map((i) => i.summary.ref)) : undefined;
+  const cases = new Map((ops?.cases ?? []).map(({ item }) => [String(item.pk).slice('CASE#'.length), caseSummary(item.value)]));
+  const withCases = items.map((item) => (cases.has(item.summary.ref) ? { ...item, case: cases.get(item.summary.ref)! } : item));
   const informal = (ops?.minimalLogs ?? []).map(({ item }) => ({
     receivedAt: String(item.receivedAt),
     channel: String(item.channel),
@@ -115,9 +128,24 @@ export async function collectSubjectRecords(identities: readonly string[], deps:
       { source: 'operational table: minimal logs of informal and ignored messages under the sender hash', found: informal.length },
       { source: 'operational table: data-consent status per matter under the sender hash', found: consentPerMatter.length },
       { source: 'operational table: consent ledger (opt-in, opt-out, STOP, unsubscribe)', found: consentLedger.length },
+      { source: "operational table: the clerk's cases for these items (status, statutory due date)", found: cases.size },
     );
   }
-  return { items, informal, consentPerMatter, consentLedger, searched, excluded };
+  return { items: withCases, informal, consentPerMatter, consentLedger, searched, excluded };
+}
+
+function caseSummary(value: unknown): CaseSummary {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const clock = (v.clock ?? {}) as Record<string, unknown>;
+  const text = (x: unknown) => (typeof x === 'string' ? x : undefined);
+  return {
+    status: String(v.status ?? 'unknown'),
+    ...(text(v.type) ? { type: text(v.type)! } : {}),
+    ...(text(clock.dueOn) ? { dueOn: text(clock.dueOn)! } : {}),
+    ...(text(v.answeredAt) ? { answeredAt: text(v.answeredAt)! } : {}),
+    ...(text(v.closedAt) ? { closedAt: text(v.closedAt)! } : {}),
+    ...(typeof v.answers === 'number' ? { answers: v.answers } : {}),
+  };
 }
 
 const TEXT_KEY_OF_KIND: Record<string, string> = {
@@ -165,6 +193,7 @@ function describeItem(summary: AuditSummary, content: PersonalContent | undefine
 
 const OUTCOME_OF_EVENT: Partial<Record<AuditEvent['type'], SentMessage['outcome']>> = {
   'reply-sent': 'sent',
+  'answer-sent': 'sent',
   'consent-reminded': 'sent',
   'reply-skipped': 'skipped',
   'delivery-failed': 'failed',

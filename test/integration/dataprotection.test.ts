@@ -17,6 +17,7 @@ import { loadPolicy } from '../../shared/policy/load.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
+import { CaseStore } from '../../shared/store/case-store.ts';
 
 /**
  * The data protection commands end to end on dynalite, over records made by
@@ -37,6 +38,7 @@ let audit: AuditStore;
 let opsStore: OpsStore;
 let ops: OpsTable;
 let holds: HoldStore;
+let cases: CaseStore;
 let mailDir: string;
 let seq = 0;
 const refs: Record<string, string> = {};
@@ -121,6 +123,7 @@ beforeAll(async () => {
   opsStore = new OpsStore({ client, tableName: emu.tableNames.ops, clock: () => new Date(RECEIVED).getTime() });
   ops = { client, tableName: emu.tableNames.ops, clock: () => new Date(RECEIVED).getTime() };
   holds = new HoldStore({ client, tableName: emu.tableNames.audit, audit });
+  cases = new CaseStore({ client, tableName: emu.tableNames.ops });
   mailDir = mkdtempSync(join(tmpdir(), 'dp-mail-'));
   mkdirSync(join(mailDir, 'inbound'));
   for (const p of [JO, SAM]) writeFileSync(join(mailDir, 'inbound', p.rawId), `From: ${p.email}\r\n\r\n${p.words}\r\n`);
@@ -132,6 +135,7 @@ beforeAll(async () => {
     secrets: { CONSENT_SIGNING_KEY: KEY },
     now: () => new Date(RECEIVED),
     publicBaseUrl: 'https://hub.example.org',
+    cases,
   };
   for (const item of [...itemsOf(JO, 'Jo Bloggs'), ...itemsOf(SAM, 'Sam Smith')]) await ingest(item, deps);
 }, 60_000);
@@ -156,6 +160,7 @@ describe('hub sar export', () => {
     expect(email.decision.reasons.some((r: { clause: string }) => r.clause.startsWith('stilton.txt'))).toBe(true);
     expect(email.messagesSentToYou.map((m: { kind: string; outcome: string }) => `${m.kind}:${m.outcome}`)).toContain('consent-request:sent');
     expect(email.forwardedToClerk).toHaveLength(1);
+    expect(email.case).toMatchObject({ status: 'open' });
     expect(report.consentPerMatter.length).toBeGreaterThan(0);
 
     // Nothing about Sam anywhere in what is handed over.
@@ -220,6 +225,12 @@ describe('legal hold, erasure and the retention sweep', () => {
     expect(content?.contentHash).toBe(before);
     expect(existsSync(join(mailDir, 'inbound', JO.rawId))).toBe(false);
     expect(existsSync(join(mailDir, 'inbound', SAM.rawId))).toBe(true);
+    // The clerk's case keeps its status but can no longer reach Jo.
+    const joCase = await cases.get(joEmail);
+    expect(joCase?.status).toBe('open');
+    expect(joCase?.target).toBeUndefined();
+    expect(joCase?.answerBlock).toBe('personal-data-erased');
+    expect((await cases.get(refs[`email:${SAM.email}`]!))?.target).toBeDefined();
 
     expect((await auditCli(['verify'])).code).toBe(0);
     const shown = await auditCli(['show', joEmail]);
