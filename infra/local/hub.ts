@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SESEvent, SNSEvent } from 'aws-lambda';
+import type { SESEvent, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
 import { startProviderFakes, type ProviderFakes } from '../../shared/local/provider-fakes.ts';
 import { AuditStore, londonDay } from '../../shared/store/audit-store.ts';
@@ -15,7 +15,9 @@ import { ENV, FUNCTIONS, MAIL_BUCKET, QUEUES, ROUTES, SCHEDULES, type FunctionId
 import type { HubConfig } from './config.ts';
 import { CorruptDataError, StartupError } from './errors.ts';
 import { renderHomePage } from './home.ts';
-import { HandlerMissingError, invoke } from './lambda.ts';
+import { bindPrincipal, describeDenial, evaluatedCalls, installIamEnforcement, recordedDenials } from './iam/enforce.ts';
+import { loadIamModel } from './iam/model.ts';
+import { HandlerMissingError, invoke, LambdaPayloadTooLargeError } from './lambda.ts';
 import { OutboxLog, startSesCapture } from './outbox.ts';
 import { startPoller, type Poller } from './poller.ts';
 import { listItems } from './records.ts';
@@ -37,6 +39,8 @@ export interface Hub {
   readonly smtpPort: number;
   /** Messages restored into each queue from the journal at start. */
   readonly restoredMessages: Readonly<Record<string, number>>;
+  /** Every AWS call a function makes is evaluated against its role in the synthesised stack (infra/local/iam). */
+  readonly iamEnforcement: boolean;
   stop(): Promise<void>;
 }
 
@@ -163,20 +167,39 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
   const collector = setInterval(collectCalls, 500);
   cleanup.push(() => clearInterval(collector));
 
+  // IAM: one line per denied call, naming the function, the action and the key (DESIGN.md).
+  const iamEnforcement = installIamEnforcement({ onDenial: (denial) => logger.warn(describeDenial(denial)) });
+  if (iamEnforcement) await loadIamModel();
+
   const sqs = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.sqsEndpoint });
   cleanup.push(() => sqs.destroy());
   const pollers: Poller[] = [];
+  // How many receives each inbound message took until classify handled it (`npm run load` reports mean and maximum).
+  const inboundReceives: Record<string, number> = {};
+  const countReceives = (event: SQSEvent, result: unknown) => {
+    const failed = new Set(((result as SQSBatchResponse | undefined)?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    for (const r of event.Records) {
+      if (failed.has(r.messageId)) continue;
+      const n = r.attributes.ApproximateReceiveCount;
+      inboundReceives[n] = (inboundReceives[n] ?? 0) + 1;
+    }
+  };
   for (const queue of Object.values(QUEUES)) {
+    // The event source mapping polls with the consumer's execution role, as in AWS.
+    const pollerSqs = bindPrincipal(new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.sqsEndpoint }), queue.consumer);
+    cleanup.push(() => pollerSqs.destroy());
     pollers.push(
       startPoller({
-        sqs,
+        sqs: pollerSqs,
         queue,
         queueUrl: emulators.queueUrls[queue.id],
         queueArn: `arn:aws:sqs:${LOCAL_REGION}:123456789012:${queue.id}`,
         consume: async (event) => {
           if (queue.consumer === 'deliver') outbox.noteQueued(event);
           try {
-            return await invoke(queue.consumer, event);
+            const result = await invoke(queue.consumer, event);
+            if (queue.id === 'inbound') countReceives(event, result);
+            return result;
           } finally {
             if (queue.consumer === 'deliver') collectCalls();
           }
@@ -258,6 +281,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     if (path === '/local/items' && readOnly) return send(res, 200, await listItems({ audit, ops, outbox: outbox.all() }));
     if (path === '/local/records' && readOnly) return send(res, 200, await accountingRecords(url.endsWith('?queues')));
     if (path === '/local/sms' && method === 'POST') return injectSms(res, body);
+    if (path === '/local/iam' && readOnly) return send(res, 200, { enforcement: iamEnforcement, evaluated: evaluatedCalls(), denials: recordedDenials() });
     if (path === '/favicon.ico') return send(res, 204, '');
 
     const match = matchRoute(ROUTES, method, path);
@@ -290,7 +314,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
       queues[q.dlqId] = await depth(emulators.dlqUrls[q.id]);
     }
     const mailPending = readdirSync(pendingDir).length;
-    if (queuesOnly) return { queues, mailPending };
+    if (queuesOnly) return { queues, mailPending, inboundReceives };
     const summaries: { itemId: string; ref: string; classification: string }[] = [];
     for await (const s of audit.listSummaries()) summaries.push({ itemId: s.itemId, ref: s.ref, classification: s.classification });
     const events: { itemId: string; type: string; outboxId?: string }[] = [];
@@ -299,7 +323,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     for (const back of [0, 1]) {
       for (const l of await ops.listMinimalLogs(londonDay(new Date(Date.now() - back * 86_400_000).toISOString()))) logs.push({ itemId: l.itemId, classification: l.classification });
     }
-    return { summaries, events, logs, queues, mailPending };
+    return { summaries, events, logs, queues, mailPending, inboundReceives };
   };
 
   const injectSms = async (res: ServerResponse, body: Buffer) => {
@@ -323,6 +347,11 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
 
   const handlerFailed = (res: ServerResponse, fn: FunctionId, error: unknown) => {
     if (error instanceof HandlerMissingError) return send(res, 503, { message: `${FUNCTIONS[fn].entry} is not available` });
+    // API Gateway's answers when Lambda refuses an event or a result over 6 MB.
+    if (error instanceof LambdaPayloadTooLargeError) {
+      logger.warn(error.message);
+      return error.direction === 'request' ? send(res, 413, { message: 'Request Entity Too Large' }) : send(res, 502, { message: 'Internal Server Error' });
+    }
     logger.warn(`${fn}: ${describe(error)}`);
     return send(res, 500, { message: 'Internal Server Error' });
   };
@@ -356,6 +385,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     httpPort,
     smtpPort: smtp.port,
     restoredMessages: journal?.restored ?? {},
+    iamEnforcement,
     stop: async () => {
       ready = false;
       await stopAll();

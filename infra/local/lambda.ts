@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { FUNCTIONS, type FunctionId } from '../../shared/topology.ts';
 import { LOCAL_REGION } from '../../shared/local/emulators.ts';
+import { runAs } from './iam/enforce.ts';
 
 /**
  * Runs the real handler files the way Lambda does: imported once by their
@@ -28,6 +29,21 @@ export class HandlerTimeoutError extends Error {
     this.name = 'HandlerTimeoutError';
   }
 }
+
+/** Lambda's synchronous invocation limits: 6 MB request (6,291,456 bytes of event JSON) and response (100 bytes more). */
+export const LAMBDA_REQUEST_LIMIT_BYTES = 6_291_456;
+export const LAMBDA_RESPONSE_LIMIT_BYTES = 6_291_556;
+
+export class LambdaPayloadTooLargeError extends Error {
+  readonly direction: 'request' | 'response';
+  constructor(fn: FunctionId, direction: 'request' | 'response', bytes: number) {
+    super(`${fn}: ${direction} payload of ${bytes} bytes is over Lambda's 6 MB limit`);
+    this.direction = direction;
+    this.name = direction === 'request' ? 'RequestEntityTooLargeException' : 'ResponseSizeTooLarge';
+  }
+}
+
+const jsonBytes = (value: unknown): number => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8'));
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -53,6 +69,8 @@ function loadHandler(fn: FunctionId, root: string): Promise<Handler> {
 }
 
 export async function invoke(fn: FunctionId, event: unknown, root = PROJECT_ROOT): Promise<unknown> {
+  const requestBytes = jsonBytes(event);
+  if (requestBytes > LAMBDA_REQUEST_LIMIT_BYTES) throw new LambdaPayloadTooLargeError(fn, 'request', requestBytes);
   const handler = await loadHandler(fn, root);
   const { timeoutSeconds, memoryMb } = FUNCTIONS[fn];
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -76,7 +94,11 @@ export async function invoke(fn: FunctionId, event: unknown, root = PROJECT_ROOT
     timer = setTimeout(() => reject(new HandlerTimeoutError(fn, timeoutSeconds)), timeoutSeconds * 1000);
   });
   try {
-    return await Promise.race([Promise.resolve(handler(event, context)), timeout]);
+    // Every AWS call the handler makes is evaluated against this function's role (./iam/enforce.ts).
+    const result = await Promise.race([runAs(fn, () => Promise.resolve(handler(event, context))), timeout]);
+    const responseBytes = jsonBytes(result);
+    if (responseBytes > LAMBDA_RESPONSE_LIMIT_BYTES) throw new LambdaPayloadTooLargeError(fn, 'response', responseBytes);
+    return result;
   } finally {
     clearTimeout(timer);
   }

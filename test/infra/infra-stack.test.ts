@@ -250,7 +250,7 @@ describe('queues', () => {
     }
   });
 
-  it('event source mappings report batch item failures, with the topology batch size and window', () => {
+  it('event source mappings report batch item failures, with the topology batch size, window and maximum concurrency', () => {
     const mappings = resourcesOfType(s.json, 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(Object.keys(QUEUES).length);
     for (const def of Object.values(QUEUES)) {
@@ -260,7 +260,11 @@ describe('queues', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BatchSize: def.batchSize,
         MaximumBatchingWindowInSeconds: def.maxBatchingWindowSeconds,
+        // Capped on the mapping: Lambda's pollers stop receiving at the cap, so nothing is throttled into the DLQ untried.
+        ScalingConfig: { MaximumConcurrency: def.maxConcurrency },
       });
+      expect(def.maxConcurrency).toBeGreaterThanOrEqual(2);
+      expect(s.json.Resources[fnIds[def.consumer]].Properties.ReservedConcurrentExecutions).toBeUndefined();
       expect(referencedIds(mapping.Properties.FunctionName).has(fnIds[def.consumer])).toBe(true);
     }
   });
@@ -274,11 +278,19 @@ describe('queues', () => {
       const depth = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && referencedIds(a.Dimensions).has(dlqId));
       expect(depth, def.dlqId).toEqual([expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' })]);
     }
-    for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
-      for (const metric of ['Errors', 'Throttles']) {
-        expect(alarms.filter((a) => a.MetricName === metric && referencedIds(a.Dimensions).has(fnIds[fn])), `${fn} ${metric}`).toHaveLength(1);
-      }
+    // Every function's errors and throttles: Lambda's account-level metrics (no dimensions), one alarm each.
+    for (const metric of ['Errors', 'Throttles']) {
+      expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric && a.Dimensions === undefined), metric).toEqual([
+        expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' }),
+      ]);
     }
+  });
+
+  it('keeps the idle fixed cost down: one customer managed key, at most 6 alarms', () => {
+    expect(resourcesOfType(s.json, 'AWS::KMS::Key')).toHaveLength(1);
+    expect(resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').length).toBeLessThanOrEqual(6);
+    // Topics stay encrypted at rest, with that key.
+    for (const [, t] of resourcesOfType(s.json, 'AWS::SNS::Topic')) expect(t.Properties.KmsMasterKeyId).toBeDefined();
   });
 });
 
@@ -290,7 +302,8 @@ describe('functions', () => {
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.MemorySize).toBe(def.memoryMb);
       expect(p.Timeout).toBe(def.timeoutSeconds);
-      expect(p.ReservedConcurrentExecutions).toBe('reservedConcurrency' in def ? def.reservedConcurrency : undefined);
+      // Concurrency is capped on the event source mappings, never by reserved concurrency (see the SQS consumers test).
+      expect(p.ReservedConcurrentExecutions).toBeUndefined();
       expect(p.LoggingConfig.LogFormat).toBe('JSON');
       const groupId = [...referencedIds(p.LoggingConfig.LogGroup)][0]!;
       expect(s.json.Resources[groupId].Properties.RetentionInDays).toBeGreaterThan(0);
