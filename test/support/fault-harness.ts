@@ -310,7 +310,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     SES_FROM_ADDRESS: 'Demo Parish Council <hub@demo-parish.example.org.uk>',
     SMS_ORIGINATION_IDENTITY: SMS_NUMBER,
     OUTBOX_RETRY_BASE_SECONDS: '0',
-    PROVIDER_TIMEOUT_MS: '300',
+    PROVIDER_TIMEOUT_MS: '900',
   });
   delete process.env.SECRETS_ARN;
   delete process.env.PUBLIC_BASE_URL;
