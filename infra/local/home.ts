@@ -1,3 +1,4 @@
+import { londonDateTime } from '../../shared/runtime/london-time.ts';
 import type { OutboxEntry } from './outbox.ts';
 import type { ItemView } from './records.ts';
 
@@ -87,7 +88,7 @@ export function renderHomePage(input: HomePageInput): string {
   const formal = input.items.filter((i) => i.classification === 'formal').length;
   const informal = input.items.filter((i) => i.classification === 'informal').length;
   const ignored = input.items.filter((i) => i.classification === 'ignored').length;
-  const when = (input.now ?? new Date()).toLocaleString('en-GB', { timeZone: 'Europe/London' });
+  const when = londonDateTime(input.now ?? new Date());
   return `<!doctype html>
 <html lang="en-GB">
 <head>
@@ -163,7 +164,7 @@ function renderItem(item: ItemView): string {
     : '<p><strong>Sent:</strong> nothing.</p>';
   return `<article>
 <h3><span class="tag ${esc(item.classification)}">${esc(item.classification)}</span> ${title}</h3>
-<dl><dt>Channel</dt><dd>${esc(CHANNEL_NAMES[item.channel] ?? item.channel)}</dd><dt>Received</dt><dd>${esc(londonTime(item.receivedAt))}</dd>${content}${consent}</dl>
+<dl><dt>Channel</dt><dd>${esc(CHANNEL_NAMES[item.channel] ?? item.channel)}</dd><dt>Received</dt><dd>${esc(londonDateTime(item.receivedAt))}</dd>${content}${consent}</dl>
 ${item.text !== undefined ? `<blockquote>${esc(clip(item.text, 800))}</blockquote>` : ''}
 ${reasons}${flags}${sent}
 ${item.events.length ? `<p class="clause">Audit trail: ${item.events.map((e) => esc(e.type)).join(' → ')}</p>` : ''}
@@ -176,7 +177,7 @@ function renderOutbox(outbox: readonly OutboxEntry[]): string {
     .reverse()
     .map(
       (o) =>
-        `<tr><td>${esc(londonTime(o.at))}</td><td>${esc(KIND_NAMES[o.kind] ?? o.kind)}${o.ref ? `<br><span class="clause">${esc(o.ref)}</span>` : ''}</td><td>${esc(CHANNEL_NAMES[o.channel] ?? o.channel)}<br>${esc(o.to)}</td><td class="text">${o.subject !== undefined ? `<strong>${esc(o.subject)}</strong>\n` : ''}${esc(clip(o.text, 600))}</td></tr>`,
+        `<tr><td>${esc(londonDateTime(o.at))}</td><td>${esc(KIND_NAMES[o.kind] ?? o.kind)}${o.ref ? `<br><span class="clause">${esc(o.ref)}</span>` : ''}</td><td>${esc(CHANNEL_NAMES[o.channel] ?? o.channel)}<br>${esc(o.to)}</td><td class="text">${o.subject !== undefined ? `<strong>${esc(o.subject)}</strong>\n` : ''}${esc(clip(o.text, 600))}</td></tr>`,
     )
     .join('\n');
   return `<table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">To</th><th scope="col">Message</th></tr></thead><tbody>
@@ -186,9 +187,4 @@ ${rows}
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-function londonTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' });
 }

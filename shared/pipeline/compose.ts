@@ -3,6 +3,7 @@ import type { Policy } from '../policy/schema.ts';
 import { bareAddress } from '../delivery/mime.ts';
 import { mailAuth } from '../policy/mail-auth.ts';
 import { renderText } from '../policy/texts.ts';
+import { londonDateTime } from '../runtime/london-time.ts';
 
 /**
  * Pure builders of outbox messages. Every value that came from a resident is
@@ -170,7 +171,7 @@ export function composeClerkRouting(input: {
     ['From', senderLine],
     ...(item.headerFrom && item.headerFrom.id !== item.sender.id ? ([['Header From (not verified)', item.headerFrom.id]] as [string, string][]) : []),
     ...(item.replyTo?.length ? ([['Reply-To (set by the sender)', item.replyTo.join(', ')]] as [string, string][]) : []),
-    ['Received', item.receivedAt],
+    ['Received', londonDateTime(item.receivedAt)],
     ...(item.subject !== undefined ? ([['Subject', item.subject]] as [string, string][]) : []),
     ['Data consent', CONSENT_LABEL[consentStatus]],
     ['Classification', `${decision.classification} (policy ${decision.policyVersion})`],

@@ -4,6 +4,7 @@ import type { ConsentDueData } from './classify.ts';
 import type { Policy } from '../policy/schema.ts';
 import { BODY_LIMITS, ENV } from '../topology.ts';
 import { composeConsentRequest } from './compose.ts';
+import { londonDateTime } from '../runtime/london-time.ts';
 import { consentBaseUrl, signConsentToken, verifyConsentToken } from './consent-token.ts';
 import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type ProblemKind } from './consent-page.ts';
 
@@ -133,7 +134,7 @@ export function consentOutcomeMessage(summary: AuditSummary, answer: ConsentAnsw
     itemId: summary.itemId,
     ref,
     subject: `Data consent ${word}: ${ref}`,
-    text: [...lines, '', `Recorded ${at}. Policy: ${policy.consent.clause}.`, `Reference: ${ref}`].join('\n'),
+    text: [...lines, '', `Recorded ${londonDateTime(at)}. Policy: ${policy.consent.clause}.`, `Reference: ${ref}`].join('\n'),
     createdAt: at,
   };
 }
