@@ -28,6 +28,36 @@ export function templateFor(policy: Policy, key: TextKey, channel?: Channel): st
   return channel && channel !== 'mailchimp' ? texts[channel] : texts.email;
 }
 
+/**
+ * The placeholders each text may use (the values the hub has when it sends
+ * it), and those it must use. A policy naming any other (`{consentURL}`) is
+ * rejected at load, so a resident never receives a literal `{consentURL}`.
+ * Whoever adds a value to a text adds its name here.
+ */
+const ALWAYS = ['clerkEmail', 'councilName'] as const;
+export const TEXT_PLACEHOLDERS: Readonly<Record<TextKey, { readonly allowed: readonly string[]; readonly required: readonly string[] }>> = {
+  notOfficialContact: { allowed: ALWAYS, required: [] },
+  consentRequest: { allowed: [...ALWAYS, 'reference', 'consentUrl'], required: ['consentUrl'] },
+  consentReminder: { allowed: [...ALWAYS, 'reference', 'consentUrl'], required: ['consentUrl'] },
+  outOfOffice: { allowed: [...ALWAYS, 'reference', 'nextMonitored'], required: [] },
+  formalComplaintInvitation: { allowed: [...ALWAYS, 'reference'], required: [] },
+  policyBreachNotice: { allowed: [...ALWAYS, 'reference'], required: [] },
+};
+
+/** Problems with the placeholders of one text, worded for a policy author (`{consentURL}` is not a placeholder …). */
+export function placeholderProblems(key: TextKey, template: string): string[] {
+  const rule = TEXT_PLACEHOLDERS[key];
+  const used = [...template.matchAll(/\{([^{}\s]{1,40})\}/g)].map((m) => m[1]!);
+  const problems = [...new Set(used)]
+    .filter((name) => !rule.allowed.includes(name))
+    .map((name) => {
+      const near = rule.allowed.find((a) => a.toLowerCase() === name.toLowerCase());
+      return `{${name}} is not a placeholder this text can use${near ? ` (did you mean {${near}}?)` : ''}; expected ${rule.allowed.map((a) => `{${a}}`).join(', ')}`;
+    });
+  for (const name of rule.required) if (!used.includes(name)) problems.push(`expected the {${name}} placeholder: the resident needs the link`);
+  return problems;
+}
+
 /** Single pass, so a value that itself contains `{x}` is never expanded. */
 export function fillPlaceholders(template: string, vars: Readonly<Record<string, string>>): string {
   return template.replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (whole, name: string) =>
