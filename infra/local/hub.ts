@@ -272,7 +272,8 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
 
     if (path === '/' && readOnly) {
       const items = await listItems({ audit, ops, outbox: outbox.all() });
-      const html = renderHomePage({ councilName: config.policy.council.name, items, outbox: outbox.all(), httpUrl, smtpPort: smtp.port });
+      const query = new URL(url, 'http://localhost').searchParams;
+      const html = renderHomePage({ councilName: config.policy.council.name, items, outbox: outbox.all(), httpUrl, smtpPort: smtp.port, query });
       return send(res, 200, html, 'text/html; charset=utf-8');
     }
     if (path === '/local/outbox' && readOnly) return send(res, 200, outbox.all());

@@ -176,7 +176,7 @@ describe("the resident's automatic reply", () => {
 });
 
 describe('the local home page', () => {
-  const HOME_TAGS = ['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'main', 'code', 'ul', 'li', 'a', 'article', 'span', 'dl', 'dt', 'dd', 'blockquote', 'strong', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'br'];
+  const HOME_TAGS = ['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'main', 'code', 'ul', 'li', 'a', 'article', 'span', 'dl', 'dt', 'dd', 'blockquote', 'strong', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'br', 'form', 'div', 'label', 'input', 'select', 'option', 'button', 'nav'];
 
   it('property: every value from a resident or the stores is escaped', () => {
     const view = fc.record({ a: hostileString, b: hostileString, c: hostileString, d: hostileString, e: hostileString, f: hostileString });
