@@ -95,6 +95,7 @@ const RULE_NAMES: Record<string, string> = {
   'automatic-mail': 'Automatic mail (out-of-office, bounce, list): no automatic reply or consent form',
   'out-of-office': 'Arrived outside office hours: the reply says when the inbox is next monitored',
   'rate-limit': 'This sender already had the standard reply recently',
+  'formal-acknowledgement': 'Formal correspondence: the sender is told its reference',
   'unverified-sender': 'The sender could not be verified: held for the clerk to check',
   'spam-verdict': 'Marked as spam: ignored, never answered',
   'virus-verdict': 'A virus was found: ignored, never answered',

@@ -15,6 +15,7 @@ import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTarg
 import { signConsentToken } from './consent-token.ts';
 import { hashSender } from './hash.ts';
 import { retainUntilFor } from '../dataprotection/retention-period.ts';
+import { log } from '../runtime/log.ts';
 
 /**
  * Classify one inbound item: decide, record, then enqueue what leaves.
@@ -244,8 +245,19 @@ async function recordMinimal(item: InboundItem, decision: Decision, decidedAt: s
  */
 async function autoReplies(item: InboundItem, decision: Decision, ref: string | undefined, decidedAt: string, senderHash: string, target: ReplyTarget | undefined, deps: ClassifyDeps): Promise<OutboxMessage[]> {
   const replies = decision.actions.filter((a): a is Extract<Action, { type: 'auto-reply' }> => a.type === 'auto-reply');
-  if (!replies.length || !target) return [];
-  if (!(await deps.ops.recordAutoReply(senderHash, decidedAt, deps.policy.autoReplyRateLimit.windowDays, item.itemId))) return [];
+  if (!replies.length) return [];
+  const skip = async (reason: string, clause: string): Promise<OutboxMessage[]> => {
+    const data = { reason, clause, textKeys: replies.map((r) => r.textKey) };
+    if (ref) await deps.audit.append({ ref, itemId: item.itemId, type: 'reply-skipped', at: decidedAt, data, eventKey: `${item.itemId}:reply-skipped` });
+    else log.info('reply skipped', { itemId: item.itemId, ...data });
+    return [];
+  };
+  if (!target) return skip('no-reply-channel', 'default: the channel has no way to answer this sender');
+  // The rate limit is for informal replies; each formal matter gets its own answer with its reference.
+  const limited = decision.classification !== 'formal';
+  if (limited && !(await deps.ops.recordAutoReply(senderHash, decidedAt, deps.policy.autoReplyRateLimit.windowDays, item.itemId))) {
+    return skip('rate-limit', deps.policy.autoReplyRateLimit.clause);
+  }
   const seen = new Set<string>();
   return replies.map((action) => {
     const kind = action.textKey === 'formalComplaintInvitation' ? 'complaint-invitation' : 'auto-reply';

@@ -114,7 +114,8 @@ function crossFieldProblems(p: Policy): string[] {
   for (const rule of ['copiedToClerk', 'officialAddress'] as const) {
     if (p[rule].enabled && !p.channels.email) problems.push(`${rule}: needs channels.email`);
   }
-  for (const [key, value] of Object.entries(p.texts) as [TextKey, string | Record<string, string>][]) {
+  for (const [key, value] of Object.entries(p.texts) as [TextKey, string | Record<string, string> | undefined][]) {
+    if (value === undefined) continue;
     const texts = typeof value === 'string' ? [[`texts.${key}`, value]] : Object.entries(value).map(([channel, t]) => [`texts.${key}.${channel}`, t]);
     for (const [path, template] of texts) for (const problem of placeholderProblems(key, template!)) problems.push(`${path}: ${problem}`);
   }

@@ -174,6 +174,8 @@ function buildSchemas() {
       consentRequest: text(),
       consentReminder: text(),
       outOfOffice: text(),
+      /** Optional: the acknowledgement a formal item gets when nothing else sent tells the resident its reference (default in texts.ts). */
+      formalAcknowledgement: z.optional(text()),
       formalComplaintInvitation: text(),
       policyBreachNotice: text(),
     }),

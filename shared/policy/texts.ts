@@ -22,7 +22,12 @@ export function renderText(policy: Policy, key: TextKey, vars: Record<string, st
   });
 }
 
+/** Used when a policy has no `formalAcknowledgement` text of its own. */
+export const DEFAULT_FORMAL_ACKNOWLEDGEMENT =
+  'Thank you for your message to {councilName}. It is recorded as official correspondence with the reference {reference} and has gone to the clerk. Please quote {reference} if you write again about it.';
+
 export function templateFor(policy: Policy, key: TextKey, channel?: Channel): string {
+  if (key === 'formalAcknowledgement') return policy.texts.formalAcknowledgement ?? DEFAULT_FORMAL_ACKNOWLEDGEMENT;
   if (key !== 'notOfficialContact') return policy.texts[key];
   const texts = policy.texts.notOfficialContact;
   return channel && channel !== 'mailchimp' ? texts[channel] : texts.email;
@@ -42,6 +47,7 @@ export const TEXT_PLACEHOLDERS: Readonly<Record<TextKey, { readonly allowed: rea
   outOfOffice: { allowed: [...ALWAYS, 'reference', 'nextMonitored'], required: [] },
   formalComplaintInvitation: { allowed: [...ALWAYS, 'reference'], required: [] },
   policyBreachNotice: { allowed: [...ALWAYS, 'reference'], required: [] },
+  formalAcknowledgement: { allowed: [...ALWAYS, 'reference'], required: ['reference'] },
 };
 
 /** Problems with the placeholders of one text, worded for a policy author (`{consentURL}` is not a placeholder …). */

@@ -259,6 +259,46 @@ describe('classify on the emulators (stilton policy)', () => {
     expect((await drainOutbox()).map((m) => m.itemId).sort()).toEqual([good[0]!.itemId, good[0]!.itemId, good[1]!.itemId].sort());
   });
 
+  it("a resident's second formal email within 7 days is acknowledged with its own reference (issue 17)", async () => {
+    const first = email();
+    const firstRef = (await processInboundItem(first, deps)).ref!;
+    await drainOutbox();
+    // The resident has answered the consent form, and had an automatic reply yesterday.
+    const senderHash = senderHashOf(first, KEY);
+    await deps.ops.setConsent(senderHash, firstRef, 'granted', now.toISOString());
+    await deps.ops.recordAutoReply(senderHash, new Date(now.getTime() - 86_400_000).toISOString(), 7, 'ses:earlier');
+    const second = email({ sender: first.sender, transport: first.transport, subject: 'Another matter: the bus shelter' });
+    const outcome = await processInboundItem(second, deps);
+    expect(outcome.classification).toBe('formal');
+    const messages = await drainOutbox();
+    const ack = messages.find((m) => m.kind === 'auto-reply' && m.to === first.sender.id);
+    expect(ack, JSON.stringify(messages.map((m) => m.kind))).toBeDefined();
+    expect(ack!.text).toContain(outcome.ref!);
+    expect(ack!.text).not.toContain('{reference}');
+  });
+
+  it('a complaint invitation that the reply limit stops is recorded in the audit trail with why (issue 17)', async () => {
+    const psid = 'fb-user-9001';
+    const senderHash = senderHashOf(messenger(psid), KEY);
+    await deps.ops.recordAutoReply(senderHash, new Date(now.getTime() - 86_400_000).toISOString(), 7, 'meta:earlier');
+    const n = ++seq;
+    const comment = messenger(psid, {
+      itemId: `meta:comment-${n}`,
+      channel: 'facebook-comment',
+      kind: 'comment',
+      providerMessageId: `4455_${n}`,
+      text: 'The council broke the law by holding the budget meeting in secret. This is illegal.',
+    });
+    const outcome = await processInboundItem(comment, deps);
+    expect(outcome.ref).toBeDefined();
+    const events = await deps.audit.eventsFor(outcome.ref!);
+    const classified = events.find((e) => e.type === 'classified')!;
+    expect(JSON.stringify(classified.data.actions)).toContain('formalComplaintInvitation');
+    const skipped = events.find((e) => e.type === 'reply-skipped');
+    expect(skipped?.data).toMatchObject({ reason: 'rate-limit', clause: policy.autoReplyRateLimit.clause, textKeys: ['formalComplaintInvitation'] });
+    expect((await drainOutbox()).filter((m) => m.channel === 'facebook-comment')).toEqual([]);
+  });
+
   it('the audit chain verifies after all of the above', async () => {
     expect(await deps.audit.verify()).toMatchObject({ ok: true });
   });
