@@ -218,9 +218,21 @@ function renderPager(filter: ItemFilter, page: number, pages: number, total: num
   return `<nav class="pager" aria-label="Pages of items (${where})"><p>Items ${first}–${last} of ${total}, page ${page} of ${pages}. ${links}</p></nav>`;
 }
 
+const AUDIENCE_WORDS: Readonly<Record<string, string>> = {
+  subscribe: 'Subscribed to the newsletter',
+  unsubscribe: 'Unsubscribed from the newsletter',
+  profile: 'Updated their newsletter details',
+  upemail: 'Changed the email address the newsletter goes to',
+  cleaned: 'Removed from the newsletter by Mailchimp (the address bounced)',
+  campaign: 'A newsletter was sent',
+};
+
 /** A reason in words; the audit trail keeps rule ids and clauses only, so some are worded from the item. */
 function reasonText(reason: ItemView['reasons'][number], item: ItemView): string {
   if (reason.detail) return reason.detail;
+  if (reason.rule === 'mailchimp-audience' && item.audienceEvent) {
+    return `${AUDIENCE_WORDS[item.audienceEvent] ?? `Newsletter audience event "${item.audienceEvent}"`}, kept as a consent record`;
+  }
   if (reason.rule === 'channel-formality') {
     const channel = nameOf(CHANNEL_NAMES, item.channel).replace(/^Email$/, 'email');
     const formal = item.classification === 'formal';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../infra/local/config.ts';
 import { startHub, type Hub } from '../../infra/local/hub.ts';
 import type { OutboxEntry } from '../../infra/local/outbox.ts';
-import { eumSms, messengerComment, messengerMessage, targetFromEnv, twilioSms, type HubTarget } from '../../infra/local/traffic.ts';
+import { eumSms, mailchimpUnsubscribe, messengerComment, messengerMessage, targetFromEnv, twilioSms, type HubTarget } from '../../infra/local/traffic.ts';
 
 /**
  * The pages people open, in a real browser (Chromium from the Debian
@@ -65,6 +65,7 @@ describe('accessibility in a real browser (axe-core, WCAG 2.2 AA)', () => {
     await messengerComment(target, '7788990011223344', 'Jane Smith', `987654321098765_${run}`, 'The council broke the law by holding the budget meeting in secret.');
     await twilioSms(target, '+447700900456', OUR_NUMBER, 'Bin not collected on Elm Close', `SM${run}${'0'.repeat(24)}`);
     await eumSms(target, '+447700900321', OUR_NUMBER, 'Street light out at the bus stop on High St', randomUUID());
+    await mailchimpUnsubscribe(target, 'newsletter.reader@example.co.uk', '2026-01-05 10:02:11');
     const deadline = Date.now() + 30_000;
     while (consentLinks.length < 2) {
       if (Date.now() > deadline) throw new Error('no consent requests in the outbox');
@@ -80,6 +81,18 @@ describe('accessibility in a real browser (axe-core, WCAG 2.2 AA)', () => {
     await hub?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
+
+  it('the Mailchimp record says what happened, under its own name (issue 17 item 6)', async () => {
+    let html = '';
+    for (let tries = 0; tries < 100 && !html.includes('newsletter'); tries++) {
+      html = await (await fetch(`${hub.httpUrl}/?channel=mailchimp`)).text();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const article = /<article>[\s\S]*?<\/article>/.exec(html)?.[0] ?? '';
+    expect(article).toContain('Unsubscribed from the newsletter, kept as a consent record');
+    expect(article).toContain('Robin Reader');
+    expect(article).not.toContain('Jane Smith');
+  }, 30_000);
 
   for (const viewport of VIEWPORTS) {
     it(`home page at ${viewport.width} px`, async () => {

@@ -72,4 +72,11 @@ describe('local home page', () => {
     expect(html).toContain('The policy does not treat SMS as formal correspondence');
     expect(render('channel=email&status=formal')).toContain('The policy treats email as formal correspondence');
   });
+
+  it('says what a newsletter audience event was (issue 17 item 6)', () => {
+    const record: ItemView = { itemId: 'mc:1', ref: 'DEM-2026-000099', channel: 'mailchimp', classification: 'formal', receivedAt: '2026-01-05T09:00:00Z', reasons: [{ rule: 'mailchimp-audience', clause: 'demo §16' }], flags: [], actions: [], events: [], audienceEvent: 'unsubscribe', outbox: [] };
+    const html = renderHomePage({ councilName: 'Demo', items: [record], outbox: [], httpUrl: 'http://localhost:3000', smtpPort: 2525, query: new URLSearchParams() });
+    expect(html).toContain('Unsubscribed from the newsletter, kept as a consent record');
+    expect(html).not.toContain('A newsletter audience change');
+  });
 });
