@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/support/iam-global-setup.ts'],
+    setupFiles: ['test/support/iam-setup.ts'],
     reporters: ['default'],
   },
 });

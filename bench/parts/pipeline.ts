@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { describeDenial, installIamEnforcement, runAs } from '../../infra/local/iam/enforce.ts';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
@@ -133,6 +134,7 @@ export async function runPipeline(root: string, opts: { cpuInvocations: number; 
     OUTBOX_QUEUE_URL: queueUrls.outbox,
   });
   const sqs = new SQSClient({ endpoint: proxies.sqs.url, region: 'eu-west-2' });
+  installIamEnforcement({ onDenial: (d) => process.stderr.write(`${describeDenial(d)}\n`) });
   const restoreStdout = captureStdout();
 
   const handlers = new Map<FunctionId, Handler | string>();
@@ -154,7 +156,8 @@ export async function runPipeline(root: string, opts: { cpuInvocations: number; 
     const h = await handler(fn);
     if (typeof h === 'string') throw new Error(`${fn}: ${h}`);
     const t0 = performance.now();
-    const result = await h(event, lambdaContext(fn, FUNCTIONS[fn].memoryMb));
+    // Under the function's role (IAM enforcement, infra/local/iam): a missing grant fails the bench as it would fail in AWS.
+    const result = await runAs(fn, () => h(event, lambdaContext(fn, FUNCTIONS[fn].memoryMb)));
     return { ms: performance.now() - t0, result };
   };
   let counter = 0;

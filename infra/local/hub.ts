@@ -15,6 +15,8 @@ import { ENV, FUNCTIONS, MAIL_BUCKET, QUEUES, ROUTES, SCHEDULES, type FunctionId
 import type { HubConfig } from './config.ts';
 import { CorruptDataError, StartupError } from './errors.ts';
 import { renderHomePage } from './home.ts';
+import { bindPrincipal, describeDenial, evaluatedCalls, installIamEnforcement, recordedDenials } from './iam/enforce.ts';
+import { loadIamModel } from './iam/model.ts';
 import { HandlerMissingError, invoke } from './lambda.ts';
 import { OutboxLog, startSesCapture } from './outbox.ts';
 import { startPoller, type Poller } from './poller.ts';
@@ -37,6 +39,8 @@ export interface Hub {
   readonly smtpPort: number;
   /** Messages restored into each queue from the journal at start. */
   readonly restoredMessages: Readonly<Record<string, number>>;
+  /** Every AWS call a function makes is evaluated against its role in the synthesised stack (infra/local/iam). */
+  readonly iamEnforcement: boolean;
   stop(): Promise<void>;
 }
 
@@ -184,13 +188,20 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
   const collector = setInterval(collectCalls, 500);
   cleanup.push(() => clearInterval(collector));
 
+  // IAM: one line per denied call, naming the function, the action and the key (DESIGN.md).
+  const iamEnforcement = installIamEnforcement({ onDenial: (denial) => logger.warn(describeDenial(denial)) });
+  if (iamEnforcement) await loadIamModel();
+
   const sqs = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.sqsEndpoint });
   cleanup.push(() => sqs.destroy());
   const pollers: Poller[] = [];
   for (const queue of Object.values(QUEUES)) {
+    // The event source mapping polls with the consumer's execution role, as in AWS.
+    const pollerSqs = bindPrincipal(new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.sqsEndpoint }), queue.consumer);
+    cleanup.push(() => pollerSqs.destroy());
     pollers.push(
       startPoller({
-        sqs,
+        sqs: pollerSqs,
         queue,
         queueUrl: emulators.queueUrls[queue.id],
         queueArn: `arn:aws:sqs:${LOCAL_REGION}:123456789012:${queue.id}`,
@@ -280,6 +291,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     if (path === '/local/items' && readOnly) return send(res, 200, await listItems({ audit, ops, outbox: outbox.all() }));
     if (path === '/local/records' && readOnly) return send(res, 200, await accountingRecords(url.endsWith('?queues')));
     if (path === '/local/sms' && method === 'POST') return injectSms(res, body);
+    if (path === '/local/iam' && readOnly) return send(res, 200, { enforcement: iamEnforcement, evaluated: evaluatedCalls(), denials: recordedDenials() });
     if (path === '/favicon.ico') return send(res, 204, '');
 
     const match = matchRoute(ROUTES, method, path);
@@ -378,6 +390,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     httpPort,
     smtpPort: smtp.port,
     restoredMessages: journal?.restored ?? {},
+    iamEnforcement,
     stop: async () => {
       ready = false;
       await stopAll();

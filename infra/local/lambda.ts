@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { FUNCTIONS, type FunctionId } from '../../shared/topology.ts';
 import { LOCAL_REGION } from '../../shared/local/emulators.ts';
+import { runAs } from './iam/enforce.ts';
 
 /**
  * Runs the real handler files the way Lambda does: imported once by their
@@ -76,7 +77,8 @@ export async function invoke(fn: FunctionId, event: unknown, root = PROJECT_ROOT
     timer = setTimeout(() => reject(new HandlerTimeoutError(fn, timeoutSeconds)), timeoutSeconds * 1000);
   });
   try {
-    return await Promise.race([Promise.resolve(handler(event, context)), timeout]);
+    // Every AWS call the handler makes is evaluated against this function's role (./iam/enforce.ts).
+    return await Promise.race([runAs(fn, () => Promise.resolve(handler(event, context))), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -49,6 +49,9 @@ async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKe
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
     });
+    // Locally the CLI acts as the stack's auditor role, so a read it may not do in AWS fails here too.
+    const iam = await import('../../infra/local/iam/enforce.ts');
+    if (iam.installIamEnforcement({ onDenial: (d) => process.stderr.write(`hub: ${iam.describeDenial(d)}\n`) })) iam.bindPrincipal(client, 'auditor');
     const store = new AuditStore({ client, tableName: args.table ?? info.auditTable, council: args.council ?? info.council });
     return { store, senderKey: envKey ?? info.senderKey };
   }
@@ -70,6 +73,7 @@ function describe(error: unknown): string {
   const e = error as { name?: string; message?: string; code?: string };
   if (e.code === 'ECONNREFUSED') return 'cannot reach the audit table (is the local hub running?)';
   if (e.name === 'ResourceNotFoundException') return `audit table not found: ${e.message ?? ''}`.trim();
+  if (e.name === 'AccessDeniedException') return `access denied: ${e.message ?? ''}`.trim();
   if (e.name === 'CredentialsProviderError') return 'no AWS credentials found: configure a profile (for example the auditor role) or use --local';
   return e.message ?? String(error);
 }

@@ -230,17 +230,18 @@ export class AuditStore {
    * A high-water mark (`CHAIN#<council>` / `HEAD`), only ever raised, so
    * removing the newest events (which leaves a valid shorter chain) is
    * detected too. Best effort: after a crash it may lag, never lead.
+   * A conditional PutItem, not UpdateItem: the pipeline roles may update only
+   * `EVENTKEY#`/`ITEM#` keys (dynamodb:LeadingKeys), and the mark's whole
+   * item is just seq and hash, so a put raises it the same way.
    */
   private async advanceHeadMark(event: AuditEvent): Promise<void> {
     try {
       await this.client.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.table,
-          Key: { pk: this.chainPk, sk: 'HEAD' },
-          UpdateExpression: 'SET seq = :s, #h = :h',
+          Item: { pk: this.chainPk, sk: 'HEAD', seq: event.seq, hash: event.hash },
           ConditionExpression: 'attribute_not_exists(seq) OR seq < :s',
-          ExpressionAttributeNames: { '#h': 'hash' },
-          ExpressionAttributeValues: { ':s': event.seq, ':h': event.hash },
+          ExpressionAttributeValues: { ':s': event.seq },
         }),
       );
     } catch (error) {

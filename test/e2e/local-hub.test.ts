@@ -123,6 +123,7 @@ describe('local hub (npm start) end to end', () => {
     expect(hub.output()).toContain(`${target.baseUrl.replace('127.0.0.1', 'localhost')}/webhooks/messenger`);
     expect(hub.output()).toContain(`MESSENGER_APP_SECRET       ${LOCAL_SECRET_DEFAULTS.MESSENGER_APP_SECRET}`);
     expect(hub.output()).toContain(`localhost:${target.smtpPort}`);
+    expect(hub.output()).toContain('IAM enforcement is on');
   });
 
   it('handles signed traffic on every channel as the demo council policy says, and keeps it across a restart', async () => {
@@ -234,6 +235,14 @@ describe('local hub (npm start) end to end', () => {
     const beforeItems = await items();
     const beforeOutbox = await outbox();
 
+    // Every function ran under its own role from the synthesised stack, and nothing was denied.
+    const iam = (await (await fetch(`${target.baseUrl}/local/iam`)).json()) as { enforcement: boolean; evaluated: Record<string, number>; denials: unknown[] };
+    expect(iam).toMatchObject({ enforcement: true, denials: [] });
+    for (const fn of ['messengerWebhook', 'mailchimpWebhook', 'mandrillWebhook', 'twilioWebhook', 'sesInbound', 'smsInbound', 'classify', 'deliver', 'consentForm']) {
+      expect(iam.evaluated[fn] ?? 0, fn).toBeGreaterThan(0);
+    }
+    expect(hub.output()).not.toMatch(/^hub: iam: DENIED/m);
+
     // Restart on the same data dir: every record, consent status and outbox entry is still there.
     expect(await stopHub(hub)).toBe(0);
     expect(hub.output()).toContain('hub: stopped');
@@ -285,7 +294,16 @@ describe('local hub (npm start) end to end', () => {
     const tampered = await hubCli(['audit', 'verify', '--local']);
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toMatch(/\[event-altered\] event 2 · classified · DEM-\d{4}-\d{6}: event 2 was altered/);
+    for (const r of [listed, table, shown, verified, tampered]) expect(r.stderr).not.toContain('iam: DENIED');
   }, 60_000);
+
+  it('made no AWS call that the deployed stack would deny (every function ran under its own role)', async () => {
+    expect(hub.output()).not.toMatch(/^hub: iam: DENIED/m);
+    const iam = (await (await fetch(`${target.baseUrl}/local/iam`)).json()) as { enforcement: boolean; evaluated: Record<string, number>; denials: unknown[] };
+    expect(iam.enforcement).toBe(true);
+    expect(iam.denials).toEqual([]);
+    expect(iam.evaluated.messengerWebhook ?? 0).toBeGreaterThan(0); // the provider retry sent after the restart
+  });
 });
 
 describe('local hub recovery', () => {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { asRole } from '../support/as-role.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,12 +36,12 @@ beforeAll(async () => {
   resetSecretsCache();
   resetRawMailStore();
   sqs = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.sqsEndpoint });
-  handlers.messenger = (await import('../../functions/messenger-webhook.ts')).handler as unknown as HttpHandler;
-  handlers.twilio = (await import('../../functions/twilio-webhook.ts')).handler as unknown as HttpHandler;
-  handlers.mailchimp = (await import('../../functions/mailchimp-webhook.ts')).handler as unknown as HttpHandler;
-  handlers.mandrill = (await import('../../functions/mandrill-webhook.ts')).handler as unknown as HttpHandler;
-  handlers.ses = (await import('../../functions/ses-inbound.ts')).handler as unknown as typeof handlers.ses;
-  handlers.sms = (await import('../../functions/sms-inbound.ts')).handler as unknown as typeof handlers.sms;
+  handlers.messenger = asRole('messengerWebhook', (await import('../../functions/messenger-webhook.ts')).handler) as unknown as HttpHandler;
+  handlers.twilio = asRole('twilioWebhook', (await import('../../functions/twilio-webhook.ts')).handler) as unknown as HttpHandler;
+  handlers.mailchimp = asRole('mailchimpWebhook', (await import('../../functions/mailchimp-webhook.ts')).handler) as unknown as HttpHandler;
+  handlers.mandrill = asRole('mandrillWebhook', (await import('../../functions/mandrill-webhook.ts')).handler) as unknown as HttpHandler;
+  handlers.ses = asRole('sesInbound', (await import('../../functions/ses-inbound.ts')).handler) as unknown as typeof handlers.ses;
+  handlers.sms = asRole('smsInbound', (await import('../../functions/sms-inbound.ts')).handler) as unknown as typeof handlers.sms;
 });
 
 afterAll(async () => {
@@ -142,7 +143,8 @@ describe('ingest to queue', () => {
 
   describe('when the queue cannot take the items', () => {
     beforeEach(() => {
-      process.env.INBOUND_QUEUE_URL = `${emu.sqsEndpoint}/123456789012/channels-does-not-exist`;
+      // A queue the role may send to (its name maps to the stack's inbound queue) that does not exist.
+      process.env.INBOUND_QUEUE_URL = `${emu.sqsEndpoint}/123456789012/channels-deleted-inbound`;
     });
 
     it('webhooks answer 5xx so the provider retries', async () => {

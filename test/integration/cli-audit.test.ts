@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bindPrincipal } from '../../infra/local/iam/enforce.ts';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startEmulators, LOCAL_CREDENTIALS, LOCAL_REGION, type Emulators } from '../../shared/local/emulators.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
@@ -41,20 +42,23 @@ function summary(ref: string, receivedAt: string, over: Partial<AuditSummary> = 
 describe('hub audit (against dynalite)', () => {
   let emu: Emulators;
   let store: AuditStore;
+  let writer: AuditStore;
   const client = () => createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.dynamodbEndpoint });
 
   beforeAll(async () => {
     emu = await startEmulators({ prefix: 'cli-' });
-    store = new AuditStore({ client: client(), tableName: emu.tableNames.audit, council: 'stilton' });
+    // The pipeline (classify's role) writes the records; the CLI reads them as the auditor role.
+    writer = new AuditStore({ client: bindPrincipal(client(), 'classify'), tableName: emu.tableNames.audit, council: 'stilton' });
+    store = new AuditStore({ client: bindPrincipal(client(), 'auditor'), tableName: emu.tableNames.audit, council: 'stilton' });
     const items = [
       summary('STL-2026-000001', '2026-03-02T09:15:00.000Z'),
       summary('STL-2026-000002', '2026-03-03T14:00:00.000Z', { channel: 'sms', provider: 'twilio', consentStatus: 'granted', senderHash: hashSender('+447700900456', SENDER_KEY) }),
       summary('STL-2026-000003', '2026-03-05T10:30:00.000Z', { channel: 'mailchimp', provider: 'mailchimp', consentStatus: 'not-needed' }),
     ];
     for (const s of items) {
-      await store.putSummary(s);
-      await store.append({ ref: s.ref, itemId: s.itemId, type: 'received', at: s.receivedAt, data: { channel: s.channel }, eventKey: `${s.itemId}:received` });
-      await store.append({
+      await writer.putSummary(s);
+      await writer.append({ ref: s.ref, itemId: s.itemId, type: 'received', at: s.receivedAt, data: { channel: s.channel }, eventKey: `${s.itemId}:received` });
+      await writer.append({
         ref: s.ref,
         itemId: s.itemId,
         type: 'classified',

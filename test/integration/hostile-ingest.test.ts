@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { asRole } from '../support/as-role.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SESEvent } from 'aws-lambda';
@@ -39,9 +40,9 @@ beforeAll(async () => {
   resetSecretsCache();
   resetRawMailStore();
   sqs = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.sqsEndpoint });
-  messenger = (await import('../../functions/messenger-webhook.ts')).handler as unknown as HttpHandler;
-  mandrill = (await import('../../functions/mandrill-webhook.ts')).handler as unknown as HttpHandler;
-  ses = (await import('../../functions/ses-inbound.ts')).handler as unknown as typeof ses;
+  messenger = asRole('messengerWebhook', (await import('../../functions/messenger-webhook.ts')).handler) as unknown as HttpHandler;
+  mandrill = asRole('mandrillWebhook', (await import('../../functions/mandrill-webhook.ts')).handler) as unknown as HttpHandler;
+  ses = asRole('sesInbound', (await import('../../functions/ses-inbound.ts')).handler) as unknown as typeof ses;
 });
 
 afterAll(async () => {

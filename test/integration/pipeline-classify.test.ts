@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runAs } from '../../infra/local/iam/enforce.ts';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -110,7 +111,7 @@ beforeEach(async () => {
 describe('classify on the emulators (stilton policy)', () => {
   it('formal email: summary, content, events, then clerk routing and a signed consent request', async () => {
     const item = email();
-    const outcome = await processInboundItem(item, deps);
+    const outcome = await runAs('classify', () => processInboundItem(item, deps));
     expect(outcome).toMatchObject({ classification: 'formal', duplicate: false });
     expect(outcome.ref).toMatch(/^STL-2026-\d{6}$/);
     const ref = outcome.ref!;
@@ -148,7 +149,7 @@ describe('classify on the emulators (stilton policy)', () => {
 
   it('informal Messenger: a minimal log and one auto-reply; a second message within 7 days gets none', async () => {
     const first = messenger('psid-7001');
-    expect(await processInboundItem(first, deps)).toMatchObject({ classification: 'informal', duplicate: false });
+    expect(await runAs('classify', () => processInboundItem(first, deps))).toMatchObject({ classification: 'informal', duplicate: false });
     const replies = await drainOutbox();
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatchObject({ kind: 'auto-reply', channel: 'messenger', to: 'psid-7001', lastUserMessageAt: first.receivedAt });
@@ -159,18 +160,18 @@ describe('classify on the emulators (stilton policy)', () => {
     expect(JSON.stringify(log)).not.toContain('next meeting');
 
     now = new Date(now.getTime() + 2 * 86_400_000);
-    await processInboundItem(messenger('psid-7001'), deps);
+    await runAs('classify', () => processInboundItem(messenger('psid-7001'), deps));
     expect(await drainOutbox()).toEqual([]);
     now = new Date(now.getTime() + 6 * 86_400_000);
-    await processInboundItem(messenger('psid-7001'), deps);
+    await runAs('classify', () => processInboundItem(messenger('psid-7001'), deps));
     expect(await drainOutbox()).toHaveLength(1);
     now = new Date('2026-03-10T10:00:00.000Z');
   });
 
   it('a redelivered item makes no second record and no second message', async () => {
     const item = email();
-    const first = await processInboundItem(item, deps);
-    const again = await processInboundItem(item, deps);
+    const first = await runAs('classify', () => processInboundItem(item, deps));
+    const again = await runAs('classify', () => processInboundItem(item, deps));
     expect(again).toMatchObject({ duplicate: true, ref: first.ref });
     expect(await summaries(deps.audit, item.itemId)).toHaveLength(1);
     expect(await drainOutbox()).toHaveLength(2);
@@ -180,13 +181,13 @@ describe('classify on the emulators (stilton policy)', () => {
   it('a crash after the audit write and before the enqueue ends with one record and one of each message', async () => {
     const item = email();
     const crashing: ClassifyDeps = { ...deps, outbox: { publish: async () => { throw new Error('simulated crash'); } } };
-    await expect(processInboundItem(item, crashing)).rejects.toThrow('simulated crash');
+    await expect(runAs('classify', () => processInboundItem(item, crashing))).rejects.toThrow('simulated crash');
     const [recorded] = await summaries(deps.audit, item.itemId);
     expect(recorded).toBeDefined();
     expect(await drainOutbox()).toEqual([]);
 
     now = new Date(now.getTime() + 60_000);
-    const retried = await processInboundItem(item, deps);
+    const retried = await runAs('classify', () => processInboundItem(item, deps));
     now = new Date('2026-03-10T10:00:00.000Z');
     expect(retried).toMatchObject({ duplicate: false, ref: recorded!.ref });
     expect(await summaries(deps.audit, item.itemId)).toHaveLength(1);
@@ -213,7 +214,7 @@ describe('classify on the emulators (stilton policy)', () => {
       transport: {},
       audience: { type: 'unsubscribe', listId: 'a6b5da1054', firedAt: now.toISOString(), action: 'unsub', reason: 'manual' },
     };
-    const outcome = await processInboundItem(item, deps);
+    const outcome = await runAs('classify', () => processInboundItem(item, deps));
     expect(outcome.outboxIds).toEqual([]);
     const events = await deps.audit.eventsFor(outcome.ref!);
     expect(events.map((e) => e.type)).toEqual(['received', 'classified', 'consent-ledger']);
@@ -224,7 +225,7 @@ describe('classify on the emulators (stilton policy)', () => {
 
   it('auto-submitted email gets nothing back: the clerk has it, the sender gets no reply and no consent form', async () => {
     const item = email({ transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', autoSubmitted: 'auto-replied' } });
-    const outcome = await processInboundItem(item, deps);
+    const outcome = await runAs('classify', () => processInboundItem(item, deps));
     const messages = await drainOutbox();
     expect(messages.filter((m) => m.to === item.sender.id)).toEqual([]);
     // Sent to the clerk's address, so formal (stilton.txt §10): the clerk gets it, nobody is answered.
@@ -237,7 +238,7 @@ describe('classify on the emulators (stilton policy)', () => {
 
   it('spam is ignored: a minimal log with the rule and clause, no record, no message', async () => {
     const item = email({ transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'FAIL' } });
-    const outcome = await processInboundItem(item, deps);
+    const outcome = await runAs('classify', () => processInboundItem(item, deps));
     expect(outcome).toMatchObject({ classification: 'ignored', outboxIds: [] });
     expect(outcome.ref).toBeUndefined();
     expect(await summaries(deps.audit, item.itemId)).toEqual([]);
@@ -249,7 +250,7 @@ describe('classify on the emulators (stilton policy)', () => {
 
   it('one poison record in a batch is reported failed; the others are processed', async () => {
     const good = [email(), messenger('psid-8001')];
-    const handler = sqsBatchHandler(InboundItem, async (item) => void (await processInboundItem(item, deps)), { name: 'classify' });
+    const handler = sqsBatchHandler(InboundItem, async (item) => void (await runAs('classify', () => processInboundItem(item, deps))), { name: 'classify' });
     const record = (id: string, body: string) => ({ messageId: id, body, receiptHandle: id, attributes: { ApproximateReceiveCount: '1' } }) as unknown as SQSEvent['Records'][number];
     const result = await handler({
       Records: [record('m1', JSON.stringify(good[0])), record('poison', JSON.stringify({ schemaVersion: 1, itemId: 'x' })), record('bad-json', '{'), record('m2', JSON.stringify(good[1]))],

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { runAs } from '../../infra/local/iam/enforce.ts';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import PostalMime from 'postal-mime';
@@ -70,7 +71,7 @@ async function summary(ref: string, itemId: string, channel: AuditSummary['chann
   });
 }
 
-const drain = (rounds?: number) => drainQueue({ sqs, queueUrl: emu.queueUrls.outbox, handler: (e) => handler(e, lambdaContext('deliver')), rounds });
+const drain = (rounds?: number) => drainQueue({ sqs, queueUrl: emu.queueUrls.outbox, handler: (e) => runAs('deliver', () => handler(e, lambdaContext('deliver'))), rounds });
 
 async function queueDepth(url: string): Promise<number> {
   const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));

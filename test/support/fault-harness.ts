@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { bindPrincipal, runAs } from '../../infra/local/iam/enforce.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -23,7 +24,7 @@ import { resetSecretsCache } from '../../shared/runtime/secrets.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
-import { QUEUES, TABLES } from '../../shared/topology.ts';
+import { QUEUES, TABLES, type FunctionId } from '../../shared/topology.ts';
 import { TEST_SECRETS } from '../fixtures/channels/env.ts';
 import { formBody, httpEvent, lambdaContext } from './http-events.ts';
 
@@ -316,11 +317,16 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   resetSecretsCache();
   resetRawMailStore();
 
+  // Each handler runs as its function's role (IAM enforcement, infra/local/iam).
+  const as =
+    <E, R>(fn: FunctionId, handler: (event: E, context: ReturnType<typeof lambdaContext>) => Promise<R>) =>
+    (event: E, context: ReturnType<typeof lambdaContext>) =>
+      runAs(fn, () => handler(event, context));
   const handlers = {
-    messenger: (await import('../../functions/messenger-webhook.ts')).handler as unknown as HttpHandler,
-    twilio: (await import('../../functions/twilio-webhook.ts')).handler as unknown as HttpHandler,
-    ses: (await import('../../functions/ses-inbound.ts')).handler as unknown as (event: SESEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>,
-    sms: (await import('../../functions/sms-inbound.ts')).handler as unknown as (event: SNSEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>,
+    messenger: as('messengerWebhook', (await import('../../functions/messenger-webhook.ts')).handler as unknown as HttpHandler),
+    twilio: as('twilioWebhook', (await import('../../functions/twilio-webhook.ts')).handler as unknown as HttpHandler),
+    ses: as('sesInbound', (await import('../../functions/ses-inbound.ts')).handler as unknown as (event: SESEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>),
+    sms: as('smsInbound', (await import('../../functions/sms-inbound.ts')).handler as unknown as (event: SNSEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>),
   };
 
   const documents = createDocumentClient();
@@ -345,8 +351,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     failures[name] += out.batchItemFailures.length;
     return out;
   };
-  const classify = counted('classify', sqsBatchHandler(InboundItem, async (item) => void (await processInboundItem(item, classifyDeps)), { name: 'classify' }));
-  const deliver = counted('deliver', outboxConsumer({ ...deliverDepsFromEnv(), audit: () => audit, changeVisibility: undefined }));
+  const classifyBatch = sqsBatchHandler(InboundItem, async (item) => void (await processInboundItem(item, classifyDeps)), { name: 'classify' });
+  const deliverBatch = outboxConsumer({ ...deliverDepsFromEnv(), audit: () => audit, changeVisibility: undefined });
+  const classify = counted('classify', (event) => runAs('classify', () => classifyBatch(event)));
+  const deliver = counted('deliver', (event) => runAs('deliver', () => deliverBatch(event)));
 
   const errors: unknown[] = [];
   const pollers = new Map<'inbound' | 'outbox', Poller>();
@@ -356,7 +364,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       pollers.set(
         id,
         startPoller({
-          sqs,
+          // The event source mapping polls with the consumer's role.
+          sqs: bindPrincipal(new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: sqsProxy?.url ?? emu.sqsEndpoint }), QUEUES[id].consumer),
           queue: { ...QUEUES[id], visibilityTimeoutSeconds: id === 'inbound' ? INBOUND_VISIBILITY_SECONDS : OUTBOX_VISIBILITY_SECONDS },
           queueUrl: id === 'inbound' ? inboundUrl : outboxUrl,
           queueArn: `arn:aws:sqs:${LOCAL_REGION}:123456789012:${options.prefix}${id}`,

@@ -1,0 +1,220 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Readable } from 'node:stream';
+import { Client } from '@smithy/core/client';
+import { HttpResponse } from '@smithy/core/protocols';
+import { ENV } from '../../../shared/topology.ts';
+import { FROM_ADDRESS_TOKEN, loadIamModel, MAIL_DOMAIN_TOKEN, type IamModel, type Principal, type RoleModel } from './model.ts';
+import { authRequests, type AuthRequest } from './requests.ts';
+
+/**
+ * IAM enforcement for everything that runs the handlers off AWS (the local
+ * hub, the integration/fault/e2e tests, load and bench). Every AWS SDK v3
+ * client gets one middleware, attached on its first send: when the call is
+ * made on behalf of a principal (a function, or the auditor), each request IAM
+ * would authorise is evaluated with @cloud-copilot/iam-simulate against that
+ * principal's role policies from the synthesised stack (./model.ts). A denied
+ * call never reaches the emulator: the SDK receives the HTTP error AWS sends
+ * (AccessDeniedException, 400, for the JSON services; AccessDenied, 403, for
+ * S3), and the denial is recorded and reported.
+ *
+ * Who is calling: `runAs(principal, fn)` for everything `fn` does (the local
+ * Lambda runtime wraps each invocation in it), or `bindPrincipal(client, p)`
+ * for a client that always acts for one principal (a test's deps, a poller).
+ * Calls with neither are the harness itself (creating tables, reading results)
+ * and are not evaluated.
+ */
+
+export interface Denial {
+  readonly principal: Principal;
+  readonly action: string;
+  readonly resource: string;
+  readonly detail: string;
+}
+
+export const ENFORCEMENT_SWITCH = 'HUB_IAM_ENFORCEMENT';
+
+const scope = new AsyncLocalStorage<Principal>();
+const bound = new WeakMap<object, Principal>();
+const attached = new WeakSet<object>();
+const denials: Denial[] = [];
+const evaluated = new Map<Principal, number>();
+let reporter: (denial: Denial) => void = () => undefined;
+let installed = false;
+let model: IamModel | undefined;
+let simulator: Promise<typeof import('@cloud-copilot/iam-simulate')> | undefined;
+
+async function ready(): Promise<typeof import('@cloud-copilot/iam-simulate')> {
+  simulator ??= import('@cloud-copilot/iam-simulate');
+  model ??= await loadIamModel();
+  return simulator;
+}
+
+/** True unless HUB_IAM_ENFORCEMENT=off (a debugging run only). */
+export function enforcementWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[ENFORCEMENT_SWITCH] !== 'off';
+}
+
+/**
+ * Patches every SDK client. Idempotent. Returns false when switched off. The
+ * model and the simulator load on the first call made for a principal, so
+ * processes that never make one (unit tests) pay nothing.
+ */
+export function installIamEnforcement(options: { onDenial?: (denial: Denial) => void } = {}): boolean {
+  if (options.onDenial) reporter = options.onDenial;
+  if (!enforcementWanted()) return false;
+  if (installed) return true;
+  installed = true;
+  const send = Client.prototype.send as (...args: unknown[]) => unknown;
+  Client.prototype.send = function patchedSend(this: Client<any, any, any, any>, ...args: unknown[]) {
+    if (!attached.has(this.middlewareStack)) {
+      attached.add(this.middlewareStack);
+      this.middlewareStack.add(enforcementMiddleware(this) as never, { step: 'deserialize', priority: 'low', name: 'hubIamEnforcement' });
+    }
+    return send.apply(this, args);
+  } as typeof Client.prototype.send;
+  return true;
+}
+
+export function iamEnforcementActive(): boolean {
+  return installed && enforcementWanted();
+}
+
+export function runAs<T>(principal: Principal, fn: () => T): T {
+  return scope.run(principal, fn);
+}
+
+export function bindPrincipal<C extends object>(client: C, principal: Principal): C {
+  bound.set(client, principal);
+  // A DocumentClient shares its middleware stack with the client it wraps.
+  const inner = (client as { config?: unknown; middlewareStack?: object }).middlewareStack;
+  if (inner) bound.set(inner, principal);
+  return client;
+}
+
+export function currentPrincipal(): Principal | undefined {
+  return scope.getStore();
+}
+
+/** Every denial since start (or the last `clearDenials`). */
+export function recordedDenials(): readonly Denial[] {
+  return denials;
+}
+
+/** How many requests were evaluated for each principal (allowed or not): proof that a flow ran under enforcement. */
+export function evaluatedCalls(): Readonly<Partial<Record<Principal, number>>> {
+  return Object.fromEntries(evaluated);
+}
+
+export function clearDenials(): void {
+  denials.length = 0;
+}
+
+export function describeDenial(d: Denial): string {
+  return `iam: DENIED ${d.principal} ${d.action} ${d.detail} (${d.resource})`;
+}
+
+/**
+ * Evaluates one request outside the SDK, for local stand-ins of AWS calls
+ * (raw mail read from a directory instead of S3). Throws AccessDenied like S3.
+ */
+export async function checkLocalAccess(request: AuthRequest): Promise<void> {
+  const principal = currentPrincipal();
+  if (!iamEnforcementActive() || !principal) return;
+  const denied = await firstDenied(principal, [request]);
+  if (denied) throw Object.assign(new Error(`Access Denied (${denied.action})`), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+}
+
+function enforcementMiddleware(client: Client<any, any, any, any>) {
+  return (next: (args: any) => Promise<any>, context: { clientName?: string; commandName?: string }) =>
+    async (args: { input: Record<string, unknown> }) => {
+      const principal = scope.getStore() ?? bound.get(client) ?? bound.get(client.middlewareStack);
+      if (!principal || !iamEnforcementActive()) return next(args);
+      await ready();
+      const requests = authRequests(context.clientName ?? '', context.commandName ?? '', args.input, model!);
+      const denied = await firstDenied(principal, requests);
+      if (!denied) return next(args);
+      return { response: accessDeniedResponse(context.clientName ?? '', denied), output: undefined };
+    };
+}
+
+async function firstDenied(principal: Principal, requests: AuthRequest[]): Promise<Denial | undefined> {
+  const { runSimulation } = await ready();
+  const role = roleFor(principal);
+  for (const request of requests) {
+    evaluated.set(principal, (evaluated.get(principal) ?? 0) + 1);
+    const result = await runSimulation(
+      {
+        identityPolicies: role.policies as never,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: resourcePolicyFor(request.resource) as never,
+        request: {
+          principal: role.roleArn,
+          action: request.action,
+          resource: { resource: request.resource, accountId: model!.roles[principal].roleArn.split(':')[4]! },
+          contextVariables: { 'aws:SecureTransport': 'true', ...request.context },
+        },
+      },
+      {},
+    );
+    if (result.resultType === 'error') throw new Error(`IAM simulation failed for ${principal} ${request.action} ${request.resource}: ${JSON.stringify(result.errors)}`);
+    if (result.overallResult !== 'Allowed') {
+      const denial: Denial = { principal, action: request.action, resource: request.resource, detail: request.detail };
+      denials.push(denial);
+      reporter(denial);
+      return denial;
+    }
+  }
+  return undefined;
+}
+
+/** The key, queue or bucket policy that governs a resource (a bucket's policy governs its objects). */
+function resourcePolicyFor(resource: string): unknown {
+  const policies = model!.resourcePolicies;
+  return policies[resource] ?? (resource.startsWith('arn:aws:s3:::') ? policies[resource.split('/')[0]!] : undefined);
+}
+
+const withSender = new Map<string, RoleModel>();
+
+/** The role with the deployment's sender placeholders replaced by the local sender address. */
+function roleFor(principal: Principal): RoleModel {
+  const configured = process.env[ENV.sesFromAddress] ?? FROM_ADDRESS_TOKEN;
+  const from = (/<([^>]+)>/.exec(configured)?.[1] ?? configured).trim().toLowerCase();
+  const cacheKey = `${principal}\0${from}`;
+  let role = withSender.get(cacheKey);
+  if (!role) {
+    const text = JSON.stringify(model!.roles[principal])
+      .split(FROM_ADDRESS_TOKEN)
+      .join(from)
+      .split(MAIL_DOMAIN_TOKEN)
+      .join(from.split('@')[1] ?? MAIL_DOMAIN_TOKEN);
+    role = JSON.parse(text) as RoleModel;
+    withSender.set(cacheKey, role);
+  }
+  return role;
+}
+
+/** The error response each service sends for a denied call, for the SDK's own deserialiser to turn into an exception. */
+function accessDeniedResponse(clientName: string, d: Denial): HttpResponse {
+  const message = `User: arn:aws:sts::123456789012:assumed-role/hub-${d.principal}/hub-${d.principal} is not authorized to perform: ${d.action} on resource: ${d.resource} because no identity-based policy allows the ${d.action} action`;
+  const json = (status: number, type: string, extra: Record<string, string> = {}) =>
+    new HttpResponse({
+      statusCode: status,
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': type, 'x-amzn-requestid': 'local-iam', ...extra },
+      body: Readable.from([Buffer.from(JSON.stringify({ __type: `com.amazon.coral.service#${type}`, message, Message: message }))]),
+    });
+  switch (clientName) {
+    case 'S3Client':
+      return new HttpResponse({
+        statusCode: 403,
+        headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'local-iam' },
+        body: Readable.from([Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${message}</Message><RequestId>local-iam</RequestId></Error>`)]),
+      });
+    case 'SQSClient':
+      return json(400, 'AccessDeniedException', { 'x-amzn-query-error': 'AccessDenied;Sender' });
+    case 'SESv2Client':
+      return json(403, 'AccessDeniedException');
+    default:
+      return json(400, 'AccessDeniedException');
+  }
+}

@@ -1,0 +1,87 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { bindPrincipal, clearDenials, installIamEnforcement, recordedDenials, runAs } from '../../infra/local/iam/enforce.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
+import { createDocumentClient } from '../../shared/store/client.ts';
+
+/**
+ * Enforcement is live: calls a role is not granted fail as AWS fails them,
+ * before they reach the emulator, and are recorded.
+ */
+
+let emu: Emulators;
+let documents: DynamoDBDocumentClient;
+let sqs: SQSClient;
+const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+
+beforeAll(async () => {
+  installIamEnforcement();
+  emu = await startEmulators({ prefix: 'iam-enforcement-' });
+  documents = createDocumentClient({ ...config, endpoint: emu.dynamodbEndpoint });
+  sqs = new SQSClient({ ...config, endpoint: emu.sqsEndpoint });
+});
+afterAll(async () => {
+  documents?.destroy();
+  sqs?.destroy();
+  await emu?.stop();
+});
+beforeEach(() => clearDenials());
+// These tests expect denials; the global check (test/support/iam-setup.ts) must not see them.
+afterEach(() => clearDenials());
+
+describe('IAM enforcement against the synthesised roles', () => {
+  it('a pipeline role may not update or delete a chained audit event: AccessDeniedException, HTTP 400, nothing written', async () => {
+    const TableName = emu.tableNames.audit;
+    await documents.send(new PutCommand({ TableName, Item: { pk: 'CHAIN#stilton', sk: 'EVENT#000001', hash: 'a' } }));
+    const update = runAs('classify', () =>
+      documents.send(new UpdateCommand({ TableName, Key: { pk: 'CHAIN#stilton', sk: 'EVENT#000001' }, UpdateExpression: 'SET #h = :h', ExpressionAttributeNames: { '#h': 'hash' }, ExpressionAttributeValues: { ':h': 'forged' } })),
+    );
+    await expect(update).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    const remove = runAs('deliver', () => documents.send(new DeleteCommand({ TableName, Key: { pk: 'CHAIN#stilton', sk: 'EVENT#000001' } })));
+    await expect(remove).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const { Item } = await documents.send(new GetCommand({ TableName, Key: { pk: 'CHAIN#stilton', sk: 'EVENT#000001' } }));
+    expect(Item?.hash).toBe('a');
+    expect(recordedDenials().map((d) => `${d.principal} ${d.action} ${d.detail}`)).toEqual([
+      'classify dynamodb:UpdateItem audit key CHAIN#stilton',
+      'deliver dynamodb:DeleteItem audit key CHAIN#stilton',
+    ]);
+  });
+
+  it('the same role may update an idempotency marker (dynamodb:LeadingKeys EVENTKEY#*)', async () => {
+    await runAs('classify', () =>
+      documents.send(new UpdateCommand({ TableName: emu.tableNames.audit, Key: { pk: 'EVENTKEY#x', sk: 'EVENTKEY' }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'seq' }, ExpressionAttributeValues: { ':s': 1 } })),
+    );
+    expect(recordedDenials()).toEqual([]);
+  });
+
+  it('the auditor role reads but cannot write; an ingest webhook cannot touch the tables at all', async () => {
+    const auditor = bindPrincipal(createDocumentClient({ ...config, endpoint: emu.dynamodbEndpoint }), 'auditor');
+    await auditor.send(new GetCommand({ TableName: emu.tableNames.audit, Key: { pk: 'ITEM#X', sk: 'SUMMARY' } }));
+    await expect(auditor.send(new PutCommand({ TableName: emu.tableNames.audit, Item: { pk: 'ITEM#X', sk: 'SUMMARY' } }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(runAs('messengerWebhook', () => documents.send(new GetCommand({ TableName: emu.tableNames.ops, Key: { pk: 'a', sk: 'b' } })))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    auditor.destroy();
+  });
+
+  it('SQS: a webhook may send to the inbound queue but not the outbox, nor receive', async () => {
+    await runAs('twilioWebhook', () => sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: '{}' })));
+    await expect(runAs('twilioWebhook', () => sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.outbox, MessageBody: '{}' })))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(runAs('twilioWebhook', () => sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.inbound })))).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect(recordedDenials().map((d) => d.action)).toEqual(['sqs:SendMessage', 'sqs:ReceiveMessage']);
+  });
+
+  it('S3: the SES function may read raw mail under inbound/ only; classify may not read it', async () => {
+    const s3 = new S3Client({ ...config, endpoint: 'http://127.0.0.1:9', forcePathStyle: true, maxAttempts: 1 });
+    await expect(runAs('classify', () => s3.send(new GetObjectCommand({ Bucket: 'local-mail', Key: 'inbound/abc' })))).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    await expect(runAs('sesInbound', () => s3.send(new GetObjectCommand({ Bucket: 'local-mail', Key: 'other/abc' })))).rejects.toMatchObject({ name: 'AccessDenied' });
+    // Allowed, so it goes on to the (absent) endpoint and fails there instead.
+    await expect(runAs('sesInbound', () => s3.send(new GetObjectCommand({ Bucket: 'local-mail', Key: 'inbound/abc' })))).rejects.not.toMatchObject({ name: 'AccessDenied' });
+    s3.destroy();
+  });
+});
