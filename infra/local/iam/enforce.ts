@@ -137,28 +137,21 @@ function enforcementMiddleware(client: Client<any, any, any, any>) {
     };
 }
 
+/** Decisions by principal, sender and request: the same call is decided once (bounded, cleared when full). */
+const decisions = new Map<string, Promise<boolean>>();
+
 async function firstDenied(principal: Principal, requests: AuthRequest[]): Promise<Denial | undefined> {
-  const { runSimulation } = await ready();
-  const role = roleFor(principal);
   for (const request of requests) {
     evaluated.set(principal, (evaluated.get(principal) ?? 0) + 1);
-    const result = await runSimulation(
-      {
-        identityPolicies: role.policies as never,
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: resourcePolicyFor(request.resource) as never,
-        request: {
-          principal: role.roleArn,
-          action: request.action,
-          resource: { resource: request.resource, accountId: model!.roles[principal].roleArn.split(':')[4]! },
-          contextVariables: { 'aws:SecureTransport': 'true', ...request.context },
-        },
-      },
-      {},
-    );
-    if (result.resultType === 'error') throw new Error(`IAM simulation failed for ${principal} ${request.action} ${request.resource}: ${JSON.stringify(result.errors)}`);
-    if (result.overallResult !== 'Allowed') {
+    const key = JSON.stringify([principal, process.env[ENV.sesFromAddress] ?? '', request.action, request.resource, request.context]);
+    let allowed = decisions.get(key);
+    if (!allowed) {
+      if (decisions.size > 20_000) decisions.clear();
+      allowed = simulate(principal, request);
+      decisions.set(key, allowed);
+      allowed.catch(() => decisions.delete(key));
+    }
+    if (!(await allowed)) {
       const denial: Denial = { principal, action: request.action, resource: request.resource, detail: request.detail };
       denials.push(denial);
       reporter(denial);
@@ -166,6 +159,28 @@ async function firstDenied(principal: Principal, requests: AuthRequest[]): Promi
     }
   }
   return undefined;
+}
+
+async function simulate(principal: Principal, request: AuthRequest): Promise<boolean> {
+  const { runSimulation } = await ready();
+  const role = roleFor(principal);
+  const result = await runSimulation(
+    {
+      identityPolicies: role.policies as never,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: resourcePolicyFor(request.resource) as never,
+      request: {
+        principal: role.roleArn,
+        action: request.action,
+        resource: { resource: request.resource, accountId: role.roleArn.split(':')[4]! },
+        contextVariables: { 'aws:SecureTransport': 'true', ...request.context },
+      },
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`IAM simulation failed for ${principal} ${request.action} ${request.resource}: ${JSON.stringify(result.errors)}`);
+  return result.overallResult === 'Allowed';
 }
 
 /** The key, queue or bucket policy that governs a resource (a bucket's policy governs its objects). */
