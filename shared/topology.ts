@@ -70,6 +70,13 @@ export interface QueueDefinition {
   readonly consumer: FunctionId;
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
+  /**
+   * The event source mapping's maximum concurrency (2 to 1000): how many
+   * batches the consumer handles at once. Not reserved concurrency: Lambda's
+   * pollers ignore it, so throttled receives would count towards
+   * maxReceiveCount and send messages to the DLQ never tried.
+   */
+  readonly maxConcurrency: number;
 }
 
 export const QUEUES = {
@@ -83,6 +90,8 @@ export const QUEUES = {
     consumer: 'classify',
     batchSize: 10,
     maxBatchingWindowSeconds: 1,
+    // Every formal item appends to one hash chain per council: few writers, little contention.
+    maxConcurrency: 2,
   },
   outbox: {
     id: 'outbox',
@@ -94,6 +103,8 @@ export const QUEUES = {
     consumer: 'deliver',
     batchSize: 10,
     maxBatchingWindowSeconds: 1,
+    // Providers (Graph, Twilio, SES sending rate) must not be overwhelmed.
+    maxConcurrency: 2,
   },
 } as const satisfies Record<string, QueueDefinition>;
 
@@ -117,8 +128,6 @@ export interface FunctionDefinition {
   readonly kind: FunctionKind;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
-  /** Reserved concurrency where a downstream provider must not be overwhelmed. */
-  readonly reservedConcurrency?: number;
   readonly description: string;
 }
 
@@ -177,7 +186,6 @@ export const FUNCTIONS = {
     kind: 'sqs',
     memoryMb: 256,
     timeoutSeconds: 30,
-    reservedConcurrency: 2,
     description: 'Outbox consumer: Messenger Send API, SES v2, Twilio, End User Messaging',
   },
   consentForm: {

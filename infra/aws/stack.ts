@@ -280,7 +280,6 @@ export class HubStack extends Stack {
         architecture: lambda.Architecture.ARM_64,
         memorySize: def.memoryMb,
         timeout: Duration.seconds(def.timeoutSeconds),
-        ...('reservedConcurrency' in def ? { reservedConcurrentExecutions: def.reservedConcurrency } : {}),
         role,
         logGroup,
         loggingFormat: lambda.LoggingFormat.JSON,
@@ -386,6 +385,7 @@ export class HubStack extends Stack {
           batchSize: def.batchSize,
           maxBatchingWindow: Duration.seconds(def.maxBatchingWindowSeconds),
           reportBatchItemFailures: true,
+          maxConcurrency: def.maxConcurrency,
         }),
       );
     }

@@ -250,7 +250,7 @@ describe('queues', () => {
     }
   });
 
-  it('event source mappings report batch item failures, with the topology batch size and window', () => {
+  it('event source mappings report batch item failures, with the topology batch size, window and maximum concurrency', () => {
     const mappings = resourcesOfType(s.json, 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(Object.keys(QUEUES).length);
     for (const def of Object.values(QUEUES)) {
@@ -260,7 +260,11 @@ describe('queues', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BatchSize: def.batchSize,
         MaximumBatchingWindowInSeconds: def.maxBatchingWindowSeconds,
+        // Capped on the mapping: Lambda's pollers stop receiving at the cap, so nothing is throttled into the DLQ untried.
+        ScalingConfig: { MaximumConcurrency: def.maxConcurrency },
       });
+      expect(def.maxConcurrency).toBeGreaterThanOrEqual(2);
+      expect(s.json.Resources[fnIds[def.consumer]].Properties.ReservedConcurrentExecutions).toBeUndefined();
       expect(referencedIds(mapping.Properties.FunctionName).has(fnIds[def.consumer])).toBe(true);
     }
   });
@@ -290,7 +294,8 @@ describe('functions', () => {
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.MemorySize).toBe(def.memoryMb);
       expect(p.Timeout).toBe(def.timeoutSeconds);
-      expect(p.ReservedConcurrentExecutions).toBe('reservedConcurrency' in def ? def.reservedConcurrency : undefined);
+      // Concurrency is capped on the event source mappings, never by reserved concurrency (see the SQS consumers test).
+      expect(p.ReservedConcurrentExecutions).toBeUndefined();
       expect(p.LoggingConfig.LogFormat).toBe('JSON');
       const groupId = [...referencedIds(p.LoggingConfig.LogGroup)][0]!;
       expect(s.json.Resources[groupId].Properties.RetentionInDays).toBeGreaterThan(0);
