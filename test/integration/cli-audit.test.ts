@@ -127,7 +127,7 @@ describe('hub audit (against dynalite)', () => {
     ];
     const db = client();
     try {
-      for (const s of extra) await store.putSummary(s);
+      for (const s of extra) await writer.putSummary(s);
       const listed = (await run(store, ['list', '--json'])).text;
       const order = (JSON.parse(listed) as AuditSummary[]).map((s) => s.ref);
       expect(order).toEqual(['STL-2026-000007', 'STL-2026-000001', 'STL-2026-000002', 'STL-2026-000008', 'STL-2026-000009', 'STL-2026-000003']);
