@@ -223,60 +223,79 @@ export interface SweepResult {
   readonly expired: number;
   /** Due entries dropped because the matter was already answered. */
   readonly settled: number;
+  /** True when the time budget ran out before every due entry was handled; the next run goes on. */
+  readonly more: boolean;
 }
+
+export interface SweepOptions {
+  /** False once the run should stop starting new entries (the handler: its remaining time). */
+  readonly hasTime?: () => boolean;
+}
+
+type DueEntry = Awaited<ReturnType<ConsentOps['queryDue']>>[number];
 
 /**
  * Hourly: reminders that are due for matters still "requested", then expiries
- * for matters still open. Idempotent per (reference, step): the reminder's
- * outbox id is deterministic (deliver sends it once), the expiry takes the
- * one-answer claim, and a due entry is deleted only after its work is done.
+ * for matters still open. Pages through every due entry until none is left or
+ * the time budget runs out, so a backlog never waits for the next hour (the
+ * due index is eventually consistent: an entry seen again in a run is skipped).
+ * Idempotent per (reference, step): the reminder's outbox id is deterministic
+ * (deliver sends it once), the expiry takes the one-answer claim, and a due
+ * entry is deleted only after its work is done.
  */
-export async function sweepConsent(deps: ConsentDeps): Promise<SweepResult> {
+export async function sweepConsent(deps: ConsentDeps, options: SweepOptions = {}): Promise<SweepResult> {
+  const hasTime = options.hasTime ?? (() => true);
+  const until = deps.now().toISOString();
+  const counts = { reminded: 0, expired: 0, settled: 0 };
+  const handlers: [string, (due: DueEntry) => Promise<keyof typeof counts>][] = [
+    [CONSENT_REMINDER_DUE, (due) => remindIfDue(due, deps)],
+    [CONSENT_EXPIRY_DUE, (due) => expireIfDue(due, deps)],
+  ];
+  for (const [kind, handle] of handlers) {
+    const seen = new Set<string>();
+    for (;;) {
+      const page = (await deps.ops.queryDue(kind, until)).filter((due) => !seen.has(due.key));
+      if (page.length === 0) break;
+      for (const due of page) {
+        if (!hasTime()) return { ...counts, more: true };
+        seen.add(due.key);
+        counts[await handle(due)] += 1;
+        await deps.ops.deleteDue(kind, due.key);
+      }
+    }
+  }
+  return { ...counts, more: false };
+}
+
+async function remindIfDue(due: DueEntry, deps: ConsentDeps): Promise<'reminded' | 'settled'> {
   const now = deps.now();
-  const until = now.toISOString();
-  let reminded = 0;
-  let expired = 0;
-  let settled = 0;
+  const summary = await deps.audit.getSummary(due.key);
+  const data = due.data as unknown as ConsentDueData;
+  // A request the resident never received (permanent failure, outside the Messenger window) gets no reminder either.
+  const request = await deps.ops.get(sentKey(`${data.target?.itemId ?? summary?.itemId}:consent-request`));
+  const requestReached = request?.state !== 'failed' && request?.state !== 'skipped';
+  if (summary?.consentStatus !== 'requested' || !data.target || !requestReached) return 'settled';
+  const reminder = reminderMessage(data, summary, now, deps);
+  // The event first: the summary's status must always be explained by the chain (hub audit verify).
+  await deps.audit.append({
+    ref: summary.ref,
+    itemId: summary.itemId,
+    type: 'consent-reminded',
+    at: now.toISOString(),
+    data: { outboxId: reminder.id, channel: reminder.channel, clause: deps.policy.consent.clause, afterDays: deps.policy.consent.reminderAfterDays },
+    eventKey: `${summary.ref}:consent-reminded`,
+  });
+  await deps.publish([reminder]);
+  await deps.audit.setConsentStatus(summary.ref, 'reminded', { onlyFrom: ['requested'] });
+  return 'reminded';
+}
 
-  for (const due of await deps.ops.queryDue(CONSENT_REMINDER_DUE, until)) {
-    const summary = await deps.audit.getSummary(due.key);
-    const data = due.data as unknown as ConsentDueData;
-    // A request the resident never received (permanent failure, outside the Messenger window) gets no reminder either.
-    const request = await deps.ops.get(sentKey(`${data.target?.itemId ?? summary?.itemId}:consent-request`));
-    const requestReached = request?.state !== 'failed' && request?.state !== 'skipped';
-    if (summary?.consentStatus === 'requested' && data.target && requestReached) {
-      const reminder = reminderMessage(data, summary, now, deps);
-      // The event first: the summary's status must always be explained by the chain (hub audit verify).
-      await deps.audit.append({
-        ref: summary.ref,
-        itemId: summary.itemId,
-        type: 'consent-reminded',
-        at: now.toISOString(),
-        data: { outboxId: reminder.id, channel: reminder.channel, clause: deps.policy.consent.clause, afterDays: deps.policy.consent.reminderAfterDays },
-        eventKey: `${summary.ref}:consent-reminded`,
-      });
-      await deps.publish([reminder]);
-      await deps.audit.setConsentStatus(summary.ref, 'reminded', { onlyFrom: ['requested'] });
-      reminded += 1;
-    } else {
-      settled += 1;
-    }
-    await deps.ops.deleteDue(CONSENT_REMINDER_DUE, due.key);
-  }
-
-  for (const due of await deps.ops.queryDue(CONSENT_EXPIRY_DUE, until)) {
-    const summary = await deps.audit.getSummary(due.key);
-    if (summary && !FINAL.includes(summary.consentStatus)) {
-      const held = await claimAnswer(summary.ref, 'expired', now, deps);
-      await finaliseAnswer(summary, held.answer, held.at, deps);
-      if (held.answer === 'expired') expired += 1;
-      else settled += 1;
-    } else {
-      settled += 1;
-    }
-    await deps.ops.deleteDue(CONSENT_EXPIRY_DUE, due.key);
-  }
-  return { reminded, expired, settled };
+async function expireIfDue(due: DueEntry, deps: ConsentDeps): Promise<'expired' | 'settled'> {
+  const summary = await deps.audit.getSummary(due.key);
+  if (!summary || FINAL.includes(summary.consentStatus)) return 'settled';
+  const held = await claimAnswer(summary.ref, 'expired', deps.now(), deps);
+  await finaliseAnswer(summary, held.answer, held.at, deps);
+  return held.answer === 'expired' ? 'expired' : 'settled';
 }
 
 /** The reminder: the same link and the same channel as the request (classify stored both in the due entry). */

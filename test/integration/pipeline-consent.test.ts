@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAs } from '../../infra/local/iam/enforce.ts';
+import { asRole } from '../support/as-role.ts';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { applyEnv, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
@@ -63,7 +64,7 @@ beforeAll(async () => {
   audit = new AuditStore({ client, tableName: emu.tableNames.audit, council: policy.council.id });
   ops = new OpsStore({ client, tableName: emu.tableNames.ops });
   publisher = new OutboxPublisher({ client: sqs, queueUrl: emu.queueUrls.outbox });
-  formHandler = (await import('../../functions/consent-form.ts')).handler as unknown as typeof formHandler;
+  formHandler = asRole('consentForm', (await import('../../functions/consent-form.ts')).handler) as unknown as typeof formHandler;
 });
 
 afterAll(async () => {
@@ -313,5 +314,17 @@ describe('consent reminders and expiry', () => {
     expect(await runAs('consentSchedule', () => runAs('consentSchedule', () => sweepConsent(deps())))).toMatchObject({ expired: 1 });
     expect(await eventTypes(item.ref)).toEqual(['delivery-failed', 'consent-expired']);
     expect((await takeOutbox()).map((m) => m.kind)).toEqual(['consent-outcome']);
+  });
+
+  it('settles a backlog larger than one page in one run, and stops starting entries when its time budget runs out', async () => {
+    await runAs('consentSchedule', () => sweepConsent(deps()));
+    const overdue = '2026-01-01T00:00:00.000Z';
+    for (let i = 0; i < 230; i++) await ops.putDue(CONSENT_EXPIRY_DUE, overdue, `DEM-2025-${String(900_000 + i)}`, {});
+    let budget = 30;
+    const cut = await runAs('consentSchedule', () => sweepConsent(deps(), { hasTime: () => budget-- > 0 }));
+    expect(cut).toEqual({ reminded: 0, expired: 0, settled: 30, more: true });
+    const rest = await runAs('consentSchedule', () => sweepConsent(deps()));
+    expect(rest).toEqual({ reminded: 0, expired: 0, settled: 200, more: false });
+    expect(await ops.queryDue(CONSENT_EXPIRY_DUE, clock.toISOString())).toEqual([]);
   });
 });
