@@ -97,7 +97,8 @@ export const QUEUES = {
     id: 'outbox',
     dlqId: 'outbox-dlq',
     visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 8,
+    // With deliver's backoff (30 s doubling, capped at 1 h) 12 receives ride out a provider outage of about 5 hours before the DLQ.
+    maxReceiveCount: 12,
     maximumMessageSizeBytes: 1_048_576,
     retentionDays: 14,
     consumer: 'deliver',

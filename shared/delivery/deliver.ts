@@ -186,10 +186,20 @@ function outcomeFrom(record: Record<string, unknown>, duplicate: boolean): Deliv
 
 /**
  * Seconds before a failed message is offered again: 30 s, 1, 2, 4, 8, 16 min…
- * capped at one hour (with the queue's 8 receives, about two hours of outage
- * before the DLQ). `baseSeconds` 0 (tests, local) retries at once.
+ * capped at one hour. `baseSeconds` 0 (tests, local) retries at once.
  */
 export function retryDelaySeconds(receiveCount: number, baseSeconds = 30, capSeconds = 3_600): number {
   if (baseSeconds <= 0) return 0;
   return Math.min(capSeconds, baseSeconds * 2 ** Math.max(0, receiveCount - 1));
+}
+
+/**
+ * How long a message keeps being retried before its last receive sends it to
+ * the DLQ: the sum of the backoffs between its receives (docs/delivery.md
+ * states it; a unit test keeps them equal). With 12 receives: about 5 hours.
+ */
+export function retryWindowSeconds(maxReceiveCount: number, baseSeconds = 30): number {
+  let total = 0;
+  for (let receive = 1; receive < maxReceiveCount; receive++) total += retryDelaySeconds(receive, baseSeconds);
+  return total;
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutboxMessage } from '../../shared/model/index.ts';
 import { buildMessengerRequest, classifyGraphError } from '../../shared/delivery/messenger.ts';
@@ -5,7 +7,8 @@ import { buildTwilioRequest, classifyTwilioError } from '../../shared/delivery/t
 import { buildEmail } from '../../shared/delivery/email.ts';
 import { senderFor } from '../../shared/delivery/senders.ts';
 import { classifyAwsError, capText } from '../../shared/delivery/errors.ts';
-import { retryDelaySeconds } from '../../shared/delivery/deliver.ts';
+import { retryDelaySeconds, retryWindowSeconds } from '../../shared/delivery/deliver.ts';
+import { QUEUES } from '../../shared/topology.ts';
 
 const now = new Date('2026-03-02T12:00:00Z');
 const env = { MESSENGER_PAGE_ID: '104123456789012', TWILIO_ACCOUNT_SID: 'AC123' };
@@ -114,5 +117,14 @@ describe('retry backoff', () => {
   it('doubles from the base up to the cap', () => {
     expect([1, 2, 3, 8, 20].map((n) => retryDelaySeconds(n))).toEqual([30, 60, 120, 3600, 3600]);
     expect(retryDelaySeconds(5, 0)).toBe(0);
+  });
+
+  it('keeps retrying through a provider outage of a few hours before the DLQ, and the docs say how long', () => {
+    const hours = retryWindowSeconds(QUEUES.outbox.maxReceiveCount) / 3600;
+    expect(hours).toBeGreaterThanOrEqual(4);
+    expect(hours).toBeLessThanOrEqual(8);
+    const docs = readFileSync(join(import.meta.dirname, '../../docs/delivery.md'), 'utf8');
+    expect(docs).toContain(`After ${QUEUES.outbox.maxReceiveCount} receives`);
+    expect(docs).toContain(`about ${Math.round(hours)} hours`);
   });
 });
