@@ -17,7 +17,7 @@ import { CorruptDataError, StartupError } from './errors.ts';
 import { renderHomePage } from './home.ts';
 import { bindPrincipal, describeDenial, evaluatedCalls, installIamEnforcement, recordedDenials } from './iam/enforce.ts';
 import { loadIamModel } from './iam/model.ts';
-import { HandlerMissingError, invoke } from './lambda.ts';
+import { HandlerMissingError, invoke, LambdaPayloadTooLargeError } from './lambda.ts';
 import { OutboxLog, startSesCapture } from './outbox.ts';
 import { startPoller, type Poller } from './poller.ts';
 import { listItems } from './records.ts';
@@ -357,6 +357,11 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
 
   const handlerFailed = (res: ServerResponse, fn: FunctionId, error: unknown) => {
     if (error instanceof HandlerMissingError) return send(res, 503, { message: `${FUNCTIONS[fn].entry} is not available` });
+    // API Gateway's answers when Lambda refuses an event or a result over 6 MB.
+    if (error instanceof LambdaPayloadTooLargeError) {
+      logger.warn(error.message);
+      return error.direction === 'request' ? send(res, 413, { message: 'Request Entity Too Large' }) : send(res, 502, { message: 'Internal Server Error' });
+    }
     logger.warn(`${fn}: ${describe(error)}`);
     return send(res, 500, { message: 'Internal Server Error' });
   };

@@ -30,6 +30,21 @@ export class HandlerTimeoutError extends Error {
   }
 }
 
+/** Lambda's synchronous invocation limits: 6 MB request (6,291,456 bytes of event JSON) and response (100 bytes more). */
+export const LAMBDA_REQUEST_LIMIT_BYTES = 6_291_456;
+export const LAMBDA_RESPONSE_LIMIT_BYTES = 6_291_556;
+
+export class LambdaPayloadTooLargeError extends Error {
+  readonly direction: 'request' | 'response';
+  constructor(fn: FunctionId, direction: 'request' | 'response', bytes: number) {
+    super(`${fn}: ${direction} payload of ${bytes} bytes is over Lambda's 6 MB limit`);
+    this.direction = direction;
+    this.name = direction === 'request' ? 'RequestEntityTooLargeException' : 'ResponseSizeTooLarge';
+  }
+}
+
+const jsonBytes = (value: unknown): number => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8'));
+
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 const loaded = new Map<FunctionId, Promise<Handler>>();
@@ -54,6 +69,8 @@ function loadHandler(fn: FunctionId, root: string): Promise<Handler> {
 }
 
 export async function invoke(fn: FunctionId, event: unknown, root = PROJECT_ROOT): Promise<unknown> {
+  const requestBytes = jsonBytes(event);
+  if (requestBytes > LAMBDA_REQUEST_LIMIT_BYTES) throw new LambdaPayloadTooLargeError(fn, 'request', requestBytes);
   const handler = await loadHandler(fn, root);
   const { timeoutSeconds, memoryMb } = FUNCTIONS[fn];
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -78,7 +95,10 @@ export async function invoke(fn: FunctionId, event: unknown, root = PROJECT_ROOT
   });
   try {
     // Every AWS call the handler makes is evaluated against this function's role (./iam/enforce.ts).
-    return await Promise.race([runAs(fn, () => Promise.resolve(handler(event, context))), timeout]);
+    const result = await Promise.race([runAs(fn, () => Promise.resolve(handler(event, context))), timeout]);
+    const responseBytes = jsonBytes(result);
+    if (responseBytes > LAMBDA_RESPONSE_LIMIT_BYTES) throw new LambdaPayloadTooLargeError(fn, 'response', responseBytes);
+    return result;
   } finally {
     clearTimeout(timer);
   }

@@ -28,6 +28,8 @@ export interface PollerOptions {
   readonly consume: (event: SQSEvent) => Promise<unknown>;
   /** Sleep between empty receives, ms. */
   readonly idleMs?: number;
+  /** Batches handled at once; the mapping's maximum concurrency unless given. */
+  readonly concurrency?: number;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -36,7 +38,20 @@ export interface Poller {
   stop(): Promise<void>;
 }
 
+/**
+ * As many receive loops as the mapping's maximum concurrency: Lambda's pollers
+ * stop receiving at the cap, so no batch is received only to be throttled.
+ */
 export function startPoller(options: PollerOptions): Poller {
+  const loops = Array.from({ length: Math.max(1, options.concurrency ?? options.queue.maxConcurrency) }, () => startLoop(options));
+  return {
+    async stop() {
+      await Promise.all(loops.map((l) => l.stop()));
+    },
+  };
+}
+
+function startLoop(options: PollerOptions): Poller {
   const idleMs = options.idleMs ?? 200;
   let running = true;
   let wake: (() => void) | undefined;

@@ -85,3 +85,18 @@ describe('IAM enforcement against the synthesised roles', () => {
     s3.destroy();
   });
 });
+
+describe('AWS limits the emulators do not enforce', () => {
+  it('DynamoDB counts an item in UTF-8 bytes: 150,000 CJK characters (450 KB) are refused, 150,000 ASCII letters stored', async () => {
+    const TableName = emu.tableNames.ops;
+    const put = (text: string) => documents.send(new PutCommand({ TableName, Item: { pk: 'LIMIT#1', sk: 'VALUE', text } }));
+    await expect(put('漢'.repeat(150_000))).rejects.toMatchObject({ name: 'ValidationException', message: 'Item size has exceeded the maximum allowed size', $metadata: { httpStatusCode: 400 } });
+    await put('a'.repeat(150_000));
+  });
+
+  it("SQS counts a message in UTF-8 bytes against the queue's maximum size", async () => {
+    const big = '€'.repeat(400_000); // 1.2 MB in UTF-8, 400,000 UTF-16 units
+    await expect(sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: big }))).rejects.toMatchObject({ name: 'InvalidParameterValue', $metadata: { httpStatusCode: 400 } });
+    await sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: '€'.repeat(300_000) }));
+  });
+});

@@ -4,6 +4,7 @@ import { Client } from '@smithy/core/client';
 import { HttpResponse } from '@smithy/core/protocols';
 import { ENV } from '../../../shared/topology.ts';
 import { FROM_ADDRESS_TOKEN, loadIamModel, MAIL_DOMAIN_TOKEN, type IamModel, type Principal, type RoleModel } from './model.ts';
+import { limitViolation, type LimitViolation } from './limits.ts';
 import { authRequests, type AuthRequest } from './requests.ts';
 
 /**
@@ -127,13 +128,18 @@ export async function checkLocalAccess(request: AuthRequest): Promise<void> {
 function enforcementMiddleware(client: Client<any, any, any, any>) {
   return (next: (args: any) => Promise<any>, context: { clientName?: string; commandName?: string }) =>
     async (args: { input: Record<string, unknown> }) => {
+      if (!iamEnforcementActive()) return next(args);
+      const clientName = context.clientName ?? '';
       const principal = scope.getStore() ?? bound.get(client) ?? bound.get(client.middlewareStack);
-      if (!principal || !iamEnforcementActive()) return next(args);
-      await ready();
-      const requests = authRequests(context.clientName ?? '', context.commandName ?? '', args.input, model!);
-      const denied = await firstDenied(principal, requests);
-      if (!denied) return next(args);
-      return { response: accessDeniedResponse(context.clientName ?? '', denied), output: undefined };
+      if (principal) {
+        await ready();
+        const denied = await firstDenied(principal, authRequests(clientName, context.commandName ?? '', args.input, model!));
+        if (denied) return { response: accessDeniedResponse(clientName, denied), output: undefined };
+      }
+      // AWS's limits apply to every caller, after authorisation.
+      const limit = limitViolation(clientName, context.commandName ?? '', args.input);
+      if (limit) return { response: errorResponse(clientName, limit), output: undefined };
+      return next(args);
     };
 }
 
@@ -212,24 +218,31 @@ function roleFor(principal: Principal): RoleModel {
 /** The error response each service sends for a denied call, for the SDK's own deserialiser to turn into an exception. */
 function accessDeniedResponse(clientName: string, d: Denial): HttpResponse {
   const message = `User: arn:aws:sts::123456789012:assumed-role/hub-${d.principal}/hub-${d.principal} is not authorized to perform: ${d.action} on resource: ${d.resource} because no identity-based policy allows the ${d.action} action`;
-  const json = (status: number, type: string, extra: Record<string, string> = {}) =>
-    new HttpResponse({
-      statusCode: status,
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': type, 'x-amzn-requestid': 'local-iam', ...extra },
-      body: Readable.from([Buffer.from(JSON.stringify({ __type: `com.amazon.coral.service#${type}`, message, Message: message }))]),
+  if (clientName === 'S3Client') return errorResponse(clientName, { status: 403, code: 'AccessDenied', message });
+  if (clientName === 'SQSClient') return errorResponse(clientName, { status: 400, code: 'AccessDenied', message });
+  return errorResponse(clientName, { status: clientName === 'SESv2Client' ? 403 : 400, code: 'AccessDeniedException', message });
+}
+
+/** An error in the service's own wire format (JSON with x-amzn-errortype, SQS's query-compatible code, S3's XML). */
+function errorResponse(clientName: string, e: LimitViolation): HttpResponse {
+  const body = (text: string) => Readable.from([Buffer.from(text)]);
+  if (clientName === 'S3Client') {
+    return new HttpResponse({
+      statusCode: e.status,
+      headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'local-iam' },
+      body: body(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${e.code}</Code><Message>${e.message}</Message><RequestId>local-iam</RequestId></Error>`),
     });
-  switch (clientName) {
-    case 'S3Client':
-      return new HttpResponse({
-        statusCode: 403,
-        headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'local-iam' },
-        body: Readable.from([Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${message}</Message><RequestId>local-iam</RequestId></Error>`)]),
-      });
-    case 'SQSClient':
-      return json(400, 'AccessDeniedException', { 'x-amzn-query-error': 'AccessDenied;Sender' });
-    case 'SESv2Client':
-      return json(403, 'AccessDeniedException');
-    default:
-      return json(400, 'AccessDeniedException');
   }
+  // SQS speaks JSON but names its errors by the query-protocol code in x-amzn-query-error.
+  const type = clientName === 'SQSClient' ? (e.code === 'AccessDenied' ? 'AccessDeniedException' : e.code) : e.code;
+  return new HttpResponse({
+    statusCode: e.status,
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amzn-errortype': type,
+      'x-amzn-requestid': 'local-iam',
+      ...(clientName === 'SQSClient' ? { 'x-amzn-query-error': `${e.code};Sender` } : {}),
+    },
+    body: body(JSON.stringify({ __type: `com.amazon.coral.service#${type}`, message: e.message, Message: e.message })),
+  });
 }
