@@ -1,6 +1,7 @@
 // `npm run bench`: cold-start module load vs reference bundles, engine throughput,
 // ingest CPU, AWS requests and cost per item kind. Writes bench/report.json.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadIamModel } from '../infra/local/iam/model.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTIONS, QUEUES, type FunctionId } from '../shared/topology.ts';
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   }
   log('4/4 cost');
   const costs = (pipeline?.kinds ?? []).filter((k) => k.status === 'ok').map((k) => ({ kind: k.kind, ...costOf(k) }));
-  const idle = idleDeployment();
+  const idle = await idleDeployment();
   report.cost = { assumptions: ASSUMPTIONS, perItemKind: costs, idleMonthly: idle };
   const load = readLoadReport(root);
   report.localHubLoad = load;
@@ -97,43 +98,23 @@ function scale(c: CostBreakdown, factor: number): Record<string, number> & { tot
   return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, round(v * factor, 5)])) as CostBreakdown;
 }
 
-/** The idle deployment: counted from a synthesised template when cdk.out has one, else the design's expected resources. */
-function idleDeployment(): { source: string; parts: IdleDeployment; monthly: CostBreakdown; note: string } {
-  const polledQueues = Object.keys(QUEUES).length;
-  let parts: IdleDeployment = {
-    kmsKeys: 1,
-    secrets: 1,
-    alarms: polledQueues + 2 * Object.keys(FUNCTIONS).length,
-    polledQueues,
+/** The idle deployment, counted in the stack as synthesised (the same cached synthesis IAM enforcement uses). */
+async function idleDeployment(): Promise<{ source: string; parts: IdleDeployment; monthly: CostBreakdown; note: string }> {
+  const { resourceTypes: n } = await loadIamModel();
+  const count = (type: string) => n[type] ?? 0;
+  const parts: IdleDeployment = {
+    kmsKeys: count('AWS::KMS::Key'),
+    secrets: count('AWS::SecretsManager::Secret'),
+    alarms: count('AWS::CloudWatch::Alarm'),
+    polledQueues: count('AWS::Lambda::EventSourceMapping') || Object.keys(QUEUES).length,
     idlePollsPerQueue: 650_000,
     logGbIngestedPerMonth: 0,
   };
-  let source = 'assumed from DESIGN.md and issue 6 (no synthesised template in cdk.out): 1 customer-managed KMS key, 1 secret, alarms on each DLQ plus errors and throttles per function';
-  const out = join(root, 'cdk.out');
-  if (existsSync(out)) {
-    const templates = readdirSync(out).filter((f) => f.endsWith('.template.json'));
-    if (templates.length > 0) {
-      const types: string[] = [];
-      for (const f of templates) {
-        const t = JSON.parse(readFileSync(join(out, f), 'utf8')) as { Resources?: Record<string, { Type: string }> };
-        types.push(...Object.values(t.Resources ?? {}).map((r) => r.Type));
-      }
-      const n = (type: string) => types.filter((t) => t === type).length;
-      parts = {
-        ...parts,
-        kmsKeys: n('AWS::KMS::Key'),
-        secrets: n('AWS::SecretsManager::Secret'),
-        alarms: n('AWS::CloudWatch::Alarm'),
-        polledQueues: n('AWS::Lambda::EventSourceMapping') || polledQueues,
-      };
-      source = `counted in cdk.out (${templates.join(', ')})`;
-    }
-  }
   return {
-    source,
+    source: 'counted in the synthesised stack (infra/aws, synthesised offline and cached by infra/local/iam/model.ts)',
     parts,
     monthly: scale(idleMonthlyCost(parts), 1),
-    note: 'An idle deployment writes no logs; retained log storage is priced per GB-month and is negligible at parish volumes. DynamoDB on-demand, Lambda, HTTP API and S3 have no idle charge; PITR and storage are per GB (a parish has megabytes).',
+    note: 'An idle deployment writes no logs; retained log storage is priced per GB-month and is negligible at parish volumes. DynamoDB on-demand, Lambda, HTTP API and S3 have no idle charge; PITR and storage are per GB (a parish has megabytes). Custom metrics are billed only in hours they receive data.',
   };
 }
 
@@ -142,7 +123,7 @@ function table(
   engine: EngineReport | undefined,
   pipeline: PipelineReport | undefined,
   costs: { kind: string; per1000: Record<string, number>; per1000Warm: number; target?: number; pass?: boolean }[],
-  idle: ReturnType<typeof idleDeployment>,
+  idle: Awaited<ReturnType<typeof idleDeployment>>,
   load: ReturnType<typeof readLoadReport>,
 ): string[] {
   const out: string[] = [];

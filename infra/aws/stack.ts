@@ -97,19 +97,16 @@ export class HubStack extends Stack {
     const { mailDomain } = props;
     const fromAddress = props.fromAddress ?? `hub@${mailDomain}`;
 
-    // ---- Keys: one for the tables (the auditor may decrypt with it), one for SNS topics (services publish with it).
+    // ---- One customer managed key ($1 a month each) for the tables (the auditor may decrypt with it) and the
+    // SNS topics (End User Messaging and CloudWatch publish with it). A second key for the topics would only
+    // separate two uses of one account's key; see docs/deploy.md "Monthly cost".
     const dataKey = new kms.Key(this, 'DataKey', {
       alias: `alias/${id}/data`,
-      description: 'Parish Comms Hub: DynamoDB audit and operational tables',
+      description: 'Parish Comms Hub: DynamoDB audit and operational tables, SNS topics (inbound SMS, operator alarms)',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const messagingKey = new kms.Key(this, 'MessagingKey', {
-      alias: `alias/${id}/messaging`,
-      description: 'Parish Comms Hub: SNS topics (inbound SMS, operator alarms)',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const messagingKey = dataKey;
 
     // ---- DynamoDB, from the topology.
     this.tables = {
@@ -524,10 +521,11 @@ export class HubStack extends Stack {
       alarm(`${pascal(def.dlqId)}DepthAlarm`, `Messages in ${def.dlqId}: ${def.consumer} failed them ${def.maxReceiveCount} times`, depth(dlqs[def.id]));
     }
     alarm('AsyncFailuresDepthAlarm', 'Asynchronous invocations (SES mail, SMS, schedule) failed every retry', depth(asyncFailures));
-    for (const [fnId, fn] of Object.entries(functions)) {
-      alarm(`${pascal(fnId)}ErrorsAlarm`, `${fnId} errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
-      alarm(`${pascal(fnId)}ThrottlesAlarm`, `${fnId} throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }));
-    }
+    // Every function's errors and throttles, through Lambda's account-level metrics ($0.10 each instead of
+    // $0.10 per function and metric): deploy the hub in an account of its own, so these are the hub's.
+    // The alarm says a function failed; its log group says which.
+    alarm('FunctionErrorsAlarm', 'A hub function failed (errors of any function in this account and region)', lambda.Function.metricAllErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
+    alarm('FunctionThrottlesAlarm', 'A hub function was throttled (any function in this account and region)', lambda.Function.metricAllThrottles({ period: Duration.minutes(5), statistic: 'Sum' }));
 
     // ---- Outputs (the auditor CLI and docs/deploy.md read these).
     const out = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });

@@ -278,11 +278,19 @@ describe('queues', () => {
       const depth = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && referencedIds(a.Dimensions).has(dlqId));
       expect(depth, def.dlqId).toEqual([expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' })]);
     }
-    for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
-      for (const metric of ['Errors', 'Throttles']) {
-        expect(alarms.filter((a) => a.MetricName === metric && referencedIds(a.Dimensions).has(fnIds[fn])), `${fn} ${metric}`).toHaveLength(1);
-      }
+    // Every function's errors and throttles: Lambda's account-level metrics (no dimensions), one alarm each.
+    for (const metric of ['Errors', 'Throttles']) {
+      expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric && a.Dimensions === undefined), metric).toEqual([
+        expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' }),
+      ]);
     }
+  });
+
+  it('keeps the idle fixed cost down: one customer managed key, at most 6 alarms', () => {
+    expect(resourcesOfType(s.json, 'AWS::KMS::Key')).toHaveLength(1);
+    expect(resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').length).toBeLessThanOrEqual(6);
+    // Topics stay encrypted at rest, with that key.
+    for (const [, t] of resourcesOfType(s.json, 'AWS::SNS::Topic')) expect(t.Properties.KmsMasterKeyId).toBeDefined();
   });
 });
 

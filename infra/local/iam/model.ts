@@ -37,6 +37,8 @@ export interface IamModel {
   readonly tableKeys: Readonly<Record<string, string | undefined>>;
   /** Resource-based policies by resource ARN: KMS key policies, SQS queue policies, S3 bucket policies. */
   readonly resourcePolicies: Readonly<Record<string, PolicyDocument>>;
+  /** How many resources of each CloudFormation type the stack has (the bench prices the idle deployment from it). */
+  readonly resourceTypes: Readonly<Record<string, number>>;
 }
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -134,7 +136,9 @@ async function synthesiseModel(hash: string): Promise<IamModel> {
       }
     }
   }
-  return { sourceHash: hash, roles, tableKeys, resourcePolicies };
+  const resourceTypes: Record<string, number> = {};
+  for (const r of Object.values(template.Resources)) resourceTypes[r.Type] = (resourceTypes[r.Type] ?? 0) + 1;
+  return { sourceHash: hash, roles, tableKeys, resourcePolicies, resourceTypes };
 }
 
 interface CfnResource {
