@@ -233,7 +233,7 @@ describe('consent form', () => {
   it('escapes a hostile reference and council name in the page', async () => {
     const item = await formalItem('requested', `DEM"><script>alert(1)</script>`);
     const hostile = { ...policy, council: { ...policy.council, name: `<img src=x onerror=alert(2)> Parish` } } as Policy;
-    const page = await runAs('consentForm', () => runAs('consentForm', () => handleConsentForm({ method: 'GET', token: tokenFor(item.ref) }, deps({ policy: hostile }))));
+    const page = await runAs('consentForm', () => handleConsentForm({ method: 'GET', token: tokenFor(item.ref) }, deps({ policy: hostile })));
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain('<script>alert(1)');
     expect(page.body).not.toContain('<img src=x');
@@ -247,41 +247,41 @@ describe('consent reminders and expiry', () => {
     clock = t0;
     const item = await formalItem();
     const request = await requestConsent(item, '+447700900456', t0);
-    await runAs('deliver', () => runAs('deliver', () => deliverOutboxMessage(request, deliverDeps)));
+    await runAs('deliver', () => deliverOutboxMessage(request, deliverDeps));
     expect(fakes.delivered('twilio')).toHaveLength(1);
 
     const { reminderAfterDays: n, expiresAfterDays: m } = policy.consent;
     clock = new Date(t0.getTime() + (n - 1) * DAY);
-    expect(await runAs('consentSchedule', () => runAs('consentSchedule', () => sweepConsent(deps())))).toMatchObject({ reminded: 0, expired: 0 });
+    expect(await runAs('consentSchedule', () => sweepConsent(deps()))).toMatchObject({ reminded: 0, expired: 0 });
     expect(await takeOutbox()).toEqual([]);
 
     clock = new Date(t0.getTime() + n * DAY + 60_000);
-    expect(await runAs('consentSchedule', () => runAs('consentSchedule', () => sweepConsent(deps())))).toMatchObject({ reminded: 1, expired: 0 });
+    expect(await runAs('consentSchedule', () => sweepConsent(deps()))).toMatchObject({ reminded: 1, expired: 0 });
     const [reminder] = await takeOutbox();
     expect(reminder).toMatchObject({ kind: 'consent-reminder', channel: 'sms', provider: 'twilio', to: '+447700900456', from: '+447700900123', ref: item.ref });
     expect(reminder!.text).toContain(`${BASE}/consent/`);
     expect((await audit.getSummary(item.ref))?.consentStatus).toBe('reminded');
-    expect(await runAs('consentSchedule', () => runAs('consentSchedule', () => sweepConsent(deps())))).toMatchObject({ reminded: 0 });
+    expect(await runAs('consentSchedule', () => sweepConsent(deps()))).toMatchObject({ reminded: 0 });
     expect(await takeOutbox()).toEqual([]);
 
     // The reminder goes out on the resident's channel; its link opens the form.
-    await runAs('deliver', () => runAs('deliver', () => deliverOutboxMessage(reminder!, deliverDeps)));
+    await runAs('deliver', () => deliverOutboxMessage(reminder!, deliverDeps));
     expect(fakes.delivered('twilio').map((c) => c.text)).toContain(reminder!.text);
     const token = reminder!.text.match(/\/consent\/([A-Za-z0-9_.-]+)/)![1]!;
-    const form = await runAs('consentForm', () => runAs('consentForm', () => handleConsentForm({ method: 'GET', token }, deps())));
+    const form = await runAs('consentForm', () => handleConsentForm({ method: 'GET', token }, deps()));
     expect(form.statusCode).toBe(200);
 
     clock = new Date(t0.getTime() + m * DAY + 60_000);
-    expect(await runAs('consentSchedule', () => runAs('consentSchedule', () => sweepConsent(deps())))).toMatchObject({ reminded: 0, expired: 1 });
+    expect(await runAs('consentSchedule', () => sweepConsent(deps()))).toMatchObject({ reminded: 0, expired: 1 });
     expect((await audit.getSummary(item.ref))?.consentStatus).toBe('expired');
     const told = await takeOutbox();
     expect(told.map((x) => [x.kind, x.to])).toEqual([['consent-outcome', policy.contacts.clerk.address]]);
     expect(told[0]!.text).toContain('EXPIRED');
-    expect(await runAs('consentSchedule', () => runAs('consentSchedule', () => sweepConsent(deps())))).toMatchObject({ reminded: 0, expired: 0 });
+    expect(await runAs('consentSchedule', () => sweepConsent(deps()))).toMatchObject({ reminded: 0, expired: 0 });
     expect(await takeOutbox()).toEqual([]);
 
     expect(await eventTypes(item.ref)).toEqual(['reply-sent', 'consent-reminded', 'reply-sent', 'consent-expired']);
-    expect((await runAs('consentForm', () => runAs('consentForm', () => handleConsentForm({ method: 'GET', token }, deps())))).statusCode).toBe(410);
+    expect((await runAs('consentForm', () => handleConsentForm({ method: 'GET', token }, deps()))).statusCode).toBe(410);
   });
 
   it('does not expire or remind a matter the resident has already answered', async () => {
@@ -290,11 +290,11 @@ describe('consent reminders and expiry', () => {
     const item = await formalItem();
     await requestConsent(item, '+447700900999', t0);
     clock = new Date(t0.getTime() + DAY);
-    const answer = await runAs('consentForm', () => runAs('consentForm', () => handleConsentForm({ method: 'POST', token: tokenFor(item.ref), contentType: 'application/x-www-form-urlencoded', body: 'choice=grant', bodyBytes: 12 }, deps())));
+    const answer = await runAs('consentForm', () => handleConsentForm({ method: 'POST', token: tokenFor(item.ref), contentType: 'application/x-www-form-urlencoded', body: 'choice=grant', bodyBytes: 12 }, deps()));
     expect(answer.statusCode).toBe(200);
     await takeOutbox();
     clock = new Date(t0.getTime() + policy.consent.expiresAfterDays * DAY + 60_000);
-    expect(await runAs('consentSchedule', () => runAs('consentSchedule', () => sweepConsent(deps())))).toMatchObject({ reminded: 0, expired: 0 });
+    expect(await runAs('consentSchedule', () => sweepConsent(deps()))).toMatchObject({ reminded: 0, expired: 0 });
     expect((await audit.getSummary(item.ref))?.consentStatus).toBe('granted');
     expect(await eventTypes(item.ref)).toEqual(['consent-granted']);
     expect(await takeOutbox()).toEqual([]);
@@ -306,12 +306,12 @@ describe('consent reminders and expiry', () => {
     const item = await formalItem();
     const request = await requestConsent(item, '+447700900777', t0);
     fakes.failNext(1, 400, 21610);
-    expect(await runAs('deliver', () => runAs('deliver', () => deliverOutboxMessage(request, deliverDeps)))).toMatchObject({ state: 'failed', reason: 'recipient-opted-out' });
+    expect(await runAs('deliver', () => deliverOutboxMessage(request, deliverDeps))).toMatchObject({ state: 'failed', reason: 'recipient-opted-out' });
     clock = new Date(t0.getTime() + policy.consent.reminderAfterDays * DAY + 60_000);
-    expect(await runAs('consentSchedule', () => runAs('consentSchedule', () => sweepConsent(deps())))).toMatchObject({ reminded: 0 });
+    expect(await runAs('consentSchedule', () => sweepConsent(deps()))).toMatchObject({ reminded: 0 });
     expect(await takeOutbox()).toEqual([]);
     clock = new Date(t0.getTime() + policy.consent.expiresAfterDays * DAY + 60_000);
-    expect(await runAs('consentSchedule', () => runAs('consentSchedule', () => sweepConsent(deps())))).toMatchObject({ expired: 1 });
+    expect(await runAs('consentSchedule', () => sweepConsent(deps()))).toMatchObject({ expired: 1 });
     expect(await eventTypes(item.ref)).toEqual(['delivery-failed', 'consent-expired']);
     expect((await takeOutbox()).map((m) => m.kind)).toEqual(['consent-outcome']);
   });

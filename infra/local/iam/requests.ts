@@ -46,6 +46,8 @@ export function authRequests(client: string, command: string, input: Input, mode
       return ses(op, input);
     case 'PinpointSMSVoiceV2Client':
       return [sms(op, input)];
+    case 'BedrockRuntimeClient':
+      return [bedrock(op, input)];
     case 'SecretsManagerClient':
       return [{ action: `secretsmanager:${op}`, resource: String(input.SecretId), context: {}, detail: 'secret' }];
     default:
@@ -180,4 +182,18 @@ function sms(op: string, input: Input): AuthRequest {
   const identity = String(input.OriginationIdentity ?? '');
   const resource = identity.startsWith('arn:') ? identity : `arn:aws:sms-voice:${LOCAL_IAM_REGION}:${LOCAL_ACCOUNT}:phone-number/${identity.replace(/\W/g, '') || 'none'}`;
   return { action: `sms-voice:${op}`, resource, context: {}, detail: 'origination identity' };
+}
+
+// ---- Bedrock (Converse and InvokeModel both authorise as bedrock:InvokeModel; streaming as ...WithResponseStream)
+
+function bedrock(op: string, input: Input): AuthRequest {
+  const action = /Stream$/.test(op) ? 'bedrock:InvokeModelWithResponseStream' : 'bedrock:InvokeModel';
+  const model = String(input.modelId ?? '');
+  // Cross-region inference profiles (eu.…, us.…) are account resources; plain ids are foundation models.
+  const resource = model.startsWith('arn:')
+    ? model
+    : /^(eu|us|apac|global)\./.test(model)
+      ? `arn:aws:bedrock:${LOCAL_IAM_REGION}:${LOCAL_ACCOUNT}:inference-profile/${model}`
+      : `arn:aws:bedrock:${LOCAL_IAM_REGION}::foundation-model/${model}`;
+  return { action, resource, context: {}, detail: `model ${model}` };
 }
