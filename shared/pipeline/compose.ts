@@ -1,5 +1,6 @@
 import type { ConsentStatus, Decision, InboundItem, OutboxKind, OutboxMessage, Provider } from '../model/index.ts';
 import type { Policy } from '../policy/schema.ts';
+import { QUEUES } from '../topology.ts';
 import { bareAddress } from '../delivery/mime.ts';
 import { mailAuth } from '../policy/mail-auth.ts';
 import { renderText } from '../policy/texts.ts';
@@ -137,8 +138,35 @@ const HOLD_WARNING = {
   moderation: 'HOLD: this item breaches the content rules of the policy (see the flags below). Check it before acting on it.',
 } as const;
 
-/** One email to the clerk per formal item, with everything needed to act on it. */
-export function composeClerkRouting(input: {
+/**
+ * The largest clerk email the outbox takes: the queue's limit less room for
+ * the message attributes and JSON framing. HTML-escaping can make the body
+ * several times the resident's text (`<` becomes `&lt;`), so the size is
+ * measured on the composed message, in UTF-8 bytes, as SQS counts it.
+ */
+export const CLERK_MESSAGE_BUDGET_BYTES = QUEUES.outbox.maximumMessageSizeBytes - 32 * 1024;
+
+const SHORTENED_NOTE = 'The message was too long for one email and is shortened below; the full text is kept with the record (hub audit show <reference>).';
+
+/**
+ * One email to the clerk per formal item, always within the outbox's size
+ * limit: a message too long for it is cut (at a character boundary) and the
+ * clerk is told so, so the clerk always gets the item.
+ */
+export function composeClerkRouting(input: ClerkRoutingInput): OutboxMessage {
+  const first = composeClerkRoutingOnce(input, false);
+  let size = Buffer.byteLength(JSON.stringify(first), 'utf8');
+  if (size <= CLERK_MESSAGE_BUDGET_BYTES) return first;
+  let text = input.item.text;
+  for (;;) {
+    text = text.slice(0, Math.floor((text.length * CLERK_MESSAGE_BUDGET_BYTES * 0.9) / size)).replace(/[\uD800-\uDBFF]$/, '');
+    const shortened = composeClerkRoutingOnce({ ...input, item: { ...input.item, text: `${text}\n[…]` } }, true);
+    size = Buffer.byteLength(JSON.stringify(shortened), 'utf8');
+    if (size <= CLERK_MESSAGE_BUDGET_BYTES || text.length === 0) return shortened;
+  }
+}
+
+interface ClerkRoutingInput {
   readonly item: InboundItem;
   readonly decision: Decision;
   readonly ref: string;
@@ -149,7 +177,9 @@ export function composeClerkRouting(input: {
   readonly replyAddress?: string;
   /** The case's statutory clock, for the subject (`FOI due 22 Jun 2026`) and the body. */
   readonly caseNote?: { readonly subjectTag: string; readonly lines: readonly string[] };
-}): OutboxMessage {
+}
+
+function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): OutboxMessage {
   const { item, decision, ref, policy, consentStatus } = input;
   const channel = CHANNEL_LABEL[item.channel];
   const senderLine = item.sender.name ? `${item.sender.name} <${item.sender.id || 'unknown'}>` : item.sender.id || 'unknown (the provider did not say)';
@@ -164,6 +194,7 @@ export function composeClerkRouting(input: {
   const reply = residentReplyAddress(item);
   if (reply.warning) warnings.push(reply.warning);
   if (item.textTruncated) warnings.push('The text below was shortened to fit; the full original is kept in the mail store.');
+  if (shortened) warnings.push(SHORTENED_NOTE.replace('<reference>', ref));
 
   const facts: [string, string][] = ([
     ['Reference', ref],

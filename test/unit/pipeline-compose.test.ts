@@ -92,3 +92,31 @@ describe('messages to the resident', () => {
     expect(replyTargetFor({ ...item, channel: 'mailchimp', provider: 'mailchimp' })).toBeUndefined();
   });
 });
+
+describe('clerk email size', () => {
+  const sqsBytes = (m: unknown) => Buffer.byteLength(JSON.stringify(m), 'utf8');
+
+  it('400 KB of quoted text, several times larger once HTML-escaped, still fits the outbox queue: shortened, and the clerk is told', () => {
+    const quoted = '> <b>"quoted" & re-quoted</b>\n'.repeat(14_000); // ~400 KB; each line escapes to about twice its size
+    const message = composeClerkRouting({ item: { ...item, text: quoted }, decision, ref: 'STL-2026-000007', policy, consentStatus: 'requested', createdAt });
+    expect(sqsBytes(message)).toBeLessThanOrEqual(1_048_576);
+    expect(message.text).toContain('too long for one email and is shortened below');
+    expect(message.text).toContain('hub audit show STL-2026-000007');
+    expect(message.text).toContain(quoted.slice(0, 10_000));
+    expect(OutboxMessage.safeParse(message).success).toBe(true);
+  });
+
+  it('counts UTF-8 bytes: 300,000 CJK characters (900 KB) are shortened too, never split inside a character', () => {
+    const text = '漢字'.repeat(150_000);
+    const message = composeClerkRouting({ item: { ...item, text }, decision, ref: 'STL-2026-000008', policy, consentStatus: 'requested', createdAt });
+    expect(sqsBytes(message)).toBeLessThanOrEqual(1_048_576);
+    expect(message.text).toContain('shortened below');
+    expect(message.text).not.toContain('\uFFFD');
+  });
+
+  it('an ordinary message is not touched', () => {
+    const message = composeClerkRouting({ item, decision, ref: 'STL-2026-000007', policy, consentStatus: 'requested', createdAt });
+    expect(message.text).not.toContain('shortened below');
+    expect(message.text).toContain(item.text);
+  });
+});
