@@ -4,7 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { account, LOCAL_HUB_TARGET, verdict, type Accounting, type HubRecords, type OutboxRecord, type SendResult } from './load-lib/accounting.ts';
+import { account, LOCAL_HUB_TARGET, receiveStats, verdict, type Accounting, type HubRecords, type OutboxRecord, type SendResult } from './load-lib/accounting.ts';
 import { startOwnHub, type OwnHub } from './load-lib/hub-process.ts';
 import { plan, SCENARIOS, type Send } from './load-lib/plan.ts';
 import { hostileRequest, itemRequest, type LoadRequest, type Target } from './load-lib/requests.ts';
@@ -190,6 +190,8 @@ async function run(opts: Options, target: Target, ownHub: boolean): Promise<numb
   const drainS = (performance.now() - drainStart) / 1000;
 
   const accounting = account({ sends: results, records, outbox, baselineItemIds: baselineIds });
+  const receives = receiveStats(records.inboundReceives);
+  console.log(`Inbound receives per item: mean ${receives.mean.toFixed(2)}, max ${receives.max} (${receives.messages} messages)`);
   const v = verdict(accounting, { items: opts.items, rate: opts.rate });
   print(accounting, v, { sendingS, drainS, drained });
 
@@ -216,6 +218,8 @@ async function run(opts: Options, target: Target, ownHub: boolean): Promise<numb
     // The headline figures, also read by `npm run bench` (bench/parts/load-report.ts).
     lost: accounting.lost,
     duplicated: accounting.duplicated,
+    /** Receives each inbound message took until classify handled it (1.0 when nothing was retried). */
+    inboundReceivesPerItem: receives,
     ackLatencyMs: accounting.latency.http,
     smtpAckLatencyMs: accounting.latency.smtp,
     target: LOCAL_HUB_TARGET,

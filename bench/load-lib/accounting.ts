@@ -29,6 +29,21 @@ export interface HubRecords {
   readonly logs: readonly { itemId: string; classification: string }[];
   readonly queues: Readonly<Record<string, number>>;
   readonly mailPending?: number;
+  /** Inbound messages handled by classify, by the receive that handled them ({"1": 4990, "2": 10}). */
+  readonly inboundReceives?: Readonly<Record<string, number>>;
+}
+
+/** Mean and maximum receives per inbound message: 1.0 when nothing had to be retried. */
+export function receiveStats(histogram: Readonly<Record<string, number>> = {}): { messages: number; mean: number; max: number } {
+  let messages = 0;
+  let total = 0;
+  let max = 0;
+  for (const [receives, n] of Object.entries(histogram)) {
+    messages += n;
+    total += Number(receives) * n;
+    if (n > 0) max = Math.max(max, Number(receives));
+  }
+  return { messages, mean: messages ? Math.round((total / messages) * 1000) / 1000 : 0, max };
 }
 
 export interface OutboxRecord {

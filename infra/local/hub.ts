@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SESEvent, SNSEvent } from 'aws-lambda';
+import type { SESEvent, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
 import { startProviderFakes, type ProviderFakes } from '../../shared/local/provider-fakes.ts';
 import { AuditStore, londonDay } from '../../shared/store/audit-store.ts';
@@ -195,6 +195,16 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
   const sqs = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.sqsEndpoint });
   cleanup.push(() => sqs.destroy());
   const pollers: Poller[] = [];
+  // How many receives each inbound message took until classify handled it (`npm run load` reports mean and maximum).
+  const inboundReceives: Record<string, number> = {};
+  const countReceives = (event: SQSEvent, result: unknown) => {
+    const failed = new Set(((result as SQSBatchResponse | undefined)?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    for (const r of event.Records) {
+      if (failed.has(r.messageId)) continue;
+      const n = r.attributes.ApproximateReceiveCount;
+      inboundReceives[n] = (inboundReceives[n] ?? 0) + 1;
+    }
+  };
   for (const queue of Object.values(QUEUES)) {
     // The event source mapping polls with the consumer's execution role, as in AWS.
     const pollerSqs = bindPrincipal(new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.sqsEndpoint }), queue.consumer);
@@ -208,7 +218,9 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
         consume: async (event) => {
           if (queue.consumer === 'deliver') outbox.noteQueued(event);
           try {
-            return await invoke(queue.consumer, event);
+            const result = await invoke(queue.consumer, event);
+            if (queue.id === 'inbound') countReceives(event, result);
+            return result;
           } finally {
             if (queue.consumer === 'deliver') collectCalls();
           }
@@ -324,7 +336,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
       queues[q.dlqId] = await depth(emulators.dlqUrls[q.id]);
     }
     const mailPending = readdirSync(pendingDir).length;
-    if (queuesOnly) return { queues, mailPending };
+    if (queuesOnly) return { queues, mailPending, inboundReceives };
     const summaries: { itemId: string; ref: string; classification: string }[] = [];
     for await (const s of audit.listSummaries()) summaries.push({ itemId: s.itemId, ref: s.ref, classification: s.classification });
     const events: { itemId: string; type: string; outboxId?: string }[] = [];
@@ -333,7 +345,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     for (const back of [0, 1]) {
       for (const l of await ops.listMinimalLogs(londonDay(new Date(Date.now() - back * 86_400_000).toISOString()))) logs.push({ itemId: l.itemId, classification: l.classification });
     }
-    return { summaries, events, logs, queues, mailPending };
+    return { summaries, events, logs, queues, mailPending, inboundReceives };
   };
 
   const injectSms = async (res: ServerResponse, body: Buffer) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { account, percentiles, verdict, type HubRecords, type OutboxRecord, type SendResult } from '../../bench/load-lib/accounting.ts';
+import { account, percentiles, verdict, type HubRecords, type OutboxRecord, type SendResult, receiveStats } from '../../bench/load-lib/accounting.ts';
 import { HOSTILE, plan, SCENARIOS } from '../../bench/load-lib/plan.ts';
 import { hostileRequest, itemRequest, type HttpRequest, type Target } from '../../bench/load-lib/requests.ts';
 import { parseMailchimpEvent } from '../../shared/channels/mailchimp.ts';
@@ -182,5 +182,12 @@ describe('load accounting', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(percentiles(values)).toEqual({ n: 100, p50: 50, p95: 95, p99: 99, max: 100 });
     expect(percentiles([])).toMatchObject({ n: 0 });
+  });
+});
+
+describe('inbound receives per item', () => {
+  it('is the mean and maximum receive on which classify handled each inbound message', () => {
+    expect(receiveStats({ '1': 998, '2': 2 })).toEqual({ messages: 1000, mean: 1.002, max: 2 });
+    expect(receiveStats({})).toEqual({ messages: 0, mean: 0, max: 0 });
   });
 });
