@@ -1,4 +1,6 @@
 import type { Action, AuditEventType, ConsentStatus, Decision, InboundItem, OutboxMessage } from '../model/index.ts';
+import type { RawMailStore } from '../channels/raw-mail-store.ts';
+import { contentKey, fitContent } from '../store/content-overflow.ts';
 import { decide, type DecisionContext } from '../policy/engine.ts';
 import type { Policy } from '../policy/schema.ts';
 import { fillPlaceholders } from '../policy/texts.ts';
@@ -44,6 +46,8 @@ export interface ClassifyDeps {
   readonly publicBaseUrl: string;
   /** Cases (issue 13): routed items get a signed reply address and a case; mail to a reply address is the clerk answering. */
   readonly cases?: CaseStore;
+  /** Where a body too large for a DynamoDB record is kept (the raw-mail bucket; MAIL_DIR locally). */
+  readonly bodies?: RawMailStore;
 }
 
 export interface Outcome {
@@ -134,9 +138,8 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
   const target = replyTargetFor(item);
   await rememberLastMessage(item, deps);
 
-  // 1. The record, before anything leaves.
-  const contentHash = await audit.putContent(
-    ref,
+  // 1. The record, before anything leaves. A body too large for DynamoDB goes to the raw-mail bucket.
+  const content = await fitContent(
     {
       senderHash,
       sender: item.sender,
@@ -147,8 +150,10 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
       ...(item.textTruncated ? { textTruncated: true } : {}),
       attachments: item.attachments,
     },
-    retainUntil,
+    contentKey(policy.council.id, ref),
+    deps.bodies,
   );
+  const contentHash = await audit.putContent(ref, content, retainUntil);
   await audit.putSummary({
     ref,
     council: policy.council.id,
