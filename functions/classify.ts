@@ -14,6 +14,7 @@ import { createDocumentClient } from '../shared/store/client.ts';
 import { OpsStore } from '../shared/store/ops-store.ts';
 import { CaseStore } from '../shared/store/case-store.ts';
 import { ENV } from '../shared/topology.ts';
+import type { RawMailStore } from '../shared/channels/raw-mail-store.ts';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -29,12 +30,17 @@ const cases = new CaseStore({ client: documents, tableName: env(ENV.opsTable) })
 const outbox = new OutboxPublisher({ client: new SQSClient({}), queueUrl: env(ENV.outboxQueueUrl) });
 // Consent links: CONSENT_BASE_URL where it differs from PUBLIC_BASE_URL (the local hub, where PUBLIC_BASE_URL stays unset).
 const publicBaseUrl = consentBaseUrl() ?? env(ENV.publicBaseUrl);
+// Bodies too large for a DynamoDB record go to the raw-mail bucket; the S3 client loads only when one arrives.
+const bodies: RawMailStore = {
+  get: async (key) => (await import('../shared/channels/raw-mail-store.ts')).rawMailStore().get(key),
+  put: async (key, bytes) => (await import('../shared/channels/raw-mail-store.ts')).rawMailStore().put(key, bytes),
+};
 
 const consume = sqsBatchHandler(
   InboundItem,
   async (item) => {
     const secrets = await loadSecrets();
-    const outcome = await processInboundItem(item, { audit, ops, outbox, policy, secrets, now: () => new Date(), publicBaseUrl, cases });
+    const outcome = await processInboundItem(item, { audit, ops, outbox, policy, secrets, now: () => new Date(), publicBaseUrl, cases, bodies });
     log.info('classified', { itemId: outcome.itemId, classification: outcome.classification, ref: outcome.ref, outbox: outcome.outboxIds.length, duplicate: outcome.duplicate });
   },
   { name: 'classify' },

@@ -110,7 +110,14 @@ export const QUEUES = {
 } as const satisfies Record<string, QueueDefinition>;
 
 /** Raw inbound mail, written by the SES S3 action (or the local SMTP server). */
-export const MAIL_BUCKET = { id: 'mail', objectPrefix: 'inbound/', expireAfterDays: 30 } as const;
+export const MAIL_BUCKET = {
+  id: 'mail',
+  objectPrefix: 'inbound/',
+  /** Raw mail expires; only objects under objectPrefix. */
+  expireAfterDays: 30,
+  /** Full bodies too large for a DynamoDB content record (classify writes them; kept for the record's retention). */
+  contentPrefix: 'content/',
+} as const;
 
 export type HttpMethod = 'GET' | 'POST' | 'HEAD';
 

@@ -35,6 +35,8 @@ export interface FunctionAccess {
   readonly audit?: AuditAccess;
   /** s3:GetObject on the raw-mail prefix. */
   readonly readMail?: true;
+  /** s3:PutObject on the content prefix of the raw-mail bucket: bodies too large for a DynamoDB record. */
+  readonly keepBodies?: true;
   /** ses:SendEmail/SendRawEmail on the domain identity and configuration set; sms-voice:SendTextMessage. */
   readonly sendMessages?: true;
   /** Secrets Manager read of the provider secret, through the Parameters and Secrets extension. */
@@ -50,7 +52,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   twilioWebhook: { sendInbound: true, secrets: true },
   sesInbound: { sendInbound: true, readMail: true },
   smsInbound: { sendInbound: true },
-  classify: { ops: true, audit: 'append', sendOutbox: true, secrets: true, council: true },
+  classify: { ops: true, audit: 'append', sendOutbox: true, secrets: true, council: true, keepBodies: true },
   deliver: { ops: true, audit: 'append', sendMessages: true, secrets: true, council: true },
   consentForm: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
   consentSchedule: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },

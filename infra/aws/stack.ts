@@ -156,7 +156,11 @@ export class HubStack extends Stack {
       enforceSSL: true,
       versioned: false,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'expire-raw-mail', expiration: Duration.days(council.rawMailDays), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        // Only raw mail expires: full bodies under contentPrefix live as long as their audit record.
+        { id: 'expire-raw-mail', prefix: MAIL_BUCKET.objectPrefix, expiration: Duration.days(council.rawMailDays) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(mailBucket).acknowledge({
@@ -325,6 +329,15 @@ export class HubStack extends Stack {
         Validations.of(role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(mailBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${MAIL_BUCKET.objectPrefix}*]`,
           reason: 'SES names each object by its message id; the grant is GetObject on the raw-mail prefix only.',
+        });
+      }
+      if (access.keepBodies) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [mailBucket.arnForObjects(`${MAIL_BUCKET.contentPrefix}*`)] }),
+        );
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(mailBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${MAIL_BUCKET.contentPrefix}*]`,
+          reason: 'Each oversized body is one object named by council and reference; the grant is PutObject on that prefix only.',
         });
       }
       if (access.sendMessages) {

@@ -34,6 +34,8 @@ export interface HubConfig {
   readonly httpPort: number;
   readonly smtpPort: number;
   readonly council: string;
+  /** What the functions load: the preset name, or the policy file's absolute path. */
+  readonly policySource: string;
   readonly policy: Policy;
   readonly dataDir: string;
   /** Secrets and ids in use, by environment variable name. */
@@ -45,7 +47,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const httpPort = port(env.HUB_PORT, 'HUB_PORT', 3000);
   const smtpPort = port(env.HUB_SMTP_PORT, 'HUB_SMTP_PORT', 2525);
   const council = env.HUB_COUNCIL?.trim() || 'demo';
-  const policy = councilPolicy(council, cwd);
+  const policySource = /[/\\]|\.json$/i.test(council) ? resolve(cwd, council) : council;
+  const policy = councilPolicy(council, policySource);
   const dataDir = resolve(cwd, env.HUB_DATA_DIR?.trim() || '.hub');
   try {
     if (!statSync(dataDir).isDirectory()) throw new StartupError(`HUB_DATA_DIR ${dataDir} is not a directory`);
@@ -65,7 +68,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     MESSENGER_APP_ID: pick('MESSENGER_APP_ID', LOCAL_ID_DEFAULTS.MESSENGER_APP_ID),
     TWILIO_ACCOUNT_SID: pick('TWILIO_ACCOUNT_SID', LOCAL_ID_DEFAULTS.TWILIO_ACCOUNT_SID),
   };
-  return { httpPort, smtpPort, council, policy, dataDir, secrets };
+  return { httpPort, smtpPort, council, policySource, policy, dataDir, secrets };
 }
 
 function port(value: string | undefined, name: string, fallback: number): number {
@@ -75,10 +78,10 @@ function port(value: string | undefined, name: string, fallback: number): number
   return n;
 }
 
-function councilPolicy(council: string, cwd: string): Policy {
+function councilPolicy(council: string, source: string): Policy {
   const looksLikePath = /[/\\]|\.json$/i.test(council);
   try {
-    return loadPolicy(looksLikePath ? resolve(cwd, council) : council);
+    return loadPolicy(source);
   } catch (error) {
     if (error instanceof PolicyError) {
       const detail = error.problems.slice(0, 3).join('; ') + (error.problems.length > 3 ? `; and ${error.problems.length - 3} more` : '');

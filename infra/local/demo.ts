@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { reportOrder, stoppedMessage } from './demo-report.ts';
 import { ruleName } from './home.ts';
 import type { ItemView } from './records.ts';
 import {
@@ -110,16 +111,29 @@ async function main(): Promise<void> {
   }
 
   console.log(`Sending one example on every channel to ${target.baseUrl} (SMTP ${target.smtpHost}:${target.smtpPort})\n`);
+  let sent = 0;
+  const stopped = (doing: string, error: unknown) => new Error(stoppedMessage({ baseUrl: target.baseUrl, doing, sent, total: steps.length, error }));
   for (const step of steps) {
-    const result = await step.send(target, run);
+    let result: Awaited<ReturnType<Step['send']>>;
+    try {
+      result = await step.send(target, run);
+    } catch (error) {
+      throw stopped(`sending "${step.label}"`, error);
+    }
+    sent += 1;
     const outcome = typeof result === 'string' ? `SMTP ${result.split(' ')[0]}` : `HTTP ${result.status}`;
     console.log(`  sent  ${step.label.padEnd(64)} ${outcome}`);
   }
 
   console.log('\nWaiting for the pipeline (classify, audit, deliver)…');
-  const items = await settle(target, startedAt, steps.length);
-  console.log(`\nWhat the hub did (${items.length} items; the home page ${target.baseUrl}/ shows the same):\n`);
-  for (const item of items.reverse()) console.log(describe(item));
+  let items: ItemView[];
+  try {
+    items = await settle(target, startedAt, steps.length);
+  } catch (error) {
+    throw stopped('the demo waited for the results', error);
+  }
+  console.log(`\nWhat the hub did (${items.length} items, formal ones in reference order; the home page ${target.baseUrl}/ shows the same):\n`);
+  for (const item of reportOrder(items)) console.log(describe(item));
 }
 
 async function settle(target: HubTarget, since: string, expected: number): Promise<ItemView[]> {

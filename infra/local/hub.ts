@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -54,6 +54,7 @@ const MAIL_OBJECT_BUCKET = `local-${MAIL_BUCKET.id}`;
 
 export async function startHub(config: HubConfig, logger: HubLogger = { warn: (m) => console.error(m) }): Promise<Hub> {
   const cleanup: (() => Promise<void> | void)[] = [];
+  const dataDirExisted = existsSync(config.dataDir);
   const stopAll = async () => {
     for (const step of cleanup.reverse()) {
       try {
@@ -67,7 +68,27 @@ export async function startHub(config: HubConfig, logger: HubLogger = { warn: (m
     return await start(config, logger, cleanup, stopAll);
   } catch (error) {
     await stopAll();
+    if (!dataDirExisted) removeEmptyDirs(config.dataDir);
     throw error;
+  }
+}
+
+/** After a failed first start: leave no empty folders behind, but never delete a file. */
+function removeEmptyDirs(dir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry);
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) removeEmptyDirs(path);
+  }
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty: something worth keeping is inside
   }
 }
 
@@ -147,7 +168,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     ...fakes.env,
     AWS_ENDPOINT_URL_SESV2: ses.url,
     ...config.secrets,
-    [ENV.council]: config.council.includes('/') || config.council.endsWith('.json') ? join(process.cwd(), config.council) : config.council,
+    [ENV.council]: config.policySource,
     [ENV.mailBucket]: MAIL_OBJECT_BUCKET,
     [ENV.mailPrefix]: MAIL_BUCKET.objectPrefix,
     [ENV.mailDir]: mailDir,
@@ -274,7 +295,8 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
 
     if (path === '/' && readOnly) {
       const items = await listItems({ audit, ops, outbox: outbox.all() });
-      const html = renderHomePage({ councilName: config.policy.council.name, items, outbox: outbox.all(), httpUrl, smtpPort: smtp.port });
+      const query = new URL(url, 'http://localhost').searchParams;
+      const html = renderHomePage({ councilName: config.policy.council.name, items, outbox: outbox.all(), httpUrl, smtpPort: smtp.port, query });
       return send(res, 200, html, 'text/html; charset=utf-8');
     }
     if (path === '/local/outbox' && readOnly) return send(res, 200, outbox.all());

@@ -31,6 +31,8 @@ export interface ItemView {
   readonly subject?: string;
   readonly text?: string;
   readonly events: readonly { readonly type: string; readonly at: string }[];
+  /** Mailchimp: the audience event (subscribe, unsubscribe, …) from the consent-ledger event. */
+  readonly audienceEvent?: string;
   readonly outbox: readonly OutboxEntry[];
 }
 
@@ -54,6 +56,7 @@ export async function listItems(sources: RecordSources): Promise<ItemView[]> {
   for (const summary of summaries) {
     const [events, content] = await Promise.all([sources.audit.eventsFor(summary.ref), sources.audit.getContent(summary.ref)]);
     const classified = events.find((e) => e.type === 'classified');
+    const audienceEvent = events.find((e) => e.type === 'consent-ledger' && typeof e.data.audienceEvent === 'string')?.data.audienceEvent as string | undefined;
     const person = content?.content;
     items.push({
       itemId: summary.itemId,
@@ -69,6 +72,7 @@ export async function listItems(sources: RecordSources): Promise<ItemView[]> {
       ...(person?.subject !== undefined ? { subject: person.subject } : {}),
       ...(person ? { text: person.text } : {}),
       events: events.map((e: AuditEvent) => ({ type: e.type, at: e.at })),
+      ...(audienceEvent ? { audienceEvent } : {}),
       outbox: outboxFor(summary.itemId, summary.ref),
     });
   }

@@ -85,7 +85,7 @@ async function messengerPost(target: HubTarget, payload: unknown): Promise<Sent>
   return post(`${target.baseUrl}/webhooks/messenger`, body, { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` });
 }
 
-export async function mailchimpUnsubscribe(target: HubTarget, email: string, firedAt: string): Promise<Sent> {
+export async function mailchimpUnsubscribe(target: HubTarget, email: string, firedAt: string, name: readonly [string, string] = ['Robin', 'Reader']): Promise<Sent> {
   const form = new URLSearchParams({
     type: 'unsubscribe',
     fired_at: firedAt,
@@ -96,8 +96,8 @@ export async function mailchimpUnsubscribe(target: HubTarget, email: string, fir
     'data[email]': email,
     'data[email_type]': 'html',
     'data[merges][EMAIL]': email,
-    'data[merges][FNAME]': 'Jane',
-    'data[merges][LNAME]': 'Smith',
+    'data[merges][FNAME]': name[0],
+    'data[merges][LNAME]': name[1],
     'data[ip_opt]': '203.0.113.10',
     'data[campaign_id]': 'cb398d21d2',
   });

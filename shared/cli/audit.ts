@@ -6,6 +6,7 @@ import { CONSENT_STATUSES, type AuditEvent, type AuditSummary } from '../model/a
 import { londonDay, type AuditStore, type SummaryFilter } from '../store/audit-store.ts';
 import { hashSender } from '../pipeline/hash.ts';
 import { NO_VERIFY_ARGS, runVerify, VERIFY_OPTIONS, verifyArgs, type VerifyArgs } from './audit-verify.ts';
+import { londonDateTime } from '../runtime/london-time.ts';
 import { hexPrefix, isoDay, oneOf, parseOptions, pickCommand, reference, UsageError, type OptionSpecs } from './args.ts';
 
 /**
@@ -202,7 +203,7 @@ async function list(ctx: RunContext, filter: SummaryFilter, format: AuditArgs['f
     ctx.out.write(`${COLUMNS.join(',')}\n`);
     for (const row of rows) ctx.out.write(csvRow(row));
   } else {
-    ctx.out.write(table(['Reference', 'Received', 'Channel', 'Class', 'Consent', 'Keep until', 'Sender'], rows.map((r) => [r.ref, r.receivedAt.slice(0, 16).replace('T', ' '), r.channel, r.classification, r.consentStatus, r.retainUntil.slice(0, 10), r.senderHash.slice(0, 12)])));
+    ctx.out.write(table(['Reference', 'Received', 'Channel', 'Class', 'Consent', 'Keep until', 'Sender'], rows.map((r) => [r.ref, londonDateTime(r.receivedAt), r.channel, r.classification, r.consentStatus, r.retainUntil.slice(0, 10), r.senderHash.slice(0, 12)])));
     ctx.out.write(`${rows.length} item${rows.length === 1 ? '' : 's'}\n`);
   }
   return 0;
@@ -247,7 +248,7 @@ async function show(ctx: RunContext, ref: string, json: boolean): Promise<number
   if (summary) {
     lines.push(
       `  channel         ${summary.channel} (${summary.provider})`,
-      `  received        ${summary.receivedAt}`,
+      `  received        ${londonDateTime(summary.receivedAt)}`,
       `  classification  ${summary.classification}`,
       `  consent         ${summary.consentStatus}`,
       `  sender (hash)   ${summary.senderHash}`,
@@ -264,7 +265,7 @@ async function show(ctx: RunContext, ref: string, json: boolean): Promise<number
 }
 
 function describeEvent(event: AuditEvent): string[] {
-  const head = `  #${event.seq}  ${event.at}  ${event.type}`;
+  const head = `  #${event.seq}  ${londonDateTime(event.at)}  ${event.type}`;
   const out = [head];
   const reasons = event.data.reasons;
   if (Array.isArray(reasons)) {

@@ -45,6 +45,7 @@ export const TEXT_KEYS = [
   'outOfOffice',
   'formalComplaintInvitation',
   'policyBreachNotice',
+  'formalAcknowledgement',
 ] as const;
 export const TextKey = z.enum(TEXT_KEYS);
 export type TextKey = z.infer<typeof TextKey>;

@@ -1,4 +1,6 @@
 import type { Action, AuditEventType, ConsentStatus, Decision, InboundItem, OutboxMessage } from '../model/index.ts';
+import type { RawMailStore } from '../channels/raw-mail-store.ts';
+import { contentKey, fitContent } from '../store/content-overflow.ts';
 import { decide, type DecisionContext } from '../policy/engine.ts';
 import type { Policy } from '../policy/schema.ts';
 import { fillPlaceholders } from '../policy/texts.ts';
@@ -15,6 +17,7 @@ import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTarg
 import { signConsentToken } from './consent-token.ts';
 import { hashSender } from './hash.ts';
 import { retainUntilFor } from '../dataprotection/retention-period.ts';
+import { log } from '../runtime/log.ts';
 
 /**
  * Classify one inbound item: decide, record, then enqueue what leaves.
@@ -43,6 +46,8 @@ export interface ClassifyDeps {
   readonly publicBaseUrl: string;
   /** Cases (issue 13): routed items get a signed reply address and a case; mail to a reply address is the clerk answering. */
   readonly cases?: CaseStore;
+  /** Where a body too large for a DynamoDB record is kept (the raw-mail bucket; MAIL_DIR locally). */
+  readonly bodies?: RawMailStore;
 }
 
 export interface Outcome {
@@ -133,9 +138,8 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
   const target = replyTargetFor(item);
   await rememberLastMessage(item, deps);
 
-  // 1. The record, before anything leaves.
-  const contentHash = await audit.putContent(
-    ref,
+  // 1. The record, before anything leaves. A body too large for DynamoDB goes to the raw-mail bucket.
+  const content = await fitContent(
     {
       senderHash,
       sender: item.sender,
@@ -146,8 +150,10 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
       ...(item.textTruncated ? { textTruncated: true } : {}),
       attachments: item.attachments,
     },
-    retainUntil,
+    contentKey(policy.council.id, ref),
+    deps.bodies,
   );
+  const contentHash = await audit.putContent(ref, content, retainUntil);
   await audit.putSummary({
     ref,
     council: policy.council.id,
@@ -244,8 +250,19 @@ async function recordMinimal(item: InboundItem, decision: Decision, decidedAt: s
  */
 async function autoReplies(item: InboundItem, decision: Decision, ref: string | undefined, decidedAt: string, senderHash: string, target: ReplyTarget | undefined, deps: ClassifyDeps): Promise<OutboxMessage[]> {
   const replies = decision.actions.filter((a): a is Extract<Action, { type: 'auto-reply' }> => a.type === 'auto-reply');
-  if (!replies.length || !target) return [];
-  if (!(await deps.ops.recordAutoReply(senderHash, decidedAt, deps.policy.autoReplyRateLimit.windowDays, item.itemId))) return [];
+  if (!replies.length) return [];
+  const skip = async (reason: string, clause: string): Promise<OutboxMessage[]> => {
+    const data = { reason, clause, textKeys: replies.map((r) => r.textKey) };
+    if (ref) await deps.audit.append({ ref, itemId: item.itemId, type: 'reply-skipped', at: decidedAt, data, eventKey: `${item.itemId}:reply-skipped` });
+    else log.info('reply skipped', { itemId: item.itemId, ...data });
+    return [];
+  };
+  if (!target) return skip('no-reply-channel', 'default: the channel has no way to answer this sender');
+  // The rate limit is for informal replies; each formal matter gets its own answer with its reference.
+  const limited = decision.classification !== 'formal';
+  if (limited && !(await deps.ops.recordAutoReply(senderHash, decidedAt, deps.policy.autoReplyRateLimit.windowDays, item.itemId))) {
+    return skip('rate-limit', deps.policy.autoReplyRateLimit.clause);
+  }
   const seen = new Set<string>();
   return replies.map((action) => {
     const kind = action.textKey === 'formalComplaintInvitation' ? 'complaint-invitation' : 'auto-reply';

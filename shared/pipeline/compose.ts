@@ -4,6 +4,7 @@ import { QUEUES } from '../topology.ts';
 import { bareAddress } from '../delivery/mime.ts';
 import { mailAuth } from '../policy/mail-auth.ts';
 import { renderText } from '../policy/texts.ts';
+import { londonDateTime } from '../runtime/london-time.ts';
 
 /**
  * Pure builders of outbox messages. Every value that came from a resident is
@@ -201,7 +202,7 @@ function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): 
     ['From', senderLine],
     ...(item.headerFrom && item.headerFrom.id !== item.sender.id ? ([['Header From (not verified)', item.headerFrom.id]] as [string, string][]) : []),
     ...(item.replyTo?.length ? ([['Reply-To (set by the sender)', item.replyTo.join(', ')]] as [string, string][]) : []),
-    ['Received', item.receivedAt],
+    ['Received', londonDateTime(item.receivedAt)],
     ...(item.subject !== undefined ? ([['Subject', item.subject]] as [string, string][]) : []),
     ['Data consent', CONSENT_LABEL[consentStatus]],
     ['Classification', `${decision.classification} (policy ${decision.policyVersion})`],
@@ -221,6 +222,8 @@ function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): 
           : "The sender's address could not be authenticated, so replying to this email does not reach it: check who sent this before writing to them.";
 
   const caseLines = input.caseNote?.lines ?? [];
+  // The heading matches the decision: a held Facebook comment is informal, not formal.
+  const whyHeading = decision.classification === 'formal' ? 'Why this is formal' : `Why this is ${decision.classification}${decision.hold ? ' and held for you' : ''}`;
   const text = [
     ...warnings.map((w) => `*** ${w}`),
     ...(warnings.length ? [''] : []),
@@ -234,30 +237,14 @@ function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): 
     `Attachments: ${attachments.length ? '' : 'none'}`,
     ...attachments.map((a) => `- ${a}`),
     '',
-    'Why this is formal:',
+    `${whyHeading}:`,
     ...reasons.map((r) => `- ${r}`),
     ...(flags.length ? ['', 'Moderation flags:', ...flags.map((f) => `- ${f}`)] : []),
     '',
     answer,
   ].join('\n');
 
-  const html = [
-    '<!doctype html><html lang="en-GB"><body>',
-    ...warnings.map((w) => `<p><strong>${escapeHtml(w)}</strong></p>`),
-    ...caseLines.map((l) => `<p><strong>${escapeHtml(l)}</strong></p>`),
-    '<table>',
-    ...facts.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
-    '</table>',
-    '<h2>Message</h2>',
-    `<div style="white-space:pre-wrap">${escapeHtml(item.text)}</div>`,
-    '<h2>Attachments</h2>',
-    attachments.length ? `<ul>${attachments.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul>` : '<p>None.</p>',
-    '<h2>Why this is formal</h2>',
-    `<ul>${reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`,
-    ...(flags.length ? ['<h2>Moderation flags</h2>', `<ul>${flags.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`] : []),
-    `<p>${escapeHtml(answer)}</p>`,
-    '</body></html>',
-  ].join('\n');
+  const html = clerkHtml({ warnings, caseLines, facts, text: item.text, attachments, whyHeading, reasons, flags, answer });
 
   const subjectText = showControls(item.subject ?? item.text.replace(/\s+/g, ' ').slice(0, 60));
   return {
@@ -275,6 +262,55 @@ function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): 
     ...(input.replyAddress ? { replyTo: input.replyAddress } : replyTo ? { replyTo } : {}),
     createdAt: input.createdAt,
   };
+}
+
+/**
+ * Inline styles (mail clients drop <style> blocks): a readable sans-serif
+ * face, spacing, a bordered facts table and a marked warning box.
+ */
+const CSS = {
+  body: 'margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#0b0c0c;background:#ffffff',
+  wrap: 'max-width:42rem',
+  warning: 'margin:0 0 12px;padding:8px 12px;border-left:6px solid #b10e1e;background:#fdf2f2',
+  note: 'margin:0 0 12px;padding:8px 12px;border-left:6px solid #0b3d91;background:#f0f4fa',
+  table: 'border-collapse:collapse;margin:0 0 16px;width:100%',
+  th: 'text-align:left;vertical-align:top;padding:6px 12px 6px 0;border-bottom:1px solid #d8d8d8;color:#505a5f;font-weight:normal;white-space:nowrap',
+  td: 'vertical-align:top;padding:6px 0;border-bottom:1px solid #d8d8d8;overflow-wrap:anywhere',
+  h2: 'font-size:18px;margin:20px 0 8px',
+  message: 'white-space:pre-wrap;margin:0;padding:12px;background:#f3f2f1;border-left:4px solid #b1b4b6;overflow-wrap:anywhere',
+  list: 'margin:0 0 12px;padding-left:20px',
+} as const;
+
+function clerkHtml(parts: {
+  readonly warnings: readonly string[];
+  readonly caseLines: readonly string[];
+  readonly facts: readonly [string, string][];
+  readonly text: string;
+  readonly attachments: readonly string[];
+  readonly whyHeading: string;
+  readonly reasons: readonly string[];
+  readonly flags: readonly string[];
+  readonly answer: string;
+}): string {
+  const list = (items: readonly string[]) => `<ul style="${CSS.list}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
+  const h2 = (title: string) => `<h2 style="${CSS.h2}">${escapeHtml(title)}</h2>`;
+  return [
+    `<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body style="${CSS.body}"><div style="${CSS.wrap}">`,
+    ...parts.warnings.map((w) => `<p style="${CSS.warning}"><strong>${escapeHtml(w)}</strong></p>`),
+    ...parts.caseLines.map((l) => `<p style="${CSS.note}"><strong>${escapeHtml(l)}</strong></p>`),
+    `<table style="${CSS.table}">`,
+    ...parts.facts.map(([k, v]) => `<tr><th scope="row" style="${CSS.th}">${escapeHtml(k)}</th><td style="${CSS.td}">${escapeHtml(v)}</td></tr>`),
+    '</table>',
+    h2('Message'),
+    `<div style="${CSS.message}">${escapeHtml(parts.text)}</div>`,
+    h2('Attachments'),
+    parts.attachments.length ? list(parts.attachments) : '<p>None.</p>',
+    h2(parts.whyHeading),
+    list(parts.reasons),
+    ...(parts.flags.length ? [h2('Moderation flags'), list(parts.flags)] : []),
+    `<p>${escapeHtml(parts.answer)}</p>`,
+    '</div></body></html>',
+  ].join('\n');
 }
 
 /**

@@ -2,9 +2,13 @@
  * The consent form pages: plain HTML that works without JavaScript and meets
  * WCAG 2.2 AA (language, title, one h1, fieldset/legend with labelled radio
  * buttons, visible focus, 7:1 text contrast, 44 px targets, no meaning carried
- * by colour alone, plain words). They show the council's name and the
- * reference only: no personal data. Every value is HTML-escaped.
+ * by colour alone, plain words). They say which message the form is about
+ * (when, which channel, its subject: the resident's own words, shown only to
+ * the holder of the link sent to the resident), link the council's privacy
+ * notice and give a way to reach the clerk. Every value is HTML-escaped.
  */
+
+import { londonDateTime } from '../runtime/london-time.ts';
 
 export type ConsentChoice = 'grant' | 'decline';
 
@@ -27,7 +31,9 @@ body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;fo
 main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem 3rem}
 h1{font-size:1.75rem;line-height:1.25;margin:0 0 1rem}
 p{margin:0 0 1rem}
-.ref{font-weight:700}
+.ref{font-weight:700;white-space:nowrap}
+.about{border-left:4px solid #505a5f;padding:.25rem 0 .25rem 1rem}
+.about p{margin:0 0 .25rem}
 fieldset{border:0;margin:0 0 1.5rem;padding:0}
 legend{font-weight:700;font-size:1.25rem;margin-bottom:.75rem}
 .choice{display:flex;align-items:center;gap:.75rem;min-height:44px;margin-bottom:.5rem}
@@ -60,9 +66,54 @@ ${content}
 `;
 }
 
+const CHANNEL_WORDS: Readonly<Record<string, string>> = {
+  email: 'email',
+  messenger: 'Facebook Messenger',
+  'facebook-comment': 'a Facebook comment',
+  sms: 'text message (SMS)',
+  mailchimp: 'the newsletter',
+};
+
+/** The message the form is about. */
+export interface MessageAbout {
+  readonly receivedAt: string;
+  readonly channel: string;
+  readonly subject?: string;
+}
+
+/** How the resident reaches the clerk and reads the council's privacy notice. */
+export interface CouncilContact {
+  readonly clerkEmail: string;
+  /** A number the council treats texts to as official correspondence, for residents without email. */
+  readonly smsNumber?: string;
+  readonly privacyNoticeUrl?: string;
+}
+
+function aboutBlock(about: MessageAbout | undefined): string {
+  if (!about) return '';
+  const subject = about.subject ? `\n<p>Subject: ${escapeHtml(about.subject.slice(0, 200))}</p>` : '';
+  return `<div class="about"><p>Your message: ${escapeHtml(CHANNEL_WORDS[about.channel] ?? about.channel)}, received ${escapeHtml(londonDateTime(about.receivedAt))}.</p>${subject}</div>\n`;
+}
+
+function privacyLine(contact: CouncilContact | undefined, councilName: string): string {
+  if (!contact) return '';
+  return contact.privacyNoticeUrl
+    ? `<p>How the council uses and protects your details: <a href="${escapeHtml(contact.privacyNoticeUrl)}">${escapeHtml(councilName)} privacy notice</a>.</p>`
+    : `<p>For the council's privacy notice, ask the clerk at <a href="mailto:${escapeHtml(contact.clerkEmail)}">${escapeHtml(contact.clerkEmail)}</a>.</p>`;
+}
+
+function changeAnswerLine(contact: CouncilContact | undefined, ref: string): string {
+  if (!contact) return '<p>The clerk has been told. If you want to change your answer, please contact the clerk and quote your reference.</p>';
+  const email = `<a href="mailto:${escapeHtml(contact.clerkEmail)}">${escapeHtml(contact.clerkEmail)}</a>`;
+  const text = contact.smsNumber ? `, or send a text message to <span class="ref">${escapeHtml(contact.smsNumber)}</span>,` : '';
+  return `<p>The clerk has been told. If you want to change your answer, email the clerk at ${email}${text} quoting your reference <span class="ref">${ref}</span>.</p>`;
+}
+
 export interface FormPageInput {
   readonly councilName: string;
   readonly reference: string;
+  readonly about?: MessageAbout;
+  readonly contact?: CouncilContact;
   /** Set when the resident sent the form without choosing. */
   readonly missingChoice?: boolean;
 }
@@ -78,8 +129,10 @@ export function renderConsentForm(input: FormPageInput): string {
     input.councilName,
     `<h1>Can we pass on your details?</h1>
 ${error}<p>You wrote to ${council}. Your reference is <span class="ref">${ref}</span>.</p>
+${aboutBlock(input.about)}
 <p>To act on your message, the council may need to pass your name and contact details to the people who can help, for example a county council department or a contractor.</p>
 <p>We will not pass on your details unless you say yes.</p>
+${privacyLine(input.contact, input.councilName)}
 <form method="post">
 <fieldset${input.missingChoice ? ' aria-describedby="choice-error"' : ''}>
 <legend>Do you agree to the council passing on your details for this matter?</legend>
@@ -97,6 +150,8 @@ export interface RecordedPageInput {
   readonly choice: ConsentChoice;
   /** True when this visit did not record anything new (the answer was already on file). */
   readonly alreadyRecorded: boolean;
+  readonly about?: MessageAbout;
+  readonly contact?: CouncilContact;
 }
 
 export function renderConsentRecorded(input: RecordedPageInput): string {
@@ -111,8 +166,9 @@ export function renderConsentRecorded(input: RecordedPageInput): string {
     input.councilName,
     `<h1>${lead}</h1>
 <p>Reference <span class="ref">${ref}</span>.</p>
-<p>${answer}</p>
-<p>The clerk has been told. If you want to change your answer, please reply to the clerk and quote your reference.</p>`,
+${aboutBlock(input.about)}<p>${answer}</p>
+${changeAnswerLine(input.contact, ref)}
+${privacyLine(input.contact, input.councilName)}`,
   );
 }
 

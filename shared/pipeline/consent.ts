@@ -4,8 +4,9 @@ import type { ConsentDueData } from './classify.ts';
 import type { Policy } from '../policy/schema.ts';
 import { BODY_LIMITS, ENV } from '../topology.ts';
 import { composeConsentRequest } from './compose.ts';
+import { londonDateTime } from '../runtime/london-time.ts';
 import { consentBaseUrl, signConsentToken, verifyConsentToken } from './consent-token.ts';
-import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type ProblemKind } from './consent-page.ts';
+import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type CouncilContact, type ProblemKind } from './consent-page.ts';
 
 /**
  * The data-consent lifecycle (stilton.txt §11, west-end.txt "Parish Council
@@ -39,6 +40,14 @@ export interface ConsentAudit {
   append(input: { ref: string; itemId: string; type: AuditEventType; at: string; data: Record<string, unknown>; eventKey: string }): Promise<unknown>;
   getSummary(ref: string): Promise<AuditSummary | undefined>;
   setConsentStatus(ref: string, status: ConsentStatus, options?: { onlyFrom?: readonly ConsentStatus[] }): Promise<boolean>;
+  /** The item's personal content (its subject names the matter on the form and in the clerk's email); absent once erased. */
+  getContent?(ref: string): Promise<{ readonly content?: { readonly subject?: string } } | undefined>;
+}
+
+/** The original subject of an item, on one line, or undefined (none, or erased). */
+async function subjectOf(ref: string, deps: ConsentDeps): Promise<string | undefined> {
+  const subject = (await deps.audit.getContent?.(ref))?.content?.subject?.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
+  return subject ? subject.slice(0, 120) : undefined;
 }
 
 /** The parts of OpsStore the consent lifecycle uses. */
@@ -104,14 +113,14 @@ async function finaliseAnswer(summary: AuditSummary, answer: ConsentAnswer, at: 
     eventKey: `${summary.ref}:consent-answer`,
   });
   await deps.ops.setConsent(summary.senderHash, summary.ref, STATUS_OF[answer], at);
-  await deps.publish([consentOutcomeMessage(summary, answer, at, policy)]);
+  await deps.publish([consentOutcomeMessage(summary, answer, at, policy, await subjectOf(summary.ref, deps))]);
   await deps.audit.setConsentStatus(summary.ref, STATUS_OF[answer], { onlyFrom: OPEN });
   await deps.ops.deleteDue(CONSENT_REMINDER_DUE, summary.ref);
   await deps.ops.deleteDue(CONSENT_EXPIRY_DUE, summary.ref);
 }
 
 /** The clerk's notice of the answer (always by email). Plain about what may and may not be done with the data. */
-export function consentOutcomeMessage(summary: AuditSummary, answer: ConsentAnswer, at: string, policy: Policy): OutboxMessage {
+export function consentOutcomeMessage(summary: AuditSummary, answer: ConsentAnswer, at: string, policy: Policy, originalSubject?: string): OutboxMessage {
   const ref = summary.ref;
   const lines =
     answer === 'grant'
@@ -132,8 +141,8 @@ export function consentOutcomeMessage(summary: AuditSummary, answer: ConsentAnsw
     council: policy.council.id,
     itemId: summary.itemId,
     ref,
-    subject: `Data consent ${word}: ${ref}`,
-    text: [...lines, '', `Recorded ${at}. Policy: ${policy.consent.clause}.`, `Reference: ${ref}`].join('\n'),
+    subject: `Data consent ${word}: ${ref}${originalSubject ? ` (${originalSubject})` : ''}`,
+    text: [...lines, ...(originalSubject ? [`Their message: ${originalSubject}`] : []), '', `Recorded ${londonDateTime(at)}. Policy: ${policy.consent.clause}.`, `Reference: ${ref}`].join('\n'),
     createdAt: at,
   };
 }
@@ -176,23 +185,35 @@ export async function handleConsentForm(req: ConsentFormRequest, deps: ConsentDe
   const summary = await deps.audit.getSummary(check.claims.ref);
   if (!summary) return problem('not-found');
   const ref = summary.ref;
+  const subject = await subjectOf(ref, deps);
+  const page = { councilName: council, reference: ref, about: { receivedAt: summary.receivedAt, channel: summary.channel, ...(subject ? { subject } : {}) }, contact: councilContact(deps.policy) };
 
   if (summary.consentStatus === 'granted' || summary.consentStatus === 'declined') {
-    return ok(renderConsentRecorded({ councilName: council, reference: ref, choice: summary.consentStatus === 'granted' ? 'grant' : 'decline', alreadyRecorded: true }));
+    return ok(renderConsentRecorded({ ...page, choice: summary.consentStatus === 'granted' ? 'grant' : 'decline', alreadyRecorded: true }));
   }
   if (summary.consentStatus === 'expired') return problem('closed', ref);
-  if (method === 'GET') return ok(renderConsentForm({ councilName: council, reference: ref }));
+  if (method === 'GET') return ok(renderConsentForm(page));
 
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.contentType ?? '')) return problem('unsupported');
   const choice = new URLSearchParams(req.body ?? '').get('choice');
   if (choice !== 'grant' && choice !== 'decline') {
-    return ok(renderConsentForm({ councilName: council, reference: ref, missingChoice: true }), 400);
+    return ok(renderConsentForm({ ...page, missingChoice: true }), 400);
   }
 
   const held = await claimAnswer(ref, choice, now, deps);
   await finaliseAnswer(summary, held.answer, held.at, deps);
   if (held.answer === 'expired') return problem('closed', ref);
-  return ok(renderConsentRecorded({ councilName: council, reference: ref, choice: held.answer, alreadyRecorded: !held.ours }));
+  return ok(renderConsentRecorded({ ...page, choice: held.answer, alreadyRecorded: !held.ours }));
+}
+
+/** The clerk's address, a number for residents without email (only where the policy makes texts official), the privacy notice. */
+function councilContact(policy: Policy): CouncilContact {
+  const smsNumber = policy.channels.sms.formal ? policy.contacts.smsNumbers[0] : undefined;
+  return {
+    clerkEmail: policy.contacts.clerk.address,
+    ...(smsNumber ? { smsNumber } : {}),
+    ...(policy.council.privacyNoticeUrl ? { privacyNoticeUrl: policy.council.privacyNoticeUrl } : {}),
+  };
 }
 
 // ---------------------------------------------------------------- the scheduled sweep

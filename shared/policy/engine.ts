@@ -34,6 +34,7 @@ export const HUB_CLAUSES = {
   ownSender: 'default: loop prevention (sent from our own address, number or page)',
   authentication: 'default: DMARC (RFC 7489); SPF (RFC 7208) and DKIM (RFC 6376)',
   smsKeywords: 'default: SMS opt-out keywords (STOP/START/HELP are answered by the carrier or provider)',
+  acknowledgement: 'default: every formal item is acknowledged with its reference',
 } as const;
 
 const AUTOMATIC_LOCAL_PART = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|owner-.+|.+-request|bounces?(\+.*)?)$/i;
@@ -168,9 +169,13 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
       because('moderation-formal', policy.channels[item.channel].clause, 'Formal correspondence always reaches the clerk; flags are shown to the clerk, not acted on automatically.');
     }
     if (!silent && needsConsent(item, policy, context, because)) actions.push({ type: 'consent-request' });
-    if (next && email && policy.officeHours.outOfOfficeReply && !silent) {
-      if (rateLimited) noteRateLimit();
-      else actions.push(reply('outOfOffice'));
+    // The reply rate limit is for informal replies: every formal matter is answered with its reference.
+    if (next && email && policy.officeHours.outOfOfficeReply && !silent) actions.push(reply('outOfOffice'));
+    const toldReference = actions.some((a) => a.type === 'consent-request' || (a.type === 'auto-reply' && a.textKey === 'outOfOffice'));
+    // A reply in a thread we hold continues a matter whose reference the resident already has.
+    if (!silent && !toldReference && !context.knownThreadRef) {
+      because('formal-acknowledgement', HUB_CLAUSES.acknowledgement, 'Formal correspondence: the sender is told its reference (nothing else sent to them carries it).');
+      actions.push(reply('formalAcknowledgement'));
     }
     return result({ classification: 'formal', flags, actions, nextMonitoredAt: nextIso });
   }

@@ -124,6 +124,8 @@ function buildSchemas() {
       name: text(),
       /** Audit references are `${prefix}-YYYY-NNNNNN`. */
       referencePrefix: z.string({ error: 'expected a reference prefix' }).check(z.regex(/^[A-Z]{2,5}$/, 'expected 2 to 5 capital letters, e.g. "STL"')),
+      /** The council's privacy notice (https), linked from the consent form; without one the form says to ask the clerk. */
+      privacyNoticeUrl: z.optional(z.string({ error: 'expected a web address' }).check(z.regex(/^https:\/\/[^\s"<>]+$/, 'expected an https:// web address'))),
       source: z.strictObject({
         /** The adopted policy document the clauses cite. */
         file: text(),
@@ -172,6 +174,8 @@ function buildSchemas() {
       consentRequest: text(),
       consentReminder: text(),
       outOfOffice: text(),
+      /** Optional: the acknowledgement a formal item gets when nothing else sent tells the resident its reference (default in texts.ts). */
+      formalAcknowledgement: z.optional(text()),
       formalComplaintInvitation: text(),
       policyBreachNotice: text(),
     }),

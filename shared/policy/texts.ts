@@ -22,10 +22,46 @@ export function renderText(policy: Policy, key: TextKey, vars: Record<string, st
   });
 }
 
+/** Used when a policy has no `formalAcknowledgement` text of its own. */
+export const DEFAULT_FORMAL_ACKNOWLEDGEMENT =
+  'Thank you for your message to {councilName}. It is recorded as official correspondence with the reference {reference} and has gone to the clerk. Please quote {reference} if you write again about it.';
+
 export function templateFor(policy: Policy, key: TextKey, channel?: Channel): string {
+  if (key === 'formalAcknowledgement') return policy.texts.formalAcknowledgement ?? DEFAULT_FORMAL_ACKNOWLEDGEMENT;
   if (key !== 'notOfficialContact') return policy.texts[key];
   const texts = policy.texts.notOfficialContact;
   return channel && channel !== 'mailchimp' ? texts[channel] : texts.email;
+}
+
+/**
+ * The placeholders each text may use (the values the hub has when it sends
+ * it), and those it must use. A policy naming any other (`{consentURL}`) is
+ * rejected at load, so a resident never receives a literal `{consentURL}`.
+ * Whoever adds a value to a text adds its name here.
+ */
+const ALWAYS = ['clerkEmail', 'councilName'] as const;
+export const TEXT_PLACEHOLDERS: Readonly<Record<TextKey, { readonly allowed: readonly string[]; readonly required: readonly string[] }>> = {
+  notOfficialContact: { allowed: ALWAYS, required: [] },
+  consentRequest: { allowed: [...ALWAYS, 'reference', 'consentUrl'], required: ['consentUrl'] },
+  consentReminder: { allowed: [...ALWAYS, 'reference', 'consentUrl'], required: ['consentUrl'] },
+  outOfOffice: { allowed: [...ALWAYS, 'reference', 'nextMonitored'], required: [] },
+  formalComplaintInvitation: { allowed: [...ALWAYS, 'reference'], required: [] },
+  policyBreachNotice: { allowed: [...ALWAYS, 'reference'], required: [] },
+  formalAcknowledgement: { allowed: [...ALWAYS, 'reference'], required: ['reference'] },
+};
+
+/** Problems with the placeholders of one text, worded for a policy author (`{consentURL}` is not a placeholder …). */
+export function placeholderProblems(key: TextKey, template: string): string[] {
+  const rule = TEXT_PLACEHOLDERS[key];
+  const used = [...template.matchAll(/\{([^{}\s]{1,40})\}/g)].map((m) => m[1]!);
+  const problems = [...new Set(used)]
+    .filter((name) => !rule.allowed.includes(name))
+    .map((name) => {
+      const near = rule.allowed.find((a) => a.toLowerCase() === name.toLowerCase());
+      return `{${name}} is not a placeholder this text can use${near ? ` (did you mean {${near}}?)` : ''}; expected ${rule.allowed.map((a) => `{${a}}`).join(', ')}`;
+    });
+  for (const name of rule.required) if (!used.includes(name)) problems.push(`expected the {${name}} placeholder: the resident needs the link`);
+  return problems;
 }
 
 /** Single pass, so a value that itself contains `{x}` is never expanded. */

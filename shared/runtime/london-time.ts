@@ -67,3 +67,20 @@ export function londonLongDate(at: Date): string {
   const { wall } = wallClock(at);
   return `${WEEKDAY_NAMES[wall.getUTCDay()]}, ${wall.getUTCDate()} ${MONTH_NAMES[wall.getUTCMonth()]} ${wall.getUTCFullYear()}`;
 }
+
+const MONTH_ABBREVIATIONS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * The one format for a time a person reads (clerk emails, the home page, the
+ * consent form, the auditor's tables): Europe/London wall clock with its zone,
+ * e.g. `27 Nov 2026, 22:33 GMT` or `1 Jul 2026, 09:05 BST`. Machine output
+ * (JSON, CSV, the audit trail itself) keeps ISO 8601 UTC. An unparseable
+ * string is returned as it is, so a bad value is shown rather than hidden.
+ */
+export function londonDateTime(at: Date | string): string {
+  const date = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(date.getTime())) return String(at);
+  const { wall, offsetMinutes } = wallClock(date);
+  const day = `${wall.getUTCDate()} ${MONTH_ABBREVIATIONS[wall.getUTCMonth()]} ${wall.getUTCFullYear()}`;
+  return `${day}, ${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())} ${offsetMinutes ? 'BST' : 'GMT'}`;
+}

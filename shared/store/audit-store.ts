@@ -62,6 +62,12 @@ export interface PersonalContent {
   readonly subject?: string;
   readonly text: string;
   readonly textTruncated?: boolean;
+  /**
+   * The full content, when it was too large for a DynamoDB item: an object in
+   * the encrypted raw-mail bucket, with its size and SHA-256 (hashed with the
+   * record, so the chain binds the full text too). `text` then holds its start.
+   */
+  readonly fullContent?: { readonly key: string; readonly bytes: number; readonly sha256: string };
   readonly attachments: readonly Attachment[];
 }
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createServer } from 'node:net';
@@ -309,6 +309,10 @@ describe('local hub (npm start) end to end', () => {
 describe('local hub recovery', () => {
   it('handles, at the next start, mail it had accepted but not yet handed to the SES handler (a crash in between)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hub-pending-'));
+    // The council's policy as an absolute path outside the working directory (HUB_COUNCIL=/abs/path.json):
+    // it must be what the functions load too, not a path joined to the working directory.
+    const policyFile = join(dir, 'our-council.json');
+    writeFileSync(policyFile, readFileSync(join(ROOT, 'shared/policy/presets/demo.json')));
     try {
       const messageId = sesMessageId();
       const raw = Buffer.from(
@@ -330,7 +334,7 @@ describe('local hub recovery', () => {
       writeFileSync(join(dir, 'mail-pending', `${messageId}.json`), JSON.stringify(event));
 
       const [httpPort, smtpPort] = [await freePort(), await freePort()];
-      const hub = spawnHub({ HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: dir });
+      const hub = spawnHub({ HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: dir, HUB_COUNCIL: policyFile });
       try {
         await waitForReady(hub);
         const item = await until('the pending mail to be handled', async () => {
@@ -354,13 +358,16 @@ describe('local hub bad input: one clear line and a non-zero exit', () => {
 
   async function failsWith(env: Record<string, string>, expected: RegExp): Promise<void> {
     const [httpPort, smtpPort] = [await freePort(), await freePort()];
-    const hub = spawnHub({ HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: join(scratch, randomUUID()), ...env });
+    const newDataDir = join(scratch, randomUUID());
+    const hub = spawnHub({ HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: newDataDir, ...env });
     const code = await hub.exited;
     const lines = hub.output().trim().split('\n');
     expect(code).toBe(1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(expected);
     expect(hub.output()).not.toMatch(/\n\s+at /);
+    // A failed first start leaves no empty mail/ and mail-pending/ folders (nor the new data dir) behind.
+    if (!env.HUB_DATA_DIR) expect(existsSync(newDataDir)).toBe(false);
   }
 
   it('rejects an unknown council preset', async () => {

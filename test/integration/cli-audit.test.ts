@@ -75,6 +75,7 @@ describe('hub audit (against dynalite)', () => {
     expect(all.code).toBe(0);
     expect(all.text).toMatch(/Reference\s+Received\s+Channel/);
     expect(all.text).toContain('3 items');
+    expect(all.text).toContain('2 Mar 2026, 09:15 GMT');
 
     const range = await run(store, ['list', '--from', '2026-03-03', '--to', '2026-03-04', '--json']);
     expect(JSON.parse(range.text).map((s: AuditSummary) => s.ref)).toEqual(['STL-2026-000002']);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedOutbound, sleep, startPipeline, waitFor, type Pipeline, type Traffic } from '../support/fault-harness.ts';
+import { expectedOutbound, sleep, startPipeline, waitFor, type Pipeline, type Traffic, patience } from '../support/fault-harness.ts';
 
 /**
  * DynamoDB (dynalite on disk) stopped and really restarted while classify is
@@ -67,5 +67,5 @@ describe('DynamoDB stopped and restarted mid-run', () => {
     expect([...out.byOutboxId.keys()].sort()).toEqual(expected);
     expect([...out.byOutboxId.values()].every((count) => count === 1)).toBe(true);
     expect(out.total).toBe(8 * (1 + 2 + 2 + 3));
-  }, 60_000);
+  }, patience(60_000));
 });

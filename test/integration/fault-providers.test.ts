@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxMessage } from '../../shared/model/index.ts';
 import { QUEUES } from '../../shared/topology.ts';
-import { expectedOutbound, waitFor, startPipeline, type FaultAnswer, type Pipeline, type Traffic } from '../support/fault-harness.ts';
+import { expectedOutbound, waitFor, startPipeline, type FaultAnswer, type Pipeline, type Traffic, patience } from '../support/fault-harness.ts';
 
 /**
  * Graph API, Twilio, End User Messaging and SES answer 500, then 429, then
@@ -97,5 +97,5 @@ describe('provider outages', () => {
     expect(sent.sort()).toEqual(expected.filter((id) => !id.startsWith('meta:') && !id.startsWith('twilio-to:')).concat(traffic.filter((t) => t.channel === 'twilio').map((t) => `${t.itemId}:consent-request`)).sort());
     expect(events.filter((e) => e.type === 'delivery-failed')).toEqual([]);
     expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
-  }, 40_000);
+  }, patience(40_000));
 });

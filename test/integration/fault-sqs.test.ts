@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxSink } from '../../shared/queue/outbox.ts';
-import { expectedOutbound, sendUntilAcknowledged, sleep, startPipeline, waitFor, type Pipeline, type Traffic } from '../support/fault-harness.ts';
+import { expectedOutbound, sendUntilAcknowledged, sleep, startPipeline, waitFor, type Pipeline, type Traffic, patience } from '../support/fault-harness.ts';
 
 /**
  * SQS (local-aws-sqs behind a proxy, so it keeps its queues) stopped and
@@ -79,7 +79,7 @@ describe('SQS stopped and restarted mid-run', () => {
     expect(await p.depth('inbound-dlq')).toBe(0);
     expect(await p.depth('outbox-dlq')).toBe(0);
     expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
-  }, 45_000);
+  }, patience(45_000));
 });
 
 describe('classify crashing between the audit record and the enqueue', () => {
@@ -109,5 +109,5 @@ describe('classify crashing between the audit record and the enqueue', () => {
     expect((await p.outbound()).total - outboundBefore).toBe(expected.length);
     expect(await p.depth('inbound-dlq')).toBe(0);
     expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
-  }, 40_000);
+  }, patience(40_000));
 });

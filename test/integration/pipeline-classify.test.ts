@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAs } from '../../infra/local/iam/enforce.ts';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -11,6 +15,8 @@ import { loadPolicy } from '../../shared/policy/load.ts';
 import { sqsBatchHandler } from '../../shared/queue/consume.ts';
 import { OutboxPublisher } from '../../shared/queue/outbox.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
+import { FileMailStore } from '../../shared/channels/raw-mail-store.ts';
+import { QUEUES } from '../../shared/topology.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
 
@@ -260,7 +266,68 @@ describe('classify on the emulators (stilton policy)', () => {
     expect((await drainOutbox()).map((m) => m.itemId).sort()).toEqual([good[0]!.itemId, good[0]!.itemId, good[1]!.itemId].sort());
   });
 
+  it("a resident's second formal email within 7 days is acknowledged with its own reference (issue 17)", async () => {
+    const first = email();
+    const firstRef = (await processInboundItem(first, deps)).ref!;
+    await drainOutbox();
+    // The resident has answered the consent form, and had an automatic reply yesterday.
+    const senderHash = senderHashOf(first, KEY);
+    await deps.ops.setConsent(senderHash, firstRef, 'granted', now.toISOString());
+    await deps.ops.recordAutoReply(senderHash, new Date(now.getTime() - 86_400_000).toISOString(), 7, 'ses:earlier');
+    const second = email({ sender: first.sender, transport: first.transport, subject: 'Another matter: the bus shelter' });
+    const outcome = await processInboundItem(second, deps);
+    expect(outcome.classification).toBe('formal');
+    const messages = await drainOutbox();
+    const ack = messages.find((m) => m.kind === 'auto-reply' && m.to === first.sender.id);
+    expect(ack, JSON.stringify(messages.map((m) => m.kind))).toBeDefined();
+    expect(ack!.text).toContain(outcome.ref!);
+    expect(ack!.text).not.toContain('{reference}');
+  });
+
+  it('a complaint invitation that the reply limit stops is recorded in the audit trail with why (issue 17)', async () => {
+    const psid = 'fb-user-9001';
+    const senderHash = senderHashOf(messenger(psid), KEY);
+    await deps.ops.recordAutoReply(senderHash, new Date(now.getTime() - 86_400_000).toISOString(), 7, 'meta:earlier');
+    const n = ++seq;
+    const comment = messenger(psid, {
+      itemId: `meta:comment-${n}`,
+      channel: 'facebook-comment',
+      kind: 'comment',
+      providerMessageId: `4455_${n}`,
+      text: 'The council broke the law by holding the budget meeting in secret. This is illegal.',
+    });
+    const outcome = await processInboundItem(comment, deps);
+    expect(outcome.ref).toBeDefined();
+    const events = await deps.audit.eventsFor(outcome.ref!);
+    const classified = events.find((e) => e.type === 'classified')!;
+    expect(JSON.stringify(classified.data.actions)).toContain('formalComplaintInvitation');
+    const skipped = events.find((e) => e.type === 'reply-skipped');
+    expect(skipped?.data).toMatchObject({ reason: 'rate-limit', clause: policy.autoReplyRateLimit.clause, textKeys: ['formalComplaintInvitation'] });
+    expect((await drainOutbox()).filter((m) => m.channel === 'facebook-comment')).toEqual([]);
+  });
+
   it('the audit chain verifies after all of the above', async () => {
     expect(await deps.audit.verify()).toMatchObject({ ok: true });
+  });
+});
+
+describe('poison items: bodies too large for DynamoDB or for one email', () => {
+  it('100,000+ CJK characters (over 400 KB in UTF-8): the record keeps the start and the full body in the mail store; the clerk still gets the item', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-bodies-'));
+    const text = '漢字かな'.repeat(40_000); // 160,000 characters, 480 KB in UTF-8 (320 KB as dynalite counts)
+    const item = email({ text });
+    const outcome = await runAs('classify', () => processInboundItem(item, { ...deps, bodies: new FileMailStore(dir) }));
+    expect(outcome).toMatchObject({ classification: 'formal', duplicate: false });
+    const record = await deps.audit.getContent(outcome.ref!);
+    expect(record?.content).toMatchObject({ textTruncated: true, fullContent: { key: `content/stilton/${outcome.ref}.json` } });
+    expect(text.startsWith(record!.content!.text)).toBe(true);
+    const kept = JSON.parse(readFileSync(join(dir, record!.content!.fullContent!.key), 'utf8')) as { text: string };
+    expect(kept.text).toBe(text);
+    expect(createHash('sha256').update(readFileSync(join(dir, record!.content!.fullContent!.key))).digest('hex')).toBe(record!.content!.fullContent!.sha256);
+
+    const routing = (await drainOutbox()).find((m) => m.kind === 'clerk-routing')!;
+    // Here the whole text still fits one email (shortening is covered in test/unit/pipeline-compose.test.ts).
+    expect(routing.text).toContain(text);
+    expect(Buffer.byteLength(JSON.stringify(routing), 'utf8')).toBeLessThanOrEqual(QUEUES.outbox.maximumMessageSizeBytes);
   });
 });

@@ -3,7 +3,7 @@ import { bindPrincipal, runAs } from '../../infra/local/iam/enforce.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -495,7 +495,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     stopPollers,
     depth,
     async settle(timeoutMs = 20_000, queues = ['inbound', 'outbox'] as const) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = Date.now() + patience(timeoutMs);
       let quiet = 0;
       while (quiet < 2) {
         if (Date.now() > deadline) throw new Error(`pipeline did not settle: inbound ${await depth('inbound')}, outbox ${await depth('outbox')}`);
@@ -557,8 +557,19 @@ export async function sendUntilAcknowledged(traffic: Traffic, options: { delayMs
   throw new Error(`${traffic.itemId} was never acknowledged`);
 }
 
+/**
+ * Deadlines scaled to how busy the machine is (load average per core, 1 to 5;
+ * HUB_TEST_PATIENCE overrides): the fault tests assert what happens, never how
+ * fast, and a shared 2-core machine running several suites is many times slower.
+ */
+export function patience(ms: number): number {
+  const configured = Number(process.env.HUB_TEST_PATIENCE);
+  const busy = loadavg()[0]! / Math.max(1, cpus().length);
+  return Math.round(ms * (configured > 0 ? configured : Math.min(5, Math.max(1, busy))));
+}
+
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + patience(timeoutMs);
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);

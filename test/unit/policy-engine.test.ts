@@ -278,8 +278,9 @@ const tables: Record<PresetName, Case[]> = {
       item: () => email(),
       context: { consentOnFile: true },
       classification: 'formal',
-      cites: { 'consent-on-file': 'stilton.txt §11' },
-      actions: ['audit', 'route-to-clerk'],
+      cites: { 'consent-on-file': 'stilton.txt §11', 'formal-acknowledgement': 'default: every formal item is acknowledged with its reference' },
+      actions: ['audit', 'route-to-clerk', 'auto-reply'],
+      reply: 'formalAcknowledgement',
     },
     {
       name: 'a reply in an existing thread is not new correspondence (§11)',
@@ -619,10 +620,18 @@ describe('office hours (cassington.txt: 9am-1pm, Monday to Friday)', () => {
     expect(d.nextMonitoredAt).toBe('2025-06-09T09:00:00+01:00');
   });
 
-  it('the out-of-office reply is rate-limited like any automatic reply, the consent form is not', () => {
+  it('the out-of-office reply to formal mail is not rate-limited: the limit is for informal replies (issue 17)', () => {
     const d = decideFor('cassington', cassingtonEmail(), ctx({ now: new Date('2025-06-03T13:00:00Z'), lastAutoReplyAt: '2025-06-02T13:00:00Z' }));
-    expect(types(d)).toEqual(['audit', 'route-to-clerk', 'consent-request']);
-    expect(reason(d, 'rate-limit')).toBeDefined();
+    expect(types(d)).toEqual(['audit', 'route-to-clerk', 'consent-request', 'auto-reply']);
+    expect(replies(d).map((r) => r.textKey)).toEqual(['outOfOffice']);
+    expect(reason(d, 'rate-limit')).toBeUndefined();
+  });
+
+  it("a resident's second formal email within the week is acknowledged with its reference (issue 17)", () => {
+    const d = decideFor('stilton', email(), ctx({ now: new Date('2025-06-03T10:00:00Z'), lastAutoReplyAt: '2025-06-02T10:00:00Z', consentOnFile: true }));
+    expect(replies(d).map((r) => r.textKey)).toEqual(['formalAcknowledgement']);
+    expect(replies(d)[0]!.text).toContain('{reference}');
+    expect(reason(d, 'rate-limit')).toBeUndefined();
   });
 
   it('a council whose policy has no out-of-office message records the time but does not reply (Withyham)', () => {
