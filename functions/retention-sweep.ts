@@ -6,5 +6,5 @@ import { log } from '../shared/runtime/log.ts';
 export const handler = middy<unknown, void>().handler(async () => {
   const started = Date.now();
   const result = await sweepRetention(await retentionDepsFromEnv());
-  log.info('retention sweep', { removed: result.removed.length, heldBack: result.held.length, eventSeq: result.eventSeq, ms: Date.now() - started });
+  log.info('retention sweep', { removed: result.removed.length, heldBack: result.held.length, recordedAs: result.recordedAs, ms: Date.now() - started });
 });

@@ -160,6 +160,8 @@ export interface DpContext {
   /** Recorded in the chain as who ran the command. */
   readonly operator: string;
   readonly out: Output;
+  /** Refusals (stderr); `out` when absent. */
+  readonly err?: Output;
   readonly now?: () => Date;
 }
 
@@ -194,7 +196,7 @@ async function sarExport(args: DpArgs, ctx: DpContext, now: () => Date): Promise
   );
   ctx.out.write(`Subject access export ${outcome.exportId}: ${outcome.items} recorded item${outcome.items === 1 ? '' : 's'}, ${outcome.informal} informal message${outcome.informal === 1 ? '' : 's'}.\n`);
   for (const file of outcome.files) ctx.out.write(`  ${file}\n`);
-  ctx.out.write(`Recorded in the audit trail as event ${outcome.eventSeq}. Check report.html for other people's details before sending it (docs/data-protection.md).\n`);
+  ctx.out.write(`Recorded in the audit trail (sar-exported, reference ${outcome.exportId}). Check report.html for other people's details before sending it (docs/data-protection.md).\n`);
   return 0;
 }
 
@@ -209,7 +211,7 @@ async function erase(args: DpArgs, ctx: DpContext, now: () => Date): Promise<num
         : await eraseReferences(args.references, request, deps, { opsCleanup: true });
   } catch (error) {
     if (error instanceof ErasureRefusedError) {
-      ctx.out.write(`hub: ${error.message}\n`);
+      (ctx.err ?? ctx.out).write(`hub: ${error.message}\n`);
       return 1;
     }
     throw error;

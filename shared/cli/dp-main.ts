@@ -44,6 +44,7 @@ export async function dpMain(argv: readonly string[]): Promise<number> {
 async function openContext(args: DpArgs): Promise<DpContext> {
   const operator = process.env.HUB_OPERATOR?.trim() || safeUser();
   const out = { write: (text: string) => void process.stdout.write(text) };
+  const err = { write: (text: string) => void process.stderr.write(text) };
   const envKey = process.env.HUB_SENDER_KEY?.trim() || undefined;
   if (args.local) {
     const dataDir = resolve(process.env.HUB_DATA_DIR?.trim() || '.hub');
@@ -63,6 +64,7 @@ async function openContext(args: DpArgs): Promise<DpContext> {
       ...(policy ? { policy } : {}),
       operator,
       out,
+      err,
     };
   }
   const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'eu-west-2';
@@ -85,6 +87,7 @@ async function openContext(args: DpArgs): Promise<DpContext> {
     ...(policy ? { policy } : {}),
     operator,
     out,
+    err,
   };
 }
 

@@ -40,8 +40,8 @@ export function isPastRetention(summary: AuditSummary, policy: Policy, now: Date
 export interface SweepResult {
   readonly removed: readonly string[];
   readonly held: readonly string[];
-  /** The `retention-swept` event's seq, when anything was removed or held back. */
-  readonly eventSeq?: number;
+  /** The `retention-swept` event's reference, when anything was removed or held back. */
+  readonly recordedAs?: string;
 }
 
 export interface SweepDeps extends EraseDeps {
@@ -67,8 +67,9 @@ export async function sweepRetention(deps: SweepDeps): Promise<SweepResult> {
   }
   if (removed.length === 0 && held.length === 0) return { removed, held };
   const day = londonDay(now.toISOString());
-  const event = await deps.audit.append({
-    ref: `RETENTION-${day}`,
+  const ref = `RETENTION-${day}`;
+  await deps.audit.append({
+    ref,
     itemId: 'retention-sweep',
     type: 'retention-swept',
     at: now.toISOString(),
@@ -82,7 +83,7 @@ export async function sweepRetention(deps: SweepDeps): Promise<SweepResult> {
     },
     eventKey: `retention-swept:${day}:${sha256Hex([...removed, '|', ...held].join(',')).slice(0, 16)}`,
   });
-  return { removed, held, eventSeq: event.seq };
+  return { removed, held, recordedAs: ref };
 }
 
 async function pastRetention(audit: AuditStore, classification: Classification, policy: Policy, now: Date): Promise<string[]> {

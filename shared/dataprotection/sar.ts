@@ -26,7 +26,6 @@ export interface SarOutcome {
   readonly items: number;
   readonly informal: number;
   readonly files: readonly string[];
-  readonly eventSeq: number;
 }
 
 export class OutputDirectoryError extends Error {
@@ -53,7 +52,7 @@ export async function exportSubjectAccess(request: SarRequest, deps: SubjectDeps
   await write('report.html', sarHtml(meta, records));
   await write('manifest.json', `${JSON.stringify(sarManifest(meta, records, [...written]), null, 2)}\n`);
 
-  const event = await deps.audit.append({
+  await deps.audit.append({
     ref: exportId,
     itemId: 'subject-access',
     type: 'sar-exported',
@@ -69,7 +68,7 @@ export async function exportSubjectAccess(request: SarRequest, deps: SubjectDeps
     },
     eventKey: `${exportId}:sar-exported`,
   });
-  return { exportId, items: records.items.length, informal: records.informal.length, files: written.map((f) => join(request.outDir, f.name)), eventSeq: event.seq };
+  return { exportId, items: records.items.length, informal: records.informal.length, files: written.map((f) => join(request.outDir, f.name)) };
 }
 
 /** A new or empty directory, private to the user: the report is personal data. */

@@ -258,6 +258,37 @@ describe('local hub (npm start) end to end', () => {
     expect((await items()).length).toBe(beforeItems.length);
   }, 90_000);
 
+  it('lets the data protection officer export, hold and erase with npx hub sar|hold|erase --local, and verify stays green', async () => {
+    const hubCli = (args: string[]) => runCli(args, { HUB_DATA_DIR: dataDir });
+    const binItem = (await items()).find((i) => i.text?.includes('Bin not collected on Elm Close'))!;
+    expect(binItem.ref).toBeDefined();
+
+    const out = join(mkdtempSync(join(tmpdir(), 'hub-e2e-sar-')), 'sar');
+    const sar = await hubCli(['sar', 'export', '--local', '--sender', '+44 7700 900456', '--out', out, '--case', 'SAR-2026-001']);
+    expect(sar.code, sar.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { items: { reference: string; content?: { text: string } }[] };
+    expect(report.items.map((i) => i.reference)).toEqual([binItem.ref]);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Bin not collected on Elm Close');
+
+    expect((await hubCli(['hold', 'add', binItem.ref!, '--reason', 'FOI-2026-001', '--local'])).code).toBe(0);
+    const refused = await hubCli(['erase', '--reference', binItem.ref!, '--reason', 'ERASE-2026-001', '--local']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/legal hold \(FOI-2026-001\)/);
+    expect((await hubCli(['hold', 'remove', binItem.ref!, '--reason', 'FOI-2026-001 closed', '--local'])).code).toBe(0);
+    const erased = await hubCli(['erase', '--sender', '+447700900456', '--reason', 'ERASE-2026-001', '--local']);
+    expect(erased.code, erased.stderr).toBe(0);
+    expect(erased.stdout).toContain(`Erased ${binItem.ref}`);
+
+    const shown = await hubCli(['audit', 'show', binItem.ref!, '--local']);
+    expect(shown.stdout).toMatch(/erased on \d{4}-\d{2}-\d{2} because ERASE-2026-001/);
+    expect(shown.stdout).not.toContain('Elm Close');
+    const verified = await hubCli(['audit', 'verify', '--local']);
+    expect(verified.code, verified.stdout).toBe(0);
+    const bad = await hubCli(['erase', '--refrence', binItem.ref!, '--reason', 'R', '--local']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe('hub: unknown option --refrence (did you mean --reference?)');
+  }, 60_000);
+
   it('lets an auditor list, show and verify the records with npx hub audit --local, and catches tampering', async () => {
     const hubCli = (args: string[]) => runCli(args, { HUB_DATA_DIR: dataDir });
     const listed = await hubCli(['audit', 'list', '--local', '--json']);
