@@ -37,7 +37,44 @@ export const MAX_SUBJECT_CHARS = 2_000;
 type PostalMimeModule = typeof import('postal-mime');
 let postalMime: Promise<PostalMimeModule> | undefined;
 
+/**
+ * Limits checked before parsing: a message of 200,000 empty parts took 17.5 s
+ * and about 500 MB to parse. Ordinary mail has a handful of parts; SES accepts
+ * at most 40 MB, and parsing needs several times the message in memory.
+ */
+export const MIME_LIMITS = { maxBytes: 25 * 1024 * 1024, maxPartDelimiters: 1_000 } as const;
+
+/** Why a message was not parsed; the item is still recorded, header-only, with this reason. */
+export class MimeLimitError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'MimeLimitError';
+  }
+}
+
+/** Counts lines that start with `--` (MIME part delimiters) without decoding anything, stopping past the cap. */
+function partDelimiters(raw: Uint8Array | string, cap: number): number {
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'latin1') : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  let count = 0;
+  for (let i = bytes.indexOf('\n--'); i !== -1 && count <= cap; i = bytes.indexOf('\n--', i + 3)) count++;
+  return count;
+}
+
+export function checkMimeLimits(raw: Uint8Array | string): void {
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw, 'latin1') : raw.byteLength;
+  if (size > MIME_LIMITS.maxBytes) throw new MimeLimitError(`the message is ${Math.round(size / 1048576)} MB, over the ${MIME_LIMITS.maxBytes / 1048576} MB the hub parses`);
+  if (partDelimiters(raw, MIME_LIMITS.maxPartDelimiters) > MIME_LIMITS.maxPartDelimiters) {
+    throw new MimeLimitError(`the message has more than ${MIME_LIMITS.maxPartDelimiters} MIME parts`);
+  }
+}
+
+/** The text of a header-only item: the reason, and where the original is. */
+export function notParsedText(reason: string): string {
+  return `[The hub did not read this message's body: ${reason}. The original message is kept in the mail store.]`;
+}
+
 export async function parseMime(raw: Uint8Array | string): Promise<ParsedEmail> {
+  checkMimeLimits(raw);
   postalMime ??= import('postal-mime');
   const { default: PostalMime } = await postalMime;
   const mail = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });

@@ -1,7 +1,7 @@
 import type { SESEvent } from 'aws-lambda';
 import type { InboundItem, Party, TransportFacts, Verdict } from '../model/inbound-item.ts';
 import { asArray, asObject, asString, optional, type Json } from './common.ts';
-import { headerOnlyEmail, parseMime, returnPathOf, type ParsedEmail } from './email.ts';
+import { headerOnlyEmail, MimeLimitError, notParsedText, parseMime, returnPathOf, type ParsedEmail } from './email.ts';
 import { mailKey, type RawMailStore } from './raw-mail-store.ts';
 
 /**
@@ -38,8 +38,9 @@ export async function handleSesEvent(event: SESEvent, deps: SesDeps): Promise<Se
     }
     const key = mailKey(messageId, env);
     const raw = await deps.store.get(key);
-    // postal-mime is lenient; if it still gives up, keep the mail with what SES parsed rather than lose it.
-    const parsed = await parseMime(raw).catch(() => fromCommonHeaders(mail));
+    // postal-mime is lenient; if it still gives up, or the message is over the parsing limits, keep the
+    // mail with what SES parsed (and why) rather than lose it.
+    const parsed = await parseMime(raw).catch((error: unknown) => fromCommonHeaders(mail, error instanceof MimeLimitError ? error.message : 'the MIME structure could not be read'));
     items.push(sesItem(ses as unknown as SesRecord, parsed, now, deps.store.bucket ? { bucket: deps.store.bucket, key } : undefined));
   }
   await deps.enqueue(items);
@@ -109,7 +110,7 @@ function toVerdict(status: string | undefined): Verdict | undefined {
   return (VERDICTS as readonly string[]).includes(upper ?? '') ? (upper as Verdict) : undefined;
 }
 
-function fromCommonHeaders(mail: Json): ParsedEmail {
+function fromCommonHeaders(mail: Json, reason: string): ParsedEmail {
   const common = asObject(mail.commonHeaders);
-  return headerOnlyEmail(optional({ subject: asString(common?.subject), messageId: asString(common?.messageId) }));
+  return headerOnlyEmail({ ...optional({ subject: asString(common?.subject), messageId: asString(common?.messageId) }), text: notParsedText(reason) });
 }

@@ -201,3 +201,38 @@ describe('Mandrill inbound webhook', () => {
     expect((await failing.call(post({ mandrill_events: JSON.stringify(events) }))).statusCode).toBe(503);
   });
 });
+
+describe('pathological MIME', () => {
+  const pathological = (parts: number) =>
+    Buffer.from(
+      [
+        'From: Someone <someone@example.org>',
+        'To: clerk@stiltonparishcouncil.org',
+        'Subject: Many parts',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        ...Array.from({ length: parts }, () => '--b\r\n'),
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+
+  it('200,000 empty parts: not parsed (the limits are checked first), but still recorded as a header-only item with the reason', async () => {
+    await expect(parseMime(pathological(200_000))).rejects.toMatchObject({ name: 'MimeLimitError', message: 'the message has more than 1000 MIME parts' });
+    const enqueued: InboundItem[] = [];
+    const result = await handleSesEvent(sesEvent, {
+      store: memoryStore({ [`inbound/${MESSAGE_ID}`]: pathological(200_000) }),
+      enqueue: async (items) => void enqueued.push(...items.map((i) => InboundItem.parse(i))),
+      env: { MAIL_PREFIX: 'inbound/' },
+    });
+    expect(result).toEqual({ enqueued: 1, malformed: 0 });
+    expect(enqueued[0]!.text).toBe("[The hub did not read this message's body: the message has more than 1000 MIME parts. The original message is kept in the mail store.]");
+    expect(enqueued[0]!.itemId).toBe(`ses:${MESSAGE_ID}`);
+  });
+
+  it('a message over the byte limit is not parsed either; an ordinary multipart message is', async () => {
+    await expect(parseMime(Buffer.alloc(26 * 1024 * 1024, 0x61))).rejects.toMatchObject({ name: 'MimeLimitError', message: 'the message is 26 MB, over the 25 MB the hub parses' });
+    await expect(parseMime(pathological(20))).resolves.toMatchObject({ subject: 'Many parts' });
+  });
+});
