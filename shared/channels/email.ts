@@ -42,7 +42,7 @@ let postalMime: Promise<PostalMimeModule> | undefined;
  * and about 500 MB to parse. Ordinary mail has a handful of parts; SES accepts
  * at most 40 MB, and parsing needs several times the message in memory.
  */
-export const MIME_LIMITS = { maxBytes: 25 * 1024 * 1024, maxPartDelimiters: 1_000 } as const;
+export const MIME_LIMITS = { maxBytes: 25 * 1024 * 1024, maxPartDelimiters: 5_000 } as const;
 
 /** Why a message was not parsed; the item is still recorded, header-only, with this reason. */
 export class MimeLimitError extends Error {

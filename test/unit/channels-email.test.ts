@@ -219,7 +219,7 @@ describe('pathological MIME', () => {
     );
 
   it('200,000 empty parts: not parsed (the limits are checked first), but still recorded as a header-only item with the reason', async () => {
-    await expect(parseMime(pathological(200_000))).rejects.toMatchObject({ name: 'MimeLimitError', message: 'the message has more than 1000 MIME parts' });
+    await expect(parseMime(pathological(200_000))).rejects.toMatchObject({ name: 'MimeLimitError', message: 'the message has more than 5000 MIME parts' });
     const enqueued: InboundItem[] = [];
     const result = await handleSesEvent(sesEvent, {
       store: memoryStore({ [`inbound/${MESSAGE_ID}`]: pathological(200_000) }),
@@ -227,7 +227,7 @@ describe('pathological MIME', () => {
       env: { MAIL_PREFIX: 'inbound/' },
     });
     expect(result).toEqual({ enqueued: 1, malformed: 0 });
-    expect(enqueued[0]!.text).toBe("[The hub did not read this message's body: the message has more than 1000 MIME parts. The original message is kept in the mail store.]");
+    expect(enqueued[0]!.text).toBe("[The hub did not read this message's body: the message has more than 5000 MIME parts. The original message is kept in the mail store.]");
     expect(enqueued[0]!.itemId).toBe(`ses:${MESSAGE_ID}`);
   });
 
