@@ -371,6 +371,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           queueArn: `arn:aws:sqs:${LOCAL_REGION}:123456789012:${options.prefix}${id}`,
           consume: id === 'inbound' ? classify : deliver,
           idleMs: 50,
+          // One batch at a time: with the harness's 1-2 s visibility timeouts (180 s in AWS) a second
+          // loop could take a message back while its first delivery is still running.
+          concurrency: 1,
           onError: (error) => errors.push(error),
         }),
       );
