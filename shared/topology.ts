@@ -234,6 +234,40 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/consent/{token}', fn: 'consentForm' },
 ];
 
+/**
+ * The webhook URL each provider is configured with: `npm start` lists them and
+ * the stack outputs them. `{secret}` in a path is the value of `pathSecret`.
+ */
+export interface WebhookDefinition {
+  readonly name: string;
+  readonly fn: FunctionId;
+  readonly path: string;
+  readonly pathSecret?: SecretKey;
+  /** CloudFormation output id and where the URL goes in the provider's console. */
+  readonly output: string;
+  readonly hint: string;
+}
+
+export const WEBHOOKS = [
+  { name: 'Messenger', fn: 'messengerWebhook', path: '/webhooks/messenger', output: 'MessengerWebhookUrl', hint: 'Meta app → Webhooks callback URL' },
+  {
+    name: 'Mailchimp',
+    fn: 'mailchimpWebhook',
+    path: '/webhooks/mailchimp/{secret}',
+    pathSecret: 'MAILCHIMP_WEBHOOK_SECRET',
+    output: 'MailchimpWebhookUrl',
+    hint: 'Mailchimp audience webhook URL: replace the placeholder with the secret value',
+  },
+  { name: 'Mandrill', fn: 'mandrillWebhook', path: '/webhooks/mandrill', output: 'MandrillWebhookUrl', hint: 'Mailchimp Transactional inbound route webhook URL' },
+  {
+    name: 'Twilio',
+    fn: 'twilioWebhook',
+    path: '/webhooks/twilio',
+    output: 'TwilioWebhookUrl',
+    hint: 'Twilio number → Messaging → "A message comes in" webhook URL (HTTP POST)',
+  },
+] as const satisfies readonly WebhookDefinition[];
+
 export const SCHEDULES = [
   { id: 'consent-sweep', fn: 'consentSchedule', rate: 'rate(1 hour)', localIntervalSeconds: 60 },
   { id: 'retention-sweep', fn: 'retentionSweep', rate: 'rate(1 day)', localIntervalSeconds: 3600 },
@@ -290,6 +324,28 @@ export const SECRET_KEYS = [
 ] as const;
 
 export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/**
+ * Local hub defaults of the secrets and ids, fixed and obviously local so the
+ * demo and the tests can sign requests; each is overridden by the environment
+ * variable of the same name (docs/local.md).
+ */
+export const LOCAL_SECRET_DEFAULTS = {
+  MESSENGER_APP_SECRET: 'local-messenger-app-secret',
+  MESSENGER_VERIFY_TOKEN: 'local-messenger-verify-token',
+  MESSENGER_PAGE_TOKEN: 'local-messenger-page-token',
+  MAILCHIMP_WEBHOOK_SECRET: 'local-mailchimp-path-secret',
+  MANDRILL_WEBHOOK_KEY: 'local-mandrill-webhook-key',
+  TWILIO_AUTH_TOKEN: 'local-twilio-auth-token',
+  CONSENT_SIGNING_KEY: 'local-consent-signing-key',
+} as const satisfies Record<SecretKey, string>;
+
+export const LOCAL_ID_DEFAULTS = {
+  /** Used when the council's policy names no Page. */
+  MESSENGER_PAGE_ID: '104123456789012',
+  MESSENGER_APP_ID: '1517776481860111',
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
+} as const;
 
 /** Body limits per route family, bytes; over them the answer is 413. */
 export const BODY_LIMITS = {

@@ -1,4 +1,4 @@
-import type { FunctionId } from '../../shared/topology.ts';
+import { WEBHOOKS, type FunctionId } from '../../shared/topology.ts';
 
 /**
  * What each function may touch, in one reviewable table. The stack turns each
@@ -45,11 +45,11 @@ export interface FunctionAccess {
   readonly council?: true;
 }
 
+/** Every provider webhook verifies with a secret and enqueues; nothing else. */
+const WEBHOOK_ACCESS: FunctionAccess = { sendInbound: true, secrets: true };
+
 export const ACCESS: Record<FunctionId, FunctionAccess> = {
-  messengerWebhook: { sendInbound: true, secrets: true },
-  mailchimpWebhook: { sendInbound: true, secrets: true },
-  mandrillWebhook: { sendInbound: true, secrets: true },
-  twilioWebhook: { sendInbound: true, secrets: true },
+  ...(Object.fromEntries(WEBHOOKS.map((w) => [w.fn, WEBHOOK_ACCESS])) as Record<(typeof WEBHOOKS)[number]['fn'], FunctionAccess>),
   sesInbound: { sendInbound: true, readMail: true },
   smsInbound: { sendInbound: true },
   classify: { ops: true, audit: 'append', sendOutbox: true, secrets: true, council: true, keepBodies: true },

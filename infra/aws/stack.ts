@@ -33,6 +33,8 @@ import {
   ROUTES,
   SCHEDULES,
   SECRET_KEYS,
+  WEBHOOKS,
+  type WebhookDefinition,
   TABLES,
   type FunctionId,
   type TableDefinition,
@@ -544,10 +546,7 @@ export class HubStack extends Stack {
     const out = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });
     out('ApiUrl', publicBaseUrl, 'Public base URL of the HTTP API (PUBLIC_BASE_URL)');
     out('ApiDefaultEndpoint', stage.url, 'execute-api address of the default stage');
-    out('MessengerWebhookUrl', `${publicBaseUrl}/webhooks/messenger`, 'Meta app → Webhooks callback URL');
-    out('MailchimpWebhookUrl', `${publicBaseUrl}/webhooks/mailchimp/<MAILCHIMP_WEBHOOK_SECRET>`, 'Mailchimp audience webhook URL: replace the placeholder with the secret value');
-    out('MandrillWebhookUrl', `${publicBaseUrl}/webhooks/mandrill`, 'Mailchimp Transactional inbound route webhook URL');
-    out('TwilioWebhookUrl', `${publicBaseUrl}/webhooks/twilio`, 'Twilio number → Messaging → "A message comes in" webhook URL (HTTP POST)');
+    for (const w of WEBHOOKS as readonly WebhookDefinition[]) out(w.output, `${publicBaseUrl}${w.pathSecret ? w.path.replace('{secret}', `<${w.pathSecret}>`) : w.path}`, w.hint);
     out('ConsentBaseUrl', `${publicBaseUrl}/consent/`, 'Base of signed consent links');
     out('Council', council.councilId, 'Council id of the audit chain (hub audit verify reads it)');
     out('AuditTableName', this.tables.audit.tableName, 'Audit table (hub audit reads it)');

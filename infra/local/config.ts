@@ -2,31 +2,17 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPolicy, PolicyError } from '../../shared/policy/load.ts';
 import type { Policy } from '../../shared/policy/schema.ts';
+import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../shared/topology.ts';
 import { StartupError } from './errors.ts';
 
 /**
  * The local hub's settings: the contract's environment variables with their
- * documented defaults (docs/local.md). Secrets and ids default to fixed,
- * obviously-local values so the demo and the tests can sign requests; any of
- * them can be overridden by an environment variable of the same name.
+ * documented defaults (docs/local.md). Secrets and ids default to the fixed,
+ * obviously-local values in shared/topology.ts; any of them can be overridden
+ * by an environment variable of the same name.
  */
 
-export const LOCAL_SECRET_DEFAULTS = {
-  MESSENGER_APP_SECRET: 'local-messenger-app-secret',
-  MESSENGER_VERIFY_TOKEN: 'local-messenger-verify-token',
-  MESSENGER_PAGE_TOKEN: 'local-messenger-page-token',
-  MAILCHIMP_WEBHOOK_SECRET: 'local-mailchimp-path-secret',
-  MANDRILL_WEBHOOK_KEY: 'local-mandrill-webhook-key',
-  TWILIO_AUTH_TOKEN: 'local-twilio-auth-token',
-  CONSENT_SIGNING_KEY: 'local-consent-signing-key',
-} as const;
-
-export const LOCAL_ID_DEFAULTS = {
-  /** Used when the council's policy names no Page. */
-  MESSENGER_PAGE_ID: '104123456789012',
-  MESSENGER_APP_ID: '1517776481860111',
-  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
-} as const;
+export { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS };
 
 export type LocalSecretName = keyof typeof LOCAL_SECRET_DEFAULTS | keyof typeof LOCAL_ID_DEFAULTS;
 
@@ -64,6 +50,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       keyof typeof LOCAL_SECRET_DEFAULTS,
       string
     >),
+    ...(Object.fromEntries(Object.entries(LOCAL_ID_DEFAULTS).map(([k, v]) => [k, pick(k as LocalSecretName, v)])) as Record<keyof typeof LOCAL_ID_DEFAULTS, string>),
     MESSENGER_PAGE_ID: pick('MESSENGER_PAGE_ID', policy.contacts.messengerPageId ?? LOCAL_ID_DEFAULTS.MESSENGER_PAGE_ID),
     MESSENGER_APP_ID: pick('MESSENGER_APP_ID', LOCAL_ID_DEFAULTS.MESSENGER_APP_ID),
     TWILIO_ACCOUNT_SID: pick('TWILIO_ACCOUNT_SID', LOCAL_ID_DEFAULTS.TWILIO_ACCOUNT_SID),

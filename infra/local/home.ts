@@ -1,3 +1,4 @@
+import { CHANNEL_REGISTRY } from '../../shared/channels/registry.ts';
 import { londonDateTime } from '../../shared/runtime/london-time.ts';
 import type { OutboxEntry } from './outbox.ts';
 import type { ItemView } from './records.ts';
@@ -67,13 +68,7 @@ export function filterItems(items: readonly ItemView[], filter: ItemFilter): Ite
   );
 }
 
-const CHANNEL_NAMES: Record<string, string> = {
-  messenger: 'Facebook Messenger',
-  'facebook-comment': 'Facebook comment',
-  email: 'Email',
-  sms: 'SMS',
-  mailchimp: 'Mailchimp',
-};
+const CHANNEL_NAMES: Record<string, string> = Object.fromEntries(Object.entries(CHANNEL_REGISTRY).map(([id, c]) => [id, c.label]));
 
 const KIND_NAMES: Record<string, string> = {
   'auto-reply': 'Standard reply',

@@ -3,7 +3,8 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import PostalMime from 'postal-mime';
 import type { SQSEvent } from 'aws-lambda';
-import type { FakeCall } from '../../shared/local/provider-fakes.ts';
+import { FAKE_PROVIDERS, type FakeCall } from '../../shared/local/provider-fakes.ts';
+import type { Provider } from '../../shared/model/inbound-item.ts';
 import { CorruptDataError } from './errors.ts';
 import { parseHeaders } from './smtp.ts';
 
@@ -20,7 +21,7 @@ export interface OutboxEntry {
   /** The outbox message id (deterministic: item id + kind) where known, else the provider's id. */
   readonly id: string;
   readonly channel: string;
-  readonly provider: 'meta' | 'twilio' | 'aws-sms' | 'ses';
+  readonly provider: Provider;
   readonly to: string;
   readonly kind: string;
   readonly subject?: string;
@@ -93,13 +94,12 @@ export class OutboxLog {
   /** Record one successful provider call, joined to its queued message. */
   addFakeCall(call: FakeCall): void {
     if (call.status < 200 || call.status >= 300) return;
-    const channelOf = { messenger: 'messenger', twilio: 'sms', eum: 'sms' } as const;
-    const provider = ({ messenger: 'meta', twilio: 'twilio', eum: 'aws-sms' } as const)[call.channel];
+    const { channel: fakeChannel, provider } = FAKE_PROVIDERS[call.channel];
     const to = call.to.replace(/^comment:/, '');
     const queued =
       (call.outboxId ? this.queued.get(call.outboxId) : undefined) ??
       this.findQueued((m) => m.to === to && m.text === call.text);
-    const channel = queued?.channel ?? (call.to.startsWith('comment:') ? 'facebook-comment' : channelOf[call.channel]);
+    const channel = queued?.channel ?? (call.to.startsWith('comment:') ? 'facebook-comment' : fakeChannel);
     this.add({
       id: queued?.id ?? call.outboxId ?? `${call.channel}:${call.at}:${to}`,
       channel,

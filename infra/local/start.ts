@@ -1,4 +1,5 @@
 import { readConfig } from './config.ts';
+import { WEBHOOKS, type WebhookDefinition } from '../../shared/topology.ts';
 import { StartupError } from './errors.ts';
 
 /**
@@ -31,10 +32,7 @@ try {
     `  Home page        ${hub.httpUrl}/`,
     `  Outbox (JSON)    ${hub.httpUrl}/local/outbox`,
     `  Items (JSON)     ${hub.httpUrl}/local/items`,
-    `  Messenger        ${hub.httpUrl}/webhooks/messenger`,
-    `  Mailchimp        ${hub.httpUrl}/webhooks/mailchimp/${config.secrets.MAILCHIMP_WEBHOOK_SECRET}`,
-    `  Mandrill         ${hub.httpUrl}/webhooks/mandrill`,
-    `  Twilio           ${hub.httpUrl}/webhooks/twilio`,
+    ...WEBHOOKS.map((w: WebhookDefinition) => `  ${w.name.padEnd(16)} ${hub.httpUrl}${w.pathSecret ? w.path.replace('{secret}', config.secrets[w.pathSecret]) : w.path}`),
     `  End User Msg SMS ${hub.httpUrl}/local/sms (POST the SNS message JSON)`,
     `  Consent links    ${hub.httpUrl}/consent/{token}`,
     `  SMTP             localhost:${hub.smtpPort}`,

@@ -1,5 +1,6 @@
 import type { OutboxMessage } from '../model/index.ts';
 import { permanent } from './errors.ts';
+import { senderFor } from '../channels/registry.ts';
 import type { SendContext, SendResult, Sender, SenderId } from './types.ts';
 
 /**
@@ -8,18 +9,7 @@ import type { SendContext, SendResult, Sender, SenderId } from './types.ts';
  * reverse). The clerk is always reached by email.
  */
 
-export function senderFor(msg: OutboxMessage): SenderId {
-  switch (msg.channel) {
-    case 'messenger':
-    case 'facebook-comment':
-      return 'messenger';
-    case 'email':
-    case 'mailchimp':
-      return 'ses';
-    case 'sms':
-      return msg.provider === 'twilio' ? 'twilio' : 'eum';
-  }
-}
+export { senderFor };
 
 const loaders: Record<SenderId, () => Promise<Sender>> = {
   messenger: async () => (await import('./messenger.ts')).sendMessenger,

@@ -17,5 +17,5 @@ export type SendResult =
 
 export type Sender = (msg: OutboxMessage, ctx: SendContext) => Promise<SendResult>;
 
-/** Which sender answers a message: the channel, and for SMS the provider the item came in on. */
-export type SenderId = 'messenger' | 'ses' | 'twilio' | 'eum';
+/** Which sender answers a message (the channel registry picks it). */
+export type { SenderId } from '../channels/registry.ts';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import type { Channel, Provider } from '../model/inbound-item.ts';
 
 /**
  * One local HTTP server that fakes the outbound provider APIs the deliver
@@ -11,6 +12,13 @@ import { randomUUID } from 'node:crypto';
  */
 
 export type FakeChannel = 'messenger' | 'twilio' | 'eum';
+
+/** What each fake stands for in the hub's terms (the local outbox view reads it). */
+export const FAKE_PROVIDERS: { readonly [F in FakeChannel]: { readonly channel: Channel; readonly provider: Provider } } = {
+  messenger: { channel: 'messenger', provider: 'meta' },
+  twilio: { channel: 'sms', provider: 'twilio' },
+  eum: { channel: 'sms', provider: 'aws-sms' },
+};
 export type FakeMode = 'ok' | '500' | '429' | 'timeout';
 
 export interface FakeCall {

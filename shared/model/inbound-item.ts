@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { CHANNEL_IDS, PROVIDER_IDS } from '../channels/registry.ts';
 
 /**
  * One thing a resident (or a provider on their behalf) sent us, normalised from
@@ -7,11 +8,12 @@ import * as z from 'zod/mini';
  * cheap to load on cold-start paths; ingest code imports only the types.
  */
 
-export const CHANNELS = ['messenger', 'facebook-comment', 'email', 'sms', 'mailchimp'] as const;
+/** The list lives with the channel descriptors (shared/channels/registry.ts). */
+export const CHANNELS = CHANNEL_IDS;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
-export const PROVIDERS = ['meta', 'ses', 'mandrill', 'mailchimp', 'twilio', 'aws-sms'] as const;
+export const PROVIDERS = PROVIDER_IDS;
 export const Provider = z.enum(PROVIDERS);
 export type Provider = z.infer<typeof Provider>;
 

@@ -1,6 +1,7 @@
 import type { Action, AuditEventType, ConsentStatus, Decision, InboundItem, OutboxMessage } from '../model/index.ts';
 import type { RawMailStore } from '../channels/raw-mail-store.ts';
 import { contentKey, fitContent } from '../store/content-overflow.ts';
+import { CHANNEL_REGISTRY } from '../channels/registry.ts';
 import { decide, type DecisionContext } from '../policy/engine.ts';
 import type { Policy } from '../policy/schema.ts';
 import { fillPlaceholders } from '../policy/texts.ts';
@@ -379,9 +380,7 @@ function threadKeysReferenced(item: InboundItem): string[] {
 
 /** Identifiers later items can refer to this one by. */
 function ownThreadKeys(item: InboundItem): string[] {
-  if (item.channel === 'email') return item.thread.messageId ? [item.thread.messageId] : [];
-  if (item.channel === 'messenger') return [item.providerMessageId];
-  return [];
+  return CHANNEL_REGISTRY[item.channel].threadKeys(item);
 }
 
 function referenceYear(receivedAt: string): number {

@@ -1,7 +1,8 @@
-import type { ConsentStatus, Decision, InboundItem, OutboxKind, OutboxMessage, Provider } from '../model/index.ts';
+import type { ConsentStatus, Decision, InboundItem, OutboxKind, OutboxMessage } from '../model/index.ts';
 import type { Policy } from '../policy/schema.ts';
 import { QUEUES } from '../topology.ts';
 import { bareAddress } from '../delivery/mime.ts';
+import { CHANNEL_REGISTRY, type ReplyTarget } from '../channels/registry.ts';
 import { mailAuth } from '../policy/mail-auth.ts';
 import { renderText } from '../policy/texts.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
@@ -12,55 +13,14 @@ import { londonDateTime } from '../runtime/london-time.ts';
  * (`${itemId}:${kind}`), so deliver can send each at most once.
  */
 
-/** Where an answer to the resident goes: the channel and identity they used. */
-export interface ReplyTarget {
-  readonly itemId: string;
-  readonly channel: Exclude<OutboxMessage['channel'], 'mailchimp'>;
-  readonly to: string;
-  readonly provider?: Provider;
-  /** Our identity the resident wrote to (SMS number, page id). */
-  readonly from?: string;
-  /** Email: the resident's subject, for `Auto: <subject>` and `Re:`. */
-  readonly subject?: string;
-  readonly inReplyTo?: string;
-  readonly references?: readonly string[];
-  /** Messenger / comment: when the resident wrote (the provider's reply window runs from it). */
-  readonly lastUserMessageAt?: string;
-}
+export type { ReplyTarget };
 
 /**
  * The reply target of an item, or undefined when nothing may be sent back:
  * Mailchimp events, and email whose sender address is not authenticated.
  */
 export function replyTargetFor(item: InboundItem): ReplyTarget | undefined {
-  const base = { itemId: item.itemId, provider: item.provider } as const;
-  switch (item.channel) {
-    case 'email': {
-      // Only to an address SPF or DMARC vouches for, so a forged sender gets nothing (no backscatter, no echoed subject).
-      const auth = mailAuth(item);
-      if (auth.status !== 'authenticated') return undefined;
-      const messageId = item.thread.messageId;
-      const references = [...(item.thread.references ?? []), ...(messageId ? [messageId] : [])];
-      return {
-        ...base,
-        channel: 'email',
-        // RFC 3834 §3.1.5: automatic answers go to the sender, not to a Reply-To.
-        to: auth.address,
-        ...(item.subject !== undefined ? { subject: item.subject } : {}),
-        ...(messageId ? { inReplyTo: messageId } : {}),
-        ...(references.length ? { references } : {}),
-      };
-    }
-    case 'messenger':
-      return { ...base, channel: 'messenger', to: item.sender.id, lastUserMessageAt: item.receivedAt, ...(item.recipients[0] ? { from: item.recipients[0] } : {}) };
-    case 'facebook-comment':
-      // A Private Reply is addressed to the comment.
-      return { ...base, channel: 'facebook-comment', to: item.providerMessageId.replace(/:add$/, ''), lastUserMessageAt: item.receivedAt, ...(item.recipients[0] ? { from: item.recipients[0] } : {}) };
-    case 'sms':
-      return { ...base, channel: 'sms', to: item.sender.id, ...(item.recipients[0] ? { from: item.recipients[0] } : {}) };
-    case 'mailchimp':
-      return undefined;
-  }
+  return CHANNEL_REGISTRY[item.channel].replyTarget(item);
 }
 
 function toResident(target: ReplyTarget, kind: OutboxKind, council: string, createdAt: string, ref: string | undefined, text: string, subject: string | undefined, idSuffix = ''): OutboxMessage {
@@ -115,14 +75,6 @@ export function composeConsentRequest(input: {
   const subject = `${input.reminder ? 'Reminder: d' : 'D'}ata consent form for your message to ${input.policy.council.name} (${input.ref})`;
   return toResident(input.target, input.reminder ? 'consent-reminder' : 'consent-request', input.policy.council.id, input.createdAt, input.ref, text, subject);
 }
-
-const CHANNEL_LABEL: Record<InboundItem['channel'], string> = {
-  email: 'Email',
-  messenger: 'Facebook Messenger',
-  'facebook-comment': 'Facebook comment',
-  sms: 'SMS',
-  mailchimp: 'Mailchimp audience event',
-};
 
 const CONSENT_LABEL: Record<ConsentStatus, string> = {
   'not-needed': 'not required for this item',
@@ -181,7 +133,7 @@ interface ClerkRoutingInput {
 
 function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): OutboxMessage {
   const { item, decision, ref, policy, consentStatus } = input;
-  const channel = CHANNEL_LABEL[item.channel];
+  const channel = CHANNEL_REGISTRY[item.channel].label;
   const senderLine = item.sender.name ? `${item.sender.name} <${item.sender.id || 'unknown'}>` : item.sender.id || 'unknown (the provider did not say)';
   const consentPending = consentStatus !== 'granted' && consentStatus !== 'not-needed';
   const warnings: string[] = [];

@@ -2,6 +2,7 @@ import type { Action, Decision, InboundItem, ModerationFlag, Reason, TextKey } f
 import type { Policy } from './schema.ts';
 import { detectModeration, linkContextOf, type ModelFinding } from './moderation.ts';
 import { mailAuth } from './mail-auth.ts';
+import { CHANNEL_REGISTRY, channelRule, normaliseAddress, officialAddresses } from '../channels/registry.ts';
 import { describeLondonTime, isWithinOfficeHours, nextMonitoredAt, toLondonIso } from './office-hours.ts';
 import { renderText } from './texts.ts';
 
@@ -78,7 +79,7 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
   const email = item.channel === 'email';
   const auth = email ? mailAuth(item) : undefined;
   const authFailed = auth?.status === 'unverified';
-  const own = ownSender(item, policy);
+  const own = CHANNEL_REGISTRY[item.channel].ownSender(item, policy);
   if (own && !authFailed) {
     because('own-sender', HUB_CLAUSES.ownSender, `Sent from our own ${own}; never answered, so replies cannot loop.`);
     return ignored();
@@ -166,7 +167,7 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
   if (formal) {
     const actions: Action[] = [{ type: 'audit' }, { type: 'route-to-clerk' }];
     if (flags.length > 0) {
-      because('moderation-formal', policy.channels[item.channel].clause, 'Formal correspondence always reaches the clerk; flags are shown to the clerk, not acted on automatically.');
+      because('moderation-formal', channelRule(policy, item.channel).clause, 'Formal correspondence always reaches the clerk; flags are shown to the clerk, not acted on automatically.');
     }
     if (!silent && needsConsent(item, policy, context, because)) actions.push({ type: 'consent-request' });
     // The reply rate limit is for informal replies: every formal matter is answered with its reference.
@@ -227,7 +228,7 @@ function decideFormality(item: InboundItem, policy: Policy, because: Because): b
       return true;
     }
   }
-  const rule = policy.channels[item.channel];
+  const rule = channelRule(policy, item.channel);
   because(
     'channel-formality',
     rule.clause,
@@ -275,32 +276,6 @@ export function automaticMail(item: InboundItem): string | undefined {
   return undefined;
 }
 
-/** Which of our own identities sent this, if any. */
-function ownSender(item: InboundItem, policy: Policy): string | undefined {
-  const id = item.sender.id;
-  switch (item.channel) {
-    case 'messenger':
-    case 'facebook-comment':
-      return policy.contacts.messengerPageId !== undefined && id === policy.contacts.messengerPageId ? 'Facebook Page' : undefined;
-    case 'sms':
-      return policy.contacts.smsNumbers.includes(id) ? 'SMS number' : undefined;
-    case 'email': {
-      const address = normaliseAddress(id);
-      if (policy.contacts.hubAddresses.includes(address)) return 'hub address';
-      return officialAddresses(policy).has(address) ? 'official address' : undefined;
-    }
-    default:
-      return undefined;
-  }
-}
-
-function officialAddresses(policy: Policy): Set<string> {
-  const c = policy.contacts;
-  return new Set(
-    [c.clerk, c.deputyClerk, c.enquiries, ...(c.otherOfficial ?? [])].filter((a) => a !== undefined).map((a) => a.address),
-  );
-}
-
 function ledgerChange(type: string | undefined): Extract<Action, { type: 'consent-ledger' }>['change'] {
   switch (type) {
     case 'subscribe':
@@ -324,10 +299,6 @@ function clauseOf(flags: readonly ModerationFlag[], action: string): string {
 
 export function moderationText(item: InboundItem): string {
   return item.subject ? `${item.subject}\n${item.text}` : item.text;
-}
-
-function normaliseAddress(address: string): string {
-  return address.trim().replace(/^<|>$/g, '').toLowerCase();
 }
 
 function domainOf(address: string): string {

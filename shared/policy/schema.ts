@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import { MODERATION_CATEGORIES } from '../model/moderation-categories.ts';
+import { CHANNEL_IDS, LATER_CHANNELS, type LaterChannel } from '../channels/registry.ts';
+import type { Channel } from '../model/inbound-item.ts';
 
 /**
  * A council's communication policy as data. A council adopts the hub by
@@ -48,6 +50,18 @@ export const MODERATION_ACTIONS = ['flag', 'hold-for-clerk', 'invite-formal-comp
 export const PAGE_ACTIONS = ['hide', 'ask-clerk', 'none'] as const;
 /** Bedrock regions in the UK or the EU: resident text never leaves them. */
 export const MODEL_REGIONS = ['eu-west-2', 'eu-west-1', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2'] as const;
+
+/** Channels residents can be answered on (Mailchimp events never are). */
+type ReplyChannel = Exclude<Channel, 'mailchimp'>;
+const REPLY_CHANNELS = CHANNEL_IDS.filter((c): c is ReplyChannel => c !== 'mailchimp');
+
+type PerChannel<C extends Channel, S extends z.ZodMiniType> = { [K in C]: K extends LaterChannel ? z.ZodMiniOptional<S> : S };
+
+/** A strict-object shape with one entry per channel, optional for LATER_CHANNELS. */
+function perChannel<C extends Channel, S extends z.ZodMiniType>(channels: readonly C[], schema: S): PerChannel<C, S> {
+  const later: readonly string[] = LATER_CHANNELS;
+  return Object.fromEntries(channels.map((c) => [c, later.includes(c) ? z.optional(schema) : schema])) as PerChannel<C, S>;
+}
 
 function buildSchemas() {
   const Day = z.enum(DAYS, { error: `expected one of ${DAYS.join(', ')}` });
@@ -153,24 +167,14 @@ function buildSchemas() {
       smsNumbers: z.array(e164()),
       note: note(),
     }),
-    channels: z.strictObject({
-      messenger: ChannelRule,
-      'facebook-comment': ChannelRule,
-      email: ChannelRule,
-      sms: ChannelRule,
-      mailchimp: ChannelRule,
-    }),
+    /** One rule per channel; channels added after the policy (LATER_CHANNELS) may be left out. */
+    channels: z.strictObject(perChannel(CHANNEL_IDS, ChannelRule)),
     /** Email with the clerk in Cc is official (stilton.txt §12). */
     copiedToClerk: Rule,
     /** Email to an official address (clerk, deputy, enquiries, official domain) is formal. */
     officialAddress: Rule,
     texts: z.strictObject({
-      notOfficialContact: z.strictObject({
-        messenger: text(),
-        'facebook-comment': text(),
-        email: text(),
-        sms: text(),
-      }),
+      notOfficialContact: z.strictObject(perChannel(REPLY_CHANNELS, text())),
       consentRequest: text(),
       consentReminder: text(),
       outOfOffice: text(),
@@ -205,7 +209,7 @@ function buildSchemas() {
       /** Ask new formal correspondence for the data-consent form before action is taken. */
       enabled: z.boolean({ error: 'expected true or false' }),
       /** Channels whose new formal items need the form. */
-      channels: z.array(z.enum(['messenger', 'facebook-comment', 'email', 'sms'], { error: 'expected messenger, facebook-comment, email or sms' })),
+      channels: z.array(z.enum(REPLY_CHANNELS as [ReplyChannel, ...ReplyChannel[]], { error: `expected one of ${REPLY_CHANNELS.join(', ')}` })),
       reminderAfterDays: positiveInt('days'),
       expiresAfterDays: positiveInt('days'),
       clause: clause(),

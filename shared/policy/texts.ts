@@ -1,5 +1,6 @@
 import type { Channel, TextKey } from '../model/index.ts';
 import type { Policy } from './schema.ts';
+import { CHANNEL_REGISTRY } from '../channels/registry.ts';
 
 /** Channels that have their own not-official-contact text (Mailchimp events are never answered). */
 export type ReplyChannel = Exclude<Channel, 'mailchimp'>;
@@ -29,8 +30,9 @@ export const DEFAULT_FORMAL_ACKNOWLEDGEMENT =
 export function templateFor(policy: Policy, key: TextKey, channel?: Channel): string {
   if (key === 'formalAcknowledgement') return policy.texts.formalAcknowledgement ?? DEFAULT_FORMAL_ACKNOWLEDGEMENT;
   if (key !== 'notOfficialContact') return policy.texts[key];
-  const texts = policy.texts.notOfficialContact;
-  return channel && channel !== 'mailchimp' ? texts[channel] : texts.email;
+  const texts: Partial<Record<Channel, string>> = policy.texts.notOfficialContact;
+  if (!channel || channel === 'mailchimp') return policy.texts.notOfficialContact.email;
+  return texts[channel] ?? CHANNEL_REGISTRY[channel].defaultNotOfficialText ?? policy.texts.notOfficialContact.email;
 }
 
 /**

@@ -1,0 +1,173 @@
+import type { Channel, InboundItem, Provider } from '../model/inbound-item.ts';
+import type { OutboxMessage } from '../model/outbox.ts';
+import type { Policy } from '../policy/schema.ts';
+import { mailAuth } from '../policy/mail-auth.ts';
+
+/**
+ * What the pipeline knows about each channel, in one place: its label, how to
+ * recognise our own traffic on it, which identifiers later items refer to it
+ * by, where an answer goes, which sender delivers it, and what a council's
+ * policy says about it when the policy predates the channel. The engine, the
+ * composer, classify, deliver and the home page read it. `CHANNEL_REGISTRY`
+ * is typed over every Channel, so a new channel id does not compile until it
+ * has a descriptor.
+ *
+ * Names (routes, functions, secrets, body limits, env vars) stay in
+ * shared/topology.ts; code that needs heavy dependencies (the webhook core,
+ * the provider sender, the local fake) stays in its own module, loaded only by
+ * the function that needs it. This file is pure and cheap to load.
+ */
+
+/** Every channel an item can arrive on. */
+export const CHANNEL_IDS = ['messenger', 'facebook-comment', 'email', 'sms', 'mailchimp'] as const;
+
+/** Every provider an item can come through. */
+export const PROVIDER_IDS = ['meta', 'ses', 'mandrill', 'mailchimp', 'twilio', 'aws-sms'] as const;
+
+/**
+ * Channels added after the councils' policies were written: a policy may leave
+ * them out, and then the descriptor's defaultRule and defaultNotOfficialText apply.
+ */
+export const LATER_CHANNELS = [] as const satisfies readonly (typeof CHANNEL_IDS)[number][];
+export type LaterChannel = (typeof LATER_CHANNELS)[number];
+
+/** Which sender answers a message: the channel's, and for SMS the provider the item came in on. */
+export type SenderId = 'messenger' | 'ses' | 'twilio' | 'eum';
+
+/** Where an answer to the resident goes: the channel and identity they used. */
+export interface ReplyTarget {
+  readonly itemId: string;
+  readonly channel: Exclude<Channel, 'mailchimp'>;
+  readonly to: string;
+  readonly provider?: Provider;
+  /** Our identity the resident wrote to (SMS number, page id). */
+  readonly from?: string;
+  /** Email: the resident's subject, for `Auto: <subject>` and `Re:`. */
+  readonly subject?: string;
+  readonly inReplyTo?: string;
+  readonly references?: readonly string[];
+  /** Messenger / comment: when the resident wrote (the provider's reply window runs from it). */
+  readonly lastUserMessageAt?: string;
+}
+
+export interface ChannelDescriptor {
+  /** What the clerk and the home page call it. */
+  readonly label: string;
+  /** Which of our own identities sent this item, if any (the loop guard). */
+  ownSender(item: InboundItem, policy: Policy): string | undefined;
+  /** Identifiers later items can refer to this one by (email Message-ID, Messenger mid). */
+  threadKeys(item: InboundItem): string[];
+  /** Where an automatic answer goes, or undefined when nothing may be sent back. */
+  replyTarget(item: InboundItem): ReplyTarget | undefined;
+  /** The sender that delivers an outbox message on this channel. */
+  sender(msg: OutboxMessage): SenderId;
+  /**
+   * The rule when the council's policy has none for this channel (a channel
+   * added after the policy was adopted). Only channels the policy schema marks
+   * optional (LATER_CHANNELS) can be absent from a policy.
+   */
+  readonly defaultRule?: DefaultRule;
+  /** The not-official-contact text when the policy has none for this channel (LATER_CHANNELS). */
+  readonly defaultNotOfficialText?: string;
+}
+
+/** The shape of a policy's channel rule (shared/policy/schema.ts ChannelRule). */
+export interface DefaultRule {
+  readonly formal: boolean;
+  readonly clause: string;
+  readonly note?: string;
+}
+
+const byId = (item: InboundItem) => ({ itemId: item.itemId, provider: item.provider }) as const;
+const ourIdentity = (item: InboundItem) => (item.recipients[0] ? { from: item.recipients[0] } : {});
+const noThreadKeys = (): string[] => [];
+const facebookPage = (item: InboundItem, policy: Policy): string | undefined =>
+  policy.contacts.messengerPageId !== undefined && item.sender.id === policy.contacts.messengerPageId ? 'Facebook Page' : undefined;
+
+export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = {
+  messenger: {
+    label: 'Facebook Messenger',
+    ownSender: facebookPage,
+    threadKeys: (item) => [item.providerMessageId],
+    replyTarget: (item) => ({ ...byId(item), channel: 'messenger', to: item.sender.id, lastUserMessageAt: item.receivedAt, ...ourIdentity(item) }),
+    sender: () => 'messenger',
+  },
+  'facebook-comment': {
+    label: 'Facebook comment',
+    ownSender: facebookPage,
+    threadKeys: noThreadKeys,
+    // A Private Reply is addressed to the comment.
+    replyTarget: (item) => ({
+      ...byId(item),
+      channel: 'facebook-comment',
+      to: item.providerMessageId.replace(/:add$/, ''),
+      lastUserMessageAt: item.receivedAt,
+      ...ourIdentity(item),
+    }),
+    sender: () => 'messenger',
+  },
+  email: {
+    label: 'Email',
+    ownSender: (item, policy) => {
+      const address = normaliseAddress(item.sender.id);
+      if (policy.contacts.hubAddresses.includes(address)) return 'hub address';
+      return officialAddresses(policy).has(address) ? 'official address' : undefined;
+    },
+    threadKeys: (item) => (item.thread.messageId ? [item.thread.messageId] : []),
+    replyTarget: emailReplyTarget,
+    sender: () => 'ses',
+  },
+  sms: {
+    label: 'SMS',
+    ownSender: (item, policy) => (policy.contacts.smsNumbers.includes(item.sender.id) ? 'SMS number' : undefined),
+    threadKeys: noThreadKeys,
+    replyTarget: (item) => ({ ...byId(item), channel: 'sms', to: item.sender.id, ...ourIdentity(item) }),
+    sender: (msg) => (msg.provider === 'twilio' ? 'twilio' : 'eum'),
+  },
+  mailchimp: {
+    label: 'Mailchimp audience event',
+    ownSender: () => undefined,
+    threadKeys: noThreadKeys,
+    // Consent-ledger facts: never answered.
+    replyTarget: () => undefined,
+    // Only the clerk is written to about them, by email.
+    sender: () => 'ses',
+  },
+};
+
+/** The policy's rule for a channel, or the channel's default where the policy predates it. */
+export function channelRule(policy: Policy, channel: Channel): DefaultRule {
+  const rule = (policy.channels as Partial<Record<Channel, DefaultRule>>)[channel] ?? CHANNEL_REGISTRY[channel].defaultRule;
+  if (!rule) throw new Error(`policy has no rule for channel ${channel}`);
+  return rule;
+}
+
+export function senderFor(msg: OutboxMessage): SenderId {
+  return CHANNEL_REGISTRY[msg.channel].sender(msg);
+}
+
+/** Only to an address SPF or DMARC vouches for, so a forged sender gets nothing (no backscatter, no echoed subject). */
+function emailReplyTarget(item: InboundItem): ReplyTarget | undefined {
+  const auth = mailAuth(item);
+  if (auth.status !== 'authenticated') return undefined;
+  const messageId = item.thread.messageId;
+  const references = [...(item.thread.references ?? []), ...(messageId ? [messageId] : [])];
+  return {
+    ...byId(item),
+    channel: 'email',
+    // RFC 3834 §3.1.5: automatic answers go to the sender, not to a Reply-To.
+    to: auth.address,
+    ...(item.subject !== undefined ? { subject: item.subject } : {}),
+    ...(messageId ? { inReplyTo: messageId } : {}),
+    ...(references.length ? { references } : {}),
+  };
+}
+
+export function officialAddresses(policy: Policy): Set<string> {
+  const c = policy.contacts;
+  return new Set([c.clerk, c.deputyClerk, c.enquiries, ...(c.otherOfficial ?? [])].filter((a) => a !== undefined).map((a) => a.address));
+}
+
+export function normaliseAddress(address: string): string {
+  return address.trim().replace(/^<|>$/g, '').toLowerCase();
+}
