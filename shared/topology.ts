@@ -312,6 +312,13 @@ export const ENV = {
   providerTimeoutMs: 'PROVIDER_TIMEOUT_MS',
 } as const;
 
+/**
+ * Non-secret provider ids and endpoints (keys of ENV): CDK context values of
+ * the same names, passed to the functions when set (infra/aws/app.ts).
+ */
+export const PROVIDER_SETTINGS = ['messengerPageId', 'messengerAppId', 'twilioAccountSid', 'smsOriginationIdentity', 'graphApiBaseUrl', 'twilioApiBaseUrl'] as const satisfies readonly (keyof typeof ENV)[];
+export type ProviderSetting = (typeof PROVIDER_SETTINGS)[number];
+
 /** Keys of the one JSON secret in Secrets Manager; locally, env vars of the same names. */
 export const SECRET_KEYS = [
   'MESSENGER_APP_SECRET',

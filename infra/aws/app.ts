@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { PROVIDER_SETTINGS } from '../../shared/topology.ts';
 import { HubStack, type HubStackProps } from './stack.ts';
 
 /**
@@ -15,8 +16,8 @@ import { HubStack, type HubStackProps } from './stack.ts';
  *   alarmEmail     operator address subscribed to the alarms topic
  *   apiDomain + apiCertificateArn   custom domain for the HTTP API
  *   auditorPrincipals   comma-separated ARNs allowed to assume the auditor role
- *   messengerPageId, messengerAppId, twilioAccountSid, smsOriginationIdentity,
- *   graphApiBaseUrl, twilioApiBaseUrl   non-secret provider ids
+ *   PROVIDER_SETTINGS (shared/topology.ts: messengerPageId, twilioAccountSid …)
+ *                  non-secret provider ids
  * The account stays unresolved, so `cdk synth` works offline without credentials.
  */
 export function buildApp(app: App = new App(), overrides: Partial<HubStackProps> = {}): { app: App; stack: HubStack } {
@@ -42,14 +43,7 @@ export function buildApp(app: App = new App(), overrides: Partial<HubStackProps>
     ...(apiDomain && apiCertificateArn ? { apiDomain: { name: apiDomain, certificateArn: apiCertificateArn } } : {}),
     ...(ctx('auditorPrincipals') ? { auditorPrincipalArns: ctx('auditorPrincipals')!.split(',').map((s) => s.trim()) } : {}),
     ...(ctx('dpoPrincipals') ? { dpoPrincipalArns: ctx('dpoPrincipals')!.split(',').map((s) => s.trim()) } : {}),
-    ids: {
-      messengerPageId: ctx('messengerPageId'),
-      messengerAppId: ctx('messengerAppId'),
-      twilioAccountSid: ctx('twilioAccountSid'),
-      smsOriginationIdentity: ctx('smsOriginationIdentity'),
-      graphApiBaseUrl: ctx('graphApiBaseUrl'),
-      twilioApiBaseUrl: ctx('twilioApiBaseUrl'),
-    },
+    ids: Object.fromEntries(PROVIDER_SETTINGS.map((key) => [key, ctx(key)])),
     ...overrides,
   });
   return { app, stack };

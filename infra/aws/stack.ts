@@ -33,6 +33,8 @@ import {
   ROUTES,
   SCHEDULES,
   SECRET_KEYS,
+  PROVIDER_SETTINGS,
+  type ProviderSetting,
   WEBHOOKS,
   type WebhookDefinition,
   TABLES,
@@ -77,7 +79,7 @@ export interface HubStackProps extends StackProps {
   /** Principals allowed to assume the data protection officer role; default as for the auditor. */
   readonly dpoPrincipalArns?: readonly string[];
   /** Non-secret provider ids and endpoints passed through to the functions when set. */
-  readonly ids?: Partial<Record<'messengerPageId' | 'messengerAppId' | 'twilioAccountSid' | 'smsOriginationIdentity' | 'graphApiBaseUrl' | 'twilioApiBaseUrl', string>>;
+  readonly ids?: Partial<Record<ProviderSetting, string>>;
   /**
    * Test hook: code to deploy instead of bundling the handler with esbuild.
    * Only tests that do not examine code use it (see docs/deploy.md); the CDK app never sets it.
@@ -643,18 +645,10 @@ function copyPolicyHook(file: string) {
 }
 
 function optionalEnv(ids: HubStackProps['ids']): Record<string, string> {
-  const names = {
-    messengerPageId: ENV.messengerPageId,
-    messengerAppId: ENV.messengerAppId,
-    twilioAccountSid: ENV.twilioAccountSid,
-    smsOriginationIdentity: ENV.smsOriginationIdentity,
-    graphApiBaseUrl: ENV.graphApiBaseUrl,
-    twilioApiBaseUrl: ENV.twilioApiBaseUrl,
-  } as const;
   const env: Record<string, string> = {};
-  for (const [key, name] of Object.entries(names) as [keyof typeof names, string][]) {
+  for (const key of PROVIDER_SETTINGS) {
     const value = ids?.[key];
-    if (value) env[name] = value;
+    if (value) env[ENV[key]] = value;
   }
   return env;
 }
