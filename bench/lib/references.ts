@@ -1,4 +1,4 @@
-import type { FunctionId } from '../../shared/topology.ts';
+import { WEBHOOKS, type FunctionId } from '../../shared/topology.ts';
 
 /** Reference handlers in bench/reference/: only the AWS SDK clients a function truly needs. */
 export const REFERENCES = {
@@ -19,10 +19,8 @@ export interface FunctionBenchSpec {
 }
 
 export const FUNCTION_SPECS: Record<FunctionId, FunctionBenchSpec> = {
-  messengerWebhook: { own: 'sqs', ingest: true },
-  mailchimpWebhook: { own: 'sqs', ingest: true },
-  mandrillWebhook: { own: 'sqs', ingest: true },
-  twilioWebhook: { own: 'sqs', ingest: true },
+  // Every provider webhook only verifies and enqueues.
+  ...(Object.fromEntries(WEBHOOKS.map((w) => [w.fn, { own: 'sqs', ingest: true }])) as Record<(typeof WEBHOOKS)[number]['fn'], FunctionBenchSpec>),
   // Truly needs S3 to read the raw MIME; the target still compares it with SQS only, so both ratios are reported.
   sesInbound: { own: 's3Sqs', ingest: true },
   smsInbound: { own: 'sqs', ingest: true },
