@@ -182,6 +182,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     description: 'AWS End User Messaging two-way SMS via SNS: normalise, enqueue',
   },
+  whatsappWebhook: {
+    entry: 'functions/whatsapp-webhook.ts',
+    kind: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'WhatsApp Business Cloud API webhook: verify, normalise, enqueue',
+  },
   classify: {
     entry: 'functions/classify.ts',
     kind: 'sqs',
@@ -194,7 +201,7 @@ export const FUNCTIONS = {
     kind: 'sqs',
     memoryMb: 256,
     timeoutSeconds: 30,
-    description: 'Outbox consumer: Messenger Send API, SES v2, Twilio, End User Messaging',
+    description: 'Outbox consumer: Messenger Send API, WhatsApp Cloud API, SES v2, Twilio, End User Messaging',
   },
   consentForm: {
     entry: 'functions/consent-form.ts',
@@ -230,6 +237,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'HEAD', path: '/webhooks/mandrill', fn: 'mandrillWebhook' },
   { method: 'POST', path: '/webhooks/mandrill', fn: 'mandrillWebhook' },
   { method: 'POST', path: '/webhooks/twilio', fn: 'twilioWebhook' },
+  { method: 'GET', path: '/webhooks/whatsapp', fn: 'whatsappWebhook' },
+  { method: 'POST', path: '/webhooks/whatsapp', fn: 'whatsappWebhook' },
   { method: 'GET', path: '/consent/{token}', fn: 'consentForm' },
   { method: 'POST', path: '/consent/{token}', fn: 'consentForm' },
 ];
@@ -266,6 +275,7 @@ export const WEBHOOKS = [
     output: 'TwilioWebhookUrl',
     hint: 'Twilio number → Messaging → "A message comes in" webhook URL (HTTP POST)',
   },
+  { name: 'WhatsApp', fn: 'whatsappWebhook', path: '/webhooks/whatsapp', output: 'WhatsappWebhookUrl', hint: 'Meta app → WhatsApp → Configuration → Callback URL' },
 ] as const satisfies readonly WebhookDefinition[];
 
 export const SCHEDULES = [
@@ -306,6 +316,8 @@ export const ENV = {
   messengerPageId: 'MESSENGER_PAGE_ID',
   messengerAppId: 'MESSENGER_APP_ID',
   twilioAccountSid: 'TWILIO_ACCOUNT_SID',
+  /** WhatsApp Cloud API phone number id the hub answers for (webhook changes for other numbers are skipped). */
+  whatsappPhoneNumberId: 'WHATSAPP_PHONE_NUMBER_ID',
   /** deliver: base of the exponential retry backoff in seconds (default 30; 0 = retry at once, local hub and tests). */
   outboxRetryBaseSeconds: 'OUTBOX_RETRY_BASE_SECONDS',
   /** deliver: abort a provider call after this many milliseconds (default 10000). */
@@ -316,7 +328,7 @@ export const ENV = {
  * Non-secret provider ids and endpoints (keys of ENV): CDK context values of
  * the same names, passed to the functions when set (infra/aws/app.ts).
  */
-export const PROVIDER_SETTINGS = ['messengerPageId', 'messengerAppId', 'twilioAccountSid', 'smsOriginationIdentity', 'graphApiBaseUrl', 'twilioApiBaseUrl'] as const satisfies readonly (keyof typeof ENV)[];
+export const PROVIDER_SETTINGS = ['messengerPageId', 'messengerAppId', 'twilioAccountSid', 'smsOriginationIdentity', 'graphApiBaseUrl', 'twilioApiBaseUrl', 'whatsappPhoneNumberId'] as const satisfies readonly (keyof typeof ENV)[];
 export type ProviderSetting = (typeof PROVIDER_SETTINGS)[number];
 
 /** Keys of the one JSON secret in Secrets Manager; locally, env vars of the same names. */
@@ -327,6 +339,9 @@ export const SECRET_KEYS = [
   'MAILCHIMP_WEBHOOK_SECRET',
   'MANDRILL_WEBHOOK_KEY',
   'TWILIO_AUTH_TOKEN',
+  'WHATSAPP_APP_SECRET',
+  'WHATSAPP_VERIFY_TOKEN',
+  'WHATSAPP_ACCESS_TOKEN',
   'CONSENT_SIGNING_KEY',
 ] as const;
 
@@ -344,6 +359,9 @@ export const LOCAL_SECRET_DEFAULTS = {
   MAILCHIMP_WEBHOOK_SECRET: 'local-mailchimp-path-secret',
   MANDRILL_WEBHOOK_KEY: 'local-mandrill-webhook-key',
   TWILIO_AUTH_TOKEN: 'local-twilio-auth-token',
+  WHATSAPP_APP_SECRET: 'local-whatsapp-app-secret',
+  WHATSAPP_VERIFY_TOKEN: 'local-whatsapp-verify-token',
+  WHATSAPP_ACCESS_TOKEN: 'local-whatsapp-access-token',
   CONSENT_SIGNING_KEY: 'local-consent-signing-key',
 } as const satisfies Record<SecretKey, string>;
 
@@ -352,6 +370,7 @@ export const LOCAL_ID_DEFAULTS = {
   MESSENGER_PAGE_ID: '104123456789012',
   MESSENGER_APP_ID: '1517776481860111',
   TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
+  WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
 } as const;
 
 /** Body limits per route family, bytes; over them the answer is 413. */
@@ -361,5 +380,7 @@ export const BODY_LIMITS = {
   /** Lambda synchronous payloads stop at 6 MB. */
   mandrill: 5_242_880,
   twilio: 65_536,
+  /** Meta batches up to 1,000 updates per POST, as for Messenger. */
+  whatsapp: 1_048_576,
   consent: 8_192,
 } as const;

@@ -14,6 +14,9 @@ export const BENCH_SECRETS = {
   MAILCHIMP_WEBHOOK_SECRET: 'bench-mailchimp-path-secret',
   MANDRILL_WEBHOOK_KEY: 'bench-mandrill-key',
   TWILIO_AUTH_TOKEN: 'bench-twilio-token',
+  WHATSAPP_APP_SECRET: 'bench-whatsapp-app-secret',
+  WHATSAPP_VERIFY_TOKEN: 'bench-whatsapp-verify-token',
+  WHATSAPP_ACCESS_TOKEN: 'bench-whatsapp-access-token',
   CONSENT_SIGNING_KEY: 'bench-consent-signing-key-0123456789abcdef',
 } as const;
 
@@ -87,6 +90,19 @@ export function messengerEvent(n: number): HttpEvent {
   });
   const signature = `sha256=${createHmac('sha256', BENCH_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex')}`;
   return httpEvent('POST', '/webhooks/messenger', '/webhooks/messenger', { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body);
+}
+
+export function whatsappEvent(n: number): HttpEvent {
+  const waId = `4477009${String(n).padStart(5, '0')}`;
+  const value = {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: '447700900123', phone_number_id: '106540352242922' },
+    contacts: [{ profile: { name: 'Bench Resident' }, wa_id: waId }],
+    messages: [{ from: waId, id: `wamid.bench_${n}_${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: RESIDENT_TEXT } }],
+  };
+  const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }] });
+  const signature = `sha256=${createHmac('sha256', BENCH_SECRETS.WHATSAPP_APP_SECRET).update(body).digest('hex')}`;
+  return httpEvent('POST', '/webhooks/whatsapp', '/webhooks/whatsapp', { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body);
 }
 
 function formSignature(key: string, url: string, params: Record<string, string>, algorithm: 'sha1'): string {

@@ -13,6 +13,7 @@ import {
   mailchimpEvent,
   mandrillEvent,
   messengerEvent,
+  whatsappEvent,
   rawEmail,
   sesEvent,
   smsInboundEvent,
@@ -38,6 +39,7 @@ export const INGEST_FIXTURES: Partial<Record<FunctionId, (n: number) => unknown>
   mandrillWebhook: mandrillEvent,
   twilioWebhook: twilioEvent,
   smsInbound: smsInboundEvent,
+  whatsappWebhook: whatsappEvent,
   // sesInbound is built per item: its raw MIME goes to the S3 fake first.
 };
 
@@ -83,6 +85,7 @@ const KINDS = [
   { kind: 'formal email (SES)', ingest: 'sesInbound' as FunctionId },
   { kind: 'informal Messenger message', ingest: 'messengerWebhook' as FunctionId },
   { kind: 'SMS (End User Messaging)', ingest: 'smsInbound' as FunctionId },
+  { kind: 'informal WhatsApp message', ingest: 'whatsappWebhook' as FunctionId },
 ];
 
 export async function runPipeline(root: string, opts: { cpuInvocations: number; itemsPerKind: number; log: (l: string) => void }): Promise<PipelineReport> {

@@ -11,6 +11,7 @@ import {
   smtpEmail,
   targetFromEnv,
   twilioSms,
+  whatsappMessage,
   type HubTarget,
 } from './traffic.ts';
 
@@ -92,6 +93,10 @@ const steps: Step[] = [
   {
     label: 'SMS (Twilio) STOP',
     send: (t, run) => twilioSms(t, '+447700900789', OUR_SMS_NUMBER, 'STOP', `SM${run.padEnd(31, '0')}1`),
+  },
+  {
+    label: 'WhatsApp message about a fallen tree',
+    send: (t, run) => whatsappMessage(t, '447700900654', `wamid.demo_${run}`, 'A tree has come down across the footpath by the village hall'),
   },
   {
     label: 'SMS (AWS End User Messaging) about a street light',

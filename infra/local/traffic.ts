@@ -85,6 +85,20 @@ async function messengerPost(target: HubTarget, payload: unknown): Promise<Sent>
   return post(`${target.baseUrl}/webhooks/messenger`, body, { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` });
 }
 
+/** A WhatsApp Cloud API `messages` change, signed like every Meta webhook (X-Hub-Signature-256 with the app secret). */
+export async function whatsappMessage(target: HubTarget, waId: string, wamid: string, text: string, name = 'Sam Resident'): Promise<Sent> {
+  const phoneNumberId = target.secrets.WHATSAPP_PHONE_NUMBER_ID;
+  const value = {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: '447700900123', phone_number_id: phoneNumberId },
+    contacts: [{ profile: { name }, wa_id: waId }],
+    messages: [{ from: waId, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+  };
+  const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }] });
+  const signature = createHmac('sha256', target.secrets.WHATSAPP_APP_SECRET).update(body).digest('hex');
+  return post(`${target.baseUrl}/webhooks/whatsapp`, body, { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` });
+}
+
 export async function mailchimpUnsubscribe(target: HubTarget, email: string, firedAt: string, name: readonly [string, string] = ['Robin', 'Reader']): Promise<Sent> {
   const form = new URLSearchParams({
     type: 'unsubscribe',

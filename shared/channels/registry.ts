@@ -19,20 +19,20 @@ import { mailAuth } from '../policy/mail-auth.ts';
  */
 
 /** Every channel an item can arrive on. */
-export const CHANNEL_IDS = ['messenger', 'facebook-comment', 'email', 'sms', 'mailchimp'] as const;
+export const CHANNEL_IDS = ['messenger', 'facebook-comment', 'email', 'sms', 'mailchimp', 'whatsapp'] as const;
 
 /** Every provider an item can come through. */
-export const PROVIDER_IDS = ['meta', 'ses', 'mandrill', 'mailchimp', 'twilio', 'aws-sms'] as const;
+export const PROVIDER_IDS = ['meta', 'ses', 'mandrill', 'mailchimp', 'twilio', 'aws-sms', 'whatsapp'] as const;
 
 /**
  * Channels added after the councils' policies were written: a policy may leave
  * them out, and then the descriptor's defaultRule and defaultNotOfficialText apply.
  */
-export const LATER_CHANNELS = [] as const satisfies readonly (typeof CHANNEL_IDS)[number][];
+export const LATER_CHANNELS = ['whatsapp'] as const satisfies readonly (typeof CHANNEL_IDS)[number][];
 export type LaterChannel = (typeof LATER_CHANNELS)[number];
 
 /** Which sender answers a message: the channel's, and for SMS the provider the item came in on. */
-export type SenderId = 'messenger' | 'ses' | 'twilio' | 'eum';
+export type SenderId = 'messenger' | 'ses' | 'twilio' | 'eum' | 'whatsapp';
 
 /** Where an answer to the resident goes: the channel and identity they used. */
 export interface ReplyTarget {
@@ -132,6 +132,21 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
     replyTarget: () => undefined,
     // Only the clerk is written to about them, by email.
     sender: () => 'ses',
+  },
+  whatsapp: {
+    label: 'WhatsApp',
+    ownSender: (item, policy) => (policy.contacts.smsNumbers.includes(`+${item.sender.id}`) ? 'WhatsApp number' : undefined),
+    threadKeys: (item) => [item.providerMessageId],
+    // From the phone number id the resident wrote to; the 24-hour customer-service window runs from their message.
+    replyTarget: (item) => ({ ...byId(item), channel: 'whatsapp', to: item.sender.id, lastUserMessageAt: item.receivedAt, ...ourIdentity(item) }),
+    sender: () => 'whatsapp',
+    defaultRule: {
+      formal: false,
+      clause: 'default: withyham.txt §7.4 (additional channels such as WhatsApp are not formal)',
+      note: 'The policy does not name WhatsApp as an official channel: messages get the not-official-contact reply pointing to the clerk.',
+    },
+    defaultNotOfficialText:
+      'Thank you for your message. {councilName} does not treat WhatsApp messages as official correspondence. Please email the Clerk at {clerkEmail}.',
   },
 };
 

@@ -16,6 +16,7 @@ const loaders: Record<SenderId, () => Promise<Sender>> = {
   ses: async () => (await import('./email.ts')).sendEmail,
   twilio: async () => (await import('./twilio.ts')).sendTwilio,
   eum: async () => (await import('./eum.ts')).sendEum,
+  whatsapp: async () => (await import('./whatsapp.ts')).sendWhatsapp,
 };
 
 export async function sendOutboxMessage(msg: OutboxMessage, ctx: SendContext): Promise<SendResult> {

@@ -5,19 +5,20 @@ import type { Channel, Provider } from '../model/inbound-item.ts';
 
 /**
  * One local HTTP server that fakes the outbound provider APIs the deliver
- * function calls: the Graph Send API (`/graph/...`), Twilio's Messages API
+ * function calls: the Graph Send API and WhatsApp Cloud API (`/graph/...`), Twilio's Messages API
  * (`/twilio/2010-04-01/...`) and AWS End User Messaging `SendTextMessage`
  * (AWS JSON 1.0, recognised by `X-Amz-Target`). It records every call and can
  * be told to fail, for the fault tests and the local hub. 127.0.0.1 only.
  */
 
-export type FakeChannel = 'messenger' | 'twilio' | 'eum';
+export type FakeChannel = 'messenger' | 'twilio' | 'eum' | 'whatsapp';
 
 /** What each fake stands for in the hub's terms (the local outbox view reads it). */
 export const FAKE_PROVIDERS: { readonly [F in FakeChannel]: { readonly channel: Channel; readonly provider: Provider } } = {
   messenger: { channel: 'messenger', provider: 'meta' },
   twilio: { channel: 'sms', provider: 'twilio' },
   eum: { channel: 'sms', provider: 'aws-sms' },
+  whatsapp: { channel: 'whatsapp', provider: 'whatsapp' },
 };
 export type FakeMode = 'ok' | '500' | '429' | 'timeout';
 
@@ -81,6 +82,8 @@ export async function startProviderFakes(): Promise<ProviderFakes> {
         ...(typeof context.outboxId === 'string' ? { metadata: context.outboxId, outboxId: context.outboxId } : {}),
         body,
       };
+    } else if (req.method === 'POST' && /^\/graph\/[^/]+\/[^/]+\/messages$/.test(url.pathname) && parseJson(raw).messaging_product === 'whatsapp') {
+      call = whatsappCall(parseJson(raw));
     } else if (req.method === 'POST' && /^\/graph\/[^/]+\/[^/]+\/messages$/.test(url.pathname)) {
       const body = parseJson(raw);
       const recipient = (body.recipient ?? {}) as Record<string, unknown>;
@@ -171,15 +174,32 @@ export async function startProviderFakes(): Promise<ProviderFakes> {
   }
 }
 
+/** A WhatsApp Cloud API send: free text, or a template recorded as `template:<name> <variables>`. */
+function whatsappCall(body: Record<string, unknown>): Omit<FakeCall, 'status' | 'at' | 'headers'> {
+  const text = (body.text ?? {}) as Record<string, unknown>;
+  const template = (body.template ?? undefined) as { name?: unknown; components?: { parameters?: { text?: unknown }[] }[] } | undefined;
+  const variables = (template?.components ?? []).flatMap((c) => c.parameters ?? []).map((p) => String(p.text ?? ''));
+  const metadata = typeof body.biz_opaque_callback_data === 'string' ? body.biz_opaque_callback_data : undefined;
+  return {
+    channel: 'whatsapp',
+    to: String(body.to ?? ''),
+    text: template ? `template:${String(template.name ?? '')} ${variables.join(' ')}`.trim() : String(text.body ?? ''),
+    ...(metadata ? { metadata, outboxId: metadata.replace(/^hub:/, '') } : {}),
+    body,
+  };
+}
+
 function checkAuth(channel: FakeChannel, req: IncomingMessage): boolean {
   const auth = req.headers.authorization ?? '';
-  if (channel === 'messenger') return !/^Bearer \S+$/.test(auth);
+  if (channel === 'messenger' || channel === 'whatsapp') return !/^Bearer \S+$/.test(auth);
   if (channel === 'twilio') return !/^Basic \S+$/.test(auth);
   return !auth.startsWith('AWS4-HMAC-SHA256');
 }
 
 function answerOk(call: Omit<FakeCall, 'status' | 'at' | 'headers'>, res: ServerResponse): void {
-  if (call.channel === 'messenger') {
+  if (call.channel === 'whatsapp') {
+    json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: call.to, wa_id: call.to }], messages: [{ id: `wamid.${randomUUID()}` }] });
+  } else if (call.channel === 'messenger') {
     json(res, 200, { recipient_id: call.to.replace(/^comment:/, 'psid-'), message_id: `m_${randomUUID()}` });
   } else if (call.channel === 'twilio') {
     json(res, 201, { sid: `SM${randomUUID().replace(/-/g, '')}`, status: 'queued', to: call.to, body: call.text });
@@ -189,7 +209,7 @@ function answerOk(call: Omit<FakeCall, 'status' | 'at' | 'headers'>, res: Server
 }
 
 function answerError(channel: FakeChannel, res: ServerResponse, status: number, code?: number): void {
-  if (channel === 'messenger') {
+  if (channel === 'messenger' || channel === 'whatsapp') {
     json(res, status, { error: { message: `(#${code ?? status}) fake failure`, type: 'OAuthException', code: code ?? (status === 429 ? 4 : 2) } });
   } else if (channel === 'twilio') {
     json(res, status, { code: code ?? (status === 429 ? 20429 : 20500), message: 'fake failure', status });

@@ -76,6 +76,19 @@ function buildSchemas() {
     formal: z.boolean({ error: 'expected true or false' }),
     clause: clause(),
     note: note(),
+    /**
+     * WhatsApp: the approved message template sent when a reply falls outside the
+     * 24-hour customer-service window (one body variable: the reference, or the
+     * council's name). Without one, nothing is sent and the clerk is told.
+     */
+    outsideWindowTemplate: z.optional(
+      z.strictObject({
+        name: z.string({ error: 'expected a template name' }).check(z.regex(/^[a-z0-9_]{1,512}$/, 'expected a WhatsApp template name (lower case, digits, _)')),
+        language: z.string({ error: 'expected a language code' }).check(z.regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'expected a language code like "en_GB"')),
+        clause: clause(),
+        note: note(),
+      }),
+    ),
   });
 
   const ModerationAction = z.enum(MODERATION_ACTIONS, { error: `expected one of ${MODERATION_ACTIONS.join(', ')}` });

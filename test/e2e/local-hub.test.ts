@@ -18,6 +18,7 @@ import {
   messengerMessage,
   smtpEmail,
   twilioSms,
+  whatsappMessage,
   type HubTarget,
 } from '../../infra/local/traffic.ts';
 import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../infra/local/config.ts';
@@ -287,6 +288,27 @@ describe('local hub (npm start) end to end', () => {
     const bad = await hubCli(['erase', '--refrence', binItem.ref!, '--reason', 'R', '--local']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.split('\n')[0]).toBe('hub: unknown option --refrence (did you mean --reference?)');
+  }, 60_000);
+
+  it('takes WhatsApp: lists its webhook and secrets, answers once per message inside the window, refuses a forged signature', async () => {
+    const out = hub.output();
+    expect(out).toContain(`${target.baseUrl.replace('127.0.0.1', 'localhost')}/webhooks/whatsapp`);
+    for (const name of ['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN'] as const) expect(out).toContain(`${name.padEnd(26)} ${LOCAL_SECRET_DEFAULTS[name]}`);
+    const wamid = `wamid.e2e_${run}`;
+    const first = await whatsappMessage(target, '447700900654', wamid, 'Is the village hall free on Saturday?');
+    const retry = await whatsappMessage(target, '447700900654', wamid, 'Is the village hall free on Saturday?');
+    const forged = await whatsappMessage({ ...target, secrets: { ...target.secrets, WHATSAPP_APP_SECRET: 'not-the-secret' } as unknown as HubTarget['secrets'] }, '447700900655', `${wamid}_forged`, 'forged');
+    expect([first.status, retry.status, forged.status]).toEqual([200, 200, 401]);
+    const replies = await until('the WhatsApp reply', async () => {
+      const all = (await outbox()).filter((e) => e.channel === 'whatsapp');
+      return all.length > 0 ? all : undefined;
+    });
+    await sleep(1_000);
+    expect((await outbox()).filter((e) => e.channel === 'whatsapp')).toEqual(replies);
+    expect(replies.map((e) => [e.kind, e.to, e.provider])).toEqual([['auto-reply', '447700900654', 'whatsapp']]);
+    expect(replies[0]!.text).toContain(CLERK);
+    const recorded = (await items()).filter((i) => i.channel === 'whatsapp');
+    expect(recorded.map((i) => [i.itemId, i.classification])).toEqual([[`whatsapp:${wamid}`, 'informal']]);
   }, 60_000);
 
   it('lets an auditor list, show and verify the records with npx hub audit --local, and catches tampering', async () => {

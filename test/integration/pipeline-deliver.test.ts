@@ -26,6 +26,9 @@ const SECRETS = {
   MAILCHIMP_WEBHOOK_SECRET: 'mc',
   MANDRILL_WEBHOOK_KEY: 'md',
   TWILIO_AUTH_TOKEN: 'twilio-token',
+  WHATSAPP_APP_SECRET: 'wa-secret',
+  WHATSAPP_VERIFY_TOKEN: 'wa-verify',
+  WHATSAPP_ACCESS_TOKEN: 'wa-token',
   CONSENT_SIGNING_KEY: 'consent-key',
 };
 

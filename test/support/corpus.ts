@@ -73,6 +73,7 @@ const DEFAULT_PROVIDER: Record<Channel, Provider> = {
   email: 'ses',
   sms: 'aws-sms',
   mailchimp: 'mailchimp',
+  whatsapp: 'whatsapp',
 };
 const DEFAULT_KIND: Record<Channel, ItemKind> = {
   messenger: 'message',
@@ -80,6 +81,7 @@ const DEFAULT_KIND: Record<Channel, ItemKind> = {
   email: 'email',
   sms: 'sms',
   mailchimp: 'audience-event',
+  whatsapp: 'message',
 };
 /** Passing authentication and clean verdicts, as SES reports ordinary mail. */
 const CLEAN_MAIL: TransportFacts = { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' };
@@ -113,6 +115,8 @@ function defaultSender(channel: Channel, id: string): string {
       return `6${String(n).padStart(15, '4')}`;
     case 'sms':
       return `+447700${String(900000 + (n % 100000)).slice(-6)}`;
+    case 'whatsapp':
+      return `447700${String(900000 + (n % 100000)).slice(-6)}`;
     default:
       return `resident${n}@example.co.uk`;
   }
@@ -129,6 +133,8 @@ function defaultRecipients(channel: Channel): Party[] {
       return ['@clerk'];
     case 'mailchimp':
       return ['list:a1b2c3d4e5'];
+    case 'whatsapp':
+      return ['106540352242922'];
   }
 }
 
