@@ -1,4 +1,5 @@
 import type { InboundItem, OutboxMessage } from '../model/index.ts';
+import { CHANNEL_REGISTRY } from '../channels/registry.ts';
 import { sentKey } from '../delivery/keys.ts';
 import { outboxMessageId } from '../delivery/mime.ts';
 import { splitSms } from '../delivery/sms-segments.ts';
@@ -24,6 +25,8 @@ export const MAX_SMS_PARTS = 3;
 const MESSENGER_WINDOW_MS = 24 * 3_600_000;
 const PRIVATE_REPLY_WINDOW_MS = 7 * 86_400_000;
 const MESSENGER_MAX_CHARS = 2_000;
+const WHATSAPP_WINDOW_MS = 24 * 3_600_000;
+const WHATSAPP_MAX_TEXT = 4_096;
 
 export interface AnswerPlan {
   readonly send?: OutboxMessage[];
@@ -51,7 +54,7 @@ export async function planAnswer(input: { item: InboundItem; record: CaseRecord;
     composeClerkAnswer({ target: { ...target, ...(lastUserMessageAt ? { lastUserMessageAt } : {}) }, policy, ref: record.ref, answerKey: shortId(item.itemId), text, createdAt: at, ...(part ? { part } : {}) });
   const attachmentsLeft = item.attachments.length > 0 && target.channel !== 'email';
   const attachmentNotice = attachmentsLeft
-    ? { notice: { subject: 'attachments were not sent', lines: [`Your answer to ${record.ref} went by ${target.channel === 'sms' ? 'SMS' : 'Facebook'}, which carries text only: your ${item.attachments.length} attachment(s) were NOT sent. Send them by email or post if the resident needs them.`] }, noticeKey: 'attachments' }
+    ? { notice: { subject: 'attachments were not sent', lines: [`Your answer to ${record.ref} went by ${CHANNEL_REGISTRY[target.channel].label}, which carries text only: your ${item.attachments.length} attachment(s) were NOT sent. Send them by email or post if the resident needs them.`] }, noticeKey: 'attachments' }
     : {};
 
   switch (target.channel) {
@@ -100,6 +103,18 @@ export async function planAnswer(input: { item: InboundItem; record: CaseRecord;
         return notSent('too-long-for-private-reply', 'your answer is too long for a Private Reply', [`A Private Reply can be at most ${MESSENGER_MAX_CHARS} characters; yours has ${answer.length}.`]);
       }
       return { send: [compose(answer)], ...attachmentNotice };
+    }
+    case 'whatsapp': {
+      // The customer-service window runs from the resident's message; outside it WhatsApp takes only a template, which cannot carry your words.
+      const last = target.lastUserMessageAt;
+      if (!last || Date.parse(at) - Date.parse(last) > WHATSAPP_WINDOW_MS) {
+        return notSent('outside-24h-window', 'WhatsApp no longer accepts a free-text reply', [
+          `WhatsApp lets the council answer in its own words only within 24 hours of the resident's last message; ${record.ref} was sent ${last ?? 'at an unknown time'}.`,
+          'Answer them another way, or when they next write on WhatsApp.',
+        ]);
+      }
+      const chunks = chunk(answer, WHATSAPP_MAX_TEXT);
+      return { send: chunks.map((c, i) => compose(c, chunks.length > 1 ? i + 1 : undefined)), ...attachmentNotice };
     }
   }
 }
