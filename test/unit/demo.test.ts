@@ -27,7 +27,7 @@ describe('npm run demo', () => {
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(new RegExp(`^demo: the hub at http://127\\.0\\.0\\.1:${port} stopped answering while sending "[^"]+" \\((connection refused|the connection was dropped)`));
-    expect(stderr).toContain('0 of 9 examples were sent');
+    expect(stderr).toContain('0 of 10 examples were sent');
     expect(stderr).not.toContain('fetch failed');
   }, 30_000);
 
