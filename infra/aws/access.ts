@@ -37,6 +37,8 @@ export interface FunctionAccess {
   readonly readMail?: true;
   /** s3:PutObject on the content prefix of the raw-mail bucket: bodies too large for a DynamoDB record. */
   readonly keepBodies?: true;
+  /** s3:DeleteObject on the content prefix: erasing such a body with its record (the retention sweep). */
+  readonly deleteBodies?: true;
   /** ses:SendEmail/SendRawEmail on the domain identity and configuration set; sms-voice:SendTextMessage. */
   readonly sendMessages?: true;
   /** Secrets Manager read of the provider secret, through the Parameters and Secrets extension. */
@@ -57,7 +59,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   consentForm: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
   consentSchedule: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
   // Erasure is an append ('personal-data-erased', 'retention-swept') plus UpdateItem on the item's content and summary.
-  retentionSweep: { audit: 'append-and-update-summary', council: true },
+  retentionSweep: { audit: 'append-and-update-summary', council: true, deleteBodies: true },
 };
 
 export const AUDITOR_TABLE_ACTIONS = [

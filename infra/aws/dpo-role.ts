@@ -72,11 +72,26 @@ export function addDpoRole(
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
     }),
   );
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'DeleteErasedRawMail', actions: ['s3:DeleteObject'], resources: [props.mailBucket.arnForObjects(`${MAIL_BUCKET.objectPrefix}*`)] }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'DeleteErasedRawMailAndBodies',
+      actions: ['s3:DeleteObject'],
+      resources: [props.mailBucket.arnForObjects(`${MAIL_BUCKET.objectPrefix}*`), props.mailBucket.arnForObjects(`${MAIL_BUCKET.contentPrefix}*`)],
+    }),
+  );
+  // A subject access report includes the full text of bodies too large for the record.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadKeptBodies', actions: ['s3:GetObject'], resources: [props.mailBucket.arnForObjects(`${MAIL_BUCKET.contentPrefix}*`)] }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadStackOutputs', actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.mailBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${MAIL_BUCKET.objectPrefix}*]`,
-    reason: 'Erasure deletes the raw mail of the erased item, whose key is its SES message id; DeleteObject on the raw-mail prefix only.',
-  });
+  const bucketId = stack.getLogicalId(props.mailBucket.node.defaultChild as s3.CfnBucket);
+  Validations.of(role).acknowledge(
+    {
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MAIL_BUCKET.objectPrefix}*]`,
+      reason: 'Erasure deletes the raw mail of the erased item, whose key is its SES message id; DeleteObject on the raw-mail prefix only.',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MAIL_BUCKET.contentPrefix}*]`,
+      reason: 'Oversized bodies are one object per item, named by council and reference: read for a subject access report, deleted on erasure.',
+    },
+  );
   return role;
 }

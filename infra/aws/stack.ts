@@ -335,6 +335,15 @@ export class HubStack extends Stack {
           reason: 'SES names each object by its message id; the grant is GetObject on the raw-mail prefix only.',
         });
       }
+      if (access.deleteBodies) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [mailBucket.arnForObjects(`${MAIL_BUCKET.contentPrefix}*`)] }),
+        );
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(mailBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${MAIL_BUCKET.contentPrefix}*]`,
+          reason: 'The retention sweep deletes the oversized body of each item it erases, one object named by council and reference; DeleteObject on that prefix only.',
+        });
+      }
       if (access.keepBodies) {
         role.addToPrincipalPolicy(
           new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [mailBucket.arnForObjects(`${MAIL_BUCKET.contentPrefix}*`)] }),

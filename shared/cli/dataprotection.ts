@@ -155,6 +155,8 @@ export interface DpContext {
   readonly holds: HoldStore;
   readonly ops?: OpsTable;
   readonly rawMail?: RawMailEraser;
+  /** Reads bodies too large for their record, for the SAR report. */
+  readonly bodies?: { get(key: string): Promise<Uint8Array> };
   readonly senderKey?: string;
   readonly policy?: Policy;
   /** Recorded in the chain as who ran the command. */
@@ -192,7 +194,7 @@ async function sarExport(args: DpArgs, ctx: DpContext, now: () => Date): Promise
   const senderKey = requireSenderKey(ctx);
   const outcome = await exportSubjectAccess(
     { identities: args.senders, outDir: args.out!, by: ctx.operator, ...(args.caseRef ? { caseRef: args.caseRef } : {}) },
-    { audit: ctx.audit, holds: ctx.holds, senderKey, councilName: ctx.policy?.council.name ?? ctx.audit.council, now, ...(ctx.ops ? { ops: ctx.ops } : {}), ...(ctx.policy ? { policy: ctx.policy } : {}) },
+    { audit: ctx.audit, holds: ctx.holds, senderKey, councilName: ctx.policy?.council.name ?? ctx.audit.council, now, ...(ctx.ops ? { ops: ctx.ops } : {}), ...(ctx.policy ? { policy: ctx.policy } : {}), ...(ctx.bodies ? { bodies: ctx.bodies } : {}) },
   );
   ctx.out.write(`Subject access export ${outcome.exportId}: ${outcome.items} recorded item${outcome.items === 1 ? '' : 's'}, ${outcome.informal} informal message${outcome.informal === 1 ? '' : 's'}.\n`);
   for (const file of outcome.files) ctx.out.write(`  ${file}\n`);

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { FileMailStore, S3MailStore } from '../channels/raw-mail-store.ts';
 import { HoldError, HoldStore } from '../dataprotection/holds.ts';
 import { FileRawMailEraser, S3RawMailEraser, type RawMailEraser } from '../dataprotection/raw-mail.ts';
 import { OutputDirectoryError } from '../dataprotection/sar.ts';
@@ -50,6 +51,9 @@ async function openContext(args: DpArgs): Promise<DpContext> {
     const dataDir = resolve(process.env.HUB_DATA_DIR?.trim() || '.hub');
     const info = readLocalHubInfo(dataDir) as ReturnType<typeof readLocalHubInfo> & { opsTable?: string };
     const client = createDocumentClient({ endpoint: info.dynamodbEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    // Locally the commands act as the stack's data protection officer role, so what it may not do in AWS fails here too.
+    const iam = await import('../../infra/local/iam/enforce.ts');
+    if (iam.installIamEnforcement({ onDenial: (d) => process.stderr.write(`hub: ${iam.describeDenial(d)}\n`) })) iam.bindPrincipal(client, 'dpo');
     const auditTable = args.table ?? info.auditTable;
     const audit = new AuditStore({ client, tableName: auditTable, council: args.council ?? info.council });
     const opsTable = args.opsTable ?? info.opsTable;
@@ -60,6 +64,7 @@ async function openContext(args: DpArgs): Promise<DpContext> {
       holds: new HoldStore({ client, tableName: auditTable, audit }),
       ...(opsTable ? { ops: { client, tableName: opsTable } } : {}),
       rawMail: new FileRawMailEraser(join(dataDir, 'mail')),
+      bodies: new FileMailStore(join(dataDir, 'mail')),
       ...(senderKey ? { senderKey } : {}),
       ...(policy ? { policy } : {}),
       operator,
@@ -83,6 +88,7 @@ async function openContext(args: DpArgs): Promise<DpContext> {
     holds: new HoldStore({ client, tableName: table, audit }),
     ...(opsTable ? { ops: { client, tableName: opsTable } } : {}),
     ...(rawMail ? { rawMail } : {}),
+    ...(bucket ? { bodies: new S3MailStore(bucket, new S3Client({ region })) } : {}),
     ...(envKey ? { senderKey: envKey } : {}),
     ...(policy ? { policy } : {}),
     operator,

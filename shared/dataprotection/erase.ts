@@ -83,6 +83,12 @@ export async function eraseReferences(refs: readonly string[], request: ErasureR
       continue;
     }
     await removeCopies(ref, summary.itemId, summary.classification, deps, perRef?.byReference ?? []);
+    // A body too large for the record lives in the bucket (shared/store/content-overflow.ts) and never expires by itself.
+    const overflowKey = content.content?.fullContent?.key;
+    if (overflowKey) {
+      if (!deps.rawMail) throw new Error(`${ref}: its full text is kept in the mail bucket, and no bucket is configured to delete it from`);
+      await deps.rawMail.delete(overflowKey);
+    }
     await deps.audit.erasePersonalData(ref, request.reason, deps.now().toISOString(), { basis: request.basis, by: request.by });
     erased.push(ref);
   }

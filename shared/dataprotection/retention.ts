@@ -97,17 +97,24 @@ async function pastRetention(audit: AuditStore, classification: Classification, 
 
 /** The sweep's stores and policy from the function's environment (topology ENV). */
 export async function retentionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<SweepDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { loadPolicy }, { HoldStore }, { ENV }] = await Promise.all([
+  const [{ createDocumentClient }, { AuditStore }, { loadPolicy }, { HoldStore }, { ENV }, rawMail] = await Promise.all([
     import('../store/client.ts'),
     import('../store/audit-store.ts'),
     import('../policy/load.ts'),
     import('./holds.ts'),
     import('../topology.ts'),
+    import('./raw-mail.ts'),
   ]);
   const policy = loadPolicy(env[ENV.council] ?? 'demo', { trustPresets: true });
   const auditTable = env[ENV.auditTable];
   if (!auditTable) throw new Error(`${ENV.auditTable} must be set`);
   const client = createDocumentClient();
   const audit = new AuditStore({ client, tableName: auditTable, council: policy.council.id });
-  return { policy, audit, holds: new HoldStore({ client, tableName: auditTable, audit }), now: () => new Date() };
+  // Full bodies too large for a record are deleted with it; raw mail itself expires by the bucket's lifecycle rule.
+  const bodies = env[ENV.mailDir]
+    ? new rawMail.FileRawMailEraser(env[ENV.mailDir]!)
+    : env[ENV.mailBucket]
+      ? new rawMail.S3RawMailEraser(env[ENV.mailBucket]!, new (await import('@aws-sdk/client-s3')).S3Client({}))
+      : undefined;
+  return { policy, audit, holds: new HoldStore({ client, tableName: auditTable, audit }), now: () => new Date(), ...(bodies ? { rawMail: bodies } : {}) };
 }

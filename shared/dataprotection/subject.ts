@@ -76,6 +76,8 @@ export interface SubjectDeps {
   readonly ops?: OpsTable;
   readonly senderKey: string;
   readonly policy?: Policy;
+  /** Reads a body too large for its record (shared/store/content-overflow.ts) so the report has the full text. */
+  readonly bodies?: { get(key: string): Promise<Uint8Array> };
 }
 
 export function senderHashes(identities: readonly string[], senderKey: string): string[] {
@@ -100,7 +102,8 @@ export async function collectSubjectRecords(identities: readonly string[], deps:
       continue;
     }
     eventCount += history.length;
-    items.push(describeItem(summary, content?.content, content?.erased, history, hold, deps.policy));
+    const full = await fullContent(content?.content, deps);
+    items.push(describeItem(summary, full, content?.erased, history, hold, deps.policy));
   }
 
   const ops = deps.ops ? await findOpsRecords(deps.ops, hashes, items.map((i) => i.summary.ref)) : undefined;
@@ -206,4 +209,11 @@ function standardText(policy: Policy, textKey: string, channel: string): string 
   } catch {
     return undefined;
   }
+}
+
+/** The whole content when its text went to the bucket; the record's excerpt if it cannot be read. */
+async function fullContent(content: PersonalContent | undefined, deps: SubjectDeps): Promise<PersonalContent | undefined> {
+  const key = content?.fullContent?.key;
+  if (!content || !key || !deps.bodies) return content;
+  return JSON.parse(Buffer.from(await deps.bodies.get(key)).toString('utf8')) as PersonalContent;
 }

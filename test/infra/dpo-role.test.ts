@@ -41,6 +41,7 @@ describe('data protection officer role', () => {
       'kms:Encrypt',
       'kms:GenerateDataKey',
       's3:DeleteObject',
+      's3:GetObject',
     ]);
     const auditId = s.logicalId(s.stack.tables.audit);
     const opsId = s.logicalId(s.stack.tables.ops);
@@ -77,6 +78,11 @@ describe('data protection officer role', () => {
     expect(actions).toContain('dynamodb:UpdateItem');
     expect(actions).not.toContain('dynamodb:DeleteItem');
     expect(actions.some((a) => a.startsWith('secretsmanager:'))).toBe(false);
+    // It deletes the oversized bodies of what it erases, and no raw mail (the lifecycle rule expires that).
+    const s3Delete = statements.filter((st) => asArray(st.Action).includes('s3:DeleteObject'));
+    expect(s3Delete).toHaveLength(1);
+    expect(JSON.stringify(s3Delete[0]!.Resource)).toContain('/content/*');
+    expect(JSON.stringify(s3Delete[0]!.Resource)).not.toContain('/inbound/*');
     // Nothing on the operational table or the queues the pipeline uses.
     const touched = new Set(statements.flatMap((st) => [...referencedIds(st.Resource)]));
     expect(touched.has(s.logicalId(s.stack.tables.ops))).toBe(false);

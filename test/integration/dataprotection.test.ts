@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditArgs, runAudit } from '../../shared/cli/audit.ts';
 import { parseDpArgs, runDp, type DpContext } from '../../shared/cli/dataprotection.ts';
 import { HoldStore } from '../../shared/dataprotection/holds.ts';
+import { bindPrincipal } from '../../infra/local/iam/enforce.ts';
 import type { OpsTable } from '../../shared/dataprotection/ops-records.ts';
 import { FileRawMailEraser } from '../../shared/dataprotection/raw-mail.ts';
+import { FileMailStore } from '../../shared/channels/raw-mail-store.ts';
 import { sweepRetention } from '../../shared/dataprotection/retention.ts';
 import { deliverOutboxMessage } from '../../shared/delivery/deliver.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
@@ -35,6 +37,12 @@ const SAM = { email: 'sam.smith@example.net', phone: '+447700900456', psid: '700
 
 let emu: Emulators;
 let audit: AuditStore;
+let pipelineAudit: AuditStore;
+let deliverAudit: AuditStore;
+let sweepAudit: AuditStore;
+let sweepHolds: HoldStore;
+let deliverOps: OpsStore;
+let auditorStore: AuditStore;
 let opsStore: OpsStore;
 let ops: OpsTable;
 let holds: HoldStore;
@@ -80,12 +88,12 @@ function itemsOf(person: typeof JO, name: string): InboundItem[] {
   ];
 }
 
-async function ingest(item: InboundItem, deps: ClassifyDeps): Promise<void> {
+async function ingest(item: InboundItem, deps: ClassifyDeps, key = `${item.channel}:${item.sender.id}`): Promise<void> {
   const published: OutboxMessage[] = [];
   const outcome = await processInboundItem(item, { ...deps, outbox: { publish: async (m) => void published.push(...m) } });
-  if (outcome.ref) refs[`${item.channel}:${item.sender.id}`] = outcome.ref;
+  if (outcome.ref) refs[key] = outcome.ref;
   for (const message of published) {
-    await deliverOutboxMessage(message, { ops: opsStore, audit: () => audit, send: async () => ({ status: 'sent', provider: 'fake', providerMessageId: `p-${message.id}` }), now: () => new Date(RECEIVED) });
+    await deliverOutboxMessage(message, { ops: deliverOps, audit: () => deliverAudit, send: async () => ({ status: 'sent', provider: 'fake', providerMessageId: `p-${message.id}` }), now: () => new Date(RECEIVED) });
   }
 }
 
@@ -95,7 +103,7 @@ function capture() {
 }
 
 function context(out: { write(t: string): void }, now = new Date('2026-04-01T09:00:00.000Z')): DpContext {
-  return { audit, holds, ops, rawMail: new FileRawMailEraser(mailDir), senderKey: KEY, policy, operator: 'dpo-test', out, now: () => now };
+  return { audit, holds, ops, rawMail: new FileRawMailEraser(mailDir), bodies: new FileMailStore(mailDir), senderKey: KEY, policy, operator: 'dpo-test', out, now: () => now };
 }
 
 async function dp(argv: string[], now?: Date) {
@@ -106,7 +114,7 @@ async function dp(argv: string[], now?: Date) {
 
 async function auditCli(argv: string[]) {
   const out = capture();
-  const code = await runAudit(parseAuditArgs(['audit', ...argv]), { store: audit, out: out.out, senderKey: KEY });
+  const code = await runAudit(parseAuditArgs(['audit', ...argv]), { store: auditorStore, out: out.out, senderKey: KEY });
   return { code, text: out.text() };
 }
 
@@ -119,16 +127,27 @@ function readTree(dir: string): string {
 beforeAll(async () => {
   emu = await startEmulators({ prefix: 'dataprotection-' });
   const client = createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.dynamodbEndpoint });
-  audit = new AuditStore({ client, tableName: emu.tableNames.audit, council: policy.council.id });
-  opsStore = new OpsStore({ client, tableName: emu.tableNames.ops, clock: () => new Date(RECEIVED).getTime() });
-  ops = { client, tableName: emu.tableNames.ops, clock: () => new Date(RECEIVED).getTime() };
-  holds = new HoldStore({ client, tableName: emu.tableNames.audit, audit });
+  // The pipeline writes as classify; the commands run as the DPO role and the sweep as its function, under IAM enforcement.
+  const as = (principal: Parameters<typeof bindPrincipal>[1]) =>
+    bindPrincipal(createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.dynamodbEndpoint }), principal);
+  pipelineAudit = new AuditStore({ client: as('classify'), tableName: emu.tableNames.audit, council: policy.council.id });
+  deliverAudit = new AuditStore({ client: as('deliver'), tableName: emu.tableNames.audit, council: policy.council.id });
+  opsStore = new OpsStore({ client: as('classify'), tableName: emu.tableNames.ops, clock: () => new Date(RECEIVED).getTime() });
+  deliverOps = new OpsStore({ client: as('deliver'), tableName: emu.tableNames.ops, clock: () => new Date(RECEIVED).getTime() });
+  const dpo = as('dpo');
+  audit = new AuditStore({ client: dpo, tableName: emu.tableNames.audit, council: policy.council.id });
+  ops = { client: dpo, tableName: emu.tableNames.ops, clock: () => new Date(RECEIVED).getTime() };
+  holds = new HoldStore({ client: dpo, tableName: emu.tableNames.audit, audit });
+  auditorStore = new AuditStore({ client: as('auditor'), tableName: emu.tableNames.audit, council: policy.council.id });
+  const sweeper = as('retentionSweep');
+  sweepAudit = new AuditStore({ client: sweeper, tableName: emu.tableNames.audit, council: policy.council.id });
+  sweepHolds = new HoldStore({ client: sweeper, tableName: emu.tableNames.audit, audit: sweepAudit });
   cases = new CaseStore({ client, tableName: emu.tableNames.ops });
   mailDir = mkdtempSync(join(tmpdir(), 'dp-mail-'));
   mkdirSync(join(mailDir, 'inbound'));
   for (const p of [JO, SAM]) writeFileSync(join(mailDir, 'inbound', p.rawId), `From: ${p.email}\r\n\r\n${p.words}\r\n`);
   const deps: ClassifyDeps = {
-    audit,
+    audit: pipelineAudit,
     ops: opsStore,
     outbox: { publish: async () => undefined },
     policy,
@@ -136,8 +155,12 @@ beforeAll(async () => {
     now: () => new Date(RECEIVED),
     publicBaseUrl: 'https://hub.example.org',
     cases,
+    bodies: new FileMailStore(mailDir),
   };
   for (const item of [...itemsOf(JO, 'Jo Bloggs'), ...itemsOf(SAM, 'Sam Smith')]) await ingest(item, deps);
+  // A body too large for a DynamoDB record: its full text goes to the bucket (content/), the record keeps the start.
+  const big = { ...itemsOf(JO, 'Jo Bloggs')[0]!, itemId: 'email:big', providerMessageId: 'm-big', raw: undefined, text: `${'Long letter. '.repeat(30_000)}${JO.words}-at-the-end` };
+  await ingest(big, deps, 'big');
 }, 60_000);
 
 afterAll(async () => emu?.stop());
@@ -150,11 +173,14 @@ describe('hub sar export', () => {
     expect(readdirSync(outDir).sort()).toEqual(['manifest.json', 'report.html', 'report.json']);
 
     const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8'));
-    expect(report.items.map((i: { reference: string }) => i.reference).sort()).toEqual([refs[`email:${JO.email}`], refs[`sms:${JO.phone}`]].sort());
-    expect(report.items.map((i: { channel: string }) => i.channel).sort()).toEqual(['email', 'sms']);
+    expect(report.items.map((i: { reference: string }) => i.reference).sort()).toEqual([refs[`email:${JO.email}`], refs[`sms:${JO.phone}`], refs.big].sort());
+    expect(report.items.map((i: { channel: string }) => i.channel).sort()).toEqual(['email', 'email', 'sms']);
+    // The long letter's full text, read back from the bucket, not the record's excerpt.
+    const long = report.items.find((i: { reference: string }) => i.reference === refs.big);
+    expect(long.content.text).toMatch(new RegExp(`${JO.words}-at-the-end$`));
     expect(report.informalMessages).toHaveLength(1);
     expect(report.informalMessages[0].channel).toBe('messenger');
-    const email = report.items.find((i: { channel: string }) => i.channel === 'email');
+    const email = report.items.find((i: { reference: string }) => i.reference === refs[`email:${JO.email}`]);
     expect(email.content.text).toContain(JO.words);
     expect(email.content.attachments[0].filename).toBe('Jo Bloggs-photo.jpg');
     expect(email.decision.reasons.some((r: { clause: string }) => r.clause.startsWith('stilton.txt'))).toBe(true);
@@ -181,7 +207,7 @@ describe('hub sar export', () => {
     for await (const e of audit.chainEvents()) events.push(e);
     const exported = events.filter((e) => e.type === 'sar-exported');
     expect(exported).toHaveLength(1);
-    expect(exported[0]!.data).toMatchObject({ by: 'dpo-test', caseRef: 'SAR-2026-001', items: 2, informal: 1, identities: 3 });
+    expect(exported[0]!.data).toMatchObject({ by: 'dpo-test', caseRef: 'SAR-2026-001', items: 3, informal: 1, identities: 3 });
     const eventText = JSON.stringify(exported[0]);
     for (const trace of [JO.email, JO.phone, JO.psid, JO.words, hashSender(JO.email, KEY), refs[`email:${JO.email}`]!]) expect(eventText).not.toContain(trace);
   });
@@ -214,6 +240,7 @@ describe('legal hold, erasure and the retention sweep', () => {
     const joEmail = refs[`email:${JO.email}`]!;
     const before = (await audit.getContent(joEmail))!.contentHash;
     expect(existsSync(join(mailDir, 'inbound', JO.rawId))).toBe(true);
+    expect(existsSync(join(mailDir, 'content', policy.council.id, `${refs.big}.json`))).toBe(true);
 
     const run = await dp(['erase', '--sender', JO.email, '--sender', JO.phone, '--sender', JO.psid, '--reason', 'ERASE-2026-001']);
     expect(run.code, run.text).toBe(0);
@@ -225,6 +252,9 @@ describe('legal hold, erasure and the retention sweep', () => {
     expect(content?.contentHash).toBe(before);
     expect(existsSync(join(mailDir, 'inbound', JO.rawId))).toBe(false);
     expect(existsSync(join(mailDir, 'inbound', SAM.rawId))).toBe(true);
+    // The long letter's body in the bucket goes with its record.
+    expect(existsSync(join(mailDir, 'content', policy.council.id, `${refs.big}.json`))).toBe(false);
+    expect((await audit.getContent(refs.big!))?.content).toBeUndefined();
     // The clerk's case keeps its status but can no longer reach Jo.
     const joCase = await cases.get(joEmail);
     expect(joCase?.status).toBe('open');
@@ -252,7 +282,7 @@ describe('legal hold, erasure and the retention sweep', () => {
   it('the sweep at 6 years and a day removes formal content, skips the held item, records the run, and the chain verifies', async () => {
     const samEmail = refs[`email:${SAM.email}`]!;
     const samSms = refs[`sms:${SAM.phone}`]!;
-    const deps = { audit, holds, policy, now: () => new Date('2032-03-10T12:00:00.000Z') };
+    const deps = { audit: sweepAudit, holds: sweepHolds, policy, rawMail: new FileRawMailEraser(mailDir), now: () => new Date('2032-03-10T12:00:00.000Z') };
 
     // Exactly six years on, the content is still within retention.
     expect((await sweepRetention(deps)).removed).toEqual([]);

@@ -18,7 +18,7 @@ export const LOCAL_IAM_REGION = 'eu-west-2';
 export const MAIL_DOMAIN_TOKEN = 'hub-mail-domain.invalid';
 export const FROM_ADDRESS_TOKEN = `hub-from@${MAIL_DOMAIN_TOKEN}`;
 
-export type Principal = FunctionId | 'auditor';
+export type Principal = FunctionId | 'auditor' | 'dpo';
 
 export interface PolicyDocument {
   Version?: string;
@@ -109,6 +109,7 @@ async function synthesiseModel(hash: string): Promise<IamModel> {
   const roleOf = new Map<string, Principal>();
   for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) roleOf.set(logicalId(stack.functions[fn].role as never), fn);
   roleOf.set(logicalId(stack.auditorRole), 'auditor');
+  roleOf.set(logicalId(stack.dpoRole), 'dpo');
 
   const resolve = resolver(template.Resources, names);
   const roles = {} as Record<Principal, { roleArn: string; policies: { name: string; policy: PolicyDocument }[] }>;
