@@ -1,7 +1,7 @@
 // `npm run bench`: cold-start module load vs reference bundles, engine throughput,
 // ingest CPU, AWS requests and cost per item kind. Writes bench/report.json.
 import { loadIamModel } from '../infra/local/iam/model.ts';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTIONS, QUEUES, type FunctionId } from '../shared/topology.ts';

@@ -221,7 +221,7 @@ function mandrill(target: Target, now: Date, id: string, from: string): HttpRequ
   return { kind: 'http', path, headers: { 'content-type': FORM, 'x-mandrill-signature': signature }, body: new URLSearchParams(params).toString(), itemId: `mandrill:${id}` };
 }
 
-function mailchimp(target: Target, now: Date, secret: string, type: string, email: string): HttpRequest {
+function mailchimp(_target: Target, now: Date, secret: string, type: string, email: string): HttpRequest {
   const firedAt = now.toISOString().slice(0, 19).replace('T', ' ');
   const id = sha256Hex(email).slice(0, 10);
   const form = new URLSearchParams({

@@ -570,7 +570,7 @@ export class HubStack extends Stack {
     out('ReceiptRuleSetName', ruleSetName, 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>');
     out('SesMxRecord', `10 inbound-smtp.${this.region}.amazonaws.com`, `MX record for ${mailDomain}`);
     out('AlarmTopicArn', alarmTopic.topicArn, 'Operator alarms');
-    identity.dkimRecords.forEach((record, i) => out(`DkimCnameRecord${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM record ${i + 1} for ${mailDomain}`));
+    for (const [i, record] of identity.dkimRecords.entries()) out(`DkimCnameRecord${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM record ${i + 1} for ${mailDomain}`);
     out('MailFromMxRecord', `bounce.${mailDomain} MX 10 feedback-smtp.${this.region}.amazonses.com`, 'Custom MAIL FROM domain (bounces)');
     out('MailFromSpfRecord', `bounce.${mailDomain} TXT "v=spf1 include:amazonses.com ~all"`, 'SPF for the MAIL FROM domain');
   }

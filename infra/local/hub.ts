@@ -280,7 +280,9 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
         .finally(() => (running = false));
     }, schedule.localIntervalSeconds * 1000);
   });
-  cleanup.push(() => timers.forEach((t) => clearInterval(t)));
+  cleanup.push(() => {
+    for (const t of timers) clearInterval(t);
+  });
 
   const documents = createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.dynamodbEndpoint });
   cleanup.push(() => documents.destroy());

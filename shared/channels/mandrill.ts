@@ -2,7 +2,7 @@ import type { InboundItem, Party, TransportFacts, Verdict } from '../model/inbou
 import { badRequest, unauthorized } from '../http/errors.ts';
 import { parseForm, type WebhookRequest } from '../http/request.ts';
 import type { WebhookContext, WebhookOutcome } from '../http/webhook.ts';
-import { asArray, asNumber, asObject, asString, clipOptional, hmac, isoFromMillis, optional, safeEqual, sha256Hex, SkipCounter, urlWithSortedParams, type Json } from './common.ts';
+import { asNumber, asObject, asString, clipOptional, hmac, isoFromMillis, optional, safeEqual, sha256Hex, SkipCounter, urlWithSortedParams, type Json } from './common.ts';
 import { headerOnlyEmail, MAX_SUBJECT_CHARS, parseMime, type ParsedEmail } from './email.ts';
 import { htmlToText } from './html-to-text.ts';
 

@@ -80,14 +80,16 @@ export function parseMessengerPayload(
     const pageId = asId(entry.id) ?? options.pageId ?? '';
     for (const rawEvent of asArray(entry.messaging)) {
       const event = asObject(rawEvent);
-      const item = event ? messagingItem(event, pageId, options, skip) : (skip.add('invalid'), undefined);
+      if (!event) skip.add('invalid');
+      const item = event && messagingItem(event, pageId, options, skip);
       if (item) items.push(item);
     }
     // Handover protocol: another app holds the thread; it answers those.
     for (const _ of asArray(entry.standby)) skip.add('standby');
     for (const rawChange of asArray(entry.changes)) {
       const change = asObject(rawChange);
-      const item = change ? feedItem(change, pageId, options, skip) : (skip.add('invalid'), undefined);
+      if (!change) skip.add('invalid');
+      const item = change && feedItem(change, pageId, options, skip);
       if (item) items.push(item);
     }
   }

@@ -5,7 +5,20 @@ import type { WebhookContext, WebhookOutcome } from '../http/webhook.ts';
 import { log } from '../runtime/log.ts';
 import { ENV } from '../topology.ts';
 import { verifyHandshake, verifyMessengerSignature } from './messenger.ts';
-import { asArray, asId, asNumber, asObject, asString, clip, clipOptional, isoFromMillis, MAX_LIST_ENTRIES, optional, SkipCounter, type Json } from './common.ts';
+import {
+  asArray,
+  asId,
+  asNumber,
+  asObject,
+  asString,
+  clip,
+  clipOptional,
+  isoFromMillis,
+  MAX_LIST_ENTRIES,
+  optional,
+  SkipCounter,
+  type Json,
+} from './common.ts';
 
 /**
  * WhatsApp Business Cloud API webhook (Meta). GET is the same hub.challenge
@@ -99,7 +112,8 @@ function readChange(value: Json, options: WhatsappOptions, skip: SkipCounter, ou
   }
   for (const raw of asArray(value.messages)) {
     const message = asObject(raw);
-    const item = message ? messageItem(message, { phoneNumberId, ourNumber, names, now: options.now }, skip, out) : (skip.add('invalid'), undefined);
+    if (!message) skip.add('invalid');
+    const item = message && messageItem(message, { phoneNumberId, ourNumber, names, now: options.now }, skip, out);
     if (item) out.items.push(item);
   }
   for (const raw of asArray(value.statuses)) {

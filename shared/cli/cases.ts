@@ -190,14 +190,14 @@ const COLUMNS: (keyof CaseRow)[] = ['ref', 'channel', 'received', 'status', 'typ
 
 function format(rows: readonly CaseRow[], as: CasesArgs['format']): string {
   if (as === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
-  if (as === 'csv') return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
+  if (as === 'csv') return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\n')}\n`;
   if (rows.length === 0) return 'No cases match.\n';
   const headers = ['Reference', 'Channel', 'Received', 'Status', 'Type', 'Due', 'Answered', 'Work days', 'Deadline'];
   const cells = rows.map((r) => [r.ref, r.channel, r.received, r.status, r.type || '-', r.dueOn || '-', r.answeredOn || '-', r.responseWorkingDays === null ? '-' : String(r.responseWorkingDays), r.deadline || '-']);
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const overdue = rows.filter((r) => r.deadline === 'overdue').length;
-  return [line(headers), ...cells.map(line), '', `${rows.length} case(s)${overdue ? `, ${overdue} OVERDUE` : ''}`].join('\n') + '\n';
+  return `${[line(headers), ...cells.map(line), '', `${rows.length} case(s)${overdue ? `, ${overdue} OVERDUE` : ''}`].join('\n')}\n`;
 }
 
 function showText(row: CaseRow, record: CaseRecord): string {

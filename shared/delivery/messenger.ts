@@ -1,6 +1,6 @@
 import type { OutboxMessage } from '../model/index.ts';
 import { ENV } from '../topology.ts';
-import { capText, isTransientStatus, permanent, retryable, transportFailure, DeliveryError } from './errors.ts';
+import { capText, isTransientStatus, permanent, retryable, transportFailure, type DeliveryError } from './errors.ts';
 import type { SendContext, SendResult } from './types.ts';
 
 /**

@@ -3,7 +3,7 @@ import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/schema.ts';
 import { log } from '../runtime/log.ts';
 import { ENV } from '../topology.ts';
-import { capText, DeliveryError, isTransientStatus, permanent, retryable, transportFailure } from './errors.ts';
+import { capText, type DeliveryError, isTransientStatus, permanent, retryable, transportFailure } from './errors.ts';
 import type { SendContext, SendResult } from './types.ts';
 
 /**

@@ -76,7 +76,7 @@ const THREAD_TTL_SECONDS = 400 * 86_400;
 const DAY_MS = 86_400_000;
 
 export async function processInboundItem(item: InboundItem, deps: ClassifyDeps): Promise<Outcome> {
-  const { audit, ops, policy } = deps;
+  const { ops, policy } = deps;
   const answered = await answerIfClerkReply(item, deps);
   if (answered) return answered;
   const key = `ITEM#${item.itemId}`;

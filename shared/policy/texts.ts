@@ -16,7 +16,7 @@ export type ReplyChannel = Exclude<Channel, 'mailchimp'>;
  * `vars.channel`; email is the fallback.
  */
 export function renderText(policy: Policy, key: TextKey, vars: Record<string, string>, channel?: Channel): string {
-  return fillPlaceholders(templateFor(policy, key, channel ?? (vars['channel'] as Channel | undefined)), {
+  return fillPlaceholders(templateFor(policy, key, channel ?? (vars.channel as Channel | undefined)), {
     clerkEmail: policy.contacts.clerk.address,
     councilName: policy.council.name,
     ...vars,

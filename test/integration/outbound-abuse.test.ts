@@ -18,7 +18,7 @@ import { OpsStore } from '../../shared/store/ops-store.ts';
 const KEY = 'test-consent-signing-key';
 const policy = loadPolicy('stilton');
 // Saturday 14 March 2026, 10:00 in London: outside office hours (out-of-office replies apply).
-let now = new Date('2026-03-14T10:00:00.000Z');
+const now = new Date('2026-03-14T10:00:00.000Z');
 
 let emu: Emulators;
 let documents: DynamoDBDocumentClient;

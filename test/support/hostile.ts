@@ -76,7 +76,7 @@ export const hostileBytes: fc.Arbitrary<Buffer> = fc
 
 /** JSON nested `depth` levels deep, as text (built as text: JSON.stringify would overflow first). */
 export function deepJson(depth: number, shape: 'array' | 'object' = 'object'): string {
-  return shape === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+  return shape === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 }
 
 /** A JSON value with prototype-pollution keys at any level. */
@@ -135,7 +135,7 @@ export const mimeParts: fc.Arbitrary<MimeParts> = fc.record({
     }),
     { maxLength: 4 },
   ),
-  extraHeaders: fc.array(fc.constantFrom('X-Long: ' + 'y'.repeat(20_000), 'Auto-Submitted: ' + '\u0000no', 'References: <a@b> <c@d> junk <<>>', 'Message-ID: <"evil\\"@x>', 'Content-Type: text/plain; charset=x-unknown-charset'), { maxLength: 3 }),
+  extraHeaders: fc.array(fc.constantFrom(`X-Long: ${'y'.repeat(20_000)}`, 'Auto-Submitted: ' + '\u0000no', 'References: <a@b> <c@d> junk <<>>', 'Message-ID: <"evil\\"@x>', 'Content-Type: text/plain; charset=x-unknown-charset'), { maxLength: 3 }),
 });
 
 /** Raw RFC 5322 bytes from the parts; attachment filenames are RFC 2231-encoded so any string survives. */

@@ -70,7 +70,7 @@ describe('queue message size', () => {
   });
 
   it('cuts text over the model limit and never splits a surrogate pair', () => {
-    const parsed = JSON.parse(serialiseItem(item('a' + '😀'.repeat(MAX_TEXT_CHARS)))) as InboundItem;
+    const parsed = JSON.parse(serialiseItem(item(`a${'😀'.repeat(MAX_TEXT_CHARS)}`))) as InboundItem;
     expect(parsed.text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
     expect(parsed.textTruncated).toBe(true);
     expect(parsed.text.endsWith('😀')).toBe(true);

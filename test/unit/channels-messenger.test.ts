@@ -40,7 +40,7 @@ describe('Messenger webhook', () => {
       const body = fixture('messenger-text.json').toString('utf8');
       expect((await h.call(post(body))).statusCode).toBe(200);
       expect(h.enqueued).toHaveLength(1);
-      for (const bad of [null, '', sign(body, 'other-secret'), 'sha1=' + createHmac('sha1', TEST_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex'), 'sha256=', 'sha256=zz']) {
+      for (const bad of [null, '', sign(body, 'other-secret'), `sha1=${createHmac('sha1', TEST_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex')}`, 'sha256=', 'sha256=zz']) {
         expect((await h.call(post(body, bad))).statusCode).toBe(401);
       }
       expect(h.enqueued).toHaveLength(1);
@@ -65,7 +65,7 @@ describe('Messenger webhook', () => {
 
     it('accepts an upper-case hex digest', async () => {
       const raw = fixture('messenger-text.json');
-      expect(verifyMessengerSignature(raw, 'sha256=' + sign(raw).slice(7).toUpperCase(), TEST_SECRETS.MESSENGER_APP_SECRET)).toBe(true);
+      expect(verifyMessengerSignature(raw, `sha256=${sign(raw).slice(7).toUpperCase()}`, TEST_SECRETS.MESSENGER_APP_SECRET)).toBe(true);
     });
   });
 

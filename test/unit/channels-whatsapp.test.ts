@@ -20,7 +20,12 @@ function payload(value: Record<string, unknown>, object = 'whatsapp_business_acc
     entry: [
       {
         id: '102290129340398',
-        changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '44 7700 900123', phone_number_id: PHONE_NUMBER_ID }, ...value } }],
+        changes: [
+          {
+            field: 'messages',
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '44 7700 900123', phone_number_id: PHONE_NUMBER_ID }, ...value },
+          },
+        ],
       },
     ],
   });
@@ -128,8 +133,17 @@ describe('WhatsApp webhook', () => {
       const body = payload({
         messages: [
           message({ id: 'wamid.loc', type: 'location', location: { latitude: 51.1, longitude: 0.12, name: 'Village hall', address: 'Church Lane' } }),
-          message({ id: 'wamid.btn', type: 'button', button: { text: 'Yes please', payload: 'CONSENT_YES' }, context: { from: '447700900123', id: 'wamid.ours' } }),
-          message({ id: 'wamid.int', type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: 'bins', title: 'Bins', description: 'Missed collection' } } }),
+          message({
+            id: 'wamid.btn',
+            type: 'button',
+            button: { text: 'Yes please', payload: 'CONSENT_YES' },
+            context: { from: '447700900123', id: 'wamid.ours' },
+          }),
+          message({
+            id: 'wamid.int',
+            type: 'interactive',
+            interactive: { type: 'list_reply', list_reply: { id: 'bins', title: 'Bins', description: 'Missed collection' } },
+          }),
         ],
       });
       await h.call(post(body));
@@ -151,7 +165,13 @@ describe('WhatsApp webhook', () => {
         statuses: [
           { id: 'wamid.a', status: 'delivered', timestamp: '1767261600', recipient_id: '447700900654' },
           { id: 'wamid.b', status: 'read', timestamp: '1767261600', recipient_id: '447700900654' },
-          { id: 'wamid.c', status: 'failed', timestamp: '1767261600', recipient_id: '447700900654', errors: [{ code: 131047, title: 'Re-engagement message' }] },
+          {
+            id: 'wamid.c',
+            status: 'failed',
+            timestamp: '1767261600',
+            recipient_id: '447700900654',
+            errors: [{ code: 131047, title: 'Re-engagement message' }],
+          },
         ],
       });
       const res = await h.call(post(body));
@@ -210,8 +230,20 @@ describe('WhatsApp webhook', () => {
         },
         { requiredKeys: [] },
       );
-      const value = fc.record({ metadata: loose(fc.record({ phone_number_id: loose(fc.string()) })), messages: loose(fc.array(msg, { maxLength: 4 })), statuses: loose(fc.array(fc.jsonValue(), { maxLength: 3 })) }, { requiredKeys: [] });
-      const body = fc.record({ object: loose(fc.constant('whatsapp_business_account')), entry: loose(fc.array(fc.record({ changes: loose(fc.array(fc.record({ field: loose(fc.constant('messages')), value }), { maxLength: 3 })) }), { maxLength: 3 })) });
+      const value = fc.record(
+        {
+          metadata: loose(fc.record({ phone_number_id: loose(fc.string()) })),
+          messages: loose(fc.array(msg, { maxLength: 4 })),
+          statuses: loose(fc.array(fc.jsonValue(), { maxLength: 3 })),
+        },
+        { requiredKeys: [] },
+      );
+      const body = fc.record({
+        object: loose(fc.constant('whatsapp_business_account')),
+        entry: loose(
+          fc.array(fc.record({ changes: loose(fc.array(fc.record({ field: loose(fc.constant('messages')), value }), { maxLength: 3 })) }), { maxLength: 3 }),
+        ),
+      });
       await fc.assert(
         fc.asyncProperty(body, async (b) => {
           const raw = JSON.stringify(b) ?? 'null';

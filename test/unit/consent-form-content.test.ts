@@ -34,7 +34,10 @@ function setup(policy: Policy, channel: AuditSummary['channel'], subject?: strin
     audit: {
       append: async () => undefined,
       getSummary: async (ref) => (ref === summary.ref ? { ...summary, consentStatus: status } : undefined),
-      setConsentStatus: async (_ref, next) => ((status = next), true),
+      setConsentStatus: async (_ref, next) => {
+        status = next;
+        return true;
+      },
       getContent: async () => ({ content: subject === undefined ? {} : { subject } }),
     },
     ops: {

@@ -45,8 +45,13 @@ function score(rows: { id: string; expected: readonly ModerationCategory[]; got:
       const e = expected.includes(c);
       const g = got.includes(c);
       if (e && g) table[c].tp++;
-      else if (g) (table[c].fp++, table[c].falseAlarms.push(id));
-      else if (e) (table[c].fn++, table[c].misses.push(id));
+      else if (g) {
+        table[c].fp++;
+        table[c].falseAlarms.push(id);
+      } else if (e) {
+        table[c].fn++;
+        table[c].misses.push(id);
+      }
     }
   }
   return table;

@@ -110,7 +110,13 @@ describe('WhatsApp formality from the policy', () => {
 
   it('rejects a template name WhatsApp would not accept', () => {
     const base = structuredClone(loadPolicy('withyham'));
-    const bad = { ...base, channels: { ...base.channels, whatsapp: { formal: false, clause: 'x', outsideWindowTemplate: { name: 'Council Reply', language: 'en_GB', clause: 'x' } } } };
+    const bad = {
+      ...base,
+      channels: {
+        ...base.channels,
+        whatsapp: { formal: false, clause: 'x', outsideWindowTemplate: { name: 'Council Reply', language: 'en_GB', clause: 'x' } },
+      },
+    };
     expect(policySchemas().PolicySchema.safeParse(bad).success).toBe(false);
   });
 });
@@ -141,7 +147,11 @@ describe('WhatsApp replies and the 24-hour customer-service window', () => {
     expect(request).toMatchObject({
       body: {
         type: 'template',
-        template: { name: 'council_reply_waiting', language: { code: 'en_GB' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'WYH-2026-000004' }] }] },
+        template: {
+          name: 'council_reply_waiting',
+          language: { code: 'en_GB' },
+          components: [{ type: 'body', parameters: [{ type: 'text', text: 'WYH-2026-000004' }] }],
+        },
       },
     });
     expect(JSON.stringify(request)).not.toContain('Thank you for your message.');
@@ -150,7 +160,9 @@ describe('WhatsApp replies and the 24-hour customer-service window', () => {
   it('outside the window with no template: nothing is sent', () => {
     const late = new Date(now.getTime() - WHATSAPP_WINDOW_MS - 60_000).toISOString();
     expect(buildWhatsappRequest(outbox({ lastUserMessageAt: late }), now, env, loadPolicy('withyham'))).toEqual({ skip: 'outside-24h-window-no-template' });
-    expect(buildWhatsappRequest(outbox({ lastUserMessageAt: undefined }), now, env, loadPolicy('withyham'))).toEqual({ skip: 'outside-24h-window-no-template' });
+    expect(buildWhatsappRequest(outbox({ lastUserMessageAt: undefined }), now, env, loadPolicy('withyham'))).toEqual({
+      skip: 'outside-24h-window-no-template',
+    });
   });
 
   it('classifies Cloud API errors: re-engagement is permanent, throttling and token problems retry', () => {
@@ -186,19 +198,27 @@ describe('WhatsApp replies and the 24-hour customer-service window', () => {
       const result = await sendWhatsapp(outbox(), ctx('withyham'));
       expect(result).toMatchObject({ status: 'sent', provider: 'whatsapp' });
       expect(result.status === 'sent' && result.providerMessageId).toMatch(/^wamid\./);
-      expect(fakes.delivered('whatsapp').map((c) => [c.to, c.text, c.outboxId])).toEqual([['447700900654', 'Thank you for your message.', 'whatsapp:wamid.1:auto-reply']]);
+      expect(fakes.delivered('whatsapp').map((c) => [c.to, c.text, c.outboxId])).toEqual([
+        ['447700900654', 'Thank you for your message.', 'whatsapp:wamid.1:auto-reply'],
+      ]);
       expect(sentEmails).toHaveLength(0);
     });
 
     it('outside the window sends only the approved template', async () => {
-      const result = await sendWhatsapp(outbox({ kind: 'consent-reminder', ref: 'WYH-2026-000004', lastUserMessageAt: '2026-02-20T10:00:00Z' }), ctx(join(dir, 'withyham-wa.json')));
+      const result = await sendWhatsapp(
+        outbox({ kind: 'consent-reminder', ref: 'WYH-2026-000004', lastUserMessageAt: '2026-02-20T10:00:00Z' }),
+        ctx(join(dir, 'withyham-wa.json')),
+      );
       expect(result.status).toBe('sent');
       expect(fakes.delivered('whatsapp').map((c) => c.text)).toEqual(['template:council_reply_waiting WYH-2026-000004']);
       expect(sentEmails).toHaveLength(0);
     });
 
     it('outside the window with no template sends nothing on WhatsApp and tells the clerk by email', async () => {
-      const result = await sendWhatsapp(outbox({ kind: 'consent-reminder', ref: 'WYH-2026-000004', lastUserMessageAt: '2026-02-20T10:00:00Z' }), ctx('withyham'));
+      const result = await sendWhatsapp(
+        outbox({ kind: 'consent-reminder', ref: 'WYH-2026-000004', lastUserMessageAt: '2026-02-20T10:00:00Z' }),
+        ctx('withyham'),
+      );
       expect(result).toEqual({ status: 'skipped', provider: 'whatsapp', reason: 'outside-24h-window-no-template' });
       expect(fakes.calls('whatsapp')).toHaveLength(0);
       expect(sentEmails).toHaveLength(1);
