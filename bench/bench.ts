@@ -29,7 +29,7 @@ const ASSUMPTIONS: CostAssumptions & { note: string } = {
   logBytesPerInvocation: 1_000,
   note: 'Every invocation is a cold start (a parish sends a few items a day), each billed 400 ms of INIT (published: ≈375 ms for a Node Lambda with three SDK clients, rounded up). Handler durations are the mean wall times measured in-process against the local emulators. Log bytes are measured per invocation (handler lines) plus ≈300 bytes of START/END/REPORT lines. SMS send fees (End User Messaging / Twilio) and Messenger (free) are not included.',
 };
-const SECRET_READERS = new Set<FunctionId>(['messengerWebhook', 'mailchimpWebhook', 'mandrillWebhook', 'twilioWebhook', 'classify', 'deliver', 'consentForm']);
+const SECRET_READERS = new Set<FunctionId>(['messengerWebhook', 'mailchimpWebhook', 'mandrillWebhook', 'twilioWebhook', 'classify', 'deliver', 'consentForm', 'moderationLink']);
 
 async function main(): Promise<void> {
   const started = new Date();

@@ -210,6 +210,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     description: 'Signed consent link: accessible form, records grant or decline',
   },
+  moderationLink: {
+    entry: 'functions/moderation-link.ts',
+    kind: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: "Clerk's signed one-click links for a flagged Facebook comment: hide, unhide, delete, block",
+  },
   consentSchedule: {
     entry: 'functions/consent-schedule.ts',
     kind: 'schedule',
@@ -241,6 +248,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/webhooks/whatsapp', fn: 'whatsappWebhook' },
   { method: 'GET', path: '/consent/{token}', fn: 'consentForm' },
   { method: 'POST', path: '/consent/{token}', fn: 'consentForm' },
+  { method: 'GET', path: '/moderation/{token}', fn: 'moderationLink' },
+  { method: 'POST', path: '/moderation/{token}', fn: 'moderationLink' },
 ];
 
 /**

@@ -27,6 +27,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionBenchSpec> = {
   classify: { own: 'dynamodbSqs', ingest: false },
   deliver: { own: 'deliver', ingest: false },
   consentForm: { own: 'dynamodbSqs', ingest: false },
+  moderationLink: { own: 'dynamodbSqs', ingest: false },
   consentSchedule: { own: 'dynamodbSqs', ingest: false },
   // Needs DynamoDB only; DynamoDB + SQS is the nearest reference (an upper bound).
   retentionSweep: { own: 'dynamodbSqs', ingest: false },

@@ -45,6 +45,8 @@ export interface FunctionAccess {
   readonly secrets?: true;
   /** Gets HUB_COUNCIL and, for a custom policy file, the file in its bundle. */
   readonly council?: true;
+  /** bedrock:InvokeModel (Converse) on the one model the policy pins, in its region; only when the council opts in (moderationModel). */
+  readonly invokeModerationModel?: true;
 }
 
 /** Every provider webhook verifies with a secret and enqueues; nothing else. */
@@ -54,9 +56,10 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   ...(Object.fromEntries(WEBHOOKS.map((w) => [w.fn, WEBHOOK_ACCESS])) as Record<(typeof WEBHOOKS)[number]['fn'], FunctionAccess>),
   sesInbound: { sendInbound: true, readMail: true },
   smsInbound: { sendInbound: true },
-  classify: { ops: true, audit: 'append', sendOutbox: true, secrets: true, council: true, keepBodies: true },
+  classify: { ops: true, audit: 'append', sendOutbox: true, secrets: true, council: true, keepBodies: true, invokeModerationModel: true },
   deliver: { ops: true, audit: 'append', sendMessages: true, secrets: true, council: true },
   consentForm: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
+  moderationLink: { ops: true, audit: 'append', sendOutbox: true, secrets: true, council: true },
   consentSchedule: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
   // Erasure is an append ('personal-data-erased', 'retention-swept') plus UpdateItem on the item's content and summary.
   retentionSweep: { audit: 'append-and-update-summary', council: true, deleteBodies: true },

@@ -353,6 +353,17 @@ export class HubStack extends Stack {
           reason: 'Each oversized body is one object named by council and reference; the grant is PutObject on that prefix only.',
         });
       }
+      if (access.invokeModerationModel && council.moderationModel) {
+        // Converse is authorised as bedrock:InvokeModel on the foundation model's ARN (no account id in it).
+        const { modelId, region } = council.moderationModel;
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'InvokePinnedModerationModel',
+            actions: ['bedrock:InvokeModel'],
+            resources: [`arn:${this.partition}:bedrock:${region}::foundation-model/${modelId}`],
+          }),
+        );
+      }
       if (access.sendMessages) {
         role.addToPrincipalPolicy(
           new iam.PolicyStatement({
@@ -624,6 +635,8 @@ interface CouncilSetting {
   readonly councilId: string;
   /** Days the raw-mail bucket keeps a message (retention.rawMail). */
   readonly rawMailDays: number;
+  /** The pinned Bedrock model of the second tier of moderation, when the council opted in. */
+  readonly moderationModel?: { readonly modelId: string; readonly region: string };
 }
 
 /**
@@ -641,8 +654,12 @@ export function resolveCouncil(council: string): CouncilSetting {
   return { envValue: `${BUNDLED_POLICY_DIR}/${basename(file)}`, file, ...fromPolicy(loadPolicy(file)) };
 }
 
-function fromPolicy(policy: ReturnType<typeof loadPolicy>): { councilId: string; rawMailDays: number } {
-  return { councilId: policy.council.id, rawMailDays: policy.retention.rawMail?.days ?? MAIL_BUCKET.expireAfterDays };
+function modelOf(policy: ReturnType<typeof loadPolicy>): Pick<CouncilSetting, 'moderationModel'> {
+  return policy.moderationModel?.enabled ? { moderationModel: { modelId: policy.moderationModel.modelId, region: policy.moderationModel.region } } : {};
+}
+
+function fromPolicy(policy: ReturnType<typeof loadPolicy>): Omit<CouncilSetting, 'envValue' | 'file'> {
+  return { councilId: policy.council.id, rawMailDays: policy.retention.rawMail?.days ?? MAIL_BUCKET.expireAfterDays, ...modelOf(policy) };
 }
 
 function copyPolicyHook(file: string) {

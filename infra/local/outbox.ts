@@ -93,12 +93,14 @@ export class OutboxLog {
 
   /** Record one successful provider call, joined to its queued message. */
   addFakeCall(call: FakeCall): void {
-    if (call.status < 200 || call.status >= 300) return;
+    // Model calls are not outbound messages.
+    if (call.status < 200 || call.status >= 300 || call.channel === 'bedrock') return;
     const { channel: fakeChannel, provider } = FAKE_PROVIDERS[call.channel];
     const to = call.to.replace(/^comment:/, '');
     const queued =
       (call.outboxId ? this.queued.get(call.outboxId) : undefined) ??
-      this.findQueued((m) => m.to === to && m.text === call.text);
+      this.findQueued((m) => m.to === to && m.text === call.text) ??
+      (call.channel === 'page' ? this.findQueued((m) => m.kind === 'page-action' && m.text.startsWith(`${call.text} (`)) : undefined);
     const channel = queued?.channel ?? (call.to.startsWith('comment:') ? 'facebook-comment' : fakeChannel);
     this.add({
       id: queued?.id ?? call.outboxId ?? `${call.channel}:${call.at}:${to}`,

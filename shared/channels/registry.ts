@@ -32,7 +32,7 @@ export const LATER_CHANNELS = ['whatsapp'] as const satisfies readonly (typeof C
 export type LaterChannel = (typeof LATER_CHANNELS)[number];
 
 /** Which sender answers a message: the channel's, and for SMS the provider the item came in on. */
-export type SenderId = 'messenger' | 'ses' | 'twilio' | 'eum' | 'whatsapp';
+export type SenderId = 'messenger' | 'ses' | 'twilio' | 'eum' | 'whatsapp' | 'page';
 
 /** Where an answer to the resident goes: the channel and identity they used. */
 export interface ReplyTarget {
@@ -158,6 +158,8 @@ export function channelRule(policy: Policy, channel: Channel): DefaultRule {
 }
 
 export function senderFor(msg: OutboxMessage): SenderId {
+  // Moderation on the Facebook Page (issue 15) goes through the Graph API whatever the channel.
+  if (msg.kind === 'page-action' || msg.kind === 'public-note') return 'page';
   return CHANNEL_REGISTRY[msg.channel].sender(msg);
 }
 

@@ -90,6 +90,8 @@ const SUCCESS_EVENT: Record<OutboxMessage['kind'], AuditEventType> = {
   'clerk-notice': 'reply-sent',
   'case-reminder': 'reply-sent',
   'clerk-digest': 'reply-sent',
+  'page-action': 'page-action',
+  'public-note': 'reply-sent',
 };
 
 export async function deliverOutboxMessage(msg: OutboxMessage, deps: DeliverDeps): Promise<DeliveryOutcome> {
@@ -157,6 +159,8 @@ async function settle(msg: OutboxMessage, outcome: DeliveryOutcome, at: Date, de
         ...(outcome.provider ? { provider: outcome.provider } : {}),
         ...(outcome.providerMessageId ? { providerMessageId: outcome.providerMessageId } : {}),
         ...(outcome.reason ? { reason: outcome.reason } : {}),
+        // Which action, why (the clause) and on whose word; never the author's id.
+        ...(msg.pageAction ? { action: msg.pageAction.action, clause: msg.pageAction.clause, by: msg.pageAction.by } : {}),
       },
       eventKey: `${msg.id}:${outcome.state}`,
     });

@@ -17,6 +17,7 @@ const loaders: Record<SenderId, () => Promise<Sender>> = {
   twilio: async () => (await import('./twilio.ts')).sendTwilio,
   eum: async () => (await import('./eum.ts')).sendEum,
   whatsapp: async () => (await import('./whatsapp.ts')).sendWhatsapp,
+  page: async () => (await import('./page-moderation.ts')).sendPageModeration,
 };
 
 export async function sendOutboxMessage(msg: OutboxMessage, ctx: SendContext): Promise<SendResult> {

@@ -11,7 +11,7 @@ import type { Channel, Provider } from '../model/inbound-item.ts';
  * be told to fail, for the fault tests and the local hub. 127.0.0.1 only.
  */
 
-export type FakeChannel = 'messenger' | 'twilio' | 'eum' | 'whatsapp';
+export type FakeChannel = 'messenger' | 'twilio' | 'eum' | 'whatsapp' | 'page' | 'bedrock';
 
 /** What each fake stands for in the hub's terms (the local outbox view reads it). */
 export const FAKE_PROVIDERS: { readonly [F in FakeChannel]: { readonly channel: Channel; readonly provider: Provider } } = {
@@ -19,6 +19,9 @@ export const FAKE_PROVIDERS: { readonly [F in FakeChannel]: { readonly channel: 
   twilio: { channel: 'sms', provider: 'twilio' },
   eum: { channel: 'sms', provider: 'aws-sms' },
   whatsapp: { channel: 'whatsapp', provider: 'whatsapp' },
+  page: { channel: 'facebook-comment', provider: 'meta' },
+  /** Not an outbound message: the local outbox view skips it. */
+  bedrock: { channel: 'messenger', provider: 'meta' },
 };
 export type FakeMode = 'ok' | '500' | '429' | 'timeout';
 
@@ -50,12 +53,18 @@ export interface ProviderFakes {
   setMode(mode: FakeMode): void;
   /** The next `count` calls answer `status` (e.g. 400, 500, 429), optionally with a provider error code (Twilio 21610, Graph 551). */
   failNext(count: number, status: number, code?: number): void;
+  /** The next Bedrock Converse answers: the categories the fake model reports through its tool (default: none). */
+  answerModel(...answers: { categories: string[]; reason?: string }[]): void;
+  /** Page state the Graph fake keeps: hidden and deleted comment ids, blocked user ids. */
+  page(): { hidden: string[]; deleted: string[]; blocked: string[] };
   stop(): Promise<void>;
 }
 
 export async function startProviderFakes(): Promise<ProviderFakes> {
   let calls: FakeCall[] = [];
   let mode: FakeMode = 'ok';
+  let modelAnswers: { categories: string[]; reason?: string }[] = [];
+  const pageState = { hidden: new Set<string>(), deleted: new Set<string>(), blocked: new Set<string>() };
   const failures: { status: number; code?: number }[] = [];
   const hanging = new Set<ServerResponse>();
 
@@ -96,6 +105,14 @@ export async function startProviderFakes(): Promise<ProviderFakes> {
         ...(metadata ? { metadata, outboxId: metadata.replace(/^hub:/, '') } : {}),
         body,
       };
+    } else if (req.method === 'POST' && /^\/model\/[^/]+\/converse$/.test(url.pathname)) {
+      const body = parseJson(raw);
+      call = { channel: 'bedrock', to: decodeURIComponent(url.pathname.split('/')[2] ?? ''), text: JSON.stringify(body.messages ?? []), body };
+    } else if (/^\/graph\/[^/]+\/[^/]+(?:\/(?:blocked|comments))?$/.test(url.pathname) && (req.method === 'POST' || req.method === 'DELETE')) {
+      const body = Object.fromEntries(new URLSearchParams(raw));
+      const [, , , object, edge] = url.pathname.split('/');
+      const action = req.method === 'DELETE' ? 'delete' : edge === 'blocked' ? 'block' : edge === 'comments' ? 'public-note' : body.is_hidden === 'false' ? 'unhide' : 'hide';
+      call = { channel: 'page', to: edge === 'blocked' ? String(body.user ?? '') : decodeURIComponent(object ?? ''), text: action === 'public-note' ? String(body.message ?? '') : action, metadata: action, body };
     } else if (req.method === 'POST' && /^\/twilio\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(url.pathname)) {
       const body = Object.fromEntries(new URLSearchParams(raw));
       call = { channel: 'twilio', to: body.To ?? '', text: body.Body ?? '', body };
@@ -128,6 +145,15 @@ export async function startProviderFakes(): Promise<ProviderFakes> {
       return;
     }
     record(call.channel === 'twilio' ? 201 : 200);
+    if (call.channel === 'page') {
+      applyPageAction(pageState, call.metadata ?? '', call.to);
+      json(res, 200, call.metadata === 'public-note' ? { id: `${call.to}_${randomUUID().slice(0, 8)}` } : { success: true });
+      return;
+    }
+    if (call.channel === 'bedrock') {
+      json(res, 200, converseAnswer(modelAnswers.shift() ?? { categories: [] }));
+      return;
+    }
     answerOk(call, res);
   }
 
@@ -143,11 +169,14 @@ export async function startProviderFakes(): Promise<ProviderFakes> {
       GRAPH_API_BASE_URL: `${url}/graph/v25.0`,
       TWILIO_API_BASE_URL: `${url}/twilio`,
       AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: url,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url,
     },
     calls: (channel) => calls.filter((c) => !channel || c.channel === channel),
     delivered: (channel) => calls.filter((c) => (!channel || c.channel === channel) && c.status >= 200 && c.status < 300),
     reset() {
       calls = [];
+      modelAnswers = [];
+      for (const set of Object.values(pageState)) set.clear();
       mode = 'ok';
       failures.length = 0;
       dropHanging();
@@ -156,6 +185,10 @@ export async function startProviderFakes(): Promise<ProviderFakes> {
       mode = next;
       if (next !== 'timeout') dropHanging();
     },
+    answerModel(...answers) {
+      modelAnswers.push(...answers);
+    },
+    page: () => ({ hidden: [...pageState.hidden], deleted: [...pageState.deleted], blocked: [...pageState.blocked] }),
     failNext(count, status, code) {
       for (let i = 0; i < count; i++) failures.push(code === undefined ? { status } : { status, code });
     },
@@ -189,9 +222,26 @@ function whatsappCall(body: Record<string, unknown>): Omit<FakeCall, 'status' | 
   };
 }
 
+function applyPageAction(state: { hidden: Set<string>; deleted: Set<string>; blocked: Set<string> }, action: string, id: string): void {
+  if (action === 'hide') state.hidden.add(id);
+  else if (action === 'unhide') state.hidden.delete(id);
+  else if (action === 'delete') state.deleted.add(id);
+  else if (action === 'block') state.blocked.add(id);
+}
+
+/** A Converse response whose only content is a tool call with the programmed categories. */
+function converseAnswer(answer: { categories: string[]; reason?: string }): Record<string, unknown> {
+  return {
+    output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: `tooluse_${randomUUID().slice(0, 8)}`, name: 'record_moderation_assessment', input: { categories: answer.categories, reason: answer.reason ?? 'fake model' } } }] } },
+    stopReason: 'tool_use',
+    usage: { inputTokens: 420, outputTokens: 40, totalTokens: 460 },
+    metrics: { latencyMs: 1 },
+  };
+}
+
 function checkAuth(channel: FakeChannel, req: IncomingMessage): boolean {
   const auth = req.headers.authorization ?? '';
-  if (channel === 'messenger' || channel === 'whatsapp') return !/^Bearer \S+$/.test(auth);
+  if (channel === 'messenger' || channel === 'whatsapp' || channel === 'page') return !/^Bearer \S+$/.test(auth);
   if (channel === 'twilio') return !/^Basic \S+$/.test(auth);
   return !auth.startsWith('AWS4-HMAC-SHA256');
 }

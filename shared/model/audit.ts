@@ -41,6 +41,10 @@ export const AUDIT_EVENT_TYPES = [
   'hold-added',
   'hold-removed',
   'retention-swept',
+  /** A page action (hide/unhide/delete/block) decided by the policy or asked for by the clerk's link, with its clause. */
+  'page-action-requested',
+  /** The Graph API carried out a page action. */
+  'page-action',
 ] as const;
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof AuditEventType>;

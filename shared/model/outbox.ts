@@ -22,6 +22,10 @@ export const OUTBOX_KINDS = [
   'case-reminder',
   /** The daily digest to the clerk. */
   'clerk-digest',
+  /** Hide, unhide, delete or block on the Facebook Page (shared/moderation/page-outbox.ts). */
+  'page-action',
+  /** The policy's "A post breaching the Council's Social Media Policy has been removed" under the post. */
+  'public-note',
 ] as const;
 export const OutboxKind = z.enum(OUTBOX_KINDS);
 export type OutboxKind = z.infer<typeof OutboxKind>;
@@ -55,6 +59,18 @@ export const OutboxMessage = z.object({
   autoSubmitted: z.optional(z.boolean()),
   /** Messenger: when the resident last wrote (the 24-hour window is counted from it); Facebook comment: when they commented (7-day Private Reply window). */
   lastUserMessageAt: z.optional(z.string()),
+  /** kind page-action: what to do to the comment in `to`, and why. */
+  pageAction: z.optional(
+    z.object({
+      action: z.enum(['hide', 'unhide', 'delete', 'block']),
+      /** Facebook user id of the comment's author (block only). */
+      authorId: z.optional(z.string()),
+      clause: z.string(),
+      categories: z.array(z.string()),
+      /** The policy did it at once, or the clerk asked through a link. */
+      by: z.enum(['policy', 'clerk']),
+    }),
+  ),
   createdAt: z.string(),
 });
 export type OutboxMessage = z.infer<typeof OutboxMessage>;

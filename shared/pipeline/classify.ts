@@ -2,7 +2,10 @@ import type { Action, AuditEventType, ConsentStatus, Decision, InboundItem, Outb
 import type { RawMailStore } from '../channels/raw-mail-store.ts';
 import { contentKey, fitContent } from '../store/content-overflow.ts';
 import { CHANNEL_REGISTRY } from '../channels/registry.ts';
-import { decide, type DecisionContext } from '../policy/engine.ts';
+import { decide, moderationText, type DecisionContext } from '../policy/engine.ts';
+import type { ModelFinding } from '../policy/moderation.ts';
+import { moderatePageComment } from '../moderation/page-classify.ts';
+import { bedrockConverse, PUBLIC_CHANNELS, secondOpinion, type Converse } from '../moderation/second-tier.ts';
 import type { Policy } from '../policy/schema.ts';
 import { fillPlaceholders } from '../policy/texts.ts';
 import type { OutboxSink } from '../queue/outbox.ts';
@@ -49,6 +52,8 @@ export interface ClassifyDeps {
   readonly cases?: CaseStore;
   /** Where a body too large for a DynamoDB record is kept (the raw-mail bucket; MAIL_DIR locally). */
   readonly bodies?: RawMailStore;
+  /** Bedrock Converse for the optional second tier of moderation (only called when the policy opts in; see shared/moderation/second-tier.ts). */
+  readonly converse?: Converse;
 }
 
 export interface Outcome {
@@ -101,7 +106,8 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
       ...(lastReply && lastReply.itemId !== item.itemId ? { lastAutoReplyAt: lastReply.at } : {}),
       ...(knownThreadRef ? { knownThreadRef } : {}),
     };
-    const decision = decide(item, policy, context);
+    const model = await askModerationModel(item, policy, deps);
+    const decision = decide(item, policy, model ? { ...context, modelFindings: model } : context);
     const ref = isAudited(decision) ? await ops.allocateReference(policy.council.referencePrefix, referenceYear(item.receivedAt)) : undefined;
     const next: Progress = { state: 'decided', decision, decidedAt: now.toISOString(), consentOnFile, ...(ref ? { ref } : {}) };
     // First writer wins; a concurrent duplicate adopts the winner's decision (its own reference number is then unused).
@@ -123,6 +129,14 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
   await deps.outbox.publish(messages);
   await ops.put(key, { ...progress, state: 'done' } as unknown as Record<string, unknown>, { ttlSeconds: CLAIM_TTL_SECONDS });
   return { itemId: item.itemId, classification: decision.classification, ...(progress.ref ? { ref: progress.ref } : {}), outboxIds: messages.map((m) => m.id), duplicate: false };
+}
+
+/** The second tier's findings, when the council opted in and the item is public; undefined otherwise or when it failed (the rules decide alone). */
+async function askModerationModel(item: InboundItem, policy: Policy, deps: ClassifyDeps): Promise<ModelFinding[] | undefined> {
+  const model = policy.moderationModel;
+  if (!model?.enabled || !PUBLIC_CHANNELS.includes(item.channel)) return undefined;
+  const answer = await secondOpinion(moderationText(item), item.channel, policy, deps.converse ?? bedrockConverse(model.region));
+  return answer?.findings.length ? answer.findings : undefined;
 }
 
 /** Formal items, held items and consent-ledger facts get an audit record and a reference. */
@@ -203,9 +217,10 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
   const messages: OutboxMessage[] = [];
   if (routesToClerk(decision)) {
     const opened = deps.cases ? await recordCase(item, decision, ref, target, retainUntil, decidedAt, deps.cases, deps) : undefined;
-    const routing = composeClerkRouting({ item, decision, ref, policy, consentStatus, createdAt: decidedAt, ...opened });
+    const onPage = await moderatePageComment(item, decision, ref, senderHash, decidedAt, { policy, ops, event, signingKey: deps.secrets.CONSENT_SIGNING_KEY, baseUrl: deps.publicBaseUrl });
+    const routing = composeClerkRouting({ item, decision, ref, policy, consentStatus, createdAt: decidedAt, ...opened, ...(onPage ? { pageModeration: onPage.routing } : {}) });
     await event('routed', { outboxId: routing.id, channel: 'email', ...(decision.hold ? { hold: decision.hold } : {}) });
-    messages.push(routing);
+    messages.push(routing, ...(onPage?.messages ?? []));
   }
   if (wantsConsent && target) {
     const expiresAt = new Date(new Date(decidedAt).getTime() + policy.consent.expiresAfterDays * DAY_MS).toISOString();

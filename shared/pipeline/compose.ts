@@ -129,6 +129,8 @@ interface ClerkRoutingInput {
   readonly replyAddress?: string;
   /** The case's statutory clock, for the subject (`FOI due 22 Jun 2026`) and the body. */
   readonly caseNote?: { readonly subjectTag: string; readonly lines: readonly string[] };
+  /** A flagged Facebook comment (issue 15): what was done on the Page, and the clerk's one-click links. */
+  readonly pageModeration?: { readonly lines: readonly string[]; readonly links: readonly { readonly label: string; readonly url: string }[] };
 }
 
 function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): OutboxMessage {
@@ -192,11 +194,12 @@ function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): 
     `${whyHeading}:`,
     ...reasons.map((r) => `- ${r}`),
     ...(flags.length ? ['', 'Moderation flags:', ...flags.map((f) => `- ${f}`)] : []),
+    ...(input.pageModeration ? ['', 'On the Facebook Page:', ...input.pageModeration.lines.map((l) => `- ${l}`), ...input.pageModeration.links.map((l) => `- ${l.label}: ${l.url}`)] : []),
     '',
     answer,
   ].join('\n');
 
-  const html = clerkHtml({ warnings, caseLines, facts, text: item.text, attachments, whyHeading, reasons, flags, answer });
+  const html = clerkHtml({ warnings, caseLines, facts, text: item.text, attachments, whyHeading, reasons, flags, answer, ...(input.pageModeration ? { pageModeration: input.pageModeration } : {}) });
 
   const subjectText = showControls(item.subject ?? item.text.replace(/\s+/g, ' ').slice(0, 60));
   return {
@@ -243,6 +246,7 @@ function clerkHtml(parts: {
   readonly reasons: readonly string[];
   readonly flags: readonly string[];
   readonly answer: string;
+  readonly pageModeration?: { readonly lines: readonly string[]; readonly links: readonly { readonly label: string; readonly url: string }[] };
 }): string {
   const list = (items: readonly string[]) => `<ul style="${CSS.list}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
   const h2 = (title: string) => `<h2 style="${CSS.h2}">${escapeHtml(title)}</h2>`;
@@ -260,6 +264,9 @@ function clerkHtml(parts: {
     h2(parts.whyHeading),
     list(parts.reasons),
     ...(parts.flags.length ? [h2('Moderation flags'), list(parts.flags)] : []),
+    ...(parts.pageModeration
+      ? [h2('On the Facebook Page'), list(parts.pageModeration.lines), `<p>${parts.pageModeration.links.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`).join(' &middot; ')}</p>`]
+      : []),
     `<p>${escapeHtml(parts.answer)}</p>`,
     '</div></body></html>',
   ].join('\n');

@@ -46,7 +46,7 @@ a{color:#0b3d91}
 .error strong{display:block}
 `;
 
-function page(title: string, councilName: string, content: string): string {
+export function page(title: string, councilName: string, content: string): string {
   return `<!doctype html>
 <html lang="en-GB">
 <head>

@@ -185,7 +185,9 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
   const actions: Action[] = [];
   const acted = flags.filter((f) => f.action !== 'flag');
   let hold: Decision['hold'];
-  if (acted.length > 0) {
+  // A Page comment the policy hides or puts to the clerk (withyham.txt §6.13) is audited and routed even when its category is only flagged.
+  const onPage = item.channel === 'facebook-comment' && policy.pageModeration !== undefined && flags.some((f) => (policy.moderation.find((r) => r.category === f.category)?.page ?? 'none') !== 'none');
+  if (acted.length > 0 || onPage) {
     hold = 'moderation';
     actions.push({ type: 'audit' }, { type: 'route-to-clerk', hold: 'moderation' });
   }
@@ -196,8 +198,8 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
   } else if (canReply && acted.some((f) => f.action === 'policy-breach-notice')) {
     because('policy-breach-notice', clauseOf(acted, 'policy-breach-notice'), 'The content breaches the policy; the sender is told so.');
     actions.push(reply('policyBreachNotice'));
-  } else if (acted.length > 0) {
-    because('moderation-hold', acted.map((f) => f.clause).join('; '), 'Held for the clerk to decide; no automatic reply.');
+  } else if (acted.length > 0 || onPage) {
+    because('moderation-hold', (acted.length ? acted : flags).map((f) => f.clause).join('; '), 'Held for the clerk to decide; no automatic reply.');
   } else if (canReply) {
     if (rateLimited) noteRateLimit();
     else actions.push(reply('notOfficialContact'));
