@@ -119,7 +119,11 @@ export type Converse = (input: ConverseCommandInput, options: { abortSignal: Abo
 export function bedrockConverse(region: string, env: NodeJS.ProcessEnv = process.env): Converse {
   let client: Promise<{ send: (command: unknown, options: { abortSignal: AbortSignal }) => Promise<ConverseCommandOutput> }> | undefined;
   return async (input, options) => {
-    client ??= import('@aws-sdk/client-bedrock-runtime').then(({ BedrockRuntimeClient }) => new BedrockRuntimeClient({ region, maxAttempts: 2, ...(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? { endpoint: env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME } : {}) }) as never);
+    // HTTP/1.1: the client defaults to HTTP/2 for its streaming operations; Converse does not need it, and the local fake speaks HTTP/1.1.
+    client ??= Promise.all([import('@aws-sdk/client-bedrock-runtime'), import('@smithy/node-http-handler')]).then(
+      ([{ BedrockRuntimeClient }, { NodeHttpHandler }]) =>
+        new BedrockRuntimeClient({ region, maxAttempts: 2, requestHandler: new NodeHttpHandler(), ...(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? { endpoint: env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME } : {}) }) as never,
+    );
     const { ConverseCommand } = await import('@aws-sdk/client-bedrock-runtime');
     return (await client).send(new ConverseCommand(input), options);
   };
