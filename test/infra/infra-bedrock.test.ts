@@ -12,7 +12,7 @@ function bedrockStatements(json: Record<string, any>, fnLogicalId: string): { Ac
   return resourcesOfType(json, 'AWS::IAM::Policy')
     .filter(([, p]) => asArray(p.Properties.Roles).some((r: unknown) => referencedIds(r).has(role)))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
-    .filter((st) => asArray(st.Action).some((a: string) => a.startsWith('bedrock:')));
+    .filter((st) => asArray(st.Action).some((a) => String(a).startsWith('bedrock:')));
 }
 
 describe('Bedrock grant', () => {
