@@ -302,6 +302,8 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
       return send(res, 200, html, 'text/html; charset=utf-8');
     }
     if (path === '/local/outbox' && readOnly) return send(res, 200, outbox.all());
+    // The Facebook Page as the Graph fake holds it: hidden and deleted comment ids, blocked user ids.
+    if (path === '/local/page' && readOnly) return send(res, 200, fakes.page());
     if (path === '/local/items' && readOnly) return send(res, 200, await listItems({ audit, ops, outbox: outbox.all() }));
     if (path === '/local/records' && readOnly) return send(res, 200, await accountingRecords(url.endsWith('?queues')));
     if (path === '/local/sms' && method === 'POST') return injectSms(res, body);

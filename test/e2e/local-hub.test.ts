@@ -311,6 +311,37 @@ describe('local hub (npm start) end to end', () => {
     expect(recorded.map((i) => [i.itemId, i.classification])).toEqual([[`whatsapp:${wamid}`, 'informal']]);
   }, 60_000);
 
+  it('hides a breaching Page comment in the Graph fake, records it, and the clerk\'s link deletes it once', async () => {
+    const commentId = `987654321098765_mod${run}`;
+    const sent = await messengerComment(target, '5566778899001122', 'Rude Poster', commentId, 'You lot are f***ing useless muppets');
+    expect(sent.status).toBe(200);
+    const hidden = await until('the comment to be hidden', async () => {
+      const page = (await (await fetch(`${target.baseUrl}/local/page`)).json()) as { hidden: string[]; deleted: string[] };
+      return page.hidden.includes(commentId) ? page : undefined;
+    });
+    expect(hidden.deleted).not.toContain(commentId);
+    const entries = await until('the clerk routing email', async () => {
+      const all = (await outbox()).filter((e) => e.kind === 'clerk-routing' && e.text.includes('Hidden at once'));
+      return all.find((e) => e.text.includes('muppets'));
+    });
+    const ref = entries.ref!;
+    const link = /- Delete the comment: (\S+)/.exec(entries.text)?.[1];
+    expect(link).toMatch(/\/moderation\//);
+    expect((await fetch(link!)).status).toBe(200);
+    expect((await fetch(link!, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(link!, { method: 'POST' })).status).toBe(410);
+    await until('the comment to be deleted', async () => {
+      const page = (await (await fetch(`${target.baseUrl}/local/page`)).json()) as { deleted: string[] };
+      return page.deleted.includes(commentId) ? true : undefined;
+    });
+    const shown = await until('both actions in the audit trail', async () => {
+      const out = await runCli(['audit', 'show', ref, '--local', '--json'], { HUB_DATA_DIR: dataDir });
+      return (out.stdout.match(/"page-action"/g) ?? []).length >= 2 ? out.stdout : undefined;
+    });
+    expect(shown).toContain('page-action-requested');
+    expect(shown).toContain('"by": "clerk"');
+  }, 60_000);
+
   it('lets an auditor list, show and verify the records with npx hub audit --local, and catches tampering', async () => {
     const hubCli = (args: string[]) => runCli(args, { HUB_DATA_DIR: dataDir });
     const listed = await hubCli(['audit', 'list', '--local', '--json']);
