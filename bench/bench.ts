@@ -9,6 +9,7 @@ import { runColdLoad, type ColdLoadReport } from './parts/cold-load.ts';
 import { ENGINE_TARGET_ITEMS_PER_S, runEngine, type EngineReport } from './parts/engine.ts';
 import { readLoadReport } from './parts/load-report.ts';
 import { runPipeline, type KindUsage, type PipelineReport } from './parts/pipeline.ts';
+import { runModeration } from './parts/moderation.ts';
 import { costPerItem, idleMonthlyCost, type CostAssumptions, type CostBreakdown, type IdleDeployment } from './lib/cost.ts';
 import { LOAD_RATIO_TARGET, REFERENCES } from './lib/references.ts';
 import { round } from './lib/stats.ts';
@@ -64,6 +65,12 @@ async function main(): Promise<void> {
   report.localHubLoad = load;
 
   const lines = table(cold, engine, pipeline, costs, idle, load);
+  if (only('moderation')) {
+    log('moderation: held-out set and second-tier cost');
+    const moderation = await runModeration(root);
+    report.moderation = moderation;
+    lines.push(...moderationLines(moderation));
+  }
   report.table = lines;
   writeFileSync(join(root, 'bench/report.json'), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${lines.join('\n')}\n\nwritten bench/report.json\n`);
@@ -220,3 +227,15 @@ async function safe<T>(fn: () => Promise<T>, onError: (note: string) => T): Prom
 await main();
 // Handler modules keep SDK sockets and timers alive; the report is written, so end here.
 process.exit(0);
+
+function moderationLines(m: Awaited<ReturnType<typeof runModeration>>): string[] {
+  if (m.status !== 'ok' || !m.rules || !m.lexicon || !m.bedrock || !m.target) return ['', 'Moderation: no held-out set'];
+  const f = (v: number) => v.toFixed(2);
+  return [
+    '',
+    `Moderation (${m.set}; npm run eval:moderation)`,
+    `  rules:   micro-F1 ${f(m.rules.microF1)} (P ${f(m.rules.microPrecision)}, R ${f(m.rules.microRecall)}), neutral false alarms ${(m.rules.neutralFalseAlarmRate * 100).toFixed(1)} %  target F1 >= ${m.target.microF1}, FA <= ${m.target.neutralFalseAlarmRate * 100} %: ${m.target.pass ? 'PASS' : 'FAIL'}`,
+    `  lexicon: micro-F1 ${f(m.lexicon.microF1)}, neutral false alarms ${(m.lexicon.neutralFalseAlarmRate * 100).toFixed(1)} % (before issue 15)`,
+    `  Bedrock ${m.bedrock.modelId}: $${m.bedrock.usdPer1000ItemsWhenUnsure.toFixed(4)} per 1,000 items when unsure (${(m.bedrock.askedShareWhenUnsure * 100).toFixed(1)} % asked), $${m.bedrock.usdPer1000ItemsAlways.toFixed(4)} always (estimate)`,
+  ];
+}

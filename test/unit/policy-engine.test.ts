@@ -681,9 +681,16 @@ describe('moderation', () => {
   });
 
   it('flag-only categories still get the ordinary reply', () => {
-    const d = decideFor('stilton', comment({ text: 'Buy cheap viagra at http://pills.example.com' }));
+    const d = decideFor('stilton', messenger({ text: 'Buy cheap viagra at http://pills.example.com' }));
     expect(d.hold).toBeUndefined();
     expect(replies(d).map((r) => r.textKey)).toEqual(['notOfficialContact']);
+  });
+
+  it('a flag-only category the policy hides on the Page holds the comment for the clerk, without a reply (stilton.txt §8)', () => {
+    const d = decideFor('stilton', comment({ text: 'Buy cheap viagra at http://pills.example.com' }));
+    expect(d.hold).toBe('moderation');
+    expect(types(d)).toEqual(['audit', 'route-to-clerk']);
+    expect(reason(d, 'moderation-hold')?.clause).toContain('stilton.txt §7(g)');
   });
 
   it('formal email alleging a breach reaches the clerk without a hold or an invitation: it already is formal correspondence', () => {
