@@ -25,7 +25,7 @@ import { drainQueue } from '../support/queue.ts';
 
 const KEY = 'test-moderation-signing-key';
 const policy = loadPolicy('demo');
-let now = new Date('2026-03-10T10:00:00.000Z');
+const now = new Date('2026-03-10T10:00:00.000Z');
 
 let emu: Emulators;
 let fakes: ProviderFakes;
