@@ -77,6 +77,7 @@ const KIND_NAMES: Record<string, string> = {
   'consent-reminder': 'Consent reminder',
   'consent-outcome': 'Consent outcome to the clerk',
   'complaint-invitation': 'Formal complaint invitation',
+  'budget-alert': 'Daily outbound limit reached (alert to the clerk)',
 };
 
 /** The engine's rule ids in words (the audit trail keeps ids and clauses, never the engine's sentences). */
@@ -92,6 +93,9 @@ const RULE_NAMES: Record<string, string> = {
   'rate-limit': 'This sender already had the standard reply recently',
   'formal-acknowledgement': 'Formal correspondence: the sender is told its reference',
   'unverified-sender': 'The sender could not be verified: held for the clerk to check',
+  'unauthenticated-sender': 'The sender address could not be authenticated: nothing is sent back to it',
+  'sms-destination': 'A number the policy does not let the hub text: nothing is sent to it',
+  'replay-window': 'An old event replayed: ignored',
   'spam-verdict': 'Marked as spam: ignored, never answered',
   'virus-verdict': 'A virus was found: ignored, never answered',
   echo: 'Our own message coming back: ignored',

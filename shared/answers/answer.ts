@@ -113,7 +113,7 @@ async function answer(
         contentHash: sha256Hex(reply.answer),
         characters: reply.answer.length,
         attachments: item.attachments.length,
-        ...(plan.segments !== undefined ? { smsSegments: plan.segments, smsParts: plan.send.length } : {}),
+        ...(plan.segments !== undefined ? { countSegments: plan.segments, smsParts: plan.send.length } : {}),
         outboxIds: plan.send.map((m) => m.id),
       });
       messages.push(...plan.send);

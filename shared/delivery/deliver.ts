@@ -92,6 +92,7 @@ const SUCCESS_EVENT: Record<OutboxMessage['kind'], AuditEventType> = {
   'clerk-digest': 'reply-sent',
   'page-action': 'page-action',
   'public-note': 'reply-sent',
+  'budget-alert': 'reply-sent',
 };
 
 export async function deliverOutboxMessage(msg: OutboxMessage, deps: DeliverDeps): Promise<DeliveryOutcome> {

@@ -1,17 +1,19 @@
 /**
- * SMS segment counting (3GPP TS 23.038 / 23.040). A message in the GSM 7-bit
- * default alphabet fits 160 characters in one segment, 153 per segment when
- * concatenated (the UDH takes 7); characters of the extension table (`{ } [ ] ~
- * \ | ^ €` and form feed) take two. Anything else forces UCS-2: 70 code units in
- * one segment, 67 when concatenated (characters outside the BMP take two).
+ * SMS segment counting (3GPP TS 23.038 / 23.040). Carriers bill per segment.
  *
- * Issue 12 adds outbound SMS budgets and may bring its own counter; this module
- * is small and self-contained so the two can be merged into one.
+ * A text that fits the GSM 7-bit default alphabet is sent as GSM-7: 160
+ * septets in one segment, 153 per segment when concatenated (the user data
+ * header takes 7); characters of the extension table (`{ } [ ] ~ \ | ^`, the
+ * euro sign and form feed) take two septets and never straddle two segments.
+ * Anything else (Welsh w and y with a circumflex, U+0175 and U+0177; curly
+ * quotes; emoji) makes the whole text UCS-2: 70 UTF-16 units in one segment,
+ * 67 when concatenated, and a surrogate pair is never split.
  */
 
 const GSM_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-const GSM_EXTENDED = '^{}\\[~]|€\f';
+  '@\u00a3$\u00a5\u00e8\u00e9\u00f9\u00ec\u00f2\u00c7\n\u00d8\u00f8\r\u00c5\u00e5\u0394_\u03a6\u0393\u039b\u03a9\u03a0\u03a8\u03a3\u0398\u039e\u001b\u00c6\u00e6\u00df\u00c9' +
+  ' !"#\u00a4%&\'()*+,-./0123456789:;<=>?\u00a1ABCDEFGHIJKLMNOPQRSTUVWXYZ\u00c4\u00d6\u00d1\u00dc\u00a7\u00bfabcdefghijklmnopqrstuvwxyz\u00e4\u00f6\u00f1\u00fc\u00e0';
+const GSM_EXTENDED = '^{}\\[~]|\u20ac\f';
 const BASIC = new Set(GSM_BASIC);
 const EXTENDED = new Set(GSM_EXTENDED);
 
@@ -25,19 +27,27 @@ export interface SegmentCount {
 }
 
 export function countSegments(text: string): SegmentCount {
-  let septets = 0;
-  let gsm = true;
-  for (const ch of text) {
-    if (BASIC.has(ch)) septets += 1;
-    else if (EXTENDED.has(ch)) septets += 2;
-    else {
-      gsm = false;
-      break;
-    }
+  const chars = [...text];
+  if (chars.every((c) => BASIC.has(c) || EXTENDED.has(c))) {
+    return { encoding: 'GSM-7', ...pack(chars.map((c) => (EXTENDED.has(c) ? 2 : 1)), 160, 153) };
   }
-  if (gsm) return { encoding: 'GSM-7', units: septets, segments: septets === 0 ? 1 : septets <= 160 ? 1 : Math.ceil(septets / 153) };
-  const units = text.length; // UTF-16 code units, as UCS-2 counts them
-  return { encoding: 'UCS-2', units, segments: units <= 70 ? 1 : Math.ceil(units / 67) };
+  return { encoding: 'UCS-2', ...pack(chars.map((c) => c.length), 70, 67) };
+}
+
+/** Units per character packed into segments, never splitting a character. */
+function pack(sizes: readonly number[], single: number, multi: number): { units: number; segments: number } {
+  const units = sizes.reduce((a, b) => a + b, 0);
+  if (units <= single) return { units, segments: 1 };
+  let segments = 1;
+  let used = 0;
+  for (const size of sizes) {
+    if (used + size > multi) {
+      segments++;
+      used = 0;
+    }
+    used += size;
+  }
+  return { units, segments };
 }
 
 /** Twilio's advice: at most 10 segments per message, or delivery gets unreliable. */

@@ -26,6 +26,8 @@ export const OUTBOX_KINDS = [
   'page-action',
   /** The policy's "A post breaching the Council's Social Media Policy has been removed" under the post. */
   'public-note',
+  /** The clerk's one alert that a channel's daily outbound limit was reached (shared/pipeline/outbound-budget.ts). */
+  'budget-alert',
 ] as const;
 export const OutboxKind = z.enum(OUTBOX_KINDS);
 export type OutboxKind = z.infer<typeof OutboxKind>;

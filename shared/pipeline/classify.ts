@@ -18,7 +18,9 @@ import { lastMessageKey } from '../answers/plan.ts';
 import { looksLikeReplyAddress, mailDomainOf, replyAddress, verifyReplyAddress } from '../answers/reply-address.ts';
 import { openCase, reminderTimes } from '../cases/open-case.ts';
 import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTargetFor, residentReplyAddress, type ReplyTarget } from './compose.ts';
+import { joinMatter, openOrJoinRequest } from './consent-matters.ts';
 import { signConsentToken } from './consent-token.ts';
+import { takeOutboundBudget } from './outbound-budget.ts';
 import { hashSender } from './hash.ts';
 import { retainUntilFor } from '../dataprotection/retention-period.ts';
 import { log } from '../runtime/log.ts';
@@ -71,7 +73,13 @@ interface Progress {
   decision?: Decision;
   ref?: string;
   decidedAt?: string;
-  consentOnFile?: boolean;
+  /** The matter this item continues (a reply in a thread we hold) and its consent status when decided. */
+  matter?: Matter;
+}
+
+interface Matter {
+  readonly ref: string;
+  readonly status: ConsentStatus;
 }
 
 /** Long enough to outlast every redelivery (SQS keeps messages 14 days) and late webhook retries. */
@@ -95,21 +103,20 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
 
   if (!progress.decision) {
     const now = deps.now();
-    const [consentOnFile, lastReply, knownThreadRef] = await Promise.all([
-      ops.consentOnFile(senderHash),
-      ops.lastAutoReply(senderHash),
-      ops.findThread(threadKeysReferenced(item)),
-    ]);
+    const [lastReply, knownThreadRef] = await Promise.all([ops.lastAutoReply(senderHash), ops.findThread(threadKeysReferenced(item))]);
+    // Consent is per matter: only an answer given for the thread this item continues applies to it.
+    const matterStatus = knownThreadRef ? (await audit.getSummary(knownThreadRef))?.consentStatus : undefined;
+    const matter: Matter | undefined = knownThreadRef && matterStatus ? { ref: knownThreadRef, status: matterStatus } : undefined;
     const context: DecisionContext = {
       now,
-      consentOnFile,
+      consentOnFile: matter?.status === 'granted',
       ...(lastReply && lastReply.itemId !== item.itemId ? { lastAutoReplyAt: lastReply.at } : {}),
       ...(knownThreadRef ? { knownThreadRef } : {}),
     };
     const model = await askModerationModel(item, policy, deps);
     const decision = decide(item, policy, model ? { ...context, modelFindings: model } : context);
     const ref = isAudited(decision) ? await ops.allocateReference(policy.council.referencePrefix, referenceYear(item.receivedAt)) : undefined;
-    const next: Progress = { state: 'decided', decision, decidedAt: now.toISOString(), consentOnFile, ...(ref ? { ref } : {}) };
+    const next: Progress = { state: 'decided', decision, decidedAt: now.toISOString(), ...(matter ? { matter } : {}), ...(ref ? { ref } : {}) };
     // First writer wins; a concurrent duplicate adopts the winner's decision (its own reference number is then unused).
     if (await ops.putIf(key, next as unknown as Record<string, unknown>, { field: 'state', equals: 'deciding' }, { ttlSeconds: CLAIM_TTL_SECONDS })) {
       progress = next;
@@ -123,7 +130,7 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
   const decision = progress.decision!;
   const decidedAt = progress.decidedAt ?? deps.now().toISOString();
   const messages = isAudited(decision)
-    ? await recordAudited(item, decision, progress.ref!, decidedAt, Boolean(progress.consentOnFile), senderHash, deps)
+    ? await recordAudited(item, decision, progress.ref!, decidedAt, progress.matter, senderHash, deps)
     : await recordMinimal(item, decision, decidedAt, senderHash, deps);
 
   await deps.outbox.publish(messages);
@@ -144,12 +151,13 @@ export function isAudited(decision: Decision): boolean {
   return decision.classification === 'formal' || decision.actions.some((a) => a.type === 'audit' || a.type === 'consent-ledger');
 }
 
-async function recordAudited(item: InboundItem, decision: Decision, ref: string, decidedAt: string, consentOnFile: boolean, senderHash: string, deps: ClassifyDeps): Promise<OutboxMessage[]> {
+async function recordAudited(item: InboundItem, decision: Decision, ref: string, decidedAt: string, matter: Matter | undefined, senderHash: string, deps: ClassifyDeps): Promise<OutboxMessage[]> {
   const { audit, ops, policy } = deps;
   const receivedAt = new Date(item.receivedAt).toISOString();
   const retainUntil = retainUntilFor(decision.classification, receivedAt, policy);
   const wantsConsent = decision.actions.some((a) => a.type === 'consent-request');
-  const consentStatus: ConsentStatus = wantsConsent ? 'requested' : consentOnFile && routesToClerk(decision) ? 'granted' : 'not-needed';
+  // A reply in a thread carries its matter's consent (given, declined or still awaited) to the clerk.
+  const consentStatus: ConsentStatus = wantsConsent ? 'requested' : matter && routesToClerk(decision) ? matter.status : 'not-needed';
   const target = replyTargetFor(item);
   await rememberLastMessage(item, deps);
 
@@ -223,25 +231,71 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
     messages.push(routing, ...(onPage?.messages ?? []));
   }
   if (wantsConsent && target) {
-    const expiresAt = new Date(new Date(decidedAt).getTime() + policy.consent.expiresAfterDays * DAY_MS).toISOString();
-    const remindAt = new Date(new Date(decidedAt).getTime() + policy.consent.reminderAfterDays * DAY_MS).toISOString();
-    const token = signConsentToken({ council: policy.council.id, ref, exp: Math.floor(new Date(expiresAt).getTime() / 1000) }, deps.secrets.CONSENT_SIGNING_KEY);
-    const consentUrl = `${deps.publicBaseUrl.replace(/\/+$/, '')}/consent/${token}`;
-    const request = composeConsentRequest({ target, policy, ref, consentUrl, createdAt: decidedAt });
-    await event('consent-requested', { outboxId: request.id, channel: target.channel, remindAt, expiresAt });
-    await ops.setConsent(senderHash, ref, 'requested', decidedAt);
-    const due: ConsentDueData = { ref, itemId: item.itemId, senderHash, consentUrl, expiresAt, target };
-    await ops.putDue(CONSENT_REMINDER_DUE, remindAt, ref, due as unknown as Record<string, unknown>);
-    await ops.putDue(CONSENT_EXPIRY_DUE, expiresAt, ref, due as unknown as Record<string, unknown>);
-    messages.push(request);
+    messages.push(...(await requestConsent(item, ref, decidedAt, senderHash, target, deps, event)));
   }
-  messages.push(...(await autoReplies(item, decision, ref, decidedAt, senderHash, target, deps)));
+  if (!wantsConsent && matter && routesToClerk(decision) && (matter.status === 'requested' || matter.status === 'reminded')) {
+    // Still awaited: the answer to the thread's matter will apply to this reply too.
+    await joinMatter(ops, matter.ref, ref, new Date(new Date(decidedAt).getTime() + policy.consent.expiresAfterDays * DAY_MS).toISOString(), deps.now());
+  }
+  const replies = await autoReplies(item, decision, ref, decidedAt, senderHash, target, deps);
+  messages.push(...(await withinBudget(replies, decidedAt, deps, event)).messages);
   return messages;
+}
+
+type AuditEvent = (type: AuditEventType, data: Record<string, unknown>, suffix?: string) => Promise<unknown>;
+
+/**
+ * The consent request for a new matter, unless one is already pending for this
+ * sender: then this matter joins it (one form lists both) and nothing is sent.
+ */
+async function requestConsent(item: InboundItem, ref: string, decidedAt: string, senderHash: string, target: ReplyTarget, deps: ClassifyDeps, event: AuditEvent): Promise<OutboxMessage[]> {
+  const { ops, policy } = deps;
+  const expiresAt = new Date(new Date(decidedAt).getTime() + policy.consent.expiresAfterDays * DAY_MS).toISOString();
+  const remindAt = new Date(new Date(decidedAt).getTime() + policy.consent.reminderAfterDays * DAY_MS).toISOString();
+  const open = await openOrJoinRequest(ops, senderHash, ref, expiresAt, deps.now());
+  await ops.setConsent(senderHash, ref, 'requested', decidedAt);
+  if (open.joinedTo) {
+    await event('consent-requested', { joinedTo: open.joinedTo, channel: target.channel, expiresAt: open.expiresAt });
+    // Should the pending request close before this joined it, this matter still expires and the clerk is told.
+    await ops.putDue(CONSENT_EXPIRY_DUE, open.expiresAt, ref, { ref, itemId: item.itemId, senderHash, expiresAt: open.expiresAt });
+    return [];
+  }
+  const token = signConsentToken({ council: policy.council.id, ref, exp: Math.floor(new Date(expiresAt).getTime() / 1000) }, deps.secrets.CONSENT_SIGNING_KEY);
+  const consentUrl = `${deps.publicBaseUrl.replace(/\/+$/, '')}/consent/${token}`;
+  const request = composeConsentRequest({ target, policy, ref, consentUrl, expiresAt, createdAt: decidedAt });
+  await event('consent-requested', { outboxId: request.id, channel: target.channel, remindAt, expiresAt });
+  const due: ConsentDueData = { ref, itemId: item.itemId, senderHash, consentUrl, expiresAt, target };
+  await ops.putDue(CONSENT_REMINDER_DUE, remindAt, ref, due as unknown as Record<string, unknown>);
+  await ops.putDue(CONSENT_EXPIRY_DUE, expiresAt, ref, due as unknown as Record<string, unknown>);
+  // Over the daily budget the request waits: the reminder (due entry above) carries the same link later.
+  return (await withinBudget([request], decidedAt, deps, event)).messages;
+}
+
+/**
+ * Messages to residents within the channel's daily budget, plus the clerk's
+ * one alert when this item tripped it. Withheld messages are recorded: an
+ * audit event for audited items, the returned list for the minimal log.
+ */
+async function withinBudget(messages: OutboxMessage[], decidedAt: string, deps: ClassifyDeps, event?: AuditEvent): Promise<{ messages: OutboxMessage[]; withheld: string[] }> {
+  const out: OutboxMessage[] = [];
+  const withheld: string[] = [];
+  for (const message of messages) {
+    const budget = await takeOutboundBudget(message, deps.policy, deps.ops, decidedAt);
+    if (budget.alert) out.push(budget.alert);
+    if (budget.granted) {
+      out.push(message);
+      continue;
+    }
+    withheld.push(`withheld:${message.kind}:daily-limit`);
+    await event?.('reply-skipped', { outboxId: message.id, kind: message.kind, channel: message.channel, reason: budget.reason, clause: budget.clause }, `${message.id}:withheld`);
+  }
+  return { messages: out, withheld };
 }
 
 async function recordMinimal(item: InboundItem, decision: Decision, decidedAt: string, senderHash: string, deps: ClassifyDeps): Promise<OutboxMessage[]> {
   const receivedAt = new Date(item.receivedAt).toISOString();
   await rememberLastMessage(item, deps);
+  const replies = await withinBudget(await autoReplies(item, decision, undefined, decidedAt, senderHash, replyTargetFor(item), deps), decidedAt, deps);
   await deps.ops.logMinimal(
     {
       itemId: item.itemId,
@@ -250,13 +304,13 @@ async function recordMinimal(item: InboundItem, decision: Decision, decidedAt: s
       receivedAt,
       senderHash,
       reasons: decision.reasons.map((r) => ({ rule: r.rule, clause: r.clause })),
-      actions: decision.actions.map((a) => (a.type === 'auto-reply' ? `auto-reply:${a.textKey}` : a.type)),
+      actions: [...decision.actions.map((a) => (a.type === 'auto-reply' ? `auto-reply:${a.textKey}` : a.type)), ...replies.withheld],
       policyVersion: decision.policyVersion,
       retainDays: deps.policy.retention.informal.days,
     },
     londonDay(receivedAt),
   );
-  return autoReplies(item, decision, undefined, decidedAt, senderHash, replyTargetFor(item), deps);
+  return replies.messages;
 }
 
 /**

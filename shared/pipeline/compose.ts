@@ -4,8 +4,9 @@ import { QUEUES } from '../topology.ts';
 import { bareAddress } from '../delivery/mime.ts';
 import { CHANNEL_REGISTRY, type ReplyTarget } from '../channels/registry.ts';
 import { mailAuth } from '../policy/mail-auth.ts';
-import { renderText } from '../policy/texts.ts';
+import { fillPlaceholders, renderText } from '../policy/texts.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
+import { countSegments } from '../delivery/sms-segments.ts';
 
 /**
  * Pure builders of outbox messages. Every value that came from a resident is
@@ -61,19 +62,38 @@ export function composeAutoReply(input: {
   return toResident(input.target, input.kind ?? 'auto-reply', input.policy.council.id, input.createdAt, input.ref, input.text, subject, input.idSuffix ?? '');
 }
 
-/** The data-consent request (or, with `reminder`, the reminder) with its signed link. */
+/** The data-consent request (or, with `reminder`, the reminder) with its signed link and when the link stops working. */
 export function composeConsentRequest(input: {
   readonly target: ReplyTarget;
   readonly policy: Policy;
   readonly ref: string;
   readonly consentUrl: string;
+  /** ISO 8601: when the link expires (shown to the resident in London time). */
+  readonly expiresAt: string;
   readonly createdAt: string;
   readonly reminder?: boolean;
 }): OutboxMessage {
   const key = input.reminder ? 'consentReminder' : 'consentRequest';
-  const text = renderText(input.policy, key, { reference: input.ref, consentUrl: input.consentUrl }, input.target.channel);
+  const vars = { reference: input.ref, consentUrl: input.consentUrl, consentExpires: londonDateTime(input.expiresAt) };
+  const text = input.target.channel === 'sms' ? consentSms(input.policy, key, vars) : renderText(input.policy, key, vars, input.target.channel);
   const subject = `${input.reminder ? 'Reminder: d' : 'D'}ata consent form for your message to ${input.policy.council.name} (${input.ref})`;
   return toResident(input.target, input.reminder ? 'consent-reminder' : 'consent-request', input.policy.council.id, input.createdAt, input.ref, text, subject);
+}
+
+/** Carriers bill per segment; a consent text is kept to two (a short link makes that possible). */
+export const MAX_CONSENT_SMS_SEGMENTS = 2;
+const SMS_FALLBACK = {
+  consentRequest: '{councilName} ref {reference}: before we act on your message or share your details, please fill in our data consent form by {consentExpires}: {consentUrl}',
+  consentReminder: 'Reminder, {councilName} ref {reference}: please fill in our data consent form by {consentExpires}: {consentUrl}',
+} as const;
+const SMS_MINIMAL = 'Ref {reference} data consent form (until {consentExpires}): {consentUrl}';
+
+/** The SMS form of a consent text: the policy's own SMS text if it fits two segments, else the hub's shorter ones. */
+function consentSms(policy: Policy, key: 'consentRequest' | 'consentReminder', vars: Record<string, string>): string {
+  const own = key === 'consentRequest' ? policy.texts.consentRequestSms : policy.texts.consentReminderSms;
+  const all = { clerkEmail: policy.contacts.clerk.address, councilName: policy.council.name, ...vars };
+  const candidates = [own, SMS_FALLBACK[key], SMS_MINIMAL].filter((t): t is string => t !== undefined).map((t) => fillPlaceholders(t, all));
+  return candidates.find((t) => countSegments(t).segments <= MAX_CONSENT_SMS_SEGMENTS) ?? candidates[candidates.length - 1]!;
 }
 
 const CONSENT_LABEL: Record<ConsentStatus, string> = {

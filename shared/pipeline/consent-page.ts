@@ -114,6 +114,8 @@ export interface FormPageInput {
   readonly reference: string;
   readonly about?: MessageAbout;
   readonly contact?: CouncilContact;
+  /** Other matters (references) that joined this request: the one answer covers them too. */
+  readonly alsoCovers?: readonly string[];
   /** Set when the resident sent the form without choosing. */
   readonly missingChoice?: boolean;
 }
@@ -130,6 +132,7 @@ export function renderConsentForm(input: FormPageInput): string {
     `<h1>Can we pass on your details?</h1>
 ${error}<p>You wrote to ${council}. Your reference is <span class="ref">${ref}</span>.</p>
 ${aboutBlock(input.about)}
+${input.alsoCovers?.length ? `<p>You wrote to us about other matters while this form was waiting. Your answer also covers: ${input.alsoCovers.map((r) => `<span class="ref">${escapeHtml(r)}</span>`).join(', ')}.</p>\n` : ''}
 <p>To act on your message, the council may need to pass your name and contact details to the people who can help, for example a county council department or a contractor.</p>
 <p>We will not pass on your details unless you say yes.</p>
 ${privacyLine(input.contact, input.councilName)}

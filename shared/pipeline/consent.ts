@@ -5,6 +5,8 @@ import type { Policy } from '../policy/schema.ts';
 import { BODY_LIMITS, ENV } from '../topology.ts';
 import { composeConsentRequest } from './compose.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
+import { closeOpenRequest, mattersOf, type MatterOps } from './consent-matters.ts';
+import { takeOutboundBudget, type BudgetCheck, type BudgetOps } from './outbound-budget.ts';
 import { consentBaseUrl, signConsentToken, verifyConsentToken } from './consent-token.ts';
 import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type CouncilContact, type ProblemKind } from './consent-page.ts';
 
@@ -51,7 +53,7 @@ async function subjectOf(ref: string, deps: ConsentDeps): Promise<string | undef
 }
 
 /** The parts of OpsStore the consent lifecycle uses. */
-export interface ConsentOps {
+export interface ConsentOps extends BudgetOps, Pick<MatterOps, 'putIf' | 'members'> {
   get(key: string): Promise<Record<string, unknown> | undefined>;
   claim(key: string, options: { ttlSeconds: number; value?: Record<string, unknown> }): Promise<{ claimed: boolean; existing?: Record<string, unknown> }>;
   setConsent(senderHash: string, ref: string, status: string, at: string): Promise<void>;
@@ -101,8 +103,24 @@ async function claimAnswer(ref: string, answer: ConsentAnswer, at: Date, deps: C
   return { answer: heldAnswer, at: String(claim.existing?.at ?? at.toISOString()), ours: false };
 }
 
-/** Everything that follows an answer; each step idempotent, the summary status last (it marks the work done). */
+/**
+ * Everything that follows an answer, for its matter and every matter that
+ * joined it (one form may list several); each step idempotent, the answered
+ * summary's status last (it marks the work done).
+ */
 async function finaliseAnswer(summary: AuditSummary, answer: ConsentAnswer, at: string, deps: ConsentDeps): Promise<void> {
+  for (const ref of (await mattersOf(deps.ops, summary.ref)).filter((r) => r !== summary.ref)) {
+    const joined = await deps.audit.getSummary(ref);
+    if (joined && !FINAL.includes(joined.consentStatus)) {
+      const held = await claimAnswer(ref, answer, new Date(at), deps);
+      await finaliseMatter(joined, held.answer, held.at, deps);
+    }
+  }
+  await finaliseMatter(summary, answer, at, deps);
+  await closeOpenRequest(deps.ops, summary.senderHash, summary.ref);
+}
+
+async function finaliseMatter(summary: AuditSummary, answer: ConsentAnswer, at: string, deps: ConsentDeps): Promise<void> {
   const { policy } = deps;
   await deps.audit.append({
     ref: summary.ref,
@@ -179,7 +197,7 @@ export async function handleConsentForm(req: ConsentFormRequest, deps: ConsentDe
   if ((req.bodyBytes ?? 0) > BODY_LIMITS.consent) return problem('too-large');
 
   const now = deps.now();
-  const check = verifyConsentToken(req.token, deps.signingKey, now);
+  const check = verifyConsentToken(req.token, deps.signingKey, now, deps.policy.council.id);
   if (!check.ok) return problem(check.reason === 'expired' ? 'expired' : 'not-found');
   if (check.claims.council !== deps.policy.council.id) return problem('not-found');
   const summary = await deps.audit.getSummary(check.claims.ref);
@@ -192,12 +210,13 @@ export async function handleConsentForm(req: ConsentFormRequest, deps: ConsentDe
     return ok(renderConsentRecorded({ ...page, choice: summary.consentStatus === 'granted' ? 'grant' : 'decline', alreadyRecorded: true }));
   }
   if (summary.consentStatus === 'expired') return problem('closed', ref);
-  if (method === 'GET') return ok(renderConsentForm(page));
+  const alsoCovers = (await mattersOf(deps.ops, ref)).filter((r) => r !== ref);
+  if (method === 'GET') return ok(renderConsentForm({ ...page, alsoCovers }));
 
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.contentType ?? '')) return problem('unsupported');
   const choice = new URLSearchParams(req.body ?? '').get('choice');
   if (choice !== 'grant' && choice !== 'decline') {
-    return ok(renderConsentForm({ ...page, missingChoice: true }), 400);
+    return ok(renderConsentForm({ ...page, alsoCovers, missingChoice: true }), 400);
   }
 
   const held = await claimAnswer(ref, choice, now, deps);
@@ -285,7 +304,9 @@ async function remindIfDue(due: DueEntry, deps: ConsentDeps): Promise<'reminded'
     data: { outboxId: reminder.id, channel: reminder.channel, clause: deps.policy.consent.clause, afterDays: deps.policy.consent.reminderAfterDays },
     eventKey: `${summary.ref}:consent-reminded`,
   });
-  await deps.publish([reminder]);
+  const budget = await takeOutboundBudget(reminder, deps.policy, deps.ops, now.toISOString());
+  await deps.publish([...(budget.alert ? [budget.alert] : []), ...(budget.granted ? [reminder] : [])]);
+  if (!budget.granted) await withheldEvent(summary, reminder, budget, now, deps);
   await deps.audit.setConsentStatus(summary.ref, 'reminded', { onlyFrom: ['requested'] });
   return 'reminded';
 }
@@ -298,12 +319,23 @@ async function expireIfDue(due: DueEntry, deps: ConsentDeps): Promise<'expired' 
   return held.answer === 'expired' ? 'expired' : 'settled';
 }
 
+async function withheldEvent(summary: AuditSummary, message: OutboxMessage, budget: BudgetCheck, now: Date, deps: ConsentDeps): Promise<void> {
+  await deps.audit.append({
+    ref: summary.ref,
+    itemId: summary.itemId,
+    type: 'reply-skipped',
+    at: now.toISOString(),
+    data: { outboxId: message.id, kind: message.kind, channel: message.channel, reason: budget.reason, clause: budget.clause },
+    eventKey: `${message.id}:withheld`,
+  });
+}
+
 /** The reminder: the same link and the same channel as the request (classify stored both in the due entry). */
 function reminderMessage(data: ConsentDueData, summary: AuditSummary, now: Date, deps: ConsentDeps): OutboxMessage {
   const consentUrl =
     data.consentUrl ||
     consentLink({ policy: deps.policy, ref: summary.ref, requestedAt: new Date(summary.receivedAt), signingKey: deps.signingKey, publicBaseUrl: deps.publicBaseUrl });
-  return composeConsentRequest({ target: data.target, policy: deps.policy, ref: summary.ref, consentUrl, createdAt: now.toISOString(), reminder: true });
+  return composeConsentRequest({ target: data.target, policy: deps.policy, ref: summary.ref, consentUrl, expiresAt: data.expiresAt, createdAt: now.toISOString(), reminder: true });
 }
 
 // ---------------------------------------------------------------- wiring

@@ -3,6 +3,7 @@ import type { Policy } from './schema.ts';
 import { detectModeration, linkContextOf, type ModelFinding } from './moderation.ts';
 import { mailAuth } from './mail-auth.ts';
 import { CHANNEL_REGISTRY, channelRule, normaliseAddress, officialAddresses } from '../channels/registry.ts';
+import { outboundOf, smsDestinationAllowed } from './outbound.ts';
 import { describeLondonTime, isWithinOfficeHours, nextMonitoredAt, toLondonIso } from './office-hours.ts';
 import { renderText } from './texts.ts';
 
@@ -154,8 +155,17 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
       `The sender's address could not be authenticated (${auth.verdicts}), so nothing is sent to it automatically: no reply, no consent form. Check the address before writing to the sender.`,
     );
   }
-  // Nothing automatic goes to automatic mail or to an address we cannot authenticate.
-  const silent = Boolean(automatic) || auth?.status === 'unauthenticated';
+  const smsBlocked = item.channel === 'sms' && !smsDestinationAllowed(policy, item.sender.id);
+  if (smsBlocked) {
+    const sms = outboundOf(policy).smsDestinations;
+    because(
+      'sms-destination',
+      sms.clause,
+      `The number is outside the SMS destinations the policy allows (${sms.allowedPrefixes.join(', ')}...): nothing is sent to it, no reply and no consent form.`,
+    );
+  }
+  // Nothing automatic goes to automatic mail, an address we cannot authenticate, or a number we may not text.
+  const silent = Boolean(automatic) || auth?.status === 'unauthenticated' || smsBlocked;
   const rateLimited = isRateLimited(policy, context);
   const noteRateLimit = (): void =>
     because(

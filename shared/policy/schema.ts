@@ -36,6 +36,8 @@ const e164 = () =>
   z.string({ error: 'expected a phone number' }).check(
     z.regex(/^\+[1-9][0-9]{6,14}$/, 'expected an E.164 phone number like +447700900123'),
   );
+const e164Prefix = () =>
+  z.string({ error: 'expected a phone number prefix' }).check(z.regex(/^\+[1-9][0-9]{0,14}$/, 'expected an E.164 prefix like "+447"'));
 const positiveInt = (what: string) =>
   z.number({ error: `expected a number of ${what}` }).check(
     z.int(`expected a whole number of ${what}`),
@@ -190,6 +192,9 @@ function buildSchemas() {
       notOfficialContact: z.strictObject(perChannel(REPLY_CHANNELS, text())),
       consentRequest: text(),
       consentReminder: text(),
+      /** The consent request and reminder by SMS: short enough for 2 segments with the link (the email texts are used, shortened, when absent). */
+      consentRequestSms: z.optional(text()),
+      consentReminderSms: z.optional(text()),
       outOfOffice: text(),
       /** Optional: the acknowledgement a formal item gets when nothing else sent tells the resident its reference (default in texts.ts). */
       formalAcknowledgement: z.optional(text()),
@@ -234,6 +239,24 @@ function buildSchemas() {
       clause: clause(),
       note: note(),
     }),
+    /** Limits on what the hub sends to residents (shared/policy/outbound.ts has the defaults and why). */
+    outbound: z.optional(
+      z.strictObject({
+        /** SMS goes only to numbers starting with one of these (E.164 prefixes, e.g. "+447" for UK mobiles). */
+        smsDestinations: z.strictObject({ allowedPrefixes: z.array(e164Prefix()).check(z.minLength(1, 'expected at least one prefix')), clause: clause(), note: note() }),
+        /** At most this many messages to residents per channel per Europe/London day; then replies stop and the clerk is alerted once. */
+        dailyLimits: z.strictObject({
+          email: positiveInt('messages'),
+          sms: positiveInt('messages'),
+          messenger: positiveInt('messages'),
+          'facebook-comment': positiveInt('messages'),
+          clause: clause(),
+          note: note(),
+        }),
+      }),
+    ),
+    /** Provider events older than this (by their own timestamp) are acknowledged and ignored: a replayed capture. */
+    replay: z.optional(z.strictObject({ windowDays: positiveInt('days'), clause: clause(), note: note() })),
     moderation: z.array(ModerationRuleSchema),
     /** The clerk's casework (issue 13): complaint acknowledgement period and the daily digest. Optional; defaults in shared/cases/casework.ts. */
     casework: z.optional(

@@ -8,7 +8,7 @@ export type ReplyChannel = Exclude<Channel, 'mailchimp'>;
 /**
  * One of the policy's standard texts with `{placeholders}` filled in.
  * Placeholders in use: {reference} {clerkEmail} {councilName} {consentUrl}
- * {nextMonitored}. Values are inserted as plain text (never re-scanned for
+ * {consentExpires} (when the consent link stops working) {nextMonitored}. Values are inserted as plain text (never re-scanned for
  * placeholders); a placeholder with no value is left visible so a missing
  * value is noticed rather than silently dropped.
  *

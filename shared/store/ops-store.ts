@@ -178,25 +178,49 @@ export class OpsStore {
     await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `CONSENT#${senderHash}`, sk: `REF#${ref}`, ref, status, at } }));
   }
 
-  /** True when this sender has granted data consent on any matter. */
-  async consentOnFile(senderHash: string): Promise<boolean> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
+  /** The data-consent status recorded for one matter (reference) of a sender. */
+  async consentStatus(senderHash: string, ref: string): Promise<string | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `CONSENT#${senderHash}`, sk: `REF#${ref}` }, ConsistentRead: true }));
+    return typeof out.Item?.status === 'string' ? out.Item.status : undefined;
+  }
+
+  /** Adds one to the counter at `key` unless it has reached `limit`; returns whether it did. Keys are per period (a day), so it never resets. */
+  async incrementBelow(key: string, limit: number, ttlSeconds: number): Promise<boolean> {
+    const now = this.nowSeconds();
+    try {
+      await this.client.send(
+        new UpdateCommand({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-          FilterExpression: '#s = :granted',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':pk': `CONSENT#${senderHash}`, ':r': 'REF#', ':granted': 'granted' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
+          Key: { pk: key, sk: VALUE_SK },
+          UpdateExpression: 'SET n = if_not_exists(n, :zero) + :one, expiresAt = if_not_exists(expiresAt, :exp)',
+          ConditionExpression: 'attribute_not_exists(n) OR n < :limit',
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':limit': limit, ':exp': now + ttlSeconds },
         }),
       );
-      if ((out.Items ?? []).length > 0) return true;
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return false;
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Adds `member` to the string set at `key` (idempotent). */
+  async addMember(key: string, member: string, ttlSeconds: number): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: key, sk: VALUE_SK },
+        UpdateExpression: 'ADD members :m SET expiresAt = :exp',
+        ExpressionAttributeValues: { ':m': new Set([member]), ':exp': this.nowSeconds() + ttlSeconds },
+      }),
+    );
+  }
+
+  /** The members of the string set at `key`, sorted; empty when absent or expired. */
+  async members(key: string): Promise<string[]> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: key, sk: VALUE_SK }, ConsistentRead: true }));
+    if (!out.Item || this.expired(out.Item)) return [];
+    return [...((out.Item.members as Set<string> | undefined) ?? [])].sort();
   }
 
   /** Latest consent-ledger fact (Mailchimp audience event, SMS STOP/START) for a sender. */

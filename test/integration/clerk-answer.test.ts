@@ -150,7 +150,7 @@ describe('the clerk answers by replying to the routing email', () => {
     }
     const received = (await deps.audit.eventsFor(ref)).find((e) => e.type === 'answer-received')!;
     expect(received.data).toMatchObject({ channel: 'sms', smsParts: 2 });
-    expect(received.data.smsSegments).toBe(texts.reduce((n, t) => n + countSegments(t.text).segments, 0));
+    expect(received.data.countSegments).toBe(texts.reduce((n, t) => n + countSegments(t.text).segments, 0));
   });
 
   it('Messenger inside 24 hours is answered; outside it the clerk is told why and which other contact is on file', async () => {

@@ -145,7 +145,7 @@ describe('classify on the emulators (stilton policy)', () => {
     expect(request).toMatchObject({ channel: 'email', to: item.sender.id, ref, inReplyTo: item.thread.messageId });
     const token = /https:\/\/hub\.example\.org\/consent\/([A-Za-z0-9_.-]+)/.exec(request.text)?.[1];
     expect(token).toBeDefined();
-    const check = verifyConsentToken(token!, KEY, now);
+    const check = verifyConsentToken(token!, KEY, now, policy.council.id);
     expect(check).toMatchObject({ ok: true, claims: { council: 'stilton', ref } });
 
     const reminders = await deps.ops.queryDue('consent-reminder', new Date(now.getTime() + policy.consent.reminderAfterDays * 86_400_000).toISOString());

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAs } from '../../infra/local/iam/enforce.ts';
 import { asRole } from '../support/as-role.ts';
@@ -138,7 +139,7 @@ async function requestConsent(item: AuditSummary, to: string, t0: Date): Promise
   const due: ConsentDueData = { ref: item.ref, itemId: item.itemId, senderHash: item.senderHash, consentUrl, expiresAt, target };
   await ops.putDue(CONSENT_REMINDER_DUE, new Date(t0.getTime() + policy.consent.reminderAfterDays * DAY).toISOString(), item.ref, due as unknown as Record<string, unknown>);
   await ops.putDue(CONSENT_EXPIRY_DUE, expiresAt, item.ref, due as unknown as Record<string, unknown>);
-  return composeConsentRequest({ target, policy, ref: item.ref, consentUrl, createdAt: t0.toISOString() });
+  return composeConsentRequest({ target, policy, ref: item.ref, consentUrl, expiresAt, createdAt: t0.toISOString() });
 }
 
 const deliverDeps: DeliverDeps = { get ops() { return ops; }, audit: () => audit, now: () => clock };
@@ -163,7 +164,7 @@ describe('consent form', () => {
     expect(answer.body).toContain('Thank you, we have your answer');
     expect(await eventTypes(item.ref)).toEqual(['consent-granted']);
     expect((await audit.getSummary(item.ref))?.consentStatus).toBe('granted');
-    expect(await ops.consentOnFile(item.senderHash)).toBe(true);
+    expect(await ops.consentStatus(item.senderHash, item.ref)).toBe('granted');
     const told = await takeOutbox();
     expect(told).toHaveLength(1);
     expect(told[0]).toMatchObject({ kind: 'consent-outcome', channel: 'email', to: policy.contacts.clerk.address, ref: item.ref });
@@ -185,7 +186,7 @@ describe('consent form', () => {
     expect(answer.body).toContain('You said no');
     expect(await eventTypes(item.ref)).toEqual(['consent-declined']);
     expect((await audit.getSummary(item.ref))?.consentStatus).toBe('declined');
-    expect(await ops.consentOnFile(item.senderHash)).toBe(false);
+    expect(await ops.consentStatus(item.senderHash, item.ref)).toBe('declined');
     const [told] = await takeOutbox();
     expect(told?.text).toContain('DECLINED');
     expect(told?.text).toContain('Do NOT pass on');
@@ -236,7 +237,10 @@ describe('consent form', () => {
   it('escapes a hostile reference and council name in the page', async () => {
     const item = await formalItem('requested', `DEM"><script>alert(1)</script>`);
     const hostile = { ...policy, council: { ...policy.council, name: `<img src=x onerror=alert(2)> Parish` } } as Policy;
-    const page = await runAs('consentForm', () => handleConsentForm({ method: 'GET', token: tokenFor(item.ref) }, deps({ policy: hostile })));
+    // Short links carry only well-formed references; the earlier long form (still accepted) can carry any.
+    const payload = Buffer.from(JSON.stringify({ c: 'demo', r: item.ref, e: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+    const legacy = `${payload}.${createHmac('sha256', KEY).update(payload).digest('base64url')}`;
+    const page = await runAs('consentForm', () => handleConsentForm({ method: 'GET', token: legacy }, deps({ policy: hostile })));
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain('<script>alert(1)');
     expect(page.body).not.toContain('<img src=x');

@@ -214,13 +214,14 @@ describe('ops store', () => {
     expect(await ops.queryDue('consent-reminder', '2026-02-02T00:00:00.000Z')).toEqual([]);
   });
 
-  it('tracks consent on file and the consent ledger', async () => {
+  it('tracks consent per matter and the consent ledger', async () => {
     const ops = new OpsStore({ client, tableName: emu.tableNames.ops });
-    expect(await ops.consentOnFile('s1')).toBe(false);
+    expect(await ops.consentStatus('s1', 'R-1')).toBeUndefined();
     await ops.setConsent('s1', 'R-1', 'requested', '2026-01-01T00:00:00.000Z');
-    expect(await ops.consentOnFile('s1')).toBe(false);
+    expect(await ops.consentStatus('s1', 'R-1')).toBe('requested');
     await ops.setConsent('s1', 'R-1', 'granted', '2026-01-02T00:00:00.000Z');
-    expect(await ops.consentOnFile('s1')).toBe(true);
+    expect(await ops.consentStatus('s1', 'R-1')).toBe('granted');
+    expect(await ops.consentStatus('s1', 'R-2')).toBeUndefined();
     await ops.recordConsentLedger('s1', 'opt-out', '2026-01-05T00:00:00.000Z', 'mc:1');
     await ops.recordConsentLedger('s1', 'opt-in', '2026-01-04T00:00:00.000Z', 'mc:0');
     expect(await ops.consentLedger('s1')).toMatchObject({ lastChange: 'opt-out', optedOut: true });

@@ -28,9 +28,9 @@ describe('consent link', () => {
     const day = 86_400_000;
     const justBefore = new Date(requestedAt.getTime() + policy.consent.expiresAfterDays * day - 1000);
     const after = new Date(requestedAt.getTime() + policy.consent.expiresAfterDays * day);
-    expect(verifyConsentToken(token, 'k', justBefore)).toEqual({ ok: true, claims: expect.objectContaining({ council: 'demo', ref: summary.ref }) });
-    expect(verifyConsentToken(token, 'k', after)).toEqual({ ok: false, reason: 'expired' });
-    expect(verifyConsentToken(token, 'other-key', justBefore)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyConsentToken(token, 'k', justBefore, 'demo')).toEqual({ ok: true, claims: expect.objectContaining({ council: 'demo', ref: summary.ref }) });
+    expect(verifyConsentToken(token, 'k', after, 'demo')).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyConsentToken(token, 'other-key', justBefore, 'demo')).toEqual({ ok: false, reason: 'bad-signature' });
   });
 });
 

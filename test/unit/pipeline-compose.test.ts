@@ -77,12 +77,12 @@ describe('messages to the resident', () => {
 
   it('the consent request carries the reference and the link, on the channel used', () => {
     const sms: InboundItem = { ...item, itemId: 'twilio:SM1', channel: 'sms', provider: 'twilio', kind: 'sms', sender: { id: '+447700900555' }, recipients: ['+447700900101'], subject: undefined, thread: {} };
-    const request = composeConsentRequest({ target: replyTargetFor(sms)!, policy, ref: 'STL-2026-000009', consentUrl: 'https://hub.example.org/consent/t.k', createdAt });
+    const request = composeConsentRequest({ target: replyTargetFor(sms)!, policy, ref: 'STL-2026-000009', consentUrl: 'https://hub.example.org/consent/t.k', expiresAt: '2026-04-07T10:00:00.000Z', createdAt });
     expect(request).toMatchObject({ kind: 'consent-request', channel: 'sms', to: '+447700900555', from: '+447700900101', provider: 'twilio' });
     expect(request.text).toContain('STL-2026-000009');
     expect(request.text).toContain('https://hub.example.org/consent/t.k');
     expect(request.html).toBeUndefined();
-    const reminder = composeConsentRequest({ target: replyTargetFor(sms)!, policy, ref: 'STL-2026-000009', consentUrl: 'https://hub.example.org/consent/t.k', createdAt, reminder: true });
+    const reminder = composeConsentRequest({ target: replyTargetFor(sms)!, policy, ref: 'STL-2026-000009', consentUrl: 'https://hub.example.org/consent/t.k', expiresAt: '2026-04-07T10:00:00.000Z', createdAt, reminder: true });
     expect(reminder).toMatchObject({ id: 'twilio:SM1:consent-reminder', kind: 'consent-reminder' });
   });
 

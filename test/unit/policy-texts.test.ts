@@ -4,11 +4,11 @@ import { loadPolicy, PRESET_NAMES } from '../../shared/policy/load.ts';
 import { fillPlaceholders, renderText } from '../../shared/policy/texts.ts';
 
 const stilton = loadPolicy('stilton');
-const KNOWN = new Set(['reference', 'clerkEmail', 'councilName', 'consentUrl', 'nextMonitored']);
+const KNOWN = new Set(['reference', 'clerkEmail', 'councilName', 'consentUrl', 'consentExpires', 'nextMonitored']);
 
 describe('renderText', () => {
   it('fills the clerk address from the policy and the rest from vars', () => {
-    const text = renderText(stilton, 'consentRequest', { reference: 'STL-2025-000042', consentUrl: 'https://hub.example/consent/abc.def' });
+    const text = renderText(stilton, 'consentRequest', { reference: 'STL-2025-000042', consentUrl: 'https://hub.example/consent/abc.def', consentExpires: 'Tuesday, 7 April 2026 at 11:00' });
     expect(text).toContain('reference STL-2025-000042');
     expect(text).toContain('https://hub.example/consent/abc.def');
     expect(text).not.toMatch(/\{\w+\}/);
@@ -45,5 +45,10 @@ describe('renderText', () => {
     // The consent texts must carry the link, or the resident cannot act on them.
     expect(policy.texts.consentRequest).toContain('{consentUrl}');
     expect(policy.texts.consentReminder).toContain('{consentUrl}');
+    // ... and say how long the link lasts (issue 17 item 10).
+    for (const text of [policy.texts.consentRequest, policy.texts.consentReminder, policy.texts.consentRequestSms, policy.texts.consentReminderSms]) {
+      expect(text).toContain('{consentUrl}');
+      expect(text).toContain('{consentExpires}');
+    }
   });
 });
