@@ -51,6 +51,7 @@ import {
 import { loadPolicy, PRESET_NAMES } from '../../shared/policy/load.ts';
 import { LAMBDA_HANDLER, NODEJS_FUNCTION_BUNDLING } from './bundling.ts';
 import { addDpoRole } from './dpo-role.ts';
+import { routeSettings } from './throttling.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -240,6 +241,9 @@ export class HubStack extends Stack {
         ),
       },
     });
+
+    // Each route its own bucket (infra/aws/throttling.ts): a flood on one cannot starve the provider webhooks.
+    (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = routeSettings(ROUTES, HTTP_THROTTLE);
 
     // ---- Council policy: a preset name is compiled into the bundle by shared/policy/load.ts; a custom file is copied next to the handler.
 
@@ -584,6 +588,7 @@ export class HubStack extends Stack {
     for (const [i, record] of identity.dkimRecords.entries()) out(`DkimCnameRecord${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM record ${i + 1} for ${mailDomain}`);
     out('MailFromMxRecord', `bounce.${mailDomain} MX 10 feedback-smtp.${this.region}.amazonses.com`, 'Custom MAIL FROM domain (bounces)');
     out('MailFromSpfRecord', `bounce.${mailDomain} TXT "v=spf1 include:amazonses.com ~all"`, 'SPF for the MAIL FROM domain');
+    out('DmarcRecord', dmarcRecord(mailDomain), 'DMARC for the mail domain: receivers reject mail forged as the hub (only SES sends for it, DKIM- and SPF-aligned)');
   }
 
   private table(def: TableDefinition, key: kms.Key): dynamodb.Table {
@@ -608,6 +613,17 @@ export class HubStack extends Stack {
     }
     return table;
   }
+}
+
+/**
+ * Only SES sends for the mail domain (its MX is SES), every message DKIM-signed
+ * for the domain itself (Easy DKIM, strict alignment) from the custom MAIL FROM
+ * `bounce.<domain>` (relaxed SPF alignment), so `p=reject` loses nothing
+ * genuine and makes receivers refuse mail forged as the council's hub. No
+ * `rua`: reports sent to an address at this domain would arrive as items.
+ */
+export function dmarcRecord(mailDomain: string): string {
+  return `_dmarc.${mailDomain} TXT "v=DMARC1; p=reject; sp=reject; adkim=s; aspf=r"`;
 }
 
 function grantTable(role: iam.Role, table: dynamodb.Table, def: TableDefinition, actions: readonly string[], key: kms.Key, region: string): void {

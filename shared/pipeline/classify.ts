@@ -134,7 +134,7 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
     : await recordMinimal(item, decision, decidedAt, senderHash, deps);
 
   await deps.outbox.publish(messages);
-  await ops.put(key, { ...progress, state: 'done' } as unknown as Record<string, unknown>, { ttlSeconds: CLAIM_TTL_SECONDS });
+  await ops.put(key, { ...progress, state: 'done' } as unknown as Record<string, unknown>, { ttlSeconds: dedupeSeconds(decision, policy) });
   return { itemId: item.itemId, classification: decision.classification, ...(progress.ref ? { ref: progress.ref } : {}), outboxIds: messages.map((m) => m.id), duplicate: false };
 }
 
@@ -144,6 +144,16 @@ async function askModerationModel(item: InboundItem, policy: Policy, deps: Class
   if (!model?.enabled || !PUBLIC_CHANNELS.includes(item.channel)) return undefined;
   const answer = await secondOpinion(moderationText(item), item.channel, policy, deps.converse ?? bedrockConverse(model.region));
   return answer?.findings.length ? answer.findings : undefined;
+}
+
+/**
+ * A finished item is remembered as long as its record is kept (formal
+ * retention, or the informal log's), so a provider event replayed later
+ * (Twilio signatures carry no timestamp) is still recognised as a duplicate.
+ */
+function dedupeSeconds(decision: Decision, policy: Policy): number {
+  const retained = isAudited(decision) ? policy.retention.formal.years * 366 * 86_400 : policy.retention.informal.days * 86_400;
+  return Math.max(CLAIM_TTL_SECONDS, retained);
 }
 
 /** Formal items, held items and consent-ledger facts get an audit record and a reference. */

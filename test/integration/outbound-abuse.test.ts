@@ -281,3 +281,53 @@ describe('consent per matter', () => {
     expect((await drainOutbox()).filter((m) => m.kind === 'consent-request')).toHaveLength(1);
   });
 });
+
+describe('replay', () => {
+  function messenger(receivedAt: string): InboundItem {
+    const n = ++seq;
+    return {
+      schemaVersion: 1,
+      itemId: `meta:mid.replay${n}`,
+      channel: 'messenger',
+      provider: 'meta',
+      kind: 'message',
+      providerMessageId: `mid.replay${n}`,
+      receivedAt,
+      sender: { id: `65432109876${n}` },
+      recipients: [policy.contacts.messengerPageId!],
+      text: 'Hello, when is the next meeting?',
+      attachments: [],
+      thread: {},
+      transport: {},
+    };
+  }
+
+  it('a Messenger event 8 days old by its own timestamp is acknowledged and ignored, with the reason logged; nothing is sent', async () => {
+    const old = messenger(new Date(now.getTime() - 8 * 86_400_000).toISOString());
+    const outcome = await processInboundItem(old, deps);
+    expect(outcome.classification).toBe('ignored');
+    expect(await drainOutbox()).toEqual([]);
+    const logs = await deps.ops.listMinimalLogs(old.receivedAt.slice(0, 10));
+    expect(logs.find((l) => l.itemId === old.itemId)?.reasons).toEqual([{ rule: 'replay-window', clause: expect.stringContaining('replay window') }]);
+  });
+
+  it('one 6 days old is still answered (a provider retrying late)', async () => {
+    await processInboundItem(messenger(new Date(now.getTime() - 6 * 86_400_000).toISOString()), deps);
+    expect((await drainOutbox()).map((m) => m.kind)).toEqual(['auto-reply']);
+  });
+
+  it('a formal item replayed 30+ days later (a Twilio capture: no timestamp to check) is still a duplicate: no new record, no new message', async () => {
+    const text = sms('+447700900888');
+    const first = await processInboundItem(text, deps);
+    await drainOutbox();
+    const saved = now;
+    now = new Date(now.getTime() + 45 * 86_400_000);
+    try {
+      const again = await processInboundItem({ ...text, receivedAt: now.toISOString() }, deps);
+      expect(again).toMatchObject({ duplicate: true, ref: first.ref });
+      expect(await drainOutbox()).toEqual([]);
+    } finally {
+      now = saved;
+    }
+  });
+});
