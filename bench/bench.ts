@@ -10,6 +10,7 @@ import { ENGINE_TARGET_ITEMS_PER_S, runEngine, type EngineReport } from './parts
 import { readLoadReport } from './parts/load-report.ts';
 import { runPipeline, type KindUsage, type PipelineReport } from './parts/pipeline.ts';
 import { runModeration } from './parts/moderation.ts';
+import { SMS_PRICES_PER_SEGMENT, smsCosts } from './parts/sms-cost.ts';
 import { costPerItem, idleMonthlyCost, type CostAssumptions, type CostBreakdown, type IdleDeployment } from './lib/cost.ts';
 import { LOAD_RATIO_TARGET, REFERENCES } from './lib/references.ts';
 import { round } from './lib/stats.ts';
@@ -28,9 +29,16 @@ const ASSUMPTIONS: CostAssumptions & { note: string } = {
   coldFraction: 1,
   initMs: 400,
   logBytesPerInvocation: 1_000,
-  note: 'Every invocation is a cold start (a parish sends a few items a day), each billed 400 ms of INIT (published: ≈375 ms for a Node Lambda with three SDK clients, rounded up). Handler durations are the mean wall times measured in-process against the local emulators. Log bytes are measured per invocation (handler lines) plus ≈300 bytes of START/END/REPORT lines. SMS send fees (End User Messaging / Twilio) and Messenger (free) are not included.',
+  note: 'Every invocation is a cold start (a parish sends a few items a day), each billed 400 ms of INIT (published: ≈375 ms for a Node Lambda with three SDK clients, rounded up). Handler durations are the mean wall times measured in-process against the local emulators. Log bytes are measured per invocation (handler lines) plus ≈300 bytes of START/END/REPORT lines. SMS send fees are priced separately by segment (cost.smsBySegment); Messenger is free.',
 };
 const SECRET_READERS = new Set<FunctionId>(['messengerWebhook', 'mailchimpWebhook', 'mandrillWebhook', 'twilioWebhook', 'classify', 'deliver', 'consentForm', 'moderationLink']);
+
+function smsTable(rows: ReturnType<typeof smsCosts>): string[] {
+  return [
+    `SMS sent by the hub, per message (USD per segment: End User Messaging ${SMS_PRICES_PER_SEGMENT.endUserMessaging}, Twilio ${SMS_PRICES_PER_SEGMENT.twilio}, UK; assumed list prices)`,
+    ...rows.map((r) => `   ${r.council.padEnd(11)} ${r.text.padEnd(21)} ${String(r.chars).padStart(4)} chars ${r.encoding} ${r.segments} seg  EUM $${r.usdEndUserMessaging.toFixed(4)}  Twilio $${r.usdTwilio.toFixed(4)}`),
+  ];
+}
 
 async function main(): Promise<void> {
   const started = new Date();
@@ -60,11 +68,12 @@ async function main(): Promise<void> {
   log('4/4 cost');
   const costs = (pipeline?.kinds ?? []).filter((k) => k.status === 'ok').map((k) => ({ kind: k.kind, ...costOf(k) }));
   const idle = await idleDeployment();
-  report.cost = { assumptions: ASSUMPTIONS, perItemKind: costs, idleMonthly: idle };
+  const sms = smsCosts();
+  report.cost = { assumptions: ASSUMPTIONS, perItemKind: costs, idleMonthly: idle, smsBySegment: { pricesPerSegmentUsd: SMS_PRICES_PER_SEGMENT, texts: sms } };
   const load = readLoadReport(root);
   report.localHubLoad = load;
 
-  const lines = table(cold, engine, pipeline, costs, idle, load);
+  const lines = [...table(cold, engine, pipeline, costs, idle, load), '', ...smsTable(sms)];
   if (only('moderation')) {
     log('moderation: held-out set and second-tier cost');
     const moderation = await runModeration(root);
