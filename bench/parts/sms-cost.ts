@@ -1,5 +1,5 @@
 import type { InboundItem } from '../../shared/model/index.ts';
-import { smsSegments } from '../../shared/delivery/sms-segments.ts';
+import { countSegments } from '../../shared/delivery/sms-segments.ts';
 import { composeConsentRequest, replyTargetFor } from '../../shared/pipeline/compose.ts';
 import { signConsentToken } from '../../shared/pipeline/consent-token.ts';
 import { loadPolicy, PRESET_NAMES } from '../../shared/policy/load.ts';
@@ -41,7 +41,7 @@ export function smsCosts(): SmsCostRow[] {
       composeConsentRequest({ target: replyTargetFor(item)!, policy, ref, consentUrl: url, expiresAt: '2026-04-07T10:00:00.000Z', createdAt: '2026-03-10T10:00:00.000Z', reminder }).text;
     const texts = { 'not-official-contact': renderText(policy, 'notOfficialContact', {}, 'sms'), 'consent-request': consent(false), 'consent-reminder': consent(true) };
     for (const [kind, text] of Object.entries(texts) as [SmsCostRow['text'], string][]) {
-      const s = smsSegments(text);
+      const s = countSegments(text);
       rows.push({
         council: name,
         text: kind,
