@@ -16,6 +16,7 @@ const HELP = 'hub audit --help';
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0]?.toLowerCase() === 'cases') return (await import('./cases-main.ts')).casesMain(argv.slice(1));
   if ((DP_GROUPS as readonly string[]).includes(argv[0] ?? '')) return dpMain(argv);
+  if (argv[0]?.toLowerCase() === 'consent') return (await import('./consent-main.ts')).consentMain(argv.slice(1));
   let args: AuditArgs;
   try {
     args = parseAuditArgs(argv);
