@@ -6,6 +6,7 @@ import { decide, moderationText, type DecisionContext } from '../policy/engine.t
 import type { ModelFinding } from '../policy/moderation.ts';
 import { moderatePageComment } from '../moderation/page-classify.ts';
 import { bedrockConverse, PUBLIC_CHANNELS, secondOpinion, type Converse } from '../moderation/second-tier.ts';
+import { replayDecision } from '../policy/replay.ts';
 import type { Policy } from '../policy/schema.ts';
 import { fillPlaceholders } from '../policy/texts.ts';
 import type { OutboxSink } from '../queue/outbox.ts';
@@ -114,7 +115,7 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
       ...(knownThreadRef ? { knownThreadRef } : {}),
     };
     const model = await askModerationModel(item, policy, deps);
-    const decision = decide(item, policy, model ? { ...context, modelFindings: model } : context);
+    const decision = replayDecision(item, policy, now) ?? decide(item, policy, model ? { ...context, modelFindings: model } : context);
     const ref = isAudited(decision) ? await ops.allocateReference(policy.council.referencePrefix, referenceYear(item.receivedAt)) : undefined;
     const next: Progress = { state: 'decided', decision, decidedAt: now.toISOString(), ...(matter ? { matter } : {}), ...(ref ? { ref } : {}) };
     // First writer wins; a concurrent duplicate adopts the winner's decision (its own reference number is then unused).

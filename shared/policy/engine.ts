@@ -3,7 +3,7 @@ import type { Policy } from './schema.ts';
 import { detectModeration, linkContextOf, type ModelFinding } from './moderation.ts';
 import { mailAuth } from './mail-auth.ts';
 import { CHANNEL_REGISTRY, channelRule, normaliseAddress, officialAddresses } from '../channels/registry.ts';
-import { outboundOf, replayOf, smsDestinationAllowed } from './outbound.ts';
+import { outboundOf, smsDestinationAllowed } from './outbound.ts';
 import { describeLondonTime, isWithinOfficeHours, nextMonitoredAt, toLondonIso } from './office-hours.ts';
 import { renderText } from './texts.ts';
 
@@ -60,14 +60,6 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
   };
   const ignored = (): Decision => result({ classification: 'ignored', actions: [{ type: 'none' }] });
   const t = item.transport;
-
-  // 0. A replayed capture: Meta and Mandrill sign the body but not when it was sent, so the event's own timestamp decides.
-  const replay = replayOf(policy);
-  const ageDays = (context.now.getTime() - Date.parse(item.receivedAt)) / 86_400_000;
-  if ((item.provider === 'meta' || item.provider === 'mandrill') && ageDays > replay.windowDays) {
-    because('replay-window', replay.clause, `The event is ${Math.floor(ageDays)} days old by its own timestamp, beyond the ${replay.windowDays}-day window: a replay, acknowledged and ignored.`);
-    return ignored();
-  }
 
   // 1. Content we must not act on at all.
   if (t.virus === 'FAIL') {
