@@ -193,7 +193,8 @@ export class ItemLedger {
         break;
       default: {
         const answer = ANSWER[event.type];
-        if (answer && (facts.consentStatus === undefined || OPEN.includes(facts.consentStatus))) facts.consentStatus = answer;
+        // The resident's answer settles an open request once; the clerk's recording (hub consent record) may change it later (withdrawal).
+        if (answer && (d.recordedByClerk === true || facts.consentStatus === undefined || OPEN.includes(facts.consentStatus))) facts.consentStatus = answer;
       }
     }
   }

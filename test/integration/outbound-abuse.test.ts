@@ -6,6 +6,8 @@ import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
 import { processInboundItem, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
 import { handleConsentForm, type ConsentDeps } from '../../shared/pipeline/consent.ts';
 import { takeOutboundBudget } from '../../shared/pipeline/outbound-budget.ts';
+import { recordClerkConsent } from '../../shared/pipeline/consent-record.ts';
+import { verifyAudit } from '../../shared/store/verify-audit.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import type { Policy } from '../../shared/policy/schema.ts';
 import { OutboxPublisher } from '../../shared/queue/outbox.ts';
@@ -259,6 +261,12 @@ describe('consent per matter', () => {
     expect(routing.text).toContain('DATA CONSENT DECLINED');
     expect(routing.text).toContain('Data consent: DECLINED');
     expect(sent.filter((m) => m.kind === 'consent-request')).toEqual([]);
+
+    // Later the resident phones the clerk and agrees: recorded for that matter only, on the record with who did it.
+    const recorded = await recordClerkConsent({ ref: firstOutcome.ref!, answer: 'granted', how: 'phone', recordedBy: 'jclerk', at: now }, { policy, audit: deps.audit, ops: deps.ops });
+    expect(recorded).toMatchObject({ ok: true, previous: 'declined' });
+    expect((await deps.audit.getSummary(firstOutcome.ref!))?.consentStatus).toBe('granted');
+    expect((await deps.audit.getSummary(reply.ref!))?.consentStatus).toBe('declined');
   });
 
   it('a new matter while a request is pending joins it: one form lists both, and its answer applies to both', async () => {
@@ -329,5 +337,13 @@ describe('replay', () => {
     } finally {
       now = saved;
     }
+  });
+});
+
+describe('the audit trail', () => {
+  it('verifies after all of the above: every summary status (joined matters, inherited, withheld, recorded by the clerk) is explained by its events', async () => {
+    const report = await verifyAudit(deps.audit);
+    expect(report.findings).toEqual([]);
+    expect(report.ok).toBe(true);
   });
 });
