@@ -298,6 +298,7 @@ function print(a: Accounting, v: ReturnType<typeof verdict>, d: { sendingS: numb
     `Audited      ${a.audited} (formal and consent-ledger events with an audit record)`,
     `Logged       ${a.logged} (informal events with a minimal log)`,
     `Replied      ${a.replied} (informal events answered with an auto-reply)`,
+    `Withheld     ${a.withheld} (replies the policy's daily outbound limit withheld, recorded with why; the clerk is alerted once)`,
     `DLQ          ${Object.entries(a.dlq).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `Lost         ${a.lost} (no record ${a.lostDetail.noRecord}, expected message missing ${a.lostDetail.missingMessage})  ${pass(v.lostOk)}`,
     ...a.lostDetail.examples.map((e) => `               ${e}`),

@@ -26,7 +26,8 @@ export interface HubRecords {
   readonly summaries: readonly { itemId: string; ref: string; classification: string }[];
   /** outboxId: the message an event is about ('reply-sent' once per message, several per item). */
   readonly events: readonly { itemId: string; type: string; outboxId?: string }[];
-  readonly logs: readonly { itemId: string; classification: string }[];
+  /** `withheld`: message kinds the daily outbound limit withheld (recorded, so not lost). */
+  readonly logs: readonly { itemId: string; classification: string; withheld?: readonly string[] }[];
   readonly queues: Readonly<Record<string, number>>;
   readonly mailPending?: number;
   /** Inbound messages handled by classify, by the receive that handled them ({"1": 4990, "2": 10}). */
@@ -76,6 +77,8 @@ export interface Accounting {
   readonly logged: number;
   /** Informal items answered with an auto-reply. */
   readonly replied: number;
+  /** Informal items whose reply the policy's daily outbound limit withheld (recorded with why; not lost). */
+  readonly withheld: number;
   readonly dlq: Record<string, number>;
   /** Accepted unique events with no record, or without a message the policy always sends for them. */
   readonly lost: number;
@@ -120,6 +123,7 @@ export function account(input: { sends: readonly SendResult[]; records: HubRecor
 
   const summariesBy = countBy(records.summaries.map((r) => r.itemId));
   const logged = new Set(records.logs.map((l) => l.itemId));
+  const withheldBy = new Map(records.logs.filter((l) => l.withheld?.length).map((l) => [l.itemId, new Set(l.withheld)]));
   const eventsBy = countBy(records.events.filter((e) => !REPEATABLE_EVENTS.has(e.type)).map((e) => `${e.itemId} ${e.type}${e.outboxId ? ` ${e.outboxId}` : ''}`));
   const messagesBy = new Map<string, Map<string, number>>();
   for (const o of outbox) {
@@ -132,6 +136,7 @@ export function account(input: { sends: readonly SendResult[]; records: HubRecor
   let audited = 0;
   let loggedItems = 0;
   let replied = 0;
+  let withheld = 0;
   let noRecord = 0;
   let missingMessage = 0;
   let misrecorded = 0;
@@ -152,7 +157,9 @@ export function account(input: { sends: readonly SendResult[]; records: HubRecor
     if (hasLog) loggedItems++;
     const kinds = messagesBy.get(itemId);
     if (spec.record === 'log' && kinds?.has('auto-reply')) replied++;
-    const missing = spec.expects.filter((k) => !kinds?.has(k));
+    const held = withheldBy.get(itemId);
+    if (held && spec.expects.some((k) => held.has(k))) withheld++;
+    const missing = spec.expects.filter((k) => !kinds?.has(k) && !held?.has(k));
     if (missing.length > 0) {
       missingMessage++;
       if (lostExamples.length < 10) lostExamples.push(`${scenario} ${itemId}: no ${missing.join(', ')}`);
@@ -202,6 +209,7 @@ export function account(input: { sends: readonly SendResult[]; records: HubRecor
     audited,
     logged: loggedItems,
     replied,
+    withheld,
     dlq,
     lost: noRecord + missingMessage,
     lostDetail: { noRecord, missingMessage, examples: lostExamples },

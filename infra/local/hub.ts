@@ -345,9 +345,9 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     for await (const s of audit.listSummaries()) summaries.push({ itemId: s.itemId, ref: s.ref, classification: s.classification });
     const events: { itemId: string; type: string; outboxId?: string }[] = [];
     for await (const e of audit.chainEvents()) events.push({ itemId: e.itemId, type: e.type, ...(typeof e.data.outboxId === 'string' ? { outboxId: e.data.outboxId } : {}) });
-    const logs: { itemId: string; classification: string }[] = [];
+    const logs: { itemId: string; classification: string; withheld?: string[] }[] = [];
     for (const back of [0, 1]) {
-      for (const l of await ops.listMinimalLogs(londonDay(new Date(Date.now() - back * 86_400_000).toISOString()))) logs.push({ itemId: l.itemId, classification: l.classification });
+      for (const l of await ops.listMinimalLogs(londonDay(new Date(Date.now() - back * 86_400_000).toISOString()))) logs.push({ itemId: l.itemId, classification: l.classification, ...withheldOf(l.actions) });
     }
     return { summaries, events, logs, queues, mailPending, inboundReceives };
   };
@@ -544,4 +544,10 @@ function sleep(ms: number): Promise<void> {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Replies the daily outbound limit withheld (`withheld:<kind>:daily-limit` in the minimal log), for the load run's accounting. */
+function withheldOf(actions: readonly string[]): { withheld?: string[] } {
+  const kinds = actions.filter((a) => a.startsWith('withheld:')).map((a) => a.split(':')[1] ?? '');
+  return kinds.length ? { withheld: kinds } : {};
 }

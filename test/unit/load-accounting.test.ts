@@ -151,6 +151,11 @@ describe('load accounting', () => {
     expect(verdict(noRouting, { items: 5000, rate: 50 }).correct).toBe(false);
   });
 
+  it('a reply the daily outbound limit withheld (recorded in the log with why) is counted as withheld, not lost', () => {
+    const withheld = account({ sends, records: { ...records, logs: [{ itemId: 'meta:m0', classification: 'informal', withheld: ['auto-reply'] }] }, outbox: outbox.filter((o) => o.itemId !== 'meta:m0') });
+    expect(withheld).toMatchObject({ lost: 0, withheld: 1, replied: 0 });
+  });
+
   it('counts a second summary, a repeated audit event or a second message of a kind as a duplicated side effect', () => {
     const twice = account({ sends, records: { ...records, summaries: [...records.summaries, records.summaries[0]!] }, outbox });
     expect(twice.duplicatedDetail.summaries).toBe(1);
