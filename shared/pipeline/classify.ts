@@ -8,7 +8,7 @@ import { moderatePageComment } from '../moderation/page-classify.ts';
 import { bedrockConverse, PUBLIC_CHANNELS, secondOpinion, type Converse } from '../moderation/second-tier.ts';
 import { replayDecision } from '../policy/replay.ts';
 import type { Policy } from '../policy/schema.ts';
-import { fillPlaceholders } from '../policy/texts.ts';
+import { fillPlaceholders, renderText } from '../policy/texts.ts';
 import type { OutboxSink } from '../queue/outbox.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import { londonDay } from '../store/audit-store.ts';
@@ -269,7 +269,7 @@ async function requestConsent(item: InboundItem, ref: string, decidedAt: string,
     await event('consent-requested', { joinedTo: open.joinedTo, channel: target.channel, expiresAt: open.expiresAt });
     // Should the pending request close before this joined it, this matter still expires and the clerk is told.
     await ops.putDue(CONSENT_EXPIRY_DUE, open.expiresAt, ref, { ref, itemId: item.itemId, senderHash, expiresAt: open.expiresAt });
-    return [];
+    return joinedAcknowledgement(item, ref, decidedAt, senderHash, target, deps, event);
   }
   const token = signConsentToken({ council: policy.council.id, ref, exp: Math.floor(new Date(expiresAt).getTime() / 1000) }, deps.secrets.CONSENT_SIGNING_KEY);
   const consentUrl = `${deps.publicBaseUrl.replace(/\/+$/, '')}/consent/${token}`;
@@ -280,6 +280,22 @@ async function requestConsent(item: InboundItem, ref: string, decidedAt: string,
   await ops.putDue(CONSENT_EXPIRY_DUE, expiresAt, ref, due as unknown as Record<string, unknown>);
   // Over the daily budget the request waits: the reminder (due entry above) carries the same link later.
   return (await withinBudget([request], decidedAt, deps, event)).messages;
+}
+
+/**
+ * A matter that joined a pending request is acknowledged with its own
+ * reference (the form will list it too), at most once per sender per reply
+ * window: a flood of texts gets one consent SMS and one acknowledgement.
+ */
+async function joinedAcknowledgement(item: InboundItem, ref: string, decidedAt: string, senderHash: string, target: ReplyTarget, deps: ClassifyDeps, event: AuditEvent): Promise<OutboxMessage[]> {
+  const { policy } = deps;
+  const text = fillPlaceholders(renderText(policy, 'formalAcknowledgement', {}, target.channel), { reference: ref });
+  const ack = composeAutoReply({ target, policy, text, createdAt: decidedAt, ref });
+  if (!(await deps.ops.recordAutoReply(senderHash, decidedAt, policy.autoReplyRateLimit.windowDays, item.itemId))) {
+    await event('reply-skipped', { outboxId: ack.id, kind: ack.kind, channel: ack.channel, reason: 'rate-limit: this sender already had an automatic reply in the window; the pending consent form lists this matter', clause: policy.autoReplyRateLimit.clause }, `${ack.id}:rate-limit`);
+    return [];
+  }
+  return (await withinBudget([ack], decidedAt, deps, event)).messages;
 }
 
 /**

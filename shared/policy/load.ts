@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { policySchemas, type Policy } from './schema.ts';
-import { placeholderProblems } from './texts.ts';
-import type { TextKey } from '../model/index.ts';
+import { placeholderProblems, TEXT_PLACEHOLDERS } from './texts.ts';
 // Static JSON imports so esbuild bundles the presets into each Lambda; only a path touches the filesystem.
 import wherstead from './presets/wherstead.json' with { type: 'json' };
 import withyham from './presets/withyham.json' with { type: 'json' };
@@ -114,7 +113,7 @@ function crossFieldProblems(p: Policy): string[] {
   for (const rule of ['copiedToClerk', 'officialAddress'] as const) {
     if (p[rule].enabled && !p.channels.email) problems.push(`${rule}: needs channels.email`);
   }
-  for (const [key, value] of Object.entries(p.texts) as [TextKey, string | Record<string, string> | undefined][]) {
+  for (const [key, value] of Object.entries(p.texts) as [keyof typeof TEXT_PLACEHOLDERS, string | Record<string, string> | undefined][]) {
     if (value === undefined) continue;
     const texts = typeof value === 'string' ? [[`texts.${key}`, value]] : Object.entries(value).map(([channel, t]) => [`texts.${key}.${channel}`, t]);
     for (const [path, template] of texts) for (const problem of placeholderProblems(key, template!)) problems.push(`${path}: ${problem}`);

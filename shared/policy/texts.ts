@@ -42,10 +42,14 @@ export function templateFor(policy: Policy, key: TextKey, channel?: Channel): st
  * Whoever adds a value to a text adds its name here.
  */
 const ALWAYS = ['clerkEmail', 'councilName'] as const;
-export const TEXT_PLACEHOLDERS: Readonly<Record<TextKey, { readonly allowed: readonly string[]; readonly required: readonly string[] }>> = {
+const CONSENT_TEXT = { allowed: [...ALWAYS, 'reference', 'consentUrl', 'consentExpires'], required: ['consentUrl'] } as const;
+
+export const TEXT_PLACEHOLDERS: Readonly<Record<TextKey | 'consentRequestSms' | 'consentReminderSms', { readonly allowed: readonly string[]; readonly required: readonly string[] }>> = {
   notOfficialContact: { allowed: ALWAYS, required: [] },
-  consentRequest: { allowed: [...ALWAYS, 'reference', 'consentUrl'], required: ['consentUrl'] },
-  consentReminder: { allowed: [...ALWAYS, 'reference', 'consentUrl'], required: ['consentUrl'] },
+  consentRequest: CONSENT_TEXT,
+  consentReminder: CONSENT_TEXT,
+  consentRequestSms: CONSENT_TEXT,
+  consentReminderSms: CONSENT_TEXT,
   outOfOffice: { allowed: [...ALWAYS, 'reference', 'nextMonitored'], required: [] },
   formalComplaintInvitation: { allowed: [...ALWAYS, 'reference'], required: [] },
   policyBreachNotice: { allowed: [...ALWAYS, 'reference'], required: [] },
@@ -53,7 +57,7 @@ export const TEXT_PLACEHOLDERS: Readonly<Record<TextKey, { readonly allowed: rea
 };
 
 /** Problems with the placeholders of one text, worded for a policy author (`{consentURL}` is not a placeholder …). */
-export function placeholderProblems(key: TextKey, template: string): string[] {
+export function placeholderProblems(key: keyof typeof TEXT_PLACEHOLDERS, template: string): string[] {
   const rule = TEXT_PLACEHOLDERS[key];
   const used = [...template.matchAll(/\{([^{}\s]{1,40})\}/g)].map((m) => m[1]!);
   const problems = [...new Set(used)]

@@ -270,18 +270,18 @@ describe('classify on the emulators (stilton policy)', () => {
     const first = email();
     const firstRef = (await processInboundItem(first, deps)).ref!;
     await drainOutbox();
-    // The resident has answered the consent form, and had an automatic reply yesterday.
-    const senderHash = senderHashOf(first, KEY);
-    await deps.ops.setConsent(senderHash, firstRef, 'granted', now.toISOString());
-    await deps.ops.recordAutoReply(senderHash, new Date(now.getTime() - 86_400_000).toISOString(), 7, 'ses:earlier');
+    // The first matter's form is still waiting (consent is per matter, issue 12): the second matter joins it,
+    // and is acknowledged with its own reference. The sender's reply window was free.
     const second = email({ sender: first.sender, transport: first.transport, subject: 'Another matter: the bus shelter' });
     const outcome = await processInboundItem(second, deps);
     expect(outcome.classification).toBe('formal');
+    expect(outcome.ref).not.toBe(firstRef);
     const messages = await drainOutbox();
     const ack = messages.find((m) => m.kind === 'auto-reply' && m.to === first.sender.id);
     expect(ack, JSON.stringify(messages.map((m) => m.kind))).toBeDefined();
     expect(ack!.text).toContain(outcome.ref!);
     expect(ack!.text).not.toContain('{reference}');
+    expect(messages.filter((m) => m.kind === 'consent-request')).toEqual([]);
   });
 
   it('a complaint invitation that the reply limit stops is recorded in the audit trail with why (issue 17)', async () => {

@@ -60,7 +60,7 @@ describe('the consent SMS', () => {
         const message = composeConsentRequest({ target: replyTargetFor(sms(ref))!, policy, ref, consentUrl: url, expiresAt: '2026-04-07T10:00:00.000Z', createdAt: '2026-03-10T10:00:00.000Z', reminder });
         expect(message.text).toContain(url);
         expect(message.text).toContain(ref);
-        expect(message.text).toContain('7 April 2026');
+        expect(message.text).toContain('7 Apr 2026');
         expect(countSegments(message.text).segments).toBeLessThanOrEqual(MAX_CONSENT_SMS_SEGMENTS);
       }
     });
