@@ -10,9 +10,7 @@ import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDoc
  * - `DUE#<kind>#<ref>`: scheduled consent reminders and expiries, holding the reply address;
  * - `THREAD#<message id>`: the reference a reply thread belongs to;
  * - `ITEM#<itemId>`: classify's claim, holding the whole decision for 30 days;
- * - `CASE#<ref>`: the clerk's case for a formal item (status, statutory clock, the resident's reply target);
- * - `CONSENT-NOTE#<ref>#<at>`: the clerk's note on consent recorded by phone or on paper (`hub consent record`);
- *   `CONSENT-OPEN#<senderHash>`: the sender's one open consent request (its reference).
+ * - `CASE#<ref>`: the clerk's case for a formal item (status, statutory clock, the resident's reply target).
  *
  * The table has no index on the sender, and its TTL keeps it small, so one
  * scan answers a subject access or erasure request (a rare, deliberate act).
@@ -72,8 +70,6 @@ function classifyRecord(record: OpsRecord, hashes: Set<string>, refs: Set<string
   if (pk.startsWith('DUE#')) return refs.has(String(item.key)) ? 'byReference' : undefined;
   if (pk.startsWith('CASE#')) return refs.has(pk.slice('CASE#'.length)) ? 'cases' : undefined;
   if (pk.startsWith('THREAD#')) return refs.has(String((item.value as { ref?: unknown } | undefined)?.ref)) ? 'byReference' : undefined;
-  // Issue 12: the clerk's note on consent given by phone or on paper (may name the resident), and the sender's open consent request.
-  if (pk.startsWith('CONSENT-NOTE#') || pk.startsWith('CONSENT-OPEN#')) return refs.has(String((item.value as { ref?: unknown } | undefined)?.ref)) ? 'byReference' : undefined;
   return undefined;
 }
 
