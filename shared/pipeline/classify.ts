@@ -106,7 +106,7 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
     const now = deps.now();
     const [lastReply, knownThreadRef] = await Promise.all([ops.lastAutoReply(senderHash), ops.findThread(threadKeysReferenced(item))]);
     // Consent is per matter: only an answer given for the thread this item continues applies to it.
-    const matterStatus = knownThreadRef ? (await audit.getSummary(knownThreadRef))?.consentStatus : undefined;
+    const matterStatus = knownThreadRef ? (await deps.audit.getSummary(knownThreadRef))?.consentStatus : undefined;
     const matter: Matter | undefined = knownThreadRef && matterStatus ? { ref: knownThreadRef, status: matterStatus } : undefined;
     const context: DecisionContext = {
       now,

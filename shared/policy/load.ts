@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { policySchemas, type Policy } from './schema.ts';
-import { placeholderProblems, TEXT_PLACEHOLDERS } from './texts.ts';
+import { placeholderProblems, type TEXT_PLACEHOLDERS } from './texts.ts';
 // Static JSON imports so esbuild bundles the presets into each Lambda; only a path touches the filesystem.
 import wherstead from './presets/wherstead.json' with { type: 'json' };
 import withyham from './presets/withyham.json' with { type: 'json' };

@@ -23,7 +23,7 @@ import { OpsStore } from '../../shared/store/ops-store.ts';
 const KEY = 'test-consent-signing-key';
 const policy = loadPolicy('stilton');
 // Saturday 14 March 2026, 10:00 in London: outside office hours (out-of-office replies apply).
-const now = new Date('2026-03-14T10:00:00.000Z');
+let now = new Date('2026-03-14T10:00:00.000Z');
 
 let emu: Emulators;
 let documents: DynamoDBDocumentClient;
@@ -220,7 +220,7 @@ describe('cost amplification', () => {
 });
 
 describe('consent per matter', () => {
-  const thread = (ref: OutboxMessage, item: InboundItem, over: Partial<InboundItem> = {}) =>
+  const thread = (_ref: OutboxMessage, item: InboundItem, over: Partial<InboundItem> = {}) =>
     email({ sender: item.sender, transport: item.transport, thread: { messageId: `<reply-${seq}@example.org>`, inReplyTo: item.thread.messageId, references: [item.thread.messageId!] }, ...over });
 
   it('consent given for one reference is not used for another; later messages in its thread carry it', async () => {
