@@ -9,6 +9,7 @@ import { sqsBatchHandler } from '../shared/queue/consume.ts';
 import { OutboxPublisher } from '../shared/queue/outbox.ts';
 import { log } from '../shared/runtime/log.ts';
 import { loadSecrets } from '../shared/runtime/secrets.ts';
+import { auditQueueFromEnv } from '../shared/store/audit-queue.ts';
 import { AuditStore } from '../shared/store/audit-store.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { OpsStore } from '../shared/store/ops-store.ts';
@@ -24,10 +25,11 @@ const env = (name: string): string => {
 
 const policy = loadPolicy(process.env[ENV.council] ?? 'demo', { trustPresets: true });
 const documents = createDocumentClient();
-const audit = new AuditStore({ client: documents, tableName: env(ENV.auditTable), council: policy.council.id });
+const sqs = new SQSClient({});
+const audit = new AuditStore({ client: documents, tableName: env(ENV.auditTable), council: policy.council.id, queue: auditQueueFromEnv(process.env, sqs) });
 const ops = new OpsStore({ client: documents, tableName: env(ENV.opsTable) });
 const cases = new CaseStore({ client: documents, tableName: env(ENV.opsTable) });
-const outbox = new OutboxPublisher({ client: new SQSClient({}), queueUrl: env(ENV.outboxQueueUrl) });
+const outbox = new OutboxPublisher({ client: sqs, queueUrl: env(ENV.outboxQueueUrl) });
 // Consent links: CONSENT_BASE_URL where it differs from PUBLIC_BASE_URL (the local hub, where PUBLIC_BASE_URL stays unset).
 const publicBaseUrl = consentBaseUrl() ?? env(ENV.publicBaseUrl);
 // Bodies too large for a DynamoDB record go to the raw-mail bucket; the S3 client loads only when one arrives.

@@ -59,8 +59,13 @@ export const TABLES = {
 } as const satisfies Record<string, TableDefinition>;
 
 export interface QueueDefinition {
-  readonly id: 'inbound' | 'outbox';
+  readonly id: 'inbound' | 'outbox' | 'audit';
   readonly dlqId: string;
+  /**
+   * FIFO (name ends in `.fifo`): messages of one group (here: one council)
+   * are delivered one batch at a time and in order.
+   */
+  readonly fifo?: boolean;
   /** Seconds; at least six times the consumer's timeout. */
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
@@ -107,7 +112,33 @@ export const QUEUES = {
     // Providers (Graph, Twilio, SES sending rate) must not be overwhelmed.
     maxConcurrency: 2,
   },
+  /**
+   * Recorded audit events waiting to be linked into their council's chain by
+   * the one appender (shared/store/audit-appender.ts), grouped by council.
+   * Many receives before the DLQ: a failing batch holds its council's group
+   * (order matters more than speed), and every retry is harmless.
+   */
+  audit: {
+    id: 'audit',
+    dlqId: 'audit-dlq',
+    fifo: true,
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 50,
+    maximumMessageSizeBytes: 262_144,
+    retentionDays: 14,
+    consumer: 'auditAppender',
+    batchSize: 10,
+    // Lambda's minimum; with one message group per council a council's batches never overlap anyway.
+    maxConcurrency: 2,
+    // Lambda has no batching window for FIFO queues.
+    maxBatchingWindowSeconds: 0,
+  },
 } as const satisfies Record<string, QueueDefinition>;
+
+/** The queue's name in SQS: FIFO queue names end in `.fifo`. */
+export function queueName(prefix: string, id: string, fifo: boolean | undefined): string {
+  return fifo ? `${prefix}${id}.fifo` : `${prefix}${id}`;
+}
 
 /** Raw inbound mail, written by the SES S3 action (or the local SMTP server). */
 export const MAIL_BUCKET = {
@@ -217,6 +248,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     description: "Clerk's signed one-click links for a flagged Facebook comment: hide, unhide, delete, block",
   },
+  auditAppender: {
+    entry: 'functions/audit-appender.ts',
+    kind: 'sqs',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    description: 'Audit queue consumer: links recorded events into the hash chain (the only writer of chain keys)',
+  },
   consentSchedule: {
     entry: 'functions/consent-schedule.ts',
     kind: 'schedule',
@@ -303,6 +341,8 @@ export const ENV = {
   opsTable: 'OPS_TABLE',
   inboundQueueUrl: 'INBOUND_QUEUE_URL',
   outboxQueueUrl: 'OUTBOX_QUEUE_URL',
+  /** The FIFO audit queue: producers name recorded events on it for the appender. */
+  auditQueueUrl: 'AUDIT_QUEUE_URL',
   mailBucket: 'MAIL_BUCKET',
   mailPrefix: 'MAIL_PREFIX',
   /** Local only: raw inbound mail is read from (and written to) this directory instead of S3. */

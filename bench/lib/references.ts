@@ -31,6 +31,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionBenchSpec> = {
   consentSchedule: { own: 'dynamodbSqs', ingest: false },
   // Needs DynamoDB only; DynamoDB + SQS is the nearest reference (an upper bound).
   retentionSweep: { own: 'dynamodbSqs', ingest: false },
+  // Needs DynamoDB only (the event source mapping reads the queue); held to the DynamoDB + SQS reference all the same.
+  auditAppender: { own: 'dynamodbSqs', ingest: false },
 };
 
 export const LOAD_RATIO_TARGET = 1.2;

@@ -7,24 +7,44 @@ import { WEBHOOKS, type FunctionId } from '../../shared/topology.ts';
  */
 
 /**
- * Partition-key prefixes in the audit table (shared/store/audit-store.ts):
- * chained events live under `CHAIN#<council>` and may never be updated or
- * deleted by a pipeline role; an append's idempotency marker (`EVENTKEY#…`)
- * and the per-item summary (`ITEM#<ref>`, consent status) may be updated.
+ * Partition-key prefixes in the audit table (shared/store/audit-store.ts,
+ * audit-appender.ts): chained events live under `CHAIN#<council>`, the HEAD
+ * mark under `CHAINHEAD#<council>`, recorded (pending) events under
+ * `EVENTKEY#…`, and each item's summary and content under `ITEM#<ref>`.
  */
 export const AUDIT_EVENT_KEY_PREFIX = 'CHAIN#';
+export const AUDIT_HEAD_KEY_PREFIX = 'CHAINHEAD#';
 export const AUDIT_MARKER_KEY_PREFIX = 'EVENTKEY#';
 export const AUDIT_SUMMARY_KEY_PREFIX = 'ITEM#';
 
 export type AuditAccess =
-  /** Append events and read: PutItem, GetItem, Query; UpdateItem only on `EVENTKEY#…` markers (dynamodb:LeadingKeys). No DeleteItem. */
-  | 'append'
-  /** `append` plus UpdateItem on `ITEM#…` summaries (consent status). */
-  | 'append-and-update-summary';
+  /** Record events (PutItem on `EVENTKEY#…` only) and read; name them on the audit queue. */
+  | 'record'
+  /** `record`, and create each item's summary and content (PutItem on `ITEM#…`). */
+  | 'record-items'
+  /** `record`, and update summaries (UpdateItem on `ITEM#…`: consent status). */
+  | 'record-and-update-summary'
+  /**
+   * The appender, the only role that can write chain keys: PutItem on
+   * `CHAIN#…`, UpdateItem on `EVENTKEY#…` (noting the seq) and `CHAINHEAD#…`
+   * (the HEAD mark), and reads. It cannot touch summaries or content.
+   */
+  | 'chain';
 
-/** The dynamodb:LeadingKeys patterns UpdateItem is limited to, per access level. */
-export function auditUpdatableKeys(access: AuditAccess): string[] {
-  return access === 'append' ? [`${AUDIT_MARKER_KEY_PREFIX}*`] : [`${AUDIT_MARKER_KEY_PREFIX}*`, `${AUDIT_SUMMARY_KEY_PREFIX}*`];
+/** The dynamodb:LeadingKeys patterns PutItem and UpdateItem are limited to, per access level (empty: not granted). */
+export function auditWritableKeys(access: AuditAccess): { put: string[]; update: string[] } {
+  const pending = `${AUDIT_MARKER_KEY_PREFIX}*`;
+  const items = `${AUDIT_SUMMARY_KEY_PREFIX}*`;
+  switch (access) {
+    case 'record':
+      return { put: [pending], update: [] };
+    case 'record-items':
+      return { put: [pending, items], update: [] };
+    case 'record-and-update-summary':
+      return { put: [pending], update: [items] };
+    case 'chain':
+      return { put: [`${AUDIT_EVENT_KEY_PREFIX}*`], update: [pending, `${AUDIT_HEAD_KEY_PREFIX}*`] };
+  }
 }
 
 export interface FunctionAccess {
@@ -56,13 +76,14 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   ...(Object.fromEntries(WEBHOOKS.map((w) => [w.fn, WEBHOOK_ACCESS])) as Record<(typeof WEBHOOKS)[number]['fn'], FunctionAccess>),
   sesInbound: { sendInbound: true, readMail: true },
   smsInbound: { sendInbound: true },
-  classify: { ops: true, audit: 'append', sendOutbox: true, secrets: true, council: true, keepBodies: true, invokeModerationModel: true },
-  deliver: { ops: true, audit: 'append', sendMessages: true, secrets: true, council: true },
-  consentForm: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
-  moderationLink: { ops: true, audit: 'append', sendOutbox: true, secrets: true, council: true },
-  consentSchedule: { ops: true, audit: 'append-and-update-summary', sendOutbox: true, secrets: true, council: true },
-  // Erasure is an append ('personal-data-erased', 'retention-swept') plus UpdateItem on the item's content and summary.
-  retentionSweep: { audit: 'append-and-update-summary', council: true, deleteBodies: true },
+  classify: { ops: true, audit: 'record-items', sendOutbox: true, secrets: true, council: true, keepBodies: true, invokeModerationModel: true },
+  deliver: { ops: true, audit: 'record', sendMessages: true, secrets: true, council: true },
+  consentForm: { ops: true, audit: 'record-and-update-summary', sendOutbox: true, secrets: true, council: true },
+  moderationLink: { ops: true, audit: 'record', sendOutbox: true, secrets: true, council: true },
+  auditAppender: { audit: 'chain' },
+  // Erasure records 'personal-data-erased' / 'retention-swept' and updates the item's content and summary.
+  retentionSweep: { audit: 'record-and-update-summary', council: true, deleteBodies: true },
+  consentSchedule: { ops: true, audit: 'record-and-update-summary', sendOutbox: true, secrets: true, council: true },
 };
 
 export const AUDITOR_TABLE_ACTIONS = [
@@ -84,7 +105,9 @@ export const OPS_TABLE_ACTIONS = [
   'dynamodb:UpdateItem',
 ] as const;
 
-export const AUDIT_APPEND_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'] as const;
+/** Reads every audit role has; the appender also batch-reads the pending records a batch names. */
+export const AUDIT_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+export const AUDIT_APPENDER_READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'] as const;
 
 /**
  * The data protection officer role (infra/aws/dpo-role.ts): what `hub sar
@@ -96,6 +119,8 @@ export const DPO_ACCESS = {
   auditRead: ['dynamodb:GetItem', 'dynamodb:Query'],
   /** bySender finds a person's items; byReference an item's events. */
   auditIndexes: ['bySender', 'byReference'],
+  /** PutItem: recorded (pending) events and legal holds; never chain keys. */
+  auditPutKeys: [`${AUDIT_MARKER_KEY_PREFIX}*`, 'HOLD#*'],
   /** Append markers, item content/summary (tombstones), legal holds. */
   auditUpdatableKeys: [`${AUDIT_MARKER_KEY_PREFIX}*`, `${AUDIT_SUMMARY_KEY_PREFIX}*`, 'HOLD#*'],
   /** Minimal logs, consent per matter, auto-reply records, consent reminders, thread keys (shared/dataprotection/ops-records.ts). */

@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MAIL_BUCKET } from '../../shared/topology.ts';
 import { DPO_ACCESS } from './access.ts';
 
@@ -15,7 +16,7 @@ import { DPO_ACCESS } from './access.ts';
  */
 export function addDpoRole(
   stack: Stack,
-  props: { audit: dynamodb.Table; ops: dynamodb.Table; dataKey: kms.Key; mailBucket: s3.Bucket; indexNames: readonly string[]; principals?: readonly string[] },
+  props: { audit: dynamodb.Table; auditQueue: sqs.IQueue; ops: dynamodb.Table; dataKey: kms.Key; mailBucket: s3.Bucket; indexNames: readonly string[]; principals?: readonly string[] },
 ): iam.Role {
   const role = new iam.Role(stack, 'DpoRole', {
     description: 'Parish Comms Hub data protection officer: subject access export, erasure, legal holds',
@@ -30,7 +31,16 @@ export function addDpoRole(
       resources: [props.audit.tableArn, ...DPO_ACCESS.auditIndexes.filter((i) => props.indexNames.includes(i)).map(indexArn)],
     }),
   );
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AppendAuditEventsAndHolds', actions: ['dynamodb:PutItem'], resources: [props.audit.tableArn] }));
+  // Events are recorded (EVENTKEY#…) and named on the audit queue; only the appender writes the chain (CHAIN#…).
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'RecordAuditEventsAndHolds',
+      actions: ['dynamodb:PutItem'],
+      resources: [props.audit.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...DPO_ACCESS.auditPutKeys] } },
+    }),
+  );
+  props.auditQueue.grantSendMessages(role);
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'EraseContentAndManageHolds',

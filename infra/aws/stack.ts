@@ -43,9 +43,10 @@ import {
 } from '../../shared/topology.ts';
 import {
   ACCESS,
-  AUDIT_APPEND_ACTIONS,
+  AUDIT_APPENDER_READ_ACTIONS,
+  AUDIT_READ_ACTIONS,
   AUDITOR_TABLE_ACTIONS,
-  auditUpdatableKeys,
+  auditWritableKeys,
   OPS_TABLE_ACTIONS,
 } from './access.ts';
 import { loadPolicy, PRESET_NAMES } from '../../shared/policy/load.ts';
@@ -123,7 +124,9 @@ export class HubStack extends Stack {
     const queues = {} as Record<keyof typeof QUEUES, sqs.Queue>;
     const dlqs = {} as Record<keyof typeof QUEUES, sqs.Queue>;
     for (const def of Object.values(QUEUES)) {
+      const fifo = 'fifo' in def && def.fifo ? { fifo: true } : {};
       const dlq = new sqs.Queue(this, queueConstructId(def.dlqId), {
+        ...fifo,
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
@@ -131,6 +134,7 @@ export class HubStack extends Stack {
       });
       dlqs[def.id] = dlq;
       queues[def.id] = new sqs.Queue(this, queueConstructId(def.id), {
+        ...fifo,
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
@@ -257,6 +261,7 @@ export class HubStack extends Stack {
       [ENV.opsTable]: this.tables.ops.tableName,
       [ENV.inboundQueueUrl]: queues.inbound.queueUrl,
       [ENV.outboxQueueUrl]: queues.outbox.queueUrl,
+      [ENV.auditQueueUrl]: queues.audit.queueUrl,
       [ENV.mailBucket]: mailBucket.bucketName,
       [ENV.mailPrefix]: MAIL_BUCKET.objectPrefix,
       [ENV.publicBaseUrl]: publicBaseUrl,
@@ -319,16 +324,21 @@ export class HubStack extends Stack {
       if (access.secrets) secret.grantRead(role);
       if (access.ops) grantTable(role, this.tables.ops, TABLES.ops, OPS_TABLE_ACTIONS, dataKey, this.region);
       if (access.audit) {
-        grantTable(role, this.tables.audit, TABLES.audit, AUDIT_APPEND_ACTIONS, dataKey, this.region);
-        // Chained events (CHAIN#…) can never be updated: only append markers and, where allowed, item summaries.
-        role.addToPrincipalPolicy(
-          new iam.PolicyStatement({
-            sid: 'UpdateAuditMarkersAndSummariesOnly',
-            actions: ['dynamodb:UpdateItem'],
-            resources: [this.tables.audit.tableArn],
-            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': auditUpdatableKeys(access.audit) } },
-          }),
-        );
+        grantTable(role, this.tables.audit, TABLES.audit, access.audit === 'chain' ? AUDIT_APPENDER_READ_ACTIONS : AUDIT_READ_ACTIONS, dataKey, this.region);
+        // Writes by partition-key prefix: only the appender can write CHAIN# (chain events); no role can delete.
+        const writable = auditWritableKeys(access.audit);
+        for (const [action, keys] of [['dynamodb:PutItem', writable.put], ['dynamodb:UpdateItem', writable.update]] as const) {
+          if (keys.length === 0) continue;
+          role.addToPrincipalPolicy(
+            new iam.PolicyStatement({
+              sid: action === 'dynamodb:PutItem' ? 'PutAuditKeys' : 'UpdateAuditKeys',
+              actions: [action],
+              resources: [this.tables.audit.tableArn],
+              conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } },
+            }),
+          );
+        }
+        if (access.audit !== 'chain') queues.audit.grantSendMessages(role);
       }
       if (access.readMail) {
         role.addToPrincipalPolicy(
@@ -421,7 +431,7 @@ export class HubStack extends Stack {
       functions[def.consumer].addEventSource(
         new SqsEventSource(queues[def.id], {
           batchSize: def.batchSize,
-          maxBatchingWindow: Duration.seconds(def.maxBatchingWindowSeconds),
+          ...(def.maxBatchingWindowSeconds > 0 ? { maxBatchingWindow: Duration.seconds(def.maxBatchingWindowSeconds) } : {}),
           reportBatchItemFailures: true,
           maxConcurrency: def.maxConcurrency,
         }),
@@ -527,6 +537,7 @@ export class HubStack extends Stack {
     // ---- Data protection officer: SAR export, erasure, legal holds (separate from the read-only auditor).
     this.dpoRole = addDpoRole(this, {
       audit: this.tables.audit,
+      auditQueue: queues.audit,
       ops: this.tables.ops,
       dataKey,
       mailBucket,
@@ -576,6 +587,7 @@ export class HubStack extends Stack {
     out('ConsentBaseUrl', `${publicBaseUrl}/consent/`, 'Base of signed consent links');
     out('Council', council.councilId, 'Council id of the audit chain (hub audit verify reads it)');
     out('AuditTableName', this.tables.audit.tableName, 'Audit table (hub audit reads it)');
+    out('AuditQueueUrl', queues.audit.queueUrl, 'FIFO audit queue: events recorded from the command line (an erasure) reach the appender through it');
     out('OpsTableName', this.tables.ops.tableName, 'Operational table');
     out('AuditorRoleArn', this.auditorRole.roleArn, 'Role for auditors: read-only on the audit table');
     out('DpoRoleArn', this.dpoRole.roleArn, 'Role for the data protection officer: hub sar export, hub erase, hub hold');

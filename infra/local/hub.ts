@@ -11,7 +11,7 @@ import { startProviderFakes, type ProviderFakes } from '../../shared/local/provi
 import { AuditStore, londonDay } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
-import { ENV, FUNCTIONS, MAIL_BUCKET, QUEUES, ROUTES, SCHEDULES, type FunctionId } from '../../shared/topology.ts';
+import { ENV, FUNCTIONS, MAIL_BUCKET, QUEUES, queueName, ROUTES, SCHEDULES, type FunctionId } from '../../shared/topology.ts';
 import type { HubConfig } from './config.ts';
 import { CorruptDataError, StartupError } from './errors.ts';
 import { renderHomePage } from './home.ts';
@@ -214,7 +214,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
         sqs: pollerSqs,
         queue,
         queueUrl: emulators.queueUrls[queue.id],
-        queueArn: `arn:aws:sqs:${LOCAL_REGION}:123456789012:${queue.id}`,
+        queueArn: `arn:aws:sqs:${LOCAL_REGION}:123456789012:${queueName('', queue.id, 'fifo' in queue && queue.fifo)}`,
         consume: async (event) => {
           if (queue.consumer === 'deliver') outbox.noteQueued(event);
           try {
@@ -392,6 +392,8 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
           dynamodbEndpoint: emulators.dynamodbEndpoint,
           auditTable: emulators.tableNames.audit,
           opsTable: emulators.tableNames.ops,
+          sqsEndpoint: emulators.sqsEndpoint,
+          auditQueueUrl: emulators.queueUrls.audit,
           council: config.policy.council.id,
           senderKey: config.secrets.CONSENT_SIGNING_KEY,
           httpUrl,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   type Message,
@@ -18,6 +19,13 @@ import type { QueueDefinition } from '../../shared/topology.ts';
  * after the queue's visibility timeout, and the emulator redrives them to the
  * DLQ after maxReceiveCount, exactly as in AWS. With ReportBatchItemFailures:
  * a throw, or a failure id that is not in the batch, fails the whole batch.
+ *
+ * FIFO queues: local-aws-sqs keeps order and deduplicates, but hands out a
+ * group's later messages while an earlier one is in flight. The poller keeps
+ * AWS's rule instead: once a message of a group fails, the later messages of
+ * that group in the batch count as failed too, and until the failed message
+ * is received again any message of the group that is received goes back
+ * unprocessed, to become visible just after it, so the group resumes in order.
  */
 
 export interface PollerOptions {
@@ -41,9 +49,11 @@ export interface Poller {
 /**
  * As many receive loops as the mapping's maximum concurrency: Lambda's pollers
  * stop receiving at the cap, so no batch is received only to be throttled.
+ * A FIFO queue gets one loop: its group state (and order) lives in the loop,
+ * and AWS never has two batches of one group in flight anyway.
  */
 export function startPoller(options: PollerOptions): Poller {
-  const loops = Array.from({ length: Math.max(1, options.concurrency ?? options.queue.maxConcurrency) }, () => startLoop(options));
+  const loops = Array.from({ length: options.queue.fifo ? 1 : Math.max(1, options.concurrency ?? options.queue.maxConcurrency) }, () => startLoop(options));
   return {
     async stop() {
       await Promise.all(loops.map((l) => l.stop()));
@@ -53,6 +63,7 @@ export function startPoller(options: PollerOptions): Poller {
 
 function startLoop(options: PollerOptions): Poller {
   const idleMs = options.idleMs ?? 200;
+  const blocked = new Map<string, Block>();
   let running = true;
   let wake: (() => void) | undefined;
 
@@ -60,6 +71,7 @@ function startLoop(options: PollerOptions): Poller {
     while (running) {
       let messages: Message[] = [];
       try {
+        const receivedAt = Date.now();
         const received = await options.sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: options.queueUrl,
@@ -71,7 +83,8 @@ function startLoop(options: PollerOptions): Poller {
           }),
         );
         messages = received.Messages ?? [];
-        if (messages.length > 0) await runBatch(options, messages);
+        const ready = options.queue.fifo ? await withoutBlockedGroups(options, messages, blocked) : messages;
+        if (ready.length > 0) await runBatch(options, ready, blocked, receivedAt);
       } catch (error) {
         if (running) options.onError?.(error);
       }
@@ -97,15 +110,16 @@ function startLoop(options: PollerOptions): Poller {
   };
 }
 
-async function runBatch(options: PollerOptions, messages: Message[]): Promise<void> {
+async function runBatch(options: PollerOptions, messages: Message[], blocked: Map<string, Block>, receivedAt: number): Promise<void> {
   const event = buildSqsEvent(messages, options.queueArn);
   let failed: Set<string>;
   try {
     failed = failedIds(await options.consume(event), event);
   } catch (error) {
     options.onError?.(error);
-    return; // the whole batch comes back after the visibility timeout
+    failed = new Set(messages.map((m) => m.MessageId!)); // the whole batch comes back after the visibility timeout
   }
+  if (options.queue.fifo) failed = blockGroups(messages, failed, blocked, receivedAt + options.queue.visibilityTimeoutSeconds * 1000);
   const done = messages.filter((m) => !failed.has(m.MessageId!));
   if (done.length === 0) return;
   await options.sqs.send(
@@ -114,6 +128,47 @@ async function runBatch(options: PollerOptions, messages: Message[]): Promise<vo
       Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
     }),
   );
+}
+
+/** A FIFO group held behind its failed message, until that message is received again (or moved to the DLQ: then `until`). */
+interface Block {
+  readonly messageId: string;
+  /** When the failed message is visible again. */
+  readonly visibleAt: number;
+  readonly until: number;
+}
+
+/** FIFO: messages of a group that waits for an earlier failed message go back unprocessed. */
+async function withoutBlockedGroups(options: PollerOptions, messages: Message[], blocked: Map<string, Block>): Promise<Message[]> {
+  const now = Date.now();
+  for (const [group, block] of blocked) if (block.until <= now || messages.some((m) => m.MessageId === block.messageId)) blocked.delete(group);
+  const held = messages.filter((m) => blocked.has(m.Attributes?.MessageGroupId ?? ''));
+  if (held.length > 0) {
+    // Back just after the failed message, so the group resumes in order (and is not received again meanwhile).
+    await options.sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: held.map((m, i) => ({
+          Id: String(i),
+          ReceiptHandle: m.ReceiptHandle!,
+          VisibilityTimeout: Math.max(0, Math.ceil((blocked.get(m.Attributes?.MessageGroupId ?? '')!.visibleAt - now) / 1000)) + 1,
+        })),
+      }),
+    );
+  }
+  return messages.filter((m) => !held.includes(m));
+}
+
+/** FIFO: a failed message fails every later message of its group in the batch, and blocks the group until it is received again. */
+function blockGroups(messages: Message[], failed: Set<string>, blocked: Map<string, Block>, visibleAgainAt: number): Set<string> {
+  const all = new Set(failed);
+  for (const m of messages) {
+    const group = m.Attributes?.MessageGroupId ?? '';
+    const block = blocked.get(group);
+    if (block) all.add(m.MessageId!);
+    else if (all.has(m.MessageId!)) blocked.set(group, { messageId: m.MessageId!, visibleAt: visibleAgainAt, until: visibleAgainAt + (visibleAgainAt - Date.now()) + 5_000 });
+  }
+  return all;
 }
 
 function failedIds(result: unknown, event: SQSEvent): Set<string> {

@@ -57,6 +57,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   const scope = `${count(report.events, 'event')}, ${count(report.items, 'item')}, ${count(report.digests, 'digest')}, ${count(report.anchors, 'anchor')} checked`;
   if (report.ok) {
     lines.push(`OK: the ${report.council} audit trail verifies: ${scope}.`);
+    if (report.pending > 0) lines.push(`${count(report.pending, 'event')} recorded in the last minutes ${report.pending === 1 ? 'is' : 'are'} still on the way into the chain.`);
     lines.push(`Head: ${report.events}:${report.headHash}`);
     lines.push('Keep that line (or a digest, hub audit digest): a later "hub audit verify --anchor <it>" proves nothing up to it was changed or removed since.');
     return `${lines.join('\n')}\n`;

@@ -146,6 +146,9 @@ export interface LocalHubInfo {
   readonly auditTable: string;
   readonly council: string;
   readonly senderKey: string;
+  /** The FIFO audit queue and its endpoint: events the CLI records go to the appender. */
+  readonly sqsEndpoint?: string;
+  readonly auditQueueUrl?: string;
 }
 
 export function readLocalHubInfo(dataDir = process.env.HUB_DATA_DIR?.trim() || '.hub'): LocalHubInfo {

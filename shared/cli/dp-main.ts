@@ -10,6 +10,8 @@ import type { Policy } from '../policy/schema.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { reportUsageError, UsageError } from './args.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { localAuditQueue, SqsAuditQueue } from '../store/audit-queue.ts';
 import { readLocalHubInfo } from './audit.ts';
 import { DP_USAGE, dpHelpCommand, parseDpArgs, runDp, type DpArgs, type DpContext } from './dataprotection.ts';
 import { stackOutputs } from './stack-outputs.ts';
@@ -55,7 +57,9 @@ async function openContext(args: DpArgs): Promise<DpContext> {
     const iam = await import('../../infra/local/iam/enforce.ts');
     if (iam.installIamEnforcement({ onDenial: (d) => process.stderr.write(`hub: ${iam.describeDenial(d)}\n`) })) iam.bindPrincipal(client, 'dpo');
     const auditTable = args.table ?? info.auditTable;
-    const audit = new AuditStore({ client, tableName: auditTable, council: args.council ?? info.council });
+    // Erasure events go to the hub's appender, the chain's only writer.
+    const queue = localAuditQueue(info, new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const audit = new AuditStore({ client, tableName: auditTable, council: args.council ?? info.council, ...(queue ? { queue } : {}) });
     const opsTable = args.opsTable ?? info.opsTable;
     const senderKey = envKey ?? info.senderKey;
     const policy = policyFor(audit.council);
@@ -80,7 +84,8 @@ async function openContext(args: DpArgs): Promise<DpContext> {
   const bucket = args.mailBucket ?? outputs.MailBucketName;
   if (!table || !council) throw new UsageError(`no audit table or council: pass --table and --council, or --stack with the hub's outputs`);
   const client = createDocumentClient({ region });
-  const audit = new AuditStore({ client, tableName: table, council });
+  const queue = outputs.AuditQueueUrl ? new SqsAuditQueue({ queueUrl: outputs.AuditQueueUrl, client: new SQSClient({ region }) }) : undefined;
+  const audit = new AuditStore({ client, tableName: table, council, ...(queue ? { queue } : {}) });
   const rawMail: RawMailEraser | undefined = bucket ? new S3RawMailEraser(bucket, new S3Client({ region })) : undefined;
   const policy = policyFor(council);
   return {

@@ -1,3 +1,5 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsAuditQueue } from '../store/audit-queue.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { parseAuditArgs, readLocalHubInfo, runAudit, USAGE, type AuditArgs } from './audit.ts';
@@ -53,20 +55,27 @@ async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKe
     // Locally the CLI acts as the stack's auditor role, so a read it may not do in AWS fails here too.
     const iam = await import('../../infra/local/iam/enforce.ts');
     if (iam.installIamEnforcement({ onDenial: (d) => process.stderr.write(`hub: ${iam.describeDenial(d)}\n`) })) iam.bindPrincipal(client, 'auditor');
-    const store = new AuditStore({ client, tableName: args.table ?? info.auditTable, council: args.council ?? info.council });
+    // Events the CLI records (an erasure) go to the hub's appender like every other event.
+    const queue = info.auditQueueUrl
+      ? new SqsAuditQueue({ queueUrl: info.auditQueueUrl, client: new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) })
+      : undefined;
+    const store = new AuditStore({ client, tableName: args.table ?? info.auditTable, council: args.council ?? info.council, ...(queue ? { queue } : {}) });
     return { store, senderKey: envKey ?? info.senderKey };
   }
   const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'eu-west-2';
   let table = args.table;
   let council = args.council;
+  let queueUrl: string | undefined;
   if (!table || !council) {
     const outputs = await stackOutputs(args.stack, region);
     table ??= outputs.AuditTableName;
     council ??= outputs.Council;
+    queueUrl = outputs.AuditQueueUrl;
   }
   if (!table) throw new UsageError(`stack ${args.stack} has no AuditTableName output; pass --table`);
   if (!council) throw new UsageError(`stack ${args.stack} has no Council output; pass --council`);
-  const store = new AuditStore({ client: createDocumentClient({ region }), tableName: table, council });
+  const queue = queueUrl ? new SqsAuditQueue({ queueUrl, client: new SQSClient({ region }) }) : undefined;
+  const store = new AuditStore({ client: createDocumentClient({ region }), tableName: table, council, ...(queue ? { queue } : {}) });
   return envKey ? { store, senderKey: envKey } : { store };
 }
 

@@ -97,9 +97,10 @@ async function pastRetention(audit: AuditStore, classification: Classification, 
 
 /** The sweep's stores and policy from the function's environment (topology ENV). */
 export async function retentionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<SweepDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { loadPolicy }, { HoldStore }, { ENV }, rawMail] = await Promise.all([
+  const [{ createDocumentClient }, { AuditStore }, { auditQueueFromEnv }, { loadPolicy }, { HoldStore }, { ENV }, rawMail] = await Promise.all([
     import('../store/client.ts'),
     import('../store/audit-store.ts'),
+    import('../store/audit-queue.ts'),
     import('../policy/load.ts'),
     import('./holds.ts'),
     import('../topology.ts'),
@@ -109,7 +110,7 @@ export async function retentionDepsFromEnv(env: NodeJS.ProcessEnv = process.env)
   const auditTable = env[ENV.auditTable];
   if (!auditTable) throw new Error(`${ENV.auditTable} must be set`);
   const client = createDocumentClient();
-  const audit = new AuditStore({ client, tableName: auditTable, council: policy.council.id });
+  const audit = new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) });
   // Full bodies too large for a record are deleted with it; raw mail itself expires by the bucket's lifecycle rule.
   const bodies = env[ENV.mailDir]
     ? new rawMail.FileRawMailEraser(env[ENV.mailDir]!)

@@ -3,6 +3,7 @@ import { OutboxMessage } from '../model/outbox.ts';
 import { sqsBatchHandler } from '../queue/consume.ts';
 import { log } from '../runtime/log.ts';
 import { AuditStore } from '../store/audit-store.ts';
+import { auditQueueFromEnv } from '../store/audit-queue.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { OpsStore } from '../store/ops-store.ts';
 import { ENV, QUEUES } from '../topology.ts';
@@ -70,6 +71,7 @@ export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Outbox
   const ops = new OpsStore({ client, tableName: required(env, ENV.opsTable) });
   const auditTable = required(env, ENV.auditTable);
   const audits = new Map<string, AuditStore>();
+  const auditQueue = auditQueueFromEnv(env);
   const queueUrl = env[ENV.outboxQueueUrl];
   const base = Number(env[ENV.outboxRetryBaseSeconds] ?? 30);
   const timeoutMs = Number(env[ENV.providerTimeoutMs] ?? DEFAULT_PROVIDER_TIMEOUT_MS);
@@ -78,7 +80,7 @@ export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Outbox
     ops,
     audit: (council) => {
       let store = audits.get(council);
-      if (!store) audits.set(council, (store = new AuditStore({ client, tableName: auditTable, council })));
+      if (!store) audits.set(council, (store = new AuditStore({ client, tableName: auditTable, council, queue: auditQueue })));
       return store;
     },
     env,

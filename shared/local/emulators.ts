@@ -5,7 +5,7 @@ import { createRequestHandler } from 'local-aws-sqs';
 import * as sesModule from 'aws-ses-v2-local';
 import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUES, TABLES, type TableDefinition } from '../topology.ts';
+import { QUEUES, queueName, TABLES, type TableDefinition } from '../topology.ts';
 
 /**
  * In-process AWS wire-protocol emulators (dynalite, local-aws-sqs,
@@ -80,12 +80,16 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const queueUrls = {} as Record<keyof typeof QUEUES, string>;
   const dlqUrls = {} as Record<keyof typeof QUEUES, string>;
   for (const queue of Object.values(QUEUES)) {
-    const dlq = await sqsClient.send(new CreateQueueCommand({ QueueName: `${prefix}${queue.dlqId}` }));
-    const dlqArn = `arn:aws:sqs:${LOCAL_REGION}:123456789012:${prefix}${queue.dlqId}`;
+    const fifo = 'fifo' in queue && queue.fifo;
+    const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true' } : {};
+    const dlqName = queueName(prefix, queue.dlqId, fifo);
+    const dlq = await sqsClient.send(new CreateQueueCommand({ QueueName: dlqName, Attributes: fifoAttributes }));
+    const dlqArn = `arn:aws:sqs:${LOCAL_REGION}:123456789012:${dlqName}`;
     const main = await sqsClient.send(
       new CreateQueueCommand({
-        QueueName: `${prefix}${queue.id}`,
+        QueueName: queueName(prefix, queue.id, fifo),
         Attributes: {
+          ...fifoAttributes,
           VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
           MaximumMessageSize: String(queue.maximumMessageSizeBytes),
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: queue.maxReceiveCount }),
@@ -109,6 +113,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     OPS_TABLE: tableNames.ops,
     INBOUND_QUEUE_URL: queueUrls.inbound,
     OUTBOX_QUEUE_URL: queueUrls.outbox,
+    AUDIT_QUEUE_URL: queueUrls.audit,
   };
 
   return {

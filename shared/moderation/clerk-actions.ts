@@ -128,7 +128,7 @@ export async function clerkActionDepsFromEnv(env: NodeJS.ProcessEnv = process.en
   let publisher: Promise<{ publish(messages: readonly OutboxMessage[]): Promise<void> }> | undefined;
   return {
     policy,
-    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id }),
+    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: (await import('../store/audit-queue.ts')).auditQueueFromEnv(env) }),
     ops: new OpsStore({ client, tableName: opsTable }),
     publish: async (messages) => {
       publisher ??= Promise.all([import('@aws-sdk/client-sqs'), import('../queue/outbox.ts')]).then(([{ SQSClient }, { OutboxPublisher }]) => new OutboxPublisher({ client: new SQSClient({}), queueUrl }));

@@ -342,9 +342,10 @@ function reminderMessage(data: ConsentDueData, summary: AuditSummary, now: Date,
 
 /** Production wiring from the environment; SDK clients load here, not with the pure logic above. */
 export async function consentDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ConsentDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { loadPolicy }, { loadSecrets }] = await Promise.all([
+  const [{ createDocumentClient }, { AuditStore }, { auditQueueFromEnv }, { OpsStore }, { loadPolicy }, { loadSecrets }] = await Promise.all([
     import('../store/client.ts'),
     import('../store/audit-store.ts'),
+    import('../store/audit-queue.ts'),
     import('../store/ops-store.ts'),
     import('../policy/load.ts'),
     import('../runtime/secrets.ts'),
@@ -359,7 +360,7 @@ export async function consentDepsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   let publisher: Promise<{ publish(messages: readonly OutboxMessage[]): Promise<void> }> | undefined;
   return {
     policy,
-    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id }),
+    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) }),
     ops: new OpsStore({ client, tableName: opsTable }),
     // The SQS client loads on the first answer, not on every page view.
     publish: async (messages) => {

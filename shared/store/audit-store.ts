@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attachment, AuditEvent, AuditEventType, AuditSummary, Channel, Classification, ConsentStatus, Party } from '../model/index.ts';
 import { canonicalJson, eventHash, GENESIS_HASH, sha256Hex } from '../pipeline/hash.ts';
 import { londonDate } from '../runtime/london-time.ts';
+import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, seqKey, type AuditQueue, type PendingEvent } from './audit-appender.ts';
 import { ChainWalker, checkHeadMark, type Checkpoint, type ContentSeen, type Finding } from './audit-verify.ts';
 
 /**
@@ -29,11 +29,12 @@ export interface AuditStoreOptions {
   readonly tableName: string;
   readonly council: string;
   /**
-   * How long an append may hold an event key before another writer may take it
-   * over. Must exceed the longest run of any writer (Lambda timeouts are 30 s).
+   * Where recorded events go to be linked into the chain: the FIFO audit
+   * queue in the deployed functions (audit-queue.ts). Without one, events are
+   * linked in-process (tests, single-process tools).
    */
-  readonly leaseMs?: number;
-  /** Wall clock for leases (tests). */
+  readonly queue?: AuditQueue;
+  /** Wall clock (tests). */
   readonly clock?: () => number;
 }
 
@@ -98,207 +99,57 @@ export type ChainCheck =
   | { readonly ok: true; readonly count: number; readonly headHash: string }
   | { readonly ok: false; readonly brokenAt: number; readonly problem: string };
 
-/** Another writer holds this event key and its lease has not run out: retry later (the queue does). */
-export class AppendInProgressError extends Error {
-  constructor(eventKey: string) {
-    super(`audit append in progress for event key ${eventKey}`);
-    this.name = 'AppendInProgressError';
-  }
-}
-
-const EVENT_PREFIX = 'EVENT#';
-const SEQ_DIGITS = 12;
-const seqKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}`;
 const ERASED_SENDER = 'erased';
 
 export class AuditStore {
   readonly council: string;
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
-  private readonly leaseMs: number;
+  private readonly queue: AuditQueue;
   private readonly clock: () => number;
 
   constructor(options: AuditStoreOptions) {
     this.client = options.client;
     this.table = options.tableName;
     this.council = options.council;
-    this.leaseMs = options.leaseMs ?? 120_000;
+    this.queue = options.queue ?? new InlineAuditQueue({ client: options.client, tableName: options.tableName });
     this.clock = options.clock ?? Date.now;
   }
 
   private get chainPk(): string {
-    return `CHAIN#${this.council}`;
+    return chainPk(this.council);
   }
 
   /**
-   * Appends one event to the council's chain, exactly once per `eventKey`.
-   *
-   * Protocol (no transactions):
-   * 1. A marker `EVENTKEY#<council>#<key>` is created with a conditional put, holding the
-   *    chain head seq read just before (`fromSeq`), an owner and a lease.
-   *    Only the marker's owner appends.
-   * 2. The owner appends the event at head+1 with a conditional put
-   *    (attribute_not_exists), re-reading the head and retrying when another
-   *    writer took that seq. The event carries its eventKey.
-   * 3. The owner writes the event's seq into the marker.
-   *
-   * Crash windows:
-   * - after 1, before 2: the marker has no seq and no event after `fromSeq`
-   *   has the key. A redelivery waits out the lease (AppendInProgressError,
-   *   so the queue retries), then takes the marker over with a conditional
-   *   update on the old owner and appends. The lease outlives any Lambda run,
-   *   so the old owner cannot append late.
-   * - after 2, before 3: a redelivery finds the event by scanning the chain
-   *   after `fromSeq` for the key, completes the marker and returns the event.
-   * - after 3: the redelivery reads the marker and returns the event.
-   * Two writers with the same key at once: the second fails the marker put and
-   * either finds the event or gets AppendInProgressError.
+   * Records one event, exactly once per `eventKey`, and hands it to the
+   * appender, the chain's only writer (audit-appender.ts). The record is
+   * durable when this returns; its place in the chain follows within seconds.
+   * A repeat (a redelivered producer) records nothing new and names the key
+   * again, which the appender skips if it was already linked.
    */
-  async append(input: AppendInput): Promise<AuditEvent> {
-    const markerKey = { pk: `EVENTKEY#${this.council}#${input.eventKey}`, sk: 'EVENTKEY' };
-    const me = randomUUID();
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const marker = (await this.client.send(new GetCommand({ TableName: this.table, Key: markerKey, ConsistentRead: true }))).Item;
-      if (marker) {
-        if (typeof marker.seq === 'number') {
-          const event = await this.eventAt(marker.seq);
-          if (!event) throw new Error(`audit chain: event ${marker.seq} for key ${input.eventKey} is missing`);
-          return event;
-        }
-        const found = await this.findByEventKey(input.eventKey, Number(marker.fromSeq));
-        if (found) {
-          await this.completeMarker(markerKey, found.seq);
-          return found;
-        }
-        if (Number(marker.leaseUntil) > this.clock()) throw new AppendInProgressError(input.eventKey);
-        try {
-          await this.client.send(
-            new UpdateCommand({
-              TableName: this.table,
-              Key: markerKey,
-              UpdateExpression: 'SET #owner = :me, leaseUntil = :lease',
-              ConditionExpression: '#owner = :old AND attribute_not_exists(seq)',
-              ExpressionAttributeNames: { '#owner': 'owner' },
-              ExpressionAttributeValues: { ':me': me, ':lease': this.clock() + this.leaseMs, ':old': marker.owner },
-            }),
-          );
-        } catch (error) {
-          if (isConditionFailure(error)) continue;
-          throw error;
-        }
-      } else {
-        const head = await this.head();
-        try {
-          await this.client.send(
-            new PutCommand({
-              TableName: this.table,
-              Item: { ...markerKey, eventKey: input.eventKey, owner: me, fromSeq: head.seq, leaseUntil: this.clock() + this.leaseMs, ref: input.ref, itemId: input.itemId },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-        } catch (error) {
-          if (isConditionFailure(error)) continue;
-          throw error;
-        }
-      }
-      const event = await this.appendAtHead(input);
-      await this.completeMarker(markerKey, event.seq);
-      await this.advanceHeadMark(event);
-      return event;
-    }
-    throw new AppendInProgressError(input.eventKey);
-  }
-
-  private async appendAtHead(input: AppendInput): Promise<AuditEvent> {
-    const data = JSON.parse(JSON.stringify(input.data)) as Record<string, unknown>;
-    for (let attempt = 0; attempt < 500; attempt++) {
-      const head = await this.head();
-      const fields = { council: this.council, seq: head.seq + 1, ref: input.ref, type: input.type, at: input.at, itemId: input.itemId, data, prevHash: head.hash };
-      const event: AuditEvent = { ...fields, hash: eventHash(fields) };
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { pk: this.chainPk, sk: seqKey(event.seq), ...event, eventKey: input.eventKey },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return event;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        await sleep(Math.random() * Math.min(50, 2 + attempt * 2));
-      }
-    }
-    throw new Error('audit chain: too much contention appending an event');
-  }
-
-  /**
-   * A high-water mark (`CHAIN#<council>` / `HEAD`), only ever raised, so
-   * removing the newest events (which leaves a valid shorter chain) is
-   * detected too. Best effort: after a crash it may lag, never lead.
-   * A conditional PutItem, not UpdateItem: the pipeline roles may update only
-   * `EVENTKEY#`/`ITEM#` keys (dynamodb:LeadingKeys), and the mark's whole
-   * item is just seq and hash, so a put raises it the same way.
-   */
-  private async advanceHeadMark(event: AuditEvent): Promise<void> {
+  async append(input: AppendInput): Promise<PendingEvent> {
+    const key = pendingKey(this.council, input.eventKey);
+    const record: PendingEvent = {
+      council: this.council,
+      ref: input.ref,
+      itemId: input.itemId,
+      type: input.type,
+      at: input.at,
+      data: JSON.parse(JSON.stringify(input.data)) as Record<string, unknown>,
+      eventKey: input.eventKey,
+      recordedAt: new Date(this.clock()).toISOString(),
+    };
+    let recorded = record;
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: this.chainPk, sk: 'HEAD', seq: event.seq, hash: event.hash },
-          ConditionExpression: 'attribute_not_exists(seq) OR seq < :s',
-          ExpressionAttributeValues: { ':s': event.seq },
-        }),
-      );
+      await this.client.send(new PutCommand({ TableName: this.table, Item: { ...key, ...record }, ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      const existing = (await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item;
+      if (existing) recorded = toPending(existing);
     }
-  }
-
-  private async completeMarker(key: { pk: string; sk: string }, seq: number): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: 'SET seq = :seq REMOVE leaseUntil', ExpressionAttributeValues: { ':seq': seq } }),
-    );
-  }
-
-  private async head(): Promise<{ seq: number; hash: string }> {
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-        ExpressionAttributeValues: { ':pk': this.chainPk, ':e': EVENT_PREFIX },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const last = out.Items?.[0];
-    return last ? { seq: Number(last.seq), hash: String(last.hash) } : { seq: 0, hash: GENESIS_HASH };
-  }
-
-  private async eventAt(seq: number): Promise<AuditEvent | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: this.chainPk, sk: seqKey(seq) }, ConsistentRead: true }));
-    return out.Item ? toEvent(out.Item) : undefined;
-  }
-
-  private async findByEventKey(eventKey: string, fromSeq: number): Promise<AuditEvent | undefined> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk > :from',
-          FilterExpression: 'eventKey = :k',
-          ExpressionAttributeValues: { ':pk': this.chainPk, ':from': seqKey(Number.isFinite(fromSeq) ? fromSeq : 0), ':k': eventKey },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const hit = out.Items?.[0];
-      if (hit) return toEvent(hit);
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return undefined;
+    if (typeof recorded.seq === 'number') return recorded;
+    const seq = (await this.queue.enqueue(this.council, [input.eventKey]))?.get(input.eventKey);
+    return seq === undefined ? recorded : { ...recorded, seq };
   }
 
   /** Every event of the council's chain, in seq order, paging through the table. */
@@ -321,7 +172,7 @@ export class AuditStore {
 
   /** The HEAD high-water mark: the highest seq (and its hash) ever appended. */
   async headMark(): Promise<Checkpoint | undefined> {
-    const mark = (await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: this.chainPk, sk: 'HEAD' }, ConsistentRead: true }))).Item;
+    const mark = (await this.client.send(new GetCommand({ TableName: this.table, Key: headMarkKey(this.council), ConsistentRead: true }))).Item;
     return mark && typeof mark.seq === 'number' ? { seq: mark.seq, hash: String(mark.hash) } : undefined;
   }
 
@@ -330,8 +181,8 @@ export class AuditStore {
    * verify compares with the chain). Content is reduced to its recomputed
    * hash as it is read: verify never holds message text.
    */
-  async *itemRecords(segments = 4): AsyncGenerator<{ summary: AuditSummary } | { content: ContentSeen }> {
-    const queue: ({ summary: AuditSummary } | { content: ContentSeen })[][] = [];
+  async *itemRecords(segments = 4): AsyncGenerator<ItemRecord> {
+    const queue: ItemRecord[][] = [];
     let wake: (() => void) | undefined;
     let running = segments;
     let failure: unknown;
@@ -343,13 +194,14 @@ export class AuditStore {
             TableName: this.table,
             Segment: n,
             TotalSegments: segments,
-            FilterExpression: 'sk IN (:s, :c)',
-            ExpressionAttributeValues: { ':s': 'SUMMARY', ':c': 'CONTENT' },
+            // Pending events only while unlinked: those are what verify reports.
+            FilterExpression: 'sk IN (:s, :c) OR (sk = :e AND attribute_not_exists(seq))',
+            ExpressionAttributeValues: { ':s': 'SUMMARY', ':c': 'CONTENT', ':e': 'EVENTKEY' },
             ConsistentRead: true,
             ExclusiveStartKey: start,
           }),
         );
-        queue.push((out.Items ?? []).map((item) => (item.sk === 'SUMMARY' ? { summary: toSummary(item) } : { content: contentSeen(item) })));
+        queue.push((out.Items ?? []).map(itemRecord));
         wake?.();
         start = out.LastEvaluatedKey;
       } while (start);
@@ -475,7 +327,7 @@ export class AuditStore {
    * `reason` and `details` go into the chain, which can never be erased: they
    * must not contain personal data (e.g. "SAR-2026-003").
    */
-  async erasePersonalData(ref: string, reason: string, at: string = new Date(this.clock()).toISOString(), details: Record<string, unknown> = {}): Promise<AuditEvent> {
+  async erasePersonalData(ref: string, reason: string, at: string = new Date(this.clock()).toISOString(), details: Record<string, unknown> = {}): Promise<PendingEvent> {
     const summary = await this.getSummary(ref);
     const content = await this.getContent(ref);
     if (!summary || !content) throw new Error(`no audit record for ${ref}`);
@@ -609,6 +461,14 @@ export function contentHash(content: PersonalContent): string {
   return sha256Hex(canonicalJson(content));
 }
 
+type ItemRecord = { summary: AuditSummary } | { content: ContentSeen } | { pending: PendingEvent };
+
+function itemRecord(item: Record<string, unknown>): ItemRecord {
+  if (item.sk === 'SUMMARY') return { summary: toSummary(item) };
+  if (item.sk === 'CONTENT') return { content: contentSeen(item) };
+  return { pending: toPending(item) };
+}
+
 function contentSeen(item: Record<string, unknown>): ContentSeen {
   const content = item.content as PersonalContent | undefined;
   return {
@@ -685,6 +545,20 @@ function matches(summary: AuditSummary, filter: SummaryFilter): boolean {
     if (isDateOnly(filter.to) ? summary.day > filter.to : summary.receivedAt > new Date(filter.to).toISOString()) return false;
   }
   return true;
+}
+
+function toPending(item: Record<string, unknown>): PendingEvent {
+  return {
+    council: String(item.council),
+    ref: String(item.ref),
+    itemId: String(item.itemId),
+    type: item.type as AuditEventType,
+    at: String(item.at),
+    data: (item.data ?? {}) as Record<string, unknown>,
+    eventKey: String(item.eventKey),
+    recordedAt: String(item.recordedAt),
+    ...(typeof item.seq === 'number' ? { seq: item.seq } : {}),
+  };
 }
 
 function toEvent(item: Record<string, unknown>): AuditEvent {

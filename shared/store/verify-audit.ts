@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditSummary } from '../model/index.ts';
+import type { PendingEvent } from './audit-appender.ts';
 import {
   ChainWalker,
   checkCheckpoint,
@@ -23,7 +24,7 @@ export interface VerifySource {
   chainEvents(): AsyncIterable<AuditEvent>;
   headMark(): Promise<Checkpoint | undefined>;
   /** Every summary and content record in the table (any council), content reduced to its recomputed hash. */
-  itemRecords(): AsyncIterable<{ summary: AuditSummary } | { content: ContentSeen }>;
+  itemRecords(): AsyncIterable<{ summary: AuditSummary } | { content: ContentSeen } | { pending: PendingEvent }>;
 }
 
 export interface SignedCheckpoint extends Checkpoint {
@@ -40,6 +41,9 @@ export interface VerifyOptions {
   readonly findings?: readonly Finding[];
   /** A new deployment may have no events yet; without this an empty chain is a finding. */
   readonly allowEmpty?: boolean;
+  /** Now, and how long a recorded event may wait for the appender before it is a finding (default 15 minutes). */
+  readonly now?: Date;
+  readonly pendingGraceMs?: number;
 }
 
 export interface VerifyReport {
@@ -50,6 +54,8 @@ export interface VerifyReport {
   readonly items: number;
   readonly digests: number;
   readonly anchors: number;
+  /** Recorded events not yet linked into the chain (within the grace period: not a finding). */
+  readonly pending: number;
   readonly findings: readonly Finding[];
 }
 
@@ -62,6 +68,7 @@ export async function verifyAudit(source: VerifySource, options: VerifyOptions =
 
   const summaries = new Map<string, AuditSummary>();
   const contents = new Map<string, ContentSeen>();
+  const pending: PendingEvent[] = [];
   const walk = (async () => {
     for await (const event of source.chainEvents()) {
       walker.push(event);
@@ -72,6 +79,8 @@ export async function verifyAudit(source: VerifySource, options: VerifyOptions =
     for await (const record of source.itemRecords()) {
       if ('summary' in record) {
         if (record.summary.council === source.council) summaries.set(record.summary.ref, record.summary);
+      } else if ('pending' in record) {
+        if (record.pending.council === source.council) pending.push(record.pending);
       } else if (record.content.council === undefined || record.content.council === source.council) {
         contents.set(record.content.ref, record.content);
       }
@@ -98,6 +107,7 @@ export async function verifyAudit(source: VerifySource, options: VerifyOptions =
     if (ours && !ledger.items.has(content.ref)) findings.push(...checkContent(content.ref, undefined, content));
   }
   findings.push(...missingSummaries(ledger, new Set(summaries.keys())));
+  findings.push(...stalePending(pending, (options.now ?? new Date()).getTime() - (options.pendingGraceMs ?? 15 * 60_000)));
 
   return {
     council: source.council,
@@ -107,8 +117,22 @@ export async function verifyAudit(source: VerifySource, options: VerifyOptions =
     items: summaries.size,
     digests: options.digests?.length ?? 0,
     anchors: options.anchors?.length ?? 0,
+    pending: pending.length,
     findings: findings.sort(bySeq),
   };
+}
+
+/** Events recorded longer ago than the grace period and still not in the chain: the appender is failing. */
+function stalePending(pending: readonly PendingEvent[], before: number): Finding[] {
+  return pending
+    .filter((p) => !(Date.parse(p.recordedAt) > before))
+    .map((p) => ({
+      code: 'pending' as const,
+      type: p.type,
+      ref: p.ref,
+      problem: `the '${p.type}' event of ${p.ref} was recorded at ${p.recordedAt} but is not yet in the chain`,
+      next: 'The appender has not linked it: look for auditAppender errors and messages in the audit dead-letter queue (docs/audit.md, "When verify fails"). It is linked as soon as the appender runs again; nothing is lost while it waits.',
+    }));
 }
 
 function bySeq(a: Finding, b: Finding): number {

@@ -2,7 +2,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
-import { FUNCTIONS, QUEUES, ROUTES, SCHEDULES, TABLES, type FunctionId } from '../../shared/topology.ts';
+import { FUNCTIONS, QUEUES, queueName, ROUTES, SCHEDULES, TABLES, type FunctionId } from '../../shared/topology.ts';
 import { placeholderCode, referencedIds, resourcesOfType, synth, type Synth } from './synth.ts';
 
 /**
@@ -71,7 +71,9 @@ describe('queues', () => {
         expect(Number(Attributes.VisibilityTimeout), def.id).toBe(cloud.VisibilityTimeout);
         expect(Number(Attributes.MaximumMessageSize), def.id).toBe(cloud.MaximumMessageSize);
         expect(JSON.parse(Attributes.RedrivePolicy!).maxReceiveCount, def.id).toBe(cloud.RedrivePolicy.maxReceiveCount);
-        expect(JSON.parse(Attributes.RedrivePolicy!).deadLetterTargetArn).toMatch(new RegExp(`:infra-drift-${def.dlqId}$`));
+        const fifo = 'fifo' in def && def.fifo;
+        expect(JSON.parse(Attributes.RedrivePolicy!).deadLetterTargetArn.endsWith(`:${queueName('infra-drift-', def.dlqId, fifo)}`), def.id).toBe(true);
+        expect(Attributes.FifoQueue === 'true', def.id).toBe(cloud.FifoQueue === true);
       }
     } finally {
       client.destroy();

@@ -2,7 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_EVENT_KEY_PREFIX, AUDITOR_TABLE_ACTIONS } from '../../infra/aws/access.ts';
+import { AUDIT_EVENT_KEY_PREFIX, AUDIT_HEAD_KEY_PREFIX, AUDITOR_TABLE_ACTIONS } from '../../infra/aws/access.ts';
 import { FUNCTIONS, QUEUES, ROUTES, SECRET_KEYS, TABLES, type FunctionId } from '../../shared/topology.ts';
 import { asArray, placeholderCode, referencedIds, resourcesOfType, synth, type Synth } from './synth.ts';
 
@@ -166,34 +166,64 @@ describe('least privilege', () => {
     expect(decrypt.Condition?.StringEquals?.['kms:ViaService']).toBe('dynamodb.eu-west-2.amazonaws.com');
   });
 
-  it('no pipeline role can delete audit items or update chained events: UpdateItem only on EVENTKEY# markers and ITEM# summaries', () => {
+  it('only the appender writes chain keys; no role deletes audit items; producers write only pending events and items', () => {
     const auditId = s.logicalId(s.stack.tables.audit);
+    const chainKey = `${AUDIT_EVENT_KEY_PREFIX}stilton`;
+    const headKey = `${AUDIT_HEAD_KEY_PREFIX}stilton`;
+    const writers: Partial<Record<FunctionId, { put: string[]; update: string[] }>> = {};
     for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
       const onAudit = statementsOn(policyStatementsOf(roleOf(fn)), auditId);
       const actions = onAudit.flatMap((st) => asArray(st.Action));
-      expect(actions, fn).not.toContain('dynamodb:DeleteItem');
-      expect(actions, fn).not.toContain('dynamodb:BatchWriteItem');
-      for (const st of onAudit.filter((x) => asArray(x.Action).includes('dynamodb:UpdateItem'))) {
-        expect(asArray(st.Action), fn).toEqual(['dynamodb:UpdateItem']);
-        const patterns = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[];
-        expect(patterns.length, fn).toBeGreaterThan(0);
-        for (const pattern of patterns) {
-          expect(['EVENTKEY#*', 'ITEM#*'], fn).toContain(pattern);
-          expect(matchesLike(pattern, `${AUDIT_EVENT_KEY_PREFIX}stilton`), fn).toBe(false);
-        }
+      for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:TransactWriteItems', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete']) {
+        expect(actions, fn).not.toContain(forbidden);
+      }
+      const keysFor = (action: string) =>
+        onAudit
+          .filter((st) => asArray(st.Action).includes(action))
+          .flatMap((st) => {
+            // Every write statement is alone and limited by partition key: never the whole table.
+            expect(asArray(st.Action), fn).toEqual([action]);
+            const patterns = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+            expect(patterns?.length, `${fn} ${action}`).toBeGreaterThan(0);
+            return patterns ?? [];
+          });
+      const put = keysFor('dynamodb:PutItem');
+      const update = keysFor('dynamodb:UpdateItem');
+      if (put.length || update.length) writers[fn] = { put, update };
+    }
+    const canWrite = (patterns: string[], key: string) => patterns.some((p) => matchesLike(p, key));
+    const chainWriters = Object.entries(writers).filter(([, w]) => canWrite(w.put, chainKey) || canWrite(w.update, chainKey) || canWrite(w.update, headKey));
+    expect(chainWriters.map(([fn]) => fn)).toEqual(['auditAppender']);
+    expect(writers.auditAppender).toEqual({ put: ['CHAIN#*'], update: ['EVENTKEY#*', 'CHAINHEAD#*'] });
+    // The appender can neither create nor change summaries or content (what list/show/export print).
+    expect(canWrite(writers.auditAppender!.put, 'ITEM#STL-2026-000001')).toBe(false);
+    expect(writers.classify).toEqual({ put: ['EVENTKEY#*', 'ITEM#*'], update: [] });
+    expect(writers.deliver).toEqual({ put: ['EVENTKEY#*'], update: [] });
+    for (const fn of ['consentForm', 'consentSchedule'] as const) expect(writers[fn], fn).toEqual({ put: ['EVENTKEY#*'], update: ['ITEM#*'] });
+    expect(writers.moderationLink).toEqual({ put: ['EVENTKEY#*'], update: [] });
+    expect(Object.keys(writers).sort()).toEqual(['auditAppender', 'classify', 'consentForm', 'consentSchedule', 'deliver', 'moderationLink', 'retentionSweep']);
+    // The people's roles too: the data protection officer records events and holds, the auditor only reads.
+    for (const role of [s.stack.dpoRole, s.stack.auditorRole]) {
+      for (const st of statementsOn(policyStatementsOf(s.logicalId(role)), auditId)) {
+        const writes = asArray(st.Action).filter((a) => /Put|Update|Delete|Write/.test(a));
+        if (writes.length === 0) continue;
+        const patterns = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+        expect(patterns, JSON.stringify(st)).toBeDefined();
+        expect(canWrite(patterns!, chainKey) || canWrite(patterns!, headKey), JSON.stringify(st)).toBe(false);
       }
     }
-    // classify and deliver only append (and complete their append markers); only the consent functions change summaries.
-    for (const fn of ['classify', 'deliver'] as const) {
-      const updates = statementsOn(policyStatementsOf(roleOf(fn)), auditId).filter((st) => asArray(st.Action).includes('dynamodb:UpdateItem'));
-      expect(updates.map((st) => st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']), fn).toEqual([['EVENTKEY#*']]);
-    }
-    for (const fn of ['consentForm', 'consentSchedule'] as const) {
-      const updates = statementsOn(policyStatementsOf(roleOf(fn)), auditId).filter((st) => asArray(st.Action).includes('dynamodb:UpdateItem'));
-      expect(updates.map((st) => st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']), fn).toEqual([['EVENTKEY#*', 'ITEM#*']]);
-    }
-    const classify = statementsOn(policyStatementsOf(roleOf('classify')), auditId).flatMap((st) => asArray(st.Action));
-    expect(new Set(classify)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
+  });
+
+  it('every role that records audit events can name them on the FIFO audit queue; the appender only consumes it', () => {
+    const queueId = s.logicalId(s.stack.queues.audit);
+    const senders = (Object.keys(FUNCTIONS) as FunctionId[]).filter((fn) =>
+      statementsOn(policyStatementsOf(roleOf(fn)), queueId).some((st) => asArray(st.Action).includes('sqs:SendMessage')),
+    );
+    expect(senders.sort()).toEqual(['classify', 'consentForm', 'consentSchedule', 'deliver', 'moderationLink', 'retentionSweep']);
+    expect(s.json.Resources[queueId].Properties.FifoQueue).toBe(true);
+    expect(s.json.Resources[s.logicalId(s.stack.deadLetterQueues.audit)].Properties.FifoQueue).toBe(true);
+    // One group per council: SQS hands the appender one batch of a council at a time, whatever the concurrency.
+    expect(s.json.Resources[s.logicalId(s.stack.deadLetterQueues.audit)].Properties.FifoQueue).toBe(true);
   });
 
   it('ingest functions can only enqueue: no table, no outbox, no SES/SMS access', () => {
@@ -259,10 +289,12 @@ describe('queues', () => {
       expect(mapping.Properties).toMatchObject({
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BatchSize: def.batchSize,
-        MaximumBatchingWindowInSeconds: def.maxBatchingWindowSeconds,
+        // FIFO queues take no batching window.
+        ...(def.maxBatchingWindowSeconds > 0 ? { MaximumBatchingWindowInSeconds: def.maxBatchingWindowSeconds } : {}),
         // Capped on the mapping: Lambda's pollers stop receiving at the cap, so nothing is throttled into the DLQ untried.
         ScalingConfig: { MaximumConcurrency: def.maxConcurrency },
       });
+      if (def.maxBatchingWindowSeconds === 0) expect(mapping.Properties.MaximumBatchingWindowInSeconds, def.id).toBeUndefined();
       expect(def.maxConcurrency).toBeGreaterThanOrEqual(2);
       expect(s.json.Resources[fnIds[def.consumer]].Properties.ReservedConcurrentExecutions).toBeUndefined();
       expect(referencedIds(mapping.Properties.FunctionName).has(fnIds[def.consumer])).toBe(true);

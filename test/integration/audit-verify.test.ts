@@ -51,7 +51,8 @@ async function freshTrail(items = 3): Promise<void> {
   // One table per case: tampering never leaks into the next.
   table = `${emu.tableNames.audit}`;
   const council = `${policy.council.id}`;
-  const name = `verify-${++tables}`;
+  // Named like the audit table (…-audit), so the local IAM model knows it as the audit table.
+  const name = `verify-${++tables}-audit`;
   await createLike(name);
   table = name;
   audit = new AuditStore({ client, tableName: table, council });
@@ -88,6 +89,8 @@ async function createLike(name: string): Promise<void> {
 }
 
 const chainPk = () => `CHAIN#${policy.council.id}`;
+const headKey = () => ({ pk: `CHAINHEAD#${policy.council.id}`, sk: 'HEAD' });
+const eventSk = (seq: number) => `EVENT#${String(seq).padStart(12, '0')}`;
 
 async function events() {
   const out = await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)', ExpressionAttributeValues: { ':p': chainPk(), ':e': 'EVENT#' } }));
@@ -209,7 +212,7 @@ describe('hub audit verify: everything an auditor reads is bound to the chain', 
     }
     const unanchored = await verify();
     expect(unanchored.findings.map((f) => f.code)).toEqual(['head-mark']);
-    await client.send(new UpdateCommand({ TableName: table, Key: { pk: chainPk(), sk: 'HEAD' }, UpdateExpression: 'SET #h = :h', ExpressionAttributeNames: { '#h': 'hash' }, ExpressionAttributeValues: { ':h': prev } }));
+    await client.send(new UpdateCommand({ TableName: table, Key: headKey(), UpdateExpression: 'SET #h = :h', ExpressionAttributeNames: { '#h': 'hash' }, ExpressionAttributeValues: { ':h': prev } }));
     expect((await verify()).ok).toBe(true); // what the table alone can prove: nothing, against its own writer
     const anchored = await verify({ anchors: [anchor] });
     expect(anchored.findings.map((f) => [f.code, f.seq])).toEqual([['anchor', before.events]]);
@@ -232,9 +235,19 @@ describe('hub audit verify: everything an auditor reads is bound to the chain', 
     const report = await verify();
     expect(report.findings.find((f) => f.code === 'tail-removed')).toMatchObject({ seq: all.length - 1 });
     const last = all.at(-3)!;
-    await client.send(new PutCommand({ TableName: table, Item: { pk: chainPk(), sk: 'HEAD', seq: last.seq, hash: last.hash } }));
+    await client.send(new PutCommand({ TableName: table, Item: { ...headKey(), seq: last.seq, hash: last.hash } }));
     const anchored = await verify({ anchors: [{ seq: before.events, hash: before.headHash, label: 'the anchor you gave' }] });
     expect(anchored.findings.map((f) => f.code)).toContain('anchor');
+  });
+
+  it('reports an event recorded long ago that never reached the chain (the appender is failing)', async () => {
+    const stuck = new AuditStore({ client, tableName: table, council: policy.council.id, queue: { enqueue: async () => undefined } });
+    await stuck.append({ ref: refs[0]!, itemId: 'ses:x', type: 'reply-sent', at: '2026-03-10T10:31:00.000Z', data: { outboxId: 'x' }, eventKey: 'x:sent' });
+    const soon = await verify();
+    expect(soon).toMatchObject({ ok: true, pending: 1 });
+    const later = await verify({ now: new Date(Date.now() + 20 * 60_000) });
+    expect(later.findings.map((f) => [f.code, f.type, f.ref])).toEqual([['pending', 'reply-sent', refs[0]]]);
+    expect(later.findings[0]!.next).toMatch(/dead-letter queue/);
   });
 
   it('fails on an unknown (misspelt) council', async () => {

@@ -49,11 +49,15 @@ describe('IAM enforcement against the synthesised roles', () => {
     ]);
   });
 
-  it('the same role may update an idempotency marker (dynamodb:LeadingKeys EVENTKEY#*)', async () => {
-    await runAs('classify', () =>
+  it('the appender may note the seq in a pending event (dynamodb:LeadingKeys EVENTKEY#*); classify may not', async () => {
+    await runAs('auditAppender', () =>
       documents.send(new UpdateCommand({ TableName: emu.tableNames.audit, Key: { pk: 'EVENTKEY#x', sk: 'EVENTKEY' }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'seq' }, ExpressionAttributeValues: { ':s': 1 } })),
     );
     expect(recordedDenials()).toEqual([]);
+    await expect(
+      runAs('classify', () => documents.send(new PutCommand({ TableName: emu.tableNames.audit, Item: { pk: 'CHAIN#x', sk: 'EVENT#000000000001' } }))),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    clearDenials();
   });
 
   it('the auditor role reads but cannot write; an ingest webhook cannot touch the tables at all', async () => {

@@ -16,6 +16,7 @@ import { loadPolicy } from '../../shared/policy/load.ts';
 import type { Policy } from '../../shared/policy/schema.ts';
 import { OutboxPublisher } from '../../shared/queue/outbox.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
+import { linkAuditQueue } from '../support/audit-queue.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
 import { formBody, httpEvent, lambdaContext } from '../support/http-events.ts';
@@ -144,7 +145,11 @@ async function requestConsent(item: AuditSummary, to: string, t0: Date): Promise
 
 const deliverDeps: DeliverDeps = { get ops() { return ops; }, audit: () => audit, now: () => clock };
 
-const eventTypes = async (ref: string) => (await audit.eventsFor(ref)).map((e) => e.type);
+// The consent form handler records through the FIFO audit queue: link what it named first.
+const eventTypes = async (ref: string) => {
+  await linkAuditQueue(sqs, emu.queueUrls.audit, createDocumentClient(), emu.tableNames.audit);
+  return (await audit.eventsFor(ref)).map((e) => e.type);
+};
 
 describe('consent form', () => {
   it('shows the form, records a grant once, and tells the clerk', async () => {

@@ -9,6 +9,7 @@ import { applyEnv, startEmulators, type Emulators } from '../../shared/local/emu
 import { startProviderFakes, type ProviderFakes } from '../../shared/local/provider-fakes.ts';
 import { OutboxPublisher } from '../../shared/queue/outbox.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
+import { linkAuditQueue } from '../support/audit-queue.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import type { AuditSummary, OutboxMessage } from '../../shared/model/index.ts';
 import { QUEUES } from '../../shared/topology.ts';
@@ -74,7 +75,12 @@ async function summary(ref: string, itemId: string, channel: AuditSummary['chann
   });
 }
 
-const drain = (rounds?: number) => drainQueue({ sqs, queueUrl: emu.queueUrls.outbox, handler: (e) => runAs('deliver', () => handler(e, lambdaContext('deliver'))), rounds });
+// deliver records its events through the FIFO audit queue: run the appender over it after each drain.
+const drain = async (rounds?: number) => {
+  const result = await drainQueue({ sqs, queueUrl: emu.queueUrls.outbox, handler: (e) => runAs('deliver', () => handler(e, lambdaContext('deliver'))), rounds });
+  await runAs('auditAppender', () => linkAuditQueue(sqs, emu.queueUrls.audit, createDocumentClient(), emu.tableNames.audit));
+  return result;
+};
 
 async function queueDepth(url: string): Promise<number> {
   const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));

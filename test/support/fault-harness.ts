@@ -43,9 +43,9 @@ import { formBody, httpEvent, lambdaContext } from './http-events.ts';
  * - the provider fakes' own setMode/failNext.
  *
  * Time is compressed: the queues' visibility timeouts (180 s) become 2 s
- * (inbound) and 1 s (outbox), and the audit append lease (120 s, "longer than
- * any Lambda run") becomes 1 s, shorter than the visibility as in production.
- * For that lease, classify is wired from the same parts as functions/classify.ts
+ * (inbound) and 1 s (outbox). Audit events are linked into the chain in-process
+ * (the appender's own code, serialised as the FIFO group serialises it).
+ * classify is wired from the same parts as functions/classify.ts
  * (sqsBatchHandler + processInboundItem), and deliver from outboxConsumer and
  * deliverDepsFromEnv as functions/deliver.ts is, without ChangeMessageVisibility:
  * local-aws-sqs counts each one as a receive, so with it the consumer never
@@ -59,7 +59,6 @@ export const CLERK = 'clerk@demo-parish.example.org.uk';
 const HOST = 'localhost:3000';
 const INBOUND_VISIBILITY_SECONDS = 2;
 const OUTBOX_VISIBILITY_SECONDS = 1;
-const AUDIT_LEASE_MS = 1_000;
 
 type HttpHandler = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -333,7 +332,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const sqs = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: sqsProxy?.url ?? emu.sqsEndpoint });
   const direct = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.sqsEndpoint });
   const policy = loadPolicy(COUNCIL);
-  const audit = new AuditStore({ client: documents, tableName: dynamo.tableNames.audit, council: policy.council.id, leaseMs: AUDIT_LEASE_MS });
+  const audit = new AuditStore({ client: documents, tableName: dynamo.tableNames.audit, council: policy.council.id });
   const ops = new OpsStore({ client: documents, tableName: dynamo.tableNames.ops });
   const publisher: OutboxSink = new OutboxPublisher({ client: sqs, queueUrl: outboxUrl });
   const classifyDeps: ClassifyDeps = {

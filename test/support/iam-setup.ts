@@ -1,5 +1,6 @@
 import { afterEach } from 'vitest';
-import { clearDenials, describeDenial, installIamEnforcement, recordedDenials } from '../../infra/local/iam/enforce.ts';
+import { clearDenials, describeDenial, installIamEnforcement, recordedDenials, runAs } from '../../infra/local/iam/enforce.ts';
+import { InlineAuditQueue } from '../../shared/store/audit-appender.ts';
 
 /**
  * Every test file runs with IAM enforcement on (infra/local/iam): any AWS call
@@ -8,6 +9,8 @@ import { clearDenials, describeDenial, installIamEnforcement, recordedDenials } 
  * A test that expects denials clears them itself (clearDenials) before this runs.
  */
 installIamEnforcement();
+// Audit events linked in-process (tests without the FIFO queue) are written as the appender, the chain's only writer.
+InlineAuditQueue.runAsAppender = (link) => runAs('auditAppender', link);
 
 afterEach(() => {
   const denials = [...recordedDenials()];

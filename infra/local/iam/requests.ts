@@ -28,7 +28,9 @@ const TABLE_IDS = byLongest(Object.keys(TABLES));
 const QUEUE_IDS = byLongest(Object.values(QUEUES).flatMap((q) => [q.id, q.dlqId]));
 
 export function topologyId(localName: string, ids: readonly string[]): string {
-  return ids.find((id) => localName === id || localName.endsWith(`-${id}`) || localName.endsWith(id)) ?? localName;
+  // FIFO queue names end in .fifo (topology queueName).
+  const name = localName.replace(/\.fifo$/, '');
+  return ids.find((id) => name === id || name.endsWith(`-${id}`) || name.endsWith(id)) ?? localName;
 }
 
 type Input = Record<string, any>;

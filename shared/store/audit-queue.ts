@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ENV } from '../topology.ts';
+import type { AuditQueue } from './audit-appender.ts';
+
+/**
+ * The FIFO audit queue (topology QUEUES.audit): one message per recorded
+ * event, grouped by council so the appender links each council's events one
+ * at a time and in the order they were recorded. The deduplication id is the
+ * event key, so a producer that retries within SQS's five-minute window sends
+ * it once; later repeats are skipped by the appender (the pending record
+ * already has its seq).
+ */
+
+export interface AuditQueueMessage {
+  readonly council: string;
+  readonly eventKey: string;
+}
+
+export class SqsAuditQueue implements AuditQueue {
+  private client: SQSClient | undefined;
+  private readonly queueUrl: string;
+
+  /** Without a client, one is made on the first event (the SQS client stays off the cold-start path of functions that rarely record). */
+  constructor(options: { queueUrl: string; client?: SQSClient }) {
+    this.client = options.client;
+    this.queueUrl = options.queueUrl;
+  }
+
+  async enqueue(council: string, eventKeys: readonly string[]): Promise<void> {
+    const { SQSClient, SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+    this.client ??= new SQSClient({});
+    for (let i = 0; i < eventKeys.length; i += 10) {
+      const entries = eventKeys.slice(i, i + 10).map((eventKey, n) => ({
+        Id: String(n),
+        MessageBody: JSON.stringify({ council, eventKey } satisfies AuditQueueMessage),
+        MessageGroupId: council,
+        MessageDeduplicationId: createHash('sha256').update(`${council}\n${eventKey}`).digest('hex'),
+      }));
+      const out = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+      if (out.Failed?.length) throw new Error(`audit queue refused ${out.Failed.length} of ${entries.length} messages (${out.Failed[0]?.Code ?? 'unknown'})`);
+    }
+  }
+}
+
+/** The deployed functions' queue: AUDIT_QUEUE_URL must be set (the stack sets it on every recording function). */
+export function auditQueueFromEnv(env: NodeJS.ProcessEnv = process.env, client?: SQSClient): SqsAuditQueue {
+  const queueUrl = env[ENV.auditQueueUrl];
+  if (!queueUrl) throw new Error(`${ENV.auditQueueUrl} is not set`);
+  return new SqsAuditQueue({ queueUrl, ...(client ? { client } : {}) });
+}
+
+/** The local hub's audit queue, from its hub.json (shared/cli): events the CLI records reach the hub's appender. */
+export function localAuditQueue(info: { readonly sqsEndpoint?: string; readonly auditQueueUrl?: string }, client?: SQSClient): SqsAuditQueue | undefined {
+  if (!info.auditQueueUrl) return undefined;
+  return new SqsAuditQueue({ queueUrl: info.auditQueueUrl, ...(client ? { client } : {}) });
+}
