@@ -8,6 +8,7 @@ import { FUNCTIONS, QUEUES, type FunctionId } from '../shared/topology.ts';
 import { runColdLoad, type ColdLoadReport } from './parts/cold-load.ts';
 import { ENGINE_TARGET_ITEMS_PER_S, runEngine, type EngineReport } from './parts/engine.ts';
 import { readLoadReport } from './parts/load-report.ts';
+import { requestsTable, runRequestsEval } from './parts/requests-eval.ts';
 import { runPipeline, type KindUsage, type PipelineReport } from './parts/pipeline.ts';
 import { runModeration } from './parts/moderation.ts';
 import { SMS_PRICES_PER_SEGMENT, smsCosts } from './parts/sms-cost.ts';
@@ -80,6 +81,10 @@ async function main(): Promise<void> {
     report.moderation = moderation;
     lines.push(...moderationLines(moderation));
   }
+  // Statutory request detection on the independent labelled sets (issue 13); cheap, so always run.
+  const requests = runRequestsEval(root);
+  report.requestDetection = requests;
+  lines.push('', ...requestsTable(requests));
   report.table = lines;
   writeFileSync(join(root, 'bench/report.json'), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${lines.join('\n')}\n\nwritten bench/report.json\n`);
