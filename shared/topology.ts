@@ -269,6 +269,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     description: 'Daily: erase content past the policy retention, except under a legal hold; the chain keeps every event',
   },
+  clerkSchedule: {
+    entry: 'functions/clerk-schedule.ts',
+    kind: 'schedule',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    description: 'Statutory-deadline reminders and the daily digest to the clerk, inside office hours',
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionId = keyof typeof FUNCTIONS;
@@ -328,6 +335,7 @@ export const WEBHOOKS = [
 export const SCHEDULES = [
   { id: 'consent-sweep', fn: 'consentSchedule', rate: 'rate(1 hour)', localIntervalSeconds: 60 },
   { id: 'retention-sweep', fn: 'retentionSweep', rate: 'rate(1 day)', localIntervalSeconds: 3600 },
+  { id: 'clerk-sweep', fn: 'clerkSchedule', rate: 'rate(15 minutes)', localIntervalSeconds: 30 },
 ] as const satisfies readonly { id: string; fn: FunctionId; rate: string; localIntervalSeconds: number }[];
 
 /**

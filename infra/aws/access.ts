@@ -84,6 +84,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   // Erasure records 'personal-data-erased' / 'retention-swept' and updates the item's content and summary.
   retentionSweep: { audit: 'record-and-update-summary', council: true, deleteBodies: true },
   consentSchedule: { ops: true, audit: 'record-and-update-summary', sendOutbox: true, secrets: true, council: true },
+  // Reads cases (ops) and consent summaries (audit Query); records nothing in the chain itself (deliver audits what it sends).
+  clerkSchedule: { ops: true, audit: 'record', sendOutbox: true, council: true },
 };
 
 export const AUDITOR_TABLE_ACTIONS = [

@@ -41,6 +41,7 @@ import {
   type FunctionId,
   type TableDefinition,
 } from '../../shared/topology.ts';
+import { CASE_KEY_PREFIX, CASE_LIST_KEY } from '../../shared/store/case-keys.ts';
 import {
   ACCESS,
   AUDIT_APPENDER_READ_ACTIONS,
@@ -523,6 +524,15 @@ export class HubStack extends Stack {
         sid: 'ReadAuditTrail',
         actions: [...AUDITOR_TABLE_ACTIONS],
         resources: tableAndIndexArns(this.tables.audit, TABLES.audit),
+      }),
+    );
+    // `hub cases` (issue 13): the case records in the operational table and their listing on the byDue index, nothing else there.
+    this.auditorRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadCases',
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: [this.tables.ops.tableArn, `${this.tables.ops.tableArn}/index/byDue`],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CASE_KEY_PREFIX}*`, CASE_LIST_KEY] } },
       }),
     );
     this.auditorRole.addToPrincipalPolicy(

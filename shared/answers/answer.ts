@@ -9,6 +9,7 @@ import type { CaseRecord, CaseStore } from '../store/case-store.ts';
 import type { OpsStore } from '../store/ops-store.ts';
 import { applyCommands } from '../cases/commands.ts';
 import { caseworkOf } from '../cases/casework.ts';
+import { registerReminders } from '../cases/open-case.ts';
 import { readClerkReply, type ClerkReply } from './clerk-mail.ts';
 import { composeClerkNotice } from './compose-answer.ts';
 import { planAnswer } from './plan.ts';
@@ -99,6 +100,8 @@ async function answer(
       problems: commanded.problems.length,
     });
   }
+  const newDue = commanded.record.clock?.dueOn;
+  if (newDue && newDue !== record.clock?.dueOn) await registerReminders(deps.ops, record.ref, newDue, policy, deps.now());
   if (commanded.problems.length > 0) {
     messages.push(noticeTo(who.address, record, item, 'command-problems', 'Some commands were not applied', [...commanded.problems, ...(commanded.changes.length ? ['Applied:', ...commanded.changes] : [])], policy, at));
   }

@@ -114,7 +114,7 @@ export function dueDate(input: ClockInput): Due {
 export function reminderDates(dueOn: string, today: string): { on: string; label: string }[] {
   return [
     { on: addWorkingDays(dueOn, -5), label: 'due in 5 working days' },
-    { on: addWorkingDays(dueOn, -1), label: 'due tomorrow' },
+    { on: addWorkingDays(dueOn, -1), label: 'due next working day' },
     { on: dueOn, label: 'due today' },
   ].filter((r) => r.on >= today);
 }

@@ -4,6 +4,7 @@ import type { Policy } from '../policy/schema.ts';
 import { londonWallClockToUtc, nextMonitoredAt } from '../policy/office-hours.ts';
 import { londonDate } from '../runtime/london-time.ts';
 import type { CaseRecord } from '../store/case-store.ts';
+import type { OpsStore } from '../store/ops-store.ts';
 import { caseworkOf } from './casework.ts';
 import { reminderDates, shortDate, longDate, type CaseType } from './clock.ts';
 import { clockFor, CASE_TYPE_LABEL } from './commands.ts';
@@ -26,10 +27,11 @@ export interface OpenedCase {
 
 const SHORT: Record<CaseType, string> = { foi: 'FOI', sar: 'SAR', complaint: 'COMPLAINT ack' };
 
-export function openCase(input: { item: InboundItem; decision: Decision; ref: string; policy: Policy; target?: ReplyTarget; answerBlock?: string; retainUntil: string }): OpenedCase {
+export function openCase(input: { item: InboundItem; decision: Decision; ref: string; policy: Policy; target?: ReplyTarget; answerBlock?: string; threadOf?: string; retainUntil: string }): OpenedCase {
   const { item, decision, ref, policy } = input;
   const automatic = decision.reasons.some((r) => r.rule === 'automatic-mail');
-  const tracked = decision.classification === 'formal' && !automatic;
+  // A follow-up in a thread we hold belongs to the earlier case, not a new one (it can still be answered).
+  const tracked = decision.classification === 'formal' && !automatic && !input.threadOf;
   const receivedAt = new Date(item.receivedAt).toISOString();
   const detection = tracked ? detectRequest(item.subject, item.text) : undefined;
   const casework = caseworkOf(policy);
@@ -43,6 +45,7 @@ export function openCase(input: { item: InboundItem; decision: Decision; ref: st
     ...(input.target ? { target: input.target } : {}),
     ...(decision.hold ? { hold: decision.hold } : {}),
     ...(input.answerBlock ? { answerBlock: input.answerBlock } : {}),
+    ...(input.threadOf ? { threadOf: input.threadOf } : {}),
     status: tracked ? 'open' : 'not-tracked',
     ...(detection && clock ? { type: detection.type, typeSource: detection.rule, clock } : {}),
     answers: 0,
@@ -64,6 +67,9 @@ export function openCase(input: { item: InboundItem; decision: Decision; ref: st
   };
 }
 
+/** Due entries of case reminders (key = `<ref>#<n>`); the clerk schedule sends them inside office hours. */
+export const CASE_REMINDER_DUE = 'case-reminder';
+
 /** When to remind the clerk of a due date: office-hours start on each reminder day (or the next monitored time). */
 export function reminderTimes(dueOn: string, policy: Policy, now: Date): { at: string; label: string; on: string }[] {
   return reminderDates(dueOn, londonDate(now)).map((r) => {
@@ -71,4 +77,11 @@ export function reminderTimes(dueOn: string, policy: Policy, now: Date): { at: s
     const at = nextMonitoredAt(policy, startOfDay);
     return { at: (at.getTime() < now.getTime() ? now : at).toISOString(), label: r.label, on: r.on };
   });
+}
+
+/** Registers (or moves) a case's reminders; stale ones left behind are dropped by the schedule (their due date differs). */
+export async function registerReminders(ops: Pick<OpsStore, 'putDue'>, ref: string, dueOn: string, policy: Policy, now: Date): Promise<void> {
+  for (const [i, r] of reminderTimes(dueOn, policy, now).entries()) {
+    await ops.putDue(CASE_REMINDER_DUE, r.at, `${ref}#${i}`, { ref, dueOn, label: r.label });
+  }
 }

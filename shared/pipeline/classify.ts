@@ -17,7 +17,10 @@ import type { CaseStore } from '../store/case-store.ts';
 import { processClerkReply } from '../answers/answer.ts';
 import { lastMessageKey } from '../answers/plan.ts';
 import { looksLikeReplyAddress, mailDomainOf, replyAddress, verifyReplyAddress } from '../answers/reply-address.ts';
-import { openCase, reminderTimes } from '../cases/open-case.ts';
+import { openCase, registerReminders } from '../cases/open-case.ts';
+import { resumeClock } from '../cases/commands.ts';
+import { caseworkOf } from '../cases/casework.ts';
+import { shortExample, topicOf } from '../cases/themes.ts';
 import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTargetFor, residentReplyAddress, type ReplyTarget } from './compose.ts';
 import { joinMatter, openOrJoinRequest } from './consent-matters.ts';
 import { signConsentToken } from './consent-token.ts';
@@ -333,6 +336,7 @@ async function recordMinimal(item: InboundItem, decision: Decision, decidedAt: s
       reasons: decision.reasons.map((r) => ({ rule: r.rule, clause: r.clause })),
       actions: [...decision.actions.map((a) => (a.type === 'auto-reply' ? `auto-reply:${a.textKey}` : a.type)), ...replies.withheld],
       policyVersion: decision.policyVersion,
+      ...(decision.classification === 'informal' && item.text.trim() ? { topic: topicOf(`${item.subject ?? ''} ${item.text}`), example: shortExample(item.text) } : {}),
       retainDays: deps.policy.retention.informal.days,
     },
     londonDay(receivedAt),
@@ -397,7 +401,9 @@ async function recordCase(item: InboundItem, decision: Decision, ref: string, ta
   // A person's answer goes where the resident asked (Reply-To), but only to an address their mail authenticated (as for the clerk's own reply).
   const emailReply = item.channel === 'email' ? residentReplyAddress(item) : undefined;
   const answerTarget = emailReply ? (emailReply.authenticated && emailReply.address && target ? { ...target, to: emailReply.address } : undefined) : target;
-  const opened = openCase({ item, decision, ref, policy, retainUntil, ...(answerTarget ? { target: answerTarget } : {}), ...(emailReply && !answerTarget ? { answerBlock: 'unauthenticated-sender' } : {}) });
+  const earlier = await deps.ops.findThread(threadKeysReferenced(item));
+  const opened = openCase({ item, decision, ref, policy, retainUntil, ...(answerTarget ? { target: answerTarget } : {}), ...(emailReply && !answerTarget ? { answerBlock: 'unauthenticated-sender' } : {}), ...(earlier && earlier !== ref ? { threadOf: earlier } : {}) });
+  if (earlier && earlier !== ref) await resumeIfClarified(earlier, item, decidedAt, cases, deps);
   await cases.create(opened.record);
   const clock = opened.record.clock;
   await deps.audit.append({
@@ -412,13 +418,19 @@ async function recordCase(item: InboundItem, decision: Decision, ref: string, ta
     },
     eventKey: `${item.itemId}:case-opened`,
   });
-  if (clock) {
-    for (const [i, r] of reminderTimes(clock.dueOn, policy, deps.now()).entries()) {
-      await deps.ops.putDue(CASE_REMINDER_DUE, r.at, `${ref}#${i}`, { ref, dueOn: clock.dueOn, label: r.label });
-    }
-  }
+  if (clock) await registerReminders(deps.ops, ref, clock.dueOn, policy, deps.now());
   const domain = mailDomainOf(policy.contacts.hubAddresses[0]!);
   return { replyAddress: replyAddress(policy.council.id, ref, domain, deps.secrets.CONSENT_SIGNING_KEY), ...(opened.note ? { caseNote: opened.note } : {}) };
+}
+
+/** The resident answered the council's request for clarification in the same thread: the statutory clock runs again. */
+async function resumeIfClarified(ref: string, item: InboundItem, at: string, cases: CaseStore, deps: ClassifyDeps): Promise<void> {
+  const existing = await cases.get(ref);
+  if (!existing?.clock?.pausedSince) return;
+  const today = londonDay(new Date(item.receivedAt).toISOString());
+  const updated = await cases.update(ref, (c) => resumeClock(c, today, caseworkOf(deps.policy).complaintWorkingDays));
+  await deps.audit.append({ ref, itemId: existing.itemId, type: 'case-updated', at, data: { by: 'resident', change: 'clarification received', clarificationItemId: item.itemId, status: updated.status, ...(updated.clock ? { dueOn: updated.clock.dueOn, clause: updated.clock.clause } : {}) }, eventKey: `${item.itemId}:clarification` });
+  if (updated.clock) await registerReminders(deps.ops, ref, updated.clock.dueOn, deps.policy, deps.now());
 }
 
 /** Messenger's reply window runs from the resident's latest message, whatever it was classified as. */
@@ -429,9 +441,6 @@ async function rememberLastMessage(item: InboundItem, deps: ClassifyDeps): Promi
   if (typeof current?.at === 'string' && current.at >= item.receivedAt) return;
   await deps.ops.put(key, { at: new Date(item.receivedAt).toISOString() }, { ttlSeconds: 2 * 86_400 });
 }
-
-/** Due entries of case reminders (key = `<ref>#<n>`); the clerk schedule sends them inside office hours. */
-export const CASE_REMINDER_DUE = 'case-reminder';
 
 /** Kinds of due entries classify registers for the consent sweep (key = the reference). */
 export const CONSENT_REMINDER_DUE = 'consent-reminder';

@@ -3,6 +3,7 @@ import type { CaseType } from '../cases/clock.ts';
 import type { Channel } from '../model/index.ts';
 import type { ReplyTarget } from '../pipeline/compose.ts';
 import { isConditionFailure } from './audit-store.ts';
+import { CASE_LIST_KEY } from './case-keys.ts';
 
 /**
  * Cases, in the operational table: one record per item routed to the clerk
@@ -39,6 +40,8 @@ export interface CaseRecord {
   readonly hold?: string;
   /** Why the hub must not send an answer at all (e.g. `unauthenticated-sender`: the address may not be theirs). */
   readonly answerBlock?: string;
+  /** A follow-up in the thread of this earlier case (not tracked as a case of its own). */
+  readonly threadOf?: string;
   /** Formal items are tracked cases; items routed only because they were held are not. */
   readonly status: CaseStatus;
   readonly type?: CaseType;
@@ -55,7 +58,7 @@ export interface CaseRecord {
 }
 
 const SK = 'V';
-export const CASE_LIST_KEY = 'CASES';
+export { CASE_LIST_KEY };
 
 export class CaseStore {
   private readonly options: { readonly client: DynamoDBDocumentClient; readonly tableName: string };

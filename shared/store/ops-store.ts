@@ -27,6 +27,9 @@ export interface MinimalLogEntry {
   /** Action types taken (e.g. `auto-reply`, `none`). */
   readonly actions: readonly string[];
   readonly policyVersion: string;
+  /** Informal items: the topic and a short example with contact details removed, for the clerk's digest (stilton.txt §5). */
+  readonly topic?: string;
+  readonly example?: string;
   /** From the policy's retention for informal/ignored items. */
   readonly retainDays: number;
 }

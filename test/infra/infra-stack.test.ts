@@ -24,6 +24,7 @@ interface Statement {
   Resource: unknown;
   Condition?: Record<string, Record<string, unknown>>;
   Principal?: unknown;
+  Sid?: string;
 }
 
 function policyStatementsOf(roleLogicalId: string): Statement[] {
@@ -150,10 +151,16 @@ describe('least privilege', () => {
     }
   });
 
-  it('the auditor role has exactly read-only actions on the audit table and its indexes, and kms:Decrypt, nothing else', () => {
+  it('the auditor role has exactly read-only actions on the audit table and its indexes, case records only in the ops table, and kms:Decrypt, nothing else', () => {
     const roleId = s.logicalId(s.stack.auditorRole);
-    const statements = policyStatementsOf(roleId);
+    const all = policyStatementsOf(roleId);
     const auditId = s.logicalId(s.stack.tables.audit);
+    // Cases (issue 13): GetItem and Query on the ops table, only CASE# records and the CASES listing.
+    const cases = all.find((st) => st.Sid === 'ReadCases')!;
+    expect(asArray(cases.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect([...referencedIds(cases.Resource)]).toEqual([s.logicalId(s.stack.tables.ops)]);
+    expect(cases.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual(['CASE#*', 'CASES']);
+    const statements = all.filter((st) => st !== cases);
     const actions = statements.flatMap((st) => asArray(st.Action)).sort();
     expect(actions).toEqual([...AUDITOR_TABLE_ACTIONS, 'kms:Decrypt'].sort());
     expect(actions).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'kms:Decrypt']);

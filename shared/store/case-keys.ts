@@ -1,0 +1,4 @@
+/** Key layout of case records in the ops table (shared/store/case-store.ts), also used by the stack's auditor grant. */
+export const CASE_KEY_PREFIX = 'CASE#';
+/** Partition of the byDue index under which every case is listed (sort key: received time). */
+export const CASE_LIST_KEY = 'CASES';
