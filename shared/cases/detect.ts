@@ -70,7 +70,7 @@ const RULES: readonly Rule[] = [
     id: 'foi-named',
     clause: 'FOIA 2000 s.1(1), s.8(1); EIR 2004 reg 5(1)',
     test: (t) =>
-      /\b(?:under|using|per|in accordance with)\s+(?:the\s+)?(?:FOIA?|freedom of information|EIRs?|environmental information regulations)\b|\b(?:this is|please treat this as|consider this(?: as)?|i am (?:making|submitting)|i'?m (?:making|submitting)|i (?:wish|would like|'d like) to make)\s+an?\s+(?:FOIA?|freedom of information|EIR)\b|^\s*(?:FOIA?|freedom of information|EIR)(?: request)?\s*[:\-–]|\b(?:FOIA?|freedom of information|EIR) request (?:for|regarding|about|re|concerning)\b/im.exec(t),
+      /\b(?:under|using|per|in accordance with)\s+(?:the\s+)?(?:FOIA?|freedom of information|EIRs?|environmental information regulations)\b|\b(?:this is|please treat this as|consider this(?: as)?|i am (?:making|submitting)|i'?m (?:making|submitting)|i (?:wish|would like|'d like) to make)\s+an?\s+(?:FOIA?|freedom of information|EIR)\b|^\s*(?:FOIA?|freedom of information|EIR)(?: request)?\s*[:\-\u2013]|\b(?:FOIA?|freedom of information|EIR) request (?:for|regarding|about|re|concerning)\b/im.exec(t),
   },
   { type: 'foi', id: 'foi-recorded-information', clause: 'FOIA 2000 s.1(1), s.8(1); EIR 2004 reg 5(1)', test: (t) => re(String.raw`${ASK}[^.?!\n]{0,80}?\b${RECORDS}\b`).exec(t) },
   {
