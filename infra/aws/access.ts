@@ -77,7 +77,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   sesInbound: { sendInbound: true, readMail: true },
   smsInbound: { sendInbound: true },
   classify: { ops: true, audit: 'record-items', sendOutbox: true, secrets: true, council: true, keepBodies: true, invokeModerationModel: true },
-  deliver: { ops: true, audit: 'record', sendMessages: true, secrets: true, council: true },
+  // readMail: the clerk's answer by email carries the attachments of their reply, read back from the raw mail.
+  deliver: { ops: true, audit: 'record', sendMessages: true, secrets: true, council: true, readMail: true },
   consentForm: { ops: true, audit: 'record-and-update-summary', sendOutbox: true, secrets: true, council: true },
   moderationLink: { ops: true, audit: 'record', sendOutbox: true, secrets: true, council: true },
   auditAppender: { audit: 'chain' },

@@ -59,9 +59,10 @@ export async function planAnswer(input: { item: InboundItem; record: CaseRecord;
 
   switch (target.channel) {
     case 'email': {
-      const message = compose(answer);
-      const attachments = item.attachments.length
-        ? { notice: { subject: 'attachments were not sent', lines: [`Your answer to ${record.ref} was sent by email, but the hub does not yet forward attachments: your ${item.attachments.length} attachment(s) were NOT sent. Send them to the resident from your own mailbox.`] }, noticeKey: 'attachments' }
+      const forward = item.attachments.length > 0 && item.raw ? { attachmentsFrom: { key: item.raw.key, count: item.attachments.length } } : {};
+      const message = { ...compose(answer), ...forward };
+      const attachments = item.attachments.length && !item.raw
+        ? { notice: { subject: 'attachments were not sent', lines: [`Your answer to ${record.ref} was sent by email, but the original mail was not kept, so your ${item.attachments.length} attachment(s) were NOT sent. Send them to the resident from your own mailbox.`] }, noticeKey: 'attachments' }
         : {};
       return { send: [message], remember: [outboxMessageId(message.id, mailDomainOf(policy.contacts.hubAddresses[0]!))], ...attachments };
     }

@@ -2,7 +2,7 @@ import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-
 import type { OutboxMessage } from '../model/index.ts';
 import { ENV } from '../topology.ts';
 import { classifyAwsError, permanent, retryable } from './errors.ts';
-import { bareAddress, composeMime, InvalidAddressError, outboxMessageId, type MimeInput } from './mime.ts';
+import { bareAddress, composeMime, InvalidAddressError, outboxMessageId, type MimeAttachment, type MimeInput } from './mime.ts';
 import type { SendContext, SendResult } from './types.ts';
 
 /**
@@ -62,13 +62,13 @@ export function buildEmail(msg: OutboxMessage, from: string, now: Date): MimeInp
   };
 }
 
-export function buildSendEmailInput(msg: OutboxMessage, env: NodeJS.ProcessEnv, now: Date): SendEmailCommandInput {
+export function buildSendEmailInput(msg: OutboxMessage, env: NodeJS.ProcessEnv, now: Date, attachments?: readonly MimeAttachment[]): SendEmailCommandInput {
   const from = env[ENV.sesFromAddress];
   if (!from) throw retryable('ses-from-address-missing');
   let raw: string;
   let to: string;
   try {
-    raw = composeMime(buildEmail(msg, from, now));
+    raw = composeMime({ ...buildEmail(msg, from, now), ...(attachments?.length ? { attachments } : {}) });
     to = bareAddress(msg.to);
   } catch (error) {
     if (error instanceof InvalidAddressError) {
@@ -86,11 +86,33 @@ export function buildSendEmailInput(msg: OutboxMessage, env: NodeJS.ProcessEnv, 
 }
 
 export async function sendEmail(msg: OutboxMessage, ctx: SendContext): Promise<SendResult> {
-  const input = buildSendEmailInput(msg, ctx.env, ctx.now);
+  const attachments = msg.attachmentsFrom ? await attachmentsOf(msg.attachmentsFrom.key, ctx.env) : undefined;
+  const input = buildSendEmailInput(msg, ctx.env, ctx.now, attachments);
   try {
     const out = await sesClient(ctx.timeoutMs).send(new SendEmailCommand(input), { abortSignal: AbortSignal.timeout(ctx.timeoutMs) });
     return { status: 'sent', provider: 'ses', ...(out.MessageId ? { providerMessageId: out.MessageId } : {}) };
   } catch (error) {
     throw classifyAwsError(error);
   }
+}
+
+/** SES v2 accepts messages up to 40 MB (after base64, which adds a third): keep the files to 28 MB. */
+export const MAX_ATTACHMENT_BYTES = 28 * 1024 * 1024;
+
+/** The clerk's attachments, read back from the raw reply in the mail store (S3 in AWS). */
+export async function attachmentsOf(key: string, env: NodeJS.ProcessEnv): Promise<MimeAttachment[]> {
+  const [{ rawMailStore }, { default: PostalMime }] = await Promise.all([import('../channels/raw-mail-store.ts'), import('postal-mime')]);
+  let raw: Uint8Array;
+  try {
+    raw = await rawMailStore(env).get(key);
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    // The raw mail expires (30 days) or was never stored: the answer cannot carry its files.
+    if (name === 'NoSuchKey' || (error as NodeJS.ErrnoException).code === 'ENOENT') throw permanent('attachments-gone');
+    throw retryable('mail-store-unavailable');
+  }
+  const mail = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
+  const files = mail.attachments.map((a) => ({ filename: a.filename ?? 'attachment', contentType: a.mimeType || 'application/octet-stream', content: new Uint8Array(a.content as ArrayBuffer) }));
+  if (files.reduce((n, f) => n + f.content.byteLength, 0) > MAX_ATTACHMENT_BYTES) throw permanent('attachments-too-large');
+  return files;
 }

@@ -21,6 +21,14 @@ export interface MimeInput {
   readonly references?: readonly string[] | undefined;
   /** Extra headers (e.g. `Auto-Submitted`, `X-Hub-Outbox-Id`); names must be plain header tokens. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Files sent with the message (the clerk's answer by email): multipart/mixed. */
+  readonly attachments?: readonly MimeAttachment[];
+}
+
+export interface MimeAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly content: Uint8Array;
 }
 
 export class InvalidAddressError extends Error {
@@ -130,6 +138,7 @@ export function composeMime(input: MimeInput): string {
   add('MIME-Version', '1.0');
 
   const textPart = [`Content-Type: text/plain; charset=UTF-8`, `Content-Transfer-Encoding: base64`, '', base64Lines(input.text)];
+  if (input.attachments?.length) return [...headers, ...mixedBody(input, textPart)].join(CRLF) + CRLF;
   if (input.html === undefined) return [...headers, ...textPart].join(CRLF) + CRLF;
 
   const boundary = `hub-${randomBytes(12).toString('hex')}`;
@@ -153,4 +162,23 @@ export function composeMime(input: MimeInput): string {
 /** The deterministic Message-ID of an outbox message: a duplicate send is the same message to mail clients, and a resident's reply can be tied back to it. */
 export function outboxMessageId(outboxId: string, domain: string): string {
   return `<${createHash('sha256').update(outboxId).digest('hex').slice(0, 32)}@${domain}>`;
+}
+
+/** multipart/mixed: the text (or text + HTML alternative) first, then each file, base64, with a safe filename. */
+function mixedBody(input: MimeInput, textPart: readonly string[]): string[] {
+  const mixed = `hub-${randomBytes(12).toString('hex')}`;
+  const body: string[] = [`Content-Type: multipart/mixed; boundary="${mixed}"`, '', `--${mixed}`];
+  if (input.html === undefined) body.push(...textPart);
+  else {
+    const alt = `hub-${randomBytes(12).toString('hex')}`;
+    body.push(`Content-Type: multipart/alternative; boundary="${alt}"`, '', `--${alt}`, ...textPart, `--${alt}`, 'Content-Type: text/html; charset=UTF-8', 'Content-Transfer-Encoding: base64', '', base64Lines(input.html), `--${alt}--`);
+  }
+  for (const file of input.attachments ?? []) {
+    const type = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i.test(file.contentType) ? file.contentType : 'application/octet-stream';
+    // RFC 2231 filename*: any characters, no quoting problems, no header injection.
+    const name = encodeURIComponent(sanitizeHeaderValue(file.filename) || 'attachment').replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    body.push(`--${mixed}`, `Content-Type: ${type}`, 'Content-Transfer-Encoding: base64', `Content-Disposition: attachment; filename*=UTF-8''${name}`, '', (Buffer.from(file.content).toString('base64').match(/.{1,76}/g) ?? []).join(CRLF));
+  }
+  body.push(`--${mixed}--`);
+  return body;
 }

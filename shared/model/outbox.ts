@@ -55,6 +55,8 @@ export const OutboxMessage = z.object({
   inReplyTo: z.optional(z.string()),
   references: z.optional(z.array(z.string())),
   replyTo: z.optional(z.string()),
+  /** The clerk's answer by email: forward the attachments of this raw mail (the clerk's reply, in the mail store). */
+  attachmentsFrom: z.optional(z.object({ key: z.string(), count: z.number() })),
   /** Display name on From (the council's name on the clerk's answers). */
   fromName: z.optional(z.string()),
   /** Marks automatic mail (RFC 3834 `Auto-Submitted: auto-replied`). */

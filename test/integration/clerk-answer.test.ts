@@ -128,6 +128,20 @@ describe('the clerk answers by replying to the routing email', () => {
     expect(sent.find((m) => m.kind === 'clerk-answer')!.to).toBe('home@example.net');
   });
 
+  it("email: the clerk's attachments go with the answer (read back from the stored reply); by SMS the clerk is told they were not sent", async () => {
+    const { routing } = await route({});
+    const files = [{ filename: 'contract.pdf', contentType: 'application/pdf', sizeBytes: 4 }];
+    const sent = await reply(routing, 'Please find the contract attached.', { attachments: files, raw: { bucket: 'b', key: 'inbound/clerk-reply-1' } });
+    expect(sent.map((m) => m.kind)).toEqual(['clerk-answer']);
+    expect(sent[0]!.attachmentsFrom).toEqual({ key: 'inbound/clerk-reply-1', count: 1 });
+
+    const sms = await route({ channel: 'sms', provider: 'twilio', kind: 'sms', sender: { id: '+447700900556' }, recipients: ['+447700900123'], subject: undefined, thread: {}, transport: {} });
+    const told = await reply(sms.routing, 'Map attached.', { attachments: files, raw: { bucket: 'b', key: 'inbound/clerk-reply-2' } });
+    expect(told.map((m) => m.kind).sort()).toEqual(['clerk-answer', 'clerk-notice']);
+    expect(told.find((m) => m.kind === 'clerk-notice')!.text).toMatch(/attachment\(s\) were NOT sent/);
+    expect(told.find((m) => m.kind === 'clerk-answer')!.attachmentsFrom).toBeUndefined();
+  });
+
   it('a redelivered reply sends nothing twice', async () => {
     const { routing } = await route({});
     const replyItem = item({ sender: { id: CLERK }, recipients: [routing.replyTo!], text: 'Done.' });

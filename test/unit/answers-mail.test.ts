@@ -63,3 +63,26 @@ describe('SMS segments', () => {
     expect(splitSms('short').parts).toEqual(['short']);
   });
 });
+
+describe("the clerk's attachments by email", () => {
+  it('multipart/mixed with the files after the text, filenames RFC 2231-encoded (no header injection)', async () => {
+    const { composeMime } = await import('../../shared/delivery/mime.ts');
+    const { default: PostalMime } = await import('postal-mime');
+    const raw = composeMime({
+      from: 'hub@example.org',
+      to: ['resident@example.net'],
+      subject: 'Re: FOI',
+      text: 'The contract is attached.',
+      html: '<p>The contract is attached.</p>',
+      date: new Date('2026-06-01T10:00:00Z'),
+      attachments: [{ filename: 'contract "2026"\r\nX-Evil: 1.pdf', contentType: 'application/pdf', content: new Uint8Array([37, 80, 68, 70]) }],
+    });
+    expect(raw).not.toMatch(/^X-Evil/m);
+    const parsed = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
+    expect(parsed.text?.trim()).toBe('The contract is attached.');
+    expect(parsed.attachments).toHaveLength(1);
+    expect(parsed.attachments[0]!.mimeType).toBe('application/pdf');
+    expect(parsed.attachments[0]!.filename).toBe('contract "2026" X-Evil: 1.pdf');
+    expect([...new Uint8Array(parsed.attachments[0]!.content as ArrayBuffer)]).toEqual([37, 80, 68, 70]);
+  });
+});
