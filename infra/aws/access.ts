@@ -78,7 +78,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   smsInbound: { sendInbound: true },
   classify: { ops: true, audit: 'record-items', sendOutbox: true, secrets: true, council: true, keepBodies: true, invokeModerationModel: true },
   // readMail: the clerk's answer by email carries the attachments of their reply, read back from the raw mail.
-  deliver: { ops: true, audit: 'record', sendMessages: true, secrets: true, council: true, readMail: true },
+  deliver: { ops: true, audit: 'record', sendMessages: true, secrets: true, council: true, readMail: true, sendOutbox: true },
   consentForm: { ops: true, audit: 'record-and-update-summary', sendOutbox: true, secrets: true, council: true },
   moderationLink: { ops: true, audit: 'record', sendOutbox: true, secrets: true, council: true },
   auditAppender: { audit: 'chain' },

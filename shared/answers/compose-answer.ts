@@ -18,6 +18,8 @@ export function composeClerkAnswer(input: {
   readonly text: string;
   readonly part?: number;
   readonly createdAt: string;
+  /** Who answered (clerk or deputy): told if delivery fails. */
+  readonly notify?: string;
 }): OutboxMessage {
   const { target, policy, ref } = input;
   const email = target.channel === 'email';
@@ -50,6 +52,7 @@ export function composeClerkAnswer(input: {
         }
       : {}),
     ...(target.lastUserMessageAt ? { lastUserMessageAt: target.lastUserMessageAt } : {}),
+    notifyOnFailure: input.notify ?? policy.contacts.clerk.address,
     createdAt: input.createdAt,
   };
 }

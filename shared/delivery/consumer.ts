@@ -76,8 +76,19 @@ export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Outbox
   const base = Number(env[ENV.outboxRetryBaseSeconds] ?? 30);
   const timeoutMs = Number(env[ENV.providerTimeoutMs] ?? DEFAULT_PROVIDER_TIMEOUT_MS);
   let sqs: Promise<{ change: (handle: string, seconds: number) => Promise<void> }> | undefined;
+  let publisher: Promise<{ publish(messages: readonly OutboxMessage[]): Promise<void> }> | undefined;
   return {
     ops,
+    ...(queueUrl
+      ? {
+          notify: async (messages: readonly OutboxMessage[]) => {
+            publisher ??= Promise.all([import('@aws-sdk/client-sqs'), import('../queue/outbox.ts')]).then(
+              ([{ SQSClient }, { OutboxPublisher }]) => new OutboxPublisher({ client: new SQSClient({}), queueUrl }),
+            );
+            await (await publisher).publish(messages);
+          },
+        }
+      : {}),
     audit: (council) => {
       let store = audits.get(council);
       if (!store) audits.set(council, (store = new AuditStore({ client, tableName: auditTable, council, queue: auditQueue })));

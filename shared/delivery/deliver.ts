@@ -70,6 +70,8 @@ export interface DeliverDeps {
   readonly env?: NodeJS.ProcessEnv;
   readonly secrets?: () => Promise<Secrets>;
   readonly timeoutMs?: number;
+  /** Publishes to the outbox: deliver tells the clerk when their answer could not be delivered. */
+  readonly notify?: (messages: readonly OutboxMessage[]) => Promise<void>;
 }
 
 /**
@@ -166,7 +168,31 @@ async function settle(msg: OutboxMessage, outcome: DeliveryOutcome, at: Date, de
       eventKey: `${msg.id}:${outcome.state}`,
     });
   }
+  if (msg.kind === 'clerk-answer' && outcome.state !== 'sent' && msg.notifyOnFailure && deps.notify) {
+    await deps.notify([answerFailedNotice(msg, outcome, at)]);
+  }
   await deps.ops.put(key, { ...record, audited: true }, { ttlSeconds: SENT_RECORD_TTL_SECONDS });
+}
+
+/** The clerk's answer was refused or skipped by the channel after all (an opt-out, a window that closed while it waited). */
+function answerFailedNotice(msg: OutboxMessage, outcome: DeliveryOutcome, at: Date): OutboxMessage {
+  const text = [
+    `Your answer to ${msg.ref} was NOT delivered to the resident on ${msg.channel}: ${outcome.reason ?? outcome.state}.`,
+    'Nothing more will be tried. Answer them another way if you can (the routing email shows what is on file).',
+  ].join('\n\n');
+  return {
+    schemaVersion: 1,
+    id: `${msg.id}:not-delivered`,
+    kind: 'clerk-notice',
+    channel: 'email',
+    to: msg.notifyOnFailure!,
+    council: msg.council,
+    itemId: msg.itemId,
+    ...(msg.ref ? { ref: msg.ref } : {}),
+    subject: `[${msg.ref ?? msg.itemId}] NOT DELIVERED: your answer on ${msg.channel}`,
+    text,
+    createdAt: at.toISOString(),
+  };
 }
 
 function recordOf(outcome: DeliveryOutcome): Record<string, unknown> {

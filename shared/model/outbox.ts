@@ -57,6 +57,8 @@ export const OutboxMessage = z.object({
   replyTo: z.optional(z.string()),
   /** The clerk's answer by email: forward the attachments of this raw mail (the clerk's reply, in the mail store). */
   attachmentsFrom: z.optional(z.object({ key: z.string(), count: z.number() })),
+  /** The clerk's answer: who to tell if the provider refuses it or it cannot go after all (deliver). */
+  notifyOnFailure: z.optional(z.string()),
   /** Display name on From (the council's name on the clerk's answers). */
   fromName: z.optional(z.string()),
   /** Marks automatic mail (RFC 3834 `Auto-Submitted: auto-replied`). */

@@ -45,3 +45,35 @@ describe("deliver: the clerk's attachments", () => {
     await expect(attachmentsOf('inbound/gone', env)).rejects.toMatchObject({ reason: 'attachments-gone', retryable: false });
   });
 });
+
+describe("deliver: the clerk's answer refused by the channel", () => {
+  it('tells the clerk once, with the reason; a delivered answer tells nobody', async () => {
+    const { deliverOutboxMessage } = await import('../../shared/delivery/deliver.ts');
+    const records = new Map<string, Record<string, unknown>>();
+    const ops = {
+      claim: async (key: string, o: { value?: Record<string, unknown> }) => (records.has(key) ? { claimed: false, existing: records.get(key)! } : (records.set(key, o.value ?? {}), { claimed: true })),
+      put: async (key: string, value: Record<string, unknown>) => void records.set(key, value),
+      delete: async (key: string) => void records.delete(key),
+    };
+    const events: string[] = [];
+    const notices: OutboxMessage[] = [];
+    const answer: OutboxMessage = { schemaVersion: 1, id: 'meta:m1:clerk-answer:abc', kind: 'clerk-answer', channel: 'messenger', to: '7001', council: 'demo', itemId: 'meta:m1', ref: 'DEM-2026-000009', text: 'Hello', lastUserMessageAt: '2026-06-01T10:00:00Z', notifyOnFailure: 'clerk@example.org', createdAt: '2026-06-02T11:00:00Z' };
+    const deps = {
+      ops,
+      audit: () => ({ append: async (e: { type: string }) => void events.push(e.type) }),
+      send: async () => ({ status: 'skipped' as const, provider: 'meta', reason: 'outside-24h-window' }),
+      notify: async (m: readonly OutboxMessage[]) => void notices.push(...m),
+      now: () => new Date('2026-06-02T11:00:00Z'),
+    };
+    await deliverOutboxMessage(answer, deps);
+    await deliverOutboxMessage(answer, deps);
+    expect(events).toEqual(['reply-skipped']);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ kind: 'clerk-notice', to: 'clerk@example.org', ref: 'DEM-2026-000009' });
+    expect(notices[0]!.text).toContain('outside-24h-window');
+
+    await deliverOutboxMessage({ ...answer, id: 'meta:m1:clerk-answer:def' }, { ...deps, send: async () => ({ status: 'sent' as const, provider: 'meta' }) });
+    expect(events.at(-1)).toBe('answer-sent');
+    expect(notices).toHaveLength(1);
+  });
+});
