@@ -4,7 +4,7 @@ import { escapeHtml } from '../pipeline/compose.ts';
 import { CASE_REMINDER_DUE } from './open-case.ts';
 import type { Policy } from '../policy/schema.ts';
 import { isWithinOfficeHours } from '../policy/office-hours.ts';
-import { londonTime } from '../runtime/london-time.ts';
+import { londonDate, londonTime } from '../runtime/london-time.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import type { CaseRecord, CaseStore } from '../store/case-store.ts';
 import type { OpsStore } from '../store/ops-store.ts';
@@ -115,7 +115,11 @@ async function periodDays(deps: ClerkScheduleDeps, today: string): Promise<strin
 
 export async function digestSections(deps: ClerkScheduleDeps, today: string): Promise<Section[]> {
   const open: CaseRecord[] = [];
-  for await (const c of deps.cases.list()) if (c.status === 'open' || c.status === 'awaiting-clarification') open.push(c);
+  let heldToday = 0;
+  for await (const c of deps.cases.list()) {
+    if (c.status === 'open' || c.status === 'awaiting-clarification') open.push(c);
+    if (c.hold === 'moderation' && londonDate(new Date(c.receivedAt)) === today) heldToday++;
+  }
   open.sort((a, b) => (a.clock?.dueOn ?? '9999').localeCompare(b.clock?.dueOn ?? '9999') || a.receivedAt.localeCompare(b.receivedAt));
   const days = await periodDays(deps, today);
   const held = open.filter((c) => c.hold === 'unverified-sender');
@@ -129,12 +133,14 @@ export async function digestSections(deps: ClerkScheduleDeps, today: string): Pr
 
   const flags = new Map<string, number>();
   const themes = new Map<string, { count: number; example?: string }>();
+  for (const entry of await deps.ops.listMinimalLogs(today)) {
+    for (const r of entry.reasons) if (r.rule.startsWith('moderation:')) flags.set(r.rule.slice(11), (flags.get(r.rule.slice(11)) ?? 0) + 1);
+  }
+  if (heldToday) flags.set('held for you by the moderation rules (see their routing emails)', heldToday);
   for (const day of days) {
-    for (const entry of await deps.ops.listMinimalLogs(day)) {
-      for (const r of entry.reasons) if (r.rule.startsWith('moderation:') && day === today) flags.set(r.rule.slice(11), (flags.get(r.rule.slice(11)) ?? 0) + 1);
-      if (entry.classification !== 'informal' || !entry.topic) continue;
-      const theme = themes.get(entry.topic) ?? { count: 0 };
-      themes.set(entry.topic, { count: theme.count + 1, example: theme.example ?? entry.example });
+    for (const t of await deps.ops.listThemes(day)) {
+      const theme = themes.get(t.topic) ?? { count: 0 };
+      themes.set(t.topic, { count: theme.count + t.count, ...((theme.example ?? t.example) ? { example: theme.example ?? t.example } : {}) });
     }
   }
   return [

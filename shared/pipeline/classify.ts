@@ -326,6 +326,7 @@ async function recordMinimal(item: InboundItem, decision: Decision, decidedAt: s
   const receivedAt = new Date(item.receivedAt).toISOString();
   await rememberLastMessage(item, deps);
   const replies = await withinBudget(await autoReplies(item, decision, undefined, decidedAt, senderHash, replyTargetFor(item), deps), decidedAt, deps);
+  const topic = decision.classification === 'informal' && item.text.trim() ? topicOf(`${item.subject ?? ''} ${item.text}`) : undefined;
   await deps.ops.logMinimal(
     {
       itemId: item.itemId,
@@ -336,11 +337,12 @@ async function recordMinimal(item: InboundItem, decision: Decision, decidedAt: s
       reasons: decision.reasons.map((r) => ({ rule: r.rule, clause: r.clause })),
       actions: [...decision.actions.map((a) => (a.type === 'auto-reply' ? `auto-reply:${a.textKey}` : a.type)), ...replies.withheld],
       policyVersion: decision.policyVersion,
-      ...(decision.classification === 'informal' && item.text.trim() ? { topic: topicOf(`${item.subject ?? ''} ${item.text}`), example: shortExample(item.text) } : {}),
+      ...(topic ? { topic } : {}),
       retainDays: deps.policy.retention.informal.days,
     },
     londonDay(receivedAt),
   );
+  if (topic && deps.cases) await deps.ops.recordTheme(londonDay(receivedAt), topic, item.itemId, shortExample(item.text), deps.policy.retention.informal.days);
   return replies.messages;
 }
 

@@ -27,9 +27,8 @@ export interface MinimalLogEntry {
   /** Action types taken (e.g. `auto-reply`, `none`). */
   readonly actions: readonly string[];
   readonly policyVersion: string;
-  /** Informal items: the topic and a short example with contact details removed, for the clerk's digest (stilton.txt §5). */
+  /** Informal items: the topic, for the clerk's digest (stilton.txt §5). */
   readonly topic?: string;
-  readonly example?: string;
   /** From the policy's retention for informal/ignored items. */
   readonly retainDays: number;
 }
@@ -294,6 +293,33 @@ export class OpsStore {
       start = out.LastEvaluatedKey;
     } while (start);
     return entries;
+  }
+
+  /**
+   * Counts an informal item under its topic for the day, keeping only the
+   * first short example (contact details already removed): one example per
+   * topic per day, not a copy of every message. Expires with informal retention.
+   */
+  async recordTheme(day: string, topic: string, itemId: string, example: string, retainDays: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `THEME#${day}`, sk: topic },
+          UpdateExpression: 'ADD n :one, itemIds :item SET example = if_not_exists(example, :e), expiresAt = if_not_exists(expiresAt, :x)',
+          // A redelivered item is not counted twice.
+          ConditionExpression: 'attribute_not_exists(itemIds) OR NOT contains(itemIds, :id)',
+          ExpressionAttributeValues: { ':one': 1, ':item': new Set([itemId]), ':id': itemId, ':e': example, ':x': Math.floor(new Date(`${day}T00:00:00Z`).getTime() / 1000) + retainDays * 86_400 },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async listThemes(day: string): Promise<{ topic: string; count: number; example?: string }[]> {
+    const out = await this.client.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `THEME#${day}` } }));
+    return (out.Items ?? []).filter((i) => !this.expired(i)).map((i) => ({ topic: String(i.sk), count: Number(i.n ?? 0), ...(typeof i.example === 'string' ? { example: i.example } : {}) }));
   }
 
   /** Registers (or moves) a due entry on the byDue index, e.g. kind `consent-reminder`, key = the reference. */
