@@ -269,6 +269,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     description: 'Daily: erase content past the policy retention, except under a legal hold; the chain keeps every event',
   },
+  caseLink: {
+    entry: 'functions/case-link.ts',
+    kind: 'http',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'Signed link in the routing email: confirm page, then changes the case (audited)',
+  },
   clerkSchedule: {
     entry: 'functions/clerk-schedule.ts',
     kind: 'schedule',
@@ -295,6 +302,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/consent/{token}', fn: 'consentForm' },
   { method: 'GET', path: '/moderation/{token}', fn: 'moderationLink' },
   { method: 'POST', path: '/moderation/{token}', fn: 'moderationLink' },
+  { method: 'GET', path: '/cases/{token}', fn: 'caseLink' },
+  { method: 'POST', path: '/cases/{token}', fn: 'caseLink' },
 ];
 
 /**

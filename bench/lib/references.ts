@@ -34,6 +34,7 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionBenchSpec> = {
   // Needs DynamoDB only (the event source mapping reads the queue); held to the DynamoDB + SQS reference all the same.
   auditAppender: { own: 'dynamodbSqs', ingest: false },
   clerkSchedule: { own: 'dynamodbSqs', ingest: false },
+  caseLink: { own: 'dynamodbSqs', ingest: false },
 };
 
 export const LOAD_RATIO_TARGET = 1.2;

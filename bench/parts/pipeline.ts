@@ -92,7 +92,7 @@ export async function runPipeline(root: string, opts: { cpuInvocations: number; 
   const cpuMethod =
     'process.cpuUsage() around N sequential invocations in this process; the SQS client really sends to local-aws-sqs (and DynamoDB where a handler uses it), which runs in a child process, so emulator CPU is excluded and SDK serialisation, signing and HTTP are included.';
   const have = (fn: FunctionId) => existsSync(join(root, FUNCTIONS[fn].entry));
-  const ingestIds = (Object.keys(FUNCTIONS) as FunctionId[]).filter((fn) => FUNCTIONS[fn].kind !== 'sqs' && FUNCTIONS[fn].kind !== 'schedule' && fn !== 'consentForm' && fn !== 'moderationLink');
+  const ingestIds = (Object.keys(FUNCTIONS) as FunctionId[]).filter((fn) => FUNCTIONS[fn].kind !== 'sqs' && FUNCTIONS[fn].kind !== 'schedule' && fn !== 'consentForm' && fn !== 'moderationLink' && fn !== 'caseLink');
   if (!ingestIds.some(have)) {
     return {
       status: 'not-available',

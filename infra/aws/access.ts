@@ -87,6 +87,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   consentSchedule: { ops: true, audit: 'record-and-update-summary', sendOutbox: true, secrets: true, council: true },
   // Reads cases (ops) and consent summaries (audit Query); records nothing in the chain itself (deliver audits what it sends).
   clerkSchedule: { ops: true, audit: 'record', sendOutbox: true, council: true },
+  // Reads and updates the case (ops), appends 'case-updated' to the chain, reads the link key.
+  caseLink: { ops: true, audit: 'record', secrets: true, council: true },
 };
 
 export const AUDITOR_TABLE_ACTIONS = [

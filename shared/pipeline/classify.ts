@@ -19,6 +19,7 @@ import { lastMessageKey } from '../answers/plan.ts';
 import { looksLikeReplyAddress, mailDomainOf, replyAddress, verifyReplyAddress } from '../answers/reply-address.ts';
 import { openCase, registerReminders } from '../cases/open-case.ts';
 import { resumeClock } from '../cases/commands.ts';
+import { caseLinkLines } from '../cases/case-link.ts';
 import { caseworkOf } from '../cases/casework.ts';
 import { shortExample, topicOf } from '../cases/themes.ts';
 import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTargetFor, residentReplyAddress, type ReplyTarget } from './compose.ts';
@@ -422,7 +423,8 @@ async function recordCase(item: InboundItem, decision: Decision, ref: string, ta
   });
   if (clock) await registerReminders(deps.ops, ref, clock.dueOn, policy, deps.now());
   const domain = mailDomainOf(policy.contacts.hubAddresses[0]!);
-  return { replyAddress: replyAddress(policy.council.id, ref, domain, deps.secrets.CONSENT_SIGNING_KEY), ...(opened.note ? { caseNote: opened.note } : {}) };
+  const links = opened.record.status === 'open' && deps.publicBaseUrl ? caseLinkLines({ council: policy.council.id, ref, key: deps.secrets.CONSENT_SIGNING_KEY, baseUrl: deps.publicBaseUrl, now: new Date(decidedAt) }) : [];
+  return { replyAddress: replyAddress(policy.council.id, ref, domain, deps.secrets.CONSENT_SIGNING_KEY), ...(opened.note ? { caseNote: opened.note } : {}), ...(links.length ? { caseLinks: links } : {}) };
 }
 
 /** The resident answered the council's request for clarification in the same thread: the statutory clock runs again. */

@@ -151,6 +151,8 @@ interface ClerkRoutingInput {
   readonly caseNote?: { readonly subjectTag: string; readonly lines: readonly string[] };
   /** A flagged Facebook comment (issue 15): what was done on the Page, and the clerk's one-click links. */
   readonly pageModeration?: { readonly lines: readonly string[]; readonly links: readonly { readonly label: string; readonly url: string }[] };
+  /** Signed links that change the case (`Close the case: https://…/cases/<token>`). */
+  readonly caseLinks?: readonly string[];
 }
 
 function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): OutboxMessage {
@@ -217,9 +219,11 @@ function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): 
     ...(input.pageModeration ? ['', 'On the Facebook Page:', ...input.pageModeration.lines.map((l) => `- ${l}`), ...input.pageModeration.links.map((l) => `- ${l.label}: ${l.url}`)] : []),
     '',
     answer,
+    ...(input.caseLinks?.length ? ['', 'Or change the case with one of these links (each asks you to confirm):', ...input.caseLinks.map((l) => `- ${l}`)] : []),
   ].join('\n');
 
   const html = clerkHtml({ warnings, caseLines, facts, text: item.text, attachments, whyHeading, reasons, flags, answer, ...(input.pageModeration ? { pageModeration: input.pageModeration } : {}) });
+  const html = clerkHtml({ warnings, caseLines, facts, text: item.text, attachments, whyHeading, reasons, flags, answer, caseLinks: input.caseLinks ?? [] });
 
   const subjectText = showControls(item.subject ?? item.text.replace(/\s+/g, ' ').slice(0, 60));
   return {
@@ -267,6 +271,8 @@ function clerkHtml(parts: {
   readonly flags: readonly string[];
   readonly answer: string;
   readonly pageModeration?: { readonly lines: readonly string[]; readonly links: readonly { readonly label: string; readonly url: string }[] };
+  /** `Label: url` lines of the case's signed links. */
+  readonly caseLinks: readonly string[];
 }): string {
   const list = (items: readonly string[]) => `<ul style="${CSS.list}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
   const h2 = (title: string) => `<h2 style="${CSS.h2}">${escapeHtml(title)}</h2>`;
@@ -288,6 +294,9 @@ function clerkHtml(parts: {
       ? [h2('On the Facebook Page'), list(parts.pageModeration.lines), `<p>${parts.pageModeration.links.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`).join(' &middot; ')}</p>`]
       : []),
     `<p>${escapeHtml(parts.answer)}</p>`,
+    ...(parts.caseLinks.length
+      ? ['<p>Or change the case (each link asks you to confirm):</p>', `<ul>${parts.caseLinks.map((l) => `<li><a href="${escapeHtml(l.slice(l.indexOf(': ') + 2))}">${escapeHtml(l.slice(0, l.indexOf(': ')))}</a></li>`).join('')}</ul>`]
+      : []),
     '</div></body></html>',
   ].join('\n');
 }

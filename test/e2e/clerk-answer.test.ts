@@ -141,6 +141,15 @@ describe('the clerk answers from email, on the local hub', () => {
     const exported = await cli(['export']);
     expect(exported.stdout.split('\n')[0]).toBe('ref,channel,received,status,type,dueOn,answeredOn,responseWorkingDays,deadline,clause');
     expect(exported.stdout).toContain(routing.ref!);
+
+    // The routing email's signed link, through the local API: GET asks, POST closes the case.
+    const link = new URL(/Close the case: (\S+)/.exec(routing.text)![1]!);
+    const local = new URL(link.pathname, target.baseUrl).href;
+    const page = await fetch(local);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Confirm');
+    expect((await fetch(local, { method: 'POST' })).status).toBe(200);
+    expect((await cli(['show', routing.ref!])).stdout).toMatch(/Status:\s+closed/);
   }, 60_000);
 
   it("a stranger's reply to the reply address is held: the clerk is told, the resident gets nothing", async () => {

@@ -235,6 +235,23 @@ describe('the clerk answers by replying to the routing email', () => {
     expect(await deps.cases!.get(closed.ref)).toMatchObject({ status: 'closed' });
   });
 
+  it('signed links in the routing email: GET only asks, POST applies once and is audited; a tampered link is 404', async () => {
+    const { handleCaseLink } = await import('../../shared/cases/case-page.ts');
+    const { ref, routing } = await route({});
+    const link = /Close the case: (\S+)/.exec(routing.text)![1]!;
+    const token = link.split('/cases/')[1]!;
+    const linkDeps = { policy, cases: deps.cases!, audit: deps.audit, ops: deps.ops, signingKey: KEY, now: () => now };
+    const shown = await handleCaseLink({ method: 'GET', token }, linkDeps);
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toContain('<form method="post">');
+    expect(await deps.cases!.get(ref)).toMatchObject({ status: 'open' });
+    expect((await handleCaseLink({ method: 'POST', token }, linkDeps)).statusCode).toBe(200);
+    expect(await deps.cases!.get(ref)).toMatchObject({ status: 'closed' });
+    expect((await handleCaseLink({ method: 'POST', token }, linkDeps)).body).toContain('Already done');
+    expect((await deps.audit.eventsFor(ref)).filter((e) => e.type === 'case-updated').map((e) => e.data)).toEqual([expect.objectContaining({ by: 'signed-link', commands: ['#close'], status: 'closed' })]);
+    expect((await handleCaseLink({ method: 'POST', token: token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) }, linkDeps)).statusCode).toBe(404);
+  });
+
   it('an unknown command does nothing and tells the clerk', async () => {
     const { ref, routing } = await route({});
     const sent = await reply(routing, '#clsoe\nThanks');
