@@ -9,6 +9,7 @@ import { CaseStore } from '../../shared/store/case-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
 import { countSegments } from '../../shared/delivery/sms-segments.ts';
+import { runAs } from '../../infra/local/iam/enforce.ts';
 import { sha256Hex } from '../../shared/pipeline/hash.ts';
 
 /**
@@ -57,7 +58,7 @@ function item(over: Partial<InboundItem>): InboundItem {
 async function route(over: Partial<InboundItem>): Promise<{ ref: string; routing: OutboxMessage; resident: InboundItem }> {
   published = [];
   const resident = item(over);
-  const outcome = await processInboundItem(resident, deps);
+  const outcome = await runAs('classify', () => processInboundItem(resident, deps));
   const routing = published.find((m) => m.kind === 'clerk-routing')!;
   expect(routing, 'routed to the clerk').toBeDefined();
   return { ref: outcome.ref!, routing, resident };
@@ -66,7 +67,7 @@ async function route(over: Partial<InboundItem>): Promise<{ ref: string; routing
 /** The clerk (or someone) replying to the routing email's Reply-To. */
 async function reply(routing: OutboxMessage, text: string, over: Partial<InboundItem> = {}): Promise<OutboxMessage[]> {
   published = [];
-  await processInboundItem(item({ sender: { id: CLERK }, recipients: [routing.replyTo!], subject: `Re: ${routing.subject}`, text, ...over }), deps);
+  await runAs('classify', () => processInboundItem(item({ sender: { id: CLERK }, recipients: [routing.replyTo!], subject: `Re: ${routing.subject}`, text, ...over }), deps));
   return published;
 }
 
@@ -146,8 +147,8 @@ describe('the clerk answers by replying to the routing email', () => {
     const { routing } = await route({});
     const replyItem = item({ sender: { id: CLERK }, recipients: [routing.replyTo!], text: 'Done.' });
     published = [];
-    await processInboundItem(replyItem, deps);
-    await processInboundItem(replyItem, deps);
+    await runAs('classify', () => processInboundItem(replyItem, deps));
+    await runAs('classify', () => processInboundItem(replyItem, deps));
     expect(published.filter((m) => m.kind === 'clerk-answer')).toHaveLength(1);
   });
 
@@ -241,15 +242,15 @@ describe('the clerk answers by replying to the routing email', () => {
     const link = /Close the case: (\S+)/.exec(routing.text)![1]!;
     const token = link.split('/cases/')[1]!;
     const linkDeps = { policy, cases: deps.cases!, audit: deps.audit, ops: deps.ops, signingKey: KEY, now: () => now };
-    const shown = await handleCaseLink({ method: 'GET', token }, linkDeps);
+    const shown = await runAs('caseLink', () => handleCaseLink({ method: 'GET', token }, linkDeps));
     expect(shown.statusCode).toBe(200);
     expect(shown.body).toContain('<form method="post">');
     expect(await deps.cases!.get(ref)).toMatchObject({ status: 'open' });
-    expect((await handleCaseLink({ method: 'POST', token }, linkDeps)).statusCode).toBe(200);
+    expect((await runAs('caseLink', () => handleCaseLink({ method: 'POST', token }, linkDeps))).statusCode).toBe(200);
     expect(await deps.cases!.get(ref)).toMatchObject({ status: 'closed' });
-    expect((await handleCaseLink({ method: 'POST', token }, linkDeps)).body).toContain('Already done');
+    expect((await runAs('caseLink', () => handleCaseLink({ method: 'POST', token }, linkDeps))).body).toContain('Already done');
     expect((await deps.audit.eventsFor(ref)).filter((e) => e.type === 'case-updated').map((e) => e.data)).toEqual([expect.objectContaining({ by: 'signed-link', commands: ['#close'], status: 'closed' })]);
-    expect((await handleCaseLink({ method: 'POST', token: token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) }, linkDeps)).statusCode).toBe(404);
+    expect((await runAs('caseLink', () => handleCaseLink({ method: 'POST', token: token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) }, linkDeps))).statusCode).toBe(404);
   });
 
   it('an unknown command does nothing and tells the clerk', async () => {
