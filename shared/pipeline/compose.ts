@@ -222,8 +222,7 @@ function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): 
     ...(input.caseLinks?.length ? ['', 'Or change the case with one of these links (each asks you to confirm):', ...input.caseLinks.map((l) => `- ${l}`)] : []),
   ].join('\n');
 
-  const html = clerkHtml({ warnings, caseLines, facts, text: item.text, attachments, whyHeading, reasons, flags, answer, ...(input.pageModeration ? { pageModeration: input.pageModeration } : {}) });
-  const html = clerkHtml({ warnings, caseLines, facts, text: item.text, attachments, whyHeading, reasons, flags, answer, caseLinks: input.caseLinks ?? [] });
+  const html = clerkHtml({ warnings, caseLines, facts, text: item.text, attachments, whyHeading, reasons, flags, answer, caseLinks: input.caseLinks ?? [], ...(input.pageModeration ? { pageModeration: input.pageModeration } : {}) });
 
   const subjectText = showControls(item.subject ?? item.text.replace(/\s+/g, ' ').slice(0, 60));
   return {

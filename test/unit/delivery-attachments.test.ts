@@ -51,7 +51,11 @@ describe("deliver: the clerk's answer refused by the channel", () => {
     const { deliverOutboxMessage } = await import('../../shared/delivery/deliver.ts');
     const records = new Map<string, Record<string, unknown>>();
     const ops = {
-      claim: async (key: string, o: { value?: Record<string, unknown> }) => (records.has(key) ? { claimed: false, existing: records.get(key)! } : (records.set(key, o.value ?? {}), { claimed: true })),
+      claim: async (key: string, o: { value?: Record<string, unknown> }) => {
+        if (records.has(key)) return { claimed: false, existing: records.get(key)! };
+        records.set(key, o.value ?? {});
+        return { claimed: true };
+      },
       put: async (key: string, value: Record<string, unknown>) => void records.set(key, value),
       delete: async (key: string) => void records.delete(key),
     };
