@@ -119,7 +119,7 @@ async function measureVerify(client: DynamoDBDocumentClient, countedClient: Dyna
   const store = new AuditStore({ client, tableName: emu.tableNames.audit, council });
   const runs: number[] = [];
   const cpu: number[] = [];
-  let report;
+  let report: Awaited<ReturnType<typeof verifyAudit>> | undefined;
   for (let i = 0; i < 3; i++) {
     const started = performance.now();
     const cpuBefore = process.cpuUsage();

@@ -75,7 +75,7 @@ export async function handleModerationLink(req: LinkRequest, deps: ClerkActionDe
   const { claims, tokenId } = check;
   if (claims.council !== deps.policy.council.id) return answer(404, 'Link not recognised', '<h1>This link is not recognised</h1>');
   const key = `MODLINK#${tokenId}`;
-  const used = '<h1>This link has already been used</h1><p>Each link works once. The action it asked for is recorded in the audit trail under reference <strong>' + escapeHtml(claims.ref) + '</strong>.</p>';
+  const used = `<h1>This link has already been used</h1><p>Each link works once. The action it asked for is recorded in the audit trail under reference <strong>${escapeHtml(claims.ref)}</strong>.</p>`;
 
   if (req.method === 'GET') {
     const state = (await deps.ops.get(key))?.state;

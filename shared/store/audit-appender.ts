@@ -49,6 +49,7 @@ export interface PendingEvent {
 /** Names recorded events for the appender: the FIFO audit queue in production (audit-queue.ts). */
 export interface AuditQueue {
   /** Resolves when the keys are durably queued; an in-process queue also says which seq each got. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: the SQS queue resolves with nothing, the in-process queue with each key's seq
   enqueue(council: string, eventKeys: readonly string[]): Promise<ReadonlyMap<string, number> | void>;
 }
 

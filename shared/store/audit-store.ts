@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attachment, AuditEvent, AuditEventType, AuditSummary, Channel, Classification, ConsentStatus, Party } from '../model/index.ts';
-import { canonicalJson, eventHash, GENESIS_HASH, sha256Hex } from '../pipeline/hash.ts';
+import { canonicalJson, GENESIS_HASH, sha256Hex } from '../pipeline/hash.ts';
 import { londonDate } from '../runtime/london-time.ts';
-import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, seqKey, type AuditQueue, type PendingEvent } from './audit-appender.ts';
+import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, type AuditQueue, type PendingEvent } from './audit-appender.ts';
 import { ChainWalker, checkHeadMark, type Checkpoint, type ContentSeen, type Finding } from './audit-verify.ts';
 
 /**
@@ -596,6 +596,3 @@ export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

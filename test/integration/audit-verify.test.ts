@@ -90,7 +90,6 @@ async function createLike(name: string): Promise<void> {
 
 const chainPk = () => `CHAIN#${policy.council.id}`;
 const headKey = () => ({ pk: `CHAINHEAD#${policy.council.id}`, sk: 'HEAD' });
-const eventSk = (seq: number) => `EVENT#${String(seq).padStart(12, '0')}`;
 
 async function events() {
   const out = await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)', ExpressionAttributeValues: { ':p': chainPk(), ':e': 'EVENT#' } }));
