@@ -8,13 +8,14 @@ import { log } from '../shared/runtime/log.ts';
 let deps: Promise<CaseLinkDeps> | undefined;
 
 async function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<CaseLinkDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { CaseStore }, { loadPolicy }, { loadSecrets }] = await Promise.all([
+  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { CaseStore }, { loadPolicy }, { loadSecrets }, { auditQueueFromEnv }] = await Promise.all([
     import('../shared/store/client.ts'),
     import('../shared/store/audit-store.ts'),
     import('../shared/store/ops-store.ts'),
     import('../shared/store/case-store.ts'),
     import('../shared/policy/load.ts'),
     import('../shared/runtime/secrets.ts'),
+    import('../shared/store/audit-queue.ts'),
   ]);
   const policy = loadPolicy(env[ENV.council] ?? 'demo', { trustPresets: true });
   const client = createDocumentClient();
@@ -23,7 +24,7 @@ async function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<CaseLi
     policy,
     cases: new CaseStore({ client, tableName: opsTable }),
     ops: new OpsStore({ client, tableName: opsTable }),
-    audit: new AuditStore({ client, tableName: env[ENV.auditTable]!, council: policy.council.id }),
+    audit: new AuditStore({ client, tableName: env[ENV.auditTable]!, council: policy.council.id, queue: auditQueueFromEnv(env) }),
     signingKey: (await loadSecrets(env)).CONSENT_SIGNING_KEY,
     now: () => new Date(),
   };

@@ -4,12 +4,13 @@ import type { ClerkScheduleDeps } from './schedule.ts';
 
 /** Production wiring of the clerk schedule from the environment. */
 export async function clerkScheduleDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ClerkScheduleDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { CaseStore }, { loadPolicy }] = await Promise.all([
+  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { CaseStore }, { loadPolicy }, { auditQueueFromEnv }] = await Promise.all([
     import('../store/client.ts'),
     import('../store/audit-store.ts'),
     import('../store/ops-store.ts'),
     import('../store/case-store.ts'),
     import('../policy/load.ts'),
+    import('../store/audit-queue.ts'),
   ]);
   const policy = loadPolicy(env[ENV.council] ?? 'demo', { trustPresets: true });
   const client = createDocumentClient();
@@ -20,7 +21,7 @@ export async function clerkScheduleDepsFromEnv(env: NodeJS.ProcessEnv = process.
   let publisher: Promise<{ publish(messages: readonly OutboxMessage[]): Promise<void> }> | undefined;
   return {
     policy,
-    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id }),
+    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) }),
     ops: new OpsStore({ client, tableName: opsTable }),
     cases: new CaseStore({ client, tableName: opsTable }),
     publish: async (messages) => {

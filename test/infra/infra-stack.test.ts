@@ -208,7 +208,7 @@ describe('least privilege', () => {
     expect(writers.deliver).toEqual({ put: ['EVENTKEY#*'], update: [] });
     for (const fn of ['consentForm', 'consentSchedule'] as const) expect(writers[fn], fn).toEqual({ put: ['EVENTKEY#*'], update: ['ITEM#*'] });
     expect(writers.moderationLink).toEqual({ put: ['EVENTKEY#*'], update: [] });
-    expect(Object.keys(writers).sort()).toEqual(['auditAppender', 'classify', 'consentForm', 'consentSchedule', 'deliver', 'moderationLink', 'retentionSweep']);
+    expect(Object.keys(writers).sort()).toEqual(['auditAppender', 'caseLink', 'classify', 'clerkSchedule', 'consentForm', 'consentSchedule', 'deliver', 'moderationLink', 'retentionSweep']);
     // The people's roles too: the data protection officer records events and holds, the auditor only reads.
     for (const role of [s.stack.dpoRole, s.stack.auditorRole]) {
       for (const st of statementsOn(policyStatementsOf(s.logicalId(role)), auditId)) {
@@ -226,7 +226,7 @@ describe('least privilege', () => {
     const senders = (Object.keys(FUNCTIONS) as FunctionId[]).filter((fn) =>
       statementsOn(policyStatementsOf(roleOf(fn)), queueId).some((st) => asArray(st.Action).includes('sqs:SendMessage')),
     );
-    expect(senders.sort()).toEqual(['classify', 'consentForm', 'consentSchedule', 'deliver', 'moderationLink', 'retentionSweep']);
+    expect(senders.sort()).toEqual(['caseLink', 'classify', 'clerkSchedule', 'consentForm', 'consentSchedule', 'deliver', 'moderationLink', 'retentionSweep']);
     expect(s.json.Resources[queueId].Properties.FifoQueue).toBe(true);
     expect(s.json.Resources[s.logicalId(s.stack.deadLetterQueues.audit)].Properties.FifoQueue).toBe(true);
     // One group per council: SQS hands the appender one batch of a council at a time, whatever the concurrency.
