@@ -12,18 +12,20 @@ import { asArray, asId, asNumber, asObject, asString, clip, clipOptional, hmac, 
  * items; echoes, reads, deliveries and the Page's own comments are skipped.
  */
 
-export async function messengerWebhook(request: WebhookRequest, context: WebhookContext): Promise<WebhookOutcome> {
-  if (request.method === 'GET') return verifyHandshake(request.query, context.secrets.MESSENGER_VERIFY_TOKEN);
-  if (request.method !== 'POST') return { status: 405, items: [] };
-  if (!verifyMessengerSignature(request.body, request.headers['x-hub-signature-256'], context.secrets.MESSENGER_APP_SECRET)) {
-    throw unauthorized();
-  }
-  let payload: unknown;
+/** A Meta webhook POST (Messenger, Page feed, WhatsApp): X-Hub-Signature-256 over the raw bytes (401), then JSON (400). */
+export function readSignedMetaPayload(request: WebhookRequest, appSecret: string): unknown {
+  if (!verifyMessengerSignature(request.body, request.headers['x-hub-signature-256'], appSecret)) throw unauthorized();
   try {
-    payload = JSON.parse(request.body.toString('utf8'));
+    return JSON.parse(request.body.toString('utf8'));
   } catch {
     throw badRequest('body is not JSON');
   }
+}
+
+export async function messengerWebhook(request: WebhookRequest, context: WebhookContext): Promise<WebhookOutcome> {
+  if (request.method === 'GET') return verifyHandshake(request.query, context.secrets.MESSENGER_VERIFY_TOKEN);
+  if (request.method !== 'POST') return { status: 405, items: [] };
+  const payload = readSignedMetaPayload(request, context.secrets.MESSENGER_APP_SECRET);
   const parsed = parseMessengerPayload(payload, {
     appId: context.env[ENV.messengerAppId],
     pageId: context.env[ENV.messengerPageId],

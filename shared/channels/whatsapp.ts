@@ -1,10 +1,10 @@
 import type { Attachment, InboundItem } from '../model/inbound-item.ts';
-import { badRequest, unauthorized } from '../http/errors.ts';
+import { badRequest } from '../http/errors.ts';
 import type { WebhookRequest } from '../http/request.ts';
 import type { WebhookContext, WebhookOutcome } from '../http/webhook.ts';
 import { log } from '../runtime/log.ts';
 import { ENV } from '../topology.ts';
-import { verifyHandshake, verifyMessengerSignature } from './messenger.ts';
+import { readSignedMetaPayload, verifyHandshake } from './messenger.ts';
 import {
   asArray,
   asId,
@@ -39,15 +39,7 @@ import {
 export async function whatsappWebhook(request: WebhookRequest, context: WebhookContext): Promise<WebhookOutcome> {
   if (request.method === 'GET') return verifyHandshake(request.query, context.secrets.WHATSAPP_VERIFY_TOKEN);
   if (request.method !== 'POST') return { status: 405, items: [] };
-  if (!verifyMessengerSignature(request.body, request.headers['x-hub-signature-256'], context.secrets.WHATSAPP_APP_SECRET)) {
-    throw unauthorized();
-  }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(request.body.toString('utf8'));
-  } catch {
-    throw badRequest('body is not JSON');
-  }
+  const payload = readSignedMetaPayload(request, context.secrets.WHATSAPP_APP_SECRET);
   const parsed = parseWhatsappPayload(payload, { phoneNumberId: context.env[ENV.whatsappPhoneNumberId], now: context.now });
   if (!parsed) throw badRequest('not a webhook payload');
   for (const fact of parsed.failures) log.warn('whatsapp delivery or webhook error', { ...fact });
