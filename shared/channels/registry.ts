@@ -69,6 +69,10 @@ export interface ChannelDescriptor {
   readonly defaultRule?: DefaultRule;
   /** The not-official-contact text when the policy has none for this channel (LATER_CHANNELS). */
   readonly defaultNotOfficialText?: string;
+  /** The daily outbound limit when the policy's `outbound.dailyLimits` has none for this channel (LATER_CHANNELS). */
+  readonly defaultDailyLimit?: { readonly messages: number; readonly clause: string };
+  /** What the clerk's daily-limit alert calls our messages on it (default: "<label> replies"). */
+  readonly messagesToResidents?: string;
 }
 
 /** The shape of a policy's channel rule (shared/policy/schema.ts ChannelRule). */
@@ -105,6 +109,7 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
       ...ourIdentity(item),
     }),
     sender: () => 'messenger',
+    messagesToResidents: 'Facebook private replies',
   },
   email: {
     label: 'Email',
@@ -116,6 +121,7 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
     threadKeys: (item) => (item.thread.messageId ? [item.thread.messageId] : []),
     replyTarget: emailReplyTarget,
     sender: () => 'ses',
+    messagesToResidents: 'emails',
   },
   sms: {
     label: 'SMS',
@@ -123,6 +129,7 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
     threadKeys: noThreadKeys,
     replyTarget: (item) => ({ ...byId(item), channel: 'sms', to: item.sender.id, ...ourIdentity(item) }),
     sender: (msg) => (msg.provider === 'twilio' ? 'twilio' : 'eum'),
+    messagesToResidents: 'text messages (SMS)',
   },
   mailchimp: {
     label: 'Mailchimp audience event',
@@ -147,6 +154,10 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
     },
     defaultNotOfficialText:
       'Thank you for your message. {councilName} does not treat WhatsApp messages as official correspondence. Please email the Clerk at {clerkEmail}.',
+    // Since 1 October 2026 Meta bills every WhatsApp reply per delivered message, free text inside the 24-hour
+    // window included (service messages, at the utility rate for the resident's country): a paid channel like
+    // SMS, so the SMS default (shared/policy/outbound.ts), not Messenger's 200.
+    defaultDailyLimit: { messages: 50, clause: 'default: WhatsApp outbound budget (Meta bills each service message from 1 October 2026)' },
   },
 };
 

@@ -1,5 +1,6 @@
+import { CHANNEL_REGISTRY } from '../channels/registry.ts';
 import type { OutboxMessage } from '../model/index.ts';
-import { outboundOf } from '../policy/outbound.ts';
+import { type BudgetChannel, dailyLimitFor } from '../policy/outbound.ts';
 import type { Policy } from '../policy/schema.ts';
 import { londonDay } from '../store/audit-store.ts';
 
@@ -37,10 +38,7 @@ const TTL_SECONDS = 2 * 86_400;
 export async function takeOutboundBudget(msg: OutboxMessage, policy: Policy, ops: BudgetOps, at: string): Promise<BudgetCheck> {
   if (msg.channel === 'mailchimp') return { granted: true };
   const channel = msg.channel;
-  const limits = outboundOf(policy).dailyLimits;
-  // A channel added after the policy was written (WhatsApp) shares the Messenger limit until the policy names its own.
-  const own = (limits as unknown as Partial<Record<string, unknown>>)[channel];
-  const limit = typeof own === 'number' ? own : limits.messenger;
+  const limit = dailyLimitFor(policy, channel);
   const day = londonDay(at);
   const slot = `BUDGET-SLOT#${msg.id}`;
   const claim = await ops.claim(slot, { ttlSeconds: TTL_SECONDS, value: { state: 'pending' } });
@@ -49,29 +47,28 @@ export async function takeOutboundBudget(msg: OutboxMessage, policy: Policy, ops
   if (!claim.claimed && (held === 'granted' || held === 'refused')) {
     granted = held === 'granted';
   } else {
-    granted = await ops.incrementBelow(`BUDGET#${policy.council.id}#${channel}#${day}`, limit, TTL_SECONDS);
+    granted = await ops.incrementBelow(`BUDGET#${policy.council.id}#${channel}#${day}`, limit.messages, TTL_SECONDS);
     await ops.put(slot, { state: granted ? 'granted' : 'refused' }, { ttlSeconds: TTL_SECONDS });
   }
   if (granted) return { granted };
 
-  const reason = `daily-limit: ${limit} ${channel} messages to residents on ${day} already sent`;
+  const reason = `daily-limit: ${limit.messages} ${channel} messages to residents on ${day} already sent`;
   const alertClaim = await ops.claim(`BUDGET-ALERT#${policy.council.id}#${channel}#${day}`, { ttlSeconds: TTL_SECONDS, value: { outboxId: msg.id } });
   const ours = alertClaim.claimed || alertClaim.existing?.outboxId === msg.id;
-  return { granted, reason, clause: limits.clause, ...(ours ? { alert: budgetAlert(policy, channel, day, limit, msg, at) } : {}) };
+  return { granted, reason, clause: limit.clause, ...(ours ? { alert: budgetAlert(policy, channel, day, limit, msg, at) } : {}) };
 }
 
-const CHANNEL_WORDS: Partial<Record<string, string>> = { email: 'emails', sms: 'text messages (SMS)', messenger: 'Facebook Messenger replies', 'facebook-comment': 'Facebook private replies' };
-
-function budgetAlert(policy: Policy, channel: string, day: string, limit: number, tripped: OutboxMessage, at: string): OutboxMessage {
-  const what = CHANNEL_WORDS[channel] ?? `${channel} replies`;
+function budgetAlert(policy: Policy, channel: BudgetChannel, day: string, limit: { messages: number; clause: string }, tripped: OutboxMessage, at: string): OutboxMessage {
+  const descriptor = CHANNEL_REGISTRY[channel];
+  const what = descriptor.messagesToResidents ?? `${descriptor.label} replies`;
   const text = [
-    `The hub has sent ${limit} automatic ${what} to residents today (${day}, London time): the daily limit in the policy.`,
+    `The hub has sent ${limit.messages} automatic ${what} to residents today (${day}, London time): the daily limit.`,
     '',
     `Until midnight no more automatic replies or consent requests go out as ${what}. Everything that comes in is still recorded and routed to you as usual; each item shows that its reply was withheld.`,
     '',
-    'A limit this high is rarely reached by residents alone: someone may be flooding the hub to run up costs or to use it to send messages. If so, nothing needs doing; if the traffic is genuine, raise outbound.dailyLimits in the policy.',
+    `A limit this high is rarely reached by residents alone: someone may be flooding the hub to run up costs or to use it to send messages. If so, nothing needs doing; if the traffic is genuine, raise outbound.dailyLimits.${channel} in the policy.`,
     '',
-    `This is the only alert for ${what} today. Policy: ${outboundOf(policy).dailyLimits.clause}.`,
+    `This is the only alert for ${what} today. Policy: ${limit.clause}.`,
   ].join('\n');
   return {
     schemaVersion: 1,

@@ -1,3 +1,4 @@
+import { CHANNEL_REGISTRY } from '../channels/registry.ts';
 import type { Policy } from './schema.ts';
 
 /**
@@ -22,7 +23,7 @@ export const DEFAULT_OUTBOUND: Outbound = {
     messenger: 200,
     'facebook-comment': 200,
     clause: 'default: outbound budget (OWASP Automated Threats OAT-009 "SMS pumping", SES sending quota)',
-    note: 'A parish gets about 10 items a day (300 a month); these allow twenty times a busy day, yet cap a flood at 50 texts (about $4 at 2 segments each) and 200 emails a day, well inside a new SES account quota. When one trips, replies on that channel stop until midnight London time, inbound is still recorded and routed, and the clerk gets one alert.',
+    note: 'A parish gets about 10 items a day (300 a month); these allow twenty times a busy day, yet cap a flood at 50 texts (about $4 at 2 segments each) and 200 emails a day, well inside a new SES account quota. WhatsApp, which policies may leave out, has its own default (shared/channels/registry.ts). When one trips, replies on that channel stop until midnight London time, inbound is still recorded and routed, and the clerk gets one alert.',
   },
 };
 
@@ -38,6 +39,16 @@ export function outboundOf(policy: Policy): Outbound {
 
 export function replayOf(policy: Policy): Replay {
   return policy.replay ?? DEFAULT_REPLAY;
+}
+
+/** At most this many messages to residents on the channel per London day, and where that figure comes from. */
+export function dailyLimitFor(policy: Policy, channel: BudgetChannel): { messages: number; clause: string } {
+  const limits = outboundOf(policy).dailyLimits;
+  const own = limits[channel];
+  if (own !== undefined) return { messages: own, clause: limits.clause };
+  const fallback = CHANNEL_REGISTRY[channel].defaultDailyLimit;
+  if (!fallback) throw new Error(`policy has no daily limit for channel ${channel}`);
+  return fallback;
 }
 
 /** True when the policy lets the hub text this E.164 number. */

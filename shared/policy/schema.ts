@@ -246,10 +246,8 @@ function buildSchemas() {
         smsDestinations: z.strictObject({ allowedPrefixes: z.array(e164Prefix()).check(z.minLength(1, 'expected at least one prefix')), clause: clause(), note: note() }),
         /** At most this many messages to residents per channel per Europe/London day; then replies stop and the clerk is alerted once. */
         dailyLimits: z.strictObject({
-          email: positiveInt('messages'),
-          sms: positiveInt('messages'),
-          messenger: positiveInt('messages'),
-          'facebook-comment': positiveInt('messages'),
+          /** One per reply channel; a channel added after the policy (LATER_CHANNELS) may be left out and gets its descriptor's defaultDailyLimit. */
+          ...perChannel(REPLY_CHANNELS, positiveInt('messages')),
           clause: clause(),
           note: note(),
         }),

@@ -8,6 +8,7 @@ import { senderFor } from '../../shared/delivery/senders.ts';
 import { startProviderFakes, type ProviderFakes } from '../../shared/local/provider-fakes.ts';
 import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
 import { replyTargetFor, composeAutoReply } from '../../shared/pipeline/compose.ts';
+import { type BudgetOps, takeOutboundBudget } from '../../shared/pipeline/outbound-budget.ts';
 import { decide } from '../../shared/policy/engine.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import { policySchemas, type Policy } from '../../shared/policy/schema.ts';
@@ -231,5 +232,71 @@ describe('WhatsApp replies and the 24-hour customer-service window', () => {
       fakes.failNext(1, 500);
       await expect(sendWhatsapp(outbox(), ctx('withyham'))).rejects.toMatchObject({ retryable: true });
     });
+  });
+});
+
+describe('WhatsApp’s own daily outbound budget (Meta bills each reply from 1 October 2026)', () => {
+  /** The budget's store, in memory: the conditional claim and the counter below a limit, as OpsStore does them. */
+  function memoryOps(): BudgetOps {
+    const items = new Map<string, Record<string, unknown>>();
+    const counters = new Map<string, number>();
+    return {
+      claim: async (key, { value }) => {
+        const existing = items.get(key);
+        if (existing) return { claimed: false, existing };
+        items.set(key, value ?? {});
+        return { claimed: true };
+      },
+      put: async (key, value) => void items.set(key, value),
+      incrementBelow: async (key, limit) => {
+        const count = counters.get(key) ?? 0;
+        if (count >= limit) return false;
+        counters.set(key, count + 1);
+        return true;
+      },
+    };
+  }
+  const reply = (n: number, channel: 'whatsapp' | 'messenger'): OutboxMessage =>
+    outbox({
+      id: `${channel}:m${n}:auto-reply`,
+      itemId: `${channel}:m${n}`,
+      channel,
+      provider: channel === 'whatsapp' ? 'whatsapp' : 'meta',
+      to: `4477009${n}`,
+    });
+  async function granted(policy: Policy, channel: 'whatsapp' | 'messenger', count: number, ops = memoryOps()): Promise<number> {
+    let n = 0;
+    for (let i = 0; i < count; i++) if ((await takeOutboundBudget(reply(i, channel), policy, ops, now.toISOString())).granted) n++;
+    return n;
+  }
+
+  it('a policy that predates WhatsApp gets 50 WhatsApp replies a day, not Messenger’s 200', async () => {
+    const policy = loadPolicy('withyham');
+    expect(policy.outbound?.dailyLimits.messenger).toBe(200);
+    expect(await granted(policy, 'whatsapp', 60)).toBe(50);
+    expect(await granted(policy, 'messenger', 60)).toBe(60);
+  });
+
+  it('the 51st is withheld with the default’s clause, and the clerk’s one alert names WhatsApp', async () => {
+    const ops = memoryOps();
+    const policy = loadPolicy('withyham');
+    await granted(policy, 'whatsapp', 50, ops);
+    const refused = await takeOutboundBudget(reply(50, 'whatsapp'), policy, ops, now.toISOString());
+    expect(refused).toMatchObject({
+      granted: false,
+      reason: expect.stringContaining('daily-limit: 50 whatsapp'),
+      clause: expect.stringContaining('1 October 2026'),
+    });
+    expect(refused.alert?.subject).toBe('Daily limit reached: no more automatic WhatsApp replies today');
+    expect(refused.alert?.text).toContain('outbound.dailyLimits.whatsapp');
+  });
+
+  it('follows the policy’s own WhatsApp limit, which the schema accepts', async () => {
+    const base = structuredClone(loadPolicy('withyham'));
+    const policy = policySchemas().PolicySchema.parse({ ...base, outbound: { ...base.outbound, dailyLimits: { ...base.outbound!.dailyLimits, whatsapp: 3 } } });
+    expect(await granted(policy, 'whatsapp', 5)).toBe(3);
+    expect(
+      policySchemas().PolicySchema.safeParse({ ...base, outbound: { ...base.outbound, dailyLimits: { ...base.outbound!.dailyLimits, whatsapp: 0 } } }).success,
+    ).toBe(false);
   });
 });
