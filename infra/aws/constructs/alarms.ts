@@ -1,0 +1,49 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { QUEUES } from '../../../shared/topology.ts';
+import { pascal } from '../names.ts';
+import type { HubQueues } from './queues.ts';
+
+/** Alarms to the operator: every dead-letter queue, the async-failure queue, and every function's errors and throttles. */
+export function addAlarms(stack: Stack, props: { messagingKey: kms.Key; queues: HubQueues; alarmEmail?: string | undefined }): sns.Topic {
+  const alarmTopic = new sns.Topic(stack, 'OperatorAlarms', { displayName: 'Parish Comms Hub alarms', masterKey: props.messagingKey, enforceSSL: true });
+  alarmTopic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarms',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [alarmTopic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+  );
+  if (props.alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(props.alarmEmail));
+  const notify = new cwActions.SnsAction(alarmTopic);
+  const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric): void => {
+    new cloudwatch.Alarm(stack, alarmId, {
+      alarmDescription: description,
+      metric,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(notify);
+  };
+  const depth = (queue: sqs.Queue) => queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+  for (const def of Object.values(QUEUES)) {
+    alarm(`${pascal(def.dlqId)}DepthAlarm`, `Messages in ${def.dlqId}: ${def.consumer} failed them ${def.maxReceiveCount} times`, depth(props.queues.deadLetterQueues[def.id]));
+  }
+  alarm('AsyncFailuresDepthAlarm', 'Asynchronous invocations (SES mail, SMS, schedule) failed every retry', depth(props.queues.asyncFailures));
+  // Every function's errors and throttles, through Lambda's account-level metrics ($0.10 each instead of
+  // $0.10 per function and metric): deploy the hub in an account of its own, so these are the hub's.
+  // The alarm says a function failed; its log group says which.
+  alarm('FunctionErrorsAlarm', 'A hub function failed (errors of any function in this account and region)', lambda.Function.metricAllErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
+  alarm('FunctionThrottlesAlarm', 'A hub function was throttled (any function in this account and region)', lambda.Function.metricAllThrottles({ period: Duration.minutes(5), statistic: 'Sum' }));
+  return alarmTopic;
+}

@@ -1,0 +1,123 @@
+import { type Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { MAIL_BUCKET, TABLES, type TableDefinition } from '../../../shared/topology.ts';
+import { AUDIT_APPENDER_READ_ACTIONS, AUDIT_READ_ACTIONS, auditWritableKeys, type FunctionAccess, OPS_TABLE_ACTIONS } from '../access.ts';
+import type { CouncilSetting } from '../council.ts';
+import type { MailSending } from './mail.ts';
+import type { Queues } from './queues.ts';
+import { type Tables, tableAndIndexArns } from './storage.ts';
+
+/** What a function's grants are made on. */
+export interface GrantTargets {
+  readonly tables: Tables;
+  readonly queues: Queues;
+  readonly dataKey: kms.Key;
+  readonly mailBucket: s3.Bucket;
+  readonly secret: secretsmanager.Secret;
+  readonly council: CouncilSetting;
+  readonly sending: MailSending;
+}
+
+/** Turns one entry of infra/aws/access.ts into IAM statements on named resources. */
+export function grantFunctionAccess(stack: Stack, role: iam.Role, access: FunctionAccess, targets: GrantTargets): void {
+  if (access.sendInbound) targets.queues.inbound.grantSendMessages(role);
+  if (access.sendOutbox) targets.queues.outbox.grantSendMessages(role);
+  if (access.secrets) targets.secret.grantRead(role);
+  if (access.ops) grantTable(role, targets.tables.ops, TABLES.ops, OPS_TABLE_ACTIONS, targets.dataKey, stack.region);
+  if (access.audit) grantAudit(stack, role, access.audit, targets);
+  grantMailObjects(stack, role, access, targets.mailBucket);
+  if (access.invokeModerationModel && targets.council.moderationModel) {
+    // Converse is authorised as bedrock:InvokeModel on the foundation model's ARN (no account id in it).
+    const { modelId, region } = targets.council.moderationModel;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokePinnedModerationModel',
+        actions: ['bedrock:InvokeModel'],
+        resources: [`arn:${stack.partition}:bedrock:${region}::foundation-model/${modelId}`],
+      }),
+    );
+  }
+  if (access.sendMessages) grantSending(stack, role, targets.sending);
+}
+
+function grantTable(role: iam.Role, table: dynamodb.Table, def: TableDefinition, actions: readonly string[], key: kms.Key, region: string): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: tableAndIndexArns(table, def) }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
+    }),
+  );
+}
+
+function grantAudit(stack: Stack, role: iam.Role, audit: NonNullable<FunctionAccess['audit']>, targets: GrantTargets): void {
+  const table = targets.tables.audit;
+  grantTable(role, table, TABLES.audit, audit === 'chain' ? AUDIT_APPENDER_READ_ACTIONS : AUDIT_READ_ACTIONS, targets.dataKey, stack.region);
+  // Writes by partition-key prefix: only the appender can write CHAIN# (chain events); no role can delete.
+  const writable = auditWritableKeys(audit);
+  for (const [action, keys] of [['dynamodb:PutItem', writable.put], ['dynamodb:UpdateItem', writable.update]] as const) {
+    if (keys.length === 0) continue;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: action === 'dynamodb:PutItem' ? 'PutAuditKeys' : 'UpdateAuditKeys',
+        actions: [action],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } },
+      }),
+    );
+  }
+  if (audit !== 'chain') targets.queues.audit.grantSendMessages(role);
+}
+
+/** One S3 action on one prefix of the mail bucket per access flag, each with the cdk-nag finding it answers. */
+function grantMailObjects(stack: Stack, role: iam.Role, access: FunctionAccess, mailBucket: s3.Bucket): void {
+  const grant = (action: string, prefix: string, reason: string): void => {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources: [mailBucket.arnForObjects(`${prefix}*`)] }));
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(mailBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${prefix}*]`,
+      reason,
+    });
+  };
+  if (access.readMail) grant('s3:GetObject', MAIL_BUCKET.objectPrefix, 'SES names each object by its message id; the grant is GetObject on the raw-mail prefix only.');
+  if (access.deleteBodies) {
+    grant(
+      's3:DeleteObject',
+      MAIL_BUCKET.contentPrefix,
+      'The retention sweep deletes the oversized body of each item it erases, one object named by council and reference; DeleteObject on that prefix only.',
+    );
+  }
+  if (access.keepBodies) {
+    grant('s3:PutObject', MAIL_BUCKET.contentPrefix, 'Each oversized body is one object named by council and reference; the grant is PutObject on that prefix only.');
+  }
+}
+
+function grantSending(stack: Stack, role: iam.Role, sending: MailSending): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'SendMailAsTheCouncilDomain',
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resources: [
+        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: sending.identity.emailIdentityName }),
+        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: sending.configurationSet.configurationSetName }),
+      ],
+      conditions: { StringEquals: { 'ses:FromAddress': sending.fromAddress } },
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'SendSms',
+      actions: ['sms-voice:SendTextMessage'],
+      resources: [stack.formatArn({ service: 'sms-voice', resource: '*' })],
+    }),
+  );
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:${stack.region}:<AWS::AccountId>:*]`,
+    reason:
+      'SendTextMessage authorises against the origination identity, opt-out list and configuration set the council registers after deploy; the action is the single send action, in this account and region only.',
+  });
+}

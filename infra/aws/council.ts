@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { basename, isAbsolute, resolve } from 'node:path';
+import { loadPolicy, PRESET_NAMES } from '../../shared/policy/load.ts';
+import { MAIL_BUCKET } from '../../shared/topology.ts';
+
+/** Where a custom council policy file is copied inside the bundle (Lambda unpacks code at /var/task). */
+export const BUNDLED_POLICY_DIR = '/var/task';
+
+export interface CouncilSetting {
+  /** Value of HUB_COUNCIL in Lambda. */
+  readonly envValue: string;
+  /** Absolute path of a custom policy file to copy into the bundle. */
+  readonly file?: string;
+  /** The policy's council id: the audit chain's partition (`CHAIN#<id>`). */
+  readonly councilId: string;
+  /** Days the raw-mail bucket keeps a message (retention.rawMail). */
+  readonly rawMailDays: number;
+  /** The pinned Bedrock model of the second tier of moderation, when the council opted in. */
+  readonly moderationModel?: { readonly modelId: string; readonly region: string };
+}
+
+/**
+ * The policy is loaded (and so validated) at synth, so a typo fails `cdk synth`
+ * rather than the first cold start. A preset name goes through as is:
+ * shared/policy/load.ts imports the presets statically, so they are in every
+ * bundle. A file is copied next to index.mjs and HUB_COUNCIL points at the copy.
+ */
+export function resolveCouncil(council: string): CouncilSetting {
+  if ((PRESET_NAMES as readonly string[]).includes(council)) {
+    return { envValue: council, ...fromPolicy(loadPolicy(council)) };
+  }
+  const file = isAbsolute(council) ? council : resolve(process.cwd(), council);
+  if (!existsSync(file)) throw new Error(`council: "${council}" is neither a preset (${PRESET_NAMES.join(', ')}) nor an existing policy file`);
+  return { envValue: `${BUNDLED_POLICY_DIR}/${basename(file)}`, file, ...fromPolicy(loadPolicy(file)) };
+}
+
+function modelOf(policy: ReturnType<typeof loadPolicy>): Pick<CouncilSetting, 'moderationModel'> {
+  return policy.moderationModel?.enabled ? { moderationModel: { modelId: policy.moderationModel.modelId, region: policy.moderationModel.region } } : {};
+}
+
+function fromPolicy(policy: ReturnType<typeof loadPolicy>): Omit<CouncilSetting, 'envValue' | 'file'> {
+  return { councilId: policy.council.id, rawMailDays: policy.retention.rawMail?.days ?? MAIL_BUCKET.expireAfterDays, ...modelOf(policy) };
+}
+
+/** esbuild command hooks that copy the council's policy file next to the bundled handler. */
+export function copyPolicyHook(file: string) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) => [`cp ${JSON.stringify(file)} ${JSON.stringify(`${outputDir}/${basename(file)}`)}`],
+  };
+}
