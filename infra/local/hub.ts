@@ -22,6 +22,7 @@ import { OutboxLog, startSesCapture } from './outbox.ts';
 import { startPoller, type Poller } from './poller.ts';
 import { listItems } from './records.ts';
 import { buildHttpEvent, matchRoute, toHttpResponse } from './router.ts';
+import { isScheduleId, parseTriggerBody, startSchedules } from './schedules.ts';
 import { startSmtp, type LocalSmtp } from './smtp.ts';
 import { attachSqsJournal, type SqsJournal } from './sqs-journal.ts';
 
@@ -268,21 +269,10 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     void deliverMail(event);
   }
 
-  const timers = SCHEDULES.map((schedule) => {
-    let running = false;
-    return setInterval(() => {
-      if (running) return;
-      running = true;
-      invoke(schedule.fn, scheduledEvent(schedule.id))
-        .catch((error: unknown) => {
-          if (!(error instanceof HandlerMissingError)) logger.warn(`${schedule.fn}: ${describe(error)}`);
-        })
-        .finally(() => (running = false));
-    }, schedule.localIntervalSeconds * 1000);
+  const schedules = startSchedules(invoke, (fn, error) => {
+    if (!(error instanceof HandlerMissingError)) logger.warn(`${fn}: ${describe(error)}`);
   });
-  cleanup.push(() => {
-    for (const t of timers) clearInterval(t);
-  });
+  cleanup.push(() => schedules.stop());
 
   const documents = createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.dynamodbEndpoint });
   cleanup.push(() => documents.destroy());
@@ -307,6 +297,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
     if (path === '/local/items' && readOnly) return send(res, 200, await listItems({ audit, ops, outbox: outbox.all() }));
     if (path === '/local/records' && readOnly) return send(res, 200, await accountingRecords(url.endsWith('?queues')));
     if (path === '/local/sms' && method === 'POST') return injectSms(res, body);
+    if (path.startsWith('/local/schedules/') && method === 'POST') return triggerSchedule(res, path.slice('/local/schedules/'.length), body);
     if (path === '/local/iam' && readOnly) return send(res, 200, { enforcement: iamEnforcement, evaluated: evaluatedCalls(), denials: recordedDenials() });
     if (path === '/favicon.ico') return send(res, 204, '');
 
@@ -369,6 +360,21 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: (() => Promi
       return handlerFailed(res, 'smsInbound', error);
     }
     return send(res, 202, { messageId: event.Records[0]!.Sns.MessageId });
+  };
+
+  // One more firing of a schedule rule, at the time in the body (docs/local.md "Schedules").
+  const triggerSchedule = async (res: ServerResponse, id: string, body: Buffer) => {
+    if (!isScheduleId(id)) return send(res, 404, { message: `No schedule ${id}; there are ${SCHEDULES.map((s) => s.id).join(', ')}` });
+    const parsed = parseTriggerBody(body);
+    if ('error' in parsed) return send(res, 400, { message: parsed.error });
+    const fn = SCHEDULES.find((s) => s.id === id)!.fn;
+    let result: unknown;
+    try {
+      result = await schedules.trigger(id, parsed.time);
+    } catch (error) {
+      return handlerFailed(res, fn, error);
+    }
+    return send(res, 200, { schedule: id, function: fn, time: parsed.time.toISOString(), result: result ?? null });
   };
 
   const handlerFailed = (res: ServerResponse, fn: FunctionId, error: unknown) => {
@@ -444,20 +450,6 @@ function snsEvent(message: string): SNSEvent {
         },
       },
     ],
-  };
-}
-
-function scheduledEvent(id: string) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '123456789012',
-    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: LOCAL_REGION,
-    resources: [`arn:aws:events:${LOCAL_REGION}:123456789012:rule/hub-${id}`],
-    detail: {},
   };
 }
 
