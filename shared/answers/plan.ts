@@ -6,7 +6,8 @@ import { splitSms } from '../delivery/sms-segments.ts';
 import { sha256Hex } from '../pipeline/hash.ts';
 import type { CaseRecord } from '../store/case-store.ts';
 import type { AnswerDeps } from './answer.ts';
-import { composeClerkAnswer, contactsInText } from './compose-answer.ts';
+import { composeClerkAnswer } from './compose-answer.ts';
+import { contactsOnFile, contactsOnFileLine } from './contacts-on-file.ts';
 import { mailDomainOf } from './reply-address.ts';
 
 /**
@@ -79,12 +80,10 @@ export async function planAnswer(input: { item: InboundItem; record: CaseRecord;
     case 'messenger': {
       const last = await lastUserMessageAt(record, target.lastUserMessageAt, deps);
       if (!last || Date.parse(at) - Date.parse(last) > MESSENGER_WINDOW_MS) {
-        const contacts = await otherContacts(record, deps);
+        const onFile = await contactsOnFile(record.ref, deps);
         return notSent('outside-24h-window', 'Messenger no longer accepts a reply', [
           `Facebook lets a Page answer a Messenger conversation only within 24 hours of the person's last message. The resident last wrote ${last ? `at ${last}` : 'at an unknown time'}, so Messenger would refuse your answer to ${record.ref}.`,
-          contacts.length
-            ? `Other contact details on file for this resident (from their message): ${contacts.join(', ')}.`
-            : 'No other contact details are on file for this resident: you can answer when they next write on Messenger.',
+          contactsOnFileLine(onFile),
         ]);
       }
       const chunks = chunk(answer, MESSENGER_MAX_CHARS);
@@ -129,11 +128,6 @@ async function lastUserMessageAt(record: CaseRecord, routed: string | undefined,
 
 /** Keyed by a hash of the PSID: the ops table holds no raw identities in its keys. */
 export const lastMessageKey = (psid: string): string => `LASTMSG#messenger#${sha256Hex(psid).slice(0, 32)}`;
-
-async function otherContacts(record: CaseRecord, deps: AnswerDeps): Promise<string[]> {
-  const content = await deps.audit.getContent(record.ref);
-  return content?.content ? contactsInText(content.content.text) : [];
-}
 
 /** The hub's automatic reply to a comment is itself the comment's Private Reply. */
 async function privateReplyUsed(itemId: string, deps: AnswerDeps): Promise<boolean> {

@@ -181,10 +181,25 @@ describe('the clerk answers by replying to the routing email', () => {
     expect(told.map((m) => m.kind)).toEqual(['clerk-notice']);
     expect(told[0]!.to).toBe(CLERK);
     expect(told[0]!.text).toMatch(/within 24 hours/);
-    expect(told[0]!.text).toContain('sam@example.net');
+    expect(told[0]!.text).toContain('sam@example.net (this message)');
     const events = await deps.audit.eventsFor(outside.ref);
     expect(events.find((e) => e.type === 'answer-not-sent')?.data).toMatchObject({ reason: 'outside-24h-window' });
     expect(await deps.cases!.get(outside.ref)).toMatchObject({ status: 'open', answers: 0 });
+  });
+
+  it("Messenger outside 24 hours: the contact on file comes from the resident's other messages too, never the council's own address", async () => {
+    const messenger = { channel: 'messenger', provider: 'meta', kind: 'message', recipients: ['100000000000999'], subject: undefined, thread: {}, transport: {} } as const;
+    const earlier = await route({ ...messenger, sender: { id: '7003' }, text: `The bench by the pond is broken. I wrote to ${CLERK} too; my email is kim@example.net` });
+    await route({ ...messenger, sender: { id: '7004' }, text: 'The bin is full. Email me at other.person@example.net' });
+    now = new Date(now.getTime() + 2 * 86_400_000);
+    const later = await route({ ...messenger, sender: { id: '7003' }, text: 'And now the gate by the pond is broken too.' });
+    now = new Date(now.getTime() + 25 * 3_600_000);
+    const told = await reply(later.routing, 'Both will be repaired next week.');
+    expect(told.map((m) => m.kind)).toEqual(['clerk-notice']);
+    expect(told[0]!.text).toContain(`kim@example.net (${earlier.ref}, `);
+    expect(told[0]!.text).toContain('1 other item from the same Messenger account');
+    expect(told[0]!.text).not.toContain('other.person@example.net');
+    expect(told[0]!.text).not.toContain(`${CLERK} (`);
   });
 
   it('a stranger writing to the reply address is held: clerk told, nothing sent, case unchanged', async () => {
