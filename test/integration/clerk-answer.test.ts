@@ -188,7 +188,7 @@ describe('the clerk answers by replying to the routing email', () => {
   });
 
   it("Messenger outside 24 hours: the contact on file comes from the resident's other messages too, never the council's own address", async () => {
-    const messenger = { channel: 'messenger', provider: 'meta', kind: 'message', recipients: ['100000000000999'], subject: undefined, thread: {}, transport: {} } as const;
+    const messenger: Partial<InboundItem> = { channel: 'messenger', provider: 'meta', kind: 'message', recipients: ['100000000000999'], subject: undefined, thread: {}, transport: {} };
     const earlier = await route({ ...messenger, sender: { id: '7003' }, text: `The bench by the pond is broken. I wrote to ${CLERK} too; my email is kim@example.net` });
     await route({ ...messenger, sender: { id: '7004' }, text: 'The bin is full. Email me at other.person@example.net' });
     now = new Date(now.getTime() + 2 * 86_400_000);
