@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildSqsEvent } from '../infra/local/poller.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../shared/local/emulators.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../infra/local/emulators.ts';
 import { eventHash, GENESIS_HASH } from '../shared/pipeline/hash.ts';
 import { ChainAppender, chainPk, headMarkKey, seqKey } from '../shared/store/audit-appender.ts';
 import { linkBatch } from '../shared/store/audit-link.ts';

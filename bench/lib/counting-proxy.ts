@@ -138,7 +138,7 @@ export interface EmulatorInfo {
   env: Record<string, string>;
 }
 
-/** Starts shared/local/emulators.ts in a child process (same Node binary); resolves with its endpoints. */
+/** Starts infra/local/emulators.ts in a child process (same Node binary); resolves with its endpoints. */
 export async function startEmulatorProcess(root: string, prefix: string): Promise<{ info: EmulatorInfo; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [`${root}/bench/lib/emulator-child.ts`, prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
   // Never leave an emulator process behind, whatever happens to the bench.

@@ -1,5 +1,5 @@
 // Runs the emulators in their own process, so their CPU never counts against the handlers being measured.
-import { startEmulators } from '../../shared/local/emulators.ts';
+import { startEmulators } from '../../infra/local/emulators.ts';
 
 const emulators = await startEmulators({ prefix: process.argv[2] ?? 'bench-' });
 const { stop: _stop, ...info } = emulators;

@@ -114,7 +114,7 @@ export async function runPipeline(root: string, opts: { cpuInvocations: number; 
   const queueUrls = { inbound: viaProxy(emulators.info.queueUrls.inbound), outbox: viaProxy(emulators.info.queueUrls.outbox) };
   const s3 = await startS3Fake();
   let fakes: { env: Record<string, string>; calls(): { channel: string }[]; reset(): void; stop(): Promise<void> } | undefined;
-  const fakesFile = join(root, 'shared/local/provider-fakes.ts');
+  const fakesFile = join(root, 'infra/local/provider-fakes.ts');
   if (existsSync(fakesFile)) {
     const mod = (await import(pathToFileURL(fakesFile).href)) as { startProviderFakes?: () => Promise<typeof fakes> };
     fakes = await mod.startProviderFakes?.();

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { FUNCTIONS, type FunctionId } from '../../shared/topology.ts';
-import { LOCAL_REGION } from '../../shared/local/emulators.ts';
+import { LOCAL_REGION } from './emulators.ts';
 import { runAs } from './iam/enforce.ts';
 
 /**

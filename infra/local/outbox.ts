@@ -3,7 +3,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import PostalMime from 'postal-mime';
 import type { SQSEvent } from 'aws-lambda';
-import { FAKE_PROVIDERS, type FakeCall } from '../../shared/local/provider-fakes.ts';
+import { FAKE_PROVIDERS, type FakeCall } from './provider-fakes.ts';
 import type { Provider } from '../../shared/model/inbound-item.ts';
 import { CorruptDataError } from './errors.ts';
 import { parseHeaders } from './smtp.ts';

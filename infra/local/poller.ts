@@ -8,7 +8,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { LOCAL_REGION } from '../../shared/local/emulators.ts';
+import { LOCAL_REGION } from './emulators.ts';
 import type { QueueDefinition } from '../../shared/topology.ts';
 
 /**

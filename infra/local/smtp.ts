@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { SESEvent, SESMailCommonHeaders, SESMailHeader } from 'aws-lambda';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
-import { LOCAL_REGION } from '../../shared/local/emulators.ts';
+import { LOCAL_REGION } from './emulators.ts';
 
 /**
  * Local stand-in for SES email receiving: an SMTP server whose receipt rule is

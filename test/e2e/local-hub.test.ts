@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../shared/local/emulators.ts';
+import { freePort } from '../../infra/local/emulators.ts';
 import type { OutboxEntry } from '../../infra/local/outbox.ts';
 import type { ItemView } from '../../infra/local/records.ts';
 import {

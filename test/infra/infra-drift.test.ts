@@ -1,13 +1,13 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
+import { createTableInput, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import { FUNCTIONS, QUEUES, queueName, ROUTES, SCHEDULES, TABLES, type FunctionId } from '../../shared/topology.ts';
 import { placeholderCode, referencedIds, resourcesOfType, synth, type Synth } from './synth.ts';
 
 /**
  * No drift between cloud and local: the synthesised stack and the local hub's
- * emulators (shared/local/emulators.ts, which the local router also reads) are
+ * emulators (infra/local/emulators.ts, which the local router also reads) are
  * both built from shared/topology.ts; this proves they end up the same.
  */
 

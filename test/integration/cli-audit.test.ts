@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindPrincipal } from '../../infra/local/iam/enforce.ts';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { startEmulators, LOCAL_CREDENTIALS, LOCAL_REGION, type Emulators } from '../../shared/local/emulators.ts';
+import { startEmulators, LOCAL_CREDENTIALS, LOCAL_REGION, type Emulators } from '../../infra/local/emulators.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { hashSender } from '../../shared/pipeline/hash.ts';

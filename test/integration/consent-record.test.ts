@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import { recordClerkConsent } from '../../shared/pipeline/consent-record.ts';
 import { openRequestKey } from '../../shared/pipeline/consent-matters.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';

@@ -11,7 +11,7 @@ import { FileRawMailEraser } from '../../shared/dataprotection/raw-mail.ts';
 import { FileMailStore } from '../../shared/channels/raw-mail-store.ts';
 import { sweepRetention } from '../../shared/dataprotection/retention.ts';
 import { deliverOutboxMessage } from '../../shared/delivery/deliver.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
 import { processInboundItem, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
 import { hashSender } from '../../shared/pipeline/hash.ts';

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SESEven
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetRawMailStore } from '../../shared/channels/raw-mail-store.ts';
-import { applyEnv, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
+import { applyEnv, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import { resetSecretsCache } from '../../shared/runtime/secrets.ts';
 import { TEST_SECRETS } from '../fixtures/channels/env.ts';
 import { formBody, httpEvent, lambdaContext } from '../support/http-events.ts';

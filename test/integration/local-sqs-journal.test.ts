@@ -6,7 +6,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPoller } from '../../infra/local/poller.ts';
 import { attachSqsJournal, type SqsJournal } from '../../infra/local/sqs-journal.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../shared/local/emulators.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../infra/local/emulators.ts';
 import { QUEUES } from '../../shared/topology.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { applyEnv, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
-import { startProviderFakes, type ProviderFakes } from '../../shared/local/provider-fakes.ts';
+import { applyEnv, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
+import { startProviderFakes, type ProviderFakes } from '../../infra/local/provider-fakes.ts';
 import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
 import { deliverOutboxMessage } from '../../shared/delivery/deliver.ts';
 import { DeliveryError } from '../../shared/delivery/errors.ts';

@@ -7,7 +7,7 @@ import { runAs } from '../../infra/local/iam/enforce.ts';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import { InboundItem, type OutboxMessage } from '../../shared/model/index.ts';
 import { processInboundItem, senderHashOf, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
 import { verifyConsentToken } from '../../shared/pipeline/consent-token.ts';

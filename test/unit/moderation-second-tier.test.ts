@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProviderFakes, type ProviderFakes } from '../../shared/local/provider-fakes.ts';
+import { startProviderFakes, type ProviderFakes } from '../../infra/local/provider-fakes.ts';
 import { bedrockConverse, buildConverseRequest, secondOpinion, shouldAskModel, systemPrompt, TOOL_NAME, type Converse } from '../../shared/moderation/second-tier.ts';
 import { assessWithRules } from '../../shared/moderation/rules.ts';
 import { linkContextOf } from '../../shared/policy/moderation.ts';

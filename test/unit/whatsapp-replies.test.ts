@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { CHANNEL_REGISTRY } from '../../shared/channels/registry.ts';
 import { buildWhatsappRequest, classifyWhatsappError, sendWhatsapp, WHATSAPP_WINDOW_MS } from '../../shared/delivery/whatsapp.ts';
 import { senderFor } from '../../shared/delivery/senders.ts';
-import { startProviderFakes, type ProviderFakes } from '../../shared/local/provider-fakes.ts';
+import { startProviderFakes, type ProviderFakes } from '../../infra/local/provider-fakes.ts';
 import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
 import { replyTargetFor, composeAutoReply } from '../../shared/pipeline/compose.ts';
 import { type BudgetOps, takeOutboundBudget } from '../../shared/pipeline/outbound-budget.ts';

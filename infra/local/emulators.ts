@@ -5,7 +5,7 @@ import { createRequestHandler } from 'local-aws-sqs';
 import * as sesModule from 'aws-ses-v2-local';
 import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUES, queueName, TABLES, type TableDefinition } from '../topology.ts';
+import { QUEUES, queueName, TABLES, type TableDefinition } from '../../shared/topology.ts';
 
 /**
  * In-process AWS wire-protocol emulators (dynalite, local-aws-sqs,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { Channel, Provider } from '../model/inbound-item.ts';
+import type { Channel, Provider } from '../../shared/model/inbound-item.ts';
 
 /**
  * One local HTTP server that fakes the outbound provider APIs the deliver
