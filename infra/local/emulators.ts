@@ -65,9 +65,39 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
   const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
   const sesEndpoint = `http://127.0.0.1:${sesPort}`;
-  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const tableNames = await createTables(dynamodbEndpoint, prefix);
+  const { queueUrls, dlqUrls } = await createQueues(sqsEndpoint, prefix);
+  await options.onSqsReady?.(sqsService);
 
-  const ddb = new DynamoDBClient({ ...clientConfig, endpoint: dynamodbEndpoint });
+  return {
+    dynamodbEndpoint,
+    sqsEndpoint,
+    sesEndpoint,
+    tableNames,
+    queueUrls,
+    dlqUrls,
+    env: {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+      AWS_ENDPOINT_URL_SESV2: sesEndpoint,
+      AUDIT_TABLE: tableNames.audit,
+      OPS_TABLE: tableNames.ops,
+      INBOUND_QUEUE_URL: queueUrls.inbound,
+      OUTBOX_QUEUE_URL: queueUrls.outbox,
+      AUDIT_QUEUE_URL: queueUrls.audit,
+    },
+    async stop() {
+      await Promise.all([close(dynamo), close(sqs), close(ses)]);
+    },
+  };
+}
+
+/** The topology's tables (an existing one is kept: the local hub's data survives a restart). */
+async function createTables(endpoint: string, prefix: string): Promise<Record<keyof typeof TABLES, string>> {
+  const ddb = new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint });
   const tableNames = {} as Record<keyof typeof TABLES, string>;
   for (const table of Object.values(TABLES)) {
     const name = `${prefix}${table.id}`;
@@ -75,8 +105,12 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     await ensureTable(ddb, createTableInput(table, name));
   }
   ddb.destroy();
+  return tableNames;
+}
 
-  const sqsClient = new SQSClient({ ...clientConfig, endpoint: sqsEndpoint });
+/** The topology's queues, each with its dead-letter queue and redrive policy. */
+async function createQueues(endpoint: string, prefix: string): Promise<{ queueUrls: Record<keyof typeof QUEUES, string>; dlqUrls: Record<keyof typeof QUEUES, string> }> {
+  const sqsClient = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint });
   const queueUrls = {} as Record<keyof typeof QUEUES, string>;
   const dlqUrls = {} as Record<keyof typeof QUEUES, string>;
   for (const queue of Object.values(QUEUES)) {
@@ -100,34 +134,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     dlqUrls[queue.id] = dlq.QueueUrl!;
   }
   sqsClient.destroy();
-  await options.onSqsReady?.(sqsService);
-
-  const env: Record<string, string> = {
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
-    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
-    AWS_ENDPOINT_URL_SESV2: sesEndpoint,
-    AUDIT_TABLE: tableNames.audit,
-    OPS_TABLE: tableNames.ops,
-    INBOUND_QUEUE_URL: queueUrls.inbound,
-    OUTBOX_QUEUE_URL: queueUrls.outbox,
-    AUDIT_QUEUE_URL: queueUrls.audit,
-  };
-
-  return {
-    dynamodbEndpoint,
-    sqsEndpoint,
-    sesEndpoint,
-    tableNames,
-    queueUrls,
-    dlqUrls,
-    env,
-    async stop() {
-      await Promise.all([close(dynamo), close(sqs), close(ses)]);
-    },
-  };
+  return { queueUrls, dlqUrls };
 }
 
 export function createTableInput(table: TableDefinition, name: string): CreateTableCommandInput {

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Channel, Provider } from '../../shared/model/inbound-item.ts';
@@ -60,109 +60,49 @@ export interface ProviderFakes {
   stop(): Promise<void>;
 }
 
-export async function startProviderFakes(): Promise<ProviderFakes> {
-  let calls: FakeCall[] = [];
-  let mode: FakeMode = 'ok';
-  let modelAnswers: { categories: string[]; reason?: string }[] = [];
-  const pageState = { hidden: new Set<string>(), deleted: new Set<string>(), blocked: new Set<string>() };
-  const failures: { status: number; code?: number }[] = [];
-  const hanging = new Set<ServerResponse>();
+type ParsedCall = Omit<FakeCall, 'status' | 'at' | 'headers'>;
+type ModelAnswer = { categories: string[]; reason?: string };
 
+/** What the fakes remember between requests; `reset()` empties it. */
+interface FakeState {
+  calls: FakeCall[];
+  mode: FakeMode;
+  modelAnswers: ModelAnswer[];
+  readonly pageState: { hidden: Set<string>; deleted: Set<string>; blocked: Set<string> };
+  readonly failures: { status: number; code?: number }[];
+  /** Requests held open in timeout mode. */
+  readonly hanging: Set<ServerResponse>;
+}
+
+export async function startProviderFakes(): Promise<ProviderFakes> {
+  const state: FakeState = {
+    calls: [],
+    mode: 'ok',
+    modelAnswers: [],
+    pageState: { hidden: new Set(), deleted: new Set(), blocked: new Set() },
+    failures: [],
+    hanging: new Set(),
+  };
   const server = createServer((req, res) => {
     readBody(req)
-      .then((raw) => handle(req, res, raw))
+      .then((raw) => handle(state, req, res, raw))
       .catch(() => {
         res.statusCode = 500;
         res.end();
       });
   });
-
-  function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const url = new URL(req.url ?? '/', 'http://fake');
-    let call: Omit<FakeCall, 'status' | 'at' | 'headers'>;
-    if (target === 'PinpointSMSVoiceV2.SendTextMessage') {
-      const body = parseJson(raw);
-      const context = (body.Context ?? {}) as Record<string, unknown>;
-      call = {
-        channel: 'eum',
-        to: String(body.DestinationPhoneNumber ?? ''),
-        text: String(body.MessageBody ?? ''),
-        ...(typeof context.outboxId === 'string' ? { metadata: context.outboxId, outboxId: context.outboxId } : {}),
-        body,
-      };
-    } else if (req.method === 'POST' && /^\/graph\/[^/]+\/[^/]+\/messages$/.test(url.pathname) && parseJson(raw).messaging_product === 'whatsapp') {
-      call = whatsappCall(parseJson(raw));
-    } else if (req.method === 'POST' && /^\/graph\/[^/]+\/[^/]+\/messages$/.test(url.pathname)) {
-      const body = parseJson(raw);
-      const recipient = (body.recipient ?? {}) as Record<string, unknown>;
-      const message = (body.message ?? {}) as Record<string, unknown>;
-      const metadata = typeof body.metadata === 'string' ? body.metadata : undefined;
-      call = {
-        channel: 'messenger',
-        to: typeof recipient.comment_id === 'string' ? `comment:${recipient.comment_id}` : String(recipient.id ?? ''),
-        text: String(message.text ?? ''),
-        ...(metadata ? { metadata, outboxId: metadata.replace(/^hub:/, '') } : {}),
-        body,
-      };
-    } else if (req.method === 'POST' && /^\/model\/[^/]+\/converse$/.test(url.pathname)) {
-      const body = parseJson(raw);
-      call = { channel: 'bedrock', to: decodeURIComponent(url.pathname.split('/')[2] ?? ''), text: JSON.stringify(body.messages ?? []), body };
-    } else if (/^\/graph\/[^/]+\/[^/]+(?:\/(?:blocked|comments))?$/.test(url.pathname) && (req.method === 'POST' || req.method === 'DELETE')) {
-      const body = Object.fromEntries(new URLSearchParams(raw));
-      const [, , , object, edge] = url.pathname.split('/');
-      const action = req.method === 'DELETE' ? 'delete' : edge === 'blocked' ? 'block' : edge === 'comments' ? 'public-note' : body.is_hidden === 'false' ? 'unhide' : 'hide';
-      call = { channel: 'page', to: edge === 'blocked' ? String(body.user ?? '') : decodeURIComponent(object ?? ''), text: action === 'public-note' ? String(body.message ?? '') : action, metadata: action, body };
-    } else if (req.method === 'POST' && /^\/twilio\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(url.pathname)) {
-      const body = Object.fromEntries(new URLSearchParams(raw));
-      call = { channel: 'twilio', to: body.To ?? '', text: body.Body ?? '', body };
-    } else {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-
-    const record = (status: number): void => {
-      calls.push({ ...call, status, at: new Date().toISOString(), headers: req.headers });
-    };
-
-    if (mode === 'timeout') {
-      record(0);
-      hanging.add(res);
-      res.on('close', () => hanging.delete(res));
-      return;
-    }
-    const failure = failures.shift() ?? (mode === '500' ? { status: 500 } : mode === '429' ? { status: 429 } : undefined);
-    if (failure) {
-      record(failure.status);
-      answerError(call.channel, res, failure.status, failure.code);
-      return;
-    }
-    const authError = checkAuth(call.channel, req);
-    if (authError) {
-      record(401);
-      answerError(call.channel, res, 401, call.channel === 'twilio' ? 20003 : 190);
-      return;
-    }
-    record(call.channel === 'twilio' ? 201 : 200);
-    if (call.channel === 'page') {
-      applyPageAction(pageState, call.metadata ?? '', call.to);
-      json(res, 200, call.metadata === 'public-note' ? { id: `${call.to}_${randomUUID().slice(0, 8)}` } : { success: true });
-      return;
-    }
-    if (call.channel === 'bedrock') {
-      json(res, 200, converseAnswer(modelAnswers.shift() ?? { categories: [] }));
-      return;
-    }
-    answerOk(call, res);
-  }
-
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
-  const url = `http://127.0.0.1:${port}`;
+  return controls(state, server, `http://127.0.0.1:${port}`);
+}
 
+function controls(state: FakeState, server: Server, url: string): ProviderFakes {
+  const dropHanging = (): void => {
+    for (const res of state.hanging) res.socket?.destroy();
+    state.hanging.clear();
+  };
   return {
     url,
     env: {
@@ -171,26 +111,26 @@ export async function startProviderFakes(): Promise<ProviderFakes> {
       AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: url,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url,
     },
-    calls: (channel) => calls.filter((c) => !channel || c.channel === channel),
-    delivered: (channel) => calls.filter((c) => (!channel || c.channel === channel) && c.status >= 200 && c.status < 300),
+    calls: (channel) => state.calls.filter((c) => !channel || c.channel === channel),
+    delivered: (channel) => state.calls.filter((c) => (!channel || c.channel === channel) && c.status >= 200 && c.status < 300),
     reset() {
-      calls = [];
-      modelAnswers = [];
-      for (const set of Object.values(pageState)) set.clear();
-      mode = 'ok';
-      failures.length = 0;
+      state.calls = [];
+      state.modelAnswers = [];
+      for (const set of Object.values(state.pageState)) set.clear();
+      state.mode = 'ok';
+      state.failures.length = 0;
       dropHanging();
     },
     setMode(next) {
-      mode = next;
+      state.mode = next;
       if (next !== 'timeout') dropHanging();
     },
     answerModel(...answers) {
-      modelAnswers.push(...answers);
+      state.modelAnswers.push(...answers);
     },
-    page: () => ({ hidden: [...pageState.hidden], deleted: [...pageState.deleted], blocked: [...pageState.blocked] }),
+    page: () => ({ hidden: [...state.pageState.hidden], deleted: [...state.pageState.deleted], blocked: [...state.pageState.blocked] }),
     failNext(count, status, code) {
-      for (let i = 0; i < count; i++) failures.push(code === undefined ? { status } : { status, code });
+      for (let i = 0; i < count; i++) state.failures.push(code === undefined ? { status } : { status, code });
     },
     stop() {
       dropHanging();
@@ -200,15 +140,109 @@ export async function startProviderFakes(): Promise<ProviderFakes> {
       });
     },
   };
+}
 
-  function dropHanging(): void {
-    for (const res of hanging) res.socket?.destroy();
-    hanging.clear();
+/** Records the call and answers as the provider would: held open, a programmed failure, 401 without credentials, or success. */
+function handle(state: FakeState, req: IncomingMessage, res: ServerResponse, raw: string): void {
+  const call = parseCall(req, raw);
+  if (!call) {
+    res.statusCode = 404;
+    res.end();
+    return;
   }
+  const record = (status: number): void => {
+    state.calls.push({ ...call, status, at: new Date().toISOString(), headers: req.headers });
+  };
+  if (state.mode === 'timeout') {
+    record(0);
+    state.hanging.add(res);
+    res.on('close', () => state.hanging.delete(res));
+    return;
+  }
+  const failure = state.failures.shift() ?? (state.mode === '500' ? { status: 500 } : state.mode === '429' ? { status: 429 } : undefined);
+  if (failure) {
+    record(failure.status);
+    answerError(call.channel, res, failure.status, failure.code);
+    return;
+  }
+  if (checkAuth(call.channel, req)) {
+    record(401);
+    answerError(call.channel, res, 401, call.channel === 'twilio' ? 20003 : 190);
+    return;
+  }
+  record(call.channel === 'twilio' ? 201 : 200);
+  if (call.channel === 'page') {
+    applyPageAction(state.pageState, call.metadata ?? '', call.to);
+    json(res, 200, call.metadata === 'public-note' ? { id: `${call.to}_${randomUUID().slice(0, 8)}` } : { success: true });
+    return;
+  }
+  if (call.channel === 'bedrock') {
+    json(res, 200, converseAnswer(state.modelAnswers.shift() ?? { categories: [] }));
+    return;
+  }
+  answerOk(call, res);
+}
+
+const GRAPH_SEND_PATH = /^\/graph\/[^/]+\/[^/]+\/messages$/;
+
+/** Which provider API the request is for, and what it asks to send; undefined for anything the fakes do not know (404). */
+function parseCall(req: IncomingMessage, raw: string): ParsedCall | undefined {
+  const url = new URL(req.url ?? '/', 'http://fake');
+  if (String(req.headers['x-amz-target'] ?? '') === 'PinpointSMSVoiceV2.SendTextMessage') return eumCall(parseJson(raw));
+  if (req.method === 'POST' && GRAPH_SEND_PATH.test(url.pathname)) {
+    const body = parseJson(raw);
+    return body.messaging_product === 'whatsapp' ? whatsappCall(body) : messengerCall(body);
+  }
+  if (req.method === 'POST' && /^\/model\/[^/]+\/converse$/.test(url.pathname)) {
+    const body = parseJson(raw);
+    return { channel: 'bedrock', to: decodeURIComponent(url.pathname.split('/')[2] ?? ''), text: JSON.stringify(body.messages ?? []), body };
+  }
+  if (/^\/graph\/[^/]+\/[^/]+(?:\/(?:blocked|comments))?$/.test(url.pathname) && (req.method === 'POST' || req.method === 'DELETE')) {
+    return pageCall(req.method, url.pathname, raw);
+  }
+  if (req.method === 'POST' && /^\/twilio\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(url.pathname)) {
+    const body = Object.fromEntries(new URLSearchParams(raw));
+    return { channel: 'twilio', to: body.To ?? '', text: body.Body ?? '', body };
+  }
+  return undefined;
+}
+
+/** An End User Messaging SendTextMessage (AWS JSON 1.0); the outbox id travels in `Context`. */
+function eumCall(body: Record<string, unknown>): ParsedCall {
+  const context = (body.Context ?? {}) as Record<string, unknown>;
+  return {
+    channel: 'eum',
+    to: String(body.DestinationPhoneNumber ?? ''),
+    text: String(body.MessageBody ?? ''),
+    ...(typeof context.outboxId === 'string' ? { metadata: context.outboxId, outboxId: context.outboxId } : {}),
+    body,
+  };
+}
+
+/** A Messenger Send API call: to a PSID, or a private reply to a comment (`comment:<id>`). */
+function messengerCall(body: Record<string, unknown>): ParsedCall {
+  const recipient = (body.recipient ?? {}) as Record<string, unknown>;
+  const message = (body.message ?? {}) as Record<string, unknown>;
+  const metadata = typeof body.metadata === 'string' ? body.metadata : undefined;
+  return {
+    channel: 'messenger',
+    to: typeof recipient.comment_id === 'string' ? `comment:${recipient.comment_id}` : String(recipient.id ?? ''),
+    text: String(message.text ?? ''),
+    ...(metadata ? { metadata, outboxId: metadata.replace(/^hub:/, '') } : {}),
+    body,
+  };
+}
+
+/** A Page moderation call (hide, unhide, delete, block, public note), recorded with the action as its text. */
+function pageCall(method: string, pathname: string, raw: string): ParsedCall {
+  const body = Object.fromEntries(new URLSearchParams(raw));
+  const [, , , object, edge] = pathname.split('/');
+  const action = method === 'DELETE' ? 'delete' : edge === 'blocked' ? 'block' : edge === 'comments' ? 'public-note' : body.is_hidden === 'false' ? 'unhide' : 'hide';
+  return { channel: 'page', to: edge === 'blocked' ? String(body.user ?? '') : decodeURIComponent(object ?? ''), text: action === 'public-note' ? String(body.message ?? '') : action, metadata: action, body };
 }
 
 /** A WhatsApp Cloud API send: free text, or a template recorded as `template:<name> <variables>`. */
-function whatsappCall(body: Record<string, unknown>): Omit<FakeCall, 'status' | 'at' | 'headers'> {
+function whatsappCall(body: Record<string, unknown>): ParsedCall {
   const text = (body.text ?? {}) as Record<string, unknown>;
   const template = (body.template ?? undefined) as { name?: unknown; components?: { parameters?: { text?: unknown }[] }[] } | undefined;
   const variables = (template?.components ?? []).flatMap((c) => c.parameters ?? []).map((p) => String(p.text ?? ''));
@@ -246,7 +280,7 @@ function checkAuth(channel: FakeChannel, req: IncomingMessage): boolean {
   return !auth.startsWith('AWS4-HMAC-SHA256');
 }
 
-function answerOk(call: Omit<FakeCall, 'status' | 'at' | 'headers'>, res: ServerResponse): void {
+function answerOk(call: ParsedCall, res: ServerResponse): void {
   if (call.channel === 'whatsapp') {
     json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: call.to, wa_id: call.to }], messages: [{ id: `wamid.${randomUUID()}` }] });
   } else if (call.channel === 'messenger') {

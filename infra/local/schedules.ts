@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LOCAL_REGION } from '../../shared/local/emulators.ts';
+import { LOCAL_REGION } from './emulators.ts';
 import { SCHEDULES, type FunctionId } from '../../shared/topology.ts';
 
 /**

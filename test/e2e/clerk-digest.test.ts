@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../shared/local/emulators.ts';
+import { freePort } from '../../infra/local/emulators.ts';
 import type { OutboxEntry } from '../../infra/local/outbox.ts';
 import { smtpEmail, type HubTarget } from '../../infra/local/traffic.ts';
 import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../infra/local/config.ts';
