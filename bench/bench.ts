@@ -4,7 +4,7 @@ import { loadIamModel } from '../infra/local/iam/model.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FUNCTIONS, QUEUES, type FunctionId } from '../shared/topology.ts';
+import { FUNCTIONS, type FunctionId } from '../shared/topology.ts';
 import { runColdLoad, type ColdLoadReport } from './parts/cold-load.ts';
 import { ENGINE_TARGET_ITEMS_PER_S, runEngine, type EngineReport } from './parts/engine.ts';
 import { readLoadReport } from './parts/load-report.ts';
@@ -121,18 +121,9 @@ function scale(c: CostBreakdown, factor: number): Record<string, number> & { tot
 
 /** The idle deployment, counted in the stack as synthesised (the same cached synthesis IAM enforcement uses). */
 async function idleDeployment(): Promise<{ source: string; parts: IdleDeployment; monthly: CostBreakdown; note: string }> {
-  const { resourceTypes: n } = await loadIamModel();
-  const count = (type: string) => n[type] ?? 0;
-  const parts: IdleDeployment = {
-    kmsKeys: count('AWS::KMS::Key'),
-    secrets: count('AWS::SecretsManager::Secret'),
-    alarms: count('AWS::CloudWatch::Alarm'),
-    polledQueues: count('AWS::Lambda::EventSourceMapping') || Object.keys(QUEUES).length,
-    idlePollsPerQueue: 650_000,
-    logGbIngestedPerMonth: 0,
-  };
+  const { idle: parts } = await loadIamModel();
   return {
-    source: 'counted in the synthesised stack (infra/aws, synthesised offline and cached by infra/local/iam/model.ts)',
+    source: 'counted in the synthesised stack (infra/aws, synthesised offline and cached by infra/local/iam/model.ts; bench/lib/cost.ts idleDeploymentOf)',
     parts,
     monthly: scale(idleMonthlyCost(parts), 1),
     note: 'An idle deployment writes no logs; retained log storage is priced per GB-month and is negligible at parish volumes. DynamoDB on-demand, Lambda, HTTP API and S3 have no idle charge; PITR and storage are per GB (a parish has megabytes). Custom metrics are billed only in hours they receive data.',

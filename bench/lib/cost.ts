@@ -11,6 +11,8 @@ export const PRICES = {
   httpApiPerRequest: 1.16 / 1e6,
   /** Per request, each 64 KB chunk of payload counts as one request. */
   sqsPerRequest: 0.4 / 1e6,
+  /** FIFO queues' requests cost more (public SQS price). */
+  sqsFifoPerRequest: 0.5 / 1e6,
   dynamodbPerWru: 0.71 / 1e6,
   dynamodbPerRru: 0.14 / 1e6,
   sesOutboundPerEmail: 0.1 / 1000,
@@ -20,7 +22,7 @@ export const PRICES = {
   secretPerMonth: 0.4,
   /** Public Secrets Manager API price (not in engineering-notes.md): $0.05 per 10,000 calls. */
   secretsApiPerCall: 0.05 / 10_000,
-  /** Public CloudWatch price (not in engineering-notes.md): standard-resolution alarm $0.10 a month. */
+  /** Public CloudWatch price (not in engineering-notes.md): $0.10 a month per standard-resolution alarm metric (a metric-math alarm pays for each metric it reads). */
   alarmPerMonth: 0.1,
   logsPerGbIngested: 0.5985,
 } as const;
@@ -107,24 +109,92 @@ export function costPerItem(usage: ItemUsage, a: CostAssumptions) {
 }
 
 export interface IdleDeployment {
+  /** Customer managed KMS keys ($1 a month each, symmetric or asymmetric). */
   kmsKeys: number;
   secrets: number;
+  /** Alarm metrics: one per single-metric alarm, one per metric a metric-math alarm reads. */
   alarms: number;
-  /** Queues with a Lambda event source mapping (each long-polls while idle). */
+  /** Standard queues with a Lambda event source mapping (each long-polls while idle). */
   polledQueues: number;
+  /** FIFO queues with a Lambda event source mapping (FIFO requests cost more). */
+  polledFifoQueues: number;
   /** Requests a month per polled queue while idle. */
   idlePollsPerQueue: number;
-  /** CloudWatch Logs ingested a month while idle, GB (none: idle functions do not run). */
+  /** Scheduled invocations a month, each at its function's memory. */
+  scheduledRuns: readonly { memoryMb: number; perMonth: number }[];
+  /** CloudWatch Logs ingested a month while idle, GB (scheduled runs aside, idle functions do not run). */
   logGbIngestedPerMonth: number;
 }
 
+/** Assumed billed duration and log bytes of one scheduled run that finds nothing to do. */
+export const IDLE_SCHEDULED_RUN = { durationMs: 500, logBytes: 2_000 } as const;
+
 export function idleMonthlyCost(d: IdleDeployment): CostBreakdown {
+  const runs = d.scheduledRuns.reduce((s, r) => s + r.perMonth, 0);
+  const runGbSeconds = d.scheduledRuns.reduce((s, r) => s + r.perMonth * lambdaGbSeconds(r.memoryMb, IDLE_SCHEDULED_RUN.durationMs), 0);
   const parts = {
     kmsKeys: d.kmsKeys * PRICES.kmsKeyPerMonth,
     secrets: d.secrets * PRICES.secretPerMonth,
     alarms: d.alarms * PRICES.alarmPerMonth,
-    sqsIdlePolling: d.polledQueues * d.idlePollsPerQueue * PRICES.sqsPerRequest,
+    sqsIdlePolling: d.idlePollsPerQueue * (d.polledQueues * PRICES.sqsPerRequest + d.polledFifoQueues * PRICES.sqsFifoPerRequest),
+    schedules: runs * PRICES.lambdaPerRequest + runGbSeconds * PRICES.lambdaPerGbSecond + (runs * IDLE_SCHEDULED_RUN.logBytes * PRICES.logsPerGbIngested) / 1024 ** 3,
     logs: d.logGbIngestedPerMonth * PRICES.logsPerGbIngested,
   };
   return { ...parts, total: Object.values(parts).reduce((s, v) => s + v, 0) };
+}
+
+/** An idle event source mapping long-polls about this often a month (engineering-notes.md). */
+export const IDLE_POLLS_PER_QUEUE = 650_000;
+
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What an idle deployment pays for, counted in a synthesised CloudFormation
+ * template: keys, secrets, alarm metrics, queues polled by a mapping (standard
+ * or FIFO), and scheduled rules with the memory of the function they run.
+ */
+export function idleDeploymentOf(resources: Readonly<Record<string, TemplateResource>>): IdleDeployment {
+  const all = Object.entries(resources);
+  const ofType = (type: string) => all.filter(([, r]) => r.Type === type).map(([id, r]) => [id, r.Properties ?? {}] as const);
+  const refId = (value: unknown): string | undefined => {
+    const v = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
+    return v?.Ref ?? v?.['Fn::GetAtt']?.[0];
+  };
+  const mappedQueues = ofType('AWS::Lambda::EventSourceMapping')
+    .map(([, p]) => resources[refId(p.EventSourceArn) ?? ''])
+    .filter((r) => r?.Type === 'AWS::SQS::Queue');
+  const fifo = mappedQueues.filter((q) => q?.Properties?.FifoQueue === true).length;
+  const scheduledRuns = ofType('AWS::Events::Rule')
+    .filter(([, p]) => typeof p.ScheduleExpression === 'string')
+    .flatMap(([, p]) =>
+      ((p.Targets ?? []) as { Arn: unknown }[]).map((t) => ({
+        memoryMb: Number(resources[refId(t.Arn) ?? '']?.Properties?.MemorySize ?? 128),
+        perMonth: runsPerMonth(p.ScheduleExpression as string),
+      })),
+    );
+  const alarmMetrics = (p: Readonly<Record<string, unknown>>) =>
+    Array.isArray(p.Metrics) ? (p.Metrics as { MetricStat?: unknown }[]).filter((m) => m.MetricStat).length : 1;
+  return {
+    kmsKeys: ofType('AWS::KMS::Key').length,
+    secrets: ofType('AWS::SecretsManager::Secret').length,
+    alarms: ofType('AWS::CloudWatch::Alarm').reduce((n, [, p]) => n + alarmMetrics(p), 0),
+    polledQueues: mappedQueues.length - fifo,
+    polledFifoQueues: fifo,
+    idlePollsPerQueue: IDLE_POLLS_PER_QUEUE,
+    scheduledRuns,
+    logGbIngestedPerMonth: 0,
+  };
+}
+
+const HOURS_PER_MONTH = 730;
+
+/** Runs a month of an EventBridge `rate(...)` expression (cron expressions are not used by the stack). */
+export function runsPerMonth(expression: string): number {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!m) throw new Error(`schedule ${expression}: only rate(...) is priced`);
+  const hours = { minute: 1 / 60, hour: 1, day: 24 }[m[2]!.replace(/s$/, '') as 'minute' | 'hour' | 'day'];
+  return HOURS_PER_MONTH / (Number(m[1]) * hours);
 }

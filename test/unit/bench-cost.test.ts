@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costPerItem, idleMonthlyCost, lambdaGbSeconds, PRICES, sqsBilledRequests, type ItemUsage } from '../../bench/lib/cost.ts';
+import { costPerItem, idleDeploymentOf, idleMonthlyCost, lambdaGbSeconds, PRICES, runsPerMonth, sqsBilledRequests, type ItemUsage } from '../../bench/lib/cost.ts';
 import { median, percentile } from '../../bench/lib/stats.ts';
 
 const usage: ItemUsage = {
@@ -45,8 +45,43 @@ describe('bench cost arithmetic', () => {
     const c = costPerItem(usage, { coldFraction: 1, initMs: 400, logBytesPerInvocation: 1000 });
     const { total, ...parts } = c;
     expect(total).toBeCloseTo(Object.values(parts).reduce((s, v) => s + v, 0), 15);
-    const idle = idleMonthlyCost({ kmsKeys: 2, secrets: 1, alarms: 0, polledQueues: 2, idlePollsPerQueue: 650_000, logGbIngestedPerMonth: 0 });
+    const idle = idleMonthlyCost({ kmsKeys: 2, secrets: 1, alarms: 0, polledQueues: 2, polledFifoQueues: 0, idlePollsPerQueue: 650_000, scheduledRuns: [], logGbIngestedPerMonth: 0 });
     expect(idle.total).toBeCloseTo(2 + 0.4 + 0.52);
+  });
+});
+
+describe('idle deployment counted in a template', () => {
+  const queue = (fifo: boolean) => ({ Type: 'AWS::SQS::Queue', Properties: fifo ? { FifoQueue: true } : {} });
+  const mapping = (queueId: string) => ({ Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] } } });
+  const template = {
+    Key: { Type: 'AWS::KMS::Key', Properties: {} },
+    SigningKey: { Type: 'AWS::KMS::Key', Properties: { KeyUsage: 'SIGN_VERIFY' } },
+    Inbound: queue(false),
+    Audit: queue(true),
+    Unpolled: queue(false),
+    InboundMapping: mapping('Inbound'),
+    AuditMapping: mapping('Audit'),
+    Depth: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' } },
+    Sum: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'a', MetricStat: {} }, { Id: 'b', MetricStat: {} }, { Id: 'e', Expression: 'a+b' }] } },
+    Sweep: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(1 hour)', Targets: [{ Arn: { 'Fn::GetAtt': ['SweepFn', 'Arn'] } }] } },
+    SweepFn: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 256 } },
+  };
+
+  it('counts keys, alarm metrics (each metric of a metric-math alarm), polled standard and FIFO queues, and schedules', () => {
+    const idle = idleDeploymentOf(template);
+    expect(idle).toMatchObject({ kmsKeys: 2, secrets: 0, alarms: 3, polledQueues: 1, polledFifoQueues: 1, scheduledRuns: [{ memoryMb: 256, perMonth: 730 }] });
+    const cost = idleMonthlyCost(idle);
+    // A FIFO queue's requests cost $0.50 a million, a standard queue's $0.40.
+    expect(cost.sqsIdlePolling).toBeCloseTo(650_000 * (0.4 + 0.5) / 1e6, 6);
+    expect(cost.kmsKeys! + cost.alarms!).toBeCloseTo(2.3, 6);
+    expect(cost.schedules).toBeGreaterThan(0);
+    expect(cost.schedules).toBeLessThan(0.01);
+  });
+
+  it('prices rate expressions by the month and refuses what it cannot price', () => {
+    expect(runsPerMonth('rate(15 minutes)')).toBe(2920);
+    expect(runsPerMonth('rate(1 day)')).toBeCloseTo(730 / 24);
+    expect(() => runsPerMonth('cron(0 12 * * ? *)')).toThrow(/only rate/);
   });
 });
 

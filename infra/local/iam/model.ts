@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { idleDeploymentOf, type IdleDeployment } from '../../../bench/lib/cost.ts';
 import { FUNCTIONS, QUEUES, TABLES, type FunctionId } from '../../../shared/topology.ts';
 
 /**
@@ -37,8 +38,10 @@ export interface IamModel {
   readonly tableKeys: Readonly<Record<string, string | undefined>>;
   /** Resource-based policies by resource ARN: KMS key policies, SQS queue policies, S3 bucket policies. */
   readonly resourcePolicies: Readonly<Record<string, PolicyDocument>>;
-  /** How many resources of each CloudFormation type the stack has (the bench prices the idle deployment from it). */
+  /** How many resources of each CloudFormation type the stack has. */
   readonly resourceTypes: Readonly<Record<string, number>>;
+  /** What an idle deployment of this stack pays for (the bench prices it). */
+  readonly idle: IdleDeployment;
 }
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -55,7 +58,7 @@ export const arn = {
 function sourceFiles(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-  return [...walk('infra/aws'), ...walk('shared/policy'), 'shared/topology.ts', 'package-lock.json', 'infra/local/iam/model.ts'].sort();
+  return [...walk('infra/aws'), ...walk('shared/policy'), 'shared/topology.ts', 'package-lock.json', 'infra/local/iam/model.ts', 'bench/lib/cost.ts'].sort();
 }
 
 export function sourceHash(): string {
@@ -139,7 +142,7 @@ async function synthesiseModel(hash: string): Promise<IamModel> {
   }
   const resourceTypes: Record<string, number> = {};
   for (const r of Object.values(template.Resources)) resourceTypes[r.Type] = (resourceTypes[r.Type] ?? 0) + 1;
-  return { sourceHash: hash, roles, tableKeys, resourcePolicies, resourceTypes };
+  return { sourceHash: hash, roles, tableKeys, resourcePolicies, resourceTypes, idle: idleDeploymentOf(template.Resources) };
 }
 
 interface CfnResource {
