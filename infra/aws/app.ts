@@ -16,6 +16,7 @@ import { HubStack, type HubStackProps } from './stack.ts';
  *   alarmEmail     operator address subscribed to the alarms topic
  *   apiDomain + apiCertificateArn   custom domain for the HTTP API
  *   auditorPrincipals   comma-separated ARNs allowed to assume the auditor role
+ *   endUserMessagingSms true: End User Messaging two-way SMS (its SNS topic and that topic's key, $1 a month)
  *   PROVIDER_SETTINGS (shared/topology.ts: messengerPageId, twilioAccountSid …)
  *                  non-secret provider ids
  * The account stays unresolved, so `cdk synth` works offline without credentials.
@@ -43,6 +44,7 @@ export function buildApp(app: App = new App(), overrides: Partial<HubStackProps>
     ...(apiDomain && apiCertificateArn ? { apiDomain: { name: apiDomain, certificateArn: apiCertificateArn } } : {}),
     ...(ctx('auditorPrincipals') ? { auditorPrincipalArns: ctx('auditorPrincipals')!.split(',').map((s) => s.trim()) } : {}),
     ...(ctx('dpoPrincipals') ? { dpoPrincipalArns: ctx('dpoPrincipals')!.split(',').map((s) => s.trim()) } : {}),
+    ...(ctx('endUserMessagingSms') === 'true' || app.node.tryGetContext('endUserMessagingSms') === true ? { endUserMessagingSms: true } : {}),
     ids: Object.fromEntries(PROVIDER_SETTINGS.map((key) => [key, ctx(key)])),
     ...overrides,
   });

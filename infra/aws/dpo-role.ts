@@ -1,7 +1,6 @@
 import { Duration, type Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MAIL_BUCKET } from '../../shared/topology.ts';
@@ -16,7 +15,7 @@ import { DPO_ACCESS } from './access.ts';
  */
 export function addDpoRole(
   stack: Stack,
-  props: { audit: dynamodb.Table; auditQueue: sqs.IQueue; ops: dynamodb.Table; dataKey: kms.Key; mailBucket: s3.Bucket; indexNames: readonly string[]; principals?: readonly string[] },
+  props: { audit: dynamodb.Table; auditQueue: sqs.IQueue; ops: dynamodb.Table; mailBucket: s3.Bucket; indexNames: readonly string[]; principals?: readonly string[] },
 ): iam.Role {
   const role = new iam.Role(stack, 'DpoRole', {
     description: 'Parish Comms Hub data protection officer: subject access export, erasure, legal holds',
@@ -72,14 +71,6 @@ export function addDpoRole(
       actions: ['dynamodb:UpdateItem'],
       resources: [props.ops.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...DPO_ACCESS.opsUpdatableKeys] } },
-    }),
-  );
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'UseTableKey',
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      resources: [props.dataKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
     }),
   );
   role.addToPrincipalPolicy(

@@ -14,7 +14,7 @@ import { addMailReceiving, addMailSending } from './constructs/mail.ts';
 import { addOutputs } from './constructs/outputs.ts';
 import { addQueues, connectConsumers } from './constructs/queues.ts';
 import { addSmsInbound } from './constructs/sms.ts';
-import { addDataKey, addMailBucket, addProviderSecret, addTables } from './constructs/storage.ts';
+import { addMailBucket, addProviderSecret, addTables } from './constructs/storage.ts';
 import { resolveCouncil } from './council.ts';
 import { addDpoRole } from './dpo-role.ts';
 
@@ -42,6 +42,8 @@ export interface HubStackProps extends StackProps {
   readonly dpoPrincipalArns?: readonly string[];
   /** Non-secret provider ids and endpoints passed through to the functions when set. */
   readonly ids?: Partial<Record<ProviderSetting, string>>;
+  /** End User Messaging two-way SMS: the inbound SMS topic and its customer managed key ($1 a month). Twilio needs neither. */
+  readonly endUserMessagingSms?: boolean;
   /**
    * Test hook: code to deploy instead of bundling the handler with esbuild.
    * Only tests that do not examine code use it (see docs/deploy.md); the CDK app never sets it.
@@ -69,8 +71,7 @@ export class HubStack extends Stack {
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
     const { mailDomain } = props;
-    const dataKey = addDataKey(this, id);
-    const tables = addTables(this, dataKey);
+    const tables = addTables(this);
     const hubQueues = addQueues(this);
     const { queues } = hubQueues;
     const council = resolveCouncil(props.council);
@@ -83,7 +84,6 @@ export class HubStack extends Stack {
       tables,
       queues,
       asyncFailures: hubQueues.asyncFailures,
-      dataKey,
       mailBucket,
       secret,
       council,
@@ -95,22 +95,20 @@ export class HubStack extends Stack {
     addRoutes(http.api, functions);
     connectConsumers(queues, functions);
     const receiptRuleSetName = addMailReceiving(this, { stackId: id, mailDomain, mailBucket, sesInbound: functions.sesInbound });
-    // The tables' key also encrypts the SNS topics (see addDataKey).
-    const smsTopic = addSmsInbound(this, dataKey, functions.smsInbound);
+    const smsTopic = props.endUserMessagingSms ? addSmsInbound(this, id, functions.smsInbound) : undefined;
     addSchedules(this, functions);
 
-    const auditorRole = addAuditorRole(this, { tables, dataKey, principals: props.auditorPrincipalArns });
+    const auditorRole = addAuditorRole(this, { tables, principals: props.auditorPrincipalArns });
     // Data protection officer: SAR export, erasure, legal holds (separate from the read-only auditor).
     const dpoRole = addDpoRole(this, {
       audit: tables.audit,
       auditQueue: queues.audit,
       ops: tables.ops,
-      dataKey,
       mailBucket,
       indexNames: TABLES.audit.indexes.map((i) => i.name),
       ...(props.dpoPrincipalArns?.length ? { principals: props.dpoPrincipalArns } : {}),
     });
-    const alarmTopic = addAlarms(this, { messagingKey: dataKey, queues: hubQueues, alarmEmail: props.alarmEmail });
+    const alarmTopic = addAlarms(this, { queues: hubQueues, alarmEmail: props.alarmEmail });
     addOutputs(this, { mailDomain, http, council, tables, queues, auditorRole, dpoRole, smsTopic, secret, mailBucket, receiptRuleSetName, alarmTopic, sending });
 
     this.tables = tables;

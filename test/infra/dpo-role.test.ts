@@ -37,9 +37,6 @@ describe('data protection officer role', () => {
       'dynamodb:Query',
       'dynamodb:Scan',
       'dynamodb:UpdateItem',
-      'kms:Decrypt',
-      'kms:Encrypt',
-      'kms:GenerateDataKey',
       's3:DeleteObject',
       's3:GetObject',
       // Events it records are named on the FIFO audit queue for the appender (the chain's only writer).

@@ -1,8 +1,7 @@
-import { Duration, type Stack } from 'aws-cdk-lib';
+import { Duration, type Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -12,8 +11,13 @@ import { pascal } from '../names.ts';
 import type { HubQueues } from './queues.ts';
 
 /** Alarms to the operator: every dead-letter queue, the async-failure queue, and every function's errors and throttles. */
-export function addAlarms(stack: Stack, props: { messagingKey: kms.Key; queues: HubQueues; alarmEmail?: string | undefined }): sns.Topic {
-  const alarmTopic = new sns.Topic(stack, 'OperatorAlarms', { displayName: 'Parish Comms Hub alarms', masterKey: props.messagingKey, enforceSSL: true });
+export function addAlarms(stack: Stack, props: { queues: HubQueues; alarmEmail?: string | undefined }): sns.Topic {
+  const alarmTopic = new sns.Topic(stack, 'OperatorAlarms', { displayName: 'Parish Comms Hub alarms', enforceSSL: true });
+  Validations.of(alarmTopic).acknowledge({
+    id: 'AwsSolutions-SNS2',
+    reason:
+      'Alarm notifications carry the alarm name, description and metric, never a resident\'s data. CloudWatch can publish to an encrypted topic only with a customer managed key ($1 a month); docs/deploy.md "Monthly cost".',
+  });
   alarmTopic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'AllowCloudWatchAlarms',

@@ -1,13 +1,12 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import { CASE_KEY_PREFIX, CASE_LIST_KEY } from '../../../shared/store/case-keys.ts';
 import { TABLES } from '../../../shared/topology.ts';
 import { AUDITOR_TABLE_ACTIONS } from '../access.ts';
 import { type Tables, tableAndIndexArns } from './storage.ts';
 
-/** Auditor: read-only on the audit table and its indexes, decrypt with its key, nothing else. */
-export function addAuditorRole(stack: Stack, props: { tables: Tables; dataKey: kms.Key; principals?: readonly string[] | undefined }): iam.Role {
+/** Auditor: read-only on the audit table and its indexes (and the case records), nothing else. */
+export function addAuditorRole(stack: Stack, props: { tables: Tables; principals?: readonly string[] | undefined }): iam.Role {
   const { tables } = props;
   const role = new iam.Role(stack, 'AuditorRole', {
     description: 'Parish Comms Hub auditor: read-only on the audit table and its indexes',
@@ -28,14 +27,6 @@ export function addAuditorRole(stack: Stack, props: { tables: Tables; dataKey: k
       actions: ['dynamodb:GetItem', 'dynamodb:Query'],
       resources: [tables.ops.tableArn, `${tables.ops.tableArn}/index/byDue`],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CASE_KEY_PREFIX}*`, CASE_LIST_KEY] } },
-    }),
-  );
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'DecryptAuditTrail',
-      actions: ['kms:Decrypt'],
-      resources: [props.dataKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
     }),
   );
   return role;

@@ -1,7 +1,6 @@
 import { type Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { MAIL_BUCKET, TABLES, type TableDefinition } from '../../../shared/topology.ts';
@@ -15,7 +14,6 @@ import { type Tables, tableAndIndexArns } from './storage.ts';
 export interface GrantTargets {
   readonly tables: Tables;
   readonly queues: Queues;
-  readonly dataKey: kms.Key;
   readonly mailBucket: s3.Bucket;
   readonly secret: secretsmanager.Secret;
   readonly council: CouncilSetting;
@@ -27,8 +25,8 @@ export function grantFunctionAccess(stack: Stack, role: iam.Role, access: Functi
   if (access.sendInbound) targets.queues.inbound.grantSendMessages(role);
   if (access.sendOutbox) targets.queues.outbox.grantSendMessages(role);
   if (access.secrets) targets.secret.grantRead(role);
-  if (access.ops) grantTable(role, targets.tables.ops, TABLES.ops, OPS_TABLE_ACTIONS, targets.dataKey, stack.region);
-  if (access.audit) grantAudit(stack, role, access.audit, targets);
+  if (access.ops) grantTable(role, targets.tables.ops, TABLES.ops, OPS_TABLE_ACTIONS);
+  if (access.audit) grantAudit(role, access.audit, targets);
   grantMailObjects(stack, role, access, targets.mailBucket);
   if (access.invokeModerationModel && targets.council.moderationModel) {
     // Converse is authorised as bedrock:InvokeModel on the foundation model's ARN (no account id in it).
@@ -44,20 +42,14 @@ export function grantFunctionAccess(stack: Stack, role: iam.Role, access: Functi
   if (access.sendMessages) grantSending(stack, role, targets.sending);
 }
 
-function grantTable(role: iam.Role, table: dynamodb.Table, def: TableDefinition, actions: readonly string[], key: kms.Key, region: string): void {
+/** The tables use DynamoDB's AWS managed key, whose policy admits the account's principals through DynamoDB: no KMS grant. */
+function grantTable(role: iam.Role, table: dynamodb.Table, def: TableDefinition, actions: readonly string[]): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: tableAndIndexArns(table, def) }));
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      resources: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
-    }),
-  );
 }
 
-function grantAudit(stack: Stack, role: iam.Role, audit: NonNullable<FunctionAccess['audit']>, targets: GrantTargets): void {
+function grantAudit(role: iam.Role, audit: NonNullable<FunctionAccess['audit']>, targets: GrantTargets): void {
   const table = targets.tables.audit;
-  grantTable(role, table, TABLES.audit, audit === 'chain' ? AUDIT_APPENDER_READ_ACTIONS : AUDIT_READ_ACTIONS, targets.dataKey, stack.region);
+  grantTable(role, table, TABLES.audit, audit === 'chain' ? AUDIT_APPENDER_READ_ACTIONS : AUDIT_READ_ACTIONS);
   // Writes by partition-key prefix: only the appender can write CHAIN# (chain events); no role can delete.
   const writable = auditWritableKeys(audit);
   for (const [action, keys] of [['dynamodb:PutItem', writable.put], ['dynamodb:UpdateItem', writable.update]] as const) {

@@ -3,7 +3,6 @@ import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -31,7 +30,6 @@ export interface FunctionsProps {
   readonly tables: Tables;
   readonly queues: Queues;
   readonly asyncFailures: sqs.Queue;
-  readonly dataKey: kms.Key;
   readonly mailBucket: s3.Bucket;
   readonly secret: secretsmanager.Secret;
   readonly council: CouncilSetting;

@@ -18,7 +18,8 @@ export interface OutputSources {
   readonly queues: Queues;
   readonly auditorRole: iam.Role;
   readonly dpoRole: iam.Role;
-  readonly smsTopic: sns.Topic;
+  /** Only when End User Messaging SMS is enabled. */
+  readonly smsTopic: sns.Topic | undefined;
   readonly secret: secretsmanager.Secret;
   readonly mailBucket: s3.Bucket;
   readonly receiptRuleSetName: string;
@@ -41,7 +42,7 @@ export function addOutputs(stack: Stack, s: OutputSources): void {
   out('OpsTableName', s.tables.ops.tableName, 'Operational table');
   out('AuditorRoleArn', s.auditorRole.roleArn, 'Role for auditors: read-only on the audit table');
   out('DpoRoleArn', s.dpoRole.roleArn, 'Role for the data protection officer: hub sar export, hub erase, hub hold');
-  out('SmsTopicArn', s.smsTopic.topicArn, 'SNS topic to set as the two-way SMS destination in End User Messaging');
+  if (s.smsTopic) out('SmsTopicArn', s.smsTopic.topicArn, 'SNS topic to set as the two-way SMS destination in End User Messaging');
   out('SecretArn', s.secret.secretArn, 'Provider secrets (JSON); set with put-secret-value');
   out('MailBucketName', s.mailBucket.bucketName, 'Raw inbound mail (expires)');
   out('ReceiptRuleSetName', s.receiptRuleSetName, 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>');

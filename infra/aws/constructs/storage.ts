@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { MAIL_BUCKET, SECRET_KEYS, TABLES, type TableDefinition } from '../../../shared/topology.ts';
@@ -16,34 +15,25 @@ import { pascal } from '../names.ts';
 
 export type Tables = Record<keyof typeof TABLES, dynamodb.Table>;
 
-/**
- * One customer managed key ($1 a month each) for the tables (the auditor may decrypt with it) and the
- * SNS topics (End User Messaging and CloudWatch publish with it). A second key for the topics would only
- * separate two uses of one account's key; see docs/deploy.md "Monthly cost".
- */
-export function addDataKey(stack: Stack, stackId: string): kms.Key {
-  return new kms.Key(stack, 'DataKey', {
-    alias: `alias/${stackId}/data`,
-    description: 'Parish Comms Hub: DynamoDB audit and operational tables, SNS topics (inbound SMS, operator alarms)',
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-}
-
 /** DynamoDB, from the topology. */
-export function addTables(stack: Stack, key: kms.Key): Tables {
-  return { audit: addTable(stack, TABLES.audit, key), ops: addTable(stack, TABLES.ops, key) };
+export function addTables(stack: Stack): Tables {
+  return { audit: addTable(stack, TABLES.audit), ops: addTable(stack, TABLES.ops) };
 }
 
-function addTable(stack: Stack, def: TableDefinition, key: kms.Key): dynamodb.Table {
+/**
+ * Encrypted at rest with DynamoDB's AWS managed KMS key (aws/dynamodb): KMS,
+ * rotated by AWS, its use logged in CloudTrail, no monthly charge. Access is
+ * the roles' DynamoDB grants (its key policy admits any principal of the
+ * account through DynamoDB).
+ */
+function addTable(stack: Stack, def: TableDefinition): dynamodb.Table {
   const table = new dynamodb.Table(stack, `${pascal(def.id)}Table`, {
     partitionKey: { name: def.partitionKey.name, type: attributeType(def.partitionKey.type) },
     sortKey: { name: def.sortKey.name, type: attributeType(def.sortKey.type) },
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: true,
-    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-    encryptionKey: key,
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
     ...(def.ttlAttribute ? { timeToLiveAttribute: def.ttlAttribute } : {}),
     removalPolicy: RemovalPolicy.RETAIN,
   });
