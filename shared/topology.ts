@@ -443,8 +443,16 @@ export const LOCAL_ID_DEFAULTS = {
 export const BODY_LIMITS = {
   messenger: 1_048_576,
   mailchimp: 65_536,
-  /** Lambda synchronous payloads stop at 6 MB. */
-  mandrill: 5_242_880,
+  /**
+   * The largest Mandrill POST that can reach the function at all: API Gateway
+   * passes a form body base64-encoded (4/3 larger) inside a Lambda event, and
+   * Lambda refuses events over 6,291,456 bytes; 4,700,000 bytes leave about
+   * 25 KB for the headers and request context. Anything larger is refused
+   * before any code runs (413), raising the RequestsNotHandled alarm
+   * (docs/channels.md: Mandrill sends each attachment twice, so this is about
+   * 1.5 MB of attachments).
+   */
+  mandrill: 4_700_000,
   twilio: 65_536,
   /** Meta batches up to 1,000 updates per POST, as for Messenger. */
   whatsapp: 1_048_576,

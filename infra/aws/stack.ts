@@ -108,7 +108,7 @@ export class HubStack extends Stack {
       indexNames: TABLES.audit.indexes.map((i) => i.name),
       ...(props.dpoPrincipalArns?.length ? { principals: props.dpoPrincipalArns } : {}),
     });
-    const alarmTopic = addAlarms(this, { queues: hubQueues, alarmEmail: props.alarmEmail });
+    const alarmTopic = addAlarms(this, { queues: hubQueues, accessLogs: http.accessLogs, alarmEmail: props.alarmEmail });
     addOutputs(this, { mailDomain, http, council, tables, queues, auditorRole, dpoRole, smsTopic, secret, mailBucket, receiptRuleSetName, alarmTopic, sending });
 
     this.tables = tables;

@@ -5,13 +5,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { QUEUES } from '../../../shared/topology.ts';
 import { pascal } from '../names.ts';
 import type { HubQueues } from './queues.ts';
 
 /** Alarms to the operator: every dead-letter queue, the async-failure queue, and every function's errors and throttles. */
-export function addAlarms(stack: Stack, props: { queues: HubQueues; alarmEmail?: string | undefined }): sns.Topic {
+export function addAlarms(stack: Stack, props: { queues: HubQueues; accessLogs: logs.ILogGroup; alarmEmail?: string | undefined }): sns.Topic {
   const alarmTopic = new sns.Topic(stack, 'OperatorAlarms', { displayName: 'Parish Comms Hub alarms', enforceSSL: true });
   Validations.of(alarmTopic).acknowledge({
     id: 'AwsSolutions-SNS2',
@@ -49,5 +50,28 @@ export function addAlarms(stack: Stack, props: { queues: HubQueues; alarmEmail?:
   // The alarm says a function failed; its log group says which.
   alarm('FunctionErrorsAlarm', 'A hub function failed (errors of any function in this account and region)', lambda.Function.metricAllErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
   alarm('FunctionThrottlesAlarm', 'A hub function was throttled (any function in this account and region)', lambda.Function.metricAllThrottles({ period: Duration.minutes(5), statistic: 'Sum' }));
+  alarm(
+    'RequestsNotHandledAlarm',
+    'A webhook or consent request got 413 or a 5xx: too large for Lambda (a Mandrill mail over about 4.7 MB never reaches the hub), or no handler answered. The provider may give up: see docs/channels.md',
+    requestsNotHandled(stack, props.accessLogs),
+  );
   return alarmTopic;
+}
+
+/**
+ * Requests the provider was refused by the platform or the hub: API Gateway's
+ * 413 (over 10 MB, or an event over Lambda's 6 MB: such a body never reaches a
+ * function, so nothing else could count it) and any 5xx. Counted from the
+ * access log by a metric filter (free); the metric has data, and so a price,
+ * only in hours with such a request.
+ */
+function requestsNotHandled(stack: Stack, accessLogs: logs.ILogGroup): cloudwatch.IMetric {
+  const filter = new logs.MetricFilter(stack, 'RequestsNotHandledFilter', {
+    logGroup: accessLogs,
+    filterPattern: logs.FilterPattern.any(logs.FilterPattern.stringValue('$.status', '=', '413'), logs.FilterPattern.stringValue('$.status', '=', '5*')),
+    metricNamespace: 'ParishCommsHub',
+    metricName: 'RequestsNotHandled',
+    metricValue: '1',
+  });
+  return filter.metric({ period: Duration.minutes(5), statistic: 'Sum' });
 }

@@ -17,6 +17,8 @@ export interface HubApi {
   readonly stage: apigwv2.HttpStage;
   /** PUBLIC_BASE_URL: the custom domain when there is one, else the execute-api address. */
   readonly publicBaseUrl: string;
+  /** One JSON line per request (accessLogFormat); the alarms watch it for requests no handler answered. */
+  readonly accessLogs: logs.LogGroup;
 }
 
 /** The HTTP API and its one stage (needed before the functions: PUBLIC_BASE_URL is its address). */
@@ -46,7 +48,7 @@ export function addHttpApi(stack: Stack, stackId: string, apiDomain?: { readonly
   });
   // Each route its own bucket (infra/aws/throttling.ts): a flood on one cannot starve the provider webhooks.
   (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = routeSettings(ROUTES, HTTP_THROTTLE);
-  return { api, stage, publicBaseUrl };
+  return { api, stage, publicBaseUrl, accessLogs };
 }
 
 /** No source IP or user agent: residents' addresses are personal data the hub does not need. */
