@@ -26,6 +26,8 @@ export interface HubConfig {
   readonly dataDir: string;
   /** Secrets and ids in use, by environment variable name. */
   readonly secrets: Record<LocalSecretName, string>;
+  /** HUB_ACCOUNT_CONCURRENCY: Lambda's account concurrency to emulate (a new AWS account may have 10); unlimited if unset. */
+  readonly accountConcurrency?: number;
 }
 
 /** Everything the contract lets a user set, validated; throws StartupError with one readable line. */
@@ -55,7 +57,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     MESSENGER_APP_ID: pick('MESSENGER_APP_ID', LOCAL_ID_DEFAULTS.MESSENGER_APP_ID),
     TWILIO_ACCOUNT_SID: pick('TWILIO_ACCOUNT_SID', LOCAL_ID_DEFAULTS.TWILIO_ACCOUNT_SID),
   };
-  return { httpPort, smtpPort, council, policySource, policy, dataDir, secrets };
+  const concurrency = env.HUB_ACCOUNT_CONCURRENCY?.trim();
+  if (concurrency && !/^[1-9]\d{0,4}$/.test(concurrency)) throw new StartupError(`HUB_ACCOUNT_CONCURRENCY must be a whole number from 1, not "${concurrency}"`);
+  return { httpPort, smtpPort, council, policySource, policy, dataDir, secrets, ...(concurrency ? { accountConcurrency: Number(concurrency) } : {}) };
 }
 
 function port(value: string | undefined, name: string, fallback: number): number {

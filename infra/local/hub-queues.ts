@@ -51,6 +51,7 @@ export function startQueuePollers(
           }
         },
         onError: (error) => o.logger.warn(`${queue.consumer}: ${describe(error)}`),
+        onThrottle: (error) => o.logger.warn(`${(error as Error).message}; ${queue.id} batch back after its visibility timeout, one receive counted`),
       }),
     );
   }

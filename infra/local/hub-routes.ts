@@ -13,7 +13,7 @@ import { renderHomePage } from './home.ts';
 import { type LocalRoute, send } from './hub-http.ts';
 import { describe } from './hub-util.ts';
 import { evaluatedCalls, recordedDenials } from './iam/enforce.ts';
-import { HandlerMissingError, invoke, LambdaPayloadTooLargeError } from './lambda.ts';
+import { HandlerMissingError, invoke, LambdaPayloadTooLargeError, LambdaThrottledError } from './lambda.ts';
 import type { OutboxLog } from './outbox.ts';
 import type { ProviderFakes } from './provider-fakes.ts';
 import { listItems } from './records.ts';
@@ -153,6 +153,10 @@ async function triggerSchedule(ctx: RouteContext, res: ServerResponse, id: strin
 
 function handlerFailed(ctx: RouteContext, res: ServerResponse, fn: FunctionId, error: unknown) {
   if (error instanceof HandlerMissingError) return send(res, 503, { message: `${FUNCTIONS[fn].entry} is not available` });
+  if (error instanceof LambdaThrottledError) {
+    ctx.logger.warn(error.message);
+    return send(res, 500, { message: 'Internal Server Error' });
+  }
   // API Gateway's answers when Lambda refuses an event or a result over 6 MB.
   if (error instanceof LambdaPayloadTooLargeError) {
     ctx.logger.warn(error.message);

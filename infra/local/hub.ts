@@ -16,7 +16,7 @@ import { localRoutes } from './hub-routes.ts';
 import { type Cleanup, describe, writeAtomically } from './hub-util.ts';
 import { describeDenial, installIamEnforcement } from './iam/enforce.ts';
 import { loadIamModel } from './iam/model.ts';
-import { HandlerMissingError, invoke } from './lambda.ts';
+import { HandlerMissingError, invoke, setAccountConcurrency } from './lambda.ts';
 import { OutboxLog, startSesCapture } from './outbox.ts';
 import { type ProviderFakes, startProviderFakes } from './provider-fakes.ts';
 import { startSchedules } from './schedules.ts';
@@ -113,6 +113,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: Cleanup, sto
   const collectCalls = collectProviderCalls(fakes, outbox, cleanup);
 
   // IAM: one line per denied call, naming the function, the action and the key (DESIGN.md).
+  setAccountConcurrency(config.accountConcurrency);
   const iamEnforcement = installIamEnforcement({ onDenial: (denial) => logger.warn(describeDenial(denial)) });
   if (iamEnforcement) await loadIamModel();
 

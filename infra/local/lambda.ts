@@ -43,6 +43,50 @@ export class LambdaPayloadTooLargeError extends Error {
   }
 }
 
+/**
+ * Lambda's answer when the account (or region) has no concurrency left:
+ * TooManyRequestsException, 429. The function never runs. API Gateway turns
+ * it into a 500; an SQS event source mapping leaves the batch in flight, so
+ * each message comes back after its visibility timeout with one more receive
+ * counted, and can reach the DLQ without ever having been tried.
+ */
+export class LambdaThrottledError extends Error {
+  readonly statusCode = 429;
+  constructor(fn: FunctionId, limit: number) {
+    super(`${fn}: throttled, the account's ${limit} concurrent executions are all in use`);
+    this.name = 'TooManyRequestsException';
+  }
+}
+
+/**
+ * The account's concurrency: AWS's default is 1,000 a region, but a new
+ * account may start at 10. Unlimited unless set (HUB_ACCOUNT_CONCURRENCY).
+ */
+const concurrency = { limit: Number.POSITIVE_INFINITY, inFlight: 0, throttles: {} as Partial<Record<FunctionId, number>> };
+
+export function setAccountConcurrency(limit: number | undefined): void {
+  concurrency.limit = limit === undefined ? Number.POSITIVE_INFINITY : limit;
+}
+
+/** Throttled invocations per function since the process started (Lambda's Throttles metric). */
+export function throttleCounts(): Readonly<Partial<Record<FunctionId, number>>> {
+  return { ...concurrency.throttles };
+}
+
+/** Runs `work` as one execution of `fn` within the account's concurrency, or throws LambdaThrottledError without running it. */
+export async function withinAccountConcurrency<T>(fn: FunctionId, work: () => Promise<T>): Promise<T> {
+  if (concurrency.inFlight >= concurrency.limit) {
+    concurrency.throttles[fn] = (concurrency.throttles[fn] ?? 0) + 1;
+    throw new LambdaThrottledError(fn, concurrency.limit);
+  }
+  concurrency.inFlight += 1;
+  try {
+    return await work();
+  } finally {
+    concurrency.inFlight -= 1;
+  }
+}
+
 const jsonBytes = (value: unknown): number => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8'));
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -72,6 +116,10 @@ export async function invoke(fn: FunctionId, event: unknown, root = PROJECT_ROOT
   const requestBytes = jsonBytes(event);
   if (requestBytes > LAMBDA_REQUEST_LIMIT_BYTES) throw new LambdaPayloadTooLargeError(fn, 'request', requestBytes);
   const handler = await loadHandler(fn, root);
+  return withinAccountConcurrency(fn, () => run(fn, handler, event));
+}
+
+async function run(fn: FunctionId, handler: Handler, event: unknown): Promise<unknown> {
   const { timeoutSeconds, memoryMb } = FUNCTIONS[fn];
   const deadline = Date.now() + timeoutSeconds * 1000;
   const requestId = randomUUID();

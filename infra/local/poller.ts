@@ -39,6 +39,8 @@ export interface PollerOptions {
   /** Batches handled at once; the mapping's maximum concurrency unless given. */
   readonly concurrency?: number;
   readonly onError?: (error: unknown) => void;
+  /** The invocation was throttled (Lambda's TooManyRequestsException): the batch stays in flight, as in AWS. */
+  readonly onThrottle?: (error: unknown) => void;
 }
 
 export interface Poller {
@@ -116,8 +118,11 @@ async function runBatch(options: PollerOptions, messages: Message[], blocked: Ma
   try {
     failed = failedIds(await options.consume(event), event);
   } catch (error) {
-    options.onError?.(error);
-    failed = new Set(messages.map((m) => m.MessageId!)); // the whole batch comes back after the visibility timeout
+    // Thrown or throttled, the whole batch comes back after the visibility timeout, one receive counted:
+    // a throttled message can so reach the DLQ without the function ever seeing it, as in AWS.
+    if ((error as Error)?.name === 'TooManyRequestsException') options.onThrottle?.(error);
+    else options.onError?.(error);
+    failed = new Set(messages.map((m) => m.MessageId!));
   }
   if (options.queue.fifo) failed = blockGroups(messages, failed, blocked, receivedAt + options.queue.visibilityTimeoutSeconds * 1000);
   const done = messages.filter((m) => !failed.has(m.MessageId!));

@@ -1,0 +1,87 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { setAccountConcurrency, throttleCounts, withinAccountConcurrency } from '../../infra/local/lambda.ts';
+import { startPoller } from '../../infra/local/poller.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
+import { QUEUES } from '../../shared/topology.ts';
+
+/**
+ * What AWS does when an SQS event source mapping's invocation is throttled
+ * (the account's concurrency is all in use; the mapping's own maximum
+ * concurrency cannot prevent that): the function never runs, the batch stays
+ * in flight until its visibility timeout, every receive counts, and after
+ * maxReceiveCount receives the message is in the DLQ, never tried.
+ */
+describe('local event source mapping when Lambda throttles', () => {
+  let emu: Emulators;
+  let sqs: SQSClient;
+  beforeAll(async () => {
+    emu = await startEmulators({ prefix: 'throttle-' });
+    sqs = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.sqsEndpoint });
+  });
+  afterEach(() => setAccountConcurrency(undefined));
+  afterAll(async () => {
+    sqs?.destroy();
+    await emu?.stop();
+  });
+
+  it('a message received while the account has no concurrency left reaches the DLQ untried; with concurrency back, messages are handled', async () => {
+    const queue = { ...QUEUES.inbound, visibilityTimeoutSeconds: 1, maxConcurrency: 1 };
+    const tried: string[] = [];
+    const throttled: number[] = [];
+    setAccountConcurrency(1);
+    // Another function holds the account's only execution.
+    let release = () => {};
+    const busy = withinAccountConcurrency('consentSchedule', () => new Promise<void>((resolve) => (release = resolve)));
+    const before = throttleCounts().classify ?? 0;
+    const poller = startPoller({
+      sqs,
+      queue,
+      queueUrl: emu.queueUrls.inbound,
+      queueArn: 'arn:aws:sqs:eu-west-2:123456789012:inbound',
+      idleMs: 50,
+      // As the hub wires it: the mapping invokes the consumer, and the invocation needs an execution.
+      consume: (event: SQSEvent) =>
+        withinAccountConcurrency('classify', async () => {
+          for (const r of event.Records) tried.push(r.body);
+          return { batchItemFailures: [] };
+        }),
+      onThrottle: () => throttled.push(Date.now()),
+      onError: (error) => {
+        throw error;
+      },
+    });
+    try {
+      await sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: 'formal letter' }));
+      const dead = await waitFor(async () => {
+        const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.dlqUrls.inbound, MaxNumberOfMessages: 1, AttributeNames: ['All'] }));
+        return got.Messages?.[0];
+      }, 30_000);
+      expect(dead?.Body).toBe('formal letter');
+      expect(tried).toEqual([]);
+      // One throttled invocation per receive, each receive counted towards maxReceiveCount.
+      expect(throttled.length).toBeGreaterThanOrEqual(QUEUES.inbound.maxReceiveCount);
+      expect((throttleCounts().classify ?? 0) - before).toBe(throttled.length);
+
+      release();
+      await busy;
+      await sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: 'second letter' }));
+      await waitFor(async () => tried.includes('second letter') || undefined, 15_000);
+      expect(tried).toEqual(['second letter']);
+    } finally {
+      release();
+      await poller.stop();
+    }
+  }, 60_000);
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
