@@ -16,6 +16,7 @@ export const INIT_ENV: Record<string, string> = {
   OPS_TABLE: 'ops',
   INBOUND_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/123456789012/inbound',
   OUTBOX_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/123456789012/outbox',
+  AUDIT_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/123456789012/audit.fifo',
   MAIL_BUCKET: 'mail',
   MAIL_PREFIX: 'inbound/',
   PUBLIC_BASE_URL: 'https://hub.example.gov.uk',
