@@ -1,10 +1,14 @@
-// `npm run eval:requests [-- --sets dev,dev2] [--misses]`: precision/recall of
+// `npm run eval:requests [-- --sets dev,dev2] [--misses] [--write-report]`: precision/recall of
 // statutory-request detection on the labelled sets, each set and category
 // apart, with counts. `--misses` lists the wrong items of the tuning sets (dev,
 // dev2) with the rule that fired; heldout is only ever scored, never listed.
+// `--write-report` puts the figures in bench/report.json's requestDetection
+// (what `npm run bench` writes there), leaving the rest of the report alone.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectRequests } from '../shared/cases/detect.ts';
-import { loadSet, REQUEST_SETS, type RequestSetName, requestsTable, runRequestsEval, scoreSet, TUNING_SETS } from './parts/requests-eval.ts';
+import { loadSet, REQUEST_SETS, type RequestSetName, replaceRequestsLines, requestsTable, runRequestsEval, scoreSet, TUNING_SETS } from './parts/requests-eval.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const setsArg = process.argv.indexOf('--sets');
@@ -26,5 +30,12 @@ if (process.argv.includes('--misses')) {
       process.stdout.write(`  ${name} ${m.kind} ${m.type} ${m.id}${fired ? ` [${fired.rule}: "${fired.evidence}"]` : ''}\n    ${JSON.stringify(item.text)}\n`);
     }
   }
+}
+if (process.argv.includes('--write-report')) {
+  const path = join(root, 'bench/report.json');
+  const report = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  report.requestDetection = { ...result, generatedAt: new Date().toISOString(), note: 'written by npm run eval:requests -- --write-report (the same figures npm run bench writes)' };
+  if (Array.isArray(report.table)) report.table = replaceRequestsLines(report.table as string[], requestsTable(result));
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 }
 process.exitCode = !names.includes('heldout') || result.pass ? 0 : 1;

@@ -104,6 +104,15 @@ export function requestsTable(result: ReturnType<typeof runRequestsEval>): strin
   return lines;
 }
 
+/** The bench table with its request-detection block (the heading and its indented lines) replaced, or appended. */
+export function replaceRequestsLines(table: readonly string[], lines: readonly string[]): string[] {
+  const start = table.findIndex((l) => l.startsWith('Statutory request detection'));
+  if (start < 0) return [...table, '', ...lines];
+  let end = start + 1;
+  while (end < table.length && table[end]!.startsWith('  ')) end++;
+  return [...table.slice(0, start), ...lines, ...table.slice(end)];
+}
+
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
