@@ -130,43 +130,23 @@ async function idleDeployment(): Promise<{ source: string; parts: IdleDeployment
   };
 }
 
+type CostRow = { kind: string; per1000: Record<string, number>; per1000Warm: number; target?: number; pass?: boolean };
+
+const pf = (pass: boolean | undefined) => (pass === undefined ? '' : pass ? 'PASS' : 'FAIL');
+const num = (v: number | undefined, d = 1) => (v === undefined ? '-' : v.toFixed(d));
+
 function table(
   cold: ColdLoadReport | undefined,
   engine: EngineReport | undefined,
   pipeline: PipelineReport | undefined,
-  costs: { kind: string; per1000: Record<string, number>; per1000Warm: number; target?: number; pass?: boolean }[],
+  costs: CostRow[],
   idle: Awaited<ReturnType<typeof idleDeployment>>,
   load: ReturnType<typeof readLoadReport>,
 ): string[] {
   const out: string[] = [];
-  const pf = (pass: boolean | undefined) => (pass === undefined ? '' : pass ? 'PASS' : 'FAIL');
-  const num = (v: number | undefined, d = 1) => (v === undefined ? '-' : v.toFixed(d));
   out.push(`Parish Comms Hub benchmark  ${new Date().toISOString()}  node ${process.version}`);
   out.push('');
-  if (cold) {
-    out.push(`1. Cold start: bundle size and module load (median of ${cold.runs}, fresh process, interleaved; bundler: ${cold.bundler})`);
-    out.push(pad(['reference', 'clients', 'KB', 'load ms']));
-    for (const [id, r] of Object.entries(cold.references)) {
-      out.push(pad([id, REFERENCES[id as keyof typeof REFERENCES].clients, num(r.bundleKb), r.status === 'ok' ? num(r.loadMsMedian, 1) : r.status]));
-    }
-    out.push(pad(['function', 'vs ref', 'KB', 'load ms', 'ref ms', 'ratio', `target <=${LOAD_RATIO_TARGET}x`, 'own-ref ratio']));
-    for (const f of cold.functions) {
-      const ref = cold.references[f.targetReference];
-      out.push(
-        pad([
-          f.fn,
-          f.targetReference,
-          num(f.bundleKb),
-          f.status === 'ok' ? num(f.loadMsMedian, 1) : f.status,
-          num(ref.loadMsMedian, 1),
-          f.loadRatio === undefined ? '-' : `${f.loadRatio.toFixed(2)}x`,
-          pf(f.pass),
-          f.ownReference !== f.targetReference && f.loadRatioOwn !== undefined ? `${f.loadRatioOwn.toFixed(2)}x vs ${f.ownReference}` : '',
-        ]),
-      );
-    }
-    out.push('');
-  }
+  if (cold) out.push(...coldTable(cold), '');
   if (engine) {
     out.push('2. Classification engine (one core, labelled corpus)');
     out.push(
@@ -176,33 +156,8 @@ function table(
     );
     out.push('');
   }
-  if (pipeline) {
-    out.push('3. Ingest handler CPU per item (SQS enqueue to local-aws-sqs in a child process: included, emulator CPU excluded)');
-    if (pipeline.status !== 'ok' && pipeline.note) out.push(`   ${pipeline.note}`);
-    for (const c of pipeline.ingestCpu) {
-      out.push(c.status === 'ok' ? pad([c.fn, `${num(c.cpuMsPerItem, 3)} ms CPU`, `${num(c.wallMsPerItem, 2)} ms wall`, `n=${c.invocations}`, c.errors ? `${c.errors} errors` : '']) : pad([c.fn, c.status === 'missing' ? 'not available yet' : `failed: ${c.note}`]));
-    }
-    out.push('');
-    out.push('4. AWS requests per item (counted at the emulators) and cost per 1,000 items (eu-west-2)');
-    for (const k of pipeline.kinds) {
-      if (k.status !== 'ok') {
-        out.push(`   ${k.kind}: ${k.note ?? k.status}${COST_TARGETS[k.kind] !== undefined ? '   FAIL' : ''}`);
-        continue;
-      }
-      out.push(`   ${k.kind}: ${Object.entries(k.requestsPerItem ?? {}).map(([op, n]) => `${op} ${n}`).join(', ')}`);
-      out.push(`     WRU ${k.wruPerItem}, RRU ${k.rruPerItem}, SQS billed ${k.sqsBilledPerItem}, SES out ${k.sesOutboundPerItem}, providers ${JSON.stringify(k.providerCallsPerItem)}, S3 ${JSON.stringify(k.s3PerItem)}`);
-      out.push(`     lambda: ${(k.lambda ?? []).map((l) => `${l.fn} x${l.invocationsPerItem} ${l.meanMs} ms @${l.memoryMb} MB`).join(', ')}`);
-      const c = costs.find((x) => x.kind === k.kind)!;
-      const big = Object.entries(c.per1000).filter(([n, v]) => n !== 'total' && v > 0).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} $${v.toFixed(4)}`);
-      out.push(`     cost per 1,000: $${c.per1000.total!.toFixed(4)} (cold), $${c.per1000Warm.toFixed(4)} (all warm)${c.target !== undefined ? `   target <= $${c.target}   ${pf(c.pass)}` : ''}`);
-      out.push(`       ${big.join(', ')}`);
-    }
-    for (const kind of Object.keys(COST_TARGETS)) {
-      if (!pipeline.kinds.some((k) => k.kind === kind)) out.push(`   ${kind}: not available yet   FAIL`);
-    }
-  } else {
-    out.push('3./4. pipeline not run (--only)');
-  }
+  if (pipeline) out.push(...pipelineTable(pipeline, costs));
+  else out.push('3./4. pipeline not run (--only)');
   out.push(`   fixed monthly cost of an idle deployment: $${idle.monthly.total.toFixed(2)}  (${Object.entries(idle.monthly).filter(([k]) => k !== 'total').map(([k, v]) => `${k} $${v.toFixed(2)}`).join(', ')})`);
   out.push(`     ${idle.source}`);
   out.push('');
@@ -212,6 +167,59 @@ function table(
       ? `   ${load.items ?? '?'} items at ${load.rate ?? '?'}/s: lost ${load.lost ?? '?'}, duplicated ${load.duplicated ?? '?'}, ack p99 ${load.ackP99Ms ?? '?'} ms   target 5,000 @50/s, 0, 0, <=50 ms   ${pf(load.pass)}`
       : '   not run',
   );
+  return out;
+}
+
+function coldTable(cold: ColdLoadReport): string[] {
+  const out = [`1. Cold start: bundle size and module load (median of ${cold.runs}, fresh process, interleaved; bundler: ${cold.bundler})`];
+  out.push(pad(['reference', 'clients', 'KB', 'load ms']));
+  for (const [id, r] of Object.entries(cold.references)) {
+    out.push(pad([id, REFERENCES[id as keyof typeof REFERENCES].clients, num(r.bundleKb), r.status === 'ok' ? num(r.loadMsMedian, 1) : r.status]));
+  }
+  out.push(pad(['function', 'vs ref', 'KB', 'load ms', 'ref ms', 'ratio', `target <=${LOAD_RATIO_TARGET}x`, 'own-ref ratio']));
+  for (const f of cold.functions) {
+    const ref = cold.references[f.targetReference];
+    out.push(
+      pad([
+        f.fn,
+        f.targetReference,
+        num(f.bundleKb),
+        f.status === 'ok' ? num(f.loadMsMedian, 1) : f.status,
+        num(ref.loadMsMedian, 1),
+        f.loadRatio === undefined ? '-' : `${f.loadRatio.toFixed(2)}x`,
+        pf(f.pass),
+        f.ownReference !== f.targetReference && f.loadRatioOwn !== undefined ? `${f.loadRatioOwn.toFixed(2)}x vs ${f.ownReference}` : '',
+      ]),
+    );
+  }
+  return out;
+}
+
+/** Sections 3 (ingest CPU) and 4 (requests and cost per item kind). */
+function pipelineTable(pipeline: PipelineReport, costs: CostRow[]): string[] {
+  const out = ['3. Ingest handler CPU per item (SQS enqueue to local-aws-sqs in a child process: included, emulator CPU excluded)'];
+  if (pipeline.status !== 'ok' && pipeline.note) out.push(`   ${pipeline.note}`);
+  for (const c of pipeline.ingestCpu) {
+    out.push(c.status === 'ok' ? pad([c.fn, `${num(c.cpuMsPerItem, 3)} ms CPU`, `${num(c.wallMsPerItem, 2)} ms wall`, `n=${c.invocations}`, c.errors ? `${c.errors} errors` : '']) : pad([c.fn, c.status === 'missing' ? 'not available yet' : `failed: ${c.note}`]));
+  }
+  out.push('');
+  out.push('4. AWS requests per item (counted at the emulators) and cost per 1,000 items (eu-west-2)');
+  for (const k of pipeline.kinds) {
+    if (k.status !== 'ok') {
+      out.push(`   ${k.kind}: ${k.note ?? k.status}${COST_TARGETS[k.kind] !== undefined ? '   FAIL' : ''}`);
+      continue;
+    }
+    out.push(`   ${k.kind}: ${Object.entries(k.requestsPerItem ?? {}).map(([op, n]) => `${op} ${n}`).join(', ')}`);
+    out.push(`     WRU ${k.wruPerItem}, RRU ${k.rruPerItem}, SQS billed ${k.sqsBilledPerItem}, SES out ${k.sesOutboundPerItem}, providers ${JSON.stringify(k.providerCallsPerItem)}, S3 ${JSON.stringify(k.s3PerItem)}`);
+    out.push(`     lambda: ${(k.lambda ?? []).map((l) => `${l.fn} x${l.invocationsPerItem} ${l.meanMs} ms @${l.memoryMb} MB`).join(', ')}`);
+    const c = costs.find((x) => x.kind === k.kind)!;
+    const big = Object.entries(c.per1000).filter(([n, v]) => n !== 'total' && v > 0).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} $${v.toFixed(4)}`);
+    out.push(`     cost per 1,000: $${c.per1000.total!.toFixed(4)} (cold), $${c.per1000Warm.toFixed(4)} (all warm)${c.target !== undefined ? `   target <= $${c.target}   ${pf(c.pass)}` : ''}`);
+    out.push(`       ${big.join(', ')}`);
+  }
+  for (const kind of Object.keys(COST_TARGETS)) {
+    if (!pipeline.kinds.some((k) => k.kind === kind)) out.push(`   ${kind}: not available yet   FAIL`);
+  }
   return out;
 }
 

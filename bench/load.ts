@@ -132,56 +132,9 @@ async function run(opts: Options, target: Target, ownHub: boolean): Promise<numb
   console.log(
     `Sending ${opts.items} events at ${opts.rate}/s (run ${runId}, seed ${opts.seed}) with ${sends.length - opts.items} extra requests (duplicates, provider retries, hostile) to ${target.baseUrl} and smtp :${target.smtpPort}`,
   );
-
-  const http = httpSender(target.baseUrl, opts.concurrency);
-  const built = new Map<number, LoadRequest>();
-  const results: SendResult[] = [];
-  const inFlight = new Set<Promise<void>>();
-  const t0 = performance.now() + 100;
   const startedAt = new Date();
-  let nextProgress = 10;
-  let lastItemAt = t0;
-
-  for (const send of sends) {
-    const due = t0 + send.at;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    while (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
-    const lagMs = Math.max(0, performance.now() - due);
-    const p = fire(send, lagMs).then((r) => void results.push(r)).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    if (send.type === 'item' && send.item === opts.items - 1) lastItemAt = performance.now();
-    if (send.type === 'item' && ((send.item + 1) / opts.items) * 100 >= nextProgress) {
-      process.stdout.write(`  ${nextProgress}% sent (${send.item + 1} events, ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
-      nextProgress += 10;
-    }
-  }
-  await Promise.all(inFlight);
-  http.close();
-  const sendingS = (performance.now() - t0) / 1000;
-
-  function fire(send: Send, lagMs: number): Promise<SendResult> {
-    const now = new Date();
-    let req: LoadRequest;
-    if (send.type === 'hostile') req = hostileRequest(target, runId, send.item, send.hostile, now);
-    else {
-      req = built.get(send.item) ?? itemRequest(target, runId, send.item, send.scenario, now);
-      built.set(send.item, req);
-    }
-    const base = { type: send.type, item: send.item, lagMs, ...(send.type === 'hostile' ? { hostile: send.hostile } : { scenario: send.scenario }) };
-    if (req.kind === 'smtp') {
-      return sendSmtp('127.0.0.1', target.smtpPort, req).then((r) => ({
-        ...base,
-        protocol: 'smtp' as const,
-        status: r.code,
-        ms: r.ms,
-        ...(r.messageId ? { itemId: `ses:${r.messageId}` } : {}),
-        ...(r.error ? { error: r.error } : {}),
-      }));
-    }
-    const itemId = req.itemId;
-    return http.send(req).then((r) => ({ ...base, protocol: 'http' as const, status: r.status, ms: r.ms, ...(itemId ? { itemId } : {}), ...(r.error ? { error: r.error } : {}) }));
-  }
+  const sent = await sendOnSchedule(opts, target, runId, sends);
+  const { results, sendingS } = sent;
 
   console.log(`Sent ${results.length} requests in ${sendingS.toFixed(1)} s; waiting for the pipeline to drain (at most ${opts.drainTimeoutS} s)…`);
   const drainStart = performance.now();
@@ -210,7 +163,7 @@ async function run(opts: Options, target: Target, ownHub: boolean): Promise<numb
       drainSeconds: round(drainS),
       drained,
       /** Items per second between the first and the last item sent. */
-      achievedItemRate: opts.items > 1 ? round((opts.items - 1) / ((lastItemAt - t0) / 1000)) : opts.items,
+      achievedItemRate: opts.items > 1 ? round((opts.items - 1) / (sent.itemSpanMs / 1000)) : opts.items,
       /** Items per second from the first send until every record was in: what the local pipeline sustained. */
       endToEndItemRate: round(opts.items / (sendingS + drainS)),
     },
@@ -228,6 +181,65 @@ async function run(opts: Options, target: Target, ownHub: boolean): Promise<numb
   writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`Report: ${opts.report}`);
   return v.correct ? 0 : 1;
+}
+
+/**
+ * Open loop: each request leaves at its planned time (at most `concurrency`
+ * in flight), however slowly the hub answers; how late it left is its lag.
+ */
+async function sendOnSchedule(opts: Options, target: Target, runId: string, sends: readonly Send[]): Promise<{ results: SendResult[]; sendingS: number; itemSpanMs: number }> {
+  const http = httpSender(target.baseUrl, opts.concurrency);
+  // A duplicate or retry is the very request its item sent.
+  const built = new Map<number, LoadRequest>();
+  const results: SendResult[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const t0 = performance.now() + 100;
+  let nextProgress = 10;
+  let lastItemAt = t0;
+
+  for (const send of sends) {
+    const due = t0 + send.at;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    while (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
+    const lagMs = Math.max(0, performance.now() - due);
+    const p = fire({ target, runId, built, http }, send, lagMs)
+      .then((r) => void results.push(r))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (send.type === 'item' && send.item === opts.items - 1) lastItemAt = performance.now();
+    if (send.type === 'item' && ((send.item + 1) / opts.items) * 100 >= nextProgress) {
+      process.stdout.write(`  ${nextProgress}% sent (${send.item + 1} events, ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+      nextProgress += 10;
+    }
+  }
+  await Promise.all(inFlight);
+  http.close();
+  return { results, sendingS: (performance.now() - t0) / 1000, itemSpanMs: lastItemAt - t0 };
+}
+
+function fire(ctx: { target: Target; runId: string; built: Map<number, LoadRequest>; http: ReturnType<typeof httpSender> }, send: Send, lagMs: number): Promise<SendResult> {
+  const { target, runId, built } = ctx;
+  const now = new Date();
+  let req: LoadRequest;
+  if (send.type === 'hostile') req = hostileRequest(target, runId, send.item, send.hostile, now);
+  else {
+    req = built.get(send.item) ?? itemRequest(target, runId, send.item, send.scenario, now);
+    built.set(send.item, req);
+  }
+  const base = { type: send.type, item: send.item, lagMs, ...(send.type === 'hostile' ? { hostile: send.hostile } : { scenario: send.scenario }) };
+  if (req.kind === 'smtp') {
+    return sendSmtp('127.0.0.1', target.smtpPort, req).then((r) => ({
+      ...base,
+      protocol: 'smtp' as const,
+      status: r.code,
+      ms: r.ms,
+      ...(r.messageId ? { itemId: `ses:${r.messageId}` } : {}),
+      ...(r.error ? { error: r.error } : {}),
+    }));
+  }
+  const itemId = req.itemId;
+  return ctx.http.send(req).then((r) => ({ ...base, protocol: 'http' as const, status: r.status, ms: r.ms, ...(itemId ? { itemId } : {}), ...(r.error ? { error: r.error } : {}) }));
 }
 
 /**

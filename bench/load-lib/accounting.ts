@@ -99,32 +99,95 @@ const REPEATABLE_EVENTS = new Set(['delivery-failed', 'consent-reminded']);
 export function account(input: { sends: readonly SendResult[]; records: HubRecords; outbox: readonly OutboxRecord[]; baselineItemIds?: ReadonlySet<string> }): Accounting {
   const { sends, records, outbox } = input;
   const baseline = input.baselineItemIds ?? new Set<string>();
+  const answers = tallyAnswers(sends);
+  const index = indexRecords(records, outbox);
+  const items = checkItems(answers.acked, index);
+  const dups = countDuplicates(index, outbox, items.ours);
 
-  const rejected: Record<string, number> = {};
-  const unexpected: Record<string, number> = {};
-  let accepted = 0;
-  // Item number -> the hub's item id, once acknowledged.
-  const acked = new Map<number, { itemId: string; scenario: Scenario }>();
+  const recorded = new Set([...records.summaries.map((s) => s.itemId), ...records.logs.map((l) => l.itemId)]);
+  let unexpectedRecords = 0;
+  for (const id of recorded) if (!items.ours.has(id) && !baseline.has(id)) unexpectedRecords++;
+
+  const dlq: Record<string, number> = {};
+  for (const [queue, depth] of Object.entries(records.queues)) if (queue.endsWith('-dlq')) dlq[queue] = depth;
+
+  return {
+    sent: sentCounts(sends),
+    accepted: answers.accepted,
+    acceptedItems: answers.acked.size,
+    rejected: answers.rejected,
+    unexpected: answers.unexpected,
+    audited: items.audited,
+    logged: items.logged,
+    replied: items.replied,
+    withheld: items.withheld,
+    dlq,
+    lost: items.noRecord + items.missingMessage,
+    lostDetail: { noRecord: items.noRecord, missingMessage: items.missingMessage, examples: items.lostExamples },
+    duplicated: dups.summaries + dups.events + dups.messages,
+    duplicatedDetail: dups,
+    unexpectedRecords,
+    misrecorded: items.misrecorded,
+    latency: {
+      http: percentiles(sends.filter((s) => s.protocol === 'http' && s.status > 0).map((s) => s.ms)),
+      smtp: percentiles(sends.filter((s) => s.protocol === 'smtp' && s.status > 0).map((s) => s.ms)),
+      lag: percentiles(sends.map((s) => s.lagMs)),
+    },
+  };
+}
+
+function sentCounts(sends: readonly SendResult[]): Accounting['sent'] {
+  return {
+    total: sends.length,
+    items: sends.filter((s) => s.type === 'item').length,
+    duplicates: sends.filter((s) => s.type === 'duplicate').length,
+    retries: sends.filter((s) => s.type === 'retry').length,
+    hostile: sends.filter((s) => s.type === 'hostile').length,
+    http: sends.filter((s) => s.protocol === 'http').length,
+    smtp: sends.filter((s) => s.protocol === 'smtp').length,
+  };
+}
+
+interface Answers {
+  accepted: number;
+  /** Item number -> the hub's item id, once acknowledged. */
+  readonly acked: Map<number, { itemId: string; scenario: Scenario }>;
+  readonly rejected: Record<string, number>;
+  readonly unexpected: Record<string, number>;
+}
+
+/** How the hub answered each request: hostile ones as expected or not, the rest accepted or not. */
+function tallyAnswers(sends: readonly SendResult[]): Answers {
+  const answers: Answers = { accepted: 0, acked: new Map(), rejected: {}, unexpected: {} };
   for (const s of sends) {
     if (s.type === 'hostile') {
       const want = HOSTILE[s.hostile!];
-      if (s.status === want) bump(rejected, `${want} ${s.hostile}`);
-      else bump(unexpected, `hostile ${s.hostile}: ${s.status || s.error}`);
+      if (s.status === want) bump(answers.rejected, `${want} ${s.hostile}`);
+      else bump(answers.unexpected, `hostile ${s.hostile}: ${s.status || s.error}`);
       continue;
     }
     const ok = s.protocol === 'smtp' ? s.status === 250 : s.status >= 200 && s.status < 300;
     if (!ok) {
-      bump(unexpected, `${s.type} ${s.scenario}: ${s.status || s.error}`);
+      bump(answers.unexpected, `${s.type} ${s.scenario}: ${s.status || s.error}`);
       continue;
     }
-    accepted++;
-    if (s.itemId && !acked.has(s.item)) acked.set(s.item, { itemId: s.itemId, scenario: s.scenario! });
+    answers.accepted++;
+    if (s.itemId && !answers.acked.has(s.item)) answers.acked.set(s.item, { itemId: s.itemId, scenario: s.scenario! });
   }
+  return answers;
+}
 
-  const summariesBy = countBy(records.summaries.map((r) => r.itemId));
-  const logged = new Set(records.logs.map((l) => l.itemId));
-  const withheldBy = new Map(records.logs.filter((l) => l.withheld?.length).map((l) => [l.itemId, new Set(l.withheld)]));
-  const eventsBy = countBy(records.events.filter((e) => !REPEATABLE_EVENTS.has(e.type)).map((e) => `${e.itemId} ${e.type}${e.outboxId ? ` ${e.outboxId}` : ''}`));
+interface RecordIndex {
+  readonly summariesBy: Map<string, number>;
+  readonly logged: Set<string>;
+  readonly withheldBy: Map<string, Set<string>>;
+  /** `<itemId> <type>[ <outboxId>]` -> count, for events that happen once. */
+  readonly eventsBy: Map<string, number>;
+  /** itemId -> message kind -> count. */
+  readonly messagesBy: Map<string, Map<string, number>>;
+}
+
+function indexRecords(records: HubRecords, outbox: readonly OutboxRecord[]): RecordIndex {
   const messagesBy = new Map<string, Map<string, number>>();
   for (const o of outbox) {
     if (!o.itemId) continue;
@@ -132,97 +195,64 @@ export function account(input: { sends: readonly SendResult[]; records: HubRecor
     kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
     messagesBy.set(o.itemId, kinds);
   }
+  return {
+    summariesBy: countBy(records.summaries.map((r) => r.itemId)),
+    logged: new Set(records.logs.map((l) => l.itemId)),
+    withheldBy: new Map(records.logs.filter((l) => l.withheld?.length).map((l) => [l.itemId, new Set(l.withheld)])),
+    eventsBy: countBy(records.events.filter((e) => !REPEATABLE_EVENTS.has(e.type)).map((e) => `${e.itemId} ${e.type}${e.outboxId ? ` ${e.outboxId}` : ''}`)),
+    messagesBy,
+  };
+}
 
-  let audited = 0;
-  let loggedItems = 0;
-  let replied = 0;
-  let withheld = 0;
-  let noRecord = 0;
-  let missingMessage = 0;
-  let misrecorded = 0;
-  const lostExamples: string[] = [];
-  const ours = new Set<string>();
+/** Each acknowledged item against its scenario: recorded where it should be, with every message the policy sends (or withheld). */
+function checkItems(acked: Answers['acked'], index: RecordIndex) {
+  const r = { audited: 0, logged: 0, replied: 0, withheld: 0, noRecord: 0, missingMessage: 0, misrecorded: 0, lostExamples: [] as string[], ours: new Set<string>() };
   for (const { itemId, scenario } of acked.values()) {
-    ours.add(itemId);
+    r.ours.add(itemId);
     const spec = SCENARIOS[scenario];
-    const hasSummary = summariesBy.has(itemId);
-    const hasLog = logged.has(itemId);
+    const hasSummary = index.summariesBy.has(itemId);
+    const hasLog = index.logged.has(itemId);
     if (!hasSummary && !hasLog) {
-      noRecord++;
-      if (lostExamples.length < 10) lostExamples.push(`${scenario} ${itemId}: no record`);
+      r.noRecord++;
+      if (r.lostExamples.length < 10) r.lostExamples.push(`${scenario} ${itemId}: no record`);
       continue;
     }
-    if (spec.record === 'audit' ? !hasSummary : !hasLog && !hasSummary) misrecorded++;
-    if (hasSummary && spec.record === 'audit') audited++;
-    if (hasLog) loggedItems++;
-    const kinds = messagesBy.get(itemId);
-    if (spec.record === 'log' && kinds?.has('auto-reply')) replied++;
-    const held = withheldBy.get(itemId);
-    if (held && spec.expects.some((k) => held.has(k))) withheld++;
+    if (spec.record === 'audit' ? !hasSummary : !hasLog && !hasSummary) r.misrecorded++;
+    if (hasSummary && spec.record === 'audit') r.audited++;
+    if (hasLog) r.logged++;
+    const kinds = index.messagesBy.get(itemId);
+    if (spec.record === 'log' && kinds?.has('auto-reply')) r.replied++;
+    const held = index.withheldBy.get(itemId);
+    if (held && spec.expects.some((k) => held.has(k))) r.withheld++;
     const missing = spec.expects.filter((k) => !kinds?.has(k) && !held?.has(k));
     if (missing.length > 0) {
-      missingMessage++;
-      if (lostExamples.length < 10) lostExamples.push(`${scenario} ${itemId}: no ${missing.join(', ')}`);
+      r.missingMessage++;
+      if (r.lostExamples.length < 10) r.lostExamples.push(`${scenario} ${itemId}: no ${missing.join(', ')}`);
     }
   }
+  return r;
+}
 
-  const dupExamples: string[] = [];
+/** Summaries, once-only events and messages recorded more than once for one of our items. */
+function countDuplicates(index: RecordIndex, outbox: readonly OutboxRecord[], ours: ReadonlySet<string>): Accounting['duplicatedDetail'] {
+  const examples: string[] = [];
   const over = (counts: Map<string, number>, label: string) => {
     let n = 0;
     for (const [key, count] of counts) {
       if (count < 2) continue;
       n++;
-      if (dupExamples.length < 10) dupExamples.push(`${label} ${key} x${count}`);
+      if (examples.length < 10) examples.push(`${label} ${key} x${count}`);
     }
     return n;
   };
-  const dupSummaries = over(filterKeys(summariesBy, (k) => ours.has(k)), 'summary');
-  const dupEvents = over(filterKeys(eventsBy, (k) => ours.has(k.split(' ')[0]!)), 'event');
+  const summaries = over(filterKeys(index.summariesBy, (k) => ours.has(k)), 'summary');
+  const events = over(filterKeys(index.eventsBy, (k) => ours.has(k.split(' ')[0]!)), 'event');
   const perKind = new Map<string, number>();
-  for (const [itemId, kinds] of messagesBy) if (ours.has(itemId)) for (const [kind, n] of kinds) perKind.set(`${itemId} ${kind}`, n);
+  for (const [itemId, kinds] of index.messagesBy) if (ours.has(itemId)) for (const [kind, n] of kinds) perKind.set(`${itemId} ${kind}`, n);
   // Entries without an item id still carry the deterministic outbox id (`${itemId}:${kind}`).
   const byIdOnly = countBy(outbox.filter((o) => !o.itemId && isOurs(o.id, ours)).map((o) => o.id));
-  const dupMessages = over(perKind, 'message') + over(byIdOnly, 'message-id');
-
-  const recorded = new Set([...records.summaries.map((s) => s.itemId), ...records.logs.map((l) => l.itemId)]);
-  let unexpectedRecords = 0;
-  for (const id of recorded) if (!ours.has(id) && !baseline.has(id)) unexpectedRecords++;
-
-  const dlq: Record<string, number> = {};
-  for (const [queue, depth] of Object.entries(records.queues)) if (queue.endsWith('-dlq')) dlq[queue] = depth;
-
-  const items = sends.filter((s) => s.type === 'item');
-  return {
-    sent: {
-      total: sends.length,
-      items: items.length,
-      duplicates: sends.filter((s) => s.type === 'duplicate').length,
-      retries: sends.filter((s) => s.type === 'retry').length,
-      hostile: sends.filter((s) => s.type === 'hostile').length,
-      http: sends.filter((s) => s.protocol === 'http').length,
-      smtp: sends.filter((s) => s.protocol === 'smtp').length,
-    },
-    accepted,
-    acceptedItems: acked.size,
-    rejected,
-    unexpected,
-    audited,
-    logged: loggedItems,
-    replied,
-    withheld,
-    dlq,
-    lost: noRecord + missingMessage,
-    lostDetail: { noRecord, missingMessage, examples: lostExamples },
-    duplicated: dupSummaries + dupEvents + dupMessages,
-    duplicatedDetail: { summaries: dupSummaries, events: dupEvents, messages: dupMessages, examples: dupExamples },
-    unexpectedRecords,
-    misrecorded,
-    latency: {
-      http: percentiles(sends.filter((s) => s.protocol === 'http' && s.status > 0).map((s) => s.ms)),
-      smtp: percentiles(sends.filter((s) => s.protocol === 'smtp' && s.status > 0).map((s) => s.ms)),
-      lag: percentiles(sends.map((s) => s.lagMs)),
-    },
-  };
+  const messages = over(perKind, 'message') + over(byIdOnly, 'message-id');
+  return { summaries, events, messages, examples };
 }
 
 /** Outbox ids are deterministic (`${itemId}:${kind}`): an id seen twice is one message sent twice. */

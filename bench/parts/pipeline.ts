@@ -88,23 +88,71 @@ const KINDS = [
   { kind: 'informal WhatsApp message', ingest: 'whatsappWebhook' as FunctionId },
 ];
 
+const CPU_METHOD =
+  'process.cpuUsage() around N sequential invocations in this process; the SQS client really sends to local-aws-sqs (and DynamoDB where a handler uses it), which runs in a child process, so emulator CPU is excluded and SDK serialisation, signing and HTTP are included.';
+
 export async function runPipeline(root: string, opts: { cpuInvocations: number; itemsPerKind: number; log: (l: string) => void }): Promise<PipelineReport> {
-  const cpuMethod =
-    'process.cpuUsage() around N sequential invocations in this process; the SQS client really sends to local-aws-sqs (and DynamoDB where a handler uses it), which runs in a child process, so emulator CPU is excluded and SDK serialisation, signing and HTTP are included.';
   const have = (fn: FunctionId) => existsSync(join(root, FUNCTIONS[fn].entry));
   const ingestIds = (Object.keys(FUNCTIONS) as FunctionId[]).filter((fn) => FUNCTIONS[fn].kind !== 'sqs' && FUNCTIONS[fn].kind !== 'schedule' && fn !== 'consentForm' && fn !== 'moderationLink' && fn !== 'caseLink');
   if (!ingestIds.some(have)) {
     return {
       status: 'not-available',
       note: 'not available yet: no ingest handler in functions/',
-      cpuMethod,
+      cpuMethod: CPU_METHOD,
       ingestCpu: ingestIds.map((fn) => ({ fn, status: 'missing' as const })),
       kinds: KINDS.map((k) => ({ kind: k.kind, status: 'not-available' as const, note: 'handlers not available yet' })),
     };
   }
+  const rig = await startRig(root, have);
+  try {
+    // 3. Per-item CPU of each ingest handler.
+    const ingestCpu: IngestCpu[] = [];
+    for (const fn of ingestIds) {
+      ingestCpu.push(await measureIngestCpu(rig, fn, opts.cpuInvocations));
+    }
+    opts.log('ingest CPU measured');
 
+    // 4. Requests per item through the whole pipeline.
+    const kinds: KindUsage[] = [];
+    for (const k of KINDS) {
+      const missing = [k.ingest, 'classify', 'deliver'].filter((fn) => !have(fn as FunctionId));
+      if (missing.length > 0) {
+        kinds.push({ kind: k.kind, status: 'not-available', note: `not available yet: ${missing.map((m) => FUNCTIONS[m as FunctionId].entry).join(', ')}` });
+        continue;
+      }
+      try {
+        kinds.push(await measureKind(rig, k.kind, k.ingest, opts.itemsPerKind));
+      } catch (error) {
+        kinds.push({ kind: k.kind, status: 'failed', note: (error as Error).message.split('\n')[0] });
+      }
+    }
+    return { status: 'ok', cpuMethod: CPU_METHOD, ingestCpu, kinds };
+  } finally {
+    await rig.stop();
+  }
+}
+
+type Fakes = { env: Record<string, string>; calls(): { channel: string }[]; reset(): void; stop(): Promise<void> };
+
+/** The emulators (child process) behind counting proxies, the S3 and provider fakes, and the handlers loaded in this process. */
+interface Rig {
+  readonly proxies: Record<'dynamodb' | 'sqs' | 'ses', CountingProxy>;
+  readonly queueUrls: { inbound: string; outbox: string };
+  readonly s3: Awaited<ReturnType<typeof startS3Fake>>;
+  readonly fakes: Fakes | undefined;
+  readonly sqs: SQSClient;
+  handler(fn: FunctionId): Promise<Handler | string>;
+  invoke(fn: FunctionId, event: unknown): Promise<{ ms: number; result: unknown }>;
+  /** The next item number (unique across the run). */
+  next(): number;
+  /** An SES event whose raw MIME is already in the S3 fake, as SES's S3 action leaves it. */
+  sesItem(n: number): Promise<{ event: unknown; rawBytes: number }>;
+  stop(): Promise<void>;
+}
+
+async function startRig(root: string, have: (fn: FunctionId) => boolean): Promise<Rig> {
   const emulators = await startEmulatorProcess(root, `bench${process.pid}-`);
-  const proxies: Record<'dynamodb' | 'sqs' | 'ses', CountingProxy> = {
+  const proxies: Rig['proxies'] = {
     dynamodb: await startCountingProxy(emulators.info.dynamodbEndpoint, 'dynamodb'),
     sqs: await startCountingProxy(emulators.info.sqsEndpoint, 'sqs'),
     ses: await startCountingProxy(emulators.info.sesEndpoint, 'ses'),
@@ -113,10 +161,10 @@ export async function runPipeline(root: string, opts: { cpuInvocations: number; 
   const viaProxy = (url: string) => url.replace(emulators.info.sqsEndpoint, proxies.sqs.url);
   const queueUrls = { inbound: viaProxy(emulators.info.queueUrls.inbound), outbox: viaProxy(emulators.info.queueUrls.outbox) };
   const s3 = await startS3Fake();
-  let fakes: { env: Record<string, string>; calls(): { channel: string }[]; reset(): void; stop(): Promise<void> } | undefined;
+  let fakes: Fakes | undefined;
   const fakesFile = join(root, 'infra/local/provider-fakes.ts');
   if (existsSync(fakesFile)) {
-    const mod = (await import(pathToFileURL(fakesFile).href)) as { startProviderFakes?: () => Promise<typeof fakes> };
+    const mod = (await import(pathToFileURL(fakesFile).href)) as { startProviderFakes?: () => Promise<Fakes | undefined> };
     fakes = await mod.startProviderFakes?.();
   }
 
@@ -140,8 +188,43 @@ export async function runPipeline(root: string, opts: { cpuInvocations: number; 
   installIamEnforcement({ onDenial: (d) => process.stderr.write(`${describeDenial(d)}\n`) });
   const restoreStdout = captureStdout();
 
+  const handler = handlerLoader(root, have);
+  let counter = 0;
+  return {
+    proxies,
+    queueUrls,
+    s3,
+    fakes,
+    sqs,
+    handler,
+    async invoke(fn, event) {
+      const h = await handler(fn);
+      if (typeof h === 'string') throw new Error(`${fn}: ${h}`);
+      const t0 = performance.now();
+      // Under the function's role (IAM enforcement, infra/local/iam): a missing grant fails the bench as it would fail in AWS.
+      const result = await runAs(fn, () => h(event, lambdaContext(fn, FUNCTIONS[fn].memoryMb)));
+      return { ms: performance.now() - t0, result };
+    },
+    next: () => ++counter,
+    async sesItem(n) {
+      const messageId = `bench${n}x${Date.now().toString(36)}`;
+      const raw = rawEmail(n);
+      s3.objects.set(`bench-mail/inbound/${messageId}`, Buffer.from(raw));
+      return { event: sesEvent(messageId, raw), rawBytes: Buffer.byteLength(raw) };
+    },
+    async stop() {
+      restoreStdout.restore();
+      sqs.destroy();
+      await Promise.all([...Object.values(proxies).map((p) => p.stop()), s3.stop(), fakes?.stop()]);
+      await emulators.stop();
+    },
+  };
+}
+
+/** Each function's handler, imported once; a string says why there is none. */
+function handlerLoader(root: string, have: (fn: FunctionId) => boolean): (fn: FunctionId) => Promise<Handler | string> {
   const handlers = new Map<FunctionId, Handler | string>();
-  const handler = async (fn: FunctionId): Promise<Handler | string> => {
+  return async (fn) => {
     if (!handlers.has(fn)) {
       if (!have(fn)) handlers.set(fn, 'missing');
       else {
@@ -155,177 +238,168 @@ export async function runPipeline(root: string, opts: { cpuInvocations: number; 
     }
     return handlers.get(fn)!;
   };
-  const invoke = async (fn: FunctionId, event: unknown): Promise<{ ms: number; result: unknown }> => {
-    const h = await handler(fn);
-    if (typeof h === 'string') throw new Error(`${fn}: ${h}`);
-    const t0 = performance.now();
-    // Under the function's role (IAM enforcement, infra/local/iam): a missing grant fails the bench as it would fail in AWS.
-    const result = await runAs(fn, () => h(event, lambdaContext(fn, FUNCTIONS[fn].memoryMb)));
-    return { ms: performance.now() - t0, result };
-  };
-  let counter = 0;
-  const sesItem = async (n: number) => {
-    const messageId = `bench${n}x${Date.now().toString(36)}`;
-    const raw = rawEmail(n);
-    s3.objects.set(`bench-mail/inbound/${messageId}`, Buffer.from(raw));
-    return { event: sesEvent(messageId, raw), rawBytes: Buffer.byteLength(raw) };
-  };
+}
 
+async function measureIngestCpu(rig: Rig, fn: FunctionId, invocations: number): Promise<IngestCpu> {
+  const h = await rig.handler(fn);
+  if (typeof h === 'string') return { fn, status: h === 'missing' ? 'missing' : 'failed', note: h };
+  const build = async (n: number) => (fn === 'sesInbound' ? (await rig.sesItem(n)).event : INGEST_FIXTURES[fn]!(n));
   try {
-    // 3. Per-item CPU of each ingest handler.
-    const ingestCpu: IngestCpu[] = [];
-    for (const fn of ingestIds) {
-      const h = await handler(fn);
-      if (typeof h === 'string') {
-        ingestCpu.push({ fn, status: h === 'missing' ? 'missing' : 'failed', note: h });
-        continue;
-      }
-      const build = async (n: number) => (fn === 'sesInbound' ? (await sesItem(n)).event : INGEST_FIXTURES[fn]!(n));
-      try {
-        for (let i = 0; i < 20; i++) await invoke(fn, await build(++counter)); // warm-up
-        const events = [];
-        for (let i = 0; i < opts.cpuInvocations; i++) events.push(await build(++counter));
-        let errors = 0;
-        const cpu0 = process.cpuUsage();
-        const t0 = performance.now();
-        for (const event of events) {
-          const { result } = await invoke(fn, event);
-          if (isHttpError(result)) errors++;
-        }
-        const wall = performance.now() - t0;
-        const cpu = process.cpuUsage(cpu0);
-        ingestCpu.push({
-          fn,
-          status: 'ok',
-          invocations: events.length,
-          cpuMsPerItem: round((cpu.user + cpu.system) / 1000 / events.length, 3),
-          wallMsPerItem: round(wall / events.length, 2),
-          errors,
-        });
-      } catch (error) {
-        ingestCpu.push({ fn, status: 'failed', note: (error as Error).message.split('\n')[0] });
-      }
-      await purge(sqs, queueUrls.inbound);
+    for (let i = 0; i < 20; i++) await rig.invoke(fn, await build(rig.next())); // warm-up
+    const events = [];
+    for (let i = 0; i < invocations; i++) events.push(await build(rig.next()));
+    let errors = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (const event of events) {
+      const { result } = await rig.invoke(fn, event);
+      if (isHttpError(result)) errors++;
     }
-    opts.log('ingest CPU measured');
-
-    // 4. Requests per item through the whole pipeline.
-    const kinds: KindUsage[] = [];
-    for (const k of KINDS) {
-      const missing = [k.ingest, 'classify', 'deliver'].filter((fn) => !have(fn as FunctionId));
-      if (missing.length > 0) {
-        kinds.push({ kind: k.kind, status: 'not-available', note: `not available yet: ${missing.map((m) => FUNCTIONS[m as FunctionId].entry).join(', ')}` });
-        continue;
-      }
-      try {
-        kinds.push(await measureKind(k.kind, k.ingest));
-      } catch (error) {
-        kinds.push({ kind: k.kind, status: 'failed', note: (error as Error).message.split('\n')[0] });
-      }
-    }
-    return { status: 'ok', cpuMethod, ingestCpu, kinds };
-  } finally {
-    restoreStdout.restore();
-    sqs.destroy();
-    await Promise.all([...Object.values(proxies).map((p) => p.stop()), s3.stop(), fakes?.stop()]);
-    await emulators.stop();
-  }
-
-  async function measureKind(kind: string, ingest: FunctionId): Promise<KindUsage> {
-    const durations = new Map<FunctionId, number[]>();
-    let emptyReceives = 0;
-    let rawEmailBytes = 0;
-    const once = async () => {
-      const n = ++counter;
-      if (ingest === 'sesInbound') {
-        const { event, rawBytes } = await sesItem(n);
-        rawEmailBytes = rawBytes;
-        s3.counts.set('PutObject', (s3.counts.get('PutObject') ?? 0) + 1); // the SES S3 action's write
-        record(ingest, (await invoke(ingest, event)).ms);
-      } else {
-        const { ms, result } = await invoke(ingest, INGEST_FIXTURES[ingest]!(n));
-        if (isHttpError(result)) throw new Error(`${ingest} answered ${(result as { statusCode: number }).statusCode}`);
-        record(ingest, ms);
-      }
-      for (let round = 0; round < 4; round++) {
-        const a = await drain(queueUrls.inbound, 'classify');
-        const b = await drain(queueUrls.outbox, 'deliver');
-        if (a + b === 0) break;
-      }
-    };
-    const record = (fn: FunctionId, ms: number) => durations.set(fn, [...(durations.get(fn) ?? []), ms]);
-    const drain = async (queueUrl: string, fn: FunctionId): Promise<number> => {
-      let handled = 0;
-      for (;;) {
-        const received = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ['All'], MessageAttributeNames: ['All'] }),
-        );
-        const messages = received.Messages ?? [];
-        if (messages.length === 0) {
-          emptyReceives++;
-          return handled;
-        }
-        const { ms, result } = await invoke(fn, sqsEvent(queueUrl, messages));
-        record(fn, ms);
-        const failed = new Set(((result as { batchItemFailures?: { itemIdentifier: string }[] } | undefined)?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-        const done = messages.filter((m) => !failed.has(m.MessageId!));
-        if (done.length > 0) {
-          await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-        }
-        if (failed.size > 0) throw new Error(`${fn} reported ${failed.size} batch item failure(s)`);
-        handled += messages.length;
-      }
-    };
-
-    await once(); // warm-up: module load, secrets, first connections
-    for (const p of Object.values(proxies)) p.reset();
-    s3.counts.clear();
-    fakes?.reset();
-    durations.clear();
-    emptyReceives = 0;
-    const logStart = captured.bytes;
-    const items = opts.itemsPerKind;
-    for (let i = 0; i < items; i++) await once();
-
-    const requests: Record<string, number> = {};
-    let sqsBilled = 0;
-    for (const [service, proxy] of Object.entries(proxies)) {
-      for (const [op, c] of proxy.counts) {
-        let count = c.count;
-        if (service === 'sqs' && op === 'ReceiveMessage') count -= emptyReceives; // the driver's "queue is empty" probes, not the item's
-        if (count <= 0) continue;
-        requests[`${service}:${op}`] = round(count / items, 2);
-        if (service === 'sqs') sqsBilled += count * Math.max(1, Math.ceil(Math.max(c.requestBytes, c.responseBytes) / c.count / 65536));
-      }
-    }
-    const ddb = [...proxies.dynamodb.counts];
-    const writeUnits = ddb.filter(([op]) => /Put|Update|Delete|BatchWrite/.test(op)).reduce((s, [, c]) => s + c.capacityUnits, 0);
-    const readUnits = ddb.filter(([op]) => /Get|Query|Scan/.test(op)).reduce((s, [, c]) => s + c.capacityUnits, 0);
-    const gsiUnits = gsiWriteUnits(proxies.dynamodb.writes);
-    const provider: Record<string, number> = {};
-    for (const call of fakes?.calls() ?? []) provider[call.channel] = (provider[call.channel] ?? 0) + 1 / items;
-    const invocations = [...durations.values()].reduce((s, d) => s + d.length, 0);
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     return {
-      kind,
+      fn,
       status: 'ok',
-      items,
-      requestsPerItem: requests,
-      sqsBilledPerItem: round(sqsBilled / items, 2),
-      wruPerItem: round((writeUnits + gsiUnits) / items, 2),
-      rruPerItem: round(readUnits / items, 2),
-      sesOutboundPerItem: round((proxies.ses.counts.get('SendEmail')?.count ?? 0) / items, 2),
-      providerCallsPerItem: Object.fromEntries(Object.entries(provider).map(([k, v]) => [k, round(v, 2)])),
-      s3PerItem: Object.fromEntries([...s3.counts].map(([k, v]) => [k, round(v / items, 2)])),
-      lambda: [...durations].map(([fn, ds]) => ({
-        fn,
-        memoryMb: FUNCTIONS[fn].memoryMb,
-        invocationsPerItem: round(ds.length / items, 2),
-        meanMs: round(ds.reduce((s, d) => s + d, 0) / ds.length, 1),
-      })),
-      logBytesPerInvocation: Math.round((captured.bytes - logStart) / Math.max(1, invocations)),
-      ...(rawEmailBytes ? { rawEmailBytes } : {}),
+      invocations: events.length,
+      cpuMsPerItem: round((cpu.user + cpu.system) / 1000 / events.length, 3),
+      wallMsPerItem: round(wall / events.length, 2),
+      errors,
     };
+  } catch (error) {
+    return { fn, status: 'failed', note: (error as Error).message.split('\n')[0] };
+  } finally {
+    await purge(rig.sqs, rig.queueUrls.inbound);
   }
+}
+
+/**
+ * Drives one item at a time through ingest -> inbound queue -> classify ->
+ * outbox queue -> deliver, standing in for the event source mappings, and
+ * records each invocation's wall time.
+ */
+class ItemDriver {
+  readonly durations = new Map<FunctionId, number[]>();
+  /** The driver's own "queue is empty" receives: not the item's requests. */
+  emptyReceives = 0;
+  rawEmailBytes = 0;
+
+  private readonly rig: Rig;
+  private readonly ingest: FunctionId;
+
+  constructor(rig: Rig, ingest: FunctionId) {
+    this.rig = rig;
+    this.ingest = ingest;
+  }
+
+  async once(): Promise<void> {
+    const { rig, ingest } = this;
+    const n = rig.next();
+    if (ingest === 'sesInbound') {
+      const { event, rawBytes } = await rig.sesItem(n);
+      this.rawEmailBytes = rawBytes;
+      rig.s3.counts.set('PutObject', (rig.s3.counts.get('PutObject') ?? 0) + 1); // the SES S3 action's write
+      this.record(ingest, (await rig.invoke(ingest, event)).ms);
+    } else {
+      const { ms, result } = await rig.invoke(ingest, INGEST_FIXTURES[ingest]!(n));
+      if (isHttpError(result)) throw new Error(`${ingest} answered ${(result as { statusCode: number }).statusCode}`);
+      this.record(ingest, ms);
+    }
+    for (let round = 0; round < 4; round++) {
+      const a = await this.drain(rig.queueUrls.inbound, 'classify');
+      const b = await this.drain(rig.queueUrls.outbox, 'deliver');
+      if (a + b === 0) break;
+    }
+  }
+
+  reset(): void {
+    this.durations.clear();
+    this.emptyReceives = 0;
+  }
+
+  private record(fn: FunctionId, ms: number): void {
+    this.durations.set(fn, [...(this.durations.get(fn) ?? []), ms]);
+  }
+
+  /** Receive, invoke with an SQSEvent, delete what succeeded; until the queue is empty. */
+  private async drain(queueUrl: string, fn: FunctionId): Promise<number> {
+    const { sqs } = this.rig;
+    let handled = 0;
+    for (;;) {
+      const received = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+      );
+      const messages = received.Messages ?? [];
+      if (messages.length === 0) {
+        this.emptyReceives++;
+        return handled;
+      }
+      const { ms, result } = await this.rig.invoke(fn, sqsEvent(queueUrl, messages));
+      this.record(fn, ms);
+      const failed = new Set(((result as { batchItemFailures?: { itemIdentifier: string }[] } | undefined)?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      const done = messages.filter((m) => !failed.has(m.MessageId!));
+      if (done.length > 0) {
+        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      }
+      if (failed.size > 0) throw new Error(`${fn} reported ${failed.size} batch item failure(s)`);
+      handled += messages.length;
+    }
+  }
+}
+
+async function measureKind(rig: Rig, kind: string, ingest: FunctionId, items: number): Promise<KindUsage> {
+  const driver = new ItemDriver(rig, ingest);
+  await driver.once(); // warm-up: module load, secrets, first connections
+  for (const p of Object.values(rig.proxies)) p.reset();
+  rig.s3.counts.clear();
+  rig.fakes?.reset();
+  driver.reset();
+  const logStart = captured.bytes;
+  for (let i = 0; i < items; i++) await driver.once();
+
+  const { requests, sqsBilled } = requestsPerItem(rig.proxies, driver.emptyReceives, items);
+  const ddb = [...rig.proxies.dynamodb.counts];
+  const writeUnits = ddb.filter(([op]) => /Put|Update|Delete|BatchWrite/.test(op)).reduce((s, [, c]) => s + c.capacityUnits, 0);
+  const readUnits = ddb.filter(([op]) => /Get|Query|Scan/.test(op)).reduce((s, [, c]) => s + c.capacityUnits, 0);
+  const gsiUnits = gsiWriteUnits(rig.proxies.dynamodb.writes);
+  const provider: Record<string, number> = {};
+  for (const call of rig.fakes?.calls() ?? []) provider[call.channel] = (provider[call.channel] ?? 0) + 1 / items;
+  const invocations = [...driver.durations.values()].reduce((s, d) => s + d.length, 0);
+  return {
+    kind,
+    status: 'ok',
+    items,
+    requestsPerItem: requests,
+    sqsBilledPerItem: round(sqsBilled / items, 2),
+    wruPerItem: round((writeUnits + gsiUnits) / items, 2),
+    rruPerItem: round(readUnits / items, 2),
+    sesOutboundPerItem: round((rig.proxies.ses.counts.get('SendEmail')?.count ?? 0) / items, 2),
+    providerCallsPerItem: Object.fromEntries(Object.entries(provider).map(([k, v]) => [k, round(v, 2)])),
+    s3PerItem: Object.fromEntries([...rig.s3.counts].map(([k, v]) => [k, round(v / items, 2)])),
+    lambda: [...driver.durations].map(([fn, ds]) => ({
+      fn,
+      memoryMb: FUNCTIONS[fn].memoryMb,
+      invocationsPerItem: round(ds.length / items, 2),
+      meanMs: round(ds.reduce((s, d) => s + d, 0) / ds.length, 1),
+    })),
+    logBytesPerInvocation: Math.round((captured.bytes - logStart) / Math.max(1, invocations)),
+    ...(driver.rawEmailBytes ? { rawEmailBytes: driver.rawEmailBytes } : {}),
+  };
+}
+
+/** Requests counted at the proxies, per item by `service:operation`, and SQS requests in billed 64 KB units. */
+function requestsPerItem(proxies: Rig['proxies'], emptyReceives: number, items: number): { requests: Record<string, number>; sqsBilled: number } {
+  const requests: Record<string, number> = {};
+  let sqsBilled = 0;
+  for (const [service, proxy] of Object.entries(proxies)) {
+    for (const [op, c] of proxy.counts) {
+      let count = c.count;
+      if (service === 'sqs' && op === 'ReceiveMessage') count -= emptyReceives; // the driver's "queue is empty" probes, not the item's
+      if (count <= 0) continue;
+      requests[`${service}:${op}`] = round(count / items, 2);
+      if (service === 'sqs') sqsBilled += count * Math.max(1, Math.ceil(Math.max(c.requestBytes, c.responseBytes) / c.count / 65536));
+    }
+  }
+  return { requests, sqsBilled };
 }
 
 /** Writes to a GSI cost write units too; dynalite reports the table's only. Count each index whose keys the write names. */
