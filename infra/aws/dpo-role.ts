@@ -6,6 +6,15 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MAIL_BUCKET } from '../../shared/topology.ts';
 import { DPO_ACCESS } from './access.ts';
 
+export interface DpoRoleProps {
+  readonly audit: dynamodb.Table;
+  readonly auditQueue: sqs.IQueue;
+  readonly ops: dynamodb.Table;
+  readonly mailBucket: s3.Bucket;
+  readonly indexNames: readonly string[];
+  readonly principals?: readonly string[];
+}
+
 /**
  * The data protection officer's role: exactly what `hub sar export`,
  * `hub erase` and `hub hold` do (shared/dataprotection/), nothing else.
@@ -13,15 +22,20 @@ import { DPO_ACCESS } from './access.ts';
  * item, nor update a chained event: erasure appends an event and updates the
  * item's content and summary records (`ITEM#…`), holds live under `HOLD#…`.
  */
-export function addDpoRole(
-  stack: Stack,
-  props: { audit: dynamodb.Table; auditQueue: sqs.IQueue; ops: dynamodb.Table; mailBucket: s3.Bucket; indexNames: readonly string[]; principals?: readonly string[] },
-): iam.Role {
+export function addDpoRole(stack: Stack, props: DpoRoleProps): iam.Role {
   const role = new iam.Role(stack, 'DpoRole', {
     description: 'Parish Comms Hub data protection officer: subject access export, erasure, legal holds',
     assumedBy: props.principals?.length ? new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn))) : new iam.AccountRootPrincipal(),
     maxSessionDuration: Duration.hours(1),
   });
+  grantAuditTable(role, props);
+  grantOpsTable(role, props);
+  grantMailAndOutputs(stack, role, props);
+  return role;
+}
+
+/** Read the audit records; record events and holds, erase content; never write a chain event. */
+function grantAuditTable(role: iam.Role, props: DpoRoleProps): void {
   const indexArn = (name: string) => `${props.audit.tableArn}/index/${name}`;
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
@@ -48,6 +62,10 @@ export function addDpoRole(
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...DPO_ACCESS.auditUpdatableKeys] } },
     }),
   );
+}
+
+/** Find a person's operational records; delete or scrub them by key class. */
+function grantOpsTable(role: iam.Role, props: DpoRoleProps): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindOperationalRecords', actions: ['dynamodb:Scan'], resources: [props.ops.tableArn] }));
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
@@ -73,6 +91,10 @@ export function addDpoRole(
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...DPO_ACCESS.opsUpdatableKeys] } },
     }),
   );
+}
+
+/** The erased item's raw mail and kept body, and the stack outputs the CLI reads. */
+function grantMailAndOutputs(stack: Stack, role: iam.Role, props: DpoRoleProps): void {
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'DeleteErasedRawMailAndBodies',
@@ -94,5 +116,4 @@ export function addDpoRole(
       reason: 'Oversized bodies are one object per item, named by council and reference: read for a subject access report, deleted on erasure.',
     },
   );
-  return role;
 }
