@@ -130,22 +130,8 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: Cleanup, sto
   cleanup.push(() => documents.destroy());
   const audit = new AuditStore({ client: documents, tableName: emulators.tableNames.audit, council: config.policy.council.id });
   const ops = new OpsStore({ client: documents, tableName: emulators.tableNames.ops });
-  const route = localRoutes({
-    config,
-    httpUrl,
-    smtpPort: mail.smtp.port,
-    audit,
-    ops,
-    outbox,
-    fakes,
-    schedules,
-    iamEnforcement,
-    sqs,
-    emulators,
-    pendingDir,
-    inboundReceives,
-    logger,
-  });
+  const views = { audit, ops, outbox, fakes, schedules, iamEnforcement, sqs, emulators, pendingDir, inboundReceives };
+  const route = localRoutes({ config, httpUrl, smtpPort: mail.smtp.port, logger, ...views });
 
   // What `hub audit --local` reads (shared/cli/audit.ts LocalHubInfo); removed again at stop.
   const infoFile = join(dataDir, 'hub.json');
