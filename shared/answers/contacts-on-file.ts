@@ -62,6 +62,6 @@ function councilAddresses(policy: Policy): Set<string> {
 export function contactsOnFileLine(found: ContactsOnFile): string {
   const searched = `the hub looked in this message and ${found.otherItems === 0 ? 'found no other item' : `${found.otherItems} other item${found.otherItems === 1 ? '' : 's'}`} from the same Messenger account; it keeps no link between a Messenger account and an email address or phone number`;
   return found.contacts.length
-    ? `Other contact details on file for this resident: ${found.contacts.map((c) => `${c.value} (${c.source})`).join(', ')} (${searched}).`
-    : `No other contact details are on file for this resident (${searched}): you can answer when they next write on Messenger.`;
+    ? `Email addresses and phone numbers found in this resident's messages (check each is theirs, since a message may quote someone else's): ${found.contacts.map((c) => `${c.value} (${c.source})`).join(', ')} (${searched}).`
+    : `No email address or phone number was found in this resident's messages (${searched}): you can answer when they next write on Messenger.`;
 }

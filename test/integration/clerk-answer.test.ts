@@ -182,6 +182,7 @@ describe('the clerk answers by replying to the routing email', () => {
     expect(told[0]!.to).toBe(CLERK);
     expect(told[0]!.text).toMatch(/within 24 hours/);
     expect(told[0]!.text).toContain('sam@example.net (this message)');
+    expect(told[0]!.text).toMatch(/check each is theirs/);
     const events = await deps.audit.eventsFor(outside.ref);
     expect(events.find((e) => e.type === 'answer-not-sent')?.data).toMatchObject({ reason: 'outside-24h-window' });
     expect(await deps.cases!.get(outside.ref)).toMatchObject({ status: 'open', answers: 0 });
