@@ -283,6 +283,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     description: 'Statutory-deadline reminders and the daily digest to the clerk, inside office hours',
   },
+  auditDigest: {
+    entry: 'functions/audit-digest.ts',
+    kind: 'schedule',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    description: 'Hourly, when anything was appended: sign a digest of the audit chain (KMS) into the Object Lock bucket',
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionId = keyof typeof FUNCTIONS;
@@ -345,6 +352,7 @@ export const SCHEDULES = [
   { id: 'consent-sweep', fn: 'consentSchedule', rate: 'rate(1 hour)', localIntervalSeconds: 60 },
   { id: 'retention-sweep', fn: 'retentionSweep', rate: 'rate(1 day)', localIntervalSeconds: 3600 },
   { id: 'clerk-sweep', fn: 'clerkSchedule', rate: 'rate(15 minutes)', localIntervalSeconds: 30 },
+  { id: 'audit-digest', fn: 'auditDigest', rate: 'rate(1 hour)', localIntervalSeconds: 3600 },
 ] as const satisfies readonly { id: string; fn: FunctionId; rate: string; localIntervalSeconds: number }[];
 
 /**
@@ -360,6 +368,12 @@ export const ENV = {
   outboxQueueUrl: 'OUTBOX_QUEUE_URL',
   /** The FIFO audit queue: producers name recorded events on it for the appender. */
   auditQueueUrl: 'AUDIT_QUEUE_URL',
+  /** auditDigest in AWS: the Object Lock bucket and the asymmetric KMS key digests are signed with. */
+  digestBucket: 'DIGEST_BUCKET',
+  signingKeyId: 'AUDIT_SIGNING_KEY_ID',
+  /** auditDigest locally: the digest directory and key file under HUB_DATA_DIR. */
+  digestDir: 'AUDIT_DIGEST_DIR',
+  signingKeyFile: 'AUDIT_SIGNING_KEY_FILE',
   mailBucket: 'MAIL_BUCKET',
   mailPrefix: 'MAIL_PREFIX',
   /** Local only: raw inbound mail is read from (and written to) this directory instead of S3. */

@@ -35,6 +35,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionBenchSpec> = {
   auditAppender: { own: 'dynamodbSqs', ingest: false },
   clerkSchedule: { own: 'dynamodbSqs', ingest: false },
   caseLink: { own: 'dynamodbSqs', ingest: false },
+  // DynamoDB plus KMS and S3, loaded lazily on the first digest; the nearest reference.
+  auditDigest: { own: 'dynamodbSqs', ingest: false },
 };
 
 export const LOAD_RATIO_TARGET = 1.2;

@@ -18,6 +18,8 @@ export const AUDIT_MARKER_KEY_PREFIX = 'EVENTKEY#';
 export const AUDIT_SUMMARY_KEY_PREFIX = 'ITEM#';
 
 export type AuditAccess =
+  /** Read only (GetItem, Query): the digest function. */
+  | 'read'
   /** Record events (PutItem on `EVENTKEY#…` only) and read; name them on the audit queue. */
   | 'record'
   /** `record`, and create each item's summary and content (PutItem on `ITEM#…`). */
@@ -36,6 +38,8 @@ export function auditWritableKeys(access: AuditAccess): { put: string[]; update:
   const pending = `${AUDIT_MARKER_KEY_PREFIX}*`;
   const items = `${AUDIT_SUMMARY_KEY_PREFIX}*`;
   switch (access) {
+    case 'read':
+      return { put: [], update: [] };
     case 'record':
       return { put: [pending], update: [] };
     case 'record-items':
@@ -67,6 +71,8 @@ export interface FunctionAccess {
   readonly council?: true;
   /** bedrock:InvokeModel (Converse) on the one model the policy pins, in its region; only when the council opts in (moderationModel). */
   readonly invokeModerationModel?: true;
+  /** kms:Sign with the audit signing key; write digests to the Object Lock bucket. */
+  readonly signDigests?: true;
 }
 
 /** Every provider webhook verifies with a secret and enqueues; nothing else. */
@@ -84,6 +90,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   auditAppender: { audit: 'chain' },
   // Erasure records 'personal-data-erased' / 'retention-swept' and updates the item's content and summary.
   retentionSweep: { audit: 'record-and-update-summary', council: true, deleteBodies: true },
+  // sendOutbox: each digest is emailed to the auditors the policy lists (deliver sends; shared/store/digest-mail.ts).
+  auditDigest: { audit: 'read', council: true, signDigests: true, sendOutbox: true },
   consentSchedule: { ops: true, audit: 'record-and-update-summary', sendOutbox: true, secrets: true, council: true },
   // Reads cases (ops) and consent summaries (audit Query); records nothing in the chain itself (deliver audits what it sends).
   clerkSchedule: { ops: true, audit: 'record', sendOutbox: true, council: true },

@@ -17,6 +17,8 @@ export interface CouncilSetting {
   readonly rawMailDays: number;
   /** The pinned Bedrock model of the second tier of moderation, when the council opted in. */
   readonly moderationModel?: { readonly modelId: string; readonly region: string };
+  /** Years formal records are kept (retention.formal): how long each audit digest is locked. */
+  readonly formalYears: number;
 }
 
 /**
@@ -39,7 +41,12 @@ function modelOf(policy: ReturnType<typeof loadPolicy>): Pick<CouncilSetting, 'm
 }
 
 function fromPolicy(policy: ReturnType<typeof loadPolicy>): Omit<CouncilSetting, 'envValue' | 'file'> {
-  return { councilId: policy.council.id, rawMailDays: policy.retention.rawMail?.days ?? MAIL_BUCKET.expireAfterDays, ...modelOf(policy) };
+  return {
+    councilId: policy.council.id,
+    rawMailDays: policy.retention.rawMail?.days ?? MAIL_BUCKET.expireAfterDays,
+    formalYears: policy.retention.formal.years,
+    ...modelOf(policy),
+  };
 }
 
 /** esbuild command hooks that copy the council's policy file next to the bundled handler. */

@@ -8,8 +8,9 @@ import type { Construct } from 'constructs';
 import { type FunctionId, type ProviderSetting, type QUEUES, TABLES } from '../../shared/topology.ts';
 import { addAlarms } from './constructs/alarms.ts';
 import { addHttpApi, addRoutes } from './constructs/api.ts';
+import { addAuditDigests, type AuditDigests } from './constructs/audit-digests.ts';
 import { addAuditorRole } from './constructs/auditor-role.ts';
-import { addFunctions, addSchedules } from './constructs/functions.ts';
+import { addFunctions, addSchedules, LOG_RETENTION } from './constructs/functions.ts';
 import { addMailReceiving, addMailSending } from './constructs/mail.ts';
 import { addOutputs } from './constructs/outputs.ts';
 import { addQueues, connectConsumers } from './constructs/queues.ts';
@@ -67,6 +68,8 @@ export class HubStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly auditorRole: iam.Role;
   readonly dpoRole: iam.Role;
+  /** The audit signing key, the Object Lock digest bucket, and the deploy-time reader of the public key. */
+  readonly auditDigests: AuditDigests;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
@@ -75,6 +78,8 @@ export class HubStack extends Stack {
     const hubQueues = addQueues(this);
     const { queues } = hubQueues;
     const council = resolveCouncil(props.council);
+    // Signed audit digests outside the table: the signing key, the Object Lock bucket, the public key output.
+    const auditDigests = addAuditDigests(this, { stackId: id, formalYears: council.formalYears, logRetention: LOG_RETENTION });
     const mailBucket = addMailBucket(this, council.rawMailDays);
     const secret = addProviderSecret(this);
     const sending = addMailSending(this, mailDomain, props.fromAddress ?? `hub@${mailDomain}`);
@@ -88,6 +93,7 @@ export class HubStack extends Stack {
       secret,
       council,
       sending,
+      auditDigests,
       publicBaseUrl: http.publicBaseUrl,
       ...(props.ids ? { ids: props.ids } : {}),
       ...(props.codeFor ? { codeFor: props.codeFor } : {}),
@@ -99,6 +105,7 @@ export class HubStack extends Stack {
     addSchedules(this, functions);
 
     const auditorRole = addAuditorRole(this, { tables, principals: props.auditorPrincipalArns });
+    auditDigests.grantRead(auditorRole);
     // Data protection officer: SAR export, erasure, legal holds (separate from the read-only auditor).
     const dpoRole = addDpoRole(this, {
       audit: tables.audit,
@@ -118,5 +125,6 @@ export class HubStack extends Stack {
     this.api = http.api;
     this.auditorRole = auditorRole;
     this.dpoRole = dpoRole;
+    this.auditDigests = auditDigests;
   }
 }

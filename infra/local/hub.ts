@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { LOCAL_DIGEST_DIR, LOCAL_SIGNING_KEY_FILE } from '../../shared/store/audit-digest.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
@@ -193,6 +194,9 @@ function applyLocalEnv(config: HubConfig, endpoints: Record<string, string>, loc
     [ENV.mailBucket]: MAIL_OBJECT_BUCKET,
     [ENV.mailPrefix]: MAIL_BUCKET.objectPrefix,
     [ENV.mailDir]: local.mailDir,
+    // Signed audit digests: create-only files and the signing key file (shared/store/audit-digest.ts).
+    [ENV.digestDir]: join(config.dataDir, LOCAL_DIGEST_DIR),
+    [ENV.signingKeyFile]: join(config.dataDir, LOCAL_SIGNING_KEY_FILE),
     [ENV.sesFromAddress]: process.env[ENV.sesFromAddress] ?? config.policy.contacts.hubAddresses[0],
     [ENV.smsOriginationIdentity]: process.env[ENV.smsOriginationIdentity] ?? config.policy.contacts.smsNumbers[0] ?? '+447700900000',
     [ENV.consentBaseUrl]: process.env[ENV.consentBaseUrl] ?? local.httpUrl,

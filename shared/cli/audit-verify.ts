@@ -1,5 +1,8 @@
 import type { Finding } from '../store/audit-verify.ts';
 import { verifyAudit, type SignedCheckpoint, type VerifyReport, type VerifySource } from '../store/verify-audit.ts';
+import { readFileSync } from 'node:fs';
+import type { AuditStore } from '../store/audit-store.ts';
+import { checkDigests, parseDigest, type DigestSigner, type DigestStore, type SignedDigest } from '../store/audit-digest.ts';
 import { UsageError, type OptionSpecs } from './args.ts';
 
 /**
@@ -9,18 +12,28 @@ import { UsageError, type OptionSpecs } from './args.ts';
 
 export const VERIFY_OPTIONS = {
   anchor: { type: 'string', hint: 'SEQ:HASH as verify prints it after "Head:" (several: comma-separated)' },
+  digest: { type: 'string', hint: 'a digest file you kept (several: comma-separated)' },
   'allow-empty': { type: 'boolean' },
 } as const satisfies OptionSpecs;
 
 export interface VerifyArgs {
   readonly anchors: readonly SignedCheckpoint[];
+  readonly digestFiles: readonly string[];
   readonly allowEmpty: boolean;
 }
 
-export const NO_VERIFY_ARGS: VerifyArgs = { anchors: [], allowEmpty: false };
+export const NO_VERIFY_ARGS: VerifyArgs = { anchors: [], digestFiles: [], allowEmpty: false };
 
-export function verifyArgs(v: { anchor?: string; 'allow-empty'?: boolean }, command: string): VerifyArgs {
-  if ((v.anchor !== undefined || v['allow-empty']) && command !== 'verify') throw new UsageError('--anchor and --allow-empty are for verify');
+/** Where digests live and how to check them (local files and key, or S3 and KMS). */
+export interface DigestAccess {
+  readonly store: DigestStore;
+  publicKeyPem(): Promise<string>;
+  /** Absent for a reader (the auditor role cannot sign). */
+  readonly signer?: DigestSigner;
+}
+
+export function verifyArgs(v: { anchor?: string; digest?: string; 'allow-empty'?: boolean }, command: string): VerifyArgs {
+  if ((v.anchor !== undefined || v.digest !== undefined || v['allow-empty']) && command !== 'verify') throw new UsageError('--anchor, --digest and --allow-empty are for verify');
   const anchors = (v.anchor ?? '')
     .split(',')
     .filter((part) => part.trim() !== '')
@@ -29,16 +42,34 @@ export function verifyArgs(v: { anchor?: string; 'allow-empty'?: boolean }, comm
       if (!anchor) throw new UsageError(`--anchor must be SEQ:HASH (an event number and its 64-hex hash, as verify prints them), got "${part.slice(0, 80)}"`);
       return anchor;
     });
-  return { anchors, allowEmpty: v['allow-empty'] ?? false };
+  const digestFiles = (v.digest ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  return { anchors, digestFiles, allowEmpty: v['allow-empty'] ?? false };
 }
 
 export interface VerifyContext {
   readonly store: VerifySource;
   readonly out: { write(text: string): void };
+  readonly digests?: DigestAccess;
 }
 
 export async function runVerify(ctx: VerifyContext, args: VerifyArgs, json: boolean): Promise<number> {
-  const report = await verifyAudit(ctx.store, { anchors: args.anchors, allowEmpty: args.allowEmpty });
+  const findings: Finding[] = [];
+  const anchors = [...args.anchors];
+  let digests: SignedCheckpoint[] = [];
+  if (ctx.digests) {
+    const publicKey = await ctx.digests.publicKeyPem();
+    const stored = checkDigests(await ctx.digests.store.list(ctx.store.council), publicKey, ctx.store.council);
+    digests = stored.checkpoints;
+    findings.push(...stored.findings);
+    for (const file of args.digestFiles) {
+      const kept = checkDigests([readDigestFile(file)], publicKey, ctx.store.council);
+      anchors.push(...kept.checkpoints.map((c) => ({ ...c, label: `the digest you kept (${file})` })));
+      findings.push(...kept.findings.filter((f) => f.seq !== undefined));
+    }
+  } else if (args.digestFiles.length) {
+    throw new UsageError('--digest needs the hub\'s public key: use --local, or the stack outputs (AuditSigningKeyArn)');
+  }
+  const report = await verifyAudit(ctx.store, { anchors, digests, findings, allowEmpty: args.allowEmpty });
   ctx.out.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatVerifyReport(report));
   return report.ok ? 0 : 1;
 }
@@ -74,4 +105,34 @@ function describeFinding(finding: Finding): string[] {
 
 function count(n: number, noun: string): string {
   return `${n.toLocaleString('en-GB')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function readDigestFile(file: string): SignedDigest {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`--digest ${file}: cannot read the file`);
+  }
+  const digest = parseDigest(text);
+  if (!digest) throw new UsageError(`--digest ${file}: not a hub digest (expected the JSON that hub audit digest writes)`);
+  return digest;
+}
+
+type DigestSource = Pick<AuditStore, 'council' | 'headMark' | 'eventsAfter'>;
+
+/** `hub audit digest`: sign and store a digest of the chain now, and print it (keep a copy). */
+export async function runDigest(ctx: { store: DigestSource; out: { write(text: string): void }; digests?: DigestAccess }, json: boolean): Promise<number> {
+  if (!ctx.digests?.signer) throw new UsageError('digest needs the signing key: use --local, or run it with a role allowed to sign (the hourly auditDigest function does this in AWS)');
+  const { writeDigest } = await import('../store/write-digest.ts');
+  const { digest } = await writeDigest(ctx.store, ctx.digests.store, ctx.digests.signer, { now: new Date(), onlyIfChanged: false });
+  ctx.out.write(json ? `${JSON.stringify(digest, null, 2)}\n` : `Digest ${digest!.number} of ${digest!.council}: event ${digest!.seq}, head ${digest!.headHash}, signed ${digest!.time}.\nKeep a copy of it outside the hub (hub audit digest --json > file); later, hub audit verify --digest file proves the chain still holds it.\n`);
+  return 0;
+}
+
+/** `hub audit key`: the public key digests are signed with (keep it with the digests). */
+export async function runKey(ctx: { out: { write(text: string): void }; digests?: DigestAccess }): Promise<number> {
+  if (!ctx.digests) throw new UsageError('key needs --local or the stack outputs (AuditSigningKeyArn)');
+  ctx.out.write(await ctx.digests.publicKeyPem());
+  return 0;
 }

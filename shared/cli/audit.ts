@@ -5,7 +5,7 @@ import { CLASSIFICATIONS } from '../model/decision.ts';
 import { CONSENT_STATUSES, type AuditEvent, type AuditSummary } from '../model/audit.ts';
 import { londonDay, type AuditStore, type SummaryFilter } from '../store/audit-store.ts';
 import { hashSender } from '../pipeline/hash.ts';
-import { NO_VERIFY_ARGS, runVerify, VERIFY_OPTIONS, verifyArgs, type VerifyArgs } from './audit-verify.ts';
+import { NO_VERIFY_ARGS, runDigest, runKey, runVerify, VERIFY_OPTIONS, verifyArgs, type DigestAccess, type VerifyArgs } from './audit-verify.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
 import { hexPrefix, isoDay, oneOf, parseOptions, pickCommand, reference, UsageError, type OptionSpecs } from './args.ts';
 
@@ -24,6 +24,9 @@ Commands:
                        every summary and message content against its events, and anchors you
                        kept; lists every finding and exits 1 if there is any
   export               every matching item, streamed (--csv or --json; no row cap)
+  digest               sign a digest of the chain now ({council, seq, head hash, time}) and store
+                       it outside the table; --json prints it for you to keep
+  key                  the public key digests are signed with (PEM)
 
 Filters (list, export):
   --from YYYY-MM-DD    received on or after this day (Europe/London)
@@ -46,6 +49,8 @@ Where the records are:
 Verify:
   --anchor SEQ:HASH    a head you kept from an earlier verify (several: comma-separated): the
                        chain must still have that hash at that event
+  --digest FILE        a digest you kept (several: comma-separated): its signature must verify and
+                       the chain must still hold its hash at its event
   --allow-empty        an empty chain is not a finding (a new hub that has recorded nothing yet)
 
 Output:
@@ -57,7 +62,7 @@ Output:
 export { UsageError };
 
 export interface AuditArgs {
-  readonly command: 'list' | 'show' | 'verify' | 'export';
+  readonly command: 'list' | 'show' | 'verify' | 'export' | 'digest' | 'key';
   readonly ref?: string;
   readonly filter: SummaryFilter;
   readonly senderIdentity?: string;
@@ -71,7 +76,7 @@ export interface AuditArgs {
   readonly help: boolean;
 }
 
-const COMMANDS = ['list', 'show', 'verify', 'export'] as const;
+const COMMANDS = ['list', 'show', 'verify', 'export', 'digest', 'key'] as const;
 
 /** The options every `hub` command that reads the audit table takes. */
 export const STORE_OPTIONS = {
@@ -171,6 +176,8 @@ export interface RunContext {
   readonly progress?: Output;
   /** Key for --sender; absent when unknown. */
   readonly senderKey?: string;
+  /** The digest store and key (verify, digest, key). */
+  readonly digests?: DigestAccess;
 }
 
 /** Runs one parsed command; returns the process exit code. */
@@ -185,6 +192,10 @@ export async function runAudit(args: AuditArgs, ctx: RunContext): Promise<number
       return show(ctx, args.ref!, args.format === 'json');
     case 'verify':
       return runVerify(ctx, args.verify, args.format === 'json');
+    case 'digest':
+      return runDigest(ctx, args.format === 'json');
+    case 'key':
+      return runKey(ctx);
   }
 }
 

@@ -1,5 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { join, resolve } from 'node:path';
+import { LOCAL_DIGEST_DIR, LOCAL_SIGNING_KEY_FILE, LocalDigestStore, LocalKeySigner } from '../store/audit-digest.ts';
 import { SqsAuditQueue } from '../store/audit-queue.ts';
+import type { DigestAccess } from './audit-verify.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { parseAuditArgs, readLocalHubInfo, runAudit, USAGE, type AuditArgs } from './audit.ts';
@@ -31,10 +34,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    const { store, senderKey } = await openStore(args);
+    const { store, senderKey, digests } = await openStore(args);
     const out = { write: (text: string) => void process.stdout.write(text) };
     const progress = { write: (text: string) => void process.stderr.write(text) };
-    return await runAudit(args, { store, out, progress, ...(senderKey ? { senderKey } : {}) });
+    return await runAudit(args, { store, out, progress, ...(senderKey ? { senderKey } : {}), ...(digests ? { digests } : {}) });
   } catch (error) {
     if (error instanceof UsageError) return reportUsageError(error, process.stderr, HELP);
     process.stderr.write(`hub: ${describe(error)}\n`);
@@ -42,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKey?: string }> {
+async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKey?: string; digests?: DigestAccess }> {
   const envKey = process.env.HUB_SENDER_KEY?.trim() || undefined;
   if (args.local) {
     const info = readLocalHubInfo();
@@ -60,23 +63,39 @@ async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKe
       ? new SqsAuditQueue({ queueUrl: info.auditQueueUrl, client: new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) })
       : undefined;
     const store = new AuditStore({ client, tableName: args.table ?? info.auditTable, council: args.council ?? info.council, ...(queue ? { queue } : {}) });
-    return { store, senderKey: envKey ?? info.senderKey };
+    return { store, senderKey: envKey ?? info.senderKey, digests: localDigestAccess(resolve(process.env.HUB_DATA_DIR?.trim() || '.hub')) };
   }
   const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'eu-west-2';
   let table = args.table;
   let council = args.council;
   let queueUrl: string | undefined;
+  let digests: DigestAccess | undefined;
   if (!table || !council) {
     const outputs = await stackOutputs(args.stack, region);
     table ??= outputs.AuditTableName;
     council ??= outputs.Council;
     queueUrl = outputs.AuditQueueUrl;
+    digests = await awsDigestAccess(outputs, region);
   }
   if (!table) throw new UsageError(`stack ${args.stack} has no AuditTableName output; pass --table`);
   if (!council) throw new UsageError(`stack ${args.stack} has no Council output; pass --council`);
   const queue = queueUrl ? new SqsAuditQueue({ queueUrl, client: new SQSClient({ region }) }) : undefined;
   const store = new AuditStore({ client: createDocumentClient({ region }), tableName: table, council, ...(queue ? { queue } : {}) });
-  return envKey ? { store, senderKey: envKey } : { store };
+  return { store, ...(envKey ? { senderKey: envKey } : {}), ...(digests ? { digests } : {}) };
+}
+
+/** Locally: digests under HUB_DATA_DIR/digests, signed with HUB_DATA_DIR/audit-signing-key.pem (the hub's auditDigest function uses the same). */
+function localDigestAccess(dataDir: string): DigestAccess {
+  const signer = new LocalKeySigner(join(dataDir, LOCAL_SIGNING_KEY_FILE));
+  return { store: new LocalDigestStore(join(dataDir, LOCAL_DIGEST_DIR)), signer, publicKeyPem: () => signer.publicKeyPem() };
+}
+
+/** In AWS: the Object Lock bucket and the KMS key from the stack outputs (the auditor role may read and get the public key; signing is the auditDigest function's). */
+async function awsDigestAccess(outputs: Record<string, string>, region: string): Promise<DigestAccess | undefined> {
+  if (!outputs.DigestBucketName || !outputs.AuditSigningKeyArn) return undefined;
+  const [{ KMSClient }, { S3Client }, { KmsDigestSigner, S3DigestStore }] = await Promise.all([import('@aws-sdk/client-kms'), import('@aws-sdk/client-s3'), import('../store/audit-digest-aws.ts')]);
+  const signer = new KmsDigestSigner({ keyId: outputs.AuditSigningKeyArn, client: new KMSClient({ region }) });
+  return { store: new S3DigestStore({ client: new S3Client({ region }), bucket: outputs.DigestBucketName, retainYears: Number(outputs.DigestRetentionYears ?? 6) }), signer, publicKeyPem: () => signer.publicKeyPem() };
 }
 
 function describe(error: unknown): string {

@@ -95,6 +95,8 @@ const SUCCESS_EVENT: Record<OutboxMessage['kind'], AuditEventType> = {
   'page-action': 'page-action',
   'public-note': 'reply-sent',
   'budget-alert': 'reply-sent',
+  // Never audited (no ref): a digest email appended to the chain would change it and call for another digest.
+  'audit-digest': 'reply-sent',
 };
 
 export async function deliverOutboxMessage(msg: OutboxMessage, deps: DeliverDeps): Promise<DeliveryOutcome> {

@@ -28,6 +28,8 @@ export const OUTBOX_KINDS = [
   'public-note',
   /** The clerk's one alert that a channel's daily outbound limit was reached (shared/pipeline/outbound-budget.ts). */
   'budget-alert',
+  /** A signed audit digest to an auditor the policy lists (shared/store/digest-mail.ts). */
+  'audit-digest',
 ] as const;
 export const OutboxKind = z.enum(OUTBOX_KINDS);
 export type OutboxKind = z.infer<typeof OutboxKind>;

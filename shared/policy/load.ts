@@ -118,6 +118,11 @@ function crossFieldProblems(p: Policy): string[] {
     const texts = typeof value === 'string' ? [[`texts.${key}`, value]] : Object.entries(value).map(([channel, t]) => [`texts.${key}.${channel}`, t]);
     for (const [path, template] of texts) for (const problem of placeholderProblems(key, template!)) problems.push(`${path}: ${problem}`);
   }
+  // A digest mailed to an address the hub receives for would come back in as mail.
+  p.audit?.digestRecipients.forEach((to, i) => {
+    if (p.contacts.hubAddresses.includes(to)) problems.push(`audit.digestRecipients.${i}: expected an auditor's address, not one the hub sends from`);
+  });
+  if (new Set(p.audit?.digestRecipients).size !== (p.audit?.digestRecipients.length ?? 0)) problems.push('audit.digestRecipients: an address appears twice');
   const seen = new Set<string>();
   p.moderation.forEach((m, i) => {
     if (seen.has(m.category)) problems.push(`moderation.${i}.category: "${m.category}" appears twice; expected one rule per category`);

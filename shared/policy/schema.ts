@@ -46,6 +46,9 @@ const positiveInt = (what: string) =>
 const hhmm = () =>
   z.string({ error: 'expected a time "HH:MM"' }).check(z.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'expected a 24-hour time "HH:MM"'));
 
+/** One email per digest to each, so at most this many a digest (and digests are at most hourly). */
+export const MAX_DIGEST_RECIPIENTS = 5;
+
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const MODERATION_ACTIONS = ['flag', 'hold-for-clerk', 'invite-formal-complaint', 'policy-breach-notice'] as const;
 /** What the hub does to a breaching Facebook Page comment (withyham.txt §6.13, stilton.txt §8). */
@@ -276,6 +279,17 @@ function buildSchemas() {
     moderationLinks: z.optional(ModerationLinks),
     pageModeration: z.optional(PageModeration),
     moderationModel: z.optional(ModerationModel),
+    /** Signed audit digests (docs/audit.md). Optional: without it digests are kept in the digest store only. */
+    audit: z.optional(
+      z.strictObject({
+        /** The council's auditors (internal auditor, RFO): each hourly digest is emailed to each of them. */
+        digestRecipients: z
+          .array(emailAddress())
+          .check(z.minLength(1, 'expected at least one auditor address'), z.maxLength(MAX_DIGEST_RECIPIENTS, `expected at most ${MAX_DIGEST_RECIPIENTS} auditor addresses`)),
+        clause: clause(),
+        note: note(),
+      }),
+    ),
     /** Which defaults the moderation rules take where the policy is silent. */
     moderationNote: note(),
   });

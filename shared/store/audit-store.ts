@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type 
 import type { Attachment, AuditEvent, AuditEventType, AuditSummary, Channel, Classification, ConsentStatus, Party } from '../model/index.ts';
 import { canonicalJson, GENESIS_HASH, sha256Hex } from '../pipeline/hash.ts';
 import { londonDate } from '../runtime/london-time.ts';
-import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, type AuditQueue, type PendingEvent } from './audit-appender.ts';
+import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, seqKey, type AuditQueue, type PendingEvent } from './audit-appender.ts';
 import { ChainWalker, checkHeadMark, type Checkpoint, type ContentSeen, type Finding } from './audit-verify.ts';
 
 /**
@@ -150,6 +150,24 @@ export class AuditStore {
     if (typeof recorded.seq === 'number') return recorded;
     const seq = (await this.queue.enqueue(this.council, [input.eventKey]))?.get(input.eventKey);
     return seq === undefined ? recorded : { ...recorded, seq };
+  }
+
+  /** The events after a seq, in order (a digest reads only what is new since the last one). */
+  async *eventsAfter(seq: number): AsyncGenerator<AuditEvent> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk > :from',
+          ExpressionAttributeValues: { ':pk': this.chainPk, ':from': seqKey(seq) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) if (String(item.sk).startsWith(EVENT_PREFIX)) yield toEvent(item);
+      start = out.LastEvaluatedKey;
+    } while (start);
   }
 
   /** Every event of the council's chain, in seq order, paging through the table. */

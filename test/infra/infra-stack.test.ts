@@ -67,7 +67,8 @@ beforeAll(() => {
 
 describe('cdk-nag', () => {
   it('synthesises with AwsSolutions checks and zero unacknowledged findings (synth would throw)', () => {
-    expect(resourcesOfType(s.json, 'AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length);
+    // Every topology function, and the deploy-time custom resource that reads the audit signing public key (infra-digests.test.ts).
+    expect(resourcesOfType(s.json, 'AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length + 1);
   });
 
   it('does fail synth on a finding, so the check above is live', () => {
@@ -125,7 +126,9 @@ describe('encryption everywhere', () => {
   });
 
   it('the mail bucket is encrypted, private, TLS-only and expires raw mail', () => {
-    const [[bucketId, bucket]] = resourcesOfType(s.json, 'AWS::S3::Bucket') as [[string, any]];
+    // The digest bucket (Object Lock, never expires) is tested in infra-digests.test.ts.
+    const bucketId = s.json.Outputs.MailBucketName.Value.Ref as string;
+    const bucket = s.json.Resources[bucketId];
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
     expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
@@ -169,7 +172,10 @@ describe('least privilege', () => {
     expect(asArray(cases.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect([...referencedIds(cases.Resource)]).toEqual([s.logicalId(s.stack.tables.ops)]);
     expect(cases.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual(['CASE#*', 'CASES']);
-    const statements = all.filter((st) => st !== cases);
+    // Digests (issue 11): read them and check signatures; exact grants in infra-digests.test.ts.
+    const digestSids = ['ReadAuditDigests', 'ListAuditDigests', 'CheckDigestSignatures'];
+    expect(all.filter((st) => digestSids.includes(st.Sid!)).flatMap((st) => asArray(st.Action)).sort()).toEqual(['kms:GetPublicKey', 'kms:Verify', 's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:ListBucketVersions']);
+    const statements = all.filter((st) => st !== cases && !digestSids.includes(st.Sid!));
     const actions = statements.flatMap((st) => asArray(st.Action)).sort();
     expect(actions).toEqual([...AUDITOR_TABLE_ACTIONS].sort());
     expect(actions).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan']);

@@ -6,6 +6,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { MAIL_BUCKET, TABLES, type TableDefinition } from '../../../shared/topology.ts';
 import { AUDIT_APPENDER_READ_ACTIONS, AUDIT_READ_ACTIONS, auditWritableKeys, type FunctionAccess, OPS_TABLE_ACTIONS } from '../access.ts';
 import type { CouncilSetting } from '../council.ts';
+import type { AuditDigests } from './audit-digests.ts';
 import type { MailSending } from './mail.ts';
 import type { Queues } from './queues.ts';
 import { type Tables, tableAndIndexArns } from './storage.ts';
@@ -18,6 +19,7 @@ export interface GrantTargets {
   readonly secret: secretsmanager.Secret;
   readonly council: CouncilSetting;
   readonly sending: MailSending;
+  readonly auditDigests: AuditDigests;
 }
 
 /** Turns one entry of infra/aws/access.ts into IAM statements on named resources. */
@@ -40,6 +42,7 @@ export function grantFunctionAccess(stack: Stack, role: iam.Role, access: Functi
     );
   }
   if (access.sendMessages) grantSending(stack, role, targets.sending);
+  if (access.signDigests) targets.auditDigests.grantSign(role);
 }
 
 /** The tables use DynamoDB's AWS managed key, whose policy admits the account's principals through DynamoDB: no KMS grant. */
@@ -63,7 +66,7 @@ function grantAudit(role: iam.Role, audit: NonNullable<FunctionAccess['audit']>,
       }),
     );
   }
-  if (audit !== 'chain') targets.queues.audit.grantSendMessages(role);
+  if (audit !== 'chain' && audit !== 'read') targets.queues.audit.grantSendMessages(role);
 }
 
 /** One S3 action on one prefix of the mail bucket per access flag, each with the cdk-nag finding it answers. */

@@ -16,6 +16,7 @@ import { LAMBDA_HANDLER, NODEJS_FUNCTION_BUNDLING } from '../bundling.ts';
 import { type CouncilSetting, copyPolicyHook } from '../council.ts';
 import { pascal } from '../names.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
+import type { AuditDigests } from './audit-digests.ts';
 import { grantFunctionAccess } from './function-grants.ts';
 import type { MailSending } from './mail.ts';
 import type { Queues } from './queues.ts';
@@ -33,6 +34,7 @@ export interface FunctionsProps {
   readonly mailBucket: s3.Bucket;
   readonly secret: secretsmanager.Secret;
   readonly council: CouncilSetting;
+  readonly auditDigests: AuditDigests;
   readonly sending: MailSending;
   readonly publicBaseUrl: string;
   /** Non-secret provider ids and endpoints passed through to the functions when set. */
@@ -103,6 +105,7 @@ function addFunction(stack: Stack, fnId: FunctionId, props: FunctionsProps, shar
   const environment: Record<string, string> = { ...shared.commonEnv };
   if (access.secrets) environment[ENV.secretsArn] = props.secret.secretArn;
   if (access.council) environment[ENV.council] = props.council.envValue;
+  if (access.signDigests) Object.assign(environment, props.auditDigests.environment());
 
   return new NodejsFunction(stack, pascal(fnId), {
     description: def.description,
