@@ -1,5 +1,6 @@
 import type { Finding } from '../store/audit-verify.ts';
 import { verifyAudit, type SignedCheckpoint, type VerifyReport, type VerifySource } from '../store/verify-audit.ts';
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AuditStore } from '../store/audit-store.ts';
 import { checkDigests, parseDigest, type DigestSigner, type DigestStore, type SignedDigest } from '../store/audit-digest.ts';
@@ -15,6 +16,40 @@ export const VERIFY_OPTIONS = {
   digest: { type: 'string', hint: 'a digest file you kept (several: comma-separated)' },
   'allow-empty': { type: 'boolean' },
 } as const satisfies OptionSpecs;
+
+/** Where the digests and the key are in AWS, for a caller (the auditor role) that cannot read the stack outputs. */
+export const DIGEST_OPTIONS = {
+  'digest-bucket': { type: 'string', hint: 'the stack output DigestBucketName' },
+  'signing-key': { type: 'string', hint: 'the stack output AuditSigningKeyArn' },
+  'public-key': { type: 'string', hint: 'a PEM file with the public key you kept (hub audit key)' },
+} as const satisfies OptionSpecs;
+
+export interface DigestLocation {
+  readonly bucket?: string;
+  readonly signingKey?: string;
+  /** Check signatures with this key (the one the auditor kept), not the hub's current one. */
+  readonly publicKeyFile?: string;
+}
+
+export function digestLocation(v: { 'digest-bucket'?: string; 'signing-key'?: string; 'public-key'?: string }): DigestLocation {
+  return {
+    ...(v['digest-bucket'] !== undefined ? { bucket: v['digest-bucket'] } : {}),
+    ...(v['signing-key'] !== undefined ? { signingKey: v['signing-key'] } : {}),
+    ...(v['public-key'] !== undefined ? { publicKeyFile: v['public-key'] } : {}),
+  };
+}
+
+/** The kept public key, read once: a file that is not a public key is a usage error, not a finding. */
+export function readPublicKeyFile(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+    createPublicKey(pem);
+  } catch {
+    throw new UsageError(`--public-key ${file}: not a readable PEM public key (hub audit key prints one)`);
+  }
+  return pem;
+}
 
 export interface VerifyArgs {
   readonly anchors: readonly SignedCheckpoint[];
@@ -50,24 +85,29 @@ export interface VerifyContext {
   readonly store: VerifySource;
   readonly out: { write(text: string): void };
   readonly digests?: DigestAccess;
+  /** `--public-key FILE`: check signatures with the key the auditor kept, so a replaced hub key cannot vouch for re-signed digests. */
+  readonly publicKeyFile?: string;
 }
 
 export async function runVerify(ctx: VerifyContext, args: VerifyArgs, json: boolean): Promise<number> {
   const findings: Finding[] = [];
   const anchors = [...args.anchors];
   let digests: SignedCheckpoint[] = [];
-  if (ctx.digests) {
-    const publicKey = await ctx.digests.publicKeyPem();
+  const publicKey = ctx.publicKeyFile ? readPublicKeyFile(ctx.publicKeyFile) : await ctx.digests?.publicKeyPem();
+  if (ctx.digests && publicKey) {
     const stored = checkDigests(await ctx.digests.store.list(ctx.store.council), publicKey, ctx.store.council);
     digests = stored.checkpoints;
     findings.push(...stored.findings);
-    for (const file of args.digestFiles) {
-      const kept = checkDigests([readDigestFile(file)], publicKey, ctx.store.council);
-      anchors.push(...kept.checkpoints.map((c) => ({ ...c, label: `the digest you kept (${file})` })));
-      findings.push(...kept.findings.filter((f) => f.seq !== undefined));
-    }
-  } else if (args.digestFiles.length) {
-    throw new UsageError('--digest needs the hub\'s public key: use --local, or the stack outputs (AuditSigningKeyArn)');
+  }
+  if (args.digestFiles.length && !publicKey) {
+    throw new UsageError('--digest needs a public key: --public-key FILE (the one you kept), --local, or the stack outputs (AuditSigningKeyArn)');
+  }
+  for (const file of args.digestFiles) {
+    const digest = readDigestFile(file);
+    if (digest.council !== ctx.store.council) throw new UsageError(`--digest ${file} is a digest of ${digest.council}, not of ${ctx.store.council}`);
+    const kept = checkDigests([digest], publicKey!, ctx.store.council);
+    anchors.push(...kept.checkpoints.map((c) => ({ ...c, label: `the digest you kept (${file})` })));
+    findings.push(...kept.findings);
   }
   const report = await verifyAudit(ctx.store, { anchors, digests, findings, allowEmpty: args.allowEmpty });
   ctx.out.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatVerifyReport(report));

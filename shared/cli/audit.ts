@@ -5,7 +5,7 @@ import { CLASSIFICATIONS } from '../model/decision.ts';
 import { CONSENT_STATUSES, type AuditEvent, type AuditSummary } from '../model/audit.ts';
 import { londonDay, type AuditStore, type SummaryFilter } from '../store/audit-store.ts';
 import { hashSender } from '../pipeline/hash.ts';
-import { NO_VERIFY_ARGS, runDigest, runKey, runVerify, VERIFY_OPTIONS, verifyArgs, type DigestAccess, type VerifyArgs } from './audit-verify.ts';
+import { DIGEST_OPTIONS, digestLocation, NO_VERIFY_ARGS, runDigest, runKey, runVerify, VERIFY_OPTIONS, verifyArgs, type DigestAccess, type DigestLocation, type VerifyArgs } from './audit-verify.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
 import { hexPrefix, isoDay, oneOf, parseOptions, pickCommand, reference, UsageError, type OptionSpecs } from './args.ts';
 
@@ -53,6 +53,11 @@ Verify:
                        the chain must still hold its hash at its event
   --allow-empty        an empty chain is not a finding (a new hub that has recorded nothing yet)
 
+Digests (verify, digest, key; docs/audit.md):
+  --public-key FILE    check signatures with the public key you kept, not the hub's current one
+  --digest-bucket NAME the stack output DigestBucketName   } for a role that cannot read the
+  --signing-key ARN    the stack output AuditSigningKeyArn } stack outputs (the auditor role)
+
 Output:
   --json               JSON (list/show/verify: one document; export: JSON Lines)
   --csv                CSV (list, export)
@@ -73,6 +78,8 @@ export interface AuditArgs {
   readonly council?: string;
   readonly region?: string;
   readonly verify: VerifyArgs;
+  /** verify, digest, key: where the digests and the key are (default: the stack outputs, or HUB_DATA_DIR with --local). */
+  readonly digests: DigestLocation;
   readonly help: boolean;
 }
 
@@ -101,12 +108,13 @@ const AUDIT_OPTIONS = {
   json: { type: 'boolean' },
   csv: { type: 'boolean' },
   ...VERIFY_OPTIONS,
+  ...DIGEST_OPTIONS,
 } as const satisfies OptionSpecs;
 
 export function parseAuditArgs(argv: readonly string[]): AuditArgs {
   const { values: v, positionals } = parseOptions(argv, AUDIT_OPTIONS);
   const [group, commandWord, refWord, ...extra] = positionals;
-  if (v.help) return { command: 'list', filter: {}, format: 'table', local: false, stack: 'ParishCommsHub', verify: NO_VERIFY_ARGS, help: true };
+  if (v.help) return { command: 'list', filter: {}, format: 'table', local: false, stack: 'ParishCommsHub', verify: NO_VERIFY_ARGS, digests: {}, help: true };
   pickCommand(group, ['audit'] as const, 'command');
   const command = pickCommand(commandWord, COMMANDS, 'audit command');
   if (command === 'show' && !refWord) throw new UsageError('show needs a reference, e.g. hub audit show STL-2026-000042');
@@ -141,6 +149,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditArgs {
     ...(v.council !== undefined ? { council: v.council } : {}),
     ...(v.region !== undefined ? { region: v.region } : {}),
     verify: verifyArgs(v, command),
+    digests: digestLocation(v),
     help: false,
   };
 }
@@ -191,7 +200,7 @@ export async function runAudit(args: AuditArgs, ctx: RunContext): Promise<number
     case 'show':
       return show(ctx, args.ref!, args.format === 'json');
     case 'verify':
-      return runVerify(ctx, args.verify, args.format === 'json');
+      return runVerify({ ...ctx, ...(args.digests.publicKeyFile ? { publicKeyFile: args.digests.publicKeyFile } : {}) }, args.verify, args.format === 'json');
     case 'digest':
       return runDigest(ctx, args.format === 'json');
     case 'key':

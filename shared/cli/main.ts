@@ -69,14 +69,17 @@ async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKe
   let table = args.table;
   let council = args.council;
   let queueUrl: string | undefined;
-  let digests: DigestAccess | undefined;
+  let outputs: Record<string, string> = {};
   if (!table || !council) {
-    const outputs = await stackOutputs(args.stack, region);
+    outputs = await stackOutputs(args.stack, region);
     table ??= outputs.AuditTableName;
     council ??= outputs.Council;
     queueUrl = outputs.AuditQueueUrl;
-    digests = await awsDigestAccess(outputs, region);
   }
+  const bucket = args.digests.bucket ?? outputs.DigestBucketName;
+  const keyArn = args.digests.signingKey ?? outputs.AuditSigningKeyArn;
+  const retainYears = outputs.DigestRetentionYears ? Number(outputs.DigestRetentionYears) : undefined;
+  const digests = bucket && keyArn ? await awsDigestAccess({ bucket, keyArn, ...(retainYears ? { retainYears } : {}) }, region) : undefined;
   if (!table) throw new UsageError(`stack ${args.stack} has no AuditTableName output; pass --table`);
   if (!council) throw new UsageError(`stack ${args.stack} has no Council output; pass --council`);
   const queue = queueUrl ? new SqsAuditQueue({ queueUrl, client: new SQSClient({ region }) }) : undefined;
@@ -90,12 +93,11 @@ function localDigestAccess(dataDir: string): DigestAccess {
   return { store: new LocalDigestStore(join(dataDir, LOCAL_DIGEST_DIR)), signer, publicKeyPem: () => signer.publicKeyPem() };
 }
 
-/** In AWS: the Object Lock bucket and the KMS key from the stack outputs (the auditor role may read and get the public key; signing is the auditDigest function's). */
-async function awsDigestAccess(outputs: Record<string, string>, region: string): Promise<DigestAccess | undefined> {
-  if (!outputs.DigestBucketName || !outputs.AuditSigningKeyArn) return undefined;
+/** In AWS: the Object Lock bucket and the KMS key (the auditor role may read and get the public key; signing is the auditDigest function's). */
+async function awsDigestAccess(where: { bucket: string; keyArn: string; retainYears?: number }, region: string): Promise<DigestAccess> {
   const [{ KMSClient }, { S3Client }, { KmsDigestSigner, S3DigestStore }] = await Promise.all([import('@aws-sdk/client-kms'), import('@aws-sdk/client-s3'), import('../store/audit-digest-aws.ts')]);
-  const signer = new KmsDigestSigner({ keyId: outputs.AuditSigningKeyArn, client: new KMSClient({ region }) });
-  return { store: new S3DigestStore({ client: new S3Client({ region }), bucket: outputs.DigestBucketName, retainYears: Number(outputs.DigestRetentionYears ?? 6) }), signer, publicKeyPem: () => signer.publicKeyPem() };
+  const signer = new KmsDigestSigner({ keyId: where.keyArn, client: new KMSClient({ region }) });
+  return { store: new S3DigestStore({ client: new S3Client({ region }), bucket: where.bucket, ...(where.retainYears ? { retainYears: where.retainYears } : {}) }), signer, publicKeyPem: () => signer.publicKeyPem() };
 }
 
 function describe(error: unknown): string {

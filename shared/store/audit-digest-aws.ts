@@ -37,10 +37,10 @@ export class KmsDigestSigner implements DigestSigner {
 export class S3DigestStore implements DigestStore {
   private readonly client: S3Client;
   private readonly bucket: string;
-  /** Retention in years from the policy's formal retention (retention.formal.years). */
-  private readonly retainYears: number;
+  /** Retention in years from the policy's formal retention (retention.formal.years); unknown (a CLI without the stack outputs): the bucket's default retention applies. */
+  private readonly retainYears: number | undefined;
 
-  constructor(options: { client: S3Client; bucket: string; retainYears: number }) {
+  constructor(options: { client: S3Client; bucket: string; retainYears?: number }) {
     this.client = options.client;
     this.bucket = options.bucket;
     this.retainYears = options.retainYears;
@@ -49,7 +49,7 @@ export class S3DigestStore implements DigestStore {
   async put(digest: SignedDigest): Promise<void> {
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     const until = new Date(digest.time);
-    until.setUTCFullYear(until.getUTCFullYear() + this.retainYears);
+    until.setUTCFullYear(until.getUTCFullYear() + (this.retainYears ?? 0));
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -58,8 +58,7 @@ export class S3DigestStore implements DigestStore {
         ContentType: 'application/json',
         // Write once: a second digest with the same number fails (412) rather than replacing the first.
         IfNoneMatch: '*',
-        ObjectLockMode: 'COMPLIANCE',
-        ObjectLockRetainUntilDate: until,
+        ...(this.retainYears ? { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: until } : {}),
         ChecksumAlgorithm: 'SHA256',
       }),
     );

@@ -146,4 +146,30 @@ describe('signed digests outside the table', () => {
     expect(bad.code).toBe(1);
     expect(bad.text).toMatch(/\[anchor\] event 3: the digest you kept .* rewritten/);
   });
+
+  it('verify --public-key FILE checks signatures with the key the auditor kept: digests re-signed with a replaced key fail', async () => {
+    const c = await council(2);
+    const run = async (argv: string[], access: DigestAccess = c.access) => {
+      let text = '';
+      const code = await runAudit(parseAuditArgs(['audit', ...argv]), { store: c.audit, out: { write: (t) => void (text += t) }, digests: access });
+      return { code, text };
+    };
+    const keptKey = join(dir, `${c.id}-kept-key.pem`);
+    writeFileSync(keptKey, (await run(['key'])).text);
+    await run(['digest']);
+    expect((await run(['verify', '--public-key', keptKey])).code).toBe(0);
+    // Someone replaces the key and the digest store with digests signed by the new key: the hub's own key vouches for them.
+    const other = new LocalKeySigner(join(dir, `${c.id}-replacement.pem`));
+    const replaced: DigestAccess = { store: new LocalDigestStore(join(dir, `${c.id}-replaced`)), signer: other, publicKeyPem: () => other.publicKeyPem() };
+    await writeDigest(c.audit, replaced.store, other, { now: new Date(), onlyIfChanged: false });
+    expect((await run(['verify'], replaced)).code).toBe(0);
+    const checked = await run(['verify', '--public-key', keptKey], replaced);
+    expect(checked.code).toBe(1);
+    expect(checked.text).toMatch(/digest 1 .*signature does not verify/);
+    // A kept digest of another council is a mistake to say, not a pass.
+    const foreign = join(dir, `${c.id}-foreign.json`);
+    writeFileSync(foreign, JSON.stringify({ ...(await c.store.list(c.id))[0]!, council: 'elsewhere' }));
+    await expect(run(['verify', '--digest', foreign])).rejects.toThrow(/a digest of elsewhere, not of digest-/);
+    await expect(run(['verify', '--public-key', join(dir, 'missing.pem')])).rejects.toThrow(/not a readable PEM public key/);
+  });
 });
