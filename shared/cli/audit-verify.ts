@@ -166,7 +166,15 @@ export async function runDigest(ctx: { store: DigestSource; out: { write(text: s
   if (!ctx.digests?.signer) throw new UsageError('digest needs the signing key: use --local, or run it with a role allowed to sign (the hourly auditDigest function does this in AWS)');
   const { writeDigest } = await import('../store/write-digest.ts');
   const { digest } = await writeDigest(ctx.store, ctx.digests.store, ctx.digests.signer, { now: new Date(), onlyIfChanged: false });
-  ctx.out.write(json ? `${JSON.stringify(digest, null, 2)}\n` : `Digest ${digest!.number} of ${digest!.council}: event ${digest!.seq}, head ${digest!.headHash}, signed ${digest!.time}.\nKeep a copy of it outside the hub (hub audit digest --json > file); later, hub audit verify --digest file proves the chain still holds it.\n`);
+  if (!digest) {
+    ctx.out.write(json ? 'null\n' : `Nothing to sign: the audit trail of ${ctx.store.council} has no events yet.\n`);
+    return 0;
+  }
+  ctx.out.write(
+    json
+      ? `${JSON.stringify(digest, null, 2)}\n`
+      : `Digest ${digest.number} of ${digest.council}: event ${digest.seq}, head ${digest.headHash}, signed ${digest.time}.\nKeep a copy of it outside the hub (hub audit digest --json > file); later, hub audit verify --digest file proves the chain still holds it.\n`,
+  );
   return 0;
 }
 

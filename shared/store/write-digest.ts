@@ -27,6 +27,8 @@ export async function writeDigest(
     top = { seq: event.seq, hash: event.hash };
   }
   if (top.seq < head.seq) throw new Error(`not signing: the chain ends at event ${top.seq} but the HEAD mark says ${head.seq}; run hub audit verify`);
+  // An empty chain has nothing to vouch for (and verify would read "event 0" as a removed tail).
+  if (top.seq === 0) return { written: false, digest: undefined };
   const digest = await signDigest(nextDigestPayload(audit.council, last, top, options.now), signer);
   await digests.put(digest);
   return { written: true, digest };

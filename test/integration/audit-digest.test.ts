@@ -172,4 +172,14 @@ describe('signed digests outside the table', () => {
     await expect(run(['verify', '--digest', foreign])).rejects.toThrow(/a digest of elsewhere, not of digest-/);
     await expect(run(['verify', '--public-key', join(dir, 'missing.pem')])).rejects.toThrow(/not a readable PEM public key/);
   });
+
+  it('signs nothing for an empty chain, hourly or on demand (a digest of event 0 would read as a removed tail)', async () => {
+    const c = await council(0);
+    expect(await c.digest(true)).toEqual({ written: false, digest: undefined });
+    let text = '';
+    const code = await runAudit(parseAuditArgs(['audit', 'digest']), { store: c.audit, out: { write: (t) => void (text += t) }, digests: c.access });
+    expect([code, text]).toEqual([0, `Nothing to sign: the audit trail of ${c.id} has no events yet.\n`]);
+    expect(await c.store.list(c.id)).toEqual([]);
+    expect((await verifyAudit(c.audit, { allowEmpty: true })).ok).toBe(true);
+  });
 });
