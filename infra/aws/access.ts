@@ -1,3 +1,4 @@
+import { opsKeysErasedBy } from '../../shared/dataprotection/key-classes.ts';
 import { WEBHOOKS, type FunctionId } from '../../shared/topology.ts';
 
 /**
@@ -136,10 +137,10 @@ export const DPO_ACCESS = {
   auditPutKeys: [`${AUDIT_MARKER_KEY_PREFIX}*`, 'HOLD#*'],
   /** Append markers, item content/summary (tombstones), legal holds. */
   auditUpdatableKeys: [`${AUDIT_MARKER_KEY_PREFIX}*`, `${AUDIT_SUMMARY_KEY_PREFIX}*`, 'HOLD#*'],
-  /** Minimal logs, consent per matter, auto-reply records, consent reminders, thread keys (shared/dataprotection/ops-records.ts). */
-  opsDeletableKeys: ['LOG#*', 'CONSENT#*', 'AUTOREPLY#*', 'DUE#*', 'THREAD#*'],
-  /** Classify's claims, rewritten without the decision's wording. */
+  /** Every operational key class erasure deletes (shared/dataprotection/key-classes.ts): logs, consent, notes, reminders, thread keys, offences… */
+  opsDeletableKeys: opsKeysErasedBy('delete'),
+  /** Classify's claims, rewritten without the decision's wording (PutItem). */
   opsWritableKeys: ['ITEM#*'],
-  /** Cases lose the reply target of an erased item. */
-  opsUpdatableKeys: ['CASE#*'],
+  /** Cases lose the reply target of an erased item; a day's themes lose its ids and example (UpdateItem). */
+  opsUpdatableKeys: ['CASE#*', 'THEME#*'],
 } as const;

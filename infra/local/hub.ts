@@ -20,6 +20,7 @@ import { loadIamModel } from './iam/model.ts';
 import { HandlerMissingError, invoke, setAccountConcurrency } from './lambda.ts';
 import { OutboxLog, startSesCapture } from './outbox.ts';
 import { type ProviderFakes, startProviderFakes } from './provider-fakes.ts';
+import { startRawMailLifecycle } from './mail-lifecycle.ts';
 import { startSchedules } from './schedules.ts';
 import { attachSqsJournal, type SqsJournal } from './sqs-journal.ts';
 
@@ -126,6 +127,9 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: Cleanup, sto
     if (!(error instanceof HandlerMissingError)) logger.warn(`${fn}: ${describe(error)}`);
   });
   cleanup.push(() => schedules.stop());
+  // The mail bucket's lifecycle rule on raw mail, as in AWS (retention.rawMail.days).
+  const mailLifecycle = startRawMailLifecycle(mailDir, config.policy, (error) => logger.warn(`raw-mail lifecycle: ${describe(error)}`));
+  cleanup.push(() => mailLifecycle.stop());
 
   const documents = createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.dynamodbEndpoint });
   cleanup.push(() => documents.destroy());

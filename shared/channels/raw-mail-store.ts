@@ -9,7 +9,7 @@ import { ENV, MAIL_BUCKET } from '../topology.ts';
  * Keys are the full object key (prefix + SES messageId).
  */
 export interface RawMailStore {
-  /** For the item's `raw` pointer; undefined for the filesystem store. */
+  /** For the item's `raw` pointer (its `received` event's rawKey, which erasure deletes); both stores have one. */
   readonly bucket?: string;
   get(key: string): Promise<Uint8Array>;
   put(key: string, bytes: Uint8Array): Promise<void>;
@@ -20,6 +20,8 @@ export function mailKey(messageId: string, env: NodeJS.ProcessEnv = process.env)
 }
 
 export class FileMailStore implements RawMailStore {
+  /** Locally the directory stands for the bucket: items point at their raw mail as in AWS, so erasure finds it. */
+  readonly bucket = `local-${MAIL_BUCKET.id}`;
   readonly directory: string;
   constructor(directory: string) {
     this.directory = resolve(directory);

@@ -1,11 +1,11 @@
 import type { Policy } from '../policy/schema.ts';
 import type { AuditStore } from '../store/audit-store.ts';
-import { eraseReferences, eraseSenders, ErasureRefusedError, type EraseDeps, type ErasureOutcome } from '../dataprotection/erase.ts';
+import { eraseReferences, eraseSenders, ErasureRefusedError, type EraseDeps, type ErasureOutcome, type SenderErasure } from '../dataprotection/erase.ts';
 import { HoldError, type HoldStore } from '../dataprotection/holds.ts';
 import type { OpsTable } from '../dataprotection/ops-records.ts';
 import type { RawMailEraser } from '../dataprotection/raw-mail.ts';
 import { exportSubjectAccess, OutputDirectoryError } from '../dataprotection/sar.ts';
-import { senderHashes } from '../dataprotection/subject.ts';
+import { subjectKeys } from '../dataprotection/subject.ts';
 import { pickCommand, parseOptions, reference, UsageError, type OptionSpecs } from './args.ts';
 import { STORE_OPTIONS, type Output } from './audit.ts';
 
@@ -205,11 +205,11 @@ async function sarExport(args: DpArgs, ctx: DpContext, now: () => Date): Promise
 async function erase(args: DpArgs, ctx: DpContext, now: () => Date): Promise<number> {
   const deps: EraseDeps = { audit: ctx.audit, holds: ctx.holds, now, ...(ctx.ops ? { ops: ctx.ops } : {}), ...(ctx.rawMail ? { rawMail: ctx.rawMail } : {}) };
   const request = { reason: args.reason!, by: ctx.operator, basis: 'request' as const };
-  let outcome: ErasureOutcome & { informalRecords?: number };
+  let outcome: ErasureOutcome & Partial<SenderErasure>;
   try {
     outcome =
       args.senders.length > 0
-        ? await eraseSenders(senderHashes(args.senders, requireSenderKey(ctx)), request, deps)
+        ? await eraseSenders(subjectKeys(args.senders, requireSenderKey(ctx)), request, deps)
         : await eraseReferences(args.references, request, deps, { opsCleanup: true });
   } catch (error) {
     if (error instanceof ErasureRefusedError) {
@@ -222,8 +222,10 @@ async function erase(args: DpArgs, ctx: DpContext, now: () => Date): Promise<num
   for (const ref of outcome.alreadyErased) ctx.out.write(`${ref} was already erased.\n`);
   for (const ref of outcome.notFound) ctx.out.write(`No audit record with reference ${ref}.\n`);
   if (outcome.informalRecords) ctx.out.write(`Removed ${outcome.informalRecords} informal message log${outcome.informalRecords === 1 ? '' : 's'}.\n`);
-  const nothing = outcome.erased.length + outcome.alreadyErased.length === 0 && !outcome.informalRecords;
-  if (nothing) ctx.out.write(args.senders.length ? 'Nothing is held under that sender.\n' : '');
+  if (outcome.otherRecords) ctx.out.write(`Removed or scrubbed ${outcome.otherRecords} other record${outcome.otherRecords === 1 ? '' : 's'} about them (consent, reply and message times, moderation, digest themes).\n`);
+  const nothing = outcome.erased.length + outcome.alreadyErased.length === 0 && !outcome.informalRecords && !outcome.otherRecords;
+  if (nothing && args.senders.length) ctx.out.write('Nothing is held under that sender.\n');
+  if (outcome.recordedAs) ctx.out.write(`Recorded in the audit trail (subject-erased, reference ${outcome.recordedAs}).\n`);
   return outcome.notFound.length > 0 ? 1 : 0;
 }
 

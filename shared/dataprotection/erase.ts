@@ -1,6 +1,8 @@
-import type { AuditStore } from '../store/audit-store.ts';
+import { randomBytes } from 'node:crypto';
+import { londonDay, type AuditStore } from '../store/audit-store.ts';
 import type { Hold, HoldStore } from './holds.ts';
-import { deleteOpsRecords, findOpsRecords, scrubCase, scrubItemClaim, type OpsTable } from './ops-records.ts';
+import { deleteOpsRecords, findOpsRecords, recordsOf, scrubCase, scrubItemClaim, scrubTheme, type OpsTable, type SubjectKeys } from './ops-records.ts';
+import { rawMailKeyOf } from './key-classes.ts';
 import type { RawMailEraser } from './raw-mail.ts';
 
 /**
@@ -71,7 +73,10 @@ export async function eraseReferences(refs: readonly string[], request: ErasureR
   const erased: string[] = [];
   const alreadyErased: string[] = [];
   const notFound: string[] = [];
-  const perRef = options.opsCleanup && deps.ops ? await findOpsRecords(deps.ops, [], todo) : undefined;
+  // Records found by reference (consent reminders with the reply address, thread keys, consent notes, joined matters) go first.
+  if (options.opsCleanup && deps.ops && todo.length > 0) {
+    await deleteOpsRecords(deps.ops, recordsOf(await findOpsRecords(deps.ops, { senderHashes: [], refs: todo }), ...DELETED_BY_REFERENCE));
+  }
   for (const ref of todo) {
     const [summary, content] = await Promise.all([deps.audit.getSummary(ref), deps.audit.getContent(ref)]);
     if (!summary || !content) {
@@ -82,7 +87,7 @@ export async function eraseReferences(refs: readonly string[], request: ErasureR
       alreadyErased.push(ref);
       continue;
     }
-    await removeCopies(ref, summary.itemId, summary.classification, deps, perRef?.byReference ?? []);
+    await removeCopies(ref, summary.itemId, summary.classification, deps);
     // A body too large for the record lives in the bucket (shared/store/content-overflow.ts) and never expires by itself.
     const overflowKey = content.content?.fullContent?.key;
     if (overflowKey) {
@@ -95,46 +100,87 @@ export async function eraseReferences(refs: readonly string[], request: ErasureR
   return { erased, alreadyErased, notFound, held };
 }
 
-async function removeCopies(ref: string, itemId: string, classification: string, deps: EraseDeps, opsRecords: readonly { pk: string; sk: string; item: Record<string, unknown> }[]): Promise<void> {
+/** Key classes (key-classes.ts) found by reference that erasure deletes. */
+export const DELETED_BY_REFERENCE = ['due-consent-reminder', 'due-consent-expiry', 'thread', 'consent-matters', 'consent-note'];
+/** Key classes found by sender (hash, or Messenger id) that erasure by sender deletes. */
+export const DELETED_BY_SENDER = ['minimal-log', 'consent-per-matter', 'auto-reply', 'offences', 'consent-open', 'last-message'];
+
+/** The raw mail of the item and of the clerk's email replies to it (which quote or answer the resident). */
+async function removeCopies(ref: string, itemId: string, classification: string, deps: EraseDeps): Promise<void> {
   if (deps.rawMail) {
-    const received = (await deps.audit.eventsFor(ref)).find((e) => e.type === 'received');
-    const rawKey = received?.data.rawKey;
-    if (typeof rawKey === 'string' && rawKey) await deps.rawMail.delete(rawKey);
+    const events = await deps.audit.eventsFor(ref);
+    const rawKey = events.find((e) => e.type === 'received')?.data.rawKey;
+    const keys = new Set([typeof rawKey === 'string' && rawKey ? rawKey : rawMailKeyOf(itemId), ...events.map((e) => rawMailKeyOf(String(e.data.replyItemId ?? '')))]);
+    for (const key of keys) if (key) await deps.rawMail.delete(key);
   }
   if (deps.ops) {
-    await deleteOpsRecords(
-      deps.ops,
-      opsRecords.filter((r) => String(r.item.key) === ref || (r.item.value as { ref?: unknown } | undefined)?.ref === ref),
-    );
     await scrubItemClaim(deps.ops, itemId, ref, classification);
     await scrubCase(deps.ops, ref);
   }
 }
 
+export interface SenderErasure extends ErasureOutcome {
+  readonly informalRecords: number;
+  /** Operational records deleted or scrubbed because of who they are about (besides the items' own). */
+  readonly otherRecords: number;
+  /** The `subject-erased` event's reference. */
+  readonly recordedAs: string;
+}
+
 /**
  * Erases everything held about the people with these sender hashes: their
  * audited items (refused as a whole if any is held), then what the
- * operational table keeps about them (minimal logs of informal messages,
- * consent status per matter, the auto-reply rate-limit record). The consent
+ * operational table keeps about them (minimal logs of informal messages and
+ * the raw mail of informal email, consent status per matter, the open
+ * consent request, the auto-reply and last-message records, moderation
+ * offences, their items' ids and examples in the day's themes). The consent
  * ledger (an SMS STOP, a Mailchimp unsubscribe) is kept: it is what stops the
- * council messaging them again.
+ * council messaging them again. The request itself is recorded in the chain
+ * (`subject-erased`: who, when, why, how many; never who it was about), so an
+ * erasure of someone with only informal messages is audited too.
  */
-export async function eraseSenders(senderHashes: readonly string[], request: ErasureRequest, deps: EraseDeps): Promise<ErasureOutcome & { readonly informalRecords: number }> {
-  const refs: string[] = [];
-  for (const senderHash of new Set(senderHashes)) {
-    for await (const summary of deps.audit.listSummaries({ senderHash })) refs.push(summary.ref);
+export async function eraseSenders(subject: { senderHashes: readonly string[]; lastMessageKeys?: readonly string[] }, request: ErasureRequest, deps: EraseDeps): Promise<SenderErasure> {
+  const summaries: { ref: string; itemId: string }[] = [];
+  for (const senderHash of new Set(subject.senderHashes)) {
+    for await (const summary of deps.audit.listSummaries({ senderHash })) summaries.push(summary);
   }
-  const outcome = await eraseReferences(refs, request, deps, { opsCleanup: true });
-  let informalRecords = 0;
-  if (deps.ops) {
-    const found = await findOpsRecords(deps.ops, senderHashes, []);
-    for (const log of found.minimalLogs) {
-      const itemId = String(log.item.itemId);
-      await scrubItemClaim(deps.ops, itemId, '', String(log.item.classification));
-    }
-    const records = [...found.minimalLogs, ...found.consentPerMatter, ...found.autoReply];
-    await deleteOpsRecords(deps.ops, records);
-    informalRecords = found.minimalLogs.length;
+  const outcome = await eraseReferences(summaries.map((s) => s.ref), request, deps, { opsCleanup: true });
+  const removed = deps.ops ? await eraseSenderRecords(deps.ops, { ...subject, refs: summaries.map((s) => s.ref), itemIds: summaries.map((s) => s.itemId) }, deps.rawMail) : { informal: 0, other: 0 };
+  const now = deps.now();
+  const ref = `ERASE-${londonDay(now.toISOString()).replaceAll('-', '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
+  await deps.audit.append({
+    ref,
+    itemId: 'erasure',
+    type: 'subject-erased',
+    at: now.toISOString(),
+    data: {
+      by: request.by,
+      reason: request.reason.slice(0, 200),
+      basis: request.basis,
+      identities: subject.senderHashes.length,
+      items: outcome.erased.length,
+      alreadyErased: outcome.alreadyErased.length,
+      informal: removed.informal,
+      otherRecords: removed.other,
+    },
+    eventKey: `${ref}:subject-erased`,
+  });
+  return { ...outcome, informalRecords: removed.informal, otherRecords: removed.other, recordedAs: ref };
+}
+
+async function eraseSenderRecords(ops: OpsTable, subject: SubjectKeys, rawMail: RawMailEraser | undefined): Promise<{ informal: number; other: number }> {
+  const found = await findOpsRecords(ops, subject);
+  const logs = recordsOf(found, 'minimal-log');
+  for (const log of logs) {
+    const itemId = String(log.item.itemId);
+    await scrubItemClaim(ops, itemId, '', String(log.item.classification));
+    const rawKey = rawMailKeyOf(itemId);
+    if (rawKey && rawMail) await rawMail.delete(rawKey);
   }
-  return { ...outcome, informalRecords };
+  const itemIds = new Set([...(subject.itemIds ?? []), ...found.informalItemIds]);
+  const themes = recordsOf(found, 'theme');
+  for (const theme of themes) await scrubTheme(ops, theme, itemIds);
+  const others = recordsOf(found, ...DELETED_BY_SENDER.filter((id) => id !== 'minimal-log'));
+  await deleteOpsRecords(ops, [...logs, ...others]);
+  return { informal: logs.length, other: others.length + themes.length };
 }

@@ -1,19 +1,18 @@
 import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keyClassOf, type KeyClass } from './key-classes.ts';
 
 /**
  * What the operational table (shared/store/ops-store.ts) holds about one
- * person or one item, found by its key layout:
- *
- * - `LOG#<day>` / `<receivedAt>#<itemId>`: minimal log of an informal or ignored item (sender hash, rules, actions);
- * - `CONSENT#<senderHash>` / `REF#<ref>`: consent status per matter; `/ LEDGER`: opt-in/opt-out facts;
- * - `AUTOREPLY#<senderHash>`: when they were last sent an automatic reply;
- * - `DUE#<kind>#<ref>`: scheduled consent reminders and expiries, holding the reply address;
- * - `THREAD#<message id>`: the reference a reply thread belongs to;
- * - `ITEM#<itemId>`: classify's claim, holding the whole decision for 30 days;
- * - `CASE#<ref>`: the clerk's case for a formal item (status, statutory clock, the resident's reply target).
+ * person or one of their items, found by the key classes of key-classes.ts:
+ * by sender hash (minimal logs, consent, auto-reply, offences, the open
+ * consent request), by reference (consent notes and reminders, thread keys,
+ * the case and its reminders), by item id (classify's claim, the day's
+ * themes) and by a hash of the Messenger id (the last-message time).
  *
  * The table has no index on the sender, and its TTL keeps it small, so one
  * scan answers a subject access or erasure request (a rare, deliberate act).
+ * A record of no known class is counted as unclassified: the manifest says
+ * so and the tests fail, so a new kind of record cannot slip past.
  */
 
 export interface OpsRecord {
@@ -22,15 +21,23 @@ export interface OpsRecord {
   readonly item: Record<string, unknown>;
 }
 
+/** Who the records are about: every key they can be found under. */
+export interface SubjectKeys {
+  readonly senderHashes: readonly string[];
+  readonly refs: readonly string[];
+  /** Item ids of their audited items; those of their informal logs are added from the scan. */
+  readonly itemIds?: readonly string[];
+  /** `LASTMSG#…` keys of the identities given (shared/answers/plan.ts lastMessageKey). */
+  readonly lastMessageKeys?: readonly string[];
+}
+
 export interface SubjectOpsRecords {
-  readonly minimalLogs: OpsRecord[];
-  readonly consentPerMatter: OpsRecord[];
-  readonly consentLedger: OpsRecord[];
-  readonly autoReply: OpsRecord[];
-  /** Consent reminders/expiries and thread keys of the given references. */
-  readonly byReference: OpsRecord[];
-  /** Cases (shared/store/case-store.ts) of the given references. */
-  readonly cases: OpsRecord[];
+  /** Their records, by key-class id (key-classes.ts). */
+  readonly byClass: ReadonlyMap<string, readonly OpsRecord[]>;
+  /** Item ids of their informal logs (for the raw mail of informal email). */
+  readonly informalItemIds: readonly string[];
+  /** Live records of no known class (anyone's): count per key prefix up to the first '#'. */
+  readonly unclassified: ReadonlyMap<string, number>;
 }
 
 export interface OpsTable {
@@ -40,43 +47,108 @@ export interface OpsTable {
   readonly clock?: () => number;
 }
 
-export async function findOpsRecords(ops: OpsTable, senderHashes: readonly string[], refs: readonly string[]): Promise<SubjectOpsRecords> {
-  const hashes = new Set(senderHashes);
-  const refSet = new Set(refs);
+export function recordsOf(found: SubjectOpsRecords | undefined, ...classIds: string[]): OpsRecord[] {
+  return classIds.flatMap((id) => [...(found?.byClass.get(id) ?? [])]);
+}
+
+export async function findOpsRecords(ops: OpsTable, subject: SubjectKeys): Promise<SubjectOpsRecords> {
   const now = Math.floor((ops.clock ?? Date.now)() / 1000);
-  const found: SubjectOpsRecords = { minimalLogs: [], consentPerMatter: [], consentLedger: [], autoReply: [], byReference: [], cases: [] };
+  const live: [OpsRecord, KeyClass | undefined][] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const out = await ops.client.send(new ScanCommand({ TableName: ops.tableName, ExclusiveStartKey: start }));
     for (const item of out.Items ?? []) {
       if (typeof item.expiresAt === 'number' && item.expiresAt < now) continue;
       const record: OpsRecord = { pk: String(item.pk), sk: String(item.sk), item };
-      const bucket = classifyRecord(record, hashes, refSet);
-      if (bucket) found[bucket].push(record);
+      live.push([record, keyClassOf('ops', record.pk, record.sk)]);
     }
     start = out.LastEvaluatedKey;
   } while (start);
-  return found;
+
+  const hashes = new Set(subject.senderHashes);
+  // Their informal items are known only from their minimal logs: those first.
+  const informalItemIds = live.filter(([r, c]) => c?.id === 'minimal-log' && hashes.has(String(r.item.senderHash))).map(([r]) => String(r.item.itemId));
+  const s: Subject = { hashes, refs: new Set(subject.refs), itemIds: new Set([...(subject.itemIds ?? []), ...informalItemIds]), lastMessageKeys: new Set(subject.lastMessageKeys ?? []) };
+  const byClass = new Map<string, OpsRecord[]>();
+  const unclassified = new Map<string, number>();
+  for (const [record, keyClass] of live) {
+    if (!keyClass) {
+      const prefix = record.pk.split('#')[0]!;
+      unclassified.set(prefix, (unclassified.get(prefix) ?? 0) + 1);
+    } else if (MATCHERS[keyClass.id]?.(record, s)) {
+      byClass.set(keyClass.id, [...(byClass.get(keyClass.id) ?? []), record]);
+    }
+  }
+  return { byClass, informalItemIds, unclassified };
 }
 
-function classifyRecord(record: OpsRecord, hashes: Set<string>, refs: Set<string>): keyof SubjectOpsRecords | undefined {
-  const { pk, sk, item } = record;
-  if (pk.startsWith('LOG#')) return hashes.has(String(item.senderHash)) ? 'minimalLogs' : undefined;
-  if (pk.startsWith('CONSENT#')) {
-    if (!hashes.has(pk.slice('CONSENT#'.length))) return undefined;
-    return sk === 'LEDGER' ? 'consentLedger' : 'consentPerMatter';
-  }
-  if (pk.startsWith('AUTOREPLY#')) return hashes.has(pk.slice('AUTOREPLY#'.length)) ? 'autoReply' : undefined;
-  if (pk.startsWith('DUE#')) return refs.has(String(item.key)) ? 'byReference' : undefined;
-  if (pk.startsWith('CASE#')) return refs.has(pk.slice('CASE#'.length)) ? 'cases' : undefined;
-  if (pk.startsWith('THREAD#')) return refs.has(String((item.value as { ref?: unknown } | undefined)?.ref)) ? 'byReference' : undefined;
-  return undefined;
+interface Subject {
+  readonly hashes: ReadonlySet<string>;
+  readonly refs: ReadonlySet<string>;
+  readonly itemIds: ReadonlySet<string>;
+  readonly lastMessageKeys: ReadonlySet<string>;
 }
+
+const afterHash = (pk: string) => pk.slice(pk.indexOf('#') + 1);
+const recordValue = (r: OpsRecord) => (r.item.value ?? {}) as Record<string, unknown>;
+const bySenderKey = (r: OpsRecord, s: Subject) => s.hashes.has(afterHash(r.pk));
+const byRefKey = (r: OpsRecord, s: Subject) => s.refs.has(afterHash(r.pk));
+const byValueRef = (r: OpsRecord, s: Subject) => s.refs.has(String(recordValue(r).ref));
+const byDueKey = (r: OpsRecord, s: Subject) => s.refs.has(String(r.item.key));
+
+/** How a subject's records of each class are recognised (classes with no entry are about no one in particular). */
+const MATCHERS: Record<string, (r: OpsRecord, s: Subject) => boolean> = {
+  'minimal-log': (r, s) => s.hashes.has(String(r.item.senderHash)),
+  'consent-per-matter': bySenderKey,
+  'consent-ledger': bySenderKey,
+  'consent-open': bySenderKey,
+  'auto-reply': bySenderKey,
+  offences: bySenderKey,
+  'consent-note': byValueRef,
+  'consent-matters': byRefKey,
+  'consent-answer': byRefKey,
+  'due-consent-reminder': byDueKey,
+  'due-consent-expiry': byDueKey,
+  'due-case-reminder': (r, s) => s.refs.has(String((r.item.data as { ref?: unknown } | undefined)?.ref)),
+  thread: byValueRef,
+  case: byRefKey,
+  sent: byValueRef,
+  'moderation-link': byValueRef,
+  'item-claim': (r, s) => s.itemIds.has(afterHash(r.pk)),
+  'last-message': (r, s) => s.lastMessageKeys.has(r.pk),
+  theme: (r, s) => [...((r.item.itemIds as Set<string> | undefined) ?? [])].some((id) => s.itemIds.has(id)),
+};
+
+/** Classes with a matcher: what the scan can find for a person (the key-class test checks every personal class has one). */
+export const MATCHED_CLASSES: readonly string[] = Object.keys(MATCHERS);
 
 export async function deleteOpsRecords(ops: OpsTable, records: readonly OpsRecord[]): Promise<void> {
   for (const { pk, sk } of records) {
     await ops.client.send(new DeleteCommand({ TableName: ops.tableName, Key: { pk, sk } }));
   }
+}
+
+/**
+ * A day's theme loses the erased items' ids, and its example when it came from
+ * one of them or when its author was not recorded (themes written before
+ * `exampleItemId`): a scrubbed example may still name someone. The count stays.
+ */
+export async function scrubTheme(ops: OpsTable, theme: OpsRecord, itemIds: ReadonlySet<string>): Promise<void> {
+  const ids = [...((theme.item.itemIds as Set<string> | undefined) ?? [])].filter((id) => itemIds.has(id));
+  const exampleBy = theme.item.exampleItemId;
+  const dropExample = typeof theme.item.example === 'string' && (typeof exampleBy !== 'string' || itemIds.has(exampleBy));
+  if (ids.length === 0 && !dropExample) return;
+  await ops.client.send(
+    new UpdateCommand({
+      TableName: ops.tableName,
+      Key: { pk: theme.pk, sk: theme.sk },
+      UpdateExpression: [ids.length ? 'DELETE itemIds :ids' : '', dropExample ? 'REMOVE example, exampleItemId' : ''].filter(Boolean).join(' '),
+      ConditionExpression: 'attribute_exists(pk)',
+      ...(ids.length ? { ExpressionAttributeValues: { ':ids': new Set(ids) } } : {}),
+    }),
+  ).catch((error: unknown) => {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+  });
 }
 
 /**

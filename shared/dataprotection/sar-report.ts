@@ -19,7 +19,7 @@ export const NOT_SEARCHED: readonly string[] = [
   "The clerk's and councillors' own mailboxes, where formal items were forwarded: search them for the same addresses.",
   'Items whose personal data was already erased: they no longer carry the sender hash, so they cannot be found by sender (by design).',
   'Messages still queued for processing (at most 14 days) and backups of the tables (point-in-time recovery, 35 days).',
-  'Raw email as received (kept 30 days, then deleted): its content is the same as the item content above.',
+  "The content of raw email as received (listed below with the day it is deleted, not read): it is the same as the item content above, and for the clerk's replies the answer that was sent to you.",
 ];
 
 export function sarDocument(meta: SarMeta, records: SubjectRecords): Record<string, unknown> {
@@ -50,6 +50,13 @@ export function sarDocument(meta: SarMeta, records: SubjectRecords): Record<stri
     informalMessages: records.informal,
     consentPerMatter: records.consentPerMatter,
     consentLedger: records.consentLedger,
+    consentNotes: records.consentNotes,
+    openConsentRequest: records.openConsentRequest,
+    caseReminders: records.caseReminders,
+    digestThemes: records.themes,
+    messengerLastMessage: records.messengerLastMessage,
+    moderationOffences: records.moderationOffences,
+    rawMailCopies: records.rawMail,
   };
 }
 
@@ -61,6 +68,8 @@ export function sarManifest(meta: SarMeta, records: SubjectRecords, files: reado
     identitiesSearched: meta.identities,
     searched: records.searched,
     excludedAsSomeoneElses: records.excluded,
+    // Records of a kind the scan does not know (anyone's, per key prefix): tell the developers; never expected.
+    unclassifiedRecords: records.unclassified,
     notSearched: NOT_SEARCHED,
     files,
   };
@@ -96,9 +105,24 @@ ${items || '<p>None.</p>'}
 ${informal}
 <h2>Data consent and messaging preferences</h2>
 ${consent.length ? `<ul>${consent.join('')}</ul>` : '<p>None recorded.</p>'}
+${otherRecordsHtml(records)}
 </body>
 </html>
 `;
+}
+
+/** The operational records beyond items and consent, one list each; a section only when something was found. */
+function otherRecordsHtml(r: SubjectRecords): string {
+  const section = (title: string, rows: string[]) => (rows.length ? `<h2>${esc(title)}</h2><ul>${rows.map((row) => `<li>${row}</li>`).join('')}</ul>` : '');
+  return [
+    section("The clerk's notes on your data consent", r.consentNotes.map((n) => `${esc(n.ref)}, ${esc(n.at)}, by ${esc(n.how)}, recorded by ${esc(n.recordedBy)}: <pre>${esc(n.note)}</pre>`)),
+    section('Open request for your data consent', r.openConsentRequest.map((o) => `${esc(o.ref)}, open until ${esc(o.expiresAt)}`)),
+    section("Reminders of the council's deadline to answer you", r.caseReminders.map((c) => `${esc(c.ref)}: reminder on ${esc(c.remindOn.slice(0, 10))} (${esc(c.label)}), due ${esc(c.dueOn)}`)),
+    section("Topics your informal messages were counted under in the clerk's daily summary", r.themes.map((t) => `${esc(t.day)}: ${esc(t.topic)}${t.example ? ` (example quoted from your message: "${esc(t.example)}")` : ''}`)),
+    section('Time of your latest Messenger message (kept 2 days, for the reply window)', r.messengerLastMessage.map(esc)),
+    section('Page comments of yours that broke the moderation rules (kept for the repeat-offender window)', r.moderationOffences.map(esc)),
+    section('Raw copies of email (deleted automatically on the day shown)', r.rawMail.map((m) => `${esc(m.what)}${m.ref ? ` (${esc(m.ref)})` : ''}, received ${esc(m.receivedAt)}, deleted by ${esc(m.deletedBy)}`)),
+  ].join('\n');
 }
 
 function itemSection(item: SubjectItem): string {

@@ -38,6 +38,8 @@ export const AUDIT_EVENT_TYPES = [
   'answer-held',
   // Data protection (shared/dataprotection/): no personal data, counts and case numbers only.
   'sar-exported',
+  /** An erasure by sender: who, why, how many items and operational records; never who it was about. */
+  'subject-erased',
   'hold-added',
   'hold-removed',
   'retention-swept',

@@ -306,7 +306,8 @@ export class OpsStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: `THEME#${day}`, sk: topic },
-          UpdateExpression: 'ADD n :one, itemIds :item SET example = if_not_exists(example, :e), expiresAt = if_not_exists(expiresAt, :x)',
+          // Which item the example came from, so erasing that person's data removes it (shared/dataprotection/ops-records.ts).
+          UpdateExpression: 'ADD n :one, itemIds :item SET example = if_not_exists(example, :e), exampleItemId = if_not_exists(exampleItemId, :id), expiresAt = if_not_exists(expiresAt, :x)',
           // A redelivered item is not counted twice.
           ConditionExpression: 'attribute_not_exists(itemIds) OR NOT contains(itemIds, :id)',
           ExpressionAttributeValues: { ':one': 1, ':item': new Set([itemId]), ':id': itemId, ':e': example, ':x': Math.floor(new Date(`${day}T00:00:00Z`).getTime() / 1000) + retainDays * 86_400 },

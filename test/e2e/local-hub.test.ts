@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createServer } from 'node:net';
@@ -286,6 +286,20 @@ describe('local hub (npm start) end to end', () => {
     expect(shown.stdout).not.toContain('Elm Close');
     const verified = await hubCli(['audit', 'verify', '--local']);
     expect(verified.code, verified.stdout).toBe(0);
+    // Erasure deletes the local copy of the raw mail, as it does in the bucket (the item now points at it locally too).
+    const inbound = join(dataDir, 'mail', 'inbound');
+    const holding = (text: string) => readdirSync(inbound).find((f) => readFileSync(join(inbound, f), 'utf8').includes(text));
+    const awayFile = holding('Automatic reply: Parish newsletter')!;
+    expect(awayFile).toBeDefined();
+    const away = await hubCli(['erase', '--sender', 'away@example.co.uk', '--reason', 'ERASE-2026-002', '--local']);
+    expect(away.code, away.stderr).toBe(0);
+    expect(existsSync(join(inbound, awayFile))).toBe(false);
+    expect(holding('Overgrown hedge on Mill Road')).toBeDefined();
+    // Someone who only wrote on Messenger (informal: no reference): the erasure is still in the audit trail.
+    const informal = await hubCli(['erase', '--sender', '6543210987654321', '--reason', 'ERASE-2026-003', '--local']);
+    expect(informal.code, informal.stderr).toBe(0);
+    expect(informal.stdout).toMatch(/Removed 1 informal message log[\s\S]*subject-erased, reference ERASE-/);
+    expect((await hubCli(['audit', 'verify', '--local'])).code).toBe(0);
     const bad = await hubCli(['erase', '--refrence', binItem.ref!, '--reason', 'R', '--local']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.split('\n')[0]).toBe('hub: unknown option --refrence (did you mean --reference?)');
@@ -418,6 +432,11 @@ describe('local hub recovery', () => {
       writeFileSync(join(dir, 'mail', 'inbound', messageId), raw);
       const event = buildSesEvent({ raw, messageId, envelopeFrom: 'late@example.co.uk', recipients: [CLERK] });
       writeFileSync(join(dir, 'mail-pending', `${messageId}.json`), JSON.stringify(event));
+      // Raw mail stored 31 days ago: past the demo policy's 30 days, so the hub's lifecycle rule (as S3's) deletes it at start.
+      const old = join(dir, 'mail', 'inbound', 'old-mail-0001');
+      writeFileSync(old, 'From: someone@example.co.uk\r\n\r\nold\r\n');
+      const monthAgo = new Date(Date.now() - 31 * 86_400_000);
+      utimesSync(old, monthAgo, monthAgo);
 
       const [httpPort, smtpPort] = [await freePort(), await freePort()];
       const hub = spawnHub({ HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: dir, HUB_COUNCIL: policyFile });
@@ -429,6 +448,8 @@ describe('local hub recovery', () => {
         });
         expect(item.classification).toBe('formal');
         expect(readdirSync(join(dir, 'mail-pending'))).toEqual([]);
+        expect(existsSync(old)).toBe(false);
+        expect(existsSync(join(dir, 'mail', 'inbound', messageId))).toBe(true);
       } finally {
         await stopHub(hub);
       }

@@ -131,7 +131,8 @@ describe('ingest to queue', () => {
     const items = await drain();
     expect(items.map((i) => i.itemId)).toEqual([`ses:${messageId}`, `ses:${messageId}`]);
     expect(items[0]).toMatchObject({ subject: 'Overgrown hedge on Mill Road – café side', transport: { dmarc: 'FAIL' } });
-    expect(items[0]?.raw).toBeUndefined();
+    // As in AWS, the item points at its raw mail, so erasure can delete the local copy too.
+    expect(items[0]?.raw).toEqual({ bucket: 'local-mail', key: `inbound/${messageId}` });
   });
 
   it('EUM SMS: the SNS record becomes one queued item; malformed records are skipped', async () => {

@@ -82,9 +82,18 @@ describe('subject access report', () => {
         consentLedger: [],
         searched: [],
         excluded: 0,
+        consentNotes: [{ ref: 'STL-2026-000001', at: '2026-03-11T10:00:00.000Z', how: 'phone', recordedBy: 'clerk', note: '<iframe>Mrs X agreed</iframe>' }],
+        openConsentRequest: [],
+        caseReminders: [],
+        themes: [{ day: '2026-03-10', topic: 'Parking', example: '<svg onload=alert(1)>' }],
+        messengerLastMessage: [],
+        moderationOffences: [],
+        rawMail: [],
+        unclassified: {},
       },
     );
-    expect(html).not.toMatch(/<script>|<img|<b>x|<a>/);
+    expect(html).not.toMatch(/<script>|<img|<b>x|<a>|<iframe>|<svg/);
+    expect(html).toContain('&#60;iframe&#62;Mrs X agreed');
     expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
   });
 });
