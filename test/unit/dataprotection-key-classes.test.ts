@@ -84,3 +84,10 @@ describe('data-protection key classes', () => {
     expect(rawMailExpiresAt(new Date('2026-03-10T00:00:00Z'), 30).toISOString()).toBe('2026-04-10T00:00:00.000Z');
   });
 });
+
+describe('docs/data-protection.md', () => {
+  it("lists every key class in the clerk's table, with what erasure does", () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'data-protection.md'), 'utf8');
+    for (const c of KEY_CLASSES) expect(doc, c.id).toMatch(new RegExp(`\\| \`${c.id}\` \\([^|]*\\) \\| [^|]+ \\| ${c.personal} \\| ${c.erasure}: `));
+  });
+});
