@@ -155,6 +155,7 @@ export async function collectSubjectRecords(identities: readonly string[], deps:
     ...(found ? opsSources(found) : []),
   ];
   const view = opsView(found, withCases, informal, deps.policy, (deps.now ?? (() => new Date()))());
+  searched.push({ source: "mail bucket: raw copies of their email and of the clerk's emailed replies, still kept (listed with the day each is deleted, not read)", found: view.rawMail.length });
   return { items: withCases, informal: informal.map(({ itemId: _id, ...rest }) => rest), consentPerMatter, consentLedger, searched, excluded, ...view };
 }
 
