@@ -14,7 +14,7 @@ import { MAIL_BUCKET } from '../topology.ts';
  * take them over without changing what data protection does with each class.
  */
 
-export type KeyStore = 'audit' | 'ops' | 'mail';
+export type KeyStore = 'audit' | 'ops' | 'mail' | 'digests';
 
 /**
  * - `personal`: holds personal data (a name, an address, words someone wrote);
@@ -85,6 +85,7 @@ export const KEY_CLASSES: readonly KeyClass[] = [
 
   // Mail bucket (infra/aws: MailBucket; locally HUB_DATA_DIR/mail).
   { id: 'raw-mail', store: 'mail', prefix: MAIL_BUCKET.objectPrefix, holds: "raw MIME of every inbound email: residents' mail and the clerk's replies", personal: 'personal', foundBy: "rawKey of the item's received event, or the SES message id in the item id (informal logs, the clerk's replies named by replyItemId)", erasure: 'delete', erasureNote: 'deleted', retention: 'policy retention.rawMail (30 days): bucket lifecycle; locally the hub expires it the same way' },
+  { id: 'audit-digest', store: 'digests', prefix: 'digests/', holds: "signed digests of the chain: council, seq, head hash, counts (issue 11's Object Lock bucket; locally HUB_DATA_DIR/digests)", personal: 'none', foundBy: 'not per person', erasure: 'keep', erasureNote: 'no personal data; write-once (Object Lock)', retention: "the bucket's Object Lock period" },
   { id: 'full-body', store: 'mail', prefix: MAIL_BUCKET.contentPrefix, holds: 'a body too large for its content record', personal: 'personal', foundBy: "fullContent.key of the item's content", erasure: 'delete', erasureNote: 'deleted with the content record', retention: 'as the content record' },
 ];
 

@@ -6,6 +6,7 @@ import { DELETED_BY_REFERENCE, DELETED_BY_SENDER } from '../../shared/dataprotec
 import { DUE_KINDS, KEY_CLASSES, keyClassOf, opsKeysErasedBy, rawMailKeyOf, SORT_KEY_PREFIXES } from '../../shared/dataprotection/key-classes.ts';
 import { MATCHED_CLASSES } from '../../shared/dataprotection/ops-records.ts';
 import { rawMailExpiresAt } from '../../shared/dataprotection/raw-mail-expiry.ts';
+import { DIGEST_OBJECT_PREFIX } from '../../shared/store/audit-digest.ts';
 import { MAIL_BUCKET } from '../../shared/topology.ts';
 
 /**
@@ -44,6 +45,7 @@ describe('data-protection key classes', () => {
     for (const [name, prefix] of Object.entries(MAIL_BUCKET).filter(([k]) => k.endsWith('Prefix'))) {
       expect(KEY_CLASSES.some((c) => c.store === 'mail' && c.prefix === prefix), name).toBe(true);
     }
+    expect(KEY_CLASSES.some((c) => c.store === 'digests' && c.prefix === DIGEST_OBJECT_PREFIX)).toBe(true);
   });
 
   it('each class about a person is found by the scan, and each class erasure deletes is deleted', () => {
