@@ -5,7 +5,7 @@ import { MAIL_BUCKET } from '../../shared/topology.ts';
 import { CorruptDataError } from './errors.ts';
 import { portError } from './hub-http.ts';
 import { type Cleanup, describe, sleep, writeAtomically } from './hub-util.ts';
-import { HandlerMissingError, invoke } from './lambda.ts';
+import { HandlerMissingError, invokeAsync } from './lambda.ts';
 import { type LocalSmtp, startSmtp } from './smtp.ts';
 
 export interface MailIntake {
@@ -51,7 +51,7 @@ export async function startMailIntake(o: { port: number; mailDir: string; pendin
         if (delay) await sleep(delay);
         if (stopping) return; // still pending: replayed at the next start
         try {
-          await invoke('sesInbound', event);
+          await invokeAsync('sesInbound', event);
           rmSync(pending, { force: true });
           return;
         } catch (error) {

@@ -13,7 +13,7 @@ import { renderHomePage } from './home.ts';
 import { type LocalRoute, send } from './hub-http.ts';
 import { describe } from './hub-util.ts';
 import { evaluatedCalls, recordedDenials } from './iam/enforce.ts';
-import { HandlerMissingError, invoke, LambdaPayloadTooLargeError, LambdaThrottledError } from './lambda.ts';
+import { HandlerMissingError, invoke, invokeAsync, LambdaPayloadTooLargeError, LambdaThrottledError } from './lambda.ts';
 import type { OutboxLog } from './outbox.ts';
 import type { ProviderFakes } from './provider-fakes.ts';
 import { listItems } from './records.ts';
@@ -129,7 +129,7 @@ async function injectSms(ctx: RouteContext, res: ServerResponse, body: Buffer): 
   }
   const event = snsEvent(body.toString('utf8'));
   try {
-    await invoke('smsInbound', event);
+    await invokeAsync('smsInbound', event);
   } catch (error) {
     return handlerFailed(ctx, res, 'smsInbound', error);
   }

@@ -17,7 +17,7 @@ import { localRoutes } from './hub-routes.ts';
 import { type Cleanup, describe, writeAtomically } from './hub-util.ts';
 import { describeDenial, installIamEnforcement } from './iam/enforce.ts';
 import { loadIamModel } from './iam/model.ts';
-import { HandlerMissingError, invoke, setAccountConcurrency } from './lambda.ts';
+import { HandlerMissingError, invokeAsync, setAccountConcurrency } from './lambda.ts';
 import { OutboxLog, startSesCapture } from './outbox.ts';
 import { type ProviderFakes, startProviderFakes } from './provider-fakes.ts';
 import { startRawMailLifecycle } from './mail-lifecycle.ts';
@@ -123,7 +123,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: Cleanup, sto
   cleanup.push(() => sqs.destroy());
   const inboundReceives = startQueuePollers({ emulators, outbox, collectCalls, logger }, cleanup);
   mail.startDelivery(cleanup);
-  const schedules = startSchedules(invoke, (fn, error) => {
+  const schedules = startSchedules(invokeAsync, (fn, error) => {
     if (!(error instanceof HandlerMissingError)) logger.warn(`${fn}: ${describe(error)}`);
   });
   cleanup.push(() => schedules.stop());

@@ -119,6 +119,26 @@ export async function invoke(fn: FunctionId, event: unknown, root = PROJECT_ROOT
   return withinAccountConcurrency(fn, () => run(fn, handler, event));
 }
 
+/**
+ * An asynchronous invocation (SES, SNS, EventBridge → Lambda): a throttle is
+ * not the caller's error. Lambda keeps the event in its own queue and retries
+ * it (for up to six hours), so the local runtime waits for a free execution.
+ */
+export function invokeAsync(fn: FunctionId, event: unknown, root = PROJECT_ROOT): Promise<unknown> {
+  return retryWhileThrottled(() => invoke(fn, event, root));
+}
+
+export async function retryWhileThrottled<T>(call: () => Promise<T>): Promise<T> {
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof LambdaThrottledError)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 async function run(fn: FunctionId, handler: Handler, event: unknown): Promise<unknown> {
   const { timeoutSeconds, memoryMb } = FUNCTIONS[fn];
   const deadline = Date.now() + timeoutSeconds * 1000;

@@ -114,17 +114,17 @@ function startLoop(options: PollerOptions): Poller {
 
 async function runBatch(options: PollerOptions, messages: Message[], blocked: Map<string, Block>, receivedAt: number): Promise<void> {
   const event = buildSqsEvent(messages, options.queueArn);
+  const visibleAgainAt = receivedAt + options.queue.visibilityTimeoutSeconds * 1000;
   let failed: Set<string>;
   try {
-    failed = failedIds(await options.consume(event), event);
+    failed = failedIds(await consumeRetryingThrottles(options, event, visibleAgainAt), event);
   } catch (error) {
-    // Thrown or throttled, the whole batch comes back after the visibility timeout, one receive counted:
-    // a throttled message can so reach the DLQ without the function ever seeing it, as in AWS.
-    if ((error as Error)?.name === 'TooManyRequestsException') options.onThrottle?.(error);
-    else options.onError?.(error);
+    // Thrown, or throttled for the whole visibility timeout: the batch comes back, one receive counted,
+    // so a message throttled that long can reach the DLQ without the function ever seeing it, as in AWS.
+    if (!isThrottle(error)) options.onError?.(error);
     failed = new Set(messages.map((m) => m.MessageId!));
   }
-  if (options.queue.fifo) failed = blockGroups(messages, failed, blocked, receivedAt + options.queue.visibilityTimeoutSeconds * 1000);
+  if (options.queue.fifo) failed = blockGroups(messages, failed, blocked, visibleAgainAt);
   const done = messages.filter((m) => !failed.has(m.MessageId!));
   if (done.length === 0) return;
   await options.sqs.send(
@@ -133,6 +133,29 @@ async function runBatch(options: PollerOptions, messages: Message[], blocked: Ma
       Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
     }),
   );
+}
+
+const THROTTLE_RETRY_MS = { first: 100, max: 2_000 };
+
+const isThrottle = (error: unknown) => (error as Error)?.name === 'TooManyRequestsException';
+
+/**
+ * Lambda's poller retries a throttled invocation of a batch it holds while the
+ * batch is still invisible (why AWS asks for a visibility timeout of six times
+ * the function timeout); only throttling that outlasts the visibility timeout
+ * costs a receive.
+ */
+async function consumeRetryingThrottles(options: PollerOptions, event: SQSEvent, visibleAgainAt: number): ReturnType<PollerOptions['consume']> {
+  for (let wait = THROTTLE_RETRY_MS.first; ; wait = Math.min(wait * 2, THROTTLE_RETRY_MS.max)) {
+    try {
+      return await options.consume(event);
+    } catch (error) {
+      if (!isThrottle(error)) throw error;
+      options.onThrottle?.(error);
+      if (Date.now() + wait >= visibleAgainAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /** A FIFO group held behind its failed message, until that message is received again (or moved to the DLQ: then `until`). */

@@ -1,7 +1,8 @@
 /**
  * The moment a scheduled run stands for. EventBridge sets a scheduled rule's
- * event `time` to the moment the rule fired, and a retried delivery (the
- * target retries for up to an hour) keeps it, so a late retry still acts for
+ * event `time` to the moment the rule fired, and a retried delivery keeps it
+ * (EventBridge retries the target for up to an hour, then Lambda's own
+ * asynchronous retries may run it up to six hours later), so a late retry still acts for
  * its own slot. An invocation without a usable `time` (a manual test invoke)
  * runs for now.
  */

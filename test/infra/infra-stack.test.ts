@@ -337,11 +337,11 @@ describe('queues', () => {
     }
   });
 
-  it('a request refused before any handler (413: too large for Lambda) or answered 5xx raises an alarm, counted from the access log', () => {
+  it("a Mandrill POST refused before any handler (413: too large for Lambda) or any 5xx raises an alarm, counted from the access log; another route's 413 (the hub's own refusal of an oversized body) does not", () => {
     const stageLogs = [...referencedIds(resourcesOfType(s.json, 'AWS::ApiGatewayV2::Stage')[0]![1].Properties.AccessLogSettings.DestinationArn)][0]!;
     const [[, filter]] = resourcesOfType(s.json, 'AWS::Logs::MetricFilter') as [[string, any]];
     expect(referencedIds(filter.Properties.LogGroupName).has(stageLogs)).toBe(true);
-    expect(filter.Properties.FilterPattern).toBe('{ ($.status = "413") || ($.status = "5*") }');
+    expect(filter.Properties.FilterPattern).toBe('{ (($.status = "413") && ($.routeKey = "POST /webhooks/mandrill")) || ($.status = "5*") }');
     const { MetricNamespace, MetricName } = filter.Properties.MetricTransformations[0];
     const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.Namespace === MetricNamespace && a.Properties.MetricName === MetricName);
     expect(alarms.map(([, a]) => a.Properties)).toEqual([expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' })]);

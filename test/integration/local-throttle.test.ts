@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { setAccountConcurrency, throttleCounts, withinAccountConcurrency } from '../../infra/local/lambda.ts';
+import { retryWhileThrottled, setAccountConcurrency, throttleCounts, withinAccountConcurrency } from '../../infra/local/lambda.ts';
 import { startPoller } from '../../infra/local/poller.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import { QUEUES } from '../../shared/topology.ts';
@@ -60,7 +60,7 @@ describe('local event source mapping when Lambda throttles', () => {
       }, 30_000);
       expect(dead?.Body).toBe('formal letter');
       expect(tried).toEqual([]);
-      // One throttled invocation per receive, each receive counted towards maxReceiveCount.
+      // Retried while invisible, then released: every receive counted towards maxReceiveCount.
       expect(throttled.length).toBeGreaterThanOrEqual(QUEUES.inbound.maxReceiveCount);
       expect((throttleCounts().classify ?? 0) - before).toBe(throttled.length);
 
@@ -74,6 +74,58 @@ describe('local event source mapping when Lambda throttles', () => {
       await poller.stop();
     }
   }, 60_000);
+
+  it('a throttle shorter than the visibility timeout is retried by the mapping: handled on its first receive, nothing dead-lettered', async () => {
+    const queue = { ...QUEUES.inbound, visibilityTimeoutSeconds: 5, maxConcurrency: 1 };
+    const receives: string[] = [];
+    let throttles = 0;
+    setAccountConcurrency(1);
+    let release = () => {};
+    const busy = withinAccountConcurrency('consentSchedule', () => new Promise<void>((resolve) => (release = resolve)));
+    const poller = startPoller({
+      sqs,
+      queue,
+      queueUrl: emu.queueUrls.inbound,
+      queueArn: 'arn:aws:sqs:eu-west-2:123456789012:inbound',
+      idleMs: 50,
+      consume: (event: SQSEvent) =>
+        withinAccountConcurrency('classify', async () => {
+          for (const r of event.Records) receives.push(r.attributes.ApproximateReceiveCount);
+          return { batchItemFailures: [] };
+        }),
+      onThrottle: () => {
+        throttles += 1;
+        if (throttles === 3) release();
+      },
+      onError: (error) => {
+        throw error;
+      },
+    });
+    try {
+      await sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: 'short throttle' }));
+      await waitFor(async () => (receives.length > 0 ? true : undefined), 15_000);
+      await busy;
+      expect(receives).toEqual(['1']);
+      expect(throttles).toBe(3);
+      const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.dlqUrls.inbound, MaxNumberOfMessages: 1 }));
+      expect(dead.Messages ?? []).toEqual([]);
+    } finally {
+      release();
+      await poller.stop();
+    }
+  }, 30_000);
+
+  it('an asynchronous invocation (SES mail, an SMS from SNS, a schedule) waits out a throttle, as Lambda queues the event, and is not an error', async () => {
+    setAccountConcurrency(1);
+    let release = () => {};
+    const busy = withinAccountConcurrency('consentSchedule', () => new Promise<void>((resolve) => (release = resolve)));
+    setTimeout(() => release(), 400);
+    const before = throttleCounts().sesInbound ?? 0;
+    const ran = await retryWhileThrottled(() => withinAccountConcurrency('sesInbound', async () => 'mail handled'));
+    await busy;
+    expect(ran).toBe('mail handled');
+    expect((throttleCounts().sesInbound ?? 0) - before).toBeGreaterThan(0);
+  });
 });
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, ms: number): Promise<T> {
