@@ -6,68 +6,100 @@
  *    the appender links them (dynalite behind a counting proxy). Reported:
  *    PutItem calls on chain keys per event, all audit-table PutItems per
  *    event, UpdateItems per event, and that the chain verifies.
- * 2. Verify rate: a chain of --verify-events events (4 per item, with summary
- *    and content, as classify writes them) checked by `hub audit verify`'s
- *    code against dynalite; events/s and the read capacity per 10,000 events
- *    (from dynalite's consumed capacity, which follows DynamoDB's rules).
+ * 2. Verify rate (parts/audit-verify.ts): a chain of --verify-events events
+ *    (4 per item, with summary and content, as classify writes them) checked
+ *    by `hub audit verify`'s code against the local hub's DynamoDB in its own
+ *    process; events/s, events per CPU-second, and the read capacity and
+ *    price per 10,000 events under DynamoDB's rules.
  *
+ * `--only appends|verify` runs one and keeps the other's last figures.
  * Writes bench/audit-report.json.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildSqsEvent } from '../infra/local/poller.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../infra/local/emulators.ts';
-import { eventHash, GENESIS_HASH } from '../shared/pipeline/hash.ts';
-import { ChainAppender, chainPk, headMarkKey, seqKey } from '../shared/store/audit-appender.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../infra/local/emulators.ts';
+import { ChainAppender } from '../shared/store/audit-appender.ts';
 import { linkBatch } from '../shared/store/audit-link.ts';
 import { SqsAuditQueue } from '../shared/store/audit-queue.ts';
-import { AuditStore, contentHash, type PersonalContent } from '../shared/store/audit-store.ts';
+import { AuditStore } from '../shared/store/audit-store.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
-import { verifyAudit } from '../shared/store/verify-audit.ts';
-import { startCountingProxy } from './lib/counting-proxy.ts';
+import { startCountingProxy, type CountingProxy } from './lib/counting-proxy.ts';
+import { round } from './lib/stats.ts';
+import { measureVerify } from './parts/audit-verify.ts';
 
 const { values } = parseArgs({
   options: {
     producers: { type: 'string', default: '40' },
     events: { type: 'string', default: '10' },
     'verify-events': { type: 'string', default: '40000' },
+    'verify-runs': { type: 'string', default: '5' },
+    only: { type: 'string' },
+    // The local hub keeps DynamoDB on disk (dynalite's LevelDB under HUB_DATA_DIR); 'memory' is the tests' setup.
+    storage: { type: 'string', default: 'disk' },
+    // A V8 CPU profile of the verify runs (verify's process) is written here.
+    'cpu-prof': { type: 'string' },
   },
 });
 const PRODUCERS = Number(values.producers);
 const EVENTS_EACH = Number(values.events);
-const VERIFY_EVENTS = Number(values['verify-events']);
+const REPORT = 'bench/audit-report.json';
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const emu = await startEmulators({ prefix: 'bench-audit-' });
-const proxy = await startCountingProxy(emu.dynamodbEndpoint, 'dynamodb');
-const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-const counted = createDocumentClient({ ...config, endpoint: proxy.url });
-const direct = createDocumentClient({ ...config, endpoint: emu.dynamodbEndpoint });
-const sqs = new SQSClient({ ...config, endpoint: emu.sqsEndpoint });
+const last = existsSync(REPORT) ? (JSON.parse(readFileSync(REPORT, 'utf8')) as Record<string, unknown>) : {};
+const appends = values.only === 'verify' ? last.appends : await withEmulators(measureAppends);
+const verify =
+  values.only === 'appends'
+    ? last.verify
+    : await measureVerify({
+        root: ROOT,
+        events: Number(values['verify-events']),
+        runs: Number(values['verify-runs']),
+        storage: values.storage === 'memory' ? 'memory' : 'disk',
+        ...(values['cpu-prof'] ? { cpuProfile: values['cpu-prof'] } : {}),
+      });
+const report = { generatedAt: new Date().toISOString(), appends, verify };
+writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+console.log(JSON.stringify(report, null, 2));
 
-try {
-  const appends = await measureAppends(counted);
-  const verification = await measureVerify(direct, counted);
-  const report = { generatedAt: new Date().toISOString(), appends, verify: verification };
-  writeFileSync('bench/audit-report.json', `${JSON.stringify(report, null, 2)}\n`);
-  console.log(JSON.stringify(report, null, 2));
-} finally {
-  await proxy.stop();
-  counted.destroy();
-  direct.destroy();
-  sqs.destroy();
-  await emu.stop();
+interface AppendsBench {
+  readonly emu: Emulators;
+  readonly proxy: CountingProxy;
+  readonly sqs: SQSClient;
+  readonly client: DynamoDBDocumentClient;
+  readonly direct: DynamoDBDocumentClient;
 }
 
-async function measureAppends(client: DynamoDBDocumentClient) {
+async function withEmulators<T>(measure: (bench: AppendsBench) => Promise<T>): Promise<T> {
+  const emu = await startEmulators({ prefix: 'bench-audit-' });
+  const proxy = await startCountingProxy(emu.dynamodbEndpoint, 'dynamodb');
+  const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const client = createDocumentClient({ ...config, endpoint: proxy.url });
+  const direct = createDocumentClient({ ...config, endpoint: emu.dynamodbEndpoint });
+  const sqs = new SQSClient({ ...config, endpoint: emu.sqsEndpoint });
+  try {
+    return await measure({ emu, proxy, sqs, client, direct });
+  } finally {
+    await proxy.stop();
+    client.destroy();
+    direct.destroy();
+    sqs.destroy();
+    await emu.stop();
+  }
+}
+
+async function measureAppends({ emu, proxy, sqs, client, direct }: AppendsBench) {
   const council = 'bench';
   proxy.reset();
   const queue = new SqsAuditQueue({ client: sqs, queueUrl: emu.queueUrls.audit });
   const producers = Array.from({ length: PRODUCERS }, () => new AuditStore({ client, tableName: emu.tableNames.audit, council, queue }));
   const total = PRODUCERS * EVENTS_EACH;
   let producing = true;
-  const appender = runAppender(client, () => producing, total);
+  const appender = runAppender({ emu, sqs, client }, () => producing, total);
   const started = performance.now();
   await Promise.all(
     producers.map(async (store, p) => {
@@ -97,7 +129,7 @@ async function measureAppends(client: DynamoDBDocumentClient) {
 }
 
 /** The event source mapping in small: receive from the FIFO queue, link, delete; until every event is linked. */
-async function runAppender(client: DynamoDBDocumentClient, producing: () => boolean, total: number): Promise<void> {
+async function runAppender({ emu, sqs, client }: Pick<AppendsBench, 'emu' | 'sqs' | 'client'>, producing: () => boolean, total: number): Promise<void> {
   const appender = new ChainAppender({ client, tableName: emu.tableNames.audit });
   let linked = 0;
   while (linked < total || producing()) {
@@ -113,81 +145,8 @@ async function runAppender(client: DynamoDBDocumentClient, producing: () => bool
   }
 }
 
-async function measureVerify(client: DynamoDBDocumentClient, countedClient: DynamoDBDocumentClient) {
-  const council = 'verify';
-  await writeChain(client, council, VERIFY_EVENTS);
-  const store = new AuditStore({ client, tableName: emu.tableNames.audit, council });
-  const runs: number[] = [];
-  const cpu: number[] = [];
-  let report: Awaited<ReturnType<typeof verifyAudit>> | undefined;
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    const cpuBefore = process.cpuUsage();
-    report = await verifyAudit(store);
-    runs.push(performance.now() - started);
-    const used = process.cpuUsage(cpuBefore);
-    cpu.push((used.user + used.system) / 1000);
-  }
-  if (!report?.ok) throw new Error(`the bench chain does not verify: ${JSON.stringify(report?.findings.slice(0, 3))}`);
-  proxy.reset();
-  await verifyAudit(new AuditStore({ client: countedClient, tableName: emu.tableNames.audit, council }));
-  const units = (op: string) => proxy.counts.get(op)?.capacityUnits ?? 0;
-  const best = Math.min(...runs);
-  const per10k = (n: number) => round((n * 10_000) / VERIFY_EVENTS, 1);
-  return {
-    events: report.events,
-    items: report.items,
-    runsMs: runs.map((ms) => Math.round(ms)),
-    eventsPerSecond: Math.round(report.events / (best / 1000)),
-    // dynalite runs in this process: CPU time covers the emulator's reads and verify's checks, whatever else the machine is doing.
-    cpuMs: cpu.map((ms) => Math.round(ms)),
-    eventsPerCpuSecond: Math.round(report.events / (Math.min(...cpu) / 1000)),
-    readCapacityPer10kEvents: { query: per10k(units('Query')), scan: per10k(units('Scan')), getItem: per10k(units('GetItem')), total: per10k(units('Query') + units('Scan') + units('GetItem')) },
-    requests: Object.fromEntries([...proxy.counts].map(([op, c]) => [op, c.count])),
-  };
-}
-
-/** A realistic chain written directly (received, classified, routed, reply-sent per item), with summaries and content. */
-async function writeChain(client: DynamoDBDocumentClient, council: string, events: number): Promise<void> {
-  const items: Record<string, unknown>[] = [];
-  let prevHash = GENESIS_HASH;
-  let seq = 0;
-  for (let n = 0; seq < events; n++) {
-    const ref = `VER-2026-${String(n).padStart(6, '0')}`;
-    const itemId = `ses:verify-${n}`;
-    const receivedAt = new Date(Date.UTC(2026, 2, 1) + n * 60_000).toISOString();
-    const content: PersonalContent = { senderHash: 'a'.repeat(64), sender: { id: `resident${n}@example.org` }, subject: 'A pothole', text: 'Dear Clerk, there is a pothole on the High Street outside number 12. '.repeat(4), attachments: [] };
-    const hash = contentHash(content);
-    const day = receivedAt.slice(0, 10);
-    items.push({ pk: `ITEM#${ref}`, sk: 'CONTENT', itemRef: ref, council, content, contentHash: hash, retainUntil: '2032-03-01' });
-    items.push({ pk: `ITEM#${ref}`, sk: 'SUMMARY', ref, council, itemId, channel: 'email', provider: 'ses', classification: 'formal', receivedAt, day, senderHash: 'a'.repeat(64), consentStatus: 'requested', retainUntil: '2032-03-01' });
-    const datas: [string, Record<string, unknown>][] = [
-      ['received', { channel: 'email', provider: 'ses', kind: 'email', receivedAt, contentHash: hash, attachments: 0, textTruncated: false, retainUntil: '2032-03-01' }],
-      ['classified', { classification: 'formal', reasons: [{ rule: 'official-address', clause: 'stilton.txt §10' }], flags: [], actions: ['route-to-clerk', 'consent-request'], policyVersion: 'stilton@2024-06', consentStatus: 'requested' }],
-      ['routed', { outboxId: `${itemId}:clerk-routing`, channel: 'email' }],
-      ['consent-requested', { outboxId: `${itemId}:consent-request`, channel: 'email', remindAt: receivedAt, expiresAt: receivedAt }],
-    ];
-    for (const [type, data] of datas) {
-      seq += 1;
-      const fields = { council, seq, ref, type, at: receivedAt, itemId, data, prevHash };
-      const event = { ...fields, hash: eventHash(fields) };
-      items.push({ pk: chainPk(council), sk: seqKey(seq), ...event, eventKey: `${itemId}:${type}` });
-      prevHash = event.hash;
-    }
-  }
-  items.push({ ...headMarkKey(council), seq, hash: prevHash });
-  for (let i = 0; i < items.length; i += 25) {
-    let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = { [emu.tableNames.audit]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
-    while (request && Object.keys(request).length) request = (await client.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems as typeof request;
-  }
-}
-
 function partitionOf(body: string): string {
   const json = JSON.parse(body) as { Item?: { pk?: { S?: string } }; Key?: { pk?: { S?: string } } };
   return json.Item?.pk?.S ?? json.Key?.pk?.S ?? '';
-}
-
-function round(n: number, digits: number): number {
-  return Math.round(n * 10 ** digits) / 10 ** digits;
 }
 

@@ -45,6 +45,8 @@ export const TABLES = {
       { name: 'byClassification', partitionKey: { name: 'classification', type: 'S' }, sortKey: receivedAt },
       { name: 'byConsent', partitionKey: { name: 'consentStatus', type: 'S' }, sortKey: receivedAt },
       { name: 'bySender', partitionKey: { name: 'senderHash', type: 'S' }, sortKey: receivedAt },
+      // Every record by its type (SUMMARY, CONTENT, EVENTKEY, EVENT#…): verify reads the item records without the chain.
+      { name: 'byRecordType', partitionKey: sk, sortKey: pk },
     ],
   },
   ops: {

@@ -138,9 +138,21 @@ export interface EmulatorInfo {
   env: Record<string, string>;
 }
 
-/** Starts infra/local/emulators.ts in a child process (same Node binary); resolves with its endpoints. */
-export async function startEmulatorProcess(root: string, prefix: string): Promise<{ info: EmulatorInfo; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [`${root}/bench/lib/emulator-child.ts`, prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
+export interface EmulatorProcess {
+  readonly info: EmulatorInfo;
+  readonly child: ChildProcess;
+  /** CPU time (user + system) the emulator process has used so far. */
+  cpuMs(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts infra/local/emulators.ts in a child process (same Node binary);
+ * resolves with its endpoints. With `dynamodbPath`, DynamoDB is kept on disk
+ * there, as the local hub keeps it.
+ */
+export async function startEmulatorProcess(root: string, prefix: string, dynamodbPath?: string): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, [`${root}/bench/lib/emulator-child.ts`, prefix, ...(dynamodbPath ? [dynamodbPath] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   // Never leave an emulator process behind, whatever happens to the bench.
   const killChild = () => child.kill('SIGTERM');
   process.once('exit', killChild);
@@ -154,6 +166,11 @@ export async function startEmulatorProcess(root: string, prefix: string): Promis
   return {
     info,
     child,
+    cpuMs: () =>
+      new Promise((resolve) => {
+        lines.once('line', (line) => resolve((JSON.parse(line) as { cpuMs: number }).cpuMs));
+        child.kill('SIGUSR2');
+      }),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

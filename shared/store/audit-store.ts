@@ -3,6 +3,8 @@ import type { Attachment, AuditEvent, AuditEventType, AuditSummary, Channel, Cla
 import { canonicalJson, GENESIS_HASH, sha256Hex } from '../pipeline/hash.ts';
 import { londonDate } from '../runtime/london-time.ts';
 import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, seqKey, type AuditQueue, type PendingEvent } from './audit-appender.ts';
+import type { ItemRecord } from './verify-audit.ts';
+import { mergePages, planChainRanges, readRanges, type RangeQuery } from './parallel-read.ts';
 import { ChainWalker, checkHeadMark, type Checkpoint, type ContentSeen, type Finding } from './audit-verify.ts';
 
 /**
@@ -36,6 +38,8 @@ export interface AuditStoreOptions {
   readonly queue?: AuditQueue;
   /** Wall clock (tests). */
   readonly clock?: () => number;
+  /** Events per range when the chain is read in parallel (parallel-read.ts; tests use small ones). */
+  readonly rangeEvents?: number;
 }
 
 export interface AppendInput {
@@ -107,6 +111,7 @@ export class AuditStore {
   private readonly table: string;
   private readonly queue: AuditQueue;
   private readonly clock: () => number;
+  private readonly rangeEvents: number | undefined;
 
   constructor(options: AuditStoreOptions) {
     this.client = options.client;
@@ -114,6 +119,7 @@ export class AuditStore {
     this.council = options.council;
     this.queue = options.queue ?? new InlineAuditQueue({ client: options.client, tableName: options.tableName });
     this.clock = options.clock ?? Date.now;
+    this.rangeEvents = options.rangeEvents;
   }
 
   private get chainPk(): string {
@@ -170,22 +176,25 @@ export class AuditStore {
     } while (start);
   }
 
-  /** Every event of the council's chain, in seq order, paging through the table. */
-  async *chainEvents(): AsyncGenerator<AuditEvent> {
-    let start: Record<string, unknown> | undefined;
-    do {
+  /**
+   * Every event of the council's chain, in seq order. Given the head the chain
+   * should have (the HEAD mark's seq), it reads sort-key ranges in parallel
+   * (parallel-read.ts); the events read are the same either way.
+   */
+  async *chainEvents(head?: number): AsyncGenerator<AuditEvent> {
+    const query: RangeQuery = async (range, start) => {
       const out = await this.client.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-          ExpressionAttributeValues: { ':pk': this.chainPk, ':e': EVENT_PREFIX },
+          KeyConditionExpression: range.to === undefined ? 'pk = :pk AND sk >= :from' : 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': this.chainPk, ':from': range.from, ...(range.to === undefined ? {} : { ':to': range.to }) },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of out.Items ?? []) yield toEvent(item);
-      start = out.LastEvaluatedKey;
-    } while (start);
+      return { items: out.Items ?? [], ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}) };
+    };
+    for await (const item of readRanges(planChainRanges(head, this.rangeEvents), query)) yield toEvent(item);
   }
 
   /** The HEAD high-water mark: the highest seq (and its hash) ever appended. */
@@ -195,57 +204,60 @@ export class AuditStore {
   }
 
   /**
-   * Every summary and content record in the table, by a parallel scan (what
-   * verify compares with the chain). Content is reduced to its recomputed
-   * hash as it is read: verify never holds message text.
+   * Every summary, every content record and every event record not yet
+   * linked, read from the byRecordType index (partition key `sk`), so verify
+   * reads them without reading the chain and the linked event records too.
+   * Every item has an `sk`, so no record can be missing from the index; but an
+   * index may lag a write by a moment, so verify re-reads from the table
+   * (`recheck`) whatever disagrees with the chain before it reports it.
+   * Content is reduced to its recomputed hash as it is read: verify never
+   * holds message text.
    */
-  async *itemRecords(segments = 4): AsyncGenerator<ItemRecord> {
-    const queue: ItemRecord[][] = [];
-    let wake: (() => void) | undefined;
-    let running = segments;
-    let failure: unknown;
-    const segment = async (n: number) => {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await this.client.send(
-          new ScanCommand({
-            TableName: this.table,
-            Segment: n,
-            TotalSegments: segments,
-            // Pending events only while unlinked: those are what verify reports.
-            FilterExpression: 'sk IN (:s, :c) OR (sk = :e AND attribute_not_exists(seq))',
-            ExpressionAttributeValues: { ':s': 'SUMMARY', ':c': 'CONTENT', ':e': 'EVENTKEY' },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        queue.push((out.Items ?? []).map(itemRecord));
-        wake?.();
-        start = out.LastEvaluatedKey;
-      } while (start);
-    };
-    for (let n = 0; n < segments; n++) {
-      segment(n)
-        .catch((error: unknown) => (failure ??= error))
-        .finally(() => {
-          running -= 1;
-          wake?.();
-        });
-    }
-    while (running > 0 || queue.length > 0) {
-      if (failure) throw failure;
-      const page = queue.shift();
-      if (page) yield* page;
-      else await new Promise<void>((resolve) => (wake = resolve));
-    }
-    if (failure) throw failure;
+  itemRecords(): AsyncGenerator<ItemRecord> {
+    const read = (sk: string, filter?: string) => this.recordTypePages(sk, filter);
+    return mergePages([read('SUMMARY'), read('CONTENT'), read('EVENTKEY', 'attribute_not_exists(seq)')]);
+  }
+
+  private async *recordTypePages(sk: string, filter: string | undefined): AsyncGenerator<ItemRecord[]> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: RECORD_TYPE_INDEX,
+          KeyConditionExpression: 'sk = :sk',
+          ExpressionAttributeValues: { ':sk': sk },
+          ...(filter ? { FilterExpression: filter } : {}),
+          ExclusiveStartKey: start,
+        }),
+      );
+      yield (out.Items ?? []).map(itemRecord);
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /**
+   * The summaries and content of these items, and these event records if
+   * still unlinked, as the table holds them now (strongly consistent reads):
+   * what verify checks again before it reports a record the index showed.
+   */
+  async recheck(refs: readonly string[], eventKeys: readonly string[]): Promise<ItemRecord[]> {
+    const keys = [
+      ...refs.flatMap((ref) => [
+        { pk: `ITEM#${ref}`, sk: 'SUMMARY' },
+        { pk: `ITEM#${ref}`, sk: 'CONTENT' },
+      ]),
+      ...eventKeys.map((eventKey) => pendingKey(this.council, eventKey)),
+    ];
+    const found = await inBatches(keys, 16, async (Key) => (await this.client.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }))).Item);
+    return found.filter((item): item is Record<string, unknown> => item !== undefined && !(item.sk === 'EVENTKEY' && typeof item.seq === 'number')).map(itemRecord);
   }
 
   /** The chain alone (links, hashes, the HEAD mark): the first problem, for callers that only need yes or no. `hub audit verify` checks far more (verify-audit.ts). */
   async verify(): Promise<ChainCheck> {
     const mark = await this.headMark();
     const walker = new ChainWalker(this.council, (seq) => seq === mark?.seq);
-    for await (const event of this.chainEvents()) {
+    for await (const event of this.chainEvents(mark?.seq)) {
       walker.push(event);
       if (walker.findings.length > 0) break;
     }
@@ -479,7 +491,22 @@ export function contentHash(content: PersonalContent): string {
   return sha256Hex(canonicalJson(content));
 }
 
-type ItemRecord = { summary: AuditSummary } | { content: ContentSeen } | { pending: PendingEvent };
+/** The index by record type (partition key `sk`): all summaries, all content records, all event records. */
+export const RECORD_TYPE_INDEX = 'byRecordType';
+
+/** `work` for every input, at most `concurrency` at once; results in input order. */
+async function inBatches<T, R>(inputs: readonly T[], concurrency: number, work: (input: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const i = next++;
+      results[i] = await work(inputs[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
+  return results;
+}
 
 function itemRecord(item: Record<string, unknown>): ItemRecord {
   if (item.sk === 'SUMMARY') return { summary: toSummary(item) };
