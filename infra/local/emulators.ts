@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { crc32 } from 'node:zlib';
 import dynalite from 'dynalite';
 import { createRequestHandler } from 'local-aws-sqs';
 import * as sesModule from 'aws-ses-v2-local';
@@ -46,6 +48,7 @@ export interface EmulatorOptions {
 }
 
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
+  useNativeCrc32();
   const prefix = options.prefix ?? '';
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dynamodbPath ? { path: options.dynamodbPath } : {}) }) as Server;
   const dynamoPort = await listen(dynamo, options.dynamodbPort ?? 0);
@@ -135,6 +138,18 @@ async function createQueues(endpoint: string, prefix: string): Promise<{ queueUr
   }
   sqsClient.destroy();
   return { queueUrls, dlqUrls };
+}
+
+/**
+ * dynalite checksums every response body (x-amz-crc32, as DynamoDB does) with
+ * buffer-crc32, in JavaScript: about a tenth of its CPU when a long chain is
+ * read. Node's zlib.crc32 computes the same CRC-32 natively, so dynalite's
+ * copy of buffer-crc32 is pointed at it: the same header on the same bytes.
+ */
+function useNativeCrc32(): void {
+  const fromDynalite = createRequire(import.meta.resolve('dynalite'));
+  const bufferCrc32 = fromDynalite('buffer-crc32') as { unsigned: (data: string | Buffer) => number };
+  bufferCrc32.unsigned = (data) => crc32(data);
 }
 
 export function createTableInput(table: TableDefinition, name: string): CreateTableCommandInput {
