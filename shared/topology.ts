@@ -14,6 +14,8 @@ export interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey: KeyAttribute;
+  /** Only the auditor role may read it (functions that read the table get its other indexes). */
+  readonly auditorOnly?: boolean;
 }
 
 export interface TableDefinition {
@@ -46,7 +48,8 @@ export const TABLES = {
       { name: 'byConsent', partitionKey: { name: 'consentStatus', type: 'S' }, sortKey: receivedAt },
       { name: 'bySender', partitionKey: { name: 'senderHash', type: 'S' }, sortKey: receivedAt },
       // Every record by its type (SUMMARY, CONTENT, EVENTKEY, EVENT#…): verify reads the item records without the chain.
-      { name: 'byRecordType', partitionKey: sk, sortKey: pk },
+      // It lists every item's content in one place, so no function may read it: the auditor only.
+      { name: 'byRecordType', partitionKey: sk, sortKey: pk, auditorOnly: true },
     ],
   },
   ops: {

@@ -17,7 +17,7 @@ export function addAuditorRole(stack: Stack, props: { tables: Tables; principals
     new iam.PolicyStatement({
       sid: 'ReadAuditTrail',
       actions: [...AUDITOR_TABLE_ACTIONS],
-      resources: tableAndIndexArns(tables.audit, TABLES.audit),
+      resources: tableAndIndexArns(tables.audit, TABLES.audit, 'auditor'),
     }),
   );
   // `hub cases` (issue 13): the case records in the operational table and their listing on the byDue index, nothing else there.

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { MAIL_BUCKET, SECRET_KEYS, TABLES, type TableDefinition } from '../../../shared/topology.ts';
+import { MAIL_BUCKET, SECRET_KEYS, TABLES, type IndexDefinition, type TableDefinition } from '../../../shared/topology.ts';
 import { pascal } from '../names.ts';
 
 /*
@@ -52,9 +52,10 @@ function attributeType(type: 'S' | 'N'): dynamodb.AttributeType {
   return type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER;
 }
 
-/** The table and each of its indexes by name: no `index/*`. */
-export function tableAndIndexArns(table: dynamodb.Table, def: TableDefinition): string[] {
-  return [table.tableArn, ...def.indexes.map((index) => `${table.tableArn}/index/${index.name}`)];
+/** The table and each of its indexes by name: no `index/*`. Indexes marked auditorOnly only for the auditor. */
+export function tableAndIndexArns(table: dynamodb.Table, def: TableDefinition, reader: 'function' | 'auditor' = 'function'): string[] {
+  const indexes = def.indexes.filter((index: IndexDefinition) => reader === 'auditor' || !index.auditorOnly);
+  return [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index.name}`)];
 }
 
 /** Raw inbound mail, written by SES; kept as long as the policy's retention.rawMail says. */
