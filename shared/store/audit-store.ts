@@ -213,9 +213,42 @@ export class AuditStore {
    * Content is reduced to its recomputed hash as it is read: verify never
    * holds message text.
    */
-  itemRecords(): AsyncGenerator<ItemRecord> {
+  async *itemRecords(): AsyncGenerator<ItemRecord> {
     const read = (sk: string, filter?: string) => this.recordTypePages(sk, filter);
-    return mergePages([read('SUMMARY'), read('CONTENT'), read('EVENTKEY', 'attribute_not_exists(seq)')]);
+    let yielded = false;
+    try {
+      for await (const record of mergePages([read('SUMMARY'), read('CONTENT'), read('EVENTKEY', PENDING_FILTER)])) {
+        yielded = true;
+        yield record;
+      }
+    } catch (error) {
+      // A table from before the index (an old local data dir), or while AWS builds it after a deploy: scan, as before.
+      if (yielded || !isIndexUnavailable(error)) throw error;
+      yield* this.scanItemRecords();
+    }
+  }
+
+  /** The same records by a parallel scan of the whole table (it reads every chain event and event record too). */
+  private scanItemRecords(segments = 4): AsyncGenerator<ItemRecord> {
+    const segment = async function* (this: AuditStore, n: number): AsyncGenerator<ItemRecord[]> {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await this.client.send(
+          new ScanCommand({
+            TableName: this.table,
+            Segment: n,
+            TotalSegments: segments,
+            FilterExpression: `sk IN (:s, :c) OR (sk = :e AND ${PENDING_FILTER})`,
+            ExpressionAttributeValues: { ':s': 'SUMMARY', ':c': 'CONTENT', ':e': 'EVENTKEY' },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        yield (out.Items ?? []).map(itemRecord);
+        start = out.LastEvaluatedKey;
+      } while (start);
+    };
+    return mergePages(Array.from({ length: segments }, (_, n) => segment.call(this, n)));
   }
 
   private async *recordTypePages(sk: string, filter: string | undefined): AsyncGenerator<ItemRecord[]> {
@@ -493,6 +526,15 @@ export function contentHash(content: PersonalContent): string {
 
 /** The index by record type (partition key `sk`): all summaries, all content records, all event records. */
 export const RECORD_TYPE_INDEX = 'byRecordType';
+
+/** Event records still waiting for the appender (it notes the seq when it links them). */
+const PENDING_FILTER = 'attribute_not_exists(seq)';
+
+/** DynamoDB's answer for an index the table does not have, or one it is still building (backfilling). */
+function isIndexUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; message?: string } | undefined;
+  return e?.name === 'ValidationException' && /specified index|backfilling/i.test(e.message ?? '');
+}
 
 /** `work` for every input, at most `concurrency` at once; results in input order. */
 async function inBatches<T, R>(inputs: readonly T[], concurrency: number, work: (input: T) => Promise<R>): Promise<R[]> {

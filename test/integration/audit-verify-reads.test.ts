@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createTableInput, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../shared/local/emulators.ts';
 import type { InboundItem } from '../../shared/model/index.ts';
 import { processInboundItem, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import { AuditStore, RECORD_TYPE_INDEX } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
+import { TABLES } from '../../shared/topology.ts';
 import { verifyAudit, type ItemRecord, type VerifySource } from '../../shared/store/verify-audit.ts';
 
 /**
@@ -159,5 +161,21 @@ describe('hub audit verify reads the chain once and the item records from the in
     } finally {
       await client.send(new PutCommand({ TableName: table, Item: saved }));
     }
+  });
+
+  it('falls back to a scan on a table without the index (a local data dir from before it, or while AWS builds it)', async () => {
+    // Named like the audit table (…-audit), so the local IAM model knows it as the audit table.
+    const oldTable = 'before-index-audit';
+    const withoutIndex = { ...TABLES.audit, indexes: TABLES.audit.indexes.filter((i) => i.name !== RECORD_TYPE_INDEX) };
+    const ddb = new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.dynamodbEndpoint });
+    await ddb.send(new CreateTableCommand(createTableInput(withoutIndex, oldTable)));
+    ddb.destroy();
+    for (const Item of (await client.send(new ScanCommand({ TableName: table }))).Items ?? []) await client.send(new PutCommand({ TableName: oldTable, Item }));
+    const sent = recordCommands(client);
+    const old = await verifyAudit(new AuditStore({ client, tableName: oldTable, council }));
+    client.middlewareStack.remove('recordCommands');
+    expect(sent.map((c) => c.name)).toContain('ScanCommand');
+    expect(old).toEqual(await verifyAudit(store()));
+    expect(old.ok).toBe(true);
   });
 });
