@@ -1,7 +1,7 @@
 import type { Action, Decision, InboundItem, ModerationFlag, Reason, TextKey } from '../model/index.ts';
 import type { Policy } from './schema.ts';
 import { detectModeration, linkContextOf, type ModelFinding } from './moderation.ts';
-import { mailAuth } from './mail-auth.ts';
+import { type MailAuth, mailAuth } from './mail-auth.ts';
 import { CHANNEL_REGISTRY, channelRule, normaliseAddress, officialAddresses } from '../channels/registry.ts';
 import { outboundOf, smsDestinationAllowed } from './outbound.ts';
 import { describeLondonTime, isWithinOfficeHours, nextMonitoredAt, toLondonIso } from './office-hours.ts';
@@ -41,52 +41,109 @@ export const HUB_CLAUSES = {
 
 const AUTOMATIC_LOCAL_PART = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|owner-.+|.+-request|bounces?(\+.*)?)$/i;
 
+/**
+ * Decides what happens to an item. The stages run in this order, and the first
+ * that settles the item decides it; the reasons they give accumulate in order:
+ *  1. content we must not act on (virus, spam);
+ *  2. our own traffic coming back (echo, own sender: the loop guard);
+ *  3. consent-ledger facts (Mailchimp audience events, SMS keywords);
+ *  4. email whose sender fails authentication, held for the clerk;
+ *  5. correspondence: formal or informal, and what may be sent back.
+ */
 export function decide(item: InboundItem, policy: Policy, context: DecisionContext): Decision {
-  const reasons: Reason[] = [];
-  const because = (rule: string, clause: string, detail: string): void => {
-    reasons.push({ rule, clause, detail });
-  };
-  const result = (partial: Omit<Decision, 'reasons' | 'policyVersion' | 'flags'> & { flags?: ModerationFlag[] }): Decision => {
-    const { hold, nextMonitoredAt: next, ...rest } = partial;
-    // Absent rather than undefined, so the decision stores and compares cleanly.
-    return {
-      ...rest,
-      ...(hold ? { hold } : {}),
-      ...(next ? { nextMonitoredAt: next } : {}),
-      flags: partial.flags ?? [],
-      reasons,
-      policyVersion: policy.version,
-    };
-  };
-  const ignored = (): Decision => result({ classification: 'ignored', actions: [{ type: 'none' }] });
-  const t = item.transport;
+  const run = startRun(item, policy, context);
+  const settled = refuseUnsafeContent(run) ?? ignoreOwnTraffic(run) ?? keepLedgerFact(run);
+  if (settled) return settled;
+  const assessed = assess(run);
+  return holdUnverifiedSender(assessed) ?? answerCorrespondence(assessed);
+}
 
-  // 1. Content we must not act on at all.
+type Because = (rule: string, clause: string, detail: string) => void;
+type DecisionParts = Omit<Decision, 'reasons' | 'policyVersion' | 'flags'> & { flags?: ModerationFlag[] };
+
+/** One decision in progress: the item, what is known about its sender, and the reasons given so far. */
+interface Run {
+  readonly item: InboundItem;
+  readonly policy: Policy;
+  readonly context: DecisionContext;
+  readonly email: boolean;
+  readonly auth: MailAuth | undefined;
+  /** Which of our own identities sent it, if any. */
+  readonly own: string | undefined;
+  readonly because: Because;
+  result(parts: DecisionParts): Decision;
+}
+
+/** A run past the early stages: moderation flags and office hours are known. */
+interface AssessedRun extends Run {
+  readonly flags: ModerationFlag[];
+  /** When the inbox is next monitored, if the item came outside office hours. */
+  readonly next: Date | undefined;
+  reply(textKey: TextKey): Action;
+}
+
+function startRun(item: InboundItem, policy: Policy, context: DecisionContext): Run {
+  const reasons: Reason[] = [];
+  const email = item.channel === 'email';
+  return {
+    item,
+    policy,
+    context,
+    email,
+    auth: email ? mailAuth(item) : undefined,
+    own: CHANNEL_REGISTRY[item.channel].ownSender(item, policy),
+    because: (rule, clause, detail) => {
+      reasons.push({ rule, clause, detail });
+    },
+    result: (parts) => {
+      const { hold, nextMonitoredAt: next, ...rest } = parts;
+      // Absent rather than undefined, so the decision stores and compares cleanly.
+      return {
+        ...rest,
+        ...(hold ? { hold } : {}),
+        ...(next ? { nextMonitoredAt: next } : {}),
+        flags: parts.flags ?? [],
+        reasons,
+        policyVersion: policy.version,
+      };
+    },
+  };
+}
+
+const ignored = (run: Run): Decision => run.result({ classification: 'ignored', actions: [{ type: 'none' }] });
+
+/** Stage 1: content we must not act on at all. */
+function refuseUnsafeContent(run: Run): Decision | undefined {
+  const { item, policy, because } = run;
+  const t = item.transport;
   if (t.virus === 'FAIL') {
     because('virus-verdict', HUB_CLAUSES.virus, 'The mail failed virus scanning; it is not opened, routed or answered.');
-    return ignored();
+    return ignored(run);
   }
   if (t.spam === 'FAIL' || (t.spamScore !== undefined && t.spamScore >= policy.trust.spamScoreThreshold)) {
     if (t.spam === 'FAIL') because('spam-verdict', HUB_CLAUSES.spam, 'The provider marked the mail as spam; it is not routed or answered.');
     else because('spam-verdict', policy.trust.clause, `Spam score ${t.spamScore} is at or above the threshold of ${policy.trust.spamScoreThreshold}; it is not routed or answered.`);
-    return ignored();
+    return ignored(run);
   }
+  return undefined;
+}
 
-  // 2. Our own traffic coming back.
-  if (t.isEcho) {
-    because('echo', HUB_CLAUSES.echo, 'This is our own message echoed back by the channel.');
-    return ignored();
+/** Stage 2: our own traffic coming back. Mail that only claims to be ours (authentication failed) goes on to stage 4. */
+function ignoreOwnTraffic(run: Run): Decision | undefined {
+  if (run.item.transport.isEcho) {
+    run.because('echo', HUB_CLAUSES.echo, 'This is our own message echoed back by the channel.');
+    return ignored(run);
   }
-  const email = item.channel === 'email';
-  const auth = email ? mailAuth(item) : undefined;
-  const authFailed = auth?.status === 'unverified';
-  const own = CHANNEL_REGISTRY[item.channel].ownSender(item, policy);
-  if (own && !authFailed) {
-    because('own-sender', HUB_CLAUSES.ownSender, `Sent from our own ${own}; never answered, so replies cannot loop.`);
-    return ignored();
+  if (run.own && run.auth?.status !== 'unverified') {
+    run.because('own-sender', HUB_CLAUSES.ownSender, `Sent from our own ${run.own}; never answered, so replies cannot loop.`);
+    return ignored(run);
   }
+  return undefined;
+}
 
-  // 3. Consent-ledger facts: formal, audited, never answered.
+/** Stage 3: consent-ledger facts: formal, audited, never answered. */
+function keepLedgerFact(run: Run): Decision | undefined {
+  const { item, policy, because } = run;
   if (item.channel === 'mailchimp' || item.audience) {
     const change = ledgerChange(item.audience?.type);
     because(
@@ -94,7 +151,7 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
       policy.channels.mailchimp.clause,
       `Mailchimp audience event "${item.audience?.type ?? 'unknown'}" is kept as a consent-ledger record; no consent form, no reply.`,
     );
-    return result({ classification: 'formal', actions: [{ type: 'audit' }, { type: 'consent-ledger', change }] });
+    return run.result({ classification: 'formal', actions: [{ type: 'audit' }, { type: 'consent-ledger', change }] });
   }
   if (item.channel === 'sms' && item.smsKeyword) {
     const change = item.smsKeyword === 'STOP' ? 'opt-out' : item.smsKeyword === 'START' ? 'opt-in' : 'help';
@@ -103,49 +160,60 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
       `${policy.channels.sms.clause}; ${HUB_CLAUSES.smsKeywords}`,
       `SMS keyword ${item.smsKeyword} is kept as a consent-ledger record; the carrier answers it, so the hub does not.`,
     );
-    return result({ classification: 'formal', actions: [{ type: 'audit' }, { type: 'consent-ledger', change }] });
+    return run.result({ classification: 'formal', actions: [{ type: 'audit' }, { type: 'consent-ledger', change }] });
   }
+  return undefined;
+}
 
+/** What every later stage needs: the moderation flags, office hours and the texts' variables. */
+function assess(run: Run): AssessedRun {
+  const { item, policy, context } = run;
   const flags = detectModeration(moderationText(item), policy.moderation, linkContextOf(policy), context.modelFindings);
-  const noteFlags = (): void => {
-    for (const f of flags) because(`moderation:${f.category}`, f.clause, `Content matched "${f.category}" (${f.action}).`);
-  };
   const next = isWithinOfficeHours(policy, context.now) ? undefined : nextMonitoredAt(policy, context.now);
-  const nextIso = next ? toLondonIso(next) : undefined;
-  const noteOffHours = (): void => {
-    if (next) because('out-of-office', policy.officeHours.clause, `Received outside office hours; the inbox is next monitored ${describeLondonTime(next)}.`);
-  };
   const vars: Record<string, string> = next ? { nextMonitored: describeLondonTime(next) } : {};
-  const reply = (textKey: TextKey): Action => ({
-    type: 'auto-reply',
-    textKey,
-    text: renderText(policy, textKey, vars, item.channel),
+  const reply = (textKey: TextKey): Action => ({ type: 'auto-reply', textKey, text: renderText(policy, textKey, vars, item.channel) });
+  return { ...run, flags, next, reply };
+}
+
+/** The flags and office hours, on the record. */
+function noteFlagsAndHours(run: AssessedRun): void {
+  for (const f of run.flags) run.because(`moderation:${f.category}`, f.clause, `Content matched "${f.category}" (${f.action}).`);
+  if (run.next) run.because('out-of-office', run.policy.officeHours.clause, `Received outside office hours; the inbox is next monitored ${describeLondonTime(run.next)}.`);
+}
+
+const nextIso = (run: AssessedRun): string | undefined => (run.next ? toLondonIso(run.next) : undefined);
+
+/** Stage 4: email that fails authentication is never trusted as formal and never answered. */
+function holdUnverifiedSender(run: AssessedRun): Decision | undefined {
+  if (run.auth?.status !== 'unverified') return undefined;
+  const spoofed = run.own ? ` It claims to come from our own ${run.own}.` : '';
+  run.because(
+    'unverified-sender',
+    HUB_CLAUSES.authentication,
+    `The sender could not be verified (${run.auth.verdicts}): the address may be forged.${spoofed} Held for the clerk to check; no reply of any kind, no consent form.`,
+  );
+  noteFlagsAndHours(run);
+  return run.result({
+    classification: 'formal',
+    hold: 'unverified-sender',
+    flags: run.flags,
+    actions: [{ type: 'audit' }, { type: 'route-to-clerk', hold: 'unverified-sender' }],
+    nextMonitoredAt: nextIso(run),
   });
+}
 
-  // 4. Email that fails authentication is never trusted as formal and never answered.
-  if (authFailed) {
-    const spoofed = own ? ` It claims to come from our own ${own}.` : '';
-    because(
-      'unverified-sender',
-      HUB_CLAUSES.authentication,
-      `The sender could not be verified (${auth?.status === 'unverified' ? auth.verdicts : ''}): the address may be forged.${spoofed} Held for the clerk to check; no reply of any kind, no consent form.`,
-    );
-    noteFlags();
-    noteOffHours();
-    return result({
-      classification: 'formal',
-      hold: 'unverified-sender',
-      flags,
-      actions: [{ type: 'audit' }, { type: 'route-to-clerk', hold: 'unverified-sender' }],
-      nextMonitoredAt: nextIso,
-    });
-  }
+/** Stage 5: formal or informal, and what may be sent back. */
+function answerCorrespondence(run: AssessedRun): Decision {
+  const formal = decideFormality(run.item, run.policy, run.because);
+  noteFlagsAndHours(run);
+  const silent = mustStaySilent(run);
+  return formal ? answerFormal(run, silent) : answerInformal(run, silent);
+}
 
-  // 5. Formality.
-  const formal = decideFormality(item, policy, because);
-  noteFlags();
-  noteOffHours();
-  const automatic = email ? automaticMail(item) : undefined;
+/** True when nothing automatic may go back: automatic mail, an address we cannot authenticate, or a number we may not text. */
+function mustStaySilent(run: AssessedRun): boolean {
+  const { item, policy, auth, because } = run;
+  const automatic = run.email ? automaticMail(item) : undefined;
   if (automatic) {
     because('automatic-mail', HUB_CLAUSES.rfc3834, `Automatic mail (${automatic}); no automatic reply or consent form is sent to it.`);
   } else if (auth?.status === 'unauthenticated') {
@@ -164,34 +232,31 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
       `The number is outside the SMS destinations the policy allows (${sms.allowedPrefixes.join(', ')}...): nothing is sent to it, no reply and no consent form.`,
     );
   }
-  // Nothing automatic goes to automatic mail, an address we cannot authenticate, or a number we may not text.
-  const silent = Boolean(automatic) || auth?.status === 'unauthenticated' || smsBlocked;
-  const rateLimited = isRateLimited(policy, context);
-  const noteRateLimit = (): void =>
-    because(
-      'rate-limit',
-      policy.autoReplyRateLimit.clause,
-      `This sender already had an automatic reply within ${policy.autoReplyRateLimit.windowDays} days (last ${context.lastAutoReplyAt}).`,
-    );
+  return Boolean(automatic) || auth?.status === 'unauthenticated' || smsBlocked;
+}
 
-  if (formal) {
-    const actions: Action[] = [{ type: 'audit' }, { type: 'route-to-clerk' }];
-    if (flags.length > 0) {
-      because('moderation-formal', channelRule(policy, item.channel).clause, 'Formal correspondence always reaches the clerk; flags are shown to the clerk, not acted on automatically.');
-    }
-    if (!silent && needsConsent(item, policy, context, because)) actions.push({ type: 'consent-request' });
-    // The reply rate limit is for informal replies: every formal matter is answered with its reference.
-    if (next && email && policy.officeHours.outOfOfficeReply && !silent) actions.push(reply('outOfOffice'));
-    const toldReference = actions.some((a) => a.type === 'consent-request' || (a.type === 'auto-reply' && a.textKey === 'outOfOffice'));
-    // A reply in a thread we hold continues a matter whose reference the resident already has.
-    if (!silent && !toldReference && !context.knownThreadRef) {
-      because('formal-acknowledgement', HUB_CLAUSES.acknowledgement, 'Formal correspondence: the sender is told its reference (nothing else sent to them carries it).');
-      actions.push(reply('formalAcknowledgement'));
-    }
-    return result({ classification: 'formal', flags, actions, nextMonitoredAt: nextIso });
+/** Formal: audited and routed; the sender is asked for consent and told the reference, unless we must stay silent. */
+function answerFormal(run: AssessedRun, silent: boolean): Decision {
+  const { item, policy, context, because } = run;
+  const actions: Action[] = [{ type: 'audit' }, { type: 'route-to-clerk' }];
+  if (run.flags.length > 0) {
+    because('moderation-formal', channelRule(policy, item.channel).clause, 'Formal correspondence always reaches the clerk; flags are shown to the clerk, not acted on automatically.');
   }
+  if (!silent && needsConsent(item, policy, context, because)) actions.push({ type: 'consent-request' });
+  // The reply rate limit is for informal replies: every formal matter is answered with its reference.
+  if (run.next && run.email && policy.officeHours.outOfOfficeReply && !silent) actions.push(run.reply('outOfOffice'));
+  const toldReference = actions.some((a) => a.type === 'consent-request' || (a.type === 'auto-reply' && a.textKey === 'outOfOffice'));
+  // A reply in a thread we hold continues a matter whose reference the resident already has.
+  if (!silent && !toldReference && !context.knownThreadRef) {
+    because('formal-acknowledgement', HUB_CLAUSES.acknowledgement, 'Formal correspondence: the sender is told its reference (nothing else sent to them carries it).');
+    actions.push(run.reply('formalAcknowledgement'));
+  }
+  return run.result({ classification: 'formal', flags: run.flags, actions, nextMonitoredAt: nextIso(run) });
+}
 
-  // 6. Informal: moderation may hold it for the clerk or answer it; otherwise the not-official-contact reply.
+/** Informal: moderation may hold it for the clerk or answer it; otherwise the not-official-contact reply. */
+function answerInformal(run: AssessedRun, silent: boolean): Decision {
+  const { item, policy, context, flags, because } = run;
   const actions: Action[] = [];
   const acted = flags.filter((f) => f.action !== 'flag');
   let hold: Decision['hold'];
@@ -204,21 +269,26 @@ export function decide(item: InboundItem, policy: Policy, context: DecisionConte
   const canReply = !silent;
   if (canReply && acted.some((f) => f.action === 'invite-formal-complaint')) {
     because('formal-complaint-invitation', clauseOf(acted, 'invite-formal-complaint'), 'The content alleges a breach; the sender is invited to make a formal complaint.');
-    actions.push(reply('formalComplaintInvitation'));
+    actions.push(run.reply('formalComplaintInvitation'));
   } else if (canReply && acted.some((f) => f.action === 'policy-breach-notice')) {
     because('policy-breach-notice', clauseOf(acted, 'policy-breach-notice'), 'The content breaches the policy; the sender is told so.');
-    actions.push(reply('policyBreachNotice'));
+    actions.push(run.reply('policyBreachNotice'));
   } else if (acted.length > 0 || onPage) {
     because('moderation-hold', (acted.length ? acted : flags).map((f) => f.clause).join('; '), 'Held for the clerk to decide; no automatic reply.');
   } else if (canReply) {
-    if (rateLimited) noteRateLimit();
-    else actions.push(reply('notOfficialContact'));
+    if (!isRateLimited(policy, context)) actions.push(run.reply('notOfficialContact'));
+    else {
+      because(
+        'rate-limit',
+        policy.autoReplyRateLimit.clause,
+        `This sender already had an automatic reply within ${policy.autoReplyRateLimit.windowDays} days (last ${context.lastAutoReplyAt}).`,
+      );
+    }
   }
   if (actions.length === 0) actions.push({ type: 'none' });
-  return result({ classification: 'informal', hold, flags, actions, nextMonitoredAt: nextIso });
+  return run.result({ classification: 'informal', hold, flags, actions, nextMonitoredAt: nextIso(run) });
 }
 
-type Because = (rule: string, clause: string, detail: string) => void;
 
 function decideFormality(item: InboundItem, policy: Policy, because: Because): boolean {
   if (item.channel === 'email') {
