@@ -1,4 +1,5 @@
 import { opsKeysErasedBy } from '../../shared/dataprotection/key-classes.ts';
+import { AUDIT_PREFIX } from '../../shared/store/keys.ts';
 import { WEBHOOKS, type FunctionId } from '../../shared/topology.ts';
 
 /**
@@ -8,15 +9,15 @@ import { WEBHOOKS, type FunctionId } from '../../shared/topology.ts';
  */
 
 /**
- * Partition-key prefixes in the audit table (shared/store/audit-store.ts,
- * audit-appender.ts): chained events live under `CHAIN#<council>`, the HEAD
- * mark under `CHAINHEAD#<council>`, recorded (pending) events under
+ * Partition-key prefixes in the audit table, from the stores' own key module
+ * (shared/store/keys.ts): chained events live under `CHAIN#<council>`, the
+ * HEAD mark under `CHAINHEAD#<council>`, recorded (pending) events under
  * `EVENTKEY#…`, and each item's summary and content under `ITEM#<ref>`.
  */
-export const AUDIT_EVENT_KEY_PREFIX = 'CHAIN#';
-export const AUDIT_HEAD_KEY_PREFIX = 'CHAINHEAD#';
-export const AUDIT_MARKER_KEY_PREFIX = 'EVENTKEY#';
-export const AUDIT_SUMMARY_KEY_PREFIX = 'ITEM#';
+export const AUDIT_EVENT_KEY_PREFIX = AUDIT_PREFIX.chain;
+export const AUDIT_HEAD_KEY_PREFIX = AUDIT_PREFIX.chainHead;
+export const AUDIT_MARKER_KEY_PREFIX = AUDIT_PREFIX.recordedEvent;
+export const AUDIT_SUMMARY_KEY_PREFIX = AUDIT_PREFIX.item;
 
 export type AuditAccess =
   /** Read only (GetItem, Query): the digest function. */

@@ -9,6 +9,7 @@ import type { AnswerDeps } from './answer.ts';
 import { composeClerkAnswer } from './compose-answer.ts';
 import { contactsOnFile, contactsOnFileLine } from './contacts-on-file.ts';
 import { mailDomainOf } from './reply-address.ts';
+import { OPS_PREFIX } from '../store/keys.ts';
 
 /**
  * What the clerk's answer becomes on the item's channel, or why it cannot go
@@ -127,7 +128,7 @@ async function lastUserMessageAt(record: CaseRecord, routed: string | undefined,
 }
 
 /** Keyed by a hash of the PSID: the ops table holds no raw identities in its keys. */
-export const lastMessageKey = (psid: string): string => `LASTMSG#messenger#${sha256Hex(psid).slice(0, 32)}`;
+export const lastMessageKey = (psid: string): string => `${OPS_PREFIX.lastMessage}messenger#${sha256Hex(psid).slice(0, 32)}`;
 
 /** The hub's automatic reply to a comment is itself the comment's Private Reply. */
 async function privateReplyUsed(itemId: string, deps: AnswerDeps): Promise<boolean> {

@@ -11,6 +11,7 @@ import type { OpsStore } from '../store/ops-store.ts';
 import { caseworkOf } from './casework.ts';
 import { addDays, longDate } from './clock.ts';
 import { CASE_TYPE_LABEL } from './commands.ts';
+import { OPS_PREFIX } from '../store/keys.ts';
 
 /**
  * The clerk schedule (every 15 minutes): statutory-deadline reminders and the
@@ -60,6 +61,8 @@ async function sendReminders(deps: ClerkScheduleDeps, now: Date): Promise<{ remi
   return { reminders, dropped };
 }
 
+const digestKey = (date: string) => `${OPS_PREFIX.digest}${date}`;
+
 function reminderMessage(record: CaseRecord, label: string, key: string, policy: Policy, now: Date): OutboxMessage {
   const clock = record.clock!;
   return {
@@ -85,15 +88,15 @@ async function sendDigest(deps: ClerkScheduleDeps, now: Date): Promise<ClerkSche
   const t = londonTime(now);
   if (!digest.enabled || !digest.days.includes(t.day) || t.time < digest.time) return 'not-due';
   // A short lease: if this run dies before publishing, a later run builds the digest again.
-  const claim = await deps.ops.claim(`DIGEST#${t.date}`, { ttlSeconds: 600, value: { state: 'building' } });
+  const claim = await deps.ops.claim(digestKey(t.date), { ttlSeconds: 600, value: { state: 'building' } });
   if (!claim.claimed) return 'already-sent';
   const sections = await digestSections(deps, t.date);
   if (sections.every((s) => s.lines.length === 0)) {
-    await deps.ops.put(`DIGEST#${t.date}`, { state: 'empty' }, { ttlSeconds: 8 * 86_400 });
+    await deps.ops.put(digestKey(t.date), { state: 'empty' }, { ttlSeconds: 8 * 86_400 });
     return 'empty';
   }
   await deps.publish([digestMessage(deps.policy, t.date, sections, now)]);
-  await deps.ops.put(`DIGEST#${t.date}`, { state: 'sent' }, { ttlSeconds: 8 * 86_400 });
+  await deps.ops.put(digestKey(t.date), { state: 'sent' }, { ttlSeconds: 8 * 86_400 });
   return 'sent';
 }
 
@@ -108,7 +111,7 @@ async function periodDays(deps: ClerkScheduleDeps, today: string): Promise<strin
   for (let back = 1; back <= 7; back++) {
     const day = addDays(today, -back);
     days.push(day);
-    if (await deps.ops.get(`DIGEST#${day}`)) break;
+    if (await deps.ops.get(digestKey(day))) break;
   }
   return [today, ...days];
 }

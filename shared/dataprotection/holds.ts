@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditStore } from '../store/audit-store.ts';
 import { isConditionFailure } from '../store/audit-store.ts';
+import { AUDIT_PREFIX, AUDIT_SORT } from '../store/keys.ts';
 
 /**
  * Legal holds: a matter in dispute or under an FOI request must not lose its
@@ -33,7 +34,7 @@ export class HoldError extends Error {
   }
 }
 
-export const HOLD_KEY_PREFIX = 'HOLD#';
+export const HOLD_KEY_PREFIX = AUDIT_PREFIX.hold;
 
 export class HoldStore {
   private readonly client: DynamoDBDocumentClient;
@@ -58,7 +59,7 @@ export class HoldStore {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: this.pk, sk: `REF#${ref}`, ref, reason, addedAt: at, addedBy: by, active: true },
+          Item: { pk: this.pk, sk: `${AUDIT_SORT.ref}${ref}`, ref, reason, addedAt: at, addedBy: by, active: true },
           ConditionExpression: 'attribute_not_exists(pk) OR active = :no',
           ExpressionAttributeValues: { ':no': false },
         }),
@@ -79,7 +80,7 @@ export class HoldStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: this.pk, sk: `REF#${ref}` },
+          Key: { pk: this.pk, sk: `${AUDIT_SORT.ref}${ref}` },
           UpdateExpression: 'SET active = :no, removedAt = :at, removedBy = :by, removedReason = :r',
           ConditionExpression: 'active = :yes AND addedAt = :added',
           ExpressionAttributeValues: { ':no': false, ':yes': true, ':at': at, ':by': by, ':r': reason, ':added': current.addedAt },
@@ -96,7 +97,7 @@ export class HoldStore {
 
   /** The active hold on one reference, if any. */
   async get(ref: string): Promise<Hold | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: this.pk, sk: `REF#${ref}` }, ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: this.pk, sk: `${AUDIT_SORT.ref}${ref}` }, ConsistentRead: true }));
     return out.Item?.active === true ? toHold(out.Item) : undefined;
   }
 
@@ -109,7 +110,7 @@ export class HoldStore {
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-          ExpressionAttributeValues: { ':pk': this.pk, ':r': 'REF#' },
+          ExpressionAttributeValues: { ':pk': this.pk, ':r': AUDIT_SORT.ref },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),

@@ -3,6 +3,7 @@ import { escapeHtml, PAGE_HEADERS, page } from '../pipeline/consent-page.ts';
 import type { Policy } from '../policy/schema.ts';
 import { LINK_ACTIONS, signModerationLink, verifyModerationLink, type LinkAction, type ModerationLinkClaims } from './clerk-link.ts';
 import { composePageAction } from './page-outbox.ts';
+import { OPS_PREFIX } from '../store/keys.ts';
 
 /**
  * `GET|POST /moderation/{token}`: the clerk's one-click links. GET only shows
@@ -74,7 +75,7 @@ export async function handleModerationLink(req: LinkRequest, deps: ClerkActionDe
   }
   const { claims, tokenId } = check;
   if (claims.council !== deps.policy.council.id) return answer(404, 'Link not recognised', '<h1>This link is not recognised</h1>');
-  const key = `MODLINK#${tokenId}`;
+  const key = `${OPS_PREFIX.moderationLink}${tokenId}`;
   const used = `<h1>This link has already been used</h1><p>Each link works once. The action it asked for is recorded in the audit trail under reference <strong>${escapeHtml(claims.ref)}</strong>.</p>`;
 
   if (req.method === 'GET') {

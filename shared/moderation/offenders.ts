@@ -1,3 +1,4 @@
+import { OPS_PREFIX } from '../store/keys.ts';
 /**
  * Repeat offenders (withyham.txt §6.13 "Repeat offenders will be blocked";
  * stilton.txt §8): breaching comments are counted per author (the sender
@@ -20,7 +21,7 @@ const DAY_MS = 86_400_000;
 
 /** Records this item as an offence by the author and returns how many fall within the window (this one included). */
 export async function countOffence(store: OffenceStore, senderHash: string, itemId: string, at: string, windowDays: number): Promise<number> {
-  const key = `OFFENCES#${senderHash}`;
+  const key = `${OPS_PREFIX.offences}${senderHash}`;
   const ttlSeconds = windowDays * 86_400 + 86_400;
   const since = new Date(at).getTime() - windowDays * DAY_MS;
   for (let attempt = 0; attempt < 10; attempt++) {

@@ -29,6 +29,7 @@ import { takeOutboundBudget } from './outbound-budget.ts';
 import { hashSender } from './hash.ts';
 import { retainUntilFor } from '../dataprotection/retention-period.ts';
 import { log } from '../runtime/log.ts';
+import { OPS_PREFIX } from '../store/keys.ts';
 
 /**
  * Classify one inbound item: decide, record, then enqueue what leaves.
@@ -97,7 +98,7 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
   const { ops, policy } = deps;
   const answered = await answerIfClerkReply(item, deps);
   if (answered) return answered;
-  const key = `ITEM#${item.itemId}`;
+  const key = `${OPS_PREFIX.item}${item.itemId}`;
   const senderHash = senderHashOf(item, deps.secrets.CONSENT_SIGNING_KEY);
 
   const claim = await ops.claim(key, { ttlSeconds: CLAIM_TTL_SECONDS, value: { state: 'deciding' } });

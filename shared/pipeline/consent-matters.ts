@@ -1,3 +1,4 @@
+import { OPS_PREFIX } from '../store/keys.ts';
 /**
  * Data consent per matter (stilton.txt §11: a consent form for each new
  * correspondence "before action is taken with that correspondence").
@@ -17,8 +18,8 @@ export interface MatterOps {
   members(key: string): Promise<string[]>;
 }
 
-export const openRequestKey = (senderHash: string) => `CONSENT-OPEN#${senderHash}`;
-export const mattersKey = (ref: string) => `CONSENT-MATTERS#${ref}`;
+export const openRequestKey = (senderHash: string) => `${OPS_PREFIX.consentOpen}${senderHash}`;
+export const mattersKey = (ref: string) => `${OPS_PREFIX.consentMatters}${ref}`;
 
 /** Kept until well after the request expires (by then every member has its final status). */
 const MATTERS_GRACE_SECONDS = 60 * 86_400;

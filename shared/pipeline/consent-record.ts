@@ -4,6 +4,7 @@ import type { Policy } from '../policy/schema.ts';
 import { CONSENT_EXPIRY_DUE, CONSENT_REMINDER_DUE } from './classify.ts';
 import { closeOpenRequest } from './consent-matters.ts';
 import type { ConsentAudit } from './consent.ts';
+import { OPS_PREFIX } from '../store/keys.ts';
 
 /**
  * `hub consent record REF --granted|--declined --how phone --note …`: the
@@ -48,7 +49,7 @@ export async function recordClerkConsent(input: ClerkConsent, deps: RecordDeps):
   const at = input.at.toISOString();
   const note = input.note?.trim();
   if (note) {
-    await deps.ops.put(`CONSENT-NOTE#${summary.ref}#${at}`, { ref: summary.ref, at, how: input.how, recordedBy: input.recordedBy, note }, { ttlSeconds: deps.policy.retention.formal.years * 366 * 86_400 });
+    await deps.ops.put(`${OPS_PREFIX.consentNote}${summary.ref}#${at}`, { ref: summary.ref, at, how: input.how, recordedBy: input.recordedBy, note }, { ttlSeconds: deps.policy.retention.formal.years * 366 * 86_400 });
   }
   await deps.audit.append({
     ref: summary.ref,

@@ -9,6 +9,7 @@ import { closeOpenRequest, mattersOf, type MatterOps } from './consent-matters.t
 import { takeOutboundBudget, type BudgetCheck, type BudgetOps } from './outbound-budget.ts';
 import { consentBaseUrl, signConsentToken, verifyConsentToken } from './consent-token.ts';
 import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type CouncilContact, type ProblemKind } from './consent-page.ts';
+import { OPS_PREFIX } from '../store/keys.ts';
 
 /**
  * The data-consent lifecycle (stilton.txt §11, west-end.txt "Parish Council
@@ -90,7 +91,7 @@ export function consentLink(input: { policy: Policy; ref: string; requestedAt: D
 
 const STATUS_OF: Record<ConsentAnswer, ConsentStatus> = { grant: 'granted', decline: 'declined', expired: 'expired' };
 const EVENT_OF: Record<ConsentAnswer, AuditEventType> = { grant: 'consent-granted', decline: 'consent-declined', expired: 'consent-expired' };
-const answerKey = (ref: string) => `CONSENT-ANSWER#${ref}`;
+const answerKey = (ref: string) => `${OPS_PREFIX.consentAnswer}${ref}`;
 
 /** Claims the one answer for this reference; returns the answer that holds (ours, or an earlier one) and when it was given. */
 async function claimAnswer(ref: string, answer: ConsentAnswer, at: Date, deps: ConsentDeps): Promise<{ answer: ConsentAnswer; at: string; ours: boolean }> {

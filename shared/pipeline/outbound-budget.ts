@@ -3,6 +3,7 @@ import type { OutboxMessage } from '../model/index.ts';
 import { type BudgetChannel, dailyLimitFor } from '../policy/outbound.ts';
 import type { Policy } from '../policy/schema.ts';
 import { londonDay } from '../store/audit-store.ts';
+import { OPS_PREFIX } from '../store/keys.ts';
 
 /**
  * The global daily outbound budget per channel (policy `outbound.dailyLimits`):
@@ -40,20 +41,20 @@ export async function takeOutboundBudget(msg: OutboxMessage, policy: Policy, ops
   const channel = msg.channel;
   const limit = dailyLimitFor(policy, channel);
   const day = londonDay(at);
-  const slot = `BUDGET-SLOT#${msg.id}`;
+  const slot = `${OPS_PREFIX.budgetSlot}${msg.id}`;
   const claim = await ops.claim(slot, { ttlSeconds: TTL_SECONDS, value: { state: 'pending' } });
   const held = claim.existing?.state;
   let granted: boolean;
   if (!claim.claimed && (held === 'granted' || held === 'refused')) {
     granted = held === 'granted';
   } else {
-    granted = await ops.incrementBelow(`BUDGET#${policy.council.id}#${channel}#${day}`, limit.messages, TTL_SECONDS);
+    granted = await ops.incrementBelow(`${OPS_PREFIX.budget}${policy.council.id}#${channel}#${day}`, limit.messages, TTL_SECONDS);
     await ops.put(slot, { state: granted ? 'granted' : 'refused' }, { ttlSeconds: TTL_SECONDS });
   }
   if (granted) return { granted };
 
   const reason = `daily-limit: ${limit.messages} ${channel} messages to residents on ${day} already sent`;
-  const alertClaim = await ops.claim(`BUDGET-ALERT#${policy.council.id}#${channel}#${day}`, { ttlSeconds: TTL_SECONDS, value: { outboxId: msg.id } });
+  const alertClaim = await ops.claim(`${OPS_PREFIX.budgetAlert}${policy.council.id}#${channel}#${day}`, { ttlSeconds: TTL_SECONDS, value: { outboxId: msg.id } });
   const ours = alertClaim.claimed || alertClaim.existing?.outboxId === msg.id;
   return { granted, reason, clause: limit.clause, ...(ours ? { alert: budgetAlert(policy, channel, day, limit, msg, at) } : {}) };
 }

@@ -1,6 +1,7 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent, AuditEventType } from '../model/index.ts';
 import { eventHash, GENESIS_HASH } from '../pipeline/hash.ts';
+import { AUDIT_PREFIX, AUDIT_SORT } from './keys.ts';
 
 /**
  * The one writer of the audit chain.
@@ -23,13 +24,13 @@ import { eventHash, GENESIS_HASH } from '../pipeline/hash.ts';
  * records, so a redelivered message is skipped rather than appended twice.
  */
 
-export const EVENT_PREFIX = 'EVENT#';
+export const EVENT_PREFIX = AUDIT_SORT.event;
 const SEQ_DIGITS = 12;
 export const seqKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}`;
-export const chainPk = (council: string) => `CHAIN#${council}`;
+export const chainPk = (council: string) => `${AUDIT_PREFIX.chain}${council}`;
 /** The HEAD mark lives in its own partition, so the appender may update it without being able to update chain events. */
-export const headMarkKey = (council: string) => ({ pk: `CHAINHEAD#${council}`, sk: 'HEAD' });
-export const pendingKey = (council: string, eventKey: string) => ({ pk: `EVENTKEY#${council}#${eventKey}`, sk: 'EVENTKEY' });
+export const headMarkKey = (council: string) => ({ pk: `${AUDIT_PREFIX.chainHead}${council}`, sk: AUDIT_SORT.head });
+export const pendingKey = (council: string, eventKey: string) => ({ pk: `${AUDIT_PREFIX.recordedEvent}${council}#${eventKey}`, sk: AUDIT_SORT.recordedEvent });
 
 /** What a producer records: the event without its place in the chain. */
 export interface PendingEvent {

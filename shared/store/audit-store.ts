@@ -6,6 +6,7 @@ import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, seqKe
 import type { ItemRecord } from './verify-audit.ts';
 import { mergePages, planChainRanges, readRanges, type RangeQuery } from './parallel-read.ts';
 import { ChainWalker, checkHeadMark, type Checkpoint, type ContentSeen, type Finding } from './audit-verify.ts';
+import { AUDIT_PREFIX, AUDIT_SORT } from './keys.ts';
 
 /**
  * The audit table. Three kinds of record:
@@ -104,6 +105,9 @@ export type ChainCheck =
   | { readonly ok: false; readonly brokenAt: number; readonly problem: string };
 
 const ERASED_SENDER = 'erased';
+
+/** An audited item's summary or content record: `ITEM#<ref>` / `SUMMARY` or `CONTENT`. */
+const itemKey = (ref: string, record: 'summary' | 'content') => ({ pk: `${AUDIT_PREFIX.item}${ref}`, sk: AUDIT_SORT[record] });
 
 export class AuditStore {
   readonly council: string;
@@ -239,7 +243,7 @@ export class AuditStore {
             Segment: n,
             TotalSegments: segments,
             FilterExpression: `sk IN (:s, :c) OR (sk = :e AND ${PENDING_FILTER})`,
-            ExpressionAttributeValues: { ':s': 'SUMMARY', ':c': 'CONTENT', ':e': 'EVENTKEY' },
+            ExpressionAttributeValues: { ':s': AUDIT_SORT.summary, ':c': AUDIT_SORT.content, ':e': AUDIT_SORT.recordedEvent },
             ConsistentRead: true,
             ExclusiveStartKey: start,
           }),
@@ -320,11 +324,11 @@ export class AuditStore {
 
   /** Writes the item's summary once; a repeat keeps the first (idempotent). */
   async putSummary(summary: AuditSummary): Promise<void> {
-    await this.putOnce({ pk: `ITEM#${summary.ref}`, sk: 'SUMMARY', ...summary });
+    await this.putOnce({ ...itemKey(summary.ref, 'summary'), ...summary });
   }
 
   async getSummary(ref: string): Promise<AuditSummary | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `ITEM#${ref}`, sk: 'SUMMARY' }, ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: itemKey(ref, 'summary'), ConsistentRead: true }));
     return out.Item ? toSummary(out.Item) : undefined;
   }
 
@@ -347,7 +351,7 @@ export class AuditStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `ITEM#${ref}`, sk: 'SUMMARY' },
+          Key: itemKey(ref, 'summary'),
           UpdateExpression: 'SET consentStatus = :s',
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
@@ -365,12 +369,12 @@ export class AuditStore {
   async putContent(ref: string, content: PersonalContent, retainUntil: string): Promise<string> {
     const normalised = JSON.parse(JSON.stringify(content)) as PersonalContent;
     const hash = contentHash(normalised);
-    await this.putOnce({ pk: `ITEM#${ref}`, sk: 'CONTENT', itemRef: ref, council: this.council, content: normalised, contentHash: hash, retainUntil });
+    await this.putOnce({ ...itemKey(ref, 'content'), itemRef: ref, council: this.council, content: normalised, contentHash: hash, retainUntil });
     return hash;
   }
 
   async getContent(ref: string): Promise<ContentRecord | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `ITEM#${ref}`, sk: 'CONTENT' }, ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: itemKey(ref, 'content'), ConsistentRead: true }));
     const item = out.Item;
     if (!item) return undefined;
     return {
@@ -406,7 +410,7 @@ export class AuditStore {
     await this.client.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: `ITEM#${ref}`, sk: 'CONTENT' },
+        Key: itemKey(ref, 'content'),
         UpdateExpression: 'REMOVE content SET erased = if_not_exists(erased, :e)',
         ExpressionAttributeValues: { ':e': { at: event.at, reason: shortReason } },
       }),
@@ -414,7 +418,7 @@ export class AuditStore {
     await this.client.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: `ITEM#${ref}`, sk: 'SUMMARY' },
+        Key: itemKey(ref, 'summary'),
         UpdateExpression: 'SET senderHash = :x, erased = if_not_exists(erased, :e)',
         ExpressionAttributeValues: { ':x': ERASED_SENDER, ':e': { at: event.at, reason: shortReason } },
       }),
@@ -458,7 +462,7 @@ export class AuditStore {
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(
-        new ScanCommand({ TableName: this.table, FilterExpression: 'sk = :s', ExpressionAttributeValues: { ':s': 'SUMMARY' }, ExclusiveStartKey: start }),
+        new ScanCommand({ TableName: this.table, FilterExpression: 'sk = :s', ExpressionAttributeValues: { ':s': AUDIT_SORT.summary }, ExclusiveStartKey: start }),
       );
       for (const item of out.Items ?? []) {
         const summary = toSummary(item);
@@ -479,7 +483,7 @@ export class AuditStore {
           FilterExpression: 'sk = :s',
           ProjectionExpression: '#d',
           ExpressionAttributeNames: { '#d': 'day' },
-          ExpressionAttributeValues: { ':s': 'SUMMARY' },
+          ExpressionAttributeValues: { ':s': AUDIT_SORT.summary },
           ExclusiveStartKey: start,
         }),
       );
@@ -551,15 +555,15 @@ async function inBatches<T, R>(inputs: readonly T[], concurrency: number, work: 
 }
 
 function itemRecord(item: Record<string, unknown>): ItemRecord {
-  if (item.sk === 'SUMMARY') return { summary: toSummary(item) };
-  if (item.sk === 'CONTENT') return { content: contentSeen(item) };
+  if (item.sk === AUDIT_SORT.summary) return { summary: toSummary(item) };
+  if (item.sk === AUDIT_SORT.content) return { content: contentSeen(item) };
   return { pending: toPending(item) };
 }
 
 function contentSeen(item: Record<string, unknown>): ContentSeen {
   const content = item.content as PersonalContent | undefined;
   return {
-    ref: String(item.itemRef ?? String(item.pk).slice('ITEM#'.length)),
+    ref: String(item.itemRef ?? String(item.pk).slice(AUDIT_PREFIX.item.length)),
     ...(typeof item.council === 'string' ? { council: item.council } : {}),
     ...(content ? { actualHash: contentHash(content), ...(content.senderHash ? { senderHash: content.senderHash } : {}) } : {}),
   };

@@ -3,7 +3,8 @@ import type { CaseType } from '../cases/clock.ts';
 import type { Channel } from '../model/index.ts';
 import type { ReplyTarget } from '../pipeline/compose.ts';
 import { isConditionFailure } from './audit-store.ts';
-import { CASE_LIST_KEY } from './case-keys.ts';
+import { CASE_KEY_PREFIX, CASE_LIST_KEY } from './case-keys.ts';
+import { OPS_SORT } from './keys.ts';
 
 /**
  * Cases, in the operational table: one record per item routed to the clerk
@@ -57,7 +58,7 @@ export interface CaseRecord {
   readonly version: number;
 }
 
-const SK = 'V';
+const SK = OPS_SORT.value;
 export { CASE_LIST_KEY };
 
 export class CaseStore {
@@ -79,7 +80,7 @@ export class CaseStore {
   }
 
   async get(ref: string): Promise<CaseRecord | undefined> {
-    const out = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: `CASE#${ref}`, sk: SK }, ConsistentRead: true }));
+    const out = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: `${CASE_KEY_PREFIX}${ref}`, sk: SK }, ConsistentRead: true }));
     return out.Item ? (out.Item.value as CaseRecord) : undefined;
   }
 
@@ -122,7 +123,7 @@ export class CaseStore {
       );
       for (const item of out.Items ?? []) {
         // The index is eventually consistent; read the record itself for its current state.
-        const record = await this.get(String(item.pk).slice('CASE#'.length));
+        const record = await this.get(String(item.pk).slice(CASE_KEY_PREFIX.length));
         if (record) yield record;
       }
       start = out.LastEvaluatedKey;
@@ -131,7 +132,7 @@ export class CaseStore {
 
   private item(record: CaseRecord): Record<string, unknown> {
     return {
-      pk: `CASE#${record.ref}`,
+      pk: `${CASE_KEY_PREFIX}${record.ref}`,
       sk: SK,
       value: JSON.parse(JSON.stringify(record)),
       duePk: CASE_LIST_KEY,

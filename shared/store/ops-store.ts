@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Classification } from '../model/index.ts';
 import { isConditionFailure } from './audit-store.ts';
+import { OPS_PREFIX, OPS_SORT } from './keys.ts';
 
 /**
  * The operational table: short-lived state with a TTL (`expiresAt`, epoch
@@ -49,7 +50,7 @@ export interface ConsentLedgerState {
   readonly optedOut: boolean;
 }
 
-const VALUE_SK = 'V';
+const VALUE_SK = OPS_SORT.value;
 
 export class OpsStore {
   private readonly client: DynamoDBDocumentClient;
@@ -132,7 +133,7 @@ export class OpsStore {
     const out = await this.client.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: `REFCOUNTER#${prefix}#${year}`, sk: VALUE_SK },
+        Key: { pk: `${OPS_PREFIX.referenceCounter}${prefix}#${year}`, sk: VALUE_SK },
         UpdateExpression: 'ADD n :one',
         ExpressionAttributeValues: { ':one': 1 },
         ReturnValues: 'UPDATED_NEW',
@@ -144,7 +145,7 @@ export class OpsStore {
 
   /** When this sender was last sent an auto-reply (within the live window), and for which item. */
   async lastAutoReply(senderHash: string): Promise<{ at: string; itemId: string } | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `AUTOREPLY#${senderHash}`, sk: VALUE_SK }, ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `${OPS_PREFIX.autoReply}${senderHash}`, sk: VALUE_SK }, ConsistentRead: true }));
     const item = out.Item;
     if (!item || this.expired(item)) return undefined;
     return { at: String(item.at), itemId: String(item.itemId) };
@@ -162,7 +163,7 @@ export class OpsStore {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `AUTOREPLY#${senderHash}`, sk: VALUE_SK, at, itemId, expiresAt: Math.floor(new Date(at).getTime() / 1000) + Math.ceil(windowDays * 86_400) },
+          Item: { pk: `${OPS_PREFIX.autoReply}${senderHash}`, sk: VALUE_SK, at, itemId, expiresAt: Math.floor(new Date(at).getTime() / 1000) + Math.ceil(windowDays * 86_400) },
           ConditionExpression: 'attribute_not_exists(pk) OR itemId = :item OR #at <= :windowStart OR expiresAt < :now',
           ExpressionAttributeNames: { '#at': 'at' },
           ExpressionAttributeValues: { ':item': itemId, ':windowStart': windowStart, ':now': this.nowSeconds() },
@@ -177,12 +178,12 @@ export class OpsStore {
 
   /** Records the data-consent status of one matter (reference) for a sender. */
   async setConsent(senderHash: string, ref: string, status: string, at: string): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `CONSENT#${senderHash}`, sk: `REF#${ref}`, ref, status, at } }));
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `${OPS_PREFIX.consent}${senderHash}`, sk: `${OPS_SORT.ref}${ref}`, ref, status, at } }));
   }
 
   /** The data-consent status recorded for one matter (reference) of a sender. */
   async consentStatus(senderHash: string, ref: string): Promise<string | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `CONSENT#${senderHash}`, sk: `REF#${ref}` }, ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `${OPS_PREFIX.consent}${senderHash}`, sk: `${OPS_SORT.ref}${ref}` }, ConsistentRead: true }));
     return typeof out.Item?.status === 'string' ? out.Item.status : undefined;
   }
 
@@ -233,7 +234,7 @@ export class OpsStore {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `CONSENT#${senderHash}`, sk: 'LEDGER', lastChange: change, at, optedOut, itemId },
+          Item: { pk: `${OPS_PREFIX.consent}${senderHash}`, sk: OPS_SORT.ledger, lastChange: change, at, optedOut, itemId },
           // Out-of-order deliveries must not undo a newer fact.
           ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at',
           ExpressionAttributeNames: { '#at': 'at' },
@@ -246,7 +247,7 @@ export class OpsStore {
   }
 
   async consentLedger(senderHash: string): Promise<ConsentLedgerState | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `CONSENT#${senderHash}`, sk: 'LEDGER' }, ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `${OPS_PREFIX.consent}${senderHash}`, sk: OPS_SORT.ledger }, ConsistentRead: true }));
     const item = out.Item;
     return item ? { lastChange: item.lastChange as ConsentLedgerChange, at: String(item.at), optedOut: Boolean(item.optedOut) } : undefined;
   }
@@ -254,14 +255,14 @@ export class OpsStore {
   /** Remembers thread keys (email Message-IDs, Messenger mids) of an audited item. */
   async rememberThread(keys: readonly string[], ref: string, ttlSeconds: number): Promise<void> {
     for (const key of new Set(keys.filter(Boolean))) {
-      await this.put(`THREAD#${key}`, { ref }, { ttlSeconds });
+      await this.put(`${OPS_PREFIX.thread}${key}`, { ref }, { ttlSeconds });
     }
   }
 
   /** The reference of the first known thread key, if any. */
   async findThread(keys: readonly string[]): Promise<string | undefined> {
     for (const key of new Set(keys.filter(Boolean))) {
-      const hit = await this.get(`THREAD#${key}`);
+      const hit = await this.get(`${OPS_PREFIX.thread}${key}`);
       if (typeof hit?.ref === 'string') return hit.ref;
     }
     return undefined;
@@ -273,7 +274,7 @@ export class OpsStore {
     await this.client.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: `LOG#${day}`, sk: `${entry.receivedAt}#${entry.itemId}`, ...clean(rest), expiresAt: Math.floor(new Date(entry.receivedAt).getTime() / 1000) + retainDays * 86_400 },
+        Item: { pk: `${OPS_PREFIX.log}${day}`, sk: `${entry.receivedAt}#${entry.itemId}`, ...clean(rest), expiresAt: Math.floor(new Date(entry.receivedAt).getTime() / 1000) + retainDays * 86_400 },
       }),
     );
   }
@@ -283,7 +284,7 @@ export class OpsStore {
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LOG#${day}` }, ExclusiveStartKey: start }),
+        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${OPS_PREFIX.log}${day}` }, ExclusiveStartKey: start }),
       );
       for (const item of out.Items ?? []) {
         if (this.expired(item)) continue;
@@ -305,7 +306,7 @@ export class OpsStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `THEME#${day}`, sk: topic },
+          Key: { pk: `${OPS_PREFIX.theme}${day}`, sk: topic },
           // Which item the example came from, so erasing that person's data removes it (shared/dataprotection/ops-records.ts).
           UpdateExpression: 'ADD n :one, itemIds :item SET example = if_not_exists(example, :e), exampleItemId = if_not_exists(exampleItemId, :id), expiresAt = if_not_exists(expiresAt, :x)',
           // A redelivered item is not counted twice.
@@ -319,14 +320,14 @@ export class OpsStore {
   }
 
   async listThemes(day: string): Promise<{ topic: string; count: number; example?: string }[]> {
-    const out = await this.client.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `THEME#${day}` } }));
+    const out = await this.client.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${OPS_PREFIX.theme}${day}` } }));
     return (out.Items ?? []).filter((i) => !this.expired(i)).map((i) => ({ topic: String(i.sk), count: Number(i.n ?? 0), ...(typeof i.example === 'string' ? { example: i.example } : {}) }));
   }
 
   /** Registers (or moves) a due entry on the byDue index, e.g. kind `consent-reminder`, key = the reference. */
   async putDue(kind: string, dueAt: string, key: string, data: Record<string, unknown>): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `DUE#${kind}#${key}`, sk: VALUE_SK, duePk: `DUE#${kind}`, dueAt, kind, key, data: clean(data) } }),
+      new PutCommand({ TableName: this.table, Item: { pk: `${OPS_PREFIX.due}${kind}#${key}`, sk: VALUE_SK, duePk: `${OPS_PREFIX.due}${kind}`, dueAt, kind, key, data: clean(data) } }),
     );
   }
 
@@ -340,7 +341,7 @@ export class OpsStore {
           TableName: this.table,
           IndexName: 'byDue',
           KeyConditionExpression: 'duePk = :k AND dueAt <= :until',
-          ExpressionAttributeValues: { ':k': `DUE#${kind}`, ':until': until },
+          ExpressionAttributeValues: { ':k': `${OPS_PREFIX.due}${kind}`, ':until': until },
           Limit: limit - entries.length,
           ExclusiveStartKey: start,
         }),
@@ -355,7 +356,7 @@ export class OpsStore {
 
   /** Removes a due entry once handled (or cancels it, e.g. the reminder after consent is granted). */
   async deleteDue(kind: string, key: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: `DUE#${kind}#${key}`, sk: VALUE_SK } }));
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: `${OPS_PREFIX.due}${kind}#${key}`, sk: VALUE_SK } }));
   }
 
   private expired(item: Record<string, unknown>): boolean {
