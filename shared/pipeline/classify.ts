@@ -8,7 +8,7 @@ import { moderatePageComment } from '../moderation/page-classify.ts';
 import { bedrockConverse, PUBLIC_CHANNELS, secondOpinion, type Converse } from '../moderation/second-tier.ts';
 import { replayDecision } from '../policy/replay.ts';
 import type { Policy } from '../policy/schema.ts';
-import { fillPlaceholders, renderText } from '../policy/texts.ts';
+import { fillPlaceholders } from '../policy/texts.ts';
 import type { OutboxSink } from '../queue/outbox.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import { londonDay } from '../store/audit-store.ts';
@@ -22,9 +22,8 @@ import { resumeClock } from '../cases/commands.ts';
 import { caseLinkLines } from '../cases/case-link.ts';
 import { caseworkOf } from '../cases/casework.ts';
 import { shortExample, topicOf } from '../cases/themes.ts';
-import { composeAutoReply, composeClerkRouting, composeConsentRequest, replyTargetFor, residentReplyAddress, type ReplyTarget } from './compose.ts';
-import { joinMatter, openOrJoinRequest } from './consent-matters.ts';
-import { signConsentToken } from './consent-token.ts';
+import { composeAutoReply, composeClerkRouting, replyTargetFor, residentReplyAddress, type ReplyTarget } from './compose.ts';
+import { joinPendingMatter, requestConsent } from './consent-request.ts';
 import { takeOutboundBudget } from './outbound-budget.ts';
 import { hashSender } from './hash.ts';
 import { retainUntilFor } from '../dataprotection/retention-period.ts';
@@ -92,7 +91,6 @@ interface Matter {
 const CLAIM_TTL_SECONDS = 30 * 86_400;
 /** How long thread keys (Message-IDs, mids) of audited items are remembered for reply detection. */
 const THREAD_TTL_SECONDS = 400 * 86_400;
-const DAY_MS = 86_400_000;
 
 export async function processInboundItem(item: InboundItem, deps: ClassifyDeps): Promise<Outcome> {
   const { ops, policy } = deps;
@@ -247,11 +245,11 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
     messages.push(routing, ...(onPage?.messages ?? []));
   }
   if (wantsConsent && target) {
-    messages.push(...(await requestConsent(item, ref, decidedAt, senderHash, target, deps, event)));
+    const toResident = await requestConsent({ item, ref, decidedAt, senderHash, target }, { policy, ops, signingKey: deps.secrets.CONSENT_SIGNING_KEY, publicBaseUrl: deps.publicBaseUrl, now: deps.now, event });
+    messages.push(...(await withinBudget(toResident, decidedAt, deps, event)).messages);
   }
   if (!wantsConsent && matter && routesToClerk(decision) && (matter.status === 'requested' || matter.status === 'reminded')) {
-    // Still awaited: the answer to the thread's matter will apply to this reply too.
-    await joinMatter(ops, matter.ref, ref, new Date(new Date(decidedAt).getTime() + policy.consent.expiresAfterDays * DAY_MS).toISOString(), deps.now());
+    await joinPendingMatter(ops, policy, matter.ref, ref, decidedAt, deps.now());
   }
   const replies = await autoReplies(item, decision, ref, decidedAt, senderHash, target, deps);
   messages.push(...(await withinBudget(replies, decidedAt, deps, event)).messages);
@@ -259,49 +257,6 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
 }
 
 type AuditEvent = (type: AuditEventType, data: Record<string, unknown>, suffix?: string) => Promise<unknown>;
-
-/**
- * The consent request for a new matter, unless one is already pending for this
- * sender: then this matter joins it (one form lists both) and nothing is sent.
- */
-async function requestConsent(item: InboundItem, ref: string, decidedAt: string, senderHash: string, target: ReplyTarget, deps: ClassifyDeps, event: AuditEvent): Promise<OutboxMessage[]> {
-  const { ops, policy } = deps;
-  const expiresAt = new Date(new Date(decidedAt).getTime() + policy.consent.expiresAfterDays * DAY_MS).toISOString();
-  const remindAt = new Date(new Date(decidedAt).getTime() + policy.consent.reminderAfterDays * DAY_MS).toISOString();
-  const open = await openOrJoinRequest(ops, senderHash, ref, expiresAt, deps.now());
-  await ops.setConsent(senderHash, ref, 'requested', decidedAt);
-  if (open.joinedTo) {
-    await event('consent-requested', { joinedTo: open.joinedTo, channel: target.channel, expiresAt: open.expiresAt });
-    // Should the pending request close before this joined it, this matter still expires and the clerk is told.
-    await ops.putDue(CONSENT_EXPIRY_DUE, open.expiresAt, ref, { ref, itemId: item.itemId, senderHash, expiresAt: open.expiresAt });
-    return joinedAcknowledgement(item, ref, decidedAt, senderHash, target, deps, event);
-  }
-  const token = signConsentToken({ council: policy.council.id, ref, exp: Math.floor(new Date(expiresAt).getTime() / 1000) }, deps.secrets.CONSENT_SIGNING_KEY);
-  const consentUrl = `${deps.publicBaseUrl.replace(/\/+$/, '')}/consent/${token}`;
-  const request = composeConsentRequest({ target, policy, ref, consentUrl, expiresAt, createdAt: decidedAt });
-  await event('consent-requested', { outboxId: request.id, channel: target.channel, remindAt, expiresAt });
-  const due: ConsentDueData = { ref, itemId: item.itemId, senderHash, consentUrl, expiresAt, target };
-  await ops.putDue(CONSENT_REMINDER_DUE, remindAt, ref, due as unknown as Record<string, unknown>);
-  await ops.putDue(CONSENT_EXPIRY_DUE, expiresAt, ref, due as unknown as Record<string, unknown>);
-  // Over the daily budget the request waits: the reminder (due entry above) carries the same link later.
-  return (await withinBudget([request], decidedAt, deps, event)).messages;
-}
-
-/**
- * A matter that joined a pending request is acknowledged with its own
- * reference (the form will list it too), at most once per sender per reply
- * window: a flood of texts gets one consent SMS and one acknowledgement.
- */
-async function joinedAcknowledgement(item: InboundItem, ref: string, decidedAt: string, senderHash: string, target: ReplyTarget, deps: ClassifyDeps, event: AuditEvent): Promise<OutboxMessage[]> {
-  const { policy } = deps;
-  const text = fillPlaceholders(renderText(policy, 'formalAcknowledgement', {}, target.channel), { reference: ref });
-  const ack = composeAutoReply({ target, policy, text, createdAt: decidedAt, ref });
-  if (!(await deps.ops.recordAutoReply(senderHash, decidedAt, policy.autoReplyRateLimit.windowDays, item.itemId))) {
-    await event('reply-skipped', { outboxId: ack.id, kind: ack.kind, channel: ack.channel, reason: 'rate-limit: this sender already had an automatic reply in the window; the pending consent form lists this matter', clause: policy.autoReplyRateLimit.clause }, `${ack.id}:rate-limit`);
-    return [];
-  }
-  return (await withinBudget([ack], decidedAt, deps, event)).messages;
-}
 
 /**
  * Messages to residents within the channel's daily budget, plus the clerk's
@@ -445,20 +400,6 @@ async function rememberLastMessage(item: InboundItem, deps: ClassifyDeps): Promi
   const current = await deps.ops.get(key);
   if (typeof current?.at === 'string' && current.at >= item.receivedAt) return;
   await deps.ops.put(key, { at: new Date(item.receivedAt).toISOString() }, { ttlSeconds: 2 * 86_400 });
-}
-
-/** Kinds of due entries classify registers for the consent sweep (key = the reference). */
-export const CONSENT_REMINDER_DUE = 'consent-reminder';
-export const CONSENT_EXPIRY_DUE = 'consent-expiry';
-
-/** What the consent sweep needs to remind or expire without the original item. */
-export interface ConsentDueData {
-  readonly ref: string;
-  readonly itemId: string;
-  readonly senderHash: string;
-  readonly consentUrl: string;
-  readonly expiresAt: string;
-  readonly target: ReplyTarget;
 }
 
 /** The sender hash of an item; items without a sender identity (a comment without `from`) get one per item. */

@@ -1,7 +1,7 @@
 import type { AuditSummary, ConsentStatus } from '../model/index.ts';
 import { sha256Hex } from '../channels/common.ts';
 import type { Policy } from '../policy/schema.ts';
-import { CONSENT_EXPIRY_DUE, CONSENT_REMINDER_DUE } from './classify.ts';
+import { CONSENT_EXPIRY_DUE, CONSENT_REMINDER_DUE } from './consent-request.ts';
 import { closeOpenRequest } from './consent-matters.ts';
 import type { ConsentAudit } from './consent.ts';
 import { OPS_PREFIX } from '../store/keys.ts';

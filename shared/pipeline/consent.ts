@@ -1,13 +1,13 @@
 import type { AuditEventType, AuditSummary, ConsentStatus, OutboxMessage } from '../model/index.ts';
 import { sentKey } from '../delivery/keys.ts';
-import type { ConsentDueData } from './classify.ts';
 import type { Policy } from '../policy/schema.ts';
 import { BODY_LIMITS, ENV } from '../topology.ts';
 import { composeConsentRequest } from './compose.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
 import { closeOpenRequest, mattersOf, type MatterOps } from './consent-matters.ts';
 import { takeOutboundBudget, type BudgetCheck, type BudgetOps } from './outbound-budget.ts';
-import { consentBaseUrl, signConsentToken, verifyConsentToken } from './consent-token.ts';
+import { consentBaseUrl, verifyConsentToken } from './consent-token.ts';
+import { CONSENT_EXPIRY_DUE, CONSENT_REMINDER_DUE, consentLink, type ConsentDueData } from './consent-request.ts';
 import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type CouncilContact, type ProblemKind } from './consent-page.ts';
 import { OPS_PREFIX } from '../store/keys.ts';
 
@@ -15,8 +15,8 @@ import { OPS_PREFIX } from '../store/keys.ts';
  * The data-consent lifecycle (stilton.txt §11, west-end.txt "Parish Council
  * email": "All new emails requiring data to be passed on will be followed up
  * with a Data consent form … before action is taken"). classify sends the
- * request and registers the reminder and expiry due entries; this module
- * handles the form and the sweep.
+ * request and registers the reminder and expiry due entries
+ * (consent-request.ts); this module handles the form and the sweep.
  *
  *   consent-request sent ──► requested ──(N days)──► reminded ──(M days)──► expired
  *                                 │                      │
@@ -29,10 +29,6 @@ import { OPS_PREFIX } from '../store/keys.ts';
  * and a second submission never records a second one.
  */
 
-/** Due-entry kinds; classify registers both when it sends the request (shared/pipeline/classify.ts). */
-export const CONSENT_REMINDER_DUE = 'consent-reminder';
-export const CONSENT_EXPIRY_DUE = 'consent-expiry';
-const DAY_MS = 86_400_000;
 const FINAL: readonly ConsentStatus[] = ['granted', 'declined', 'expired'];
 const OPEN: readonly ConsentStatus[] = ['not-needed', 'requested', 'reminded'];
 
@@ -73,18 +69,6 @@ export interface ConsentDeps {
   /** PUBLIC_BASE_URL: consent links are `${publicBaseUrl}/consent/${token}`. */
   readonly publicBaseUrl: string;
   readonly now: () => Date;
-}
-
-// ---------------------------------------------------------------- links
-
-export function consentUrl(publicBaseUrl: string, token: string): string {
-  return `${publicBaseUrl.replace(/\/+$/, '')}/consent/${token}`;
-}
-
-/** The signed link for a reference; it expires when the consent request does (M days after it was sent). */
-export function consentLink(input: { policy: Policy; ref: string; requestedAt: Date; signingKey: string; publicBaseUrl: string }): string {
-  const exp = Math.floor((input.requestedAt.getTime() + input.policy.consent.expiresAfterDays * DAY_MS) / 1000);
-  return consentUrl(input.publicBaseUrl, signConsentToken({ council: input.policy.council.id, ref: input.ref, exp }, input.signingKey));
 }
 
 // ---------------------------------------------------------------- recording an answer

@@ -325,7 +325,7 @@ export class OpsStore {
   }
 
   /** Registers (or moves) a due entry on the byDue index, e.g. kind `consent-reminder`, key = the reference. */
-  async putDue(kind: string, dueAt: string, key: string, data: Record<string, unknown>): Promise<void> {
+  async putDue(kind: string, dueAt: string, key: string, data: object): Promise<void> {
     await this.client.send(
       new PutCommand({ TableName: this.table, Item: { pk: `${OPS_PREFIX.due}${kind}#${key}`, sk: VALUE_SK, duePk: `${OPS_PREFIX.due}${kind}`, dueAt, kind, key, data: clean(data) } }),
     );

@@ -9,8 +9,8 @@ import { startProviderFakes, type ProviderFakes } from '../../infra/local/provid
 import { deliverOutboxMessage, type DeliverDeps } from '../../shared/delivery/deliver.ts';
 import type { AuditSummary, OutboxMessage } from '../../shared/model/index.ts';
 import { signConsentToken } from '../../shared/pipeline/consent-token.ts';
-import { CONSENT_EXPIRY_DUE, CONSENT_REMINDER_DUE, consentLink, handleConsentForm, sweepConsent, type ConsentDeps } from '../../shared/pipeline/consent.ts';
-import type { ConsentDueData } from '../../shared/pipeline/classify.ts';
+import { handleConsentForm, sweepConsent, type ConsentDeps } from '../../shared/pipeline/consent.ts';
+import { CONSENT_EXPIRY_DUE, CONSENT_REMINDER_DUE, consentLink, type ConsentDueData } from '../../shared/pipeline/consent-request.ts';
 import { composeConsentRequest, type ReplyTarget } from '../../shared/pipeline/compose.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import type { Policy } from '../../shared/policy/schema.ts';
@@ -138,8 +138,8 @@ async function requestConsent(item: AuditSummary, to: string, t0: Date): Promise
   const consentUrl = consentLink({ policy, ref: item.ref, requestedAt: t0, signingKey: KEY, publicBaseUrl: BASE });
   const expiresAt = new Date(t0.getTime() + policy.consent.expiresAfterDays * DAY).toISOString();
   const due: ConsentDueData = { ref: item.ref, itemId: item.itemId, senderHash: item.senderHash, consentUrl, expiresAt, target };
-  await ops.putDue(CONSENT_REMINDER_DUE, new Date(t0.getTime() + policy.consent.reminderAfterDays * DAY).toISOString(), item.ref, due as unknown as Record<string, unknown>);
-  await ops.putDue(CONSENT_EXPIRY_DUE, expiresAt, item.ref, due as unknown as Record<string, unknown>);
+  await ops.putDue(CONSENT_REMINDER_DUE, new Date(t0.getTime() + policy.consent.reminderAfterDays * DAY).toISOString(), item.ref, due);
+  await ops.putDue(CONSENT_EXPIRY_DUE, expiresAt, item.ref, due);
   return composeConsentRequest({ target, policy, ref: item.ref, consentUrl, expiresAt, createdAt: t0.toISOString() });
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditSummary, ConsentStatus, OutboxMessage } from '../../shared/model/index.ts';
-import { consentLink, handleConsentForm, type ConsentDeps } from '../../shared/pipeline/consent.ts';
+import { handleConsentForm, type ConsentDeps } from '../../shared/pipeline/consent.ts';
+import { consentLink } from '../../shared/pipeline/consent-request.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import type { Policy } from '../../shared/policy/schema.ts';
 

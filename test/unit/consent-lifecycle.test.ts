@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditSummary } from '../../shared/model/index.ts';
 import { verifyConsentToken } from '../../shared/pipeline/consent-token.ts';
-import { consentLink, consentOutcomeMessage } from '../../shared/pipeline/consent.ts';
+import { consentOutcomeMessage } from '../../shared/pipeline/consent.ts';
+import { consentLink } from '../../shared/pipeline/consent-request.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 
 const policy = loadPolicy('demo');
