@@ -3,8 +3,7 @@ import type { CaseType } from '../cases/clock.ts';
 import type { Channel } from '../model/index.ts';
 import type { ReplyTarget } from '../pipeline/compose.ts';
 import { isConditionFailure } from './audit-store.ts';
-import { CASE_KEY_PREFIX, CASE_LIST_KEY } from './case-keys.ts';
-import { OPS_SORT } from './keys.ts';
+import { OPS_INDEX, OPS_PREFIX, OPS_SORT } from './keys.ts';
 
 /**
  * Cases, in the operational table: one record per item routed to the clerk
@@ -59,7 +58,6 @@ export interface CaseRecord {
 }
 
 const SK = OPS_SORT.value;
-export { CASE_LIST_KEY };
 
 export class CaseStore {
   private readonly options: { readonly client: DynamoDBDocumentClient; readonly tableName: string };
@@ -80,7 +78,7 @@ export class CaseStore {
   }
 
   async get(ref: string): Promise<CaseRecord | undefined> {
-    const out = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: `${CASE_KEY_PREFIX}${ref}`, sk: SK }, ConsistentRead: true }));
+    const out = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: `${OPS_PREFIX.case}${ref}`, sk: SK }, ConsistentRead: true }));
     return out.Item ? (out.Item.value as CaseRecord) : undefined;
   }
 
@@ -117,13 +115,13 @@ export class CaseStore {
           TableName: this.options.tableName,
           IndexName: 'byDue',
           KeyConditionExpression: 'duePk = :k AND dueAt BETWEEN :lo AND :hi',
-          ExpressionAttributeValues: { ':k': CASE_LIST_KEY, ':lo': range.from ?? '0000', ':hi': range.to ?? '9999' },
+          ExpressionAttributeValues: { ':k': OPS_INDEX.cases, ':lo': range.from ?? '0000', ':hi': range.to ?? '9999' },
           ExclusiveStartKey: start,
         }),
       );
       for (const item of out.Items ?? []) {
         // The index is eventually consistent; read the record itself for its current state.
-        const record = await this.get(String(item.pk).slice(CASE_KEY_PREFIX.length));
+        const record = await this.get(String(item.pk).slice(OPS_PREFIX.case.length));
         if (record) yield record;
       }
       start = out.LastEvaluatedKey;
@@ -132,10 +130,10 @@ export class CaseStore {
 
   private item(record: CaseRecord): Record<string, unknown> {
     return {
-      pk: `${CASE_KEY_PREFIX}${record.ref}`,
+      pk: `${OPS_PREFIX.case}${record.ref}`,
       sk: SK,
       value: JSON.parse(JSON.stringify(record)),
-      duePk: CASE_LIST_KEY,
+      duePk: OPS_INDEX.cases,
       dueAt: record.receivedAt,
       // Personal data (the reply target) goes with the item's retention date.
       expiresAt: Math.floor(new Date(`${record.retainUntil}T00:00:00Z`).getTime() / 1000),

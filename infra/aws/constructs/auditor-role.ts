@@ -1,6 +1,6 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CASE_KEY_PREFIX, CASE_LIST_KEY } from '../../../shared/store/case-keys.ts';
+import { OPS_INDEX, OPS_PREFIX, under } from '../../../shared/store/keys.ts';
 import { TABLES } from '../../../shared/topology.ts';
 import { AUDITOR_TABLE_ACTIONS } from '../access.ts';
 import { type Tables, tableAndIndexArns } from './storage.ts';
@@ -26,7 +26,7 @@ export function addAuditorRole(stack: Stack, props: { tables: Tables; principals
       sid: 'ReadCases',
       actions: ['dynamodb:GetItem', 'dynamodb:Query'],
       resources: [tables.ops.tableArn, `${tables.ops.tableArn}/index/byDue`],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CASE_KEY_PREFIX}*`, CASE_LIST_KEY] } },
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [under(OPS_PREFIX.case), OPS_INDEX.cases] } },
     }),
   );
   return role;
