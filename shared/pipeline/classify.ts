@@ -28,7 +28,7 @@ import { takeOutboundBudget } from './outbound-budget.ts';
 import { hashSender } from './hash.ts';
 import { retainUntilFor } from '../dataprotection/retention-period.ts';
 import { log } from '../runtime/log.ts';
-import { OPS_PREFIX } from '../store/keys.ts';
+import { OPS_PREFIX, valueKey } from '../store/keys.ts';
 
 /**
  * Classify one inbound item: decide, record, then enqueue what leaves.
@@ -96,11 +96,11 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
   const { ops, policy } = deps;
   const answered = await answerIfClerkReply(item, deps);
   if (answered) return answered;
-  const key = `${OPS_PREFIX.item}${item.itemId}`;
+  const key = valueKey<Progress>(`${OPS_PREFIX.item}${item.itemId}`);
   const senderHash = senderHashOf(item, deps.secrets.CONSENT_SIGNING_KEY);
 
   const claim = await ops.claim(key, { ttlSeconds: CLAIM_TTL_SECONDS, value: { state: 'deciding' } });
-  let progress = (claim.claimed ? { state: 'deciding' } : claim.existing) as unknown as Progress;
+  let progress: Progress = (!claim.claimed && claim.existing) || { state: 'deciding' };
   if (progress.state === 'done') {
     return { itemId: item.itemId, classification: progress.decision?.classification ?? 'ignored', ...(progress.ref ? { ref: progress.ref } : {}), outboxIds: [], duplicate: true };
   }
@@ -122,12 +122,13 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
     const ref = isAudited(decision) ? await ops.allocateReference(policy.council.referencePrefix, referenceYear(item.receivedAt)) : undefined;
     const next: Progress = { state: 'decided', decision, decidedAt: now.toISOString(), ...(matter ? { matter } : {}), ...(ref ? { ref } : {}) };
     // First writer wins; a concurrent duplicate adopts the winner's decision (its own reference number is then unused).
-    if (await ops.putIf(key, next as unknown as Record<string, unknown>, { field: 'state', equals: 'deciding' }, { ttlSeconds: CLAIM_TTL_SECONDS })) {
+    if (await ops.putIf(key, next, { field: 'state', equals: 'deciding' }, { ttlSeconds: CLAIM_TTL_SECONDS })) {
       progress = next;
     } else {
-      progress = (await ops.get(key)) as unknown as Progress;
-      if (!progress?.decision) throw new Error(`classify: lost the decision race for ${item.itemId} but found no decision`);
-      if (progress.state === 'done') return { itemId: item.itemId, classification: progress.decision.classification, ...(progress.ref ? { ref: progress.ref } : {}), outboxIds: [], duplicate: true };
+      const winner = await ops.get(key);
+      if (!winner?.decision) throw new Error(`classify: lost the decision race for ${item.itemId} but found no decision`);
+      progress = winner;
+      if (winner.state === 'done') return { itemId: item.itemId, classification: winner.decision.classification, ...(winner.ref ? { ref: winner.ref } : {}), outboxIds: [], duplicate: true };
     }
   }
 
@@ -138,7 +139,7 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
     : await recordMinimal(item, decision, decidedAt, senderHash, deps);
 
   await deps.outbox.publish(messages);
-  await ops.put(key, { ...progress, state: 'done' } as unknown as Record<string, unknown>, { ttlSeconds: dedupeSeconds(decision, policy) });
+  await ops.put(key, { ...progress, state: 'done' }, { ttlSeconds: dedupeSeconds(decision, policy) });
   return { itemId: item.itemId, classification: decision.classification, ...(progress.ref ? { ref: progress.ref } : {}), outboxIds: messages.map((m) => m.id), duplicate: false };
 }
 

@@ -4,6 +4,7 @@ import { fillPlaceholders, renderText } from '../policy/texts.ts';
 import { composeAutoReply, composeConsentRequest, type ReplyTarget } from './compose.ts';
 import { joinMatter, openOrJoinRequest, type MatterOps } from './consent-matters.ts';
 import { signConsentToken } from './consent-token.ts';
+import { type DueKind, dueKind } from '../store/keys.ts';
 
 /**
  * Asking for data consent (stilton.txt §11): the request step of the consent
@@ -13,9 +14,6 @@ import { signConsentToken } from './consent-token.ts';
  * resident. The form and the sweep are in consent.ts.
  */
 
-/** Due-entry kinds the consent sweep works from (key = the reference). */
-export const CONSENT_REMINDER_DUE = 'consent-reminder';
-export const CONSENT_EXPIRY_DUE = 'consent-expiry';
 
 const DAY_MS = 86_400_000;
 
@@ -31,6 +29,10 @@ export interface ConsentDueData {
 
 /** The due entry of a matter that joined a pending request: it only expires (the request it joined is reminded). */
 export type JoinedDueData = Pick<ConsentDueData, 'ref' | 'itemId' | 'senderHash' | 'expiresAt'>;
+
+/** Due-entry kinds the consent sweep works from (key = the reference). */
+export const CONSENT_REMINDER_DUE = dueKind<ConsentDueData>('consent-reminder');
+export const CONSENT_EXPIRY_DUE = dueKind<ConsentDueData | JoinedDueData>('consent-expiry');
 
 export function consentUrl(publicBaseUrl: string, token: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/consent/${token}`;
@@ -50,7 +52,7 @@ export function consentExpiry(policy: Policy, requestedAt: Date): Date {
 /** The parts of OpsStore the request step uses. */
 export interface ConsentRequestOps extends Pick<MatterOps, 'claim' | 'addMember'> {
   setConsent(senderHash: string, ref: string, status: string, at: string): Promise<void>;
-  putDue(kind: string, dueAt: string, key: string, data: ConsentDueData | JoinedDueData): Promise<void>;
+  putDue<T extends object>(kind: DueKind<T>, dueAt: string, key: string, data: T): Promise<void>;
   recordAutoReply(senderHash: string, at: string, windowDays: number, itemId: string): Promise<boolean>;
 }
 

@@ -9,7 +9,8 @@ import { takeOutboundBudget, type BudgetCheck, type BudgetOps } from './outbound
 import { consentBaseUrl, verifyConsentToken } from './consent-token.ts';
 import { CONSENT_EXPIRY_DUE, CONSENT_REMINDER_DUE, consentLink, type ConsentDueData } from './consent-request.ts';
 import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type CouncilContact, type ProblemKind } from './consent-page.ts';
-import { OPS_PREFIX } from '../store/keys.ts';
+import { type DueKind, OPS_PREFIX } from '../store/keys.ts';
+import type { DueEntry } from '../store/ops-store.ts';
 
 /**
  * The data-consent lifecycle (stilton.txt §11, west-end.txt "Parish Council
@@ -54,8 +55,8 @@ export interface ConsentOps extends BudgetOps, Pick<MatterOps, 'putIf' | 'member
   get(key: string): Promise<Record<string, unknown> | undefined>;
   claim(key: string, options: { ttlSeconds: number; value?: Record<string, unknown> }): Promise<{ claimed: boolean; existing?: Record<string, unknown> }>;
   setConsent(senderHash: string, ref: string, status: string, at: string): Promise<void>;
-  putDue(kind: string, dueAt: string, key: string, data: Record<string, unknown>): Promise<void>;
-  queryDue(kind: string, until: string, limit?: number): Promise<{ kind: string; key: string; dueAt: string; data: Record<string, unknown> }[]>;
+  putDue<T extends object>(kind: DueKind<T>, dueAt: string, key: string, data: T): Promise<void>;
+  queryDue<T extends object>(kind: DueKind<T>, until: string, limit?: number): Promise<DueEntry<T>[]>;
   deleteDue(kind: string, key: string): Promise<void>;
 }
 
@@ -236,8 +237,6 @@ export interface SweepOptions {
   readonly hasTime?: () => boolean;
 }
 
-type DueEntry = Awaited<ReturnType<ConsentOps['queryDue']>>[number];
-
 /**
  * Hourly: reminders that are due for matters still "requested", then expiries
  * for matters still open. Pages through every due entry until none is left or
@@ -250,31 +249,37 @@ type DueEntry = Awaited<ReturnType<ConsentOps['queryDue']>>[number];
 export async function sweepConsent(deps: ConsentDeps, options: SweepOptions = {}): Promise<SweepResult> {
   const hasTime = options.hasTime ?? (() => true);
   const until = deps.now().toISOString();
-  const counts = { reminded: 0, expired: 0, settled: 0 };
-  const handlers: [string, (due: DueEntry) => Promise<keyof typeof counts>][] = [
-    [CONSENT_REMINDER_DUE, (due) => remindIfDue(due, deps)],
-    [CONSENT_EXPIRY_DUE, (due) => expireIfDue(due, deps)],
-  ];
-  for (const [kind, handle] of handlers) {
-    const seen = new Set<string>();
-    for (;;) {
-      const page = (await deps.ops.queryDue(kind, until)).filter((due) => !seen.has(due.key));
-      if (page.length === 0) break;
-      for (const due of page) {
-        if (!hasTime()) return { ...counts, more: true };
-        seen.add(due.key);
-        counts[await handle(due)] += 1;
-        await deps.ops.deleteDue(kind, due.key);
-      }
-    }
-  }
-  return { ...counts, more: false };
+  const run: SweepRun = { deps, until, hasTime, counts: { reminded: 0, expired: 0, settled: 0 } };
+  const finished = (await sweepKind(CONSENT_REMINDER_DUE, (due) => remindIfDue(due, deps), run)) && (await sweepKind(CONSENT_EXPIRY_DUE, (due) => expireIfDue(due, deps), run));
+  return { ...run.counts, more: !finished };
 }
 
-async function remindIfDue(due: DueEntry, deps: ConsentDeps): Promise<'reminded' | 'settled'> {
+interface SweepRun {
+  readonly deps: ConsentDeps;
+  readonly until: string;
+  readonly hasTime: () => boolean;
+  readonly counts: Record<'reminded' | 'expired' | 'settled', number>;
+}
+
+/** Works through every due entry of one kind; false when the time budget ran out first. */
+async function sweepKind<T extends object>(kind: DueKind<T>, handle: (due: DueEntry<T>) => Promise<keyof SweepRun['counts']>, run: SweepRun): Promise<boolean> {
+  const seen = new Set<string>();
+  for (;;) {
+    const page = (await run.deps.ops.queryDue(kind, run.until)).filter((due) => !seen.has(due.key));
+    if (page.length === 0) return true;
+    for (const due of page) {
+      if (!run.hasTime()) return false;
+      seen.add(due.key);
+      run.counts[await handle(due)] += 1;
+      await run.deps.ops.deleteDue(kind, due.key);
+    }
+  }
+}
+
+async function remindIfDue(due: DueEntry<ConsentDueData>, deps: ConsentDeps): Promise<'reminded' | 'settled'> {
   const now = deps.now();
   const summary = await deps.audit.getSummary(due.key);
-  const data = due.data as unknown as ConsentDueData;
+  const data = due.data;
   // A request the resident never received (permanent failure, outside the Messenger window) gets no reminder either.
   const request = await deps.ops.get(sentKey(`${data.target?.itemId ?? summary?.itemId}:consent-request`));
   const requestReached = request?.state !== 'failed' && request?.state !== 'skipped';
@@ -296,7 +301,7 @@ async function remindIfDue(due: DueEntry, deps: ConsentDeps): Promise<'reminded'
   return 'reminded';
 }
 
-async function expireIfDue(due: DueEntry, deps: ConsentDeps): Promise<'expired' | 'settled'> {
+async function expireIfDue(due: DueEntry<object>, deps: ConsentDeps): Promise<'expired' | 'settled'> {
   const summary = await deps.audit.getSummary(due.key);
   if (!summary || FINAL.includes(summary.consentStatus)) return 'settled';
   const held = await claimAnswer(summary.ref, 'expired', deps.now(), deps);

@@ -47,6 +47,21 @@ export interface PendingEvent {
   readonly seq?: number;
 }
 
+/** A recorded event as read back from the table. */
+export function toPending(item: Record<string, unknown>): PendingEvent {
+  return {
+    council: String(item.council),
+    ref: String(item.ref),
+    itemId: String(item.itemId),
+    type: item.type as AuditEventType,
+    at: String(item.at),
+    data: (item.data ?? {}) as Record<string, unknown>,
+    eventKey: String(item.eventKey),
+    recordedAt: String(item.recordedAt),
+    ...(typeof item.seq === 'number' ? { seq: item.seq } : {}),
+  };
+}
+
 /** Names recorded events for the appender: the FIFO audit queue in production (audit-queue.ts). */
 export interface AuditQueue {
   /** Resolves when the keys are durably queued; an in-process queue also says which seq each got. */
@@ -149,7 +164,7 @@ export class ChainAppender {
       };
       while (request && Object.keys(request).length > 0) {
         const out = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[this.table] ?? []) found.set(String(item.eventKey), item as unknown as PendingEvent);
+        for (const item of out.Responses?.[this.table] ?? []) found.set(String(item.eventKey), toPending(item));
         request = out.UnprocessedKeys as typeof request;
       }
     }

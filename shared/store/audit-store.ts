@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type 
 import type { Attachment, AuditEvent, AuditEventType, AuditSummary, Channel, Classification, ConsentStatus, Party } from '../model/index.ts';
 import { canonicalJson, GENESIS_HASH, sha256Hex } from '../pipeline/hash.ts';
 import { londonDate } from '../runtime/london-time.ts';
-import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, seqKey, type AuditQueue, type PendingEvent } from './audit-appender.ts';
+import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, seqKey, toPending, type AuditQueue, type PendingEvent } from './audit-appender.ts';
 import type { ItemRecord } from './verify-audit.ts';
 import { mergePages, planChainRanges, readRanges, type RangeQuery } from './parallel-read.ts';
 import { ChainWalker, checkHeadMark, type Checkpoint, type ContentSeen, type Finding } from './audit-verify.ts';
@@ -636,20 +636,6 @@ function matches(summary: AuditSummary, filter: SummaryFilter): boolean {
     if (isDateOnly(filter.to) ? summary.day > filter.to : summary.receivedAt > new Date(filter.to).toISOString()) return false;
   }
   return true;
-}
-
-function toPending(item: Record<string, unknown>): PendingEvent {
-  return {
-    council: String(item.council),
-    ref: String(item.ref),
-    itemId: String(item.itemId),
-    type: item.type as AuditEventType,
-    at: String(item.at),
-    data: (item.data ?? {}) as Record<string, unknown>,
-    eventKey: String(item.eventKey),
-    recordedAt: String(item.recordedAt),
-    ...(typeof item.seq === 'number' ? { seq: item.seq } : {}),
-  };
 }
 
 function toEvent(item: Record<string, unknown>): AuditEvent {

@@ -93,5 +93,23 @@ export const OPS_SORT = {
   ledger: 'LEDGER',
 } as const;
 
+declare const valueType: unique symbol;
+
+/**
+ * The key of a single-value ops record (OpsStore get, put, claim, putIf),
+ * carrying the shape of the value stored under it: the record's builder names
+ * the type once, and every read and write through that key agrees on it. A
+ * plain string key still works and reads back `Record<string, unknown>`.
+ */
+export type ValueKey<T extends object> = string & { readonly [valueType]?: T };
+
+/** Declares what a key's record holds (the one place the shape is asserted: the store writes only what its writers give it). */
+export const valueKey = <T extends object>(key: string): ValueKey<T> => key as ValueKey<T>;
+
+/** A kind of due entry (OpsStore putDue, queryDue), carrying the shape of its data. */
+export type DueKind<T extends object> = string & { readonly [valueType]?: T };
+
+export const dueKind = <T extends object>(kind: string): DueKind<T> => kind as DueKind<T>;
+
 /** A `dynamodb:LeadingKeys` pattern for every key under the prefix. */
 export const under = (prefix: string): string => `${prefix}*`;

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Classification } from '../model/index.ts';
 import { isConditionFailure } from './audit-store.ts';
-import { OPS_PREFIX, OPS_SORT } from './keys.ts';
+import { type DueKind, OPS_PREFIX, OPS_SORT, type ValueKey } from './keys.ts';
 
 /**
  * The operational table: short-lived state with a TTL (`expiresAt`, epoch
@@ -34,11 +34,11 @@ export interface MinimalLogEntry {
   readonly retainDays: number;
 }
 
-export interface DueEntry {
+export interface DueEntry<T extends object = Record<string, unknown>> {
   readonly kind: string;
   readonly key: string;
   readonly dueAt: string;
-  readonly data: Record<string, unknown>;
+  readonly data: T;
 }
 
 export type ConsentLedgerChange = 'opt-in' | 'opt-out' | 'profile-update' | 'address-change' | 'cleaned' | 'campaign' | 'help';
@@ -71,7 +71,7 @@ export class OpsStore {
    * Creates `key` unless a live (unexpired) item holds it. When claimed is
    * false, `existing` is the holder's value: callers store progress in it.
    */
-  async claim(key: string, options: { ttlSeconds: number; value?: Record<string, unknown> }): Promise<{ claimed: boolean; existing?: Record<string, unknown> }> {
+  async claim<T extends object = Record<string, unknown>>(key: ValueKey<T>, options: { ttlSeconds: number; value?: T }): Promise<{ claimed: boolean; existing?: T }> {
     try {
       await this.client.send(
         new PutCommand({
@@ -89,14 +89,15 @@ export class OpsStore {
     }
   }
 
-  async get(key: string): Promise<Record<string, unknown> | undefined> {
+  async get<T extends object = Record<string, unknown>>(key: ValueKey<T>): Promise<T | undefined> {
     const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: key, sk: VALUE_SK }, ConsistentRead: true }));
     const item = out.Item;
     if (!item || this.expired(item)) return undefined;
-    return (item.value ?? {}) as Record<string, unknown>;
+    // The value is what a writer through the same key stored.
+    return (item.value ?? {}) as T;
   }
 
-  async put(key: string, value: Record<string, unknown>, options: { ttlSeconds?: number } = {}): Promise<void> {
+  async put<T extends object>(key: ValueKey<T>, value: T, options: { ttlSeconds?: number } = {}): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.table,
@@ -106,7 +107,7 @@ export class OpsStore {
   }
 
   /** Replaces the value only while `value[field]` still equals `equals` (and the item is live). Returns whether it did. */
-  async putIf(key: string, value: Record<string, unknown>, condition: { field: string; equals: unknown }, options: { ttlSeconds?: number } = {}): Promise<boolean> {
+  async putIf<T extends object>(key: ValueKey<T>, value: T, condition: { field: keyof T & string; equals: unknown }, options: { ttlSeconds?: number } = {}): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
@@ -325,15 +326,15 @@ export class OpsStore {
   }
 
   /** Registers (or moves) a due entry on the byDue index, e.g. kind `consent-reminder`, key = the reference. */
-  async putDue(kind: string, dueAt: string, key: string, data: object): Promise<void> {
+  async putDue<T extends object>(kind: DueKind<T>, dueAt: string, key: string, data: T): Promise<void> {
     await this.client.send(
       new PutCommand({ TableName: this.table, Item: { pk: `${OPS_PREFIX.due}${kind}#${key}`, sk: VALUE_SK, duePk: `${OPS_PREFIX.due}${kind}`, dueAt, kind, key, data: clean(data) } }),
     );
   }
 
   /** Due entries of a kind with dueAt <= until, oldest first (eventually consistent: the index lags writes slightly). */
-  async queryDue(kind: string, until: string, limit = 100): Promise<DueEntry[]> {
-    const entries: DueEntry[] = [];
+  async queryDue<T extends object = Record<string, unknown>>(kind: DueKind<T>, until: string, limit = 100): Promise<DueEntry<T>[]> {
+    const entries: DueEntry<T>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(
@@ -347,7 +348,7 @@ export class OpsStore {
         }),
       );
       for (const item of out.Items ?? []) {
-        entries.push({ kind, key: String(item.key), dueAt: String(item.dueAt), data: (item.data ?? {}) as Record<string, unknown> });
+        entries.push({ kind, key: String(item.key), dueAt: String(item.dueAt), data: (item.data ?? {}) as T });
       }
       start = out.LastEvaluatedKey;
     } while (start && entries.length < limit);

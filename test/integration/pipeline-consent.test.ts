@@ -331,7 +331,7 @@ describe('consent reminders and expiry', () => {
   it('settles a backlog larger than one page in one run, and stops starting entries when its time budget runs out', async () => {
     await runAs('consentSchedule', () => sweepConsent(deps()));
     const overdue = '2026-01-01T00:00:00.000Z';
-    for (let i = 0; i < 230; i++) await ops.putDue(CONSENT_EXPIRY_DUE, overdue, `DEM-2025-${String(900_000 + i)}`, {});
+    for (let i = 0; i < 230; i++) await ops.putDue(CONSENT_EXPIRY_DUE, overdue, `DEM-2025-${String(900_000 + i)}`, { ref: `DEM-2025-${String(900_000 + i)}`, itemId: 'backlog', senderHash: 'h', expiresAt: overdue });
     let budget = 30;
     const cut = await runAs('consentSchedule', () => sweepConsent(deps(), { hasTime: () => budget-- > 0 }));
     expect(cut).toEqual({ reminded: 0, expired: 0, settled: 30, more: true });
