@@ -167,16 +167,63 @@ export function isAudited(decision: Decision): boolean {
 }
 
 async function recordAudited(item: InboundItem, decision: Decision, ref: string, decidedAt: string, matter: Matter | undefined, senderHash: string, deps: ClassifyDeps): Promise<OutboxMessage[]> {
-  const { audit, ops, policy } = deps;
   const receivedAt = new Date(item.receivedAt).toISOString();
-  const retainUntil = retainUntilFor(decision.classification, receivedAt, policy);
   const wantsConsent = decision.actions.some((a) => a.type === 'consent-request');
-  // A reply in a thread carries its matter's consent (given, declined or still awaited) to the clerk.
-  const consentStatus: ConsentStatus = wantsConsent ? 'requested' : matter && routesToClerk(decision) ? matter.status : 'not-needed';
-  const target = replyTargetFor(item);
+  const audited: Audited = {
+    item,
+    decision,
+    ref,
+    decidedAt,
+    senderHash,
+    receivedAt,
+    retainUntil: retainUntilFor(decision.classification, receivedAt, deps.policy),
+    // A reply in a thread carries its matter's consent (given, declined or still awaited) to the clerk.
+    consentStatus: wantsConsent ? 'requested' : matter && routesToClerk(decision) ? matter.status : 'not-needed',
+    target: replyTargetFor(item),
+    event: (type, data, suffix = type) => deps.audit.append({ ref, itemId: item.itemId, type, at: decidedAt, data, eventKey: `${item.itemId}:${suffix}` }),
+  };
   await rememberLastMessage(item, deps);
+  // 1. The record, before anything leaves.
+  await recordItem(audited, deps);
+  // 2. What leaves, with its events written before it is published.
+  const messages: OutboxMessage[] = routesToClerk(decision) ? await routeToClerk(audited, deps) : [];
+  if (wantsConsent && audited.target) {
+    const { policy, ops } = deps;
+    const toResident = await requestConsent(
+      { item, ref, decidedAt, senderHash, target: audited.target },
+      { policy, ops, signingKey: deps.secrets.CONSENT_SIGNING_KEY, publicBaseUrl: deps.publicBaseUrl, now: deps.now, event: audited.event },
+    );
+    messages.push(...(await withinBudget(toResident, decidedAt, deps, audited.event)).messages);
+  }
+  if (!wantsConsent && matter && routesToClerk(decision) && (matter.status === 'requested' || matter.status === 'reminded')) {
+    await joinPendingMatter(deps.ops, deps.policy, matter.ref, ref, decidedAt, deps.now());
+  }
+  const replies = await autoReplies(item, decision, ref, decidedAt, senderHash, audited.target, deps);
+  messages.push(...(await withinBudget(replies, decidedAt, deps, audited.event)).messages);
+  return messages;
+}
 
-  // 1. The record, before anything leaves. A body too large for DynamoDB goes to the raw-mail bucket.
+type AuditEvent = (type: AuditEventType, data: Record<string, unknown>, suffix?: string) => Promise<unknown>;
+
+/** An audited item being recorded: what every step of recordAudited needs. */
+interface Audited {
+  readonly item: InboundItem;
+  readonly decision: Decision;
+  readonly ref: string;
+  readonly decidedAt: string;
+  readonly senderHash: string;
+  readonly receivedAt: string;
+  readonly retainUntil: string;
+  readonly consentStatus: ConsentStatus;
+  readonly target: ReplyTarget | undefined;
+  /** Appends the item's event once (idempotent on `${itemId}:<suffix>`). */
+  readonly event: AuditEvent;
+}
+
+/** Content (a body too large for DynamoDB goes to the raw-mail bucket), summary, the received and classified events, ledger facts, thread keys. */
+async function recordItem(audited: Audited, deps: ClassifyDeps): Promise<void> {
+  const { item, decision, ref, senderHash, receivedAt, retainUntil, consentStatus, event } = audited;
+  const { audit, ops, policy } = deps;
   const content = await fitContent(
     {
       senderHash,
@@ -205,8 +252,6 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
     consentStatus,
     retainUntil,
   });
-  const event = (type: AuditEventType, data: Record<string, unknown>, suffix: string = type) =>
-    audit.append({ ref, itemId: item.itemId, type, at: decidedAt, data, eventKey: `${item.itemId}:${suffix}` });
   await event('received', {
     channel: item.channel,
     provider: item.provider,
@@ -228,36 +273,31 @@ async function recordAudited(item: InboundItem, decision: Decision, ref: string,
     policyVersion: decision.policyVersion,
     consentStatus,
   });
-  for (const [i, action] of decision.actions.entries()) {
-    if (action.type !== 'consent-ledger') continue;
-    await event('consent-ledger', { change: action.change, channel: item.channel, ...(item.audience ? { audienceEvent: item.audience.type, ...(item.audience.reason ? { reason: item.audience.reason } : {}) } : {}), ...(item.smsKeyword ? { keyword: item.smsKeyword } : {}) }, `consent-ledger:${i}`);
-    await ops.recordConsentLedger(senderHash, action.change, receivedAt, item.itemId);
-  }
+  await recordLedgerFacts(audited, deps);
   const threadKeys = ownThreadKeys(item);
   if (threadKeys.length) await ops.rememberThread(threadKeys, ref, THREAD_TTL_SECONDS);
-
-  // 2. What leaves, with its events written before it is published.
-  const messages: OutboxMessage[] = [];
-  if (routesToClerk(decision)) {
-    const opened = deps.cases ? await recordCase(item, decision, ref, target, retainUntil, decidedAt, deps.cases, deps) : undefined;
-    const onPage = await moderatePageComment(item, decision, ref, senderHash, decidedAt, { policy, ops, event, signingKey: deps.secrets.CONSENT_SIGNING_KEY, baseUrl: deps.publicBaseUrl });
-    const routing = composeClerkRouting({ item, decision, ref, policy, consentStatus, createdAt: decidedAt, ...opened, ...(onPage ? { pageModeration: onPage.routing } : {}) });
-    await event('routed', { outboxId: routing.id, channel: 'email', ...(decision.hold ? { hold: decision.hold } : {}) });
-    messages.push(routing, ...(onPage?.messages ?? []));
-  }
-  if (wantsConsent && target) {
-    const toResident = await requestConsent({ item, ref, decidedAt, senderHash, target }, { policy, ops, signingKey: deps.secrets.CONSENT_SIGNING_KEY, publicBaseUrl: deps.publicBaseUrl, now: deps.now, event });
-    messages.push(...(await withinBudget(toResident, decidedAt, deps, event)).messages);
-  }
-  if (!wantsConsent && matter && routesToClerk(decision) && (matter.status === 'requested' || matter.status === 'reminded')) {
-    await joinPendingMatter(ops, policy, matter.ref, ref, decidedAt, deps.now());
-  }
-  const replies = await autoReplies(item, decision, ref, decidedAt, senderHash, target, deps);
-  messages.push(...(await withinBudget(replies, decidedAt, deps, event)).messages);
-  return messages;
 }
 
-type AuditEvent = (type: AuditEventType, data: Record<string, unknown>, suffix?: string) => Promise<unknown>;
+/** Consent-ledger facts (Mailchimp audience events, SMS keywords): an event each, and the sender's ledger. */
+async function recordLedgerFacts({ item, decision, senderHash, receivedAt, event }: Audited, deps: ClassifyDeps): Promise<void> {
+  for (const [i, action] of decision.actions.entries()) {
+    if (action.type !== 'consent-ledger') continue;
+    const audience = item.audience ? { audienceEvent: item.audience.type, ...(item.audience.reason ? { reason: item.audience.reason } : {}) } : {};
+    await event('consent-ledger', { change: action.change, channel: item.channel, ...audience, ...(item.smsKeyword ? { keyword: item.smsKeyword } : {}) }, `consent-ledger:${i}`);
+    await deps.ops.recordConsentLedger(senderHash, action.change, receivedAt, item.itemId);
+  }
+}
+
+/** The clerk's routing email (with the case, when cases are on, and any Page moderation), its event written first. */
+async function routeToClerk(audited: Audited, deps: ClassifyDeps): Promise<OutboxMessage[]> {
+  const { item, decision, ref, decidedAt, senderHash, consentStatus, target, retainUntil, event } = audited;
+  const { policy, ops } = deps;
+  const opened = deps.cases ? await recordCase(item, decision, ref, target, retainUntil, decidedAt, deps.cases, deps) : undefined;
+  const onPage = await moderatePageComment(item, decision, ref, senderHash, decidedAt, { policy, ops, event, signingKey: deps.secrets.CONSENT_SIGNING_KEY, baseUrl: deps.publicBaseUrl });
+  const routing = composeClerkRouting({ item, decision, ref, policy, consentStatus, createdAt: decidedAt, ...opened, ...(onPage ? { pageModeration: onPage.routing } : {}) });
+  await event('routed', { outboxId: routing.id, channel: 'email', ...(decision.hold ? { hold: decision.hold } : {}) });
+  return [routing, ...(onPage?.messages ?? [])];
+}
 
 /**
  * Messages to residents within the channel's daily budget, plus the clerk's
