@@ -158,72 +158,22 @@ interface ClerkRoutingInput {
 function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): OutboxMessage {
   const { item, decision, ref, policy, consentStatus } = input;
   const channel = CHANNEL_REGISTRY[item.channel].label;
-  const senderLine = item.sender.name ? `${item.sender.name} <${item.sender.id || 'unknown'}>` : item.sender.id || 'unknown (the provider did not say)';
   const consentPending = consentStatus !== 'granted' && consentStatus !== 'not-needed';
-  const warnings: string[] = [];
-  if (consentPending) {
-    warnings.push(
-      `DATA CONSENT ${consentStatus === 'declined' ? 'DECLINED' : consentStatus === 'expired' ? 'EXPIRED' : 'NOT YET GIVEN'}: do not pass this correspondence or the sender's personal data on to anyone outside the Council (councillors, agencies or other bodies)${consentStatus === 'declined' || consentStatus === 'expired' ? '.' : ' until the sender has completed the data consent form.'} (${policy.consent.clause})`,
-    );
-  }
-  if (decision.hold) warnings.push(HOLD_WARNING[decision.hold]);
   const reply = residentReplyAddress(item);
-  if (reply.warning) warnings.push(reply.warning);
-  if (item.textTruncated) warnings.push('The text below was shortened to fit; the full original is kept in the mail store.');
-  if (shortened) warnings.push(SHORTENED_NOTE.replace('<reference>', ref));
-
-  const facts: [string, string][] = ([
-    ['Reference', ref],
-    ['Channel', channel],
-    ['From', senderLine],
-    ...(item.headerFrom && item.headerFrom.id !== item.sender.id ? ([['Header From (not verified)', item.headerFrom.id]] as [string, string][]) : []),
-    ...(item.replyTo?.length ? ([['Reply-To (set by the sender)', item.replyTo.join(', ')]] as [string, string][]) : []),
-    ['Received', londonDateTime(item.receivedAt)],
-    ...(item.subject !== undefined ? ([['Subject', item.subject]] as [string, string][]) : []),
-    ['Data consent', CONSENT_LABEL[consentStatus]],
-    ['Classification', `${decision.classification} (policy ${decision.policyVersion})`],
-  ] as [string, string][]).map(([k, v]) => [k, showControls(v)]);
-  const attachments = item.attachments.map((a) => showControls(`${a.filename ?? '(unnamed)'} — ${a.contentType}${a.sizeBytes !== undefined ? `, ${a.sizeBytes} bytes` : ''}${a.url ? ` — ${a.url}` : ''}`));
-  const reasons = decision.reasons.map((r) => `${r.detail} [${r.rule}; ${r.clause}]`);
-  const flags = decision.flags.map((f) => showControls(`${f.category}: ${f.action} (${f.clause})${f.evidence.length ? ` — matched: ${f.evidence.map((e) => `"${e}"`).join(', ')}` : ''}`));
-  const replyTo = reply.address;
-  const answer = input.replyAddress
-    ? `Reply to this email to answer the sender on ${channel}: the hub sends your reply (without the quoted email and your signature) from the council. Put commands on the first line if needed: #close #foi #sar #complaint #not-foi #extend #clarify.`
-    : item.channel !== 'email'
-      ? `Answer the sender on ${channel} (this email cannot reach them).`
-      : replyTo
-        ? `Reply to this email to answer the sender directly (it goes to ${replyTo}).`
-        : reply.authenticated
-          ? "The sender's address cannot be used as a reply address: write to them yourself, checking the address above."
-          : "The sender's address could not be authenticated, so replying to this email does not reach it: check who sent this before writing to them.";
-
-  const caseLines = input.caseNote?.lines ?? [];
-  // The heading matches the decision: a held Facebook comment is informal, not formal.
-  const whyHeading = decision.classification === 'formal' ? 'Why this is formal' : `Why this is ${decision.classification}${decision.hold ? ' and held for you' : ''}`;
-  const text = [
-    ...warnings.map((w) => `*** ${w}`),
-    ...(warnings.length ? [''] : []),
-    ...caseLines,
-    ...(caseLines.length ? [''] : []),
-    ...facts.map(([k, v]) => `${k}: ${v}`),
-    '',
-    'Message:',
-    item.text,
-    '',
-    `Attachments: ${attachments.length ? '' : 'none'}`,
-    ...attachments.map((a) => `- ${a}`),
-    '',
-    `${whyHeading}:`,
-    ...reasons.map((r) => `- ${r}`),
-    ...(flags.length ? ['', 'Moderation flags:', ...flags.map((f) => `- ${f}`)] : []),
-    ...(input.pageModeration ? ['', 'On the Facebook Page:', ...input.pageModeration.lines.map((l) => `- ${l}`), ...input.pageModeration.links.map((l) => `- ${l.label}: ${l.url}`)] : []),
-    '',
-    answer,
-    ...(input.caseLinks?.length ? ['', 'Or change the case with one of these links (each asks you to confirm):', ...input.caseLinks.map((l) => `- ${l}`)] : []),
-  ].join('\n');
-
-  const html = clerkHtml({ warnings, caseLines, facts, text: item.text, attachments, whyHeading, reasons, flags, answer, caseLinks: input.caseLinks ?? [], ...(input.pageModeration ? { pageModeration: input.pageModeration } : {}) });
-
+  const parts: RoutingParts = {
+    warnings: routingWarnings(input, reply, shortened),
+    caseLines: input.caseNote?.lines ?? [],
+    facts: routingFacts(input, channel),
+    text: item.text,
+    attachments: item.attachments.map((a) => showControls(`${a.filename ?? '(unnamed)'} — ${a.contentType}${a.sizeBytes !== undefined ? `, ${a.sizeBytes} bytes` : ''}${a.url ? ` — ${a.url}` : ''}`)),
+    // The heading matches the decision: a held Facebook comment is informal, not formal.
+    whyHeading: decision.classification === 'formal' ? 'Why this is formal' : `Why this is ${decision.classification}${decision.hold ? ' and held for you' : ''}`,
+    reasons: decision.reasons.map((r) => `${r.detail} [${r.rule}; ${r.clause}]`),
+    flags: decision.flags.map((f) => showControls(`${f.category}: ${f.action} (${f.clause})${f.evidence.length ? ` — matched: ${f.evidence.map((e) => `"${e}"`).join(', ')}` : ''}`)),
+    answer: howToAnswer(input, channel, reply),
+    caseLinks: input.caseLinks ?? [],
+    ...(input.pageModeration ? { pageModeration: input.pageModeration } : {}),
+  };
   const subjectText = showControls(item.subject ?? item.text.replace(/\s+/g, ' ').slice(0, 60));
   return {
     schemaVersion: 1,
@@ -235,11 +185,87 @@ function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): 
     itemId: item.itemId,
     ref,
     subject: `[${ref}] ${input.caseNote ? `${input.caseNote.subjectTag} ` : ''}${decision.hold ? 'HOLD ' : ''}${consentPending ? 'CONSENT PENDING ' : ''}${channel}: ${subjectText}`.replace(/[\r\n]+/g, ' '),
-    text,
-    html,
-    ...(input.replyAddress ? { replyTo: input.replyAddress } : replyTo ? { replyTo } : {}),
+    text: routingText(parts),
+    html: clerkHtml(parts),
+    ...(input.replyAddress ? { replyTo: input.replyAddress } : reply.address ? { replyTo: reply.address } : {}),
     createdAt: input.createdAt,
   };
+}
+
+type ResidentReply = ReturnType<typeof residentReplyAddress>;
+
+/** The routing email's content, rendered as text (routingText) and HTML (clerkHtml). */
+type RoutingParts = Parameters<typeof clerkHtml>[0];
+
+/** What the clerk must heed before anything else: consent, holds, an untrustworthy reply address, shortened text. */
+function routingWarnings(input: ClerkRoutingInput, reply: ResidentReply, shortened: boolean): string[] {
+  const { item, decision, ref, policy, consentStatus } = input;
+  const warnings: string[] = [];
+  if (consentStatus !== 'granted' && consentStatus !== 'not-needed') {
+    const closed = consentStatus === 'declined' || consentStatus === 'expired';
+    warnings.push(
+      `DATA CONSENT ${consentStatus === 'declined' ? 'DECLINED' : consentStatus === 'expired' ? 'EXPIRED' : 'NOT YET GIVEN'}: do not pass this correspondence or the sender's personal data on to anyone outside the Council (councillors, agencies or other bodies)${closed ? '.' : ' until the sender has completed the data consent form.'} (${policy.consent.clause})`,
+    );
+  }
+  if (decision.hold) warnings.push(HOLD_WARNING[decision.hold]);
+  if (reply.warning) warnings.push(reply.warning);
+  if (item.textTruncated) warnings.push('The text below was shortened to fit; the full original is kept in the mail store.');
+  if (shortened) warnings.push(SHORTENED_NOTE.replace('<reference>', ref));
+  return warnings;
+}
+
+/** The facts table: reference, channel, sender, headers the sender set, when, subject, consent, classification. */
+function routingFacts(input: ClerkRoutingInput, channel: string): [string, string][] {
+  const { item, decision, ref, consentStatus } = input;
+  const senderLine = item.sender.name ? `${item.sender.name} <${item.sender.id || 'unknown'}>` : item.sender.id || 'unknown (the provider did not say)';
+  const facts: [string, string][] = [
+    ['Reference', ref],
+    ['Channel', channel],
+    ['From', senderLine],
+    ...(item.headerFrom && item.headerFrom.id !== item.sender.id ? ([['Header From (not verified)', item.headerFrom.id]] as [string, string][]) : []),
+    ...(item.replyTo?.length ? ([['Reply-To (set by the sender)', item.replyTo.join(', ')]] as [string, string][]) : []),
+    ['Received', londonDateTime(item.receivedAt)],
+    ...(item.subject !== undefined ? ([['Subject', item.subject]] as [string, string][]) : []),
+    ['Data consent', CONSENT_LABEL[consentStatus]],
+    ['Classification', `${decision.classification} (policy ${decision.policyVersion})`],
+  ];
+  return facts.map(([k, v]) => [k, showControls(v)]);
+}
+
+/** How the clerk answers the sender: through the hub's reply address, on the channel, or by writing themselves. */
+function howToAnswer(input: ClerkRoutingInput, channel: string, reply: ResidentReply): string {
+  if (input.replyAddress) {
+    return `Reply to this email to answer the sender on ${channel}: the hub sends your reply (without the quoted email and your signature) from the council. Put commands on the first line if needed: #close #foi #sar #complaint #not-foi #extend #clarify.`;
+  }
+  if (input.item.channel !== 'email') return `Answer the sender on ${channel} (this email cannot reach them).`;
+  if (reply.address) return `Reply to this email to answer the sender directly (it goes to ${reply.address}).`;
+  return reply.authenticated
+    ? "The sender's address cannot be used as a reply address: write to them yourself, checking the address above."
+    : "The sender's address could not be authenticated, so replying to this email does not reach it: check who sent this before writing to them.";
+}
+
+function routingText(p: RoutingParts): string {
+  return [
+    ...p.warnings.map((w) => `*** ${w}`),
+    ...(p.warnings.length ? [''] : []),
+    ...p.caseLines,
+    ...(p.caseLines.length ? [''] : []),
+    ...p.facts.map(([k, v]) => `${k}: ${v}`),
+    '',
+    'Message:',
+    p.text,
+    '',
+    `Attachments: ${p.attachments.length ? '' : 'none'}`,
+    ...p.attachments.map((a) => `- ${a}`),
+    '',
+    `${p.whyHeading}:`,
+    ...p.reasons.map((r) => `- ${r}`),
+    ...(p.flags.length ? ['', 'Moderation flags:', ...p.flags.map((f) => `- ${f}`)] : []),
+    ...(p.pageModeration ? ['', 'On the Facebook Page:', ...p.pageModeration.lines.map((l) => `- ${l}`), ...p.pageModeration.links.map((l) => `- ${l.label}: ${l.url}`)] : []),
+    '',
+    p.answer,
+    ...(p.caseLinks.length ? ['', 'Or change the case with one of these links (each asks you to confirm):', ...p.caseLinks.map((l) => `- ${l}`)] : []),
+  ].join('\n');
 }
 
 /**
