@@ -61,6 +61,8 @@ export interface ChannelDescriptor {
   replyTarget(item: InboundItem): ReplyTarget | undefined;
   /** The sender that delivers an outbox message on this channel. */
   sender(msg: OutboxMessage): SenderId;
+  /** How the clerk's answer by email (issue 13) goes on to the resident (shared/answers/plan.ts). */
+  readonly clerkAnswer: ClerkAnswerMode;
   /**
    * The rule when the council's policy has none for this channel (a channel
    * added after the policy was adopted). Only channels the policy schema marks
@@ -74,6 +76,17 @@ export interface ChannelDescriptor {
   /** What the clerk's daily-limit alert calls our messages on it (default: "<label> replies"). */
   readonly messagesToResidents?: string;
 }
+
+/**
+ * How a clerk's answer reaches the resident: by email, as SMS parts, on
+ * Messenger (24-hour window from their latest message), as the comment's one
+ * Private Reply, as a plain chat (free text in chunks of `maxChars` within
+ * `windowHours` of their message: a new chat channel needs nothing more), or
+ * not at all.
+ */
+export type ClerkAnswerMode =
+  | { readonly by: 'email' | 'sms' | 'messenger' | 'private-reply' | 'none' }
+  | { readonly by: 'chat'; readonly maxChars: number; readonly windowHours: number };
 
 /** The shape of a policy's channel rule (shared/policy/schema.ts ChannelRule). */
 export interface DefaultRule {
@@ -95,6 +108,7 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
     threadKeys: (item) => [item.providerMessageId],
     replyTarget: (item) => ({ ...byId(item), channel: 'messenger', to: item.sender.id, lastUserMessageAt: item.receivedAt, ...ourIdentity(item) }),
     sender: () => 'messenger',
+    clerkAnswer: { by: 'messenger' },
   },
   'facebook-comment': {
     label: 'Facebook comment',
@@ -109,6 +123,7 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
       ...ourIdentity(item),
     }),
     sender: () => 'messenger',
+    clerkAnswer: { by: 'private-reply' },
     messagesToResidents: 'Facebook private replies',
   },
   email: {
@@ -121,6 +136,7 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
     threadKeys: (item) => (item.thread.messageId ? [item.thread.messageId] : []),
     replyTarget: emailReplyTarget,
     sender: () => 'ses',
+    clerkAnswer: { by: 'email' },
     messagesToResidents: 'emails',
   },
   sms: {
@@ -129,6 +145,7 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
     threadKeys: noThreadKeys,
     replyTarget: (item) => ({ ...byId(item), channel: 'sms', to: item.sender.id, ...ourIdentity(item) }),
     sender: (msg) => (msg.provider === 'twilio' ? 'twilio' : 'eum'),
+    clerkAnswer: { by: 'sms' },
     messagesToResidents: 'text messages (SMS)',
   },
   mailchimp: {
@@ -139,6 +156,7 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
     replyTarget: () => undefined,
     // Only the clerk is written to about them, by email.
     sender: () => 'ses',
+    clerkAnswer: { by: 'none' },
   },
   whatsapp: {
     label: 'WhatsApp',
@@ -147,6 +165,8 @@ export const CHANNEL_REGISTRY: { readonly [C in Channel]: ChannelDescriptor } = 
     // From the phone number id the resident wrote to; the 24-hour customer-service window runs from their message.
     replyTarget: (item) => ({ ...byId(item), channel: 'whatsapp', to: item.sender.id, lastUserMessageAt: item.receivedAt, ...ourIdentity(item) }),
     sender: () => 'whatsapp',
+    // Free text only inside the 24-hour customer-service window; outside it WhatsApp takes only a template, which cannot carry the clerk's words.
+    clerkAnswer: { by: 'chat', maxChars: 4_096, windowHours: 24 },
     defaultRule: {
       formal: false,
       clause: 'default: withyham.txt §7.4 (additional channels such as WhatsApp are not formal)',

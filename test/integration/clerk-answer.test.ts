@@ -21,7 +21,7 @@ import { sha256Hex } from '../../shared/pipeline/hash.ts';
 const KEY = 'test-consent-signing-key';
 const base = loadPolicy('demo');
 // The demo treats Messenger as informal; this council takes Messenger as formal so its items are routed and answerable.
-const policy = { ...base, channels: { ...base.channels, messenger: { ...base.channels.messenger, formal: true } } };
+const policy = { ...base, channels: { ...base.channels, messenger: { ...base.channels.messenger, formal: true }, whatsapp: { formal: true, clause: 'test: a council that made WhatsApp formal' } } };
 const CLERK = policy.contacts.clerk.address;
 const DEPUTY = policy.contacts.deputyClerk!.address;
 const MAIL_DOMAIN = policy.contacts.hubAddresses[0]!.split('@')[1]!;
@@ -201,6 +201,24 @@ describe('the clerk answers by replying to the routing email', () => {
     expect(told[0]!.text).toContain('1 other item from the same Messenger account');
     expect(told[0]!.text).not.toContain('other.person@example.net');
     expect(told[0]!.text).not.toContain(`${CLERK} (`);
+  });
+
+  it('WhatsApp inside 24 hours is answered in parts of at most 4,096 characters; outside it the clerk is told it was not sent', async () => {
+    const whatsapp: Partial<InboundItem> = { channel: 'whatsapp', provider: 'whatsapp', kind: 'message', recipients: ['106540352242922'], subject: undefined, thread: {}, transport: {} };
+    const inside = await route({ ...whatsapp, sender: { id: '447700900801' }, text: 'Is the village hall free on Saturday?' });
+    now = new Date(now.getTime() + 3 * 3_600_000);
+    const sent = await reply(inside.routing, 'Yes. '.repeat(1_000).trim());
+    expect(sent.map((m) => m.kind)).toEqual(['clerk-answer', 'clerk-answer']);
+    expect(sent.map((m) => Array.from(m.text).length <= 4_096)).toEqual([true, true]);
+    expect(sent[0]).toMatchObject({ channel: 'whatsapp', to: '447700900801', from: '106540352242922' });
+
+    const outside = await route({ ...whatsapp, sender: { id: '447700900802' }, text: 'The bench by the pond is broken.' });
+    now = new Date(now.getTime() + 25 * 3_600_000);
+    const told = await reply(outside.routing, 'Thank you, it will be mended.');
+    expect(told.map((m) => m.kind)).toEqual(['clerk-notice']);
+    expect(told[0]!.subject).toContain('WhatsApp no longer accepts a free-text reply');
+    expect(told[0]!.text).toMatch(/only within 24 hours of the resident's last message/);
+    expect((await deps.audit.eventsFor(outside.ref)).find((e) => e.type === 'answer-not-sent')?.data).toMatchObject({ reason: 'outside-24h-window' });
   });
 
   it('a stranger writing to the reply address is held: clerk told, nothing sent, case unchanged', async () => {
