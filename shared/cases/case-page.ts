@@ -77,3 +77,28 @@ function page(statusCode: number, council: string, title: string, text: string, 
 `;
   return { statusCode, headers: { ...PAGE_HEADERS }, body };
 }
+
+/** Production wiring from the environment; SDK clients load here, not with the page logic above. */
+export async function caseLinkDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<CaseLinkDeps> {
+  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { CaseStore }, { loadPolicy }, { loadSecrets }, { auditQueueFromEnv }, { councilOf, requireEnv }] = await Promise.all([
+    import('../store/client.ts'),
+    import('../store/audit-store.ts'),
+    import('../store/ops-store.ts'),
+    import('../store/case-store.ts'),
+    import('../policy/load.ts'),
+    import('../runtime/secrets.ts'),
+    import('../store/audit-queue.ts'),
+    import('../runtime/env.ts'),
+  ]);
+  const { auditTable, opsTable } = requireEnv(['auditTable', 'opsTable'], env);
+  const policy = loadPolicy(councilOf(env), { trustPresets: true });
+  const client = createDocumentClient();
+  return {
+    policy,
+    cases: new CaseStore({ client, tableName: opsTable }),
+    ops: new OpsStore({ client, tableName: opsTable }),
+    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) }),
+    signingKey: (await loadSecrets(env)).CONSENT_SIGNING_KEY,
+    now: () => new Date(),
+  };
+}

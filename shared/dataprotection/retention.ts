@@ -97,7 +97,7 @@ async function pastRetention(audit: AuditStore, classification: Classification, 
 
 /** The sweep's stores and policy from the function's environment (topology ENV). */
 export async function retentionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<SweepDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { auditQueueFromEnv }, { loadPolicy }, { HoldStore }, { ENV }, rawMail] = await Promise.all([
+  const [{ createDocumentClient }, { AuditStore }, { auditQueueFromEnv }, { loadPolicy }, { HoldStore }, { ENV }, rawMail, { councilOf, requireEnv }] = await Promise.all([
     import('../store/client.ts'),
     import('../store/audit-store.ts'),
     import('../store/audit-queue.ts'),
@@ -105,10 +105,10 @@ export async function retentionDepsFromEnv(env: NodeJS.ProcessEnv = process.env)
     import('./holds.ts'),
     import('../topology.ts'),
     import('./raw-mail.ts'),
+    import('../runtime/env.ts'),
   ]);
-  const policy = loadPolicy(env[ENV.council] ?? 'demo', { trustPresets: true });
-  const auditTable = env[ENV.auditTable];
-  if (!auditTable) throw new Error(`${ENV.auditTable} must be set`);
+  const { auditTable } = requireEnv(['auditTable'], env);
+  const policy = loadPolicy(councilOf(env), { trustPresets: true });
   const client = createDocumentClient();
   const audit = new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) });
   // Full bodies too large for a record are deleted with it; raw mail itself expires by the bucket's lifecycle rule.

@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { OutboxMessage } from '../model/outbox.ts';
 import { sqsBatchHandler } from '../queue/consume.ts';
+import { lazyOutboxPublisher, numberEnv, requireEnv } from '../runtime/env.ts';
 import { log } from '../runtime/log.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { auditQueueFromEnv } from '../store/audit-queue.ts';
@@ -68,35 +69,24 @@ async function recordDeadLettered(msg: OutboxMessage, error: unknown, receiveCou
 /** Production wiring from the environment (tables, queue, council policy). */
 export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): OutboxConsumerDeps {
   const client = createDocumentClient();
-  const ops = new OpsStore({ client, tableName: required(env, ENV.opsTable) });
-  const auditTable = required(env, ENV.auditTable);
+  const { opsTable, auditTable } = requireEnv(['opsTable', 'auditTable'], env);
+  const ops = new OpsStore({ client, tableName: opsTable });
   const audits = new Map<string, AuditStore>();
   const auditQueue = auditQueueFromEnv(env);
   const queueUrl = env[ENV.outboxQueueUrl];
-  const base = Number(env[ENV.outboxRetryBaseSeconds] ?? 30);
-  const timeoutMs = Number(env[ENV.providerTimeoutMs] ?? DEFAULT_PROVIDER_TIMEOUT_MS);
+  const timeoutMs = numberEnv('providerTimeoutMs', DEFAULT_PROVIDER_TIMEOUT_MS, env);
   let sqs: Promise<{ change: (handle: string, seconds: number) => Promise<void> }> | undefined;
-  let publisher: Promise<{ publish(messages: readonly OutboxMessage[]): Promise<void> }> | undefined;
   return {
     ops,
-    ...(queueUrl
-      ? {
-          notify: async (messages: readonly OutboxMessage[]) => {
-            publisher ??= Promise.all([import('@aws-sdk/client-sqs'), import('../queue/outbox.ts')]).then(
-              ([{ SQSClient }, { OutboxPublisher }]) => new OutboxPublisher({ client: new SQSClient({}), queueUrl }),
-            );
-            await (await publisher).publish(messages);
-          },
-        }
-      : {}),
+    ...(queueUrl ? { notify: lazyOutboxPublisher(queueUrl) } : {}),
     audit: (council) => {
       let store = audits.get(council);
       if (!store) audits.set(council, (store = new AuditStore({ client, tableName: auditTable, council, queue: auditQueue })));
       return store;
     },
     env,
-    timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : DEFAULT_PROVIDER_TIMEOUT_MS,
-    retryBaseSeconds: Number.isFinite(base) ? base : 30,
+    timeoutMs: timeoutMs > 0 ? timeoutMs : DEFAULT_PROVIDER_TIMEOUT_MS,
+    retryBaseSeconds: numberEnv('outboxRetryBaseSeconds', 30, env),
     ...(queueUrl
       ? {
           async changeVisibility(record: SQSRecord, seconds: number) {
@@ -113,10 +103,4 @@ export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Outbox
         }
       : {}),
   };
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
 }

@@ -111,30 +111,24 @@ export { LINK_ACTIONS };
 
 /** The function's dependencies from its environment (tables, queue, council, signing key). */
 export async function clerkActionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ClerkActionDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { loadPolicy }, { loadSecrets }, { ENV }] = await Promise.all([
+  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { loadPolicy }, { loadSecrets }, { auditQueueFromEnv }, { councilOf, lazyOutboxPublisher, requireEnv }] = await Promise.all([
     import('../store/client.ts'),
     import('../store/audit-store.ts'),
     import('../store/ops-store.ts'),
     import('../policy/load.ts'),
     import('../runtime/secrets.ts'),
-    import('../topology.ts'),
+    import('../store/audit-queue.ts'),
+    import('../runtime/env.ts'),
   ]);
-  const policy = loadPolicy(env[ENV.council] ?? 'demo', { trustPresets: true });
+  const { auditTable, opsTable, outboxQueueUrl } = requireEnv(['auditTable', 'opsTable', 'outboxQueueUrl'], env);
+  const policy = loadPolicy(councilOf(env), { trustPresets: true });
   const secrets = await loadSecrets(env);
   const client = createDocumentClient();
-  const auditTable = env[ENV.auditTable];
-  const opsTable = env[ENV.opsTable];
-  const queueUrl = env[ENV.outboxQueueUrl];
-  if (!auditTable || !opsTable || !queueUrl) throw new Error(`${ENV.auditTable}, ${ENV.opsTable} and ${ENV.outboxQueueUrl} must be set`);
-  let publisher: Promise<{ publish(messages: readonly OutboxMessage[]): Promise<void> }> | undefined;
   return {
     policy,
-    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: (await import('../store/audit-queue.ts')).auditQueueFromEnv(env) }),
+    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) }),
     ops: new OpsStore({ client, tableName: opsTable }),
-    publish: async (messages) => {
-      publisher ??= Promise.all([import('@aws-sdk/client-sqs'), import('../queue/outbox.ts')]).then(([{ SQSClient }, { OutboxPublisher }]) => new OutboxPublisher({ client: new SQSClient({}), queueUrl }));
-      await (await publisher).publish(messages);
-    },
+    publish: lazyOutboxPublisher(outboxQueueUrl),
     signingKey: secrets.CONSENT_SIGNING_KEY,
     now: () => new Date(),
   };

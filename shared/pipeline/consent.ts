@@ -1,7 +1,8 @@
 import type { AuditEventType, AuditSummary, ConsentStatus, OutboxMessage } from '../model/index.ts';
 import { sentKey } from '../delivery/keys.ts';
 import type { Policy } from '../policy/schema.ts';
-import { BODY_LIMITS, ENV } from '../topology.ts';
+import { BODY_LIMITS } from '../topology.ts';
+import { councilOf, lazyOutboxPublisher, requireEnv } from '../runtime/env.ts';
 import { composeConsentRequest } from './compose.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
 import { closeOpenRequest, mattersOf, type MatterOps } from './consent-matters.ts';
@@ -340,25 +341,16 @@ export async function consentDepsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     import('../policy/load.ts'),
     import('../runtime/secrets.ts'),
   ]);
-  const policy = loadPolicy(env[ENV.council] ?? 'demo', { trustPresets: true });
+  const { auditTable, opsTable, outboxQueueUrl } = requireEnv(['auditTable', 'opsTable', 'outboxQueueUrl'], env);
+  const policy = loadPolicy(councilOf(env), { trustPresets: true });
   const secrets = await loadSecrets(env);
   const client = createDocumentClient();
-  const auditTable = env[ENV.auditTable];
-  const opsTable = env[ENV.opsTable];
-  const queueUrl = env[ENV.outboxQueueUrl];
-  if (!auditTable || !opsTable || !queueUrl) throw new Error(`${ENV.auditTable}, ${ENV.opsTable} and ${ENV.outboxQueueUrl} must be set`);
-  let publisher: Promise<{ publish(messages: readonly OutboxMessage[]): Promise<void> }> | undefined;
   return {
     policy,
     audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) }),
     ops: new OpsStore({ client, tableName: opsTable }),
     // The SQS client loads on the first answer, not on every page view.
-    publish: async (messages) => {
-      publisher ??= Promise.all([import('@aws-sdk/client-sqs'), import('../queue/outbox.ts')]).then(
-        ([{ SQSClient }, { OutboxPublisher }]) => new OutboxPublisher({ client: new SQSClient({}), queueUrl }),
-      );
-      await (await publisher).publish(messages);
-    },
+    publish: lazyOutboxPublisher(outboxQueueUrl),
     signingKey: secrets.CONSENT_SIGNING_KEY,
     publicBaseUrl: consentBaseUrl(env) ?? '',
     now: () => new Date(),

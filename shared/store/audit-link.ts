@@ -1,6 +1,8 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { log } from '../runtime/log.ts';
-import type { ChainAppender } from './audit-appender.ts';
+import { requireEnv } from '../runtime/env.ts';
+import { ChainAppender } from './audit-appender.ts';
+import { createDocumentClient } from './client.ts';
 import type { AuditQueueMessage } from './audit-queue.ts';
 
 /**
@@ -65,4 +67,9 @@ function parse(body: string): AuditQueueMessage | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Production wiring of the appender from the environment. */
+export function chainAppenderFromEnv(env: NodeJS.ProcessEnv = process.env): ChainAppender {
+  return new ChainAppender({ client: createDocumentClient(), tableName: requireEnv(['auditTable'], env).auditTable });
 }

@@ -1,0 +1,42 @@
+import type { OutboxMessage } from '../model/outbox.ts';
+import { ENV } from '../topology.ts';
+
+/**
+ * The one reader of a function's environment, for every `…DepsFromEnv()`:
+ * settings by their name in shared/topology.ts `ENV`, required ones checked
+ * together (the error names every one missing), and the pieces each wiring
+ * used to copy: the council and the outbox publisher that loads the SQS
+ * client only when first used.
+ */
+
+export type EnvKey = keyof typeof ENV;
+
+/** The named settings, each required. */
+export function requireEnv<const K extends EnvKey>(keys: readonly K[], env: NodeJS.ProcessEnv = process.env): { readonly [P in K]: string } {
+  const missing = keys.filter((key) => !env[ENV[key]]);
+  if (missing.length > 0) throw new Error(`${missing.map((key) => ENV[key]).join(', ')} must be set`);
+  return Object.fromEntries(keys.map((key) => [key, env[ENV[key]]])) as { [P in K]: string };
+}
+
+/** The council whose policy this deployment applies (a bundled preset; `demo` when unset, as locally). */
+export function councilOf(env: NodeJS.ProcessEnv = process.env): string {
+  return env[ENV.council] ?? 'demo';
+}
+
+/** A number setting, or the default when it is unset or not a number. */
+export function numberEnv(key: EnvKey, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const parsed = Number(env[ENV[key]] ?? fallback);
+  return Number.isFinite(parsed) ? parsed : fallback;
+}
+
+/** Puts messages on the outbox queue; the SQS client loads on the first publish, not at start (a page view never needs it). */
+export function lazyOutboxPublisher(queueUrl: string): (messages: readonly OutboxMessage[]) => Promise<void> {
+  let publisher: Promise<{ publish(messages: readonly OutboxMessage[]): Promise<void> }> | undefined;
+  return async (messages) => {
+    if (messages.length === 0) return;
+    publisher ??= Promise.all([import('@aws-sdk/client-sqs'), import('../queue/outbox.ts')]).then(
+      ([{ SQSClient }, { OutboxPublisher }]) => new OutboxPublisher({ client: new SQSClient({}), queueUrl }),
+    );
+    await (await publisher).publish(messages);
+  };
+}
