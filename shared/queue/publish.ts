@@ -1,6 +1,7 @@
-import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { InboundItem } from '../model/inbound-item.ts';
 import { ENV, QUEUES } from '../topology.ts';
+import { BatchSendError, sendInBatches, type BatchClient } from './batch.ts';
 
 /**
  * Put normalised items on the inbound queue. At-least-once: an entry that SQS
@@ -11,7 +12,6 @@ import { ENV, QUEUES } from '../topology.ts';
 
 /** Mirrors MAX_TEXT_CHARS in shared/model (importing it would load zod on the ingest path); a unit test keeps them equal. */
 export const MAX_QUEUE_TEXT_CHARS = 100_000;
-const MAX_BATCH = 10;
 const ATTEMPTS = 4;
 
 // Region and endpoint (AWS_ENDPOINT_URL_SQS) come from the environment; both resolve lazily on first send.
@@ -27,7 +27,7 @@ export class EnqueueError extends Error {
 }
 
 /** The one SQS call the publisher makes; tests inject faults through it. */
-export type BatchSender = Pick<SQSClient, 'send'>;
+export type BatchSender = BatchClient;
 
 export async function enqueueItems(items: readonly InboundItem[], queueUrl?: string, client: BatchSender = sqs): Promise<void> {
   if (items.length === 0) return;
@@ -35,28 +35,12 @@ export async function enqueueItems(items: readonly InboundItem[], queueUrl?: str
   if (!url) throw new EnqueueError(items.length, new Error(`${ENV.inboundQueueUrl} is not set`));
   const maxBytes = QUEUES.inbound.maximumMessageSizeBytes;
   const bodies = items.map((item) => serialiseItem(item, maxBytes));
-  for (const chunk of chunkBySize(bodies, MAX_BATCH, maxBytes)) {
-    await sendChunk(client, url, chunk);
+  try {
+    await sendInBatches(client, url, bodies.map((body, i) => ({ id: String(i), body })), { maxBytes, attempts: ATTEMPTS });
+  } catch (error) {
+    if (error instanceof BatchSendError) throw new EnqueueError(error.unsent.length, error.cause);
+    throw error;
   }
-}
-
-async function sendChunk(client: BatchSender, queueUrl: string, bodies: readonly string[]): Promise<void> {
-  let pending: SendMessageBatchRequestEntry[] = bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody }));
-  let lastError: unknown;
-  for (let attempt = 0; attempt < ATTEMPTS && pending.length > 0; attempt++) {
-    if (attempt > 0) await sleep(50 * 2 ** attempt);
-    try {
-      const result = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
-      const failedIds = new Set((result.Failed ?? []).map((f) => f.Id));
-      // Anything neither reported successful nor failed is treated as failed.
-      const ok = new Set((result.Successful ?? []).map((s) => s.Id));
-      pending = pending.filter((entry) => failedIds.has(entry.Id) || !ok.has(entry.Id));
-      if (pending.length > 0) lastError = new Error(`SQS rejected ${pending.length} entries: ${(result.Failed ?? []).map((f) => f.Code).join(',')}`);
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  if (pending.length > 0) throw new EnqueueError(pending.length, lastError);
 }
 
 /**
@@ -96,24 +80,3 @@ function toSqsSafeJson(item: InboundItem): string {
 }
 
 /** SendMessageBatch allows 10 entries and, like a single message, maxBytes in total. */
-function chunkBySize(bodies: readonly string[], maxCount: number, maxBytes: number): string[][] {
-  const chunks: string[][] = [];
-  let chunk: string[] = [];
-  let bytes = 0;
-  for (const body of bodies) {
-    const size = Buffer.byteLength(body, 'utf8');
-    if (chunk.length > 0 && (chunk.length === maxCount || bytes + size > maxBytes)) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(body);
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { ENV } from '../topology.ts';
+import { ENV, QUEUES } from '../topology.ts';
 import type { AuditQueue } from './audit-appender.ts';
 
 /**
@@ -28,18 +28,16 @@ export class SqsAuditQueue implements AuditQueue {
   }
 
   async enqueue(council: string, eventKeys: readonly string[]): Promise<void> {
-    const { SQSClient, SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+    const [{ SQSClient }, { sendInBatches }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../queue/batch.ts')]);
     this.client ??= new SQSClient({});
-    for (let i = 0; i < eventKeys.length; i += 10) {
-      const entries = eventKeys.slice(i, i + 10).map((eventKey, n) => ({
-        Id: String(n),
-        MessageBody: JSON.stringify({ council, eventKey } satisfies AuditQueueMessage),
-        MessageGroupId: council,
-        MessageDeduplicationId: createHash('sha256').update(`${council}\n${eventKey}`).digest('hex'),
-      }));
-      const out = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
-      if (out.Failed?.length) throw new Error(`audit queue refused ${out.Failed.length} of ${entries.length} messages (${out.Failed[0]?.Code ?? 'unknown'})`);
-    }
+    const entries = eventKeys.map((eventKey) => ({
+      id: eventKey,
+      body: JSON.stringify({ council, eventKey } satisfies AuditQueueMessage),
+      groupId: council,
+      deduplicationId: createHash('sha256').update(`${council}\n${eventKey}`).digest('hex'),
+    }));
+    // One attempt: a refusal throws, and the producer's own retry sends the events again (the deduplication id makes that safe).
+    await sendInBatches(this.client, this.queueUrl, entries, { maxBytes: QUEUES.audit.maximumMessageSizeBytes, attempts: 1 });
   }
 }
 
