@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { bindPrincipal, describeDenial, installIamEnforcement } from '../../infra/local/iam/enforce.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators.ts';
-import { eventHash, GENESIS_HASH } from '../../shared/pipeline/hash.ts';
+import { eventHash, GENESIS_HASH } from '../../shared/store/hash.ts';
 import { chainPk, headMarkKey, pendingKey, seqKey } from '../../shared/store/audit-appender.ts';
 import { AuditStore, contentHash, type PersonalContent } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';

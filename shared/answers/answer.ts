@@ -1,7 +1,7 @@
 import type { InboundItem, OutboxMessage } from '../model/index.ts';
 import { automaticMail } from '../policy/engine.ts';
 import type { Policy } from '../policy/schema.ts';
-import { sha256Hex } from '../pipeline/hash.ts';
+import { sha256Hex } from '../store/hash.ts';
 import type { OutboxSink } from '../queue/outbox.ts';
 import { londonDate } from '../runtime/london-time.ts';
 import type { AuditStore } from '../store/audit-store.ts';

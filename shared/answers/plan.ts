@@ -3,7 +3,7 @@ import { CHANNEL_REGISTRY, type ReplyTarget } from '../channels/registry.ts';
 import { sentKey } from '../delivery/keys.ts';
 import { outboxMessageId } from '../delivery/mime.ts';
 import { splitSms } from '../delivery/sms-segments.ts';
-import { sha256Hex } from '../pipeline/hash.ts';
+import { sha256Hex } from '../store/hash.ts';
 import type { CaseRecord } from '../store/case-store.ts';
 import type { AnswerDeps } from './answer.ts';
 import { composeClerkAnswer } from './compose-answer.ts';

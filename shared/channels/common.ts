@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Small pure helpers shared by the channel parsers: type guards, signatures, ids. */
 
@@ -34,9 +34,8 @@ export function hmac(algorithm: 'sha1' | 'sha256', key: string, data: string | B
   return createHmac(algorithm, key).update(data).digest();
 }
 
-export function sha256Hex(data: string): string {
-  return createHash('sha256').update(data, 'utf8').digest('hex');
-}
+/** One SHA-256 for the whole hub (shared/store/hash.ts); it loads nothing but node:crypto. */
+export { sha256Hex } from '../store/hash.ts';
 
 /** ISO 8601 from epoch milliseconds, or undefined for nonsense values. */
 export function isoFromMillis(ms: number | undefined): string | undefined {

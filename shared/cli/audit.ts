@@ -4,7 +4,7 @@ import { CHANNELS } from '../model/inbound-item.ts';
 import { CLASSIFICATIONS } from '../model/decision.ts';
 import { CONSENT_STATUSES, type AuditEvent, type AuditSummary } from '../model/audit.ts';
 import { londonDay, type AuditStore, type SummaryFilter } from '../store/audit-store.ts';
-import { hashSender } from '../pipeline/hash.ts';
+import { hashSender } from '../store/hash.ts';
 import { DIGEST_OPTIONS, digestLocation, NO_VERIFY_ARGS, runDigest, runKey, runVerify, VERIFY_OPTIONS, verifyArgs, type DigestAccess, type DigestLocation, type VerifyArgs } from './audit-verify.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
 import { hexPrefix, isoDay, oneOf, parseOptions, pickCommand, reference, UsageError, type OptionSpecs } from './args.ts';

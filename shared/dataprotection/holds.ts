@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditStore } from '../store/audit-store.ts';
-import { isConditionFailure } from '../store/audit-store.ts';
+import { allItems, isConditionFailure } from '../store/client.ts';
 import { AUDIT_PREFIX, AUDIT_SORT } from '../store/keys.ts';
 
 /**
@@ -104,9 +104,8 @@ export class HoldStore {
   /** Every active hold of the council, oldest reference first. */
   async list(): Promise<Hold[]> {
     const holds: Hold[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
+    const items = allItems((start) =>
+      this.client.send(
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
@@ -114,10 +113,9 @@ export class HoldStore {
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of out.Items ?? []) if (item.active === true) holds.push(toHold(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for await (const item of items) if (item.active === true) holds.push(toHold(item));
     return holds;
   }
 }

@@ -1,6 +1,6 @@
 import { CLASSIFICATIONS, type Classification } from '../model/decision.ts';
 import type { AuditSummary } from '../model/audit.ts';
-import { sha256Hex } from '../pipeline/hash.ts';
+import { sha256Hex } from '../store/hash.ts';
 import type { Policy } from '../policy/schema.ts';
 import { londonDay, type AuditStore } from '../store/audit-store.ts';
 import { eraseReferences, type EraseDeps } from './erase.ts';

@@ -1,5 +1,5 @@
 import type { AuditEvent, AuditSummary } from '../model/audit.ts';
-import { hashSender } from '../pipeline/hash.ts';
+import { hashSender } from '../store/hash.ts';
 import type { Policy } from '../policy/schema.ts';
 import { templateFor } from '../policy/texts.ts';
 import type { AuditStore, PersonalContent } from '../store/audit-store.ts';

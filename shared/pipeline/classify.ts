@@ -25,7 +25,7 @@ import { shortExample, topicOf } from '../cases/themes.ts';
 import { composeAutoReply, composeClerkRouting, replyTargetFor, residentReplyAddress, type ReplyTarget } from './compose.ts';
 import { joinPendingMatter, requestConsent } from './consent-request.ts';
 import { takeOutboundBudget } from './outbound-budget.ts';
-import { hashSender } from './hash.ts';
+import { hashSender } from '../store/hash.ts';
 import { retainUntilFor } from '../dataprotection/retention-period.ts';
 import { log } from '../runtime/log.ts';
 import { OPS_PREFIX, valueKey } from '../store/keys.ts';

@@ -1,6 +1,7 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent, AuditEventType } from '../model/index.ts';
-import { eventHash, GENESIS_HASH } from '../pipeline/hash.ts';
+import { eventHash, GENESIS_HASH } from './hash.ts';
+import { allItems } from './client.ts';
 import { AUDIT_PREFIX, AUDIT_SORT } from './keys.ts';
 
 /**
@@ -134,9 +135,8 @@ export class ChainAppender {
     const markItem = (await this.client.send(new GetCommand({ TableName: this.table, Key: headMarkKey(council), ConsistentRead: true }))).Item;
     const mark = markItem && typeof markItem.seq === 'number' ? { seq: markItem.seq, hash: String(markItem.hash) } : undefined;
     const after: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
+    const items = allItems((start) =>
+      this.client.send(
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk AND sk > :from',
@@ -144,10 +144,9 @@ export class ChainAppender {
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
-      );
-      after.push(...(out.Items ?? []).filter((item) => String(item.sk).startsWith(EVENT_PREFIX)));
-      start = out.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for await (const item of items) if (String(item.sk).startsWith(EVENT_PREFIX)) after.push(item);
     if (after.length === 0) return mark ?? { seq: 0, hash: GENESIS_HASH };
     for (const item of after) if (typeof item.eventKey === 'string') await this.noteLinked(council, item.eventKey, Number(item.seq));
     const last = after.at(-1)!;

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as signBytes, verify as verifyBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, GENESIS_HASH } from '../pipeline/hash.ts';
+import { canonicalJson, GENESIS_HASH } from './hash.ts';
 import type { Finding } from './audit-verify.ts';
 import type { SignedCheckpoint } from './verify-audit.ts';
 

@@ -1,11 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attachment, AuditEvent, AuditEventType, AuditSummary, Channel, Classification, ConsentStatus, Party } from '../model/index.ts';
-import { canonicalJson, GENESIS_HASH, sha256Hex } from '../pipeline/hash.ts';
+import { canonicalJson, GENESIS_HASH, sha256Hex } from './hash.ts';
 import { londonDate } from '../runtime/london-time.ts';
 import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, seqKey, toPending, type AuditQueue, type PendingEvent } from './audit-appender.ts';
 import type { ItemRecord } from './verify-audit.ts';
 import { mergePages, planChainRanges, readRanges, type RangeQuery } from './parallel-read.ts';
 import { ChainWalker, checkHeadMark, type Checkpoint, type ContentSeen, type Finding } from './audit-verify.ts';
+import { isConditionFailure } from './client.ts';
 import { AUDIT_PREFIX, AUDIT_SORT } from './keys.ts';
 
 /**
@@ -669,7 +670,4 @@ function toSummary(item: Record<string, unknown>): AuditSummary {
   };
 }
 
-export function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
-}
 

@@ -1,5 +1,5 @@
 import type { AuditEvent, AuditSummary, ConsentStatus } from '../model/index.ts';
-import { eventHash, GENESIS_HASH } from '../pipeline/hash.ts';
+import { eventHash, GENESIS_HASH } from './hash.ts';
 import { londonDate } from '../runtime/london-time.ts';
 
 /**

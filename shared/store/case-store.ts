@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } fro
 import type { CaseType } from '../cases/clock.ts';
 import type { Channel } from '../model/index.ts';
 import type { ReplyTarget } from '../pipeline/compose.ts';
-import { isConditionFailure } from './audit-store.ts';
+import { allItems, isConditionFailure } from './client.ts';
 import { OPS_INDEX, OPS_PREFIX, OPS_SORT } from './keys.ts';
 
 /**
@@ -108,9 +108,8 @@ export class CaseStore {
 
   /** Cases received in [from, to] (ISO instants; default all), oldest first. */
   async *list(range: { from?: string; to?: string } = {}): AsyncGenerator<CaseRecord> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.options.client.send(
+    const listed = allItems((start) =>
+      this.options.client.send(
         new QueryCommand({
           TableName: this.options.tableName,
           IndexName: 'byDue',
@@ -118,14 +117,13 @@ export class CaseStore {
           ExpressionAttributeValues: { ':k': OPS_INDEX.cases, ':lo': range.from ?? '0000', ':hi': range.to ?? '9999' },
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of out.Items ?? []) {
-        // The index is eventually consistent; read the record itself for its current state.
-        const record = await this.get(String(item.pk).slice(OPS_PREFIX.case.length));
-        if (record) yield record;
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for await (const item of listed) {
+      // The index is eventually consistent; read the record itself for its current state.
+      const record = await this.get(String(item.pk).slice(OPS_PREFIX.case.length));
+      if (record) yield record;
+    }
   }
 
   private item(record: CaseRecord): Record<string, unknown> {

@@ -15,3 +15,28 @@ export function createDocumentClient(config: ConstructorParameters<typeof Dynamo
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }
+
+/** One page of a Query or Scan. */
+interface Page {
+  readonly Items?: Record<string, unknown>[] | undefined;
+  readonly LastEvaluatedKey?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Every item of a paged Query or Scan, in order: `request(start)` sends one
+ * call from that key (DynamoDB returns at most 1 MB per call, so a result is
+ * complete only once a page comes back without LastEvaluatedKey).
+ */
+export async function* allItems(request: (start: Record<string, unknown> | undefined) => Promise<Page>): AsyncGenerator<Record<string, unknown>> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await request(start);
+    yield* out.Items ?? [];
+    start = out.LastEvaluatedKey;
+  } while (start);
+}
+
+/** True when DynamoDB refused a write because its condition did not hold (the expected outcome of a lost race). */
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}

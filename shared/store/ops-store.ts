@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Classification } from '../model/index.ts';
-import { isConditionFailure } from './audit-store.ts';
+import { allItems, isConditionFailure } from './client.ts';
 import { type DueKind, OPS_PREFIX, OPS_SORT, type ValueKey } from './keys.ts';
 
 /**
@@ -282,18 +282,14 @@ export class OpsStore {
 
   async listMinimalLogs(day: string): Promise<Omit<MinimalLogEntry, 'retainDays'>[]> {
     const entries: Omit<MinimalLogEntry, 'retainDays'>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${OPS_PREFIX.log}${day}` }, ExclusiveStartKey: start }),
-      );
-      for (const item of out.Items ?? []) {
-        if (this.expired(item)) continue;
-        const { pk: _pk, sk: _sk, expiresAt: _e, ...entry } = item;
-        entries.push(entry as Omit<MinimalLogEntry, 'retainDays'>);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = allItems((start) =>
+      this.client.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${OPS_PREFIX.log}${day}` }, ExclusiveStartKey: start })),
+    );
+    for await (const item of items) {
+      if (this.expired(item)) continue;
+      const { pk: _pk, sk: _sk, expiresAt: _e, ...entry } = item;
+      entries.push(entry as Omit<MinimalLogEntry, 'retainDays'>);
+    }
     return entries;
   }
 

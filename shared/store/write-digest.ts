@@ -1,4 +1,4 @@
-import { eventHash, GENESIS_HASH } from '../pipeline/hash.ts';
+import { eventHash, GENESIS_HASH } from './hash.ts';
 import { latestDigest, nextDigestPayload, signDigest, type DigestSigner, type DigestStore, type SignedDigest } from './audit-digest.ts';
 import type { AuditStore } from './audit-store.ts';
 

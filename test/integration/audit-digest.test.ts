@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
-import { eventHash } from '../../shared/pipeline/hash.ts';
+import { eventHash } from '../../shared/store/hash.ts';
 import { LocalDigestStore, LocalKeySigner, checkDigests } from '../../shared/store/audit-digest.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';

@@ -10,7 +10,7 @@ import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
 import { countSegments } from '../../shared/delivery/sms-segments.ts';
 import { runAs } from '../../infra/local/iam/enforce.ts';
-import { sha256Hex } from '../../shared/pipeline/hash.ts';
+import { sha256Hex } from '../../shared/store/hash.ts';
 
 /**
  * The clerk answering by email, through classify on the emulators: the reply

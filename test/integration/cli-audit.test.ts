@@ -4,7 +4,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startEmulators, LOCAL_CREDENTIALS, LOCAL_REGION, type Emulators } from '../../infra/local/emulators.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
-import { hashSender } from '../../shared/pipeline/hash.ts';
+import { hashSender } from '../../shared/store/hash.ts';
 import { parseAuditArgs, runAudit, UsageError } from '../../shared/cli/audit.ts';
 import type { AuditSummary } from '../../shared/model/index.ts';
 

@@ -14,7 +14,7 @@ import { deliverOutboxMessage } from '../../shared/delivery/deliver.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
 import { processInboundItem, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
-import { hashSender } from '../../shared/pipeline/hash.ts';
+import { hashSender } from '../../shared/store/hash.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import { AuditStore } from '../../shared/store/audit-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';

@@ -80,7 +80,7 @@ describe('audit hash chain', () => {
     const audit = store('forge');
     for (let i = 1; i <= 4; i++) await audit.append(input(i));
     const events = await collect(audit.chainEvents());
-    const { eventHash } = await import('../../shared/pipeline/hash.ts');
+    const { eventHash } = await import('../../shared/store/hash.ts');
     const forged = { ...events[1]!, data: { n: 999 } };
     forged.hash = eventHash(forged);
     expect(verifyChain([events[0]!, forged, events[2]!, events[3]!])).toMatchObject({ ok: false, brokenAt: 3 });

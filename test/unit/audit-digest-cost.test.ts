@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../shared/model/index.ts';
-import { eventHash, sha256Hex } from '../../shared/pipeline/hash.ts';
+import { eventHash, sha256Hex } from '../../shared/store/hash.ts';
 import { LocalKeySigner, type DigestStore, type SignedDigest } from '../../shared/store/audit-digest.ts';
 import { writeDigest } from '../../shared/store/write-digest.ts';
 import { mkdtempSync } from 'node:fs';

@@ -8,7 +8,7 @@ import { loadPolicy, parsePolicy } from '../../shared/policy/load.ts';
 import type { Policy } from '../../shared/policy/schema.ts';
 import { checkDigests, LocalDigestStore, LocalKeySigner, parseDigest } from '../../shared/store/audit-digest.ts';
 import { runHourlyDigest } from '../../shared/store/hourly-digest.ts';
-import { eventHash, GENESIS_HASH } from '../../shared/pipeline/hash.ts';
+import { eventHash, GENESIS_HASH } from '../../shared/store/hash.ts';
 
 /**
  * Optionally, each digest is emailed to the auditors the policy lists

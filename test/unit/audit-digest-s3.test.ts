@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH } from '../../shared/pipeline/hash.ts';
+import { GENESIS_HASH } from '../../shared/store/hash.ts';
 import { checkDigests, LocalKeySigner, nextDigestPayload, signDigest, type SignedDigest } from '../../shared/store/audit-digest.ts';
 import { digestKey, S3DigestStore } from '../../shared/store/audit-digest-aws.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { AuditEvent } from '../../shared/model/index.ts';
-import { canonicalJson, eventHash, GENESIS_HASH, hashSender } from '../../shared/pipeline/hash.ts';
+import { canonicalJson, eventHash, GENESIS_HASH, hashSender } from '../../shared/store/hash.ts';
 import { verifyChain } from '../../shared/store/audit-store.ts';
 
 function chain(n: number): AuditEvent[] {
