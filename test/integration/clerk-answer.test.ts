@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
+import { startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
 import { processInboundItem, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
-import { AuditStore } from '../../shared/store/audit-store.ts';
-import { CaseStore } from '../../shared/store/case-store.ts';
-import { createDocumentClient } from '../../shared/store/client.ts';
-import { OpsStore } from '../../shared/store/ops-store.ts';
+import { classifyOnEmulators, itemBuilder } from '../support/items.ts';
 import { countSegments } from '../../shared/delivery/sms-segments.ts';
 import { runAs } from '../../infra/local/iam/enforce.ts';
 import { sha256Hex } from '../../shared/store/hash.ts';
@@ -28,31 +24,12 @@ const MAIL_DOMAIN = policy.contacts.hubAddresses[0]!.split('@')[1]!;
 let now = new Date('2026-03-10T10:00:00.000Z'); // Tuesday, office hours
 
 let emu: Emulators;
-let documents: DynamoDBDocumentClient;
 let deps: ClassifyDeps;
 let published: OutboxMessage[] = [];
-let seq = 0;
 
-function item(over: Partial<InboundItem>): InboundItem {
-  const n = ++seq;
-  return {
-    schemaVersion: 1,
-    itemId: `ses:answer-${n}`,
-    channel: 'email',
-    provider: 'ses',
-    kind: 'email',
-    providerMessageId: `answer-${n}`,
-    receivedAt: now.toISOString(),
-    sender: { id: `resident${n}@example.org` },
-    recipients: [CLERK],
-    subject: 'Bus shelter',
-    text: 'The bus shelter glass is broken again.',
-    attachments: [],
-    thread: { messageId: `<res-${n}@example.org>` },
-    transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' },
-    ...over,
-  };
-}
+const items = itemBuilder('answer', () => now, policy);
+const item = (over: Partial<InboundItem>): InboundItem =>
+  items.email({ subject: 'Bus shelter', text: 'The bus shelter glass is broken again.', transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' }, ...over });
 
 /** Routes a resident's item and returns its reference and the routing email. */
 async function route(over: Partial<InboundItem>): Promise<{ ref: string; routing: OutboxMessage; resident: InboundItem }> {
@@ -73,22 +50,14 @@ async function reply(routing: OutboxMessage, text: string, over: Partial<Inbound
 
 const quoted = (answer: string) => `${answer}\n\n--\nJane Clerk\nDemo Parish Council\n\nOn Tue, 10 Mar 2026 at 10:00, Parish Hub <hub@x> wrote:\n> original routed text\n> more`;
 
+let close: () => void;
+
 beforeAll(async () => {
   emu = await startEmulators({ prefix: 'clerk-answer-' });
-  documents = createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.dynamodbEndpoint });
-  deps = {
-    audit: new AuditStore({ client: documents, tableName: emu.tableNames.audit, council: policy.council.id }),
-    ops: new OpsStore({ client: documents, tableName: emu.tableNames.ops, clock: () => now.getTime() }),
-    cases: new CaseStore({ client: documents, tableName: emu.tableNames.ops }),
-    outbox: { publish: async (messages) => void published.push(...messages) },
-    policy,
-    secrets: { CONSENT_SIGNING_KEY: KEY },
-    now: () => now,
-    publicBaseUrl: 'https://hub.example.org/',
-  };
+  ({ deps, close } = classifyOnEmulators(emu, policy, () => now, { outbox: { publish: async (messages: readonly OutboxMessage[]) => void published.push(...messages) }, cases: true, signingKey: KEY }));
 });
 afterAll(async () => {
-  documents?.destroy();
+  close?.();
   await emu?.stop();
 });
 

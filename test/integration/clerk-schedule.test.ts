@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
+import { startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
 import { processInboundItem, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import { runClerkSchedule, type ClerkScheduleDeps } from '../../shared/cases/schedule.ts';
-import { AuditStore } from '../../shared/store/audit-store.ts';
-import { CaseStore } from '../../shared/store/case-store.ts';
-import { createDocumentClient } from '../../shared/store/client.ts';
-import { OpsStore } from '../../shared/store/ops-store.ts';
+import { classifyOnEmulators, itemBuilder } from '../support/items.ts';
 import { runAs } from '../../infra/local/iam/enforce.ts';
 
 /**
@@ -20,32 +16,12 @@ import { runAs } from '../../infra/local/iam/enforce.ts';
 const policy = loadPolicy('stilton');
 let now = new Date('2026-05-22T10:00:00.000Z'); // Friday 22 May 2026, 11:00 BST
 let emu: Emulators;
-let documents: DynamoDBDocumentClient;
 let classify: ClassifyDeps;
 let schedule: ClerkScheduleDeps;
 let published: OutboxMessage[] = [];
-let seq = 0;
 
-function item(over: Partial<InboundItem>): InboundItem {
-  const n = ++seq;
-  return {
-    schemaVersion: 1,
-    itemId: `ses:sched-${n}`,
-    channel: 'email',
-    provider: 'ses',
-    kind: 'email',
-    providerMessageId: `sched-${n}`,
-    receivedAt: now.toISOString(),
-    sender: { id: `r${n}@example.org` },
-    recipients: [policy.contacts.clerk.address],
-    subject: 'Question',
-    text: 'Hello',
-    attachments: [],
-    thread: { messageId: `<s-${n}@example.org>` },
-    transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS', returnPath: `r${n}@example.org` },
-    ...over,
-  };
-}
+const items = itemBuilder('sched', () => now, policy);
+const item = (over: Partial<InboundItem>): InboundItem => items.email({ subject: 'Question', text: 'Hello', ...over });
 
 const run = async (at: string) => {
   now = new Date(at);
@@ -54,18 +30,16 @@ const run = async (at: string) => {
   return { result, sent: published };
 };
 
+let close: () => void;
+
 beforeAll(async () => {
   emu = await startEmulators({ prefix: 'clerk-schedule-' });
-  documents = createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.dynamodbEndpoint });
-  const audit = new AuditStore({ client: documents, tableName: emu.tableNames.audit, council: policy.council.id });
-  const ops = new OpsStore({ client: documents, tableName: emu.tableNames.ops, clock: () => now.getTime() });
-  const cases = new CaseStore({ client: documents, tableName: emu.tableNames.ops });
   const publish = async (messages: readonly OutboxMessage[]) => void published.push(...messages);
-  classify = { audit, ops, cases, outbox: { publish }, policy, secrets: { CONSENT_SIGNING_KEY: 'k' }, now: () => now, publicBaseUrl: 'https://hub.example.org' };
-  schedule = { policy, audit, ops, cases, publish, now: () => now };
+  ({ deps: classify, close } = classifyOnEmulators(emu, policy, () => now, { outbox: { publish }, cases: true, signingKey: 'k' }));
+  schedule = { policy, audit: classify.audit, ops: classify.ops, cases: classify.cases!, publish, now: () => now };
 });
 afterAll(async () => {
-  documents?.destroy();
+  close?.();
   await emu?.stop();
 });
 

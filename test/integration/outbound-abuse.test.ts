@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
+import { startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
 import { processInboundItem, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
 import { handleConsentForm, type ConsentDeps } from '../../shared/pipeline/consent.ts';
@@ -10,10 +8,7 @@ import { recordClerkConsent } from '../../shared/pipeline/consent-record.ts';
 import { verifyAudit } from '../../shared/store/verify-audit.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import type { Policy } from '../../shared/policy/schema.ts';
-import { OutboxPublisher } from '../../shared/queue/outbox.ts';
-import { AuditStore } from '../../shared/store/audit-store.ts';
-import { createDocumentClient } from '../../shared/store/client.ts';
-import { OpsStore } from '../../shared/store/ops-store.ts';
+import { classifyOnEmulators, itemBuilder } from '../support/items.ts';
 
 /**
  * Issue 12, tried as an attacker would: what one inbound message (or a flood
@@ -26,50 +21,12 @@ const policy = loadPolicy('stilton');
 let now = new Date('2026-03-14T10:00:00.000Z');
 
 let emu: Emulators;
-let documents: DynamoDBDocumentClient;
-let sqs: SQSClient;
 let deps: ClassifyDeps;
 let seq = 0;
 
-function email(over: Partial<InboundItem> = {}): InboundItem {
-  const n = ++seq;
-  return {
-    schemaVersion: 1,
-    itemId: `ses:abuse-${n}`,
-    channel: 'email',
-    provider: 'ses',
-    kind: 'email',
-    providerMessageId: `abuse-${n}`,
-    receivedAt: now.toISOString(),
-    sender: { id: `resident${n}@example.org` },
-    recipients: ['clerk@stiltonparishcouncil.org'],
-    subject: 'Pothole on the High Street',
-    text: 'Dear Clerk, there is a pothole outside number 12.',
-    attachments: [],
-    thread: { messageId: `<abuse-${n}@example.org>` },
-    transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS', returnPath: `resident${n}@example.org` },
-    ...over,
-  };
-}
-
-function sms(from: string, text = 'Street light out at the bus stop on High St'): InboundItem {
-  const n = ++seq;
-  return {
-    schemaVersion: 1,
-    itemId: `twilio:SMabuse${n}`,
-    channel: 'sms',
-    provider: 'twilio',
-    kind: 'sms',
-    providerMessageId: `SMabuse${n}`,
-    receivedAt: now.toISOString(),
-    sender: { id: from },
-    recipients: ['+447700900101'],
-    text,
-    attachments: [],
-    thread: {},
-    transport: {},
-  };
-}
+const items = itemBuilder('abuse', () => now, policy);
+const email = items.email;
+const sms = (from: string, text?: string): InboundItem => items.sms(from, text ? { text } : {});
 
 const withPolicy = (policy: Policy): ClassifyDeps => ({ ...deps, policy });
 
@@ -86,36 +43,15 @@ async function answer(request: OutboxMessage, choice: 'grant' | 'decline'): Prom
   return page.body;
 }
 
-async function drainOutbox(): Promise<OutboxMessage[]> {
-  const out: OutboxMessage[] = [];
-  for (;;) {
-    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.outbox, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (!got.Messages?.length) return out;
-    for (const m of got.Messages) {
-      out.push(JSON.parse(m.Body!) as OutboxMessage);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: emu.queueUrls.outbox, ReceiptHandle: m.ReceiptHandle! }));
-    }
-  }
-}
+let drainOutbox: () => Promise<OutboxMessage[]>;
+let close: () => void;
 
 beforeAll(async () => {
   emu = await startEmulators({ prefix: 'outbound-abuse-' });
-  const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  documents = createDocumentClient({ ...config, endpoint: emu.dynamodbEndpoint });
-  sqs = new SQSClient({ ...config, endpoint: emu.sqsEndpoint });
-  deps = {
-    audit: new AuditStore({ client: documents, tableName: emu.tableNames.audit, council: policy.council.id }),
-    ops: new OpsStore({ client: documents, tableName: emu.tableNames.ops, clock: () => now.getTime() }),
-    outbox: new OutboxPublisher({ client: sqs, queueUrl: emu.queueUrls.outbox }),
-    policy,
-    secrets: { CONSENT_SIGNING_KEY: KEY },
-    now: () => now,
-    publicBaseUrl: 'https://hub.example.org',
-  };
+  ({ deps, drainOutbox, close } = classifyOnEmulators(emu, policy, () => now, { signingKey: KEY }));
 });
 afterAll(async () => {
-  documents?.destroy();
-  sqs?.destroy();
+  close?.();
   await emu?.stop();
 });
 beforeEach(async () => {

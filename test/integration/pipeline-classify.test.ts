@@ -4,21 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAs } from '../../infra/local/iam/enforce.ts';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
+import { startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import { InboundItem, type OutboxMessage } from '../../shared/model/index.ts';
 import { processInboundItem, senderHashOf, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
 import { verifyConsentToken } from '../../shared/pipeline/consent-token.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import { sqsBatchHandler } from '../../shared/queue/consume.ts';
-import { OutboxPublisher } from '../../shared/queue/outbox.ts';
-import { AuditStore } from '../../shared/store/audit-store.ts';
+import type { AuditStore } from '../../shared/store/audit-store.ts';
+import { classifyOnEmulators, itemBuilder } from '../support/items.ts';
 import { FileMailStore } from '../../shared/channels/raw-mail-store.ts';
 import { QUEUES } from '../../shared/topology.ts';
-import { createDocumentClient } from '../../shared/store/client.ts';
-import { OpsStore } from '../../shared/store/ops-store.ts';
 
 const KEY = 'test-consent-signing-key';
 const policy = loadPolicy('stilton');
@@ -26,63 +22,20 @@ const policy = loadPolicy('stilton');
 let now = new Date('2026-03-10T10:00:00.000Z');
 
 let emu: Emulators;
-let documents: DynamoDBDocumentClient;
-let sqs: SQSClient;
 let deps: ClassifyDeps;
 let seq = 0;
 
+const items = itemBuilder('msg', () => now, policy);
+/** A resident's email with markup in its text and an attachment (the routing email must show both safely). */
 function email(over: Partial<InboundItem> = {}): InboundItem {
-  const n = ++seq;
-  return {
-    schemaVersion: 1,
-    itemId: `ses:msg-${n}`,
-    channel: 'email',
-    provider: 'ses',
-    kind: 'email',
-    providerMessageId: `msg-${n}`,
-    receivedAt: now.toISOString(),
-    sender: { id: `resident${n}@example.org`, name: 'A Resident' },
-    recipients: ['clerk@stiltonparishcouncil.org'],
-    subject: 'Pothole on the High Street',
+  const item = items.email({
     text: 'Dear Clerk, there is a pothole <script>alert(1)</script> outside number 12.',
     attachments: [{ filename: 'pothole.jpg', contentType: 'image/jpeg', sizeBytes: 2048 }],
-    thread: { messageId: `<msg-${n}@example.org>` },
-    transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS', returnPath: `resident${n}@example.org` },
     ...over,
-  };
+  });
+  return over.sender ? item : { ...item, sender: { ...item.sender, name: 'A Resident' } };
 }
-
-function messenger(psid: string, over: Partial<InboundItem> = {}): InboundItem {
-  const n = ++seq;
-  return {
-    schemaVersion: 1,
-    itemId: `meta:mid.${n}`,
-    channel: 'messenger',
-    provider: 'meta',
-    kind: 'message',
-    providerMessageId: `mid.${n}`,
-    receivedAt: now.toISOString(),
-    sender: { id: psid },
-    recipients: [policy.contacts.messengerPageId!],
-    text: 'Hello, when is the next meeting?',
-    attachments: [],
-    thread: {},
-    transport: {},
-    ...over,
-  };
-}
-
-async function drainOutbox(): Promise<OutboxMessage[]> {
-  const out: OutboxMessage[] = [];
-  for (;;) {
-    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.outbox, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (!got.Messages?.length) return out;
-    for (const m of got.Messages) {
-      out.push(JSON.parse(m.Body!) as OutboxMessage);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: emu.queueUrls.outbox, ReceiptHandle: m.ReceiptHandle! }));
-    }
-  }
-}
+const messenger = items.messenger;
 
 async function summaries(audit: AuditStore, itemId: string) {
   const all = [];
@@ -90,24 +43,15 @@ async function summaries(audit: AuditStore, itemId: string) {
   return all;
 }
 
+let drainOutbox: () => Promise<OutboxMessage[]>;
+let close: () => void;
+
 beforeAll(async () => {
   emu = await startEmulators({ prefix: 'pipeline-classify-' });
-  const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  documents = createDocumentClient({ ...config, endpoint: emu.dynamodbEndpoint });
-  sqs = new SQSClient({ ...config, endpoint: emu.sqsEndpoint });
-  deps = {
-    audit: new AuditStore({ client: documents, tableName: emu.tableNames.audit, council: policy.council.id }),
-    ops: new OpsStore({ client: documents, tableName: emu.tableNames.ops, clock: () => now.getTime() }),
-    outbox: new OutboxPublisher({ client: sqs, queueUrl: emu.queueUrls.outbox }),
-    policy,
-    secrets: { CONSENT_SIGNING_KEY: KEY },
-    now: () => now,
-    publicBaseUrl: 'https://hub.example.org/',
-  };
+  ({ deps, drainOutbox, close } = classifyOnEmulators(emu, policy, () => now, { signingKey: KEY }));
 });
 afterAll(async () => {
-  documents?.destroy();
-  sqs?.destroy();
+  close?.();
   await emu?.stop();
 });
 beforeEach(async () => {
