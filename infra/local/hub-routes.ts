@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import type { AuditStore } from '../../shared/store/audit-store.ts';
-import { londonDay } from '../../shared/store/audit-store.ts';
+import { londonDay } from '../../shared/runtime/london-time.ts';
 import type { OpsStore } from '../../shared/store/ops-store.ts';
 import { FUNCTIONS, type FunctionId, QUEUES, ROUTES, SCHEDULES } from '../../shared/topology.ts';
 import type { HubConfig } from './config.ts';

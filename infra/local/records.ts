@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditSummary } from '../../shared/model/index.ts';
-import { londonDay, type AuditStore } from '../../shared/store/audit-store.ts';
+import { londonDay } from '../../shared/runtime/london-time.ts';
+import type { AuditStore } from '../../shared/store/audit-store.ts';
 import type { OpsStore } from '../../shared/store/ops-store.ts';
 import type { OutboxEntry } from './outbox.ts';
 

@@ -2,7 +2,8 @@ import { CLASSIFICATIONS, type Classification } from '../model/decision.ts';
 import type { AuditSummary } from '../model/audit.ts';
 import { sha256Hex } from '../store/hash.ts';
 import type { Policy } from '../policy/schema.ts';
-import { londonDay, type AuditStore } from '../store/audit-store.ts';
+import { londonDay } from '../runtime/london-time.ts';
+import type { AuditStore } from '../store/audit-store.ts';
 import { eraseReferences, type EraseDeps } from './erase.ts';
 import { retainUntilFor } from './retention-period.ts';
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { londonDay } from '../store/audit-store.ts';
+import { londonDay } from '../runtime/london-time.ts';
 import { sarDocument, sarHtml, sarManifest, type SarMeta } from './sar-report.ts';
 import { collectSubjectRecords, type SubjectDeps } from './subject.ts';
 

@@ -11,7 +11,7 @@ import type { Policy } from '../policy/schema.ts';
 import { fillPlaceholders } from '../policy/texts.ts';
 import type { OutboxSink } from '../queue/outbox.ts';
 import type { AuditStore } from '../store/audit-store.ts';
-import { londonDay } from '../store/audit-store.ts';
+import { londonDay } from '../runtime/london-time.ts';
 import type { OpsStore } from '../store/ops-store.ts';
 import type { CaseStore } from '../store/case-store.ts';
 import { processClerkReply } from '../answers/answer.ts';

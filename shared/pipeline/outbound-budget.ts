@@ -2,7 +2,7 @@ import { CHANNEL_REGISTRY } from '../channels/registry.ts';
 import type { OutboxMessage } from '../model/index.ts';
 import { type BudgetChannel, dailyLimitFor } from '../policy/outbound.ts';
 import type { Policy } from '../policy/schema.ts';
-import { londonDay } from '../store/audit-store.ts';
+import { londonDay } from '../runtime/london-time.ts';
 import { OPS_PREFIX } from '../store/keys.ts';
 
 /**

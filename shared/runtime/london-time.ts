@@ -62,6 +62,11 @@ export function londonDate(at: Date): string {
   return londonTime(at).date;
 }
 
+/** The London day (YYYY-MM-DD) of an ISO 8601 instant: the day records and daily limits are counted by. */
+export function londonDay(iso: string): string {
+  return londonDate(new Date(iso));
+}
+
 /** en-GB long date in London, e.g. `Tuesday, 6 May 2025` (what Intl's en-GB formatter wrote). */
 export function londonLongDate(at: Date): string {
   const { wall } = wallClock(at);

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attachment, AuditEvent, AuditEventType, AuditSummary, Channel, Classification, ConsentStatus, Party } from '../model/index.ts';
 import { canonicalJson, GENESIS_HASH, sha256Hex } from './hash.ts';
-import { londonDate } from '../runtime/london-time.ts';
+import { londonDay } from '../runtime/london-time.ts';
 import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, seqKey, toPending, type AuditQueue, type PendingEvent } from './audit-appender.ts';
 import type { ItemRecord } from './verify-audit.ts';
 import { mergePages, planChainRanges, readRanges, type RangeQuery } from './parallel-read.ts';
@@ -589,11 +589,6 @@ function chainCheck(walker: ChainWalker, more: readonly Finding[]): ChainCheck {
   const first = walker.findings[0] ?? more[0];
   if (!first) return { ok: true, count: walker.count, headHash: walker.headHash };
   return { ok: false, brokenAt: first.seq ?? walker.count + 1, problem: first.problem };
-}
-
-/** YYYY-MM-DD of an instant, in Europe/London. */
-export function londonDay(iso: string): string {
-  return londonDate(new Date(iso));
 }
 
 function isDateOnly(value: string): boolean {
