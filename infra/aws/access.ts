@@ -1,5 +1,5 @@
 import { opsKeysErasedBy } from '../../shared/dataprotection/key-classes.ts';
-import { AUDIT_PREFIX } from '../../shared/store/keys.ts';
+import { AUDIT_PREFIX, OPS_PREFIX, under } from '../../shared/store/keys.ts';
 import { WEBHOOKS, type FunctionId } from '../../shared/topology.ts';
 
 /**
@@ -135,13 +135,13 @@ export const DPO_ACCESS = {
   /** bySender finds a person's items; byReference an item's events. */
   auditIndexes: ['bySender', 'byReference'],
   /** PutItem: recorded (pending) events and legal holds; never chain keys. */
-  auditPutKeys: [`${AUDIT_MARKER_KEY_PREFIX}*`, 'HOLD#*'],
+  auditPutKeys: [`${AUDIT_MARKER_KEY_PREFIX}*`, under(AUDIT_PREFIX.hold)],
   /** Append markers, item content/summary (tombstones), legal holds. */
-  auditUpdatableKeys: [`${AUDIT_MARKER_KEY_PREFIX}*`, `${AUDIT_SUMMARY_KEY_PREFIX}*`, 'HOLD#*'],
+  auditUpdatableKeys: [`${AUDIT_MARKER_KEY_PREFIX}*`, `${AUDIT_SUMMARY_KEY_PREFIX}*`, under(AUDIT_PREFIX.hold)],
   /** Every operational key class erasure deletes (shared/dataprotection/key-classes.ts): logs, consent, notes, reminders, thread keys, offences… */
   opsDeletableKeys: opsKeysErasedBy('delete'),
   /** Classify's claims, rewritten without the decision's wording (PutItem). */
-  opsWritableKeys: ['ITEM#*'],
+  opsWritableKeys: [under(OPS_PREFIX.item)],
   /** Cases lose the reply target of an erased item; a day's themes lose its ids and example (UpdateItem). */
-  opsUpdatableKeys: ['CASE#*', 'THEME#*'],
+  opsUpdatableKeys: [under(OPS_PREFIX.case), under(OPS_PREFIX.theme)],
 } as const;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { londonDay, type AuditStore } from '../store/audit-store.ts';
+import type { AuditStore } from '../store/audit-store.ts';
+import { londonDay } from '../runtime/london-time.ts';
 import type { Hold, HoldStore } from './holds.ts';
 import { deleteOpsRecords, findOpsRecords, recordsOf, scrubCase, scrubItemClaim, scrubTheme, type OpsTable, type SubjectKeys } from './ops-records.ts';
 import { rawMailKeyOf } from './key-classes.ts';

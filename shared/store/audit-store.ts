@@ -282,8 +282,8 @@ export class AuditStore {
   async recheck(refs: readonly string[], eventKeys: readonly string[]): Promise<ItemRecord[]> {
     const keys = [
       ...refs.flatMap((ref) => [
-        { pk: `ITEM#${ref}`, sk: 'SUMMARY' },
-        { pk: `ITEM#${ref}`, sk: 'CONTENT' },
+        itemKey(ref, 'summary'),
+        itemKey(ref, 'content'),
       ]),
       ...eventKeys.map((eventKey) => pendingKey(this.council, eventKey)),
     ];
