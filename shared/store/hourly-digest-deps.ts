@@ -1,0 +1,37 @@
+import { councilOf, lazyOutboxPublisher, requireEnv } from '../runtime/env.ts';
+import { ENV } from '../topology.ts';
+import type { DigestSigner, DigestStore } from './audit-digest.ts';
+import type { HourlyDigestDeps } from './hourly-digest.ts';
+
+/** Production wiring of the hourly audit digest from the environment. */
+export async function hourlyDigestDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<HourlyDigestDeps> {
+  const [{ createDocumentClient }, { AuditStore }, { loadPolicy }] = await Promise.all([
+    import('./client.ts'),
+    import('./audit-store.ts'),
+    import('../policy/load.ts'),
+  ]);
+  const { auditTable, outboxQueueUrl } = requireEnv(['auditTable', 'outboxQueueUrl'], env);
+  const policy = loadPolicy(councilOf(env), { trustPresets: true });
+  const audit = new AuditStore({ client: createDocumentClient(), tableName: auditTable, council: policy.council.id });
+  const { store, signer } = await digestTargetFromEnv(policy.retention.formal.years, env);
+  return { policy, audit, store, signer, publish: lazyOutboxPublisher(outboxQueueUrl), now: () => new Date() };
+}
+
+/** KMS and the Object Lock bucket in AWS; locally a key file and a directory of create-only files. */
+async function digestTargetFromEnv(retainYears: number, env: NodeJS.ProcessEnv): Promise<{ store: DigestStore; signer: DigestSigner }> {
+  const bucket = env[ENV.digestBucket];
+  const keyId = env[ENV.signingKeyId];
+  if (bucket && keyId) {
+    const [{ KMSClient }, { S3Client }, { KmsDigestSigner, S3DigestStore }] = await Promise.all([
+      import('@aws-sdk/client-kms'),
+      import('@aws-sdk/client-s3'),
+      import('./audit-digest-aws.ts'),
+    ]);
+    return { store: new S3DigestStore({ client: new S3Client({}), bucket, retainYears }), signer: new KmsDigestSigner({ keyId, client: new KMSClient({}) }) };
+  }
+  const dir = env[ENV.digestDir];
+  const keyFile = env[ENV.signingKeyFile];
+  if (!dir || !keyFile) throw new Error(`${ENV.digestBucket} and ${ENV.signingKeyId} (or locally ${ENV.digestDir} and ${ENV.signingKeyFile}) must be set`);
+  const { LocalDigestStore, LocalKeySigner } = await import('./audit-digest.ts');
+  return { store: new LocalDigestStore(dir), signer: new LocalKeySigner(keyFile) };
+}
