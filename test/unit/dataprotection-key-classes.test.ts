@@ -7,6 +7,7 @@ import { DUE_KINDS, KEY_CLASSES, keyClassOf, opsKeysErasedBy, rawMailKeyOf, SORT
 import { MATCHED_CLASSES } from '../../shared/dataprotection/ops-records.ts';
 import { rawMailExpiresAt } from '../../shared/dataprotection/raw-mail-expiry.ts';
 import { DIGEST_OBJECT_PREFIX } from '../../shared/store/audit-digest.ts';
+import { AUDIT_PREFIX, OPS_PREFIX } from '../../shared/store/keys.ts';
 import { MAIL_BUCKET } from '../../shared/topology.ts';
 
 /**
@@ -36,6 +37,11 @@ describe('data-protection key classes', () => {
       const known = KEY_CLASSES.some((c) => c.prefix.startsWith(prefix)) || (SORT_KEY_PREFIXES as readonly string[]).includes(prefix);
       expect(known, `${prefix} (written in ${file}) is not in shared/dataprotection/key-classes.ts`).toBe(true);
     }
+  });
+
+  it('every prefix of the key module is a listed class of its table', () => {
+    for (const prefix of Object.values(AUDIT_PREFIX)) expect(KEY_CLASSES.some((c) => c.store === 'audit' && c.prefix === prefix), prefix).toBe(true);
+    for (const prefix of Object.values(OPS_PREFIX)) expect(KEY_CLASSES.some((c) => c.store === 'ops' && c.prefix.startsWith(prefix)), prefix).toBe(true);
   });
 
   it('every due-entry kind and every mail-bucket prefix is a listed class', () => {
