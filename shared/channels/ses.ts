@@ -2,7 +2,7 @@ import type { SESEvent } from 'aws-lambda';
 import type { InboundItem, Party, TransportFacts, Verdict } from '../model/inbound-item.ts';
 import { asArray, asObject, asString, optional, type Json } from './common.ts';
 import { headerOnlyEmail, MimeLimitError, notParsedText, parseMime, returnPathOf, type ParsedEmail } from './email.ts';
-import { mailKey, type RawMailStore } from './raw-mail-store.ts';
+import { mailKey, type RawMailStore } from './mail-stores.ts';
 
 /**
  * SES receipt rule Lambda action (reference/channels.md §2): the event has no

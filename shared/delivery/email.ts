@@ -101,10 +101,10 @@ export const MAX_ATTACHMENT_BYTES = 28 * 1024 * 1024;
 
 /** The clerk's attachments, read back from the raw reply in the mail store (S3 in AWS). */
 export async function attachmentsOf(key: string, env: NodeJS.ProcessEnv): Promise<MimeAttachment[]> {
-  const [{ rawMailStore }, { default: PostalMime }] = await Promise.all([import('../channels/raw-mail-store.ts'), import('postal-mime')]);
+  const [{ lazyRawMailStore }, { default: PostalMime }] = await Promise.all([import('../channels/lazy-mail-store.ts'), import('postal-mime')]);
   let raw: Uint8Array;
   try {
-    raw = await rawMailStore(env).get(key);
+    raw = await (await lazyRawMailStore(env)).get(key);
   } catch (error) {
     const name = (error as { name?: string }).name;
     // The raw mail expires (30 days) or was never stored: the answer cannot carry its files.

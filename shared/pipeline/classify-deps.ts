@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { RawMailStore } from '../channels/raw-mail-store.ts';
+import type { RawMailStore } from '../channels/mail-stores.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { OutboxPublisher } from '../queue/outbox.ts';
 import { councilOf, requireEnv } from '../runtime/env.ts';
@@ -37,6 +37,6 @@ export function classifyDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<
 
 /** Bodies too large for a DynamoDB record go to the raw-mail bucket; the S3 client loads only when one arrives. */
 const lazyBodies: RawMailStore = {
-  get: async (key) => (await import('../channels/raw-mail-store.ts')).rawMailStore().get(key),
-  put: async (key, bytes) => (await import('../channels/raw-mail-store.ts')).rawMailStore().put(key, bytes),
+  get: async (key) => (await import('../channels/lazy-mail-store.ts')).lazyRawMailStore().then((store) => store.get(key)),
+  put: async (key, bytes) => (await import('../channels/lazy-mail-store.ts')).lazyRawMailStore().then((store) => store.put(key, bytes)),
 };

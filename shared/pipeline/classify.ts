@@ -1,5 +1,5 @@
 import type { Action, AuditEventType, ConsentStatus, Decision, InboundItem, OutboxMessage } from '../model/index.ts';
-import type { RawMailStore } from '../channels/raw-mail-store.ts';
+import type { RawMailStore } from '../channels/mail-stores.ts';
 import { contentKey, fitContent } from '../store/content-overflow.ts';
 import { CHANNEL_REGISTRY } from '../channels/registry.ts';
 import { decide, moderationText, type DecisionContext } from '../policy/engine.ts';

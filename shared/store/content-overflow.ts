@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RawMailStore } from '../channels/raw-mail-store.ts';
+import type { RawMailStore } from '../channels/mail-stores.ts';
 import { MAIL_BUCKET } from '../topology.ts';
 import type { PersonalContent } from './audit-store.ts';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleFunction, LAMBDA_BANNER, LAMBDA_BUNDLE_FILE } from '../../infra/aws/bundling.ts';
+import { bundleFunction, LAMBDA_BANNER, LAMBDA_BUNDLE_FILE, lazyExternalsOf } from '../../infra/aws/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/aws/stack.ts';
 import { FUNCTIONS, type FunctionId } from '../../shared/topology.ts';
 import { synth, type Synth } from './synth.ts';
@@ -45,8 +45,9 @@ describe('bundling the real handlers', () => {
       const imports = [...code.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!);
       const external = imports.filter((spec) => !spec.startsWith('node:') && !['module', 'crypto', 'fs', 'path', 'os', 'url', 'util', 'stream', 'http', 'https', 'zlib', 'buffer', 'events', 'process', 'child_process', 'net', 'tls', 'dns', 'fs/promises', 'stream/web', 'async_hooks', 'string_decoder', 'worker_threads', 'perf_hooks', 'querystring', 'timers', 'http2', 'assert', 'v8', 'vm'].includes(spec));
       expect(external, id).toEqual([]);
+      // Only the function's lazy externals are imported at run time, and only dynamically (a static import would load them at INIT).
       const dynamic = [...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!).filter((spec) => !spec.startsWith('node:'));
-      expect(dynamic, `${id} dynamic imports`).toEqual([]);
+      expect([...new Set(dynamic)].sort(), `${id} dynamic imports`).toEqual(lazyExternalsOf(FUNCTIONS[id].entry).sort());
       // Minified: newlines survive only inside template literals.
       expect(code.length / code.split('\n').length, `${id} average line length`).toBeGreaterThan(2_000);
     }
@@ -59,13 +60,23 @@ describe('bundling the real handlers', () => {
     }
   });
 
+  it('classify and deliver leave the S3 client (and classify the Bedrock client) out: they import them only on rare paths', () => {
+    const has = (id: FunctionId, pkg: string) => readFileSync(join(bundleOf(id), LAMBDA_BUNDLE_FILE), 'utf8').includes(`name:"${pkg}"`);
+    expect(has('classify', '@aws-sdk/client-s3')).toBe(false);
+    expect(has('classify', '@aws-sdk/client-bedrock-runtime')).toBe(false);
+    expect(has('deliver', '@aws-sdk/client-s3')).toBe(false);
+    // ses-inbound reads every mail from S3: its client stays bundled (pinned version, minified).
+    expect(has('sesInbound', '@aws-sdk/client-s3')).toBe(true);
+  });
+
   it('bundleFunction (what the benchmark uses) produces the same bytes as the deployed bundle', async () => {
-    const id = ids[0]!;
-    const out = mkdtempSync(join(tmpdir(), 'hub-bundle-'));
-    const result = await bundleFunction(resolve(PROJECT_ROOT, FUNCTIONS[id].entry), out);
-    expect(result.bytes).toBeGreaterThan(0);
-    const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-    expect(sha(result.file), id).toBe(sha(join(bundleOf(id), LAMBDA_BUNDLE_FILE)));
+    for (const id of [ids[0]!, 'classify' as const]) {
+      const out = mkdtempSync(join(tmpdir(), 'hub-bundle-'));
+      const result = await bundleFunction(resolve(PROJECT_ROOT, FUNCTIONS[id].entry), out);
+      expect(result.bytes).toBeGreaterThan(0);
+      const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+      expect(sha(result.file), id).toBe(sha(join(bundleOf(id), LAMBDA_BUNDLE_FILE)));
+    }
   });
 
   it('a custom council policy file ships inside each policy-reading bundle and HUB_COUNCIL points at it', () => {

@@ -12,7 +12,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ENV, FUNCTIONS, type FunctionId, MAIL_BUCKET, PROVIDER_SETTINGS, type ProviderSetting, SCHEDULES } from '../../../shared/topology.ts';
 import { ACCESS, type FunctionAccess } from '../access.ts';
-import { LAMBDA_HANDLER, NODEJS_FUNCTION_BUNDLING } from '../bundling.ts';
+import { LAMBDA_HANDLER, lazyExternalsOf, NODEJS_FUNCTION_BUNDLING } from '../bundling.ts';
 import { type CouncilSetting, copyPolicyHook } from '../council.ts';
 import { pascal } from '../names.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
@@ -139,6 +139,7 @@ function codeOf(fnId: FunctionId, access: FunctionAccess, props: FunctionsProps)
     handler: 'handler',
     bundling: {
       ...NODEJS_FUNCTION_BUNDLING,
+      externalModules: lazyExternalsOf(FUNCTIONS[fnId].entry),
       ...(access.council && council.file ? { commandHooks: copyPolicyHook(council.file) } : {}),
     },
   };
