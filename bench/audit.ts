@@ -104,7 +104,14 @@ async function measureAppends({ emu, proxy, sqs, client, direct }: AppendsBench)
   await Promise.all(
     producers.map(async (store, p) => {
       for (let n = 0; n < EVENTS_EACH; n++) {
-        await store.append({ ref: `BEN-2026-${String(p).padStart(6, '0')}`, itemId: `bench:${p}`, type: 'reply-sent', at: new Date().toISOString(), data: { n }, eventKey: `bench:${p}:${n}` });
+        await store.append({
+          ref: `BEN-2026-${String(p).padStart(6, '0')}`,
+          itemId: `bench:${p}`,
+          type: 'reply-sent',
+          at: new Date().toISOString(),
+          data: { n },
+          eventKey: `bench:${p}:${n}`,
+        });
       }
     }),
   );
@@ -133,14 +140,18 @@ async function runAppender({ emu, sqs, client }: Pick<AppendsBench, 'emu' | 'sqs
   const appender = new ChainAppender({ client, tableName: emu.tableNames.audit });
   let linked = 0;
   while (linked < total || producing()) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.audit, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ['All'] }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.audit, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ['All'] }),
+    );
     if (Messages.length === 0) {
       await new Promise((resolve) => setTimeout(resolve, 5));
       continue;
     }
     const { batchItemFailures } = await linkBatch(buildSqsEvent(Messages, 'arn:aws:sqs:eu-west-2:123456789012:audit.fifo'), appender);
     if (batchItemFailures.length) throw new Error('the appender failed a batch');
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: emu.queueUrls.audit, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: emu.queueUrls.audit, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+    );
     linked += Messages.length;
   }
 }
@@ -149,4 +160,3 @@ function partitionOf(body: string): string {
   const json = JSON.parse(body) as { Item?: { pk?: { S?: string } }; Key?: { pk?: { S?: string } } };
   return json.Item?.pk?.S ?? json.Key?.pk?.S ?? '';
 }
-

@@ -32,12 +32,24 @@ const ASSUMPTIONS: CostAssumptions & { note: string } = {
   logBytesPerInvocation: 1_000,
   note: 'Every invocation is a cold start (a parish sends a few items a day), each billed 400 ms of INIT (published: ≈375 ms for a Node Lambda with three SDK clients, rounded up). Handler durations are the mean wall times measured in-process against the local emulators. Log bytes are measured per invocation (handler lines) plus ≈300 bytes of START/END/REPORT lines. SMS send fees are priced separately by segment (cost.smsBySegment); Messenger is free.',
 };
-const SECRET_READERS = new Set<FunctionId>(['messengerWebhook', 'mailchimpWebhook', 'mandrillWebhook', 'twilioWebhook', 'classify', 'deliver', 'consentForm', 'moderationLink']);
+const SECRET_READERS = new Set<FunctionId>([
+  'messengerWebhook',
+  'mailchimpWebhook',
+  'mandrillWebhook',
+  'twilioWebhook',
+  'classify',
+  'deliver',
+  'consentForm',
+  'moderationLink',
+]);
 
 function smsTable(rows: ReturnType<typeof smsCosts>): string[] {
   return [
     `SMS sent by the hub, per message (USD per segment: End User Messaging ${SMS_PRICES_PER_SEGMENT.endUserMessaging}, Twilio ${SMS_PRICES_PER_SEGMENT.twilio}, UK; assumed list prices)`,
-    ...rows.map((r) => `   ${r.council.padEnd(11)} ${r.text.padEnd(21)} ${String(r.chars).padStart(4)} chars ${r.encoding} ${r.segments} seg  EUM $${r.usdEndUserMessaging.toFixed(4)}  Twilio $${r.usdTwilio.toFixed(4)}`),
+    ...rows.map(
+      (r) =>
+        `   ${r.council.padEnd(11)} ${r.text.padEnd(21)} ${String(r.chars).padStart(4)} chars ${r.encoding} ${r.segments} seg  EUM $${r.usdEndUserMessaging.toFixed(4)}  Twilio $${r.usdTwilio.toFixed(4)}`,
+    ),
   ];
 }
 
@@ -54,7 +66,10 @@ async function main(): Promise<void> {
   let engine: EngineReport | undefined;
   if (only('engine')) {
     log('2/4 engine throughput');
-    engine = await safe(() => runEngine(root, flag('seconds', 3)), (note) => ({ status: 'failed', note, pass: false }) as EngineReport);
+    engine = await safe(
+      () => runEngine(root, flag('seconds', 3)),
+      (note) => ({ status: 'failed', note, pass: false }) as EngineReport,
+    );
     report.engine = engine;
   }
   let pipeline: PipelineReport | undefined;
@@ -158,7 +173,12 @@ function table(
   }
   if (pipeline) out.push(...pipelineTable(pipeline, costs));
   else out.push('3./4. pipeline not run (--only)');
-  out.push(`   fixed monthly cost of an idle deployment: $${idle.monthly.total.toFixed(2)}  (${Object.entries(idle.monthly).filter(([k]) => k !== 'total').map(([k, v]) => `${k} $${v.toFixed(2)}`).join(', ')})`);
+  out.push(
+    `   fixed monthly cost of an idle deployment: $${idle.monthly.total.toFixed(2)}  (${Object.entries(idle.monthly)
+      .filter(([k]) => k !== 'total')
+      .map(([k, v]) => `${k} $${v.toFixed(2)}`)
+      .join(', ')})`,
+  );
   out.push(`     ${idle.source}`);
   out.push('');
   out.push('5. Local hub load (npm run load, bench/load-report.json)');
@@ -200,7 +220,11 @@ function pipelineTable(pipeline: PipelineReport, costs: CostRow[]): string[] {
   const out = ['3. Ingest handler CPU per item (SQS enqueue to local-aws-sqs in a child process: included, emulator CPU excluded)'];
   if (pipeline.status !== 'ok' && pipeline.note) out.push(`   ${pipeline.note}`);
   for (const c of pipeline.ingestCpu) {
-    out.push(c.status === 'ok' ? pad([c.fn, `${num(c.cpuMsPerItem, 3)} ms CPU`, `${num(c.wallMsPerItem, 2)} ms wall`, `n=${c.invocations}`, c.errors ? `${c.errors} errors` : '']) : pad([c.fn, c.status === 'missing' ? 'not available yet' : `failed: ${c.note}`]));
+    out.push(
+      c.status === 'ok'
+        ? pad([c.fn, `${num(c.cpuMsPerItem, 3)} ms CPU`, `${num(c.wallMsPerItem, 2)} ms wall`, `n=${c.invocations}`, c.errors ? `${c.errors} errors` : ''])
+        : pad([c.fn, c.status === 'missing' ? 'not available yet' : `failed: ${c.note}`]),
+    );
   }
   out.push('');
   out.push('4. AWS requests per item (counted at the emulators) and cost per 1,000 items (eu-west-2)');
@@ -209,12 +233,23 @@ function pipelineTable(pipeline: PipelineReport, costs: CostRow[]): string[] {
       out.push(`   ${k.kind}: ${k.note ?? k.status}${COST_TARGETS[k.kind] !== undefined ? '   FAIL' : ''}`);
       continue;
     }
-    out.push(`   ${k.kind}: ${Object.entries(k.requestsPerItem ?? {}).map(([op, n]) => `${op} ${n}`).join(', ')}`);
-    out.push(`     WRU ${k.wruPerItem}, RRU ${k.rruPerItem}, SQS billed ${k.sqsBilledPerItem}, SES out ${k.sesOutboundPerItem}, providers ${JSON.stringify(k.providerCallsPerItem)}, S3 ${JSON.stringify(k.s3PerItem)}`);
+    out.push(
+      `   ${k.kind}: ${Object.entries(k.requestsPerItem ?? {})
+        .map(([op, n]) => `${op} ${n}`)
+        .join(', ')}`,
+    );
+    out.push(
+      `     WRU ${k.wruPerItem}, RRU ${k.rruPerItem}, SQS billed ${k.sqsBilledPerItem}, SES out ${k.sesOutboundPerItem}, providers ${JSON.stringify(k.providerCallsPerItem)}, S3 ${JSON.stringify(k.s3PerItem)}`,
+    );
     out.push(`     lambda: ${(k.lambda ?? []).map((l) => `${l.fn} x${l.invocationsPerItem} ${l.meanMs} ms @${l.memoryMb} MB`).join(', ')}`);
     const c = costs.find((x) => x.kind === k.kind)!;
-    const big = Object.entries(c.per1000).filter(([n, v]) => n !== 'total' && v > 0).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} $${v.toFixed(4)}`);
-    out.push(`     cost per 1,000: $${c.per1000.total!.toFixed(4)} (cold), $${c.per1000Warm.toFixed(4)} (all warm)${c.target !== undefined ? `   target <= $${c.target}   ${pf(c.pass)}` : ''}`);
+    const big = Object.entries(c.per1000)
+      .filter(([n, v]) => n !== 'total' && v > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([n, v]) => `${n} $${v.toFixed(4)}`);
+    out.push(
+      `     cost per 1,000: $${c.per1000.total!.toFixed(4)} (cold), $${c.per1000Warm.toFixed(4)} (all warm)${c.target !== undefined ? `   target <= $${c.target}   ${pf(c.pass)}` : ''}`,
+    );
     out.push(`       ${big.join(', ')}`);
   }
   for (const kind of Object.keys(COST_TARGETS)) {
@@ -225,7 +260,10 @@ function pipelineTable(pipeline: PipelineReport, costs: CostRow[]): string[] {
 
 function pad(cells: string[]): string {
   const widths = [20, 14, 8, 10, 8, 8, 14, 18];
-  return `   ${cells.map((c, i) => c.padEnd(widths[i] ?? 10)).join(' ').trimEnd()}`;
+  return `   ${cells
+    .map((c, i) => c.padEnd(widths[i] ?? 10))
+    .join(' ')
+    .trimEnd()}`;
 }
 
 async function safe<T>(fn: () => Promise<T>, onError: (note: string) => T): Promise<T> {

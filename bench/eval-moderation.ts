@@ -43,12 +43,18 @@ async function main(): Promise<void> {
     return;
   }
   const lines = formatScore(result.score, `moderation evaluation: ${items.length} items from ${path.replace(root, '')}, assessor ${assessor}`);
-  if (result.summary.cost) lines.push(`model: ${result.summary.cost.calls} calls, ${result.summary.cost.inputTokens} input + ${result.summary.cost.outputTokens} output tokens, ≈ $${result.summary.cost.per1000Items.toFixed(3)} per 1,000 items`);
+  if (result.summary.cost)
+    lines.push(
+      `model: ${result.summary.cost.calls} calls, ${result.summary.cost.inputTokens} input + ${result.summary.cost.outputTokens} output tokens, ≈ $${result.summary.cost.per1000Items.toFixed(3)} per 1,000 items`,
+    );
   if (misses) {
     for (const r of result.rows) {
       const fp = r.got.filter((c) => !r.expected.includes(c));
       const fn = r.expected.filter((c) => !r.got.includes(c));
-      if (fp.length || fn.length) lines.push(`${r.id}: ${fp.length ? `false ${fp.join(',')}` : ''}${fn.length ? ` missed ${fn.join(',')}` : ''} :: ${r.text.replace(/\s+/g, ' ').slice(0, 220)}`);
+      if (fp.length || fn.length)
+        lines.push(
+          `${r.id}: ${fp.length ? `false ${fp.join(',')}` : ''}${fn.length ? ` missed ${fn.join(',')}` : ''} :: ${r.text.replace(/\s+/g, ' ').slice(0, 220)}`,
+        );
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -4,7 +4,16 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { account, LOCAL_HUB_TARGET, receiveStats, verdict, type Accounting, type HubRecords, type OutboxRecord, type SendResult } from './load-lib/accounting.ts';
+import {
+  account,
+  LOCAL_HUB_TARGET,
+  receiveStats,
+  verdict,
+  type Accounting,
+  type HubRecords,
+  type OutboxRecord,
+  type SendResult,
+} from './load-lib/accounting.ts';
 import { startOwnHub, type OwnHub } from './load-lib/hub-process.ts';
 import { plan, SCENARIOS, type Send } from './load-lib/plan.ts';
 import { hostileRequest, itemRequest, type LoadRequest, type Target } from './load-lib/requests.ts';
@@ -70,7 +79,8 @@ function options(argv: string[]): Options {
   const num = (value: string | undefined, fallback: number, name: string, integer = true) => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+      throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
     return n;
   };
   return {
@@ -187,7 +197,12 @@ async function run(opts: Options, target: Target, ownHub: boolean): Promise<numb
  * Open loop: each request leaves at its planned time (at most `concurrency`
  * in flight), however slowly the hub answers; how late it left is its lag.
  */
-async function sendOnSchedule(opts: Options, target: Target, runId: string, sends: readonly Send[]): Promise<{ results: SendResult[]; sendingS: number; itemSpanMs: number }> {
+async function sendOnSchedule(
+  opts: Options,
+  target: Target,
+  runId: string,
+  sends: readonly Send[],
+): Promise<{ results: SendResult[]; sendingS: number; itemSpanMs: number }> {
   const http = httpSender(target.baseUrl, opts.concurrency);
   // A duplicate or retry is the very request its item sent.
   const built = new Map<number, LoadRequest>();
@@ -218,7 +233,11 @@ async function sendOnSchedule(opts: Options, target: Target, runId: string, send
   return { results, sendingS: (performance.now() - t0) / 1000, itemSpanMs: lastItemAt - t0 };
 }
 
-function fire(ctx: { target: Target; runId: string; built: Map<number, LoadRequest>; http: ReturnType<typeof httpSender> }, send: Send, lagMs: number): Promise<SendResult> {
+function fire(
+  ctx: { target: Target; runId: string; built: Map<number, LoadRequest>; http: ReturnType<typeof httpSender> },
+  send: Send,
+  lagMs: number,
+): Promise<SendResult> {
   const { target, runId, built } = ctx;
   const now = new Date();
   let req: LoadRequest;
@@ -239,7 +258,9 @@ function fire(ctx: { target: Target; runId: string; built: Map<number, LoadReque
     }));
   }
   const itemId = req.itemId;
-  return ctx.http.send(req).then((r) => ({ ...base, protocol: 'http' as const, status: r.status, ms: r.ms, ...(itemId ? { itemId } : {}), ...(r.error ? { error: r.error } : {}) }));
+  return ctx.http
+    .send(req)
+    .then((r) => ({ ...base, protocol: 'http' as const, status: r.status, ms: r.ms, ...(itemId ? { itemId } : {}), ...(r.error ? { error: r.error } : {}) }));
 }
 
 /**
@@ -305,13 +326,23 @@ function print(a: Accounting, v: ReturnType<typeof verdict>, d: { sendingS: numb
     `Sent         ${a.sent.total} requests: ${a.sent.items} events, ${a.sent.duplicates} duplicates, ${a.sent.retries} provider retries, ${a.sent.hostile} hostile (${a.sent.http} HTTP, ${a.sent.smtp} SMTP)`,
     `Time         sending ${d.sendingS.toFixed(1)} s, drain ${d.drainS.toFixed(1)} s${d.drained ? '' : ' (NOT drained before the deadline)'}`,
     `Accepted     ${a.accepted} requests; ${a.acceptedItems} unique events`,
-    `Rejected     ${Object.entries(a.rejected).map(([k, n]) => `${k}: ${n}`).join(', ') || 'none'}`,
-    `Unexpected   ${Object.entries(a.unexpected).map(([k, n]) => `${k} (${n})`).join(', ') || 'none'}`,
+    `Rejected     ${
+      Object.entries(a.rejected)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', ') || 'none'
+    }`,
+    `Unexpected   ${
+      Object.entries(a.unexpected)
+        .map(([k, n]) => `${k} (${n})`)
+        .join(', ') || 'none'
+    }`,
     `Audited      ${a.audited} (formal and consent-ledger events with an audit record)`,
     `Logged       ${a.logged} (informal events with a minimal log)`,
     `Replied      ${a.replied} (informal events answered with an auto-reply)`,
     `Withheld     ${a.withheld} (replies the policy's daily outbound limit withheld, recorded with why; the clerk is alerted once)`,
-    `DLQ          ${Object.entries(a.dlq).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `DLQ          ${Object.entries(a.dlq)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     `Lost         ${a.lost} (no record ${a.lostDetail.noRecord}, expected message missing ${a.lostDetail.missingMessage})  ${pass(v.lostOk)}`,
     ...a.lostDetail.examples.map((e) => `               ${e}`),
     `Duplicated   ${a.duplicated} (summaries ${a.duplicatedDetail.summaries}, audit events ${a.duplicatedDetail.events}, messages ${a.duplicatedDetail.messages})  ${pass(v.duplicatedOk)}`,

@@ -8,7 +8,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectRequests } from '../shared/cases/detect.ts';
-import { loadSet, REQUEST_SETS, type RequestSetName, replaceRequestsLines, requestsTable, runRequestsEval, scoreSet, TUNING_SETS } from './parts/requests-eval.ts';
+import {
+  loadSet,
+  REQUEST_SETS,
+  type RequestSetName,
+  replaceRequestsLines,
+  requestsTable,
+  runRequestsEval,
+  scoreSet,
+  TUNING_SETS,
+} from './parts/requests-eval.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const setsArg = process.argv.indexOf('--sets');
@@ -34,7 +43,11 @@ if (process.argv.includes('--misses')) {
 if (process.argv.includes('--write-report')) {
   const path = join(root, 'bench/report.json');
   const report = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  report.requestDetection = { ...result, generatedAt: new Date().toISOString(), note: 'written by npm run eval:requests -- --write-report (the same figures npm run bench writes)' };
+  report.requestDetection = {
+    ...result,
+    generatedAt: new Date().toISOString(),
+    note: 'written by npm run eval:requests -- --write-report (the same figures npm run bench writes)',
+  };
   if (Array.isArray(report.table)) report.table = replaceRequestsLines(report.table as string[], requestsTable(result));
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 }

@@ -18,6 +18,10 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
     return response;
   } catch (error) {
     log.error('case link failed', { method, error: (error as Error)?.name });
-    return { statusCode: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' }, body: 'Please try again in a minute: nothing was changed.' };
+    return {
+      statusCode: 503,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' },
+      body: 'Please try again in a minute: nothing was changed.',
+    };
   }
 });

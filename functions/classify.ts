@@ -15,7 +15,13 @@ const consume = sqsBatchHandler(
   async (item) => {
     const secrets = await loadSecrets();
     const outcome = await processInboundItem(item, { ...deps, secrets });
-    log.info('classified', { itemId: outcome.itemId, classification: outcome.classification, ref: outcome.ref, outbox: outcome.outboxIds.length, duplicate: outcome.duplicate });
+    log.info('classified', {
+      itemId: outcome.itemId,
+      classification: outcome.classification,
+      ref: outcome.ref,
+      outbox: outcome.outboxIds.length,
+      duplicate: outcome.duplicate,
+    });
   },
   { name: 'classify' },
 );

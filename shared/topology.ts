@@ -342,7 +342,13 @@ export const WEBHOOKS = [
     output: 'MailchimpWebhookUrl',
     hint: 'Mailchimp audience webhook URL: replace the placeholder with the secret value',
   },
-  { name: 'Mandrill', fn: 'mandrillWebhook', path: '/webhooks/mandrill', output: 'MandrillWebhookUrl', hint: 'Mailchimp Transactional inbound route webhook URL' },
+  {
+    name: 'Mandrill',
+    fn: 'mandrillWebhook',
+    path: '/webhooks/mandrill',
+    output: 'MandrillWebhookUrl',
+    hint: 'Mailchimp Transactional inbound route webhook URL',
+  },
   {
     name: 'Twilio',
     fn: 'twilioWebhook',
@@ -350,7 +356,13 @@ export const WEBHOOKS = [
     output: 'TwilioWebhookUrl',
     hint: 'Twilio number → Messaging → "A message comes in" webhook URL (HTTP POST)',
   },
-  { name: 'WhatsApp', fn: 'whatsappWebhook', path: '/webhooks/whatsapp', output: 'WhatsappWebhookUrl', hint: 'Meta app → WhatsApp → Configuration → Callback URL' },
+  {
+    name: 'WhatsApp',
+    fn: 'whatsappWebhook',
+    path: '/webhooks/whatsapp',
+    output: 'WhatsappWebhookUrl',
+    hint: 'Meta app → WhatsApp → Configuration → Callback URL',
+  },
 ] as const satisfies readonly WebhookDefinition[];
 
 export const SCHEDULES = [
@@ -413,7 +425,15 @@ export const ENV = {
  * Non-secret provider ids and endpoints (keys of ENV): CDK context values of
  * the same names, passed to the functions when set (infra/aws/app.ts).
  */
-export const PROVIDER_SETTINGS = ['messengerPageId', 'messengerAppId', 'twilioAccountSid', 'smsOriginationIdentity', 'graphApiBaseUrl', 'twilioApiBaseUrl', 'whatsappPhoneNumberId'] as const satisfies readonly (keyof typeof ENV)[];
+export const PROVIDER_SETTINGS = [
+  'messengerPageId',
+  'messengerAppId',
+  'twilioAccountSid',
+  'smsOriginationIdentity',
+  'graphApiBaseUrl',
+  'twilioApiBaseUrl',
+  'whatsappPhoneNumberId',
+] as const satisfies readonly (keyof typeof ENV)[];
 export type ProviderSetting = (typeof PROVIDER_SETTINGS)[number];
 
 /** Keys of the one JSON secret in Secrets Manager; locally, env vars of the same names. */

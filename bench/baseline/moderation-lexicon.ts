@@ -52,7 +52,11 @@ const OBSCENE: Pattern[] = [
   { re: g(String.raw`\barse ?holes?\b|\bpiss off\b`) },
   // Racist slurs and phrases, kept to unambiguous forms.
   { re: g(String.raw`\bpakis?\b|\bwogs?\b|\bniggers?\b|\bchinks\b|\bgyppos?\b|\bgypos?\b|\bpikeys?\b`) },
-  { re: g(String.raw`\bgo back to (?:your|their) own countr(?:y|ies)\b|\b(?:send (?:them|'em) (?:all )?|go )back (?:to )?where (?:they|you) (?:came|come) from\b`) },
+  {
+    re: g(
+      String.raw`\bgo back to (?:your|their) own countr(?:y|ies)\b|\b(?:send (?:them|'em) (?:all )?|go )back (?:to )?where (?:they|you) (?:came|come) from\b`,
+    ),
+  },
 ];
 
 // ── personal-attack (withyham.txt §6.11 bullet 2; stilton.txt §7b) ────────────
@@ -61,14 +65,35 @@ const OBSCENE: Pattern[] = [
 const INSULT_WORDS = String.raw`idiots?|morons?|imbeciles?|cretins?|halfwits?|nincompoops?|numpt(?:y|ies)|muppets?|clowns?|buffoons?|liars?|scumbags?|jobsworths?|tossers?|prats?|pillocks?|plonkers?`;
 const PEOPLE = String.raw`(?:you|clerk|chair(?:man|woman|person)?|councillors?|cllrs?|council(?:lors)?|lot|bunch|people|members?|staff|committee|officials?|woman|man|bloke|idiot)`;
 const ATTACK: Pattern[] = [
-  { re: g(String.raw`\b(?:${INSULT_WORDS})\b`), unlessBefore: ctx(String.raw`\b(?:some|any|like an?)\s+(?:\w+\s+)?$|\bi(?:'m| am| was| felt like| feel like)\s+(?:such\s+|a (?:right|total|complete)\s+)?an?\s+(?:\w+\s+)?$`) },
+  {
+    re: g(String.raw`\b(?:${INSULT_WORDS})\b`),
+    unlessBefore: ctx(
+      String.raw`\b(?:some|any|like an?)\s+(?:\w+\s+)?$|\bi(?:'m| am| was| felt like| feel like)\s+(?:such\s+|a (?:right|total|complete)\s+)?an?\s+(?:\w+\s+)?$`,
+    ),
+  },
   { re: g(String.raw`\b(?:useless|incompetent|clueless|pathetic|spineless|brainless|brain[- ]dead)\s+(?:\w+\s+)?${PEOPLE}\b`) },
-  { re: g(String.raw`\b(?:you|clerk|chair(?:man|woman)?|councillors?|council)\s+(?:is|are|'re|'s)\s+(?:so\s+|totally\s+|completely\s+|utterly\s+)?(?:useless|incompetent|clueless|pathetic|a disgrace|a joke|an embarrassment|stupid|thick)\b`) },
+  {
+    re: g(
+      String.raw`\b(?:you|clerk|chair(?:man|woman)?|councillors?|council)\s+(?:is|are|'re|'s)\s+(?:so\s+|totally\s+|completely\s+|utterly\s+)?(?:useless|incompetent|clueless|pathetic|a disgrace|a joke|an embarrassment|stupid|thick)\b`,
+    ),
+  },
   { re: g(String.raw`\byou(?:\s+lot)?\s+(?:are|'re)\s+(?:all\s+)?(?:a\s+|an\s+)?(?:bunch|load|pack|shower|gang) of\b`) },
-  { re: g(String.raw`\bwaste of (?:space|oxygen|skin)\b|\bget a (?:proper )?(?:life|brain)\b|\bshut (?:up|your (?:mouth|face))\b|\bugly\s+(?:old\s+)?(?:cow|git|bitch)\b|\bold (?:git|bag|cow|bat)\b|\bbitch(?:es)?\b`) },
+  {
+    re: g(
+      String.raw`\bwaste of (?:space|oxygen|skin)\b|\bget a (?:proper )?(?:life|brain)\b|\bshut (?:up|your (?:mouth|face))\b|\bugly\s+(?:old\s+)?(?:cow|git|bitch)\b|\bold (?:git|bag|cow|bat)\b|\bbitch(?:es)?\b`,
+    ),
+  },
   // Threats: first-person intent to harm, or the classic menaces.
-  { re: g(String.raw`\b(?:i|we)(?:'ll|'m going to|'m gonna| will| am going to| are going to|'re going to)\s+(?:\w+\s+)?(?:kill|hurt|smash|batter|thump|punch|deck|burn|torch)\s+(?:you|him|her|your|his|the clerk|the chair\w*|the councillor)\b`) },
-  { re: g(String.raw`\b(?:know|found out|find out) where (?:you|he|she|they) li?ves?\b|\b(?:watch|mind) your back\b|\byou(?:'ll| will) (?:regret|pay for) (?:this|it)\b|\byou(?:'ve| have) been warned\b|\bcoming for you\b`) },
+  {
+    re: g(
+      String.raw`\b(?:i|we)(?:'ll|'m going to|'m gonna| will| am going to| are going to|'re going to)\s+(?:\w+\s+)?(?:kill|hurt|smash|batter|thump|punch|deck|burn|torch)\s+(?:you|him|her|your|his|the clerk|the chair\w*|the councillor)\b`,
+    ),
+  },
+  {
+    re: g(
+      String.raw`\b(?:know|found out|find out) where (?:you|he|she|they) li?ves?\b|\b(?:watch|mind) your back\b|\byou(?:'ll| will) (?:regret|pay for) (?:this|it)\b|\byou(?:'ve| have) been warned\b|\bcoming for you\b`,
+    ),
+  },
   { re: g(String.raw`\b(?:should be|ought to be|deserve to be)\s+(?:shot|hanged|strung up|lynched)\b`) },
 ];
 
@@ -79,20 +104,57 @@ const ATTACK: Pattern[] = [
 const NOT_IDENTIFIABLE_SOURCE = String.raw`(?:\bnot|n't|\bnothing|\bno)\s+(?:\w+\s+)?$|\b(?:whoever|someone|somebody|anyone who|the (?:person|people|thief|thieves|idiots?) who)\b`;
 const NOT_IDENTIFIABLE = ctx(NOT_IDENTIFIABLE_SOURCE);
 const LIBEL: Pattern[] = [
-  { re: g(String.raw`\b(?:is|are|was|were|'s|'re)\s+(?:all\s+)?(?:a\s+|an\s+|such a\s+|nothing but\s+(?:a\s+)?|(?:total|complete|known|bunch of|pair of|load of)\s+)*(?:crooks?|thie(?:f|ves)|fraud(?:ster)?s?|embezzlers?|criminals?|swindlers?|paedos?|paedophiles?|con ?m[ae]n|on the take|in the pocket of)\b`), unlessBefore: NOT_IDENTIFIABLE },
+  {
+    re: g(
+      String.raw`\b(?:is|are|was|were|'s|'re)\s+(?:all\s+)?(?:a\s+|an\s+|such a\s+|nothing but\s+(?:a\s+)?|(?:total|complete|known|bunch of|pair of|load of)\s+)*(?:crooks?|thie(?:f|ves)|fraud(?:ster)?s?|embezzlers?|criminals?|swindlers?|paedos?|paedophiles?|con ?m[ae]n|on the take|in the pocket of)\b`,
+    ),
+    unlessBefore: NOT_IDENTIFIABLE,
+  },
   { re: g(String.raw`\b(?:clerk|chair\w*|councillors?|cllrs?(?:\s+\w+)?|mayor|treasurer|council)\s+(?:is|are|was|were)\s+(?:all\s+)?bent\b`) },
-  { re: g(String.raw`\b(?:stole|stolen|nicked|pinched|pocketed|embezzled|siphoned|fiddled|fiddling|misappropriated|creamed off|syphoned)\s+(?:\w+\s+){0,3}?(?:money|funds?|cash|precept|grant|\u00a3\s?\d[\d,]*k?|expenses|books|accounts|the lot)\b`), unlessBefore: NOT_IDENTIFIABLE },
-  { re: g(String.raw`\b(?:lin(?:ing|ed|e)\s+(?:his|her|their|your|own|the)\s+(?:own\s+)?pockets?|backhanders?|brown envelopes?|kick-?backs?|bribe(?:s|d|ry)?|bribing|took a bribe|on the fiddle|cooking the books|cooked the books|fiddl(?:e|ed|ing) (?:the|his|her|their) expenses|embezzl\w+)\b`), unlessBefore: NOT_IDENTIFIABLE },
-  { re: g(String.raw`\bcorrupt(?:ion)?\b`), unlessBefore: ctx(String.raw`${NOT_IDENTIFIABLE_SOURCE}|\b(?:file|attachment|pdf|document|download|data|image|link|video|photo|form)s?\s+(?:is|was|are|were|seems|looks|came through|arrived)\s+(?:\w+\s+)?$`), unlessAfter: ctx(String.raw`^\s*(?:file|attachment|pdf|document|download|data|image|link)`) },
+  {
+    re: g(
+      String.raw`\b(?:stole|stolen|nicked|pinched|pocketed|embezzled|siphoned|fiddled|fiddling|misappropriated|creamed off|syphoned)\s+(?:\w+\s+){0,3}?(?:money|funds?|cash|precept|grant|\u00a3\s?\d[\d,]*k?|expenses|books|accounts|the lot)\b`,
+    ),
+    unlessBefore: NOT_IDENTIFIABLE,
+  },
+  {
+    re: g(
+      String.raw`\b(?:lin(?:ing|ed|e)\s+(?:his|her|their|your|own|the)\s+(?:own\s+)?pockets?|backhanders?|brown envelopes?|kick-?backs?|bribe(?:s|d|ry)?|bribing|took a bribe|on the fiddle|cooking the books|cooked the books|fiddl(?:e|ed|ing) (?:the|his|her|their) expenses|embezzl\w+)\b`,
+    ),
+    unlessBefore: NOT_IDENTIFIABLE,
+  },
+  {
+    re: g(String.raw`\bcorrupt(?:ion)?\b`),
+    unlessBefore: ctx(
+      String.raw`${NOT_IDENTIFIABLE_SOURCE}|\b(?:file|attachment|pdf|document|download|data|image|link|video|photo|form)s?\s+(?:is|was|are|were|seems|looks|came through|arrived)\s+(?:\w+\s+)?$`,
+    ),
+    unlessAfter: ctx(String.raw`^\s*(?:file|attachment|pdf|document|download|data|image|link)`),
+  },
 ];
 
 // ── plagiarised-or-unlawful (withyham.txt §6.11 bullet 4; stilton.txt §7d) ─────
 // Copied material and plainly unlawful content (piracy, counterfeits, leaks).
 const PLAGIARISED: Pattern[] = [
-  { re: g(String.raw`\u00a9|\(c\)\s*\d{4}|\bcopyright\s+(?:\u00a9\s*)?\d{4}|\ball rights reserved\b|\breproduced (?:without|with(?:out)? the) permission\b|\bcopied (?:and|&) pasted\b|\bcopy (?:and|&) paste[d]?\b|\bcut (?:and|&) paste[d]?\b`) },
-  { re: g(String.raw`\b(?:article|story|piece|text|report)\s+(?:below\s+)?(?:is\s+|was\s+)?(?:copied|lifted|pasted)\s+(?:straight\s+|word for word\s+)?from\b|\b(?:copied|lifted)\s+(?:it\s+|this\s+)?word for word\b`) },
-  { re: g(String.raw`\b(?:pirated|pirate copies|bootleg(?:ged)?|torrent(?:ed|ing| sites?| files?| links?| downloads?)|cracked (?:software|copy|copies)|knock[- ]?offs?|fake (?:designer|handbags|watches|trainers|perfume)|counterfeit (?:goods|designer|handbags|watches|trainers|perfume|cigarettes|tobacco|vodka))\b|\bselling counterfeit\b`) },
-  { re: g(String.raw`\b(?:watch|stream|download)\s+(?:the\s+)?(?:full\s+|new\s+|latest\s+)?(?:film|movie|match|series|episodes?|album)s?\s+(?:for\s+)?free\b|\bfree (?:film|movie|sky|netflix|football) (?:streams?|downloads?)\b|\bdodgy (?:firestick|fire stick)s?\b`) },
+  {
+    re: g(
+      String.raw`\u00a9|\(c\)\s*\d{4}|\bcopyright\s+(?:\u00a9\s*)?\d{4}|\ball rights reserved\b|\breproduced (?:without|with(?:out)? the) permission\b|\bcopied (?:and|&) pasted\b|\bcopy (?:and|&) paste[d]?\b|\bcut (?:and|&) paste[d]?\b`,
+    ),
+  },
+  {
+    re: g(
+      String.raw`\b(?:article|story|piece|text|report)\s+(?:below\s+)?(?:is\s+|was\s+)?(?:copied|lifted|pasted)\s+(?:straight\s+|word for word\s+)?from\b|\b(?:copied|lifted)\s+(?:it\s+|this\s+)?word for word\b`,
+    ),
+  },
+  {
+    re: g(
+      String.raw`\b(?:pirated|pirate copies|bootleg(?:ged)?|torrent(?:ed|ing| sites?| files?| links?| downloads?)|cracked (?:software|copy|copies)|knock[- ]?offs?|fake (?:designer|handbags|watches|trainers|perfume)|counterfeit (?:goods|designer|handbags|watches|trainers|perfume|cigarettes|tobacco|vodka))\b|\bselling counterfeit\b`,
+    ),
+  },
+  {
+    re: g(
+      String.raw`\b(?:watch|stream|download)\s+(?:the\s+)?(?:full\s+|new\s+|latest\s+)?(?:film|movie|match|series|episodes?|album)s?\s+(?:for\s+)?free\b|\bfree (?:film|movie|sky|netflix|football) (?:streams?|downloads?)\b|\bdodgy (?:firestick|fire stick)s?\b`,
+    ),
+  },
   { re: g(String.raw`\bleaked\s+(?:\w+\s+)?(?:minutes|report|documents?|emails?|papers?|letter|draft)\b`) },
 ];
 
@@ -102,13 +164,27 @@ const PLAGIARISED: Pattern[] = [
 // are role addresses (clerk@, enquiries@, info@) and public-body domains.
 const PERSONAL: Pattern[] = [
   // UK phone numbers: mobiles, geographic, +44.
-  { re: g(String.raw`(?<![\d\u00a3.])(?:\+44\s?\(?0?\)?\s?7\d{3}|\(?07\d{3}\)?)\s?\d{3}\s?\d{3}\b|(?<![\d\u00a3.])(?:\+44\s?\(?0?\)?\s?|\(?0)[1-3]\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b`), ownDetailsExempt: true },
+  {
+    re: g(
+      String.raw`(?<![\d\u00a3.])(?:\+44\s?\(?0?\)?\s?7\d{3}|\(?07\d{3}\)?)\s?\d{3}\s?\d{3}\b|(?<![\d\u00a3.])(?:\+44\s?\(?0?\)?\s?|\(?0)[1-3]\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b`,
+    ),
+    ownDetailsExempt: true,
+  },
   // Email addresses that are not role or public-body addresses.
-  { re: g(String.raw`\b(?!(?:clerk|deputy\w*|enquiries|info|office|admin|reception|contact|hello|parish\w*|council\w*|noreply|no-reply|help|support|planning|news(?:letter)?)@)[\w.+-]+@(?![\w-]+\.gov\.uk\b)(?![\w.-]*(?:parish|council|-pc\.)\w*)[\w-]+(?:\.[\w-]+)+\b`), ownDetailsExempt: true },
+  {
+    re: g(
+      String.raw`\b(?!(?:clerk|deputy\w*|enquiries|info|office|admin|reception|contact|hello|parish\w*|council\w*|noreply|no-reply|help|support|planning|news(?:letter)?)@)[\w.+-]+@(?![\w-]+\.gov\.uk\b)(?![\w.-]*(?:parish|council|-pc\.)\w*)[\w-]+(?:\.[\w-]+)+\b`,
+    ),
+    ownDetailsExempt: true,
+  },
   // Full UK postcodes.
   { re: g(String.raw`\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b`), ownDetailsExempt: true },
   // Someone else's home, by phrase.
-  { re: g(String.raw`\b(?:he|she|they|him|her|them|his|wife|husband|son|daughter|neighbour|bloke|woman|man|family)\s+(?:\w+\s+)?(?:lives?|living|stays?)\s+(?:at|in)\s+(?:number\s+|no\.?\s*)?\d+[a-z]?\b(?:\s+[A-Z]\w+){0,3}|\b(?:his|her|their)\s+(?:home\s+|house\s+)?address\s+is\b|\b(?:his|her|their) (?:phone|mobile|number|email)\s+(?:number\s+)?is\b`) },
+  {
+    re: g(
+      String.raw`\b(?:he|she|they|him|her|them|his|wife|husband|son|daughter|neighbour|bloke|woman|man|family)\s+(?:\w+\s+)?(?:lives?|living|stays?)\s+(?:at|in)\s+(?:number\s+|no\.?\s*)?\d+[a-z]?\b(?:\s+[A-Z]\w+){0,3}|\b(?:his|her|their)\s+(?:home\s+|house\s+)?address\s+is\b|\b(?:his|her|their) (?:phone|mobile|number|email)\s+(?:number\s+)?is\b`,
+    ),
+  },
   // Dates of birth.
   { re: g(String.raw`\b(?:d\.?o\.?b\.?|date of birth|born on)\b[:\s]*(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+\w+\s+\d{4})?`) },
   // Vehicle registrations given as such.
@@ -123,18 +199,43 @@ const ON_TOPIC_HOSTS = String.raw`(?:[\w-]+\.)*(?:gov\.uk|nhs\.uk|police\.uk|par
 const LINKS: Pattern[] = [
   { re: g(String.raw`\b(?:https?://)?(?:www\.)?(?:${SHORTENERS})/\S+`) },
   { re: g(String.raw`\b(?:https?://|www\.)(?!(?:www\.)?(?:${SHORTENERS})/)(?!(?:www\.)?${ON_TOPIC_HOSTS}(?:[/:?#\s]|$))[^\s<>"()]+`), ownDetailsExempt: true },
-  { re: g(String.raw`\b(?=[a-z0-9-]{2,}\.[a-z])(?<![@\w.\/-])(?!(?:${SHORTENERS})/)(?!${ON_TOPIC_HOSTS}\b)[a-z0-9-]{2,}\.(?:com|net|org|info|biz|io|co\.uk|org\.uk|uk|xyz|shop|online|site|ru|cn)\b(?:/\S*)?`), ownDetailsExempt: true },
+  {
+    re: g(
+      String.raw`\b(?=[a-z0-9-]{2,}\.[a-z])(?<![@\w.\/-])(?!(?:${SHORTENERS})/)(?!${ON_TOPIC_HOSTS}\b)[a-z0-9-]{2,}\.(?:com|net|org|info|biz|io|co\.uk|org\.uk|uk|xyz|shop|online|site|ru|cn)\b(?:/\S*)?`,
+    ),
+    ownDetailsExempt: true,
+  },
 ];
 
 // ── commercial-or-spam (withyham.txt §6.11 bullet 7; stilton.txt §7g, §4e) ─────
 // Selling, promotions and scams. "The council is selling off the field" and
 // "is there a discount for hall hire?" are parish business, not spam.
 const COMMERCIAL: Pattern[] = [
-  { re: g(String.raw`\bfor sale\b|\b(?:i'm|i am|we're|we are|now|currently)\s+selling\b(?!\s+off)|\bbuy now\b|\border (?:now|today)\b|\bshop now\b`), unlessBefore: ctx(String.raw`\b(?:not|no longer)\s+$`) },
-  { re: g(String.raw`\b\d{1,2}\s?% off\b|\u00a3\d+\s?off\b|\bdiscount code\b|\bpromo(?:tion(?:al)?)? code\b|\bvoucher code\b|\buse code\s+\w+|\bspecial offer\b|\blimited (?:time )?offer\b|\boffer ends\b|\bfree (?:quotes?|estimates?|trial|gift|consultation)\b|\bbest prices?\b|\bunbeatable\b|\bcompetitive rates\b|\bno job too small\b`) },
-  { re: g(String.raw`\b(?:dm|pm|inbox)\s+(?:me|us)\b|\b(?:message|whatsapp|text|contact)\s+(?:me|us)\s+(?:for|to (?:get|order|book))\s+(?:\w+\s+)?(?:prices?|details|info|a quote|orders?|discount)\b`), unlessBefore: ctx(String.raw`\b(?:please don't|don't|do not|can you|could you|please can you|will you|would you)\s+$`) },
-  { re: g(String.raw`\b(?:crypto(?:currency)?|bitcoin|btc|ethereum|forex|nft|binary options)\b|\binvestment opportunit(?:y|ies)\b|\bearn (?:\u00a3|\$)\s?\d[\d,]*\b|\bwork (?:from|at) home\b.*\b(?:earn|\u00a3)|\bpassive income\b|\bget rich\b`) },
-  { re: g(String.raw`\bclick (?:here|the link|below) to (?:claim|win|get|earn|buy|order|grab)\b|\bclaim your (?:prize|reward|refund)\b|\byou(?:'ve| have) (?:won|been selected)\b|\bcongratulations[!,.]?\s+(?:you|your)\b|\bfree (?:iphone|gift card|giveaway)\b|\bgiveaway\b|\bcasino\b|\bviagra\b|\bpayday loans?\b|\bloans? approved\b|\bseo services\b|\bnext of kin\b|\bthe sum of (?:us)?[$\u00a3]|\btransfer (?:of )?(?:us)?[$\u00a3]\s?[\d,]{6,}|\bverify your (?:mailbox|account|email|password)\b|\baccount (?:has been |will be )?suspended\b|\bfollowers? (?:for sale|cheap)\b|\bbuy (?:\w+\s+)?(?:followers|likes)\b`) },
+  {
+    re: g(String.raw`\bfor sale\b|\b(?:i'm|i am|we're|we are|now|currently)\s+selling\b(?!\s+off)|\bbuy now\b|\border (?:now|today)\b|\bshop now\b`),
+    unlessBefore: ctx(String.raw`\b(?:not|no longer)\s+$`),
+  },
+  {
+    re: g(
+      String.raw`\b\d{1,2}\s?% off\b|\u00a3\d+\s?off\b|\bdiscount code\b|\bpromo(?:tion(?:al)?)? code\b|\bvoucher code\b|\buse code\s+\w+|\bspecial offer\b|\blimited (?:time )?offer\b|\boffer ends\b|\bfree (?:quotes?|estimates?|trial|gift|consultation)\b|\bbest prices?\b|\bunbeatable\b|\bcompetitive rates\b|\bno job too small\b`,
+    ),
+  },
+  {
+    re: g(
+      String.raw`\b(?:dm|pm|inbox)\s+(?:me|us)\b|\b(?:message|whatsapp|text|contact)\s+(?:me|us)\s+(?:for|to (?:get|order|book))\s+(?:\w+\s+)?(?:prices?|details|info|a quote|orders?|discount)\b`,
+    ),
+    unlessBefore: ctx(String.raw`\b(?:please don't|don't|do not|can you|could you|please can you|will you|would you)\s+$`),
+  },
+  {
+    re: g(
+      String.raw`\b(?:crypto(?:currency)?|bitcoin|btc|ethereum|forex|nft|binary options)\b|\binvestment opportunit(?:y|ies)\b|\bearn (?:\u00a3|\$)\s?\d[\d,]*\b|\bwork (?:from|at) home\b.*\b(?:earn|\u00a3)|\bpassive income\b|\bget rich\b`,
+    ),
+  },
+  {
+    re: g(
+      String.raw`\bclick (?:here|the link|below) to (?:claim|win|get|earn|buy|order|grab)\b|\bclaim your (?:prize|reward|refund)\b|\byou(?:'ve| have) (?:won|been selected)\b|\bcongratulations[!,.]?\s+(?:you|your)\b|\bfree (?:iphone|gift card|giveaway)\b|\bgiveaway\b|\bcasino\b|\bviagra\b|\bpayday loans?\b|\bloans? approved\b|\bseo services\b|\bnext of kin\b|\bthe sum of (?:us)?[$\u00a3]|\btransfer (?:of )?(?:us)?[$\u00a3]\s?[\d,]{6,}|\bverify your (?:mailbox|account|email|password)\b|\baccount (?:has been |will be )?suspended\b|\bfollowers? (?:for sale|cheap)\b|\bbuy (?:\w+\s+)?(?:followers|likes)\b`,
+    ),
+  },
 ];
 
 // ── alleges-breach (withyham.txt §6.11 bullet 8, §6.13; stilton.txt §7h, §8) ───
@@ -144,13 +245,33 @@ const COMMERCIAL: Pattern[] = [
 // people (fly-tipping, illegal parking, speeding, dog fouling) are service
 // requests the council handles; they are not flagged. Questions ("is it
 // illegal to...?") and negations ("not illegal") are not allegations.
-const ROUTINE_NUISANCE = ctx(String.raw`\b(?:fly[- ]?tip\w*|dump(?:ed|ing)|tipp(?:ed|ing)|rubbish|litter\w*|park(?:ed|ing|s)?|speed(?:ing|ers?)?|dog (?:fouling|mess|poo)|fouling|bonfires?|graffiti|camp(?:ed|ing)|encampments?|fires?|fireworks?|tyres?|mattress\w*|fridge\w*)\b`);
+const ROUTINE_NUISANCE = ctx(
+  String.raw`\b(?:fly[- ]?tip\w*|dump(?:ed|ing)|tipp(?:ed|ing)|rubbish|litter\w*|park(?:ed|ing|s)?|speed(?:ing|ers?)?|dog (?:fouling|mess|poo)|fouling|bonfires?|graffiti|camp(?:ed|ing)|encampments?|fires?|fireworks?|tyres?|mattress\w*|fridge\w*)\b`,
+);
 const BREACH: Pattern[] = [
-  { re: g(String.raw`\b(?:breach(?:ed|es|ing)?|broken|broke|breaking|flouted|flouting|ignor(?:ed|ing)|contraven(?:e|ed|es|ing)|violat(?:e|ed|es|ing)|in contravention of|contrary to)\s+(?:of\s+)?(?:the\s+|their\s+|its\s+|his\s+|her\s+|our\s+|your\s+)?(?:council's\s+|council\s+|members'?\s+|own\s+)?(?:code of conduct|standing orders|financial regulations|(?:\w+\s+){0,2}polic(?:y|ies)|data protection(?: act)?|gdpr|planning (?:permission|conditions?|consent|law|rules)|conditions? of (?:the )?(?:planning|consent|permission)|the law|law|regulations|rules|freedom of information act|foi act|equality act|localism act|contract|tenancy agreement|terms of the (?:lease|tenancy))\b`) },
+  {
+    re: g(
+      String.raw`\b(?:breach(?:ed|es|ing)?|broken|broke|breaking|flouted|flouting|ignor(?:ed|ing)|contraven(?:e|ed|es|ing)|violat(?:e|ed|es|ing)|in contravention of|contrary to)\s+(?:of\s+)?(?:the\s+|their\s+|its\s+|his\s+|her\s+|our\s+|your\s+)?(?:council's\s+|council\s+|members'?\s+|own\s+)?(?:code of conduct|standing orders|financial regulations|(?:\w+\s+){0,2}polic(?:y|ies)|data protection(?: act)?|gdpr|planning (?:permission|conditions?|consent|law|rules)|conditions? of (?:the )?(?:planning|consent|permission)|the law|law|regulations|rules|freedom of information act|foi act|equality act|localism act|contract|tenancy agreement|terms of the (?:lease|tenancy))\b`,
+    ),
+  },
   { re: g(String.raw`\b(?:gdpr|data protection|data|planning|code of conduct|conduct|policy|contract|tenancy|licen[cs]e|licensing|foi)\s+breach(?:es)?\b`) },
-  { re: g(String.raw`\bunlawful(?:ly)?\b|\billegal(?:ly|ity)?\b|\bagainst the law\b|\bbreaking the law\b|\bbroke the law\b|\bultra vires\b|\bmaladministration\b|\bmisconduct\b|\bwithout (?:planning )?permission\b|\bwithout (?:planning )?consent\b`), unlessBefore: NEGATED, unlessAfter: ctx(String.raw`^[^.!?\n]*\?`) },
-  { re: g(String.raw`\bfail(?:ed|ing|s)? to (?:declare (?:an?|his|her|their)?\s*(?:pecuniary |personal |prejudicial )?interests?|disclose (?:an?|his|her|their)\s+interests?|follow (?:the )?(?:proper )?(?:process|procedure|policy|standing orders))|\bundeclared (?:pecuniary |personal )?interests?\b|\bpredetermin(?:ed|ation)\b|\bnot (?:properly )?(?:advertised|minuted|quorate)\b|\binquorate\b|\bsecret meetings?\b`) },
-  { re: g(String.raw`\b(?:report(?:ed|ing)?|complain(?:ed|ing)?|refer(?:red|ring)?)\s+(?:this|it|you|him|her|them|the (?:clerk|chair\w*|council(?:lor)?))?\s*to\s+(?:the\s+)?(?:monitoring officer|ombudsman|ico|information commissioner|standards (?:board|committee)|external auditor)\b`) },
+  {
+    re: g(
+      String.raw`\bunlawful(?:ly)?\b|\billegal(?:ly|ity)?\b|\bagainst the law\b|\bbreaking the law\b|\bbroke the law\b|\bultra vires\b|\bmaladministration\b|\bmisconduct\b|\bwithout (?:planning )?permission\b|\bwithout (?:planning )?consent\b`,
+    ),
+    unlessBefore: NEGATED,
+    unlessAfter: ctx(String.raw`^[^.!?\n]*\?`),
+  },
+  {
+    re: g(
+      String.raw`\bfail(?:ed|ing|s)? to (?:declare (?:an?|his|her|their)?\s*(?:pecuniary |personal |prejudicial )?interests?|disclose (?:an?|his|her|their)\s+interests?|follow (?:the )?(?:proper )?(?:process|procedure|policy|standing orders))|\bundeclared (?:pecuniary |personal )?interests?\b|\bpredetermin(?:ed|ation)\b|\bnot (?:properly )?(?:advertised|minuted|quorate)\b|\binquorate\b|\bsecret meetings?\b`,
+    ),
+  },
+  {
+    re: g(
+      String.raw`\b(?:report(?:ed|ing)?|complain(?:ed|ing)?|refer(?:red|ring)?)\s+(?:this|it|you|him|her|them|the (?:clerk|chair\w*|council(?:lor)?))?\s*to\s+(?:the\s+)?(?:monitoring officer|ombudsman|ico|information commissioner|standards (?:board|committee)|external auditor)\b`,
+    ),
+  },
 ];
 
 // Only unlawful/illegal and "without permission" yield to the routine-nuisance
@@ -169,9 +290,13 @@ const LEXICON: Readonly<Record<ModerationCategory, readonly Pattern[]>> = {
 };
 
 /** The resident giving their own details: a short window before the match. */
-const OWN_DETAILS = ctx(String.raw`\b(?:my|our)\s+(?:\w+\s+)?(?:number|mobile|phone|tel|telephone|email|e-mail|address|postcode|website|site|details)\b|\b(?:call|ring|phone|text|contact|reach|email|e-mail)\s+(?:me|us)\b|\b(?:i|we)\s+(?:live|am|are|'m|'re)\s+at\b|\b(?:tel|mob|mobile|phone|t|m|e|email)\s*[:.]\s*$`);
+const OWN_DETAILS = ctx(
+  String.raw`\b(?:my|our)\s+(?:\w+\s+)?(?:number|mobile|phone|tel|telephone|email|e-mail|address|postcode|website|site|details)\b|\b(?:call|ring|phone|text|contact|reach|email|e-mail)\s+(?:me|us)\b|\b(?:i|we)\s+(?:live|am|are|'m|'re)\s+at\b|\b(?:tel|mob|mobile|phone|t|m|e|email)\s*[:.]\s*$`,
+);
 /** Sign-offs: what follows is a signature block, the sender's own details. */
-const SIGN_OFF = ctx(String.raw`(?:^|\n)\s*(?:(?:kind|best|warm|many)?\s*regards|thanks(?: again)?|many thanks|thank you|best wishes|best|cheers|yours (?:sincerely|faithfully|truly)|sent from my \w+)\s*,?\s*(?:\n|$)`);
+const SIGN_OFF = ctx(
+  String.raw`(?:^|\n)\s*(?:(?:kind|best|warm|many)?\s*regards|thanks(?: again)?|many thanks|thank you|best wishes|best|cheers|yours (?:sincerely|faithfully|truly)|sent from my \w+)\s*,?\s*(?:\n|$)`,
+);
 
 const SENTENCE_END = /[.!?\n]/u;
 const WINDOW = 60;

@@ -26,7 +26,13 @@ export function loadEvalSet(raw: string, source: string): EvalItem[] {
   const json = JSON.parse(raw) as unknown;
   const list = Array.isArray(json) ? json : (json as { items?: unknown }).items;
   const parsed = z.array(EvalItem).safeParse(list);
-  if (!parsed.success) throw new Error(`${source}: not an evaluation set (${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+  if (!parsed.success)
+    throw new Error(
+      `${source}: not an evaluation set (${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')})`,
+    );
   return parsed.data;
 }
 
@@ -48,7 +54,9 @@ export function assessorByName(name: AssessorName, env: NodeJS.ProcessEnv = proc
  * scored on all eight (a council that lists fewer simply acts on fewer).
  */
 function withEveryCategory(policy: Policy): Policy {
-  const moderation = MODERATION_CATEGORIES.map((category) => policy.moderation.find((r) => r.category === category) ?? { category, clause: 'withyham.txt §6.11', action: 'flag' as const });
+  const moderation = MODERATION_CATEGORIES.map(
+    (category) => policy.moderation.find((r) => r.category === category) ?? { category, clause: 'withyham.txt §6.11', action: 'flag' as const },
+  );
   return { ...policy, moderation };
 }
 
@@ -69,7 +77,11 @@ export interface EvalSummary {
   readonly cost?: { readonly calls: number; readonly inputTokens: number; readonly outputTokens: number; readonly per1000Items: number };
 }
 
-export async function evaluateSet(items: readonly EvalItem[], name: AssessorName, env: NodeJS.ProcessEnv = process.env): Promise<{ score: ModerationScore; rows: EvalRow[]; summary: EvalSummary }> {
+export async function evaluateSet(
+  items: readonly EvalItem[],
+  name: AssessorName,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ score: ModerationScore; rows: EvalRow[]; summary: EvalSummary }> {
   const assessor = assessorByName(name, env);
   const rows: EvalRow[] = [];
   let calls = 0;
@@ -95,7 +107,16 @@ export async function evaluateSet(items: readonly EvalItem[], name: AssessorName
     microRecall: score.micro.recall,
     neutralFalseAlarmRate: score.neutral.rate,
     perCategory: score.perCategory,
-    ...(price ? { cost: { calls, inputTokens, outputTokens, per1000Items: ((inputTokens * price.input + outputTokens * price.output) / 1000 / Math.max(1, items.length)) * 1000 } } : {}),
+    ...(price
+      ? {
+          cost: {
+            calls,
+            inputTokens,
+            outputTokens,
+            per1000Items: ((inputTokens * price.input + outputTokens * price.output) / 1000 / Math.max(1, items.length)) * 1000,
+          },
+        }
+      : {}),
   };
   return { score, rows, summary };
 }

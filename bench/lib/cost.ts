@@ -137,7 +137,8 @@ export function idleMonthlyCost(d: IdleDeployment): CostBreakdown {
     secrets: d.secrets * PRICES.secretPerMonth,
     alarms: d.alarms * PRICES.alarmPerMonth,
     sqsIdlePolling: d.idlePollsPerQueue * (d.polledQueues * PRICES.sqsPerRequest + d.polledFifoQueues * PRICES.sqsFifoPerRequest),
-    schedules: runs * PRICES.lambdaPerRequest + runGbSeconds * PRICES.lambdaPerGbSecond + (runs * IDLE_SCHEDULED_RUN.logBytes * PRICES.logsPerGbIngested) / 1024 ** 3,
+    schedules:
+      runs * PRICES.lambdaPerRequest + runGbSeconds * PRICES.lambdaPerGbSecond + (runs * IDLE_SCHEDULED_RUN.logBytes * PRICES.logsPerGbIngested) / 1024 ** 3,
     logs: d.logGbIngestedPerMonth * PRICES.logsPerGbIngested,
   };
   return { ...parts, total: Object.values(parts).reduce((s, v) => s + v, 0) };

@@ -49,27 +49,24 @@ export async function startCountingProxy(target: string, service: string): Promi
         }
       }
       const headers = { ...req.headers, host: upstream.host, 'content-length': String(body.length) };
-      const upstreamReq = request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
-        (upstreamRes) => {
-          void readAll(upstreamRes).then((answer) => {
-            const entry = counts.get(op) ?? { count: 0, requestBytes: 0, responseBytes: 0, capacityUnits: 0, errors: 0 };
-            entry.count++;
-            entry.requestBytes += body.length;
-            entry.responseBytes += answer.length;
-            const status = upstreamRes.statusCode ?? 500;
-            if (status >= 400) entry.errors++;
-            if (service === 'dynamodb') {
-              const units = status < 400 ? capacityOf(answer) : /Write|Put|Update|Delete/.test(op) ? 1 : 0;
-              entry.capacityUnits += units;
-              if (/PutItem|UpdateItem|DeleteItem|BatchWriteItem/.test(op)) writes.push({ op, body: body.toString('utf8'), units });
-            }
-            counts.set(op, entry);
-            res.writeHead(status, upstreamRes.headers);
-            res.end(answer);
-          });
-        },
-      );
+      const upstreamReq = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (upstreamRes) => {
+        void readAll(upstreamRes).then((answer) => {
+          const entry = counts.get(op) ?? { count: 0, requestBytes: 0, responseBytes: 0, capacityUnits: 0, errors: 0 };
+          entry.count++;
+          entry.requestBytes += body.length;
+          entry.responseBytes += answer.length;
+          const status = upstreamRes.statusCode ?? 500;
+          if (status >= 400) entry.errors++;
+          if (service === 'dynamodb') {
+            const units = status < 400 ? capacityOf(answer) : /Write|Put|Update|Delete/.test(op) ? 1 : 0;
+            entry.capacityUnits += units;
+            if (/PutItem|UpdateItem|DeleteItem|BatchWriteItem/.test(op)) writes.push({ op, body: body.toString('utf8'), units });
+          }
+          counts.set(op, entry);
+          res.writeHead(status, upstreamRes.headers);
+          res.end(answer);
+        });
+      });
       upstreamReq.on('error', () => {
         res.writeHead(502);
         res.end();
@@ -152,7 +149,9 @@ export interface EmulatorProcess {
  * there, as the local hub keeps it.
  */
 export async function startEmulatorProcess(root: string, prefix: string, dynamodbPath?: string): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, [`${root}/bench/lib/emulator-child.ts`, prefix, ...(dynamodbPath ? [dynamodbPath] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [`${root}/bench/lib/emulator-child.ts`, prefix, ...(dynamodbPath ? [dynamodbPath] : [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // Never leave an emulator process behind, whatever happens to the bench.
   const killChild = () => child.kill('SIGTERM');
   process.once('exit', killChild);

@@ -42,7 +42,14 @@ export interface HttpEvent {
   isBase64Encoded: boolean;
 }
 
-function httpEvent(method: string, routePath: string, path: string, headers: Record<string, string>, body: string, pathParameters?: Record<string, string>): HttpEvent {
+function httpEvent(
+  method: string,
+  routePath: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+  pathParameters?: Record<string, string>,
+): HttpEvent {
   const host = new URL(BENCH_BASE_URL).host;
   return {
     version: '2.0',
@@ -98,7 +105,9 @@ export function whatsappEvent(n: number): HttpEvent {
     messaging_product: 'whatsapp',
     metadata: { display_phone_number: '447700900123', phone_number_id: '106540352242922' },
     contacts: [{ profile: { name: 'Bench Resident' }, wa_id: waId }],
-    messages: [{ from: waId, id: `wamid.bench_${n}_${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: RESIDENT_TEXT } }],
+    messages: [
+      { from: waId, id: `wamid.bench_${n}_${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: RESIDENT_TEXT } },
+    ],
   };
   const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }] });
   const signature = `sha256=${createHmac('sha256', BENCH_SECRETS.WHATSAPP_APP_SECRET).update(body).digest('hex')}`;
@@ -106,7 +115,12 @@ export function whatsappEvent(n: number): HttpEvent {
 }
 
 function formSignature(key: string, url: string, params: Record<string, string>, algorithm: 'sha1'): string {
-  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
+  const data =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((k) => k + params[k])
+      .join('');
   return createHmac(algorithm, key).update(data, 'utf8').digest('base64');
 }
 
@@ -125,7 +139,13 @@ export function twilioEvent(n: number): HttpEvent {
   };
   const body = new URLSearchParams(params).toString();
   const signature = formSignature(BENCH_SECRETS.TWILIO_AUTH_TOKEN, `${BENCH_BASE_URL}/webhooks/twilio`, params, 'sha1');
-  return httpEvent('POST', '/webhooks/twilio', '/webhooks/twilio', { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body);
+  return httpEvent(
+    'POST',
+    '/webhooks/twilio',
+    '/webhooks/twilio',
+    { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    body,
+  );
 }
 
 export function mailchimpEvent(n: number): HttpEvent {
@@ -143,7 +163,9 @@ export function mailchimpEvent(n: number): HttpEvent {
   };
   const body = new URLSearchParams(params).toString();
   const secret = BENCH_SECRETS.MAILCHIMP_WEBHOOK_SECRET;
-  return httpEvent('POST', '/webhooks/mailchimp/{secret}', `/webhooks/mailchimp/${secret}`, { 'content-type': 'application/x-www-form-urlencoded' }, body, { secret });
+  return httpEvent('POST', '/webhooks/mailchimp/{secret}', `/webhooks/mailchimp/${secret}`, { 'content-type': 'application/x-www-form-urlencoded' }, body, {
+    secret,
+  });
 }
 
 export function rawEmail(n: number, to: string = STILTON.clerk): string {
@@ -196,7 +218,13 @@ export function mandrillEvent(n: number): HttpEvent {
   const params = { mandrill_events: JSON.stringify(events) };
   const body = new URLSearchParams(params).toString();
   const signature = formSignature(BENCH_SECRETS.MANDRILL_WEBHOOK_KEY, `${BENCH_BASE_URL}/webhooks/mandrill`, params, 'sha1');
-  return httpEvent('POST', '/webhooks/mandrill', '/webhooks/mandrill', { 'content-type': 'application/x-www-form-urlencoded', 'x-mandrill-signature': signature }, body);
+  return httpEvent(
+    'POST',
+    '/webhooks/mandrill',
+    '/webhooks/mandrill',
+    { 'content-type': 'application/x-www-form-urlencoded', 'x-mandrill-signature': signature },
+    body,
+  );
 }
 
 export function smsInboundEvent(n: number): unknown {

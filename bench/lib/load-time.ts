@@ -71,7 +71,7 @@ export async function measureInterleaved(
 
 function firstLine(error: unknown): string {
   const e = error as { stderr?: string; message?: string };
-  const text = (e.stderr?.trim()) || e.message || String(error);
+  const text = e.stderr?.trim() || e.message || String(error);
   const lines = text.split('\n').filter((l) => /Error|error/.test(l));
   return (lines[0] ?? text.split('\n')[0] ?? '').slice(0, 200);
 }

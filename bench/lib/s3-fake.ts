@@ -31,6 +31,10 @@ export async function startS3Fake(): Promise<{ url: string; objects: Map<string,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     objects,
     counts,
-    stop: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

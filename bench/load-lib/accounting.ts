@@ -96,7 +96,12 @@ export interface Accounting {
 /** Events that may legitimately repeat for one item (every failed attempt; weekly reminders). */
 const REPEATABLE_EVENTS = new Set(['delivery-failed', 'consent-reminded']);
 
-export function account(input: { sends: readonly SendResult[]; records: HubRecords; outbox: readonly OutboxRecord[]; baselineItemIds?: ReadonlySet<string> }): Accounting {
+export function account(input: {
+  sends: readonly SendResult[];
+  records: HubRecords;
+  outbox: readonly OutboxRecord[];
+  baselineItemIds?: ReadonlySet<string>;
+}): Accounting {
   const { sends, records, outbox } = input;
   const baseline = input.baselineItemIds ?? new Set<string>();
   const answers = tallyAnswers(sends);
@@ -206,7 +211,17 @@ function indexRecords(records: HubRecords, outbox: readonly OutboxRecord[]): Rec
 
 /** Each acknowledged item against its scenario: recorded where it should be, with every message the policy sends (or withheld). */
 function checkItems(acked: Answers['acked'], index: RecordIndex) {
-  const r = { audited: 0, logged: 0, replied: 0, withheld: 0, noRecord: 0, missingMessage: 0, misrecorded: 0, lostExamples: [] as string[], ours: new Set<string>() };
+  const r = {
+    audited: 0,
+    logged: 0,
+    replied: 0,
+    withheld: 0,
+    noRecord: 0,
+    missingMessage: 0,
+    misrecorded: 0,
+    lostExamples: [] as string[],
+    ours: new Set<string>(),
+  };
   for (const { itemId, scenario } of acked.values()) {
     r.ours.add(itemId);
     const spec = SCENARIOS[scenario];
@@ -245,8 +260,14 @@ function countDuplicates(index: RecordIndex, outbox: readonly OutboxRecord[], ou
     }
     return n;
   };
-  const summaries = over(filterKeys(index.summariesBy, (k) => ours.has(k)), 'summary');
-  const events = over(filterKeys(index.eventsBy, (k) => ours.has(k.split(' ')[0]!)), 'event');
+  const summaries = over(
+    filterKeys(index.summariesBy, (k) => ours.has(k)),
+    'summary',
+  );
+  const events = over(
+    filterKeys(index.eventsBy, (k) => ours.has(k.split(' ')[0]!)),
+    'event',
+  );
   const perKind = new Map<string, number>();
   for (const [itemId, kinds] of index.messagesBy) if (ours.has(itemId)) for (const [kind, n] of kinds) perKind.set(`${itemId} ${kind}`, n);
   // Entries without an item id still carry the deterministic outbox id (`${itemId}:${kind}`).

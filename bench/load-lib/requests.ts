@@ -62,7 +62,13 @@ export function itemRequest(target: Target, run: string, i: number, scenario: Sc
         text: 'Hello, when is the next parish council meeting? Is it open to the public?',
       });
     case 'comment-informal':
-      return comment(target, now, `${target.secrets.MESSENGER_PAGE_ID}_${run}${i}`, `8${pad(i, 14)}`, 'Lovely photos of the village fete, thank you to everyone who helped!');
+      return comment(
+        target,
+        now,
+        `${target.secrets.MESSENGER_PAGE_ID}_${run}${i}`,
+        `8${pad(i, 14)}`,
+        'Lovely photos of the village fete, thank you to everyone who helped!',
+      );
     case 'twilio-formal':
       return twilio(target, `SM${run}${pad(i, 24)}`, phone(run, i), 'Bin not collected on Elm Close again this week, please can someone look into it');
     case 'twilio-stop':
@@ -84,9 +90,23 @@ export function itemRequest(target: Target, run: string, i: number, scenario: Sc
     case 'mailchimp-ledger':
       return mailchimp(target, now, target.secrets.MAILCHIMP_WEBHOOK_SECRET, 'unsubscribe', `reader-${run}-${i}@example.co.uk`);
     case 'smtp-formal':
-      return smtp(now, `resident-${run}-${i}@example.co.uk`, 'Overgrown hedge on Mill Road blocking the footpath', 'Dear Clerk,\r\n\r\nThe hedge outside 14 Mill Road has grown across the footpath. Please could the council ask the owner to cut it back?\r\n\r\nYours sincerely,\r\nA Resident', {}, `${run}-${i}`);
+      return smtp(
+        now,
+        `resident-${run}-${i}@example.co.uk`,
+        'Overgrown hedge on Mill Road blocking the footpath',
+        'Dear Clerk,\r\n\r\nThe hedge outside 14 Mill Road has grown across the footpath. Please could the council ask the owner to cut it back?\r\n\r\nYours sincerely,\r\nA Resident',
+        {},
+        `${run}-${i}`,
+      );
     case 'smtp-auto-reply':
-      return smtp(now, `away-${run}-${i}@example.co.uk`, 'Automatic reply: Parish newsletter', 'I am away until Monday with limited access to email.', { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' }, `${run}-${i}`);
+      return smtp(
+        now,
+        `away-${run}-${i}@example.co.uk`,
+        'Automatic reply: Parish newsletter',
+        'I am away until Monday with limited access to email.',
+        { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' },
+        `${run}-${i}`,
+      );
   }
 }
 
@@ -94,7 +114,10 @@ export function hostileRequest(target: Target, run: string, i: number, hostile: 
   switch (hostile) {
     case 'bad-signature': {
       // A genuine-looking event signed with the wrong secret; each channel in turn.
-      const wrong = { ...target, secrets: { ...target.secrets, MESSENGER_APP_SECRET: 'not-the-secret', TWILIO_AUTH_TOKEN: 'not-the-token', MANDRILL_WEBHOOK_KEY: 'not-the-key' } };
+      const wrong = {
+        ...target,
+        secrets: { ...target.secrets, MESSENGER_APP_SECRET: 'not-the-secret', TWILIO_AUTH_TOKEN: 'not-the-token', MANDRILL_WEBHOOK_KEY: 'not-the-key' },
+      };
       const which = i % 3;
       const req =
         which === 0
@@ -107,7 +130,12 @@ export function hostileRequest(target: Target, run: string, i: number, hostile: 
     case 'malformed': {
       // Correctly signed bytes that are not JSON.
       const body = `{"object":"page","entry":[{"id":"${target.secrets.MESSENGER_PAGE_ID}",`;
-      return { kind: 'http', path: '/webhooks/messenger', headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${hex(target.secrets.MESSENGER_APP_SECRET, body)}` }, body };
+      return {
+        kind: 'http',
+        path: '/webhooks/messenger',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${hex(target.secrets.MESSENGER_APP_SECRET, body)}` },
+        body,
+      };
     }
     case 'oversized':
       // Twilio bodies stop at 64 KiB (BODY_LIMITS.twilio); this is 70 KB.
@@ -154,7 +182,21 @@ function comment(target: Target, now: Date, commentId: string, fromId: string, t
       {
         id: pageId,
         time: created,
-        changes: [{ field: 'feed', value: { item: 'comment', verb: 'add', comment_id: commentId, post_id: postId, parent_id: postId, from: { id: fromId, name: 'Load Tester' }, message: text, created_time: created } }],
+        changes: [
+          {
+            field: 'feed',
+            value: {
+              item: 'comment',
+              verb: 'add',
+              comment_id: commentId,
+              post_id: postId,
+              parent_id: postId,
+              from: { id: fromId, name: 'Load Tester' },
+              message: text,
+              created_time: created,
+            },
+          },
+        ],
       },
     ],
   });
@@ -184,7 +226,13 @@ function twilio(target: Target, sid: string, from: string, text: string): HttpRe
   ];
   const path = '/webhooks/twilio';
   const signature = twilioSignature(`${target.baseUrl}${path}`, params, target.secrets.TWILIO_AUTH_TOKEN);
-  return { kind: 'http', path, headers: { 'content-type': FORM, 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString(), itemId: `twilio:${sid}` };
+  return {
+    kind: 'http',
+    path,
+    headers: { 'content-type': FORM, 'x-twilio-signature': signature },
+    body: new URLSearchParams(params).toString(),
+    itemId: `twilio:${sid}`,
+  };
 }
 
 function mandrill(target: Target, now: Date, id: string, from: string): HttpRequest {
@@ -192,7 +240,19 @@ function mandrill(target: Target, now: Date, id: string, from: string): HttpRequ
   const messageId = `<load-${id}@mail.example.co.uk>`;
   const subject = 'Allotment waiting list';
   const text = 'Please add me to the allotment waiting list. I live on Station Road.';
-  const raw = [`Return-Path: <${from}>`, `From: Sam Grower <${from}>`, `To: ${ENQUIRIES}`, `Subject: ${subject}`, `Date: ${date}`, `Message-Id: ${messageId}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', text, ''].join('\r\n');
+  const raw = [
+    `Return-Path: <${from}>`,
+    `From: Sam Grower <${from}>`,
+    `To: ${ENQUIRIES}`,
+    `Subject: ${subject}`,
+    `Date: ${date}`,
+    `Message-Id: ${messageId}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    text,
+    '',
+  ].join('\r\n');
   const events = JSON.stringify([
     {
       event: 'inbound',
@@ -218,7 +278,13 @@ function mandrill(target: Target, now: Date, id: string, from: string): HttpRequ
   const path = '/webhooks/mandrill';
   const params: [string, string][] = [['mandrill_events', events]];
   const signature = mandrillSignature(`${target.baseUrl}${path}`, params, target.secrets.MANDRILL_WEBHOOK_KEY);
-  return { kind: 'http', path, headers: { 'content-type': FORM, 'x-mandrill-signature': signature }, body: new URLSearchParams(params).toString(), itemId: `mandrill:${id}` };
+  return {
+    kind: 'http',
+    path,
+    headers: { 'content-type': FORM, 'x-mandrill-signature': signature },
+    body: new URLSearchParams(params).toString(),
+    itemId: `mandrill:${id}`,
+  };
 }
 
 function mailchimp(_target: Target, now: Date, secret: string, type: string, email: string): HttpRequest {
@@ -238,7 +304,13 @@ function mailchimp(_target: Target, now: Date, secret: string, type: string, ema
   });
   // The hub's id for an audience event: a hash of type, member id and fired_at (shared/channels/mailchimp.ts).
   const itemId = `mailchimp:${sha256Hex(`${type}\n${id}\n${firedAt}`).slice(0, 32)}`;
-  return { kind: 'http', path: `/webhooks/mailchimp/${encodeURIComponent(secret)}`, headers: { 'content-type': FORM, 'user-agent': 'MailChimp.com' }, body: form.toString(), itemId };
+  return {
+    kind: 'http',
+    path: `/webhooks/mailchimp/${encodeURIComponent(secret)}`,
+    headers: { 'content-type': FORM, 'user-agent': 'MailChimp.com' },
+    body: form.toString(),
+    itemId,
+  };
 }
 
 function smtp(now: Date, from: string, subject: string, text: string, headers: Record<string, string>, id: string): SmtpRequest {

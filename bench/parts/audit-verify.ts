@@ -127,14 +127,47 @@ async function writeChain(client: DynamoDBDocumentClient, tableName: string, cou
     const ref = `VER-2026-${String(n).padStart(6, '0')}`;
     const itemId = `ses:verify-${n}`;
     const receivedAt = new Date(Date.UTC(2026, 2, 1) + n * 60_000).toISOString();
-    const content: PersonalContent = { senderHash: 'a'.repeat(64), sender: { id: `resident${n}@example.org` }, subject: 'A pothole', text: 'Dear Clerk, there is a pothole on the High Street outside number 12. '.repeat(4), attachments: [] };
+    const content: PersonalContent = {
+      senderHash: 'a'.repeat(64),
+      sender: { id: `resident${n}@example.org` },
+      subject: 'A pothole',
+      text: 'Dear Clerk, there is a pothole on the High Street outside number 12. '.repeat(4),
+      attachments: [],
+    };
     const hash = contentHash(content);
     const day = receivedAt.slice(0, 10);
     items.push({ pk: `ITEM#${ref}`, sk: 'CONTENT', itemRef: ref, council, content, contentHash: hash, retainUntil: '2032-03-01' });
-    items.push({ pk: `ITEM#${ref}`, sk: 'SUMMARY', ref, council, itemId, channel: 'email', provider: 'ses', classification: 'formal', receivedAt, day, senderHash: 'a'.repeat(64), consentStatus: 'requested', retainUntil: '2032-03-01' });
+    items.push({
+      pk: `ITEM#${ref}`,
+      sk: 'SUMMARY',
+      ref,
+      council,
+      itemId,
+      channel: 'email',
+      provider: 'ses',
+      classification: 'formal',
+      receivedAt,
+      day,
+      senderHash: 'a'.repeat(64),
+      consentStatus: 'requested',
+      retainUntil: '2032-03-01',
+    });
     const datas: [string, Record<string, unknown>][] = [
-      ['received', { channel: 'email', provider: 'ses', kind: 'email', receivedAt, contentHash: hash, attachments: 0, textTruncated: false, retainUntil: '2032-03-01' }],
-      ['classified', { classification: 'formal', reasons: [{ rule: 'official-address', clause: 'stilton.txt §10' }], flags: [], actions: ['route-to-clerk', 'consent-request'], policyVersion: 'stilton@2024-06', consentStatus: 'requested' }],
+      [
+        'received',
+        { channel: 'email', provider: 'ses', kind: 'email', receivedAt, contentHash: hash, attachments: 0, textTruncated: false, retainUntil: '2032-03-01' },
+      ],
+      [
+        'classified',
+        {
+          classification: 'formal',
+          reasons: [{ rule: 'official-address', clause: 'stilton.txt §10' }],
+          flags: [],
+          actions: ['route-to-clerk', 'consent-request'],
+          policyVersion: 'stilton@2024-06',
+          consentStatus: 'requested',
+        },
+      ],
       ['routed', { outboxId: `${itemId}:clerk-routing`, channel: 'email' }],
       ['consent-requested', { outboxId: `${itemId}:consent-request`, channel: 'email', remindAt: receivedAt, expiresAt: receivedAt }],
     ];
@@ -150,8 +183,11 @@ async function writeChain(client: DynamoDBDocumentClient, tableName: string, cou
   }
   items.push({ ...headMarkKey(council), seq, hash: prevHash });
   for (let i = 0; i < items.length; i += 25) {
-    let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = { [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
-    while (request && Object.keys(request).length) request = (await client.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems as typeof request;
+    let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = {
+      [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+    };
+    while (request && Object.keys(request).length)
+      request = (await client.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems as typeof request;
   }
 }
 

@@ -59,7 +59,13 @@ export async function runColdLoad(root: string, runs: number, log: (line: string
       files.set(key, file);
       measured.set(key, { status: 'ok', bundleKb: round(sizeKb(file), 1) });
     } catch (error) {
-      measured.set(key, { status: 'bundle-failed', error: String((error as Error).message).split('\n').slice(0, 3).join(' ') });
+      measured.set(key, {
+        status: 'bundle-failed',
+        error: String((error as Error).message)
+          .split('\n')
+          .slice(0, 3)
+          .join(' '),
+      });
     }
   }
 
@@ -70,7 +76,8 @@ export async function runColdLoad(root: string, runs: number, log: (line: string
   for (const [key, result] of results) {
     const m = measured.get(key)!;
     if (result.error) Object.assign(m, { status: 'load-failed', error: result.error });
-    else Object.assign(m, { loadMsMedian: round(median(result.samples), 2), loadMsP90: round(percentile(result.samples, 90), 2), samples: result.samples.length });
+    else
+      Object.assign(m, { loadMsMedian: round(median(result.samples), 2), loadMsP90: round(percentile(result.samples, 90), 2), samples: result.samples.length });
   }
 
   const references = Object.fromEntries(

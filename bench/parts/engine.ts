@@ -94,9 +94,7 @@ function buildCases(corpus: Record<string, unknown>, loadPolicy: (name: string) 
       return { item, policy: policies.get(council), context: { now: new Date(item.receivedAt), consentOnFile: false } };
     });
   }
-  const entries = Object.values(corpus).find((v) => Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') as
-    | Record<string, unknown>[]
-    | undefined;
+  const entries = Object.values(corpus).find((v) => Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') as Record<string, unknown>[] | undefined;
   if (!entries) return 'test/support/corpus.ts exports no corpus array yet';
   const builder = Object.entries(corpus).find(([name, v]) => typeof v === 'function' && /item/i.test(name) && !/context/i.test(name))?.[1] as
     | ((entry: unknown) => unknown)
@@ -112,7 +110,9 @@ function buildCases(corpus: Record<string, unknown>, loadPolicy: (name: string) 
     const policy = policies.get(council);
     const item = builder ? builder(entry) : entry.item;
     if (item === undefined) return 'corpus entries carry no item and no builder to InboundItem is exported';
-    const context = contextBuilder ? contextBuilder(entry, policy) : (entry.context ?? { now: new Date((item as { receivedAt?: string }).receivedAt ?? Date.now()) });
+    const context = contextBuilder
+      ? contextBuilder(entry, policy)
+      : (entry.context ?? { now: new Date((item as { receivedAt?: string }).receivedAt ?? Date.now()) });
     cases.push({ item, policy, context });
   }
   return cases;

@@ -23,7 +23,14 @@ export interface ModerationBench {
   readonly rules?: EvalSummary;
   readonly lexicon?: EvalSummary;
   readonly target?: { readonly microF1: number; readonly neutralFalseAlarmRate: number; readonly pass: boolean };
-  readonly bedrock?: { readonly modelId: string; readonly publicShare: number; readonly askedShareWhenUnsure: number; readonly usdPer1000ItemsWhenUnsure: number; readonly usdPer1000ItemsAlways: number; readonly note: string };
+  readonly bedrock?: {
+    readonly modelId: string;
+    readonly publicShare: number;
+    readonly askedShareWhenUnsure: number;
+    readonly usdPer1000ItemsWhenUnsure: number;
+    readonly usdPer1000ItemsAlways: number;
+    readonly note: string;
+  };
 }
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -44,7 +51,10 @@ export async function runModeration(root: string): Promise<ModerationBench> {
     const channel = item.channel === 'comment' ? 'facebook-comment' : item.channel;
     if (!PUBLIC_CHANNELS.includes(channel)) continue;
     publicItems++;
-    const policy: Policy = { ...loadPolicy(item.council), moderationModel: { enabled: true, modelId: MODEL, region: 'eu-central-1', when: 'unsure', timeoutMs: 3000, clause: 'bench' } };
+    const policy: Policy = {
+      ...loadPolicy(item.council),
+      moderationModel: { enabled: true, modelId: MODEL, region: 'eu-central-1', when: 'unsure', timeoutMs: 3000, clause: 'bench' },
+    };
     const request = JSON.stringify(buildConverseRequest(policy, policy.moderationModel!, item.text));
     const cost = ((request.length / 4) * price.input + OUTPUT_TOKENS * price.output) / 1000;
     costAlways += cost;

@@ -93,7 +93,9 @@ const CPU_METHOD =
 
 export async function runPipeline(root: string, opts: { cpuInvocations: number; itemsPerKind: number; log: (l: string) => void }): Promise<PipelineReport> {
   const have = (fn: FunctionId) => existsSync(join(root, FUNCTIONS[fn].entry));
-  const ingestIds = (Object.keys(FUNCTIONS) as FunctionId[]).filter((fn) => FUNCTIONS[fn].kind !== 'sqs' && FUNCTIONS[fn].kind !== 'schedule' && fn !== 'consentForm' && fn !== 'moderationLink' && fn !== 'caseLink');
+  const ingestIds = (Object.keys(FUNCTIONS) as FunctionId[]).filter(
+    (fn) => FUNCTIONS[fn].kind !== 'sqs' && FUNCTIONS[fn].kind !== 'schedule' && fn !== 'consentForm' && fn !== 'moderationLink' && fn !== 'caseLink',
+  );
   if (!ingestIds.some(have)) {
     return {
       status: 'not-available',
@@ -335,10 +337,14 @@ class ItemDriver {
       }
       const { ms, result } = await this.rig.invoke(fn, sqsEvent(queueUrl, messages));
       this.record(fn, ms);
-      const failed = new Set(((result as { batchItemFailures?: { itemIdentifier: string }[] } | undefined)?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      const failed = new Set(
+        ((result as { batchItemFailures?: { itemIdentifier: string }[] } | undefined)?.batchItemFailures ?? []).map((f) => f.itemIdentifier),
+      );
       const done = messages.filter((m) => !failed.has(m.MessageId!));
       if (done.length > 0) {
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        await sqs.send(
+          new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+        );
       }
       if (failed.size > 0) throw new Error(`${fn} reported ${failed.size} batch item failure(s)`);
       handled += messages.length;
@@ -429,7 +435,10 @@ function sqsEvent(queueUrl: string, messages: readonly Message[]): unknown {
         ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
       },
       messageAttributes: Object.fromEntries(
-        Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType, stringListValues: [], binaryListValues: [] }]),
+        Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+          k,
+          { stringValue: v.StringValue, dataType: v.DataType, stringListValues: [], binaryListValues: [] },
+        ]),
       ),
       md5OfBody: m.MD5OfBody,
       eventSource: 'aws:sqs',

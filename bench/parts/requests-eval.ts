@@ -60,11 +60,29 @@ export function scoreSet(name: string, items: readonly EvalItem[]): SetScore & {
       const { tp, fp, fn } = counts[t];
       const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
       const recall = tp + fn === 0 ? 1 : tp / (tp + fn);
-      return [t, { truePositives: tp, falsePositives: fp, falseNegatives: fn, precision: round3(precision), recall: round3(recall), pass: precision >= REQUESTS_TARGET && recall >= REQUESTS_TARGET }];
+      return [
+        t,
+        {
+          truePositives: tp,
+          falsePositives: fp,
+          falseNegatives: fn,
+          precision: round3(precision),
+          recall: round3(recall),
+          pass: precision >= REQUESTS_TARGET && recall >= REQUESTS_TARGET,
+        },
+      ];
     }),
   ) as Record<CaseType, CategoryScore>;
   const requests = items.filter((i) => i.labels.length > 0).length;
-  return { set: name, items: items.length, requests, nearMisses: items.length - requests, categories, pass: REQUEST_TYPES.every((t) => categories[t].pass), misses };
+  return {
+    set: name,
+    items: items.length,
+    requests,
+    nearMisses: items.length - requests,
+    categories,
+    pass: REQUEST_TYPES.every((t) => categories[t].pass),
+    misses,
+  };
 }
 
 /** The labelled sets, in report order: the two tuning sets, then the one that measures. */
@@ -92,13 +110,17 @@ export function runRequestsEval(root: string, names: readonly RequestSetName[] =
 }
 
 export function requestsTable(result: ReturnType<typeof runRequestsEval>): string[] {
-  const lines = [`Statutory request detection (target precision and recall >= ${result.target} each; heldout is the measure, dev and dev2 were used for tuning)`];
+  const lines = [
+    `Statutory request detection (target precision and recall >= ${result.target} each; heldout is the measure, dev and dev2 were used for tuning)`,
+  ];
   for (const s of result.sets) {
     const per = REQUEST_TYPES.map((t) => `${t} ${s.categories[t].truePositives + s.categories[t].falseNegatives}`).join(', ');
     lines.push(`  ${s.set}: ${s.items} items (${per}; ${s.nearMisses} near misses)`);
     for (const t of REQUEST_TYPES) {
       const c = s.categories[t];
-      lines.push(`  ${s.set.padEnd(8)} ${t.padEnd(10)} P ${c.precision.toFixed(3)}  R ${c.recall.toFixed(3)}  (tp ${c.truePositives}, fp ${c.falsePositives}, fn ${c.falseNegatives})  ${c.pass ? 'PASS' : 'FAIL'}`);
+      lines.push(
+        `  ${s.set.padEnd(8)} ${t.padEnd(10)} P ${c.precision.toFixed(3)}  R ${c.recall.toFixed(3)}  (tp ${c.truePositives}, fp ${c.falsePositives}, fn ${c.falseNegatives})  ${c.pass ? 'PASS' : 'FAIL'}`,
+      );
     }
   }
   return lines;

@@ -36,10 +36,28 @@ export function smsCosts(): SmsCostRow[] {
     const policy = loadPolicy(name);
     const ref = `${policy.council.referencePrefix}-2026-000123`;
     const url = `${BASE}/consent/${signConsentToken({ council: policy.council.id, ref, exp: 1_775_556_000 }, 'bench')}`;
-    const item = { itemId: 'twilio:SMbench', channel: 'sms', provider: 'twilio', sender: { id: '+447700900555' }, recipients: ['+447700900101'] } as InboundItem;
+    const item = {
+      itemId: 'twilio:SMbench',
+      channel: 'sms',
+      provider: 'twilio',
+      sender: { id: '+447700900555' },
+      recipients: ['+447700900101'],
+    } as InboundItem;
     const consent = (reminder: boolean) =>
-      composeConsentRequest({ target: replyTargetFor(item)!, policy, ref, consentUrl: url, expiresAt: '2026-04-07T10:00:00.000Z', createdAt: '2026-03-10T10:00:00.000Z', reminder }).text;
-    const texts = { 'not-official-contact': renderText(policy, 'notOfficialContact', {}, 'sms'), 'consent-request': consent(false), 'consent-reminder': consent(true) };
+      composeConsentRequest({
+        target: replyTargetFor(item)!,
+        policy,
+        ref,
+        consentUrl: url,
+        expiresAt: '2026-04-07T10:00:00.000Z',
+        createdAt: '2026-03-10T10:00:00.000Z',
+        reminder,
+      }).text;
+    const texts = {
+      'not-official-contact': renderText(policy, 'notOfficialContact', {}, 'sms'),
+      'consent-request': consent(false),
+      'consent-reminder': consent(true),
+    };
     for (const [kind, text] of Object.entries(texts) as [SmsCostRow['text'], string][]) {
       const s = countSegments(text);
       rows.push({

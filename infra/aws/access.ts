@@ -101,13 +101,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   caseLink: { ops: true, audit: 'record', secrets: true, council: true },
 };
 
-export const AUDITOR_TABLE_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-] as const;
+export const AUDITOR_TABLE_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'] as const;
 
 export const OPS_TABLE_ACTIONS = [
   'dynamodb:BatchGetItem',

@@ -42,8 +42,20 @@ export function buildApp(app: App = new App(), overrides: Partial<HubStackProps>
     ...(ctx('fromAddress') ? { fromAddress: ctx('fromAddress') } : {}),
     ...(ctx('alarmEmail') ? { alarmEmail: ctx('alarmEmail') } : {}),
     ...(apiDomain && apiCertificateArn ? { apiDomain: { name: apiDomain, certificateArn: apiCertificateArn } } : {}),
-    ...(ctx('auditorPrincipals') ? { auditorPrincipalArns: ctx('auditorPrincipals')!.split(',').map((s) => s.trim()) } : {}),
-    ...(ctx('dpoPrincipals') ? { dpoPrincipalArns: ctx('dpoPrincipals')!.split(',').map((s) => s.trim()) } : {}),
+    ...(ctx('auditorPrincipals')
+      ? {
+          auditorPrincipalArns: ctx('auditorPrincipals')!
+            .split(',')
+            .map((s) => s.trim()),
+        }
+      : {}),
+    ...(ctx('dpoPrincipals')
+      ? {
+          dpoPrincipalArns: ctx('dpoPrincipals')!
+            .split(',')
+            .map((s) => s.trim()),
+        }
+      : {}),
     ...(ctx('endUserMessagingSms') === 'true' || app.node.tryGetContext('endUserMessagingSms') === true ? { endUserMessagingSms: true } : {}),
     ids: Object.fromEntries(PROVIDER_SETTINGS.map((key) => [key, ctx(key)])),
     ...overrides,

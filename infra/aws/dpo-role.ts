@@ -25,7 +25,9 @@ export interface DpoRoleProps {
 export function addDpoRole(stack: Stack, props: DpoRoleProps): iam.Role {
   const role = new iam.Role(stack, 'DpoRole', {
     description: 'Parish Comms Hub data protection officer: subject access export, erasure, legal holds',
-    assumedBy: props.principals?.length ? new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn))) : new iam.AccountRootPrincipal(),
+    assumedBy: props.principals?.length
+      ? new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn)))
+      : new iam.AccountRootPrincipal(),
     maxSessionDuration: Duration.hours(1),
   });
   grantAuditTable(role, props);
@@ -103,7 +105,9 @@ function grantMailAndOutputs(stack: Stack, role: iam.Role, props: DpoRoleProps):
     }),
   );
   // A subject access report includes the full text of bodies too large for the record.
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadKeptBodies', actions: ['s3:GetObject'], resources: [props.mailBucket.arnForObjects(`${MAIL_BUCKET.contentPrefix}*`)] }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: 'ReadKeptBodies', actions: ['s3:GetObject'], resources: [props.mailBucket.arnForObjects(`${MAIL_BUCKET.contentPrefix}*`)] }),
+  );
   role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadStackOutputs', actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
   const bucketId = stack.getLogicalId(props.mailBucket.node.defaultChild as s3.CfnBucket);
   Validations.of(role).acknowledge(

@@ -116,7 +116,21 @@ export class HubStack extends Stack {
       ...(props.dpoPrincipalArns?.length ? { principals: props.dpoPrincipalArns } : {}),
     });
     const alarmTopic = addAlarms(this, { queues: hubQueues, accessLogs: http.accessLogs, alarmEmail: props.alarmEmail });
-    addOutputs(this, { mailDomain, http, council, tables, queues, auditorRole, dpoRole, smsTopic, secret, mailBucket, receiptRuleSetName, alarmTopic, sending });
+    addOutputs(this, {
+      mailDomain,
+      http,
+      council,
+      tables,
+      queues,
+      auditorRole,
+      dpoRole,
+      smsTopic,
+      secret,
+      mailBucket,
+      receiptRuleSetName,
+      alarmTopic,
+      sending,
+    });
 
     this.tables = tables;
     this.queues = queues;

@@ -32,7 +32,10 @@ export const ROUTE_THROTTLE: Partial<Record<FunctionId, Throttle>> = {
 };
 
 /** CloudFormation `RouteSettings` for the stage: one entry per route key; a route without its own entry gets `fallback`. */
-export function routeSettings(routes: readonly RouteDefinition[], fallback: Throttle): Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> {
+export function routeSettings(
+  routes: readonly RouteDefinition[],
+  fallback: Throttle,
+): Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> {
   return Object.fromEntries(
     routes.map((route) => {
       const t = ROUTE_THROTTLE[route.fn] ?? fallback;

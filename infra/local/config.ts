@@ -52,7 +52,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       keyof typeof LOCAL_SECRET_DEFAULTS,
       string
     >),
-    ...(Object.fromEntries(Object.entries(LOCAL_ID_DEFAULTS).map(([k, v]) => [k, pick(k as LocalSecretName, v)])) as Record<keyof typeof LOCAL_ID_DEFAULTS, string>),
+    ...(Object.fromEntries(Object.entries(LOCAL_ID_DEFAULTS).map(([k, v]) => [k, pick(k as LocalSecretName, v)])) as Record<
+      keyof typeof LOCAL_ID_DEFAULTS,
+      string
+    >),
     MESSENGER_PAGE_ID: pick('MESSENGER_PAGE_ID', policy.contacts.messengerPageId ?? LOCAL_ID_DEFAULTS.MESSENGER_PAGE_ID),
     MESSENGER_APP_ID: pick('MESSENGER_APP_ID', LOCAL_ID_DEFAULTS.MESSENGER_APP_ID),
     TWILIO_ACCOUNT_SID: pick('TWILIO_ACCOUNT_SID', LOCAL_ID_DEFAULTS.TWILIO_ACCOUNT_SID),
@@ -76,9 +79,7 @@ function councilPolicy(council: string, source: string): Policy {
   } catch (error) {
     if (error instanceof PolicyError) {
       const detail = error.problems.slice(0, 3).join('; ') + (error.problems.length > 3 ? `; and ${error.problems.length - 3} more` : '');
-      throw new StartupError(
-        looksLikePath ? `HUB_COUNCIL policy file ${council} is invalid: ${detail}` : `HUB_COUNCIL "${council}" is unknown: ${detail}`,
-      );
+      throw new StartupError(looksLikePath ? `HUB_COUNCIL policy file ${council} is invalid: ${detail}` : `HUB_COUNCIL "${council}" is unknown: ${detail}`);
     }
     throw error;
   }

@@ -28,7 +28,7 @@ export function connectionProblem(error: unknown): string {
     case 'ETIMEDOUT':
       return 'no answer in time';
     default:
-      return code ? `${code}: ${(error as Error).message}` : (error as Error)?.message ?? String(error);
+      return code ? `${code}: ${(error as Error).message}` : ((error as Error)?.message ?? String(error));
   }
 }
 

@@ -112,7 +112,10 @@ async function createTables(endpoint: string, prefix: string): Promise<Record<ke
 }
 
 /** The topology's queues, each with its dead-letter queue and redrive policy. */
-async function createQueues(endpoint: string, prefix: string): Promise<{ queueUrls: Record<keyof typeof QUEUES, string>; dlqUrls: Record<keyof typeof QUEUES, string> }> {
+async function createQueues(
+  endpoint: string,
+  prefix: string,
+): Promise<{ queueUrls: Record<keyof typeof QUEUES, string>; dlqUrls: Record<keyof typeof QUEUES, string> }> {
   const sqsClient = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint });
   const queueUrls = {} as Record<keyof typeof QUEUES, string>;
   const dlqUrls = {} as Record<keyof typeof QUEUES, string>;

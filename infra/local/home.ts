@@ -11,14 +11,16 @@ import type { ItemView } from './records.ts';
  */
 
 export function esc(value: unknown): string {
-  return String(value ?? '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;')
-    // Direction overrides could reverse what sits beside a value (an address after a name): show them as marks.
-    .replace(/[\u202A-\u202E\u2066-\u2069]/g, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase()}]`);
+  return (
+    String(value ?? '')
+      .replaceAll('&', '&amp;')
+      .replaceAll('<', '&lt;')
+      .replaceAll('>', '&gt;')
+      .replaceAll('"', '&quot;')
+      .replaceAll("'", '&#39;')
+      // Direction overrides could reverse what sits beside a value (an address after a name): show them as marks.
+      .replace(/[\u202A-\u202E\u2066-\u2069]/g, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase()}]`)
+  );
 }
 
 export interface HomePageInput {
@@ -177,10 +179,14 @@ export function renderHomePage(input: HomePageInput): string {
 </header>
 <main>
 <h2 id="items">Recent items</h2>
-${input.items.length === 0 ? '<p>Nothing has arrived yet. Run <code>npm run demo</code> in another terminal to send an example on every channel.</p>' : `${renderFilterForm(filter)}
+${
+  input.items.length === 0
+    ? '<p>Nothing has arrived yet. Run <code>npm run demo</code> in another terminal to send an example on every channel.</p>'
+    : `${renderFilterForm(filter)}
 ${renderPager(filter, page, pages, matching.length, 'top')}
 ${shown.length ? shown.map(renderItem).join('\n') : '<p>No items match. <a href="/#items">Show all items</a>.</p>'}
-${pages > 1 ? renderPager(filter, page, pages, matching.length, 'bottom') : ''}`}
+${pages > 1 ? renderPager(filter, page, pages, matching.length, 'bottom') : ''}`
+}
 <h2>Outbox: everything the hub sent</h2>
 ${renderOutbox(input.outbox)}
 <h2>Try it</h2>
@@ -210,7 +216,12 @@ function renderPager(filter: ItemFilter, page: number, pages: number, total: num
   const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
   const last = Math.min(total, page * PAGE_SIZE);
   const link = (to: number, label: string, rel: string) => {
-    const query = new URLSearchParams({ ...(filter.q ? { q: filter.q } : {}), ...(filter.channel ? { channel: filter.channel } : {}), ...(filter.status ? { status: filter.status } : {}), page: String(to) });
+    const query = new URLSearchParams({
+      ...(filter.q ? { q: filter.q } : {}),
+      ...(filter.channel ? { channel: filter.channel } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      page: String(to),
+    });
     return `<a rel="${rel}" href="/?${esc(query.toString())}#items">${label}</a>`;
   };
   const links = [page > 1 ? link(page - 1, 'Newer items', 'prev') : '', page < pages ? link(page + 1, 'Older items', 'next') : ''].filter(Boolean).join(' ');
@@ -277,9 +288,7 @@ function renderItem(item: ItemView): string {
         .join('')}</ul>`
     : '';
   const sent = item.outbox.length
-    ? `<p><strong>Sent:</strong></p><ul>${item.outbox
-        .map((o) => `<li>${esc(sentLine(o))}</li>`)
-        .join('')}</ul>`
+    ? `<p><strong>Sent:</strong></p><ul>${item.outbox.map((o) => `<li>${esc(sentLine(o))}</li>`).join('')}</ul>`
     : '<p><strong>Sent:</strong> nothing.</p>';
   return `<article>
 <h3><span class="tag ${esc(item.classification)}">${esc(item.classification)}</span> ${title}</h3>

@@ -49,7 +49,14 @@ export function localRoutes(ctx: RouteContext): LocalRoute {
     if (path === '/' && readOnly) {
       const items = await listItems({ audit, ops, outbox: outbox.all() });
       const query = new URL(url, 'http://localhost').searchParams;
-      const html = renderHomePage({ councilName: ctx.config.policy.council.name, items, outbox: outbox.all(), httpUrl: ctx.httpUrl, smtpPort: ctx.smtpPort, query });
+      const html = renderHomePage({
+        councilName: ctx.config.policy.council.name,
+        items,
+        outbox: outbox.all(),
+        httpUrl: ctx.httpUrl,
+        smtpPort: ctx.smtpPort,
+        query,
+      });
       return send(res, 200, html, 'text/html; charset=utf-8');
     }
     if (path === '/local/outbox' && readOnly) return send(res, 200, outbox.all());
@@ -100,7 +107,8 @@ async function accountingRecords(ctx: RouteContext, queuesOnly: boolean) {
   const summaries: { itemId: string; ref: string; classification: string }[] = [];
   for await (const s of ctx.audit.listSummaries()) summaries.push({ itemId: s.itemId, ref: s.ref, classification: s.classification });
   const events: { itemId: string; type: string; outboxId?: string }[] = [];
-  for await (const e of ctx.audit.chainEvents()) events.push({ itemId: e.itemId, type: e.type, ...(typeof e.data.outboxId === 'string' ? { outboxId: e.data.outboxId } : {}) });
+  for await (const e of ctx.audit.chainEvents())
+    events.push({ itemId: e.itemId, type: e.type, ...(typeof e.data.outboxId === 'string' ? { outboxId: e.data.outboxId } : {}) });
   const logs: { itemId: string; classification: string; withheld?: string[] }[] = [];
   for (const back of [0, 1]) {
     for (const l of await ctx.ops.listMinimalLogs(londonDay(new Date(Date.now() - back * 86_400_000).toISOString()))) {

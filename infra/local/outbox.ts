@@ -172,21 +172,18 @@ export async function startSesCapture(target: string, onEmail: (email: CapturedE
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-        (up) => {
-          const answer: Buffer[] = [];
-          up.on('data', (c: Buffer) => answer.push(c));
-          up.on('end', () => {
-            const response = Buffer.concat(answer);
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            res.end(response);
-            if (req.method === 'POST' && req.url?.startsWith('/v2/email/outbound-emails') && up.statusCode === 200) {
-              void captured(body, response).then(onEmail, () => undefined);
-            }
-          });
-        },
-      );
+      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        const answer: Buffer[] = [];
+        up.on('data', (c: Buffer) => answer.push(c));
+        up.on('end', () => {
+          const response = Buffer.concat(answer);
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.end(response);
+          if (req.method === 'POST' && req.url?.startsWith('/v2/email/outbound-emails') && up.statusCode === 200) {
+            void captured(body, response).then(onEmail, () => undefined);
+          }
+        });
+      });
       forward.on('error', () => {
         res.statusCode = 502;
         res.end();
@@ -221,16 +218,12 @@ async function captured(requestBody: Buffer, responseBody: Buffer): Promise<Capt
   const request = JSON.parse(requestBody.toString('utf8')) as SendEmailRequest;
   const { MessageId } = JSON.parse(responseBody.toString('utf8')) as { MessageId: string };
   const at = new Date().toISOString();
-  const header = (headers: { name: string; value: string }[], name: string) =>
-    headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+  const header = (headers: { name: string; value: string }[], name: string) => headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
   if (request.Content?.Raw?.Data) {
     const raw = Buffer.from(request.Content.Raw.Data, 'base64');
     const { headers } = parseHeaders(raw);
     const parsed = await PostalMime.parse(raw);
-    const to = [
-      ...(request.Destination?.ToAddresses ?? []),
-      ...(parsed.to ?? []).map((a) => ('address' in a && a.address ? a.address : '')).filter(Boolean),
-    ];
+    const to = [...(request.Destination?.ToAddresses ?? []), ...(parsed.to ?? []).map((a) => ('address' in a && a.address ? a.address : '')).filter(Boolean)];
     return hubFields(
       {
         sesMessageId: MessageId,

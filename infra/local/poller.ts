@@ -194,7 +194,8 @@ function blockGroups(messages: Message[], failed: Set<string>, blocked: Map<stri
     const group = m.Attributes?.MessageGroupId ?? '';
     const block = blocked.get(group);
     if (block) all.add(m.MessageId!);
-    else if (all.has(m.MessageId!)) blocked.set(group, { messageId: m.MessageId!, visibleAt: visibleAgainAt, until: visibleAgainAt + (visibleAgainAt - Date.now()) + 5_000 });
+    else if (all.has(m.MessageId!))
+      blocked.set(group, { messageId: m.MessageId!, visibleAt: visibleAgainAt, until: visibleAgainAt + (visibleAgainAt - Date.now()) + 5_000 });
   }
   return all;
 }
@@ -229,7 +230,11 @@ export function buildSqsEvent(messages: Message[], queueArn: string): SQSEvent {
           ...(m.Attributes?.AWSTraceHeader ? { AWSTraceHeader: m.Attributes.AWSTraceHeader } : {}),
         },
         messageAttributes: lambdaAttributes(m.MessageAttributes),
-        md5OfBody: m.MD5OfBody ?? createHash('md5').update(m.Body ?? '').digest('hex'),
+        md5OfBody:
+          m.MD5OfBody ??
+          createHash('md5')
+            .update(m.Body ?? '')
+            .digest('hex'),
         eventSource: 'aws:sqs',
         eventSourceARN: queueArn,
         awsRegion: LOCAL_REGION,

@@ -237,8 +237,15 @@ function messengerCall(body: Record<string, unknown>): ParsedCall {
 function pageCall(method: string, pathname: string, raw: string): ParsedCall {
   const body = Object.fromEntries(new URLSearchParams(raw));
   const [, , , object, edge] = pathname.split('/');
-  const action = method === 'DELETE' ? 'delete' : edge === 'blocked' ? 'block' : edge === 'comments' ? 'public-note' : body.is_hidden === 'false' ? 'unhide' : 'hide';
-  return { channel: 'page', to: edge === 'blocked' ? String(body.user ?? '') : decodeURIComponent(object ?? ''), text: action === 'public-note' ? String(body.message ?? '') : action, metadata: action, body };
+  const action =
+    method === 'DELETE' ? 'delete' : edge === 'blocked' ? 'block' : edge === 'comments' ? 'public-note' : body.is_hidden === 'false' ? 'unhide' : 'hide';
+  return {
+    channel: 'page',
+    to: edge === 'blocked' ? String(body.user ?? '') : decodeURIComponent(object ?? ''),
+    text: action === 'public-note' ? String(body.message ?? '') : action,
+    metadata: action,
+    body,
+  };
 }
 
 /** A WhatsApp Cloud API send: free text, or a template recorded as `template:<name> <variables>`. */
@@ -266,7 +273,20 @@ function applyPageAction(state: { hidden: Set<string>; deleted: Set<string>; blo
 /** A Converse response whose only content is a tool call with the programmed categories. */
 function converseAnswer(answer: { categories: string[]; reason?: string }): Record<string, unknown> {
   return {
-    output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: `tooluse_${randomUUID().slice(0, 8)}`, name: 'record_moderation_assessment', input: { categories: answer.categories, reason: answer.reason ?? 'fake model' } } }] } },
+    output: {
+      message: {
+        role: 'assistant',
+        content: [
+          {
+            toolUse: {
+              toolUseId: `tooluse_${randomUUID().slice(0, 8)}`,
+              name: 'record_moderation_assessment',
+              input: { categories: answer.categories, reason: answer.reason ?? 'fake model' },
+            },
+          },
+        ],
+      },
+    },
     stopReason: 'tool_use',
     usage: { inputTokens: 420, outputTokens: 40, totalTokens: 460 },
     metrics: { latencyMs: 1 },
@@ -298,7 +318,8 @@ function answerError(channel: FakeChannel, res: ServerResponse, status: number, 
   } else if (channel === 'twilio') {
     json(res, status, { code: code ?? (status === 429 ? 20429 : 20500), message: 'fake failure', status });
   } else {
-    const type = status === 429 ? 'ThrottlingException' : status >= 500 ? 'InternalServerException' : status === 403 ? 'AccessDeniedException' : 'ValidationException';
+    const type =
+      status === 429 ? 'ThrottlingException' : status >= 500 ? 'InternalServerException' : status === 403 ? 'AccessDeniedException' : 'ValidationException';
     res.setHeader('x-amzn-ErrorType', type);
     json(res, status, { __type: type, Message: 'fake failure' }, 'application/x-amz-json-1.0');
   }

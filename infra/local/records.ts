@@ -49,8 +49,7 @@ export interface RecordSources {
 
 export async function listItems(sources: RecordSources): Promise<ItemView[]> {
   const items: ItemView[] = [];
-  const outboxFor = (itemId: string, ref?: string) =>
-    sources.outbox.filter((e) => e.itemId === itemId || (ref !== undefined && e.ref === ref));
+  const outboxFor = (itemId: string, ref?: string) => sources.outbox.filter((e) => e.itemId === itemId || (ref !== undefined && e.ref === ref));
 
   const summaries: AuditSummary[] = [];
   for await (const summary of sources.audit.listSummaries()) summaries.push(summary);

@@ -16,11 +16,7 @@ export interface RouteMatch {
 }
 
 /** `undefined` when no route has this path; `{ allowed }` when the path exists but not for this method. */
-export function matchRoute(
-  routes: readonly RouteDefinition[],
-  method: string,
-  path: string,
-): RouteMatch | { readonly allowed: string[] } | undefined {
+export function matchRoute(routes: readonly RouteDefinition[], method: string, path: string): RouteMatch | { readonly allowed: string[] } | undefined {
   const allowed: string[] = [];
   for (const route of routes) {
     const params = matchPath(route.path, path);
@@ -94,7 +90,10 @@ export function buildHttpEvent(request: HttpRequestFacts, match: RouteMatch): AP
     if (value === undefined) continue;
     const key = name.toLowerCase();
     if (key === 'cookie') {
-      cookies = (Array.isArray(value) ? value : [value]).flatMap((c) => c.split(';')).map((c) => c.trim()).filter(Boolean);
+      cookies = (Array.isArray(value) ? value : [value])
+        .flatMap((c) => c.split(';'))
+        .map((c) => c.trim())
+        .filter(Boolean);
       continue;
     }
     headers[key] = Array.isArray(value) ? value.join(',') : value;

@@ -224,7 +224,10 @@ export function parseHeaders(raw: Buffer): { headers: SESMailHeader[]; truncated
       truncated = true;
       break;
     }
-    const value = line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const value = line
+      .slice(colon + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
     headers.push({ name: line.slice(0, colon).trim(), value: Buffer.from(value, 'latin1').toString('utf8') });
   }
   return { headers, truncated };
@@ -253,4 +256,3 @@ function bareAddress(value: string): string {
   const match = /<([^>]*)>/.exec(value);
   return (match ? match[1]! : value).trim();
 }
-

@@ -32,7 +32,9 @@ try {
     `  Home page        ${hub.httpUrl}/`,
     `  Outbox (JSON)    ${hub.httpUrl}/local/outbox`,
     `  Items (JSON)     ${hub.httpUrl}/local/items`,
-    ...WEBHOOKS.map((w: WebhookDefinition) => `  ${w.name.padEnd(16)} ${hub.httpUrl}${w.pathSecret ? w.path.replace('{secret}', config.secrets[w.pathSecret]) : w.path}`),
+    ...WEBHOOKS.map(
+      (w: WebhookDefinition) => `  ${w.name.padEnd(16)} ${hub.httpUrl}${w.pathSecret ? w.path.replace('{secret}', config.secrets[w.pathSecret]) : w.path}`,
+    ),
     `  End User Msg SMS ${hub.httpUrl}/local/sms (POST the SNS message JSON)`,
     `  Consent links    ${hub.httpUrl}/consent/{token}`,
     `  SMTP             localhost:${hub.smtpPort}`,
@@ -41,7 +43,9 @@ try {
       ? `IAM enforcement is on: every AWS call a function makes is checked against its role in the synthesised stack; each denial is one "hub: iam:" line naming the function, action and key (HUB_IAM_ENFORCEMENT=off disables it, for debugging only)`
       : `IAM enforcement is OFF (HUB_IAM_ENFORCEMENT=off): calls are not checked against the stack's roles, so a missing grant will not show. For debugging only.`,
     ...(config.accountConcurrency !== undefined
-      ? [`Lambda account concurrency ${config.accountConcurrency} (HUB_ACCOUNT_CONCURRENCY): an invocation over it is throttled as in AWS (a queue batch comes back with one more receive counted; a webhook gets 500)`]
+      ? [
+          `Lambda account concurrency ${config.accountConcurrency} (HUB_ACCOUNT_CONCURRENCY): an invocation over it is throttled as in AWS (a queue batch comes back with one more receive counted; a webhook gets 500)`,
+        ]
       : []),
     `Local secrets and ids (override with environment variables of the same names):`,
     ...Object.entries(config.secrets).map(([name, value]) => `  ${name.padEnd(26)} ${value}`),

@@ -19,8 +19,7 @@ export interface HubTarget {
 }
 
 export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): HubTarget {
-  const pick = <T extends Record<string, string>>(defaults: T) =>
-    Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, env[k]?.trim() || v])) as T;
+  const pick = <T extends Record<string, string>>(defaults: T) => Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, env[k]?.trim() || v])) as T;
   return {
     baseUrl: `http://127.0.0.1:${env.HUB_PORT?.trim() || '3000'}`,
     smtpHost: '127.0.0.1',
@@ -99,7 +98,12 @@ export async function whatsappMessage(target: HubTarget, waId: string, wamid: st
   return post(`${target.baseUrl}/webhooks/whatsapp`, body, { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` });
 }
 
-export async function mailchimpUnsubscribe(target: HubTarget, email: string, firedAt: string, name: readonly [string, string] = ['Robin', 'Reader']): Promise<Sent> {
+export async function mailchimpUnsubscribe(
+  target: HubTarget,
+  email: string,
+  firedAt: string,
+  name: readonly [string, string] = ['Robin', 'Reader'],
+): Promise<Sent> {
   const form = new URLSearchParams({
     type: 'unsubscribe',
     fired_at: firedAt,
@@ -189,7 +193,12 @@ export async function twilioSms(target: HubTarget, from: string, to: string, bod
     ApiVersion: '2010-04-01',
   };
   const url = `${target.baseUrl}/webhooks/twilio`;
-  const signed = url + Object.keys(params).sort().map((k) => `${k}${params[k]}`).join('');
+  const signed =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((k) => `${k}${params[k]}`)
+      .join('');
   const signature = createHmac('sha1', target.secrets.TWILIO_AUTH_TOKEN).update(signed).digest('base64');
   return post(url, new URLSearchParams(params).toString(), { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature });
 }
@@ -223,7 +232,6 @@ export interface Email {
   readonly authenticated?: boolean;
 }
 
-
 /** Real SMTP (nodemailer) to the hub's SES-receiving stand-in. */
 export async function smtpEmail(target: HubTarget, email: Email): Promise<string> {
   const transport = createTransport({ host: target.smtpHost, port: target.smtpPort, secure: false, ignoreTLS: true });
@@ -233,7 +241,10 @@ export async function smtpEmail(target: HubTarget, email: Email): Promise<string
       to: email.to,
       subject: email.subject,
       text: email.text,
-      headers: { ...(email.authenticated === false ? {} : { 'Authentication-Results': passingAuthResults(email.envelopeFrom || email.from) }), ...email.headers },
+      headers: {
+        ...(email.authenticated === false ? {} : { 'Authentication-Results': passingAuthResults(email.envelopeFrom || email.from) }),
+        ...email.headers,
+      },
       ...(email.envelopeFrom !== undefined ? { envelope: { from: email.envelopeFrom, to: [email.to] } } : {}),
     });
     return info.response;

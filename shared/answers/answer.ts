@@ -63,11 +63,20 @@ export async function processClerkReply(item: InboundItem, ref: string, deps: An
 
   const reply = readClerkReply(item.text);
   if (reply.unknownCommands.length > 0) {
-    const notice = noticeTo(who.address, record, item, 'unknown-command', 'Unknown command: nothing was done', [
-      `Your reply about ${record.ref} started with ${reply.unknownCommands.join(' ')}, which the hub does not know.`,
-      'Nothing was sent to the resident and the case was not changed. The commands are: #close #foi #sar #complaint #not-foi #extend #clarify.',
-      'Send your reply again with the command corrected.',
-    ], policy, at);
+    const notice = noticeTo(
+      who.address,
+      record,
+      item,
+      'unknown-command',
+      'Unknown command: nothing was done',
+      [
+        `Your reply about ${record.ref} started with ${reply.unknownCommands.join(' ')}, which the hub does not know.`,
+        'Nothing was sent to the resident and the case was not changed. The commands are: #close #foi #sar #complaint #not-foi #extend #clarify.',
+        'Send your reply again with the command corrected.',
+      ],
+      policy,
+      at,
+    );
     await event('answer-held', { reason: 'unknown-command', by: who.role, contentHash });
     await deps.outbox.publish([notice]);
     await markApplied(deps.cases, record.ref, item.itemId);
@@ -103,7 +112,18 @@ async function answer(
   const newDue = commanded.record.clock?.dueOn;
   if (newDue && newDue !== record.clock?.dueOn) await registerReminders(deps.ops, record.ref, newDue, policy, deps.now());
   if (commanded.problems.length > 0) {
-    messages.push(noticeTo(who.address, record, item, 'command-problems', 'Some commands were not applied', [...commanded.problems, ...(commanded.changes.length ? ['Applied:', ...commanded.changes] : [])], policy, at));
+    messages.push(
+      noticeTo(
+        who.address,
+        record,
+        item,
+        'command-problems',
+        'Some commands were not applied',
+        [...commanded.problems, ...(commanded.changes.length ? ['Applied:', ...commanded.changes] : [])],
+        policy,
+        at,
+      ),
+    );
   }
   let outcome: AnswerOutcome = 'commands-only';
   let next = commanded.record;
@@ -134,12 +154,26 @@ async function answer(
     if (plan.notice) messages.push(noticeTo(who.address, record, item, plan.noticeKey ?? 'answer', plan.notice.subject, plan.notice.lines, policy, at));
     if (plan.remember) await deps.ops.rememberThread(plan.remember, record.ref, 400 * 86_400);
   } else if (reply.commands.length === 0) {
-    messages.push(noticeTo(who.address, record, item, 'empty', 'Your reply was empty: nothing was sent', [
-      `The hub found no answer in your reply about ${record.ref} once the quoted email and your signature were removed, so nothing was sent to the resident.`,
-    ], policy, at));
+    messages.push(
+      noticeTo(
+        who.address,
+        record,
+        item,
+        'empty',
+        'Your reply was empty: nothing was sent',
+        [
+          `The hub found no answer in your reply about ${record.ref} once the quoted email and your signature were removed, so nothing was sent to the resident.`,
+        ],
+        policy,
+        at,
+      ),
+    );
   }
   await deps.outbox.publish(messages);
-  await deps.cases.update(record.ref, (current) => ({ ...mergeCase(current, next), appliedReplies: [...(current.appliedReplies ?? []), item.itemId].slice(-50) }));
+  await deps.cases.update(record.ref, (current) => ({
+    ...mergeCase(current, next),
+    appliedReplies: [...(current.appliedReplies ?? []), item.itemId].slice(-50),
+  }));
   return { outcome, outboxIds: messages.map((m) => m.id) };
 }
 
@@ -153,7 +187,10 @@ async function markApplied(cases: CaseStore, ref: string, itemId: string): Promi
 }
 
 /** The clerk or deputy, from their policy address, with DMARC pass on that address's domain. */
-export function authorOf(item: InboundItem, policy: Policy): { ok: true; address: string; role: string } | { ok: false; reason: 'not-official-sender' | 'not-authenticated' } {
+export function authorOf(
+  item: InboundItem,
+  policy: Policy,
+): { ok: true; address: string; role: string } | { ok: false; reason: 'not-official-sender' | 'not-authenticated' } {
   const from = (item.headerFrom ?? item.sender).id.trim().toLowerCase();
   const roles: [string, string | undefined][] = [
     ['clerk', policy.contacts.clerk.address],
@@ -190,7 +227,16 @@ function heldNotice(item: InboundItem, record: CaseRecord, reason: 'not-official
   });
 }
 
-function noticeTo(to: string, record: CaseRecord, item: InboundItem, key: string, subject: string, lines: readonly string[], policy: Policy, at: string): OutboxMessage {
+function noticeTo(
+  to: string,
+  record: CaseRecord,
+  item: InboundItem,
+  key: string,
+  subject: string,
+  lines: readonly string[],
+  policy: Policy,
+  at: string,
+): OutboxMessage {
   return composeClerkNotice({ policy, to, ref: record.ref, itemId: record.itemId, key: `${key}:${shortKey(item.itemId)}`, subject, lines, createdAt: at });
 }
 

@@ -56,7 +56,9 @@ function startsQuote(lines: readonly string[], i: number): boolean {
 function commandLine(lines: readonly string[]): { commands: CaseCommand[]; unknownCommands: string[]; rest: readonly string[] } {
   const first = lines.findIndex((l) => l.trim() !== '');
   if (first < 0) return { commands: [], unknownCommands: [], rest: lines };
-  const words = lines[first]!.trim().split(/[\s,;]+/).filter(Boolean);
+  const words = lines[first]!.trim()
+    .split(/[\s,;]+/)
+    .filter(Boolean);
   if (!words.every((w) => /^#[a-z-]+$/i.test(w))) return { commands: [], unknownCommands: [], rest: lines };
   const commands: CaseCommand[] = [];
   const unknownCommands: string[] = [];

@@ -55,7 +55,12 @@ async function otherItemsOf(senderHash: string, ref: string, audit: AuditStore):
 /** A resident quoting the clerk's address is not giving a contact of their own. */
 function councilAddresses(policy: Policy): Set<string> {
   const c = policy.contacts;
-  return new Set([c.clerk, c.deputyClerk, c.enquiries, ...(c.otherOfficial ?? [])].filter((a) => a !== undefined).map((a) => a.address.toLowerCase()).concat(c.hubAddresses.map((a) => a.toLowerCase())));
+  return new Set(
+    [c.clerk, c.deputyClerk, c.enquiries, ...(c.otherOfficial ?? [])]
+      .filter((a) => a !== undefined)
+      .map((a) => a.address.toLowerCase())
+      .concat(c.hubAddresses.map((a) => a.toLowerCase())),
+  );
 }
 
 /** The clerk's notice line. */

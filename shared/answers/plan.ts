@@ -50,7 +50,8 @@ export async function planAnswer(input: { item: InboundItem; record: CaseRecord;
     ]);
   }
   const mode = target ? CHANNEL_REGISTRY[target.channel].clerkAnswer : { by: 'none' as const };
-  if (!target || mode.by === 'none') return notSent('no-reply-target', 'this item cannot be answered through the hub', [`${record.ref} came in on a channel the hub cannot answer on.`]);
+  if (!target || mode.by === 'none')
+    return notSent('no-reply-target', 'this item cannot be answered through the hub', [`${record.ref} came in on a channel the hub cannot answer on.`]);
   const planning: Planning = {
     item,
     record,
@@ -59,11 +60,27 @@ export async function planAnswer(input: { item: InboundItem; record: CaseRecord;
     deps,
     target,
     compose: (text, part, lastUserMessageAt) =>
-      composeClerkAnswer({ target: { ...target, ...(lastUserMessageAt ? { lastUserMessageAt } : {}) }, policy: deps.policy, ref: record.ref, answerKey: shortId(item.itemId), text, createdAt: at, ...(part ? { part } : {}) }),
+      composeClerkAnswer({
+        target: { ...target, ...(lastUserMessageAt ? { lastUserMessageAt } : {}) },
+        policy: deps.policy,
+        ref: record.ref,
+        answerKey: shortId(item.itemId),
+        text,
+        createdAt: at,
+        ...(part ? { part } : {}),
+      }),
     // Every channel but email carries text only.
     attachmentNotice:
       item.attachments.length > 0 && target.channel !== 'email'
-        ? { notice: { subject: 'attachments were not sent', lines: [`Your answer to ${record.ref} went by ${CHANNEL_REGISTRY[target.channel].label}, which carries text only: your ${item.attachments.length} attachment(s) were NOT sent. Send them by email or post if the resident needs them.`] }, noticeKey: 'attachments' }
+        ? {
+            notice: {
+              subject: 'attachments were not sent',
+              lines: [
+                `Your answer to ${record.ref} went by ${CHANNEL_REGISTRY[target.channel].label}, which carries text only: your ${item.attachments.length} attachment(s) were NOT sent. Send them by email or post if the resident needs them.`,
+              ],
+            },
+            noticeKey: 'attachments',
+          }
         : {},
   };
   switch (mode.by) {
@@ -104,7 +121,15 @@ function byEmail({ item, record, answer, deps, compose }: Planning): AnswerPlan 
   const message = { ...compose(answer), ...forward };
   const attachments =
     item.attachments.length && !item.raw
-      ? { notice: { subject: 'attachments were not sent', lines: [`Your answer to ${record.ref} was sent by email, but the original mail was not kept, so your ${item.attachments.length} attachment(s) were NOT sent. Send them to the resident from your own mailbox.`] }, noticeKey: 'attachments' }
+      ? {
+          notice: {
+            subject: 'attachments were not sent',
+            lines: [
+              `Your answer to ${record.ref} was sent by email, but the original mail was not kept, so your ${item.attachments.length} attachment(s) were NOT sent. Send them to the resident from your own mailbox.`,
+            ],
+          },
+          noticeKey: 'attachments',
+        }
       : {};
   return { send: [message], remember: [outboxMessageId(message.id, mailDomainOf(deps.policy.contacts.hubAddresses[0]!))], ...attachments };
 }
@@ -144,16 +169,23 @@ async function byPrivateReply({ record, answer, at, deps, target, compose, attac
     ]);
   }
   if (record.answers > 0 || (await privateReplyUsed(record.itemId, deps))) {
-    return notSent('private-reply-used', 'the one Private Reply has been used', [`Facebook allows one Private Reply per comment, and ${record.ref} has already had one.`]);
+    return notSent('private-reply-used', 'the one Private Reply has been used', [
+      `Facebook allows one Private Reply per comment, and ${record.ref} has already had one.`,
+    ]);
   }
   if (answer.length > MESSENGER_MAX_CHARS) {
-    return notSent('too-long-for-private-reply', 'your answer is too long for a Private Reply', [`A Private Reply can be at most ${MESSENGER_MAX_CHARS} characters; yours has ${answer.length}.`]);
+    return notSent('too-long-for-private-reply', 'your answer is too long for a Private Reply', [
+      `A Private Reply can be at most ${MESSENGER_MAX_CHARS} characters; yours has ${answer.length}.`,
+    ]);
   }
   return { send: [compose(answer)], ...attachmentNotice };
 }
 
 /** A plain chat channel (WhatsApp): free text in chunks, only inside its window from the resident's message. */
-function byChat({ record, answer, at, target, compose, attachmentNotice }: Planning, mode: { readonly maxChars: number; readonly windowHours: number }): AnswerPlan {
+function byChat(
+  { record, answer, at, target, compose, attachmentNotice }: Planning,
+  mode: { readonly maxChars: number; readonly windowHours: number },
+): AnswerPlan {
   const label = CHANNEL_REGISTRY[target.channel].label;
   const last = target.lastUserMessageAt;
   if (!last || Date.parse(at) - Date.parse(last) > mode.windowHours * 3_600_000) {

@@ -26,7 +26,11 @@ export function signCaseLink(claims: CaseLinkClaims, key: string): string {
   return `${payload}.${mac(payload, key)}`;
 }
 
-export function verifyCaseLink(token: string, key: string, now: Date): { ok: true; claims: CaseLinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' } {
+export function verifyCaseLink(
+  token: string,
+  key: string,
+  now: Date,
+): { ok: true; claims: CaseLinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' } {
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined || token.length > 512) return { ok: false, reason: 'malformed' };
   const expected = Buffer.from(mac(payload, key));
@@ -39,7 +43,8 @@ export function verifyCaseLink(token: string, key: string, now: Date): { ok: tru
     return { ok: false, reason: 'malformed' };
   }
   const { c, r, a, e } = decoded ?? {};
-  if (typeof c !== 'string' || typeof r !== 'string' || typeof e !== 'number' || !(LINK_COMMANDS as readonly unknown[]).includes(a)) return { ok: false, reason: 'malformed' };
+  if (typeof c !== 'string' || typeof r !== 'string' || typeof e !== 'number' || !(LINK_COMMANDS as readonly unknown[]).includes(a))
+    return { ok: false, reason: 'malformed' };
   if (now.getTime() / 1000 >= e) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { council: c, ref: r, command: a as LinkCommand, exp: e } };
 }
@@ -48,8 +53,17 @@ export function verifyCaseLink(token: string, key: string, now: Date): { ok: tru
 export function caseLinkLines(input: { council: string; ref: string; key: string; baseUrl: string; now: Date }): string[] {
   const exp = Math.floor(input.now.getTime() / 1000) + CASE_LINK_DAYS * 86_400;
   const base = input.baseUrl.replace(/\/+$/, '');
-  const label: Record<LinkCommand, string> = { close: 'Close the case', foi: 'Treat as FOI/EIR', sar: 'Treat as a subject access request', complaint: 'Treat as a complaint', 'not-foi': 'No statutory clock', extend: 'Extend the deadline' };
-  return LINK_COMMANDS.map((command) => `${label[command]}: ${base}/cases/${signCaseLink({ council: input.council, ref: input.ref, command, exp }, input.key)}`);
+  const label: Record<LinkCommand, string> = {
+    close: 'Close the case',
+    foi: 'Treat as FOI/EIR',
+    sar: 'Treat as a subject access request',
+    complaint: 'Treat as a complaint',
+    'not-foi': 'No statutory clock',
+    extend: 'Extend the deadline',
+  };
+  return LINK_COMMANDS.map(
+    (command) => `${label[command]}: ${base}/cases/${signCaseLink({ council: input.council, ref: input.ref, command, exp }, input.key)}`,
+  );
 }
 
 function mac(payload: string, key: string): string {

@@ -44,7 +44,12 @@ export async function handleCaseLink(req: { method: string; token: string }, dep
   const checked = verifyCaseLink(req.token, deps.signingKey, deps.now());
   if (!checked.ok || checked.claims.council !== deps.policy.council.id) {
     const expired = !checked.ok && checked.reason === 'expired';
-    return page(expired ? 410 : 404, council, expired ? 'This link has expired' : 'Link not found', expired ? 'Reply to the routing email with the command on the first line instead.' : 'Check the link in the routing email.');
+    return page(
+      expired ? 410 : 404,
+      council,
+      expired ? 'This link has expired' : 'Link not found',
+      expired ? 'Reply to the routing email with the command on the first line instead.' : 'Check the link in the routing email.',
+    );
   }
   const { ref, command } = checked.claims;
   const record = await deps.cases.get(ref);
@@ -57,13 +62,22 @@ export async function handleCaseLink(req: { method: string; token: string }, dep
   const result = applyCommands(record, [command], londonDate(deps.now()), at, caseworkOf(deps.policy).complaintWorkingDays);
   if (result.problems.length) return page(409, council, 'Not applied', result.problems.join(' '));
   if (result.changes.length === 0) return page(200, council, 'Already done', `${ref} was already in that state; nothing changed.`);
-  const updated = await deps.cases.update(ref, (c) => ({ ...applyCommands(c, [command], londonDate(deps.now()), at, caseworkOf(deps.policy).complaintWorkingDays).record, version: c.version }));
+  const updated = await deps.cases.update(ref, (c) => ({
+    ...applyCommands(c, [command], londonDate(deps.now()), at, caseworkOf(deps.policy).complaintWorkingDays).record,
+    version: c.version,
+  }));
   await deps.audit.append({
     ref,
     itemId: record.itemId,
     type: 'case-updated',
     at,
-    data: { by: 'signed-link', commands: [`#${command}`], status: updated.status, ...(updated.type ? { caseType: updated.type } : {}), ...(updated.clock ? { dueOn: updated.clock.dueOn, clause: updated.clock.clause } : {}) },
+    data: {
+      by: 'signed-link',
+      commands: [`#${command}`],
+      status: updated.status,
+      ...(updated.type ? { caseType: updated.type } : {}),
+      ...(updated.clock ? { dueOn: updated.clock.dueOn, clause: updated.clock.clause } : {}),
+    },
     eventKey: `${ref}:link:${command}:${record.version}`,
   });
   if (updated.clock && updated.clock.dueOn !== record.clock?.dueOn) await registerReminders(deps.ops, ref, updated.clock.dueOn, deps.policy, deps.now());
@@ -80,7 +94,16 @@ function page(statusCode: number, council: string, title: string, text: string, 
 
 /** Production wiring from the environment; SDK clients load here, not with the page logic above. */
 export async function caseLinkDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<CaseLinkDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { CaseStore }, { loadPolicy }, { loadSecrets }, { auditQueueFromEnv }, { councilOf, requireEnv }] = await Promise.all([
+  const [
+    { createDocumentClient },
+    { AuditStore },
+    { OpsStore },
+    { CaseStore },
+    { loadPolicy },
+    { loadSecrets },
+    { auditQueueFromEnv },
+    { councilOf, requireEnv },
+  ] = await Promise.all([
     import('../store/client.ts'),
     import('../store/audit-store.ts'),
     import('../store/ops-store.ts'),

@@ -88,7 +88,11 @@ export function dueDate(input: ClockInput): Due {
     case 'foi': {
       const base = addWorkingDays(input.receivedOn, 20);
       return input.extended
-        ? { dueOn: addWorkingDays(base, 20), rule: '20 working days, extended by 20 working days for the public interest test', clause: 'FOIA 2000 s.10(1), s.10(3); EIR 2004 reg 5(2), 7(1)' }
+        ? {
+            dueOn: addWorkingDays(base, 20),
+            rule: '20 working days, extended by 20 working days for the public interest test',
+            clause: 'FOIA 2000 s.10(1), s.10(3); EIR 2004 reg 5(2), 7(1)',
+          }
         : { dueOn: base, rule: '20 working days from receipt', clause: 'FOIA 2000 s.10(1); EIR 2004 reg 5(2)' };
     }
     case 'sar': {

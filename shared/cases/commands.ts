@@ -30,7 +30,13 @@ export function applyCommands(record: CaseRecord, commands: readonly CaseCommand
       case 'sar':
       case 'complaint':
         if (r.type === command && r.typeSource === 'clerk') break;
-        r = { ...r, type: command, typeSource: 'clerk', clock: clockFor(command, receivedOn, complaintWorkingDays), ...(r.status === 'not-tracked' ? { status: 'open' } : {}) };
+        r = {
+          ...r,
+          type: command,
+          typeSource: 'clerk',
+          clock: clockFor(command, receivedOn, complaintWorkingDays),
+          ...(r.status === 'not-tracked' ? { status: 'open' } : {}),
+        };
         changes.push(`marked as ${LABEL[command]}, due ${r.clock!.dueOn} (${r.clock!.clause})`);
         break;
       case 'not-foi':
@@ -47,7 +53,13 @@ export function applyCommands(record: CaseRecord, commands: readonly CaseCommand
           break;
         }
         if (r.clock.extended) break;
-        r = { ...r, clock: { ...clockFor(r.type, r.clock.receivedOn, complaintWorkingDays, true, r.clock.pausedDays), ...(r.clock.pausedSince ? { pausedSince: r.clock.pausedSince } : {}) } };
+        r = {
+          ...r,
+          clock: {
+            ...clockFor(r.type, r.clock.receivedOn, complaintWorkingDays, true, r.clock.pausedDays),
+            ...(r.clock.pausedSince ? { pausedSince: r.clock.pausedSince } : {}),
+          },
+        };
         changes.push(`deadline extended to ${r.clock!.dueOn} (${r.clock!.clause})`);
         break;
       case 'clarify':

@@ -55,7 +55,8 @@ const RECORDS = String.raw`(?:cop(?:y|ies)|(?:annual )?returns?|(?:comments|resp
 /** Asking for a record named just before: "…the bat survey? I'd like a copy." */
 const COPY_OF_IT = String.raw`\b(?:(?:like|have|want|get|see|send(?: me| us)?|provide|post)\s+(?:a |any )?cop(?:y|ies)|(?:send|forward|post|e-?mail)\s+(?:it|them|whatever)(?: to me)?|(?:like|want|wish) to (?:see|have|read) (?:it|them))\b`;
 /** Routine business (README judgement 2): a form to fill in or a price list is not a request for the council's records. */
-const BUSINESS_AS_USUAL = /\b(?:corrected|amended|taken down)\b|\bwant (?:it|this|them) removed\b|\bfill (?:in|out)\b|\b(?:booking|application|entry|nomination|hire) forms?\b|\bprice list\b|\bsurvey link\b|\blink to\b|\bhire (?:rates|charges|prices)\b|\bterms and conditions\b/i;
+const BUSINESS_AS_USUAL =
+  /\b(?:corrected|amended|taken down)\b|\bwant (?:it|this|them) removed\b|\bfill (?:in|out)\b|\b(?:booking|application|entry|nomination|hire) forms?\b|\bprice list\b|\bsurvey link\b|\blink to\b|\bhire (?:rates|charges|prices)\b|\bterms and conditions\b/i;
 /** After "my": words for a place, a relative or a contact detail, which do not make the record the writer's own. */
 const NOT_MINE = String.raw`(?!(?:e-?mail|phone|number|mobile|address|house|home|street|road|lane|village|garden|area|neighbour\w*|mum|mother|dad|father|son|daughter|brother|sister|husband|wife|partner|family|child\w*|gran\w*|grand\w*|late|own house|request|foi|question|view|opinion|concerns?)\b)`;
 /**
@@ -67,22 +68,33 @@ const SELF = String.raw`(?:\b(?:data|information|info|details|anything|everythin
 /** Someone acting for the data subject (ICO: a parent, a solicitor, an attorney or deputy, a relative with authority). */
 const ACTING_FOR = String.raw`(?:on behalf of (?:my|our)|(?:her|his|their|signed) (?:authority|consent)|we (?:are instructed by|act for)|\bsolicitors? (?:for|acting for)\b|\b(?:we|i) (?:act|are acting|am acting) for\b|as (?:her|his) (?:parent|guardian|solicitor)|power of attorney|court of protection|acting (?:as|for)\b[^.?!\n]{0,20}\b(?:deputy|attorney)|deputy for|(?:writing|asking|emailing) for my (?:mum|mother|dad|father|son|daughter|brother|sister|husband|wife|partner|gran\w*|grand\w*)|(?:he|she)(?:'s| has) signed|(?:as|i am|i'm) the (?:parent|guardian|mother|father|mum|dad) of|\bmy (?:son|daughter|child)\b)`;
 /** Images of the writer (ICO: CCTV and photographs of a person are their personal data). */
-const IN_THE_IMAGE = /\b(?:cctv|footage|camera|video|photos?|pictures?|images?|recording)\b[\s\S]{0,160}\b(?:it'?s me|i(?:'m| am| was) (?:on|in|visible|the one)|(?:shows?|showing|of) me\b|me (?:locking|walking|parking|standing|leaving|arriving))|\b(?:photos?|pictures?|images?) of my (?:car|vehicle|van|house|home|property)\b/i;
+const IN_THE_IMAGE =
+  /\b(?:cctv|footage|camera|video|photos?|pictures?|images?|recording)\b[\s\S]{0,160}\b(?:it'?s me|i(?:'m| am| was) (?:on|in|visible|the one)|(?:shows?|showing|of) me\b|me (?:locking|walking|parking|standing|leaving|arriving))|\b(?:photos?|pictures?|images?) of my (?:car|vehicle|van|house|home|property)\b/i;
 /** Art. 15(1)(c) and (g): to whom the writer's data was disclosed, and where it came from. */
-const RECIPIENTS = /\b(?:who|whether|if)\b[^.?!\n]{0,50}\b(?:shared|sent|passed|disclosed|given|gave|sold)\b[^.?!\n]{0,10}\bmy (?:personal )?(?:data|information|info|details)\b|\bwhere (?:you|the council) got my (?:details|data|information|name|address)\b/i;
+const RECIPIENTS =
+  /\b(?:who|whether|if)\b[^.?!\n]{0,50}\b(?:shared|sent|passed|disclosed|given|gave|sold)\b[^.?!\n]{0,10}\bmy (?:personal )?(?:data|information|info|details)\b|\bwhere (?:you|the council) got my (?:details|data|information|name|address)\b/i;
 
 /**
  * In one sentence, a request and an object that is the writer's own: about,
  * on or mentioning them, between them and the council, or "my <something>"
  * that is not a place, a relative or a contact detail they are giving.
  */
-const OWN_OBJECT = new RegExp(String.raw`\b(?:about|on|concerning|regarding|mentioning|naming|between|for) (?:me|myself)\b|\bmy ${NOT_MINE}(?:own )?[a-z]+(?: [a-z]+)?\b`, 'i');
-const INFO_QUESTION = /\b(?:what|wat|wot)\b[^.?!\n]{0,30}\b(?:info\w*|data|details|records?|have|got|hold|holds|keep|wrote|written|recorded|said)\b[^.?!\n]{0,30}\b(?:on|about) me\b/i;
+const OWN_OBJECT = new RegExp(
+  String.raw`\b(?:about|on|concerning|regarding|mentioning|naming|between|for) (?:me|myself)\b|\bmy ${NOT_MINE}(?:own )?[a-z]+(?: [a-z]+)?\b`,
+  'i',
+);
+const INFO_QUESTION =
+  /\b(?:what|wat|wot)\b[^.?!\n]{0,30}\b(?:info\w*|data|details|records?|have|got|hold|holds|keep|wrote|written|recorded|said)\b[^.?!\n]{0,30}\b(?:on|about) me\b/i;
 function ownDataRequest(text: string): RegExpExecArray | null {
   for (const sentence of text.split(/(?<=[.?!])\s+|\n+/)) {
     if (INFO_QUESTION.test(sentence)) return INFO_QUESTION.exec(sentence);
     const ask = re(ASK).exec(sentence.split(/\b(?:so (?:that )?(?:i|we) can|in order to|because)\b/i)[0]!);
-    if (ask && OWN_OBJECT.test(sentence.slice(ask.index + ask[0].length)) && re(String.raw`\b${RECORDS}\b|\b(?:everything|anything|whatever|what)\b`).test(sentence)) return ask;
+    if (
+      ask &&
+      OWN_OBJECT.test(sentence.slice(ask.index + ask[0].length)) &&
+      re(String.raw`\b${RECORDS}\b|\b(?:everything|anything|whatever|what)\b`).test(sentence)
+    )
+      return ask;
   }
   return null;
 }
@@ -106,112 +118,121 @@ function anyOf(alternatives: readonly string[], end: '' | 'b' = ''): RegExp {
 }
 
 /** The three complaint ingredients (README label definition; withyham.txt §6.13, stilton.txt §8). */
-const COUNCIL_ACTOR = anyOf([
-  String.raw`(?:the|this|parish|our) council\b`,
-  String.raw`(?<!(?:district|county|borough|city|unitary) )council'?s\b`,
-  String.raw`(?:deputy )?clerk\b`,
-  String.raw`councillors?\b`,
-  String.raw`cllr\b`,
-  String.raw`chair(?:man|woman|person)?\b`,
-  String.raw`parish office\b`,
-  String.raw`your (?:contractors?|admin|staff|grass ?cutters|workmen|team|page|office|officer)\b`,
-  String.raw`council (?:lads|staff|workers|contractors?|officers?|employees?)\b`,
-  String.raw`which the council runs\b`,
-  String.raw`you lot\b`,
-  String.raw`council(?:-owned|'s)? (?:gate|land|field|property|building|hall|car park|fence|bench|playground|play area|pavilion|cemetery|allotments?|toilets?|van|vehicle)\b`,
-  String.raw`your (?:caretaker|office|drainage|works|contractors'|booking|system|website|handyman|groundsman|groundsmen|gardeners?|wardens?|litter pickers?)\b`,
-  String.raw`(?:hall )?booking system\b`,
-], '');
-const DISSATISFIED = anyOf([
-  String.raw`unhappy`,
-  String.raw`dissatisfied`,
-  String.raw`not (?:at all )?(?:satisfied|happy)`,
-  String.raw`disappointed`,
-  String.raw`appalled`,
-  String.raw`disgusted`,
-  String.raw`disgrace(?:ful)?`,
-  String.raw`outrageous`,
-  String.raw`unacceptable`,
-  String.raw`unprofessional`,
-  String.raw`embarrassing`,
-  String.raw`humiliat\w*`,
-  String.raw`shocking`,
-  String.raw`fail(?:ed|ure|s) to`,
-  String.raw`no refund`,
-  String.raw`(?:still|yet) (?:not|no|hasn'?t|haven'?t)`,
-  String.raw`(?:was|were|been) promised`,
-  String.raw`(?:3rd|third|second|2nd|fourth) time`,
-  String.raw`cracked`,
-  String.raw`deleted my`,
-  String.raw`censor\w*`,
-  String.raw`wrongly`,
-  String.raw`rude(?:ly)?`,
-  String.raw`filthy`,
-  String.raw`dismissive`,
-  String.raw`ignored`,
-  String.raw`without (?:notifying|telling|consulting|asking|(?:any )?consultation|(?:my )?consent)`,
-  String.raw`did not consent`,
-  String.raw`lost my`,
-  String.raw`shambles`,
-  String.raw`nobody (?:\w+ ){0,4}(?:has )?(?:replied|answered|responded|got back)`,
-  String.raw`fed up`,
-  String.raw`(?:in|a) (?:complete |total )?mess\b`,
-  String.raw`(?:posted|shared|published|disclosed|leaked|passed on|circulated|copied) my`,
-  String.raw`not allowed`,
-  String.raw`object\w* (?:strongly )?to (?:how|the way)`,
-  String.raw`stolen`,
-  String.raw`injur\w*`,
-  String.raw`ruined`,
-  String.raw`nothing (?:has been|was|is being) done`,
-  String.raw`blocked`,
-  String.raw`for (?:a fortnight|weeks|months|\d+ (?:days|weeks|months))`,
-  String.raw`unfair(?:ly)?`,
-  String.raw`unjust`,
-  String.raw`mishandl\w*`,
-  String.raw`nobody (?:has )?(?:answered|replied|responded|come|came|done)`,
-  String.raw`dumped`,
-  String.raw`damag(?:ed|ing)`,
-  String.raw`why (?:did|has|have|was|were|is) (?:your|the council|the clerk)`,
-  String.raw`done nothing`,
-  String.raw`distress\w*`,
-  String.raw`refused to`,
-  String.raw`nothing back`,
-  String.raw`no (?:reply|response|answer)`,
-  String.raw`threaten\w*`,
-], 'b');
-const REMEDY = anyOf([
-  String.raw`apolog\w*`,
-  String.raw`refund\w*`,
-  String.raw`compensat\w*`,
-  String.raw`explanation`,
-  String.raw`explain(?:ing)? (?:why|how)`,
-  String.raw`why (?:this|it) (?:happened|was allowed)`,
-  String.raw`how this (?:happened|was allowed)`,
-  String.raw`looked (?:at|into)`,
-  String.raw`investigat\w*`,
-  String.raw`(?:like|want) (?:this|it) reviewed`,
-  String.raw`accountab\w*`,
-  String.raw`held to account`,
-  String.raw`put (?:this|it|things) right`,
-  String.raw`who(?:'s| is) paying`,
-  String.raw`(?:formal|proper|written) (?:reply|answer|response)`,
-  String.raw`what (?:will|are you going to|is going to|is the council going to) (?:be )?do(?:ne)?`,
-  String.raw`correction`,
-  String.raw`before the (?:full )?council`,
-  String.raw`(?:want|like) (?:this|it) sorted`,
-  String.raw`(?:stop|prevent) (?:this|it) happening again`,
-  String.raw`money back`,
-  String.raw`pay for (?:the |its )?(?:repair|damage|replacement)`,
-  String.raw`expect (?:you|the council) to (?:pay|repair|replace|put)`,
-  String.raw`(?:want|expect|demand) an? (?:answer|reply|response)\b`,
-  String.raw`(?:reply|respond|write back) to me`,
-  String.raw`(?:want|like|need) to know why`,
-  String.raw`confirm in writing`,
-  String.raw`respond personally`,
-  String.raw`(?:come|someone) (?:and|to) look`,
-  String.raw`(?:tell|let) me what (?:the council|you) (?:will|are going to) do`,
-  String.raw`reviewed`,
-], '');
+const COUNCIL_ACTOR = anyOf(
+  [
+    String.raw`(?:the|this|parish|our) council\b`,
+    String.raw`(?<!(?:district|county|borough|city|unitary) )council'?s\b`,
+    String.raw`(?:deputy )?clerk\b`,
+    String.raw`councillors?\b`,
+    String.raw`cllr\b`,
+    String.raw`chair(?:man|woman|person)?\b`,
+    String.raw`parish office\b`,
+    String.raw`your (?:contractors?|admin|staff|grass ?cutters|workmen|team|page|office|officer)\b`,
+    String.raw`council (?:lads|staff|workers|contractors?|officers?|employees?)\b`,
+    String.raw`which the council runs\b`,
+    String.raw`you lot\b`,
+    String.raw`council(?:-owned|'s)? (?:gate|land|field|property|building|hall|car park|fence|bench|playground|play area|pavilion|cemetery|allotments?|toilets?|van|vehicle)\b`,
+    String.raw`your (?:caretaker|office|drainage|works|contractors'|booking|system|website|handyman|groundsman|groundsmen|gardeners?|wardens?|litter pickers?)\b`,
+    String.raw`(?:hall )?booking system\b`,
+  ],
+  '',
+);
+const DISSATISFIED = anyOf(
+  [
+    String.raw`unhappy`,
+    String.raw`dissatisfied`,
+    String.raw`not (?:at all )?(?:satisfied|happy)`,
+    String.raw`disappointed`,
+    String.raw`appalled`,
+    String.raw`disgusted`,
+    String.raw`disgrace(?:ful)?`,
+    String.raw`outrageous`,
+    String.raw`unacceptable`,
+    String.raw`unprofessional`,
+    String.raw`embarrassing`,
+    String.raw`humiliat\w*`,
+    String.raw`shocking`,
+    String.raw`fail(?:ed|ure|s) to`,
+    String.raw`no refund`,
+    String.raw`(?:still|yet) (?:not|no|hasn'?t|haven'?t)`,
+    String.raw`(?:was|were|been) promised`,
+    String.raw`(?:3rd|third|second|2nd|fourth) time`,
+    String.raw`cracked`,
+    String.raw`deleted my`,
+    String.raw`censor\w*`,
+    String.raw`wrongly`,
+    String.raw`rude(?:ly)?`,
+    String.raw`filthy`,
+    String.raw`dismissive`,
+    String.raw`ignored`,
+    String.raw`without (?:notifying|telling|consulting|asking|(?:any )?consultation|(?:my )?consent)`,
+    String.raw`did not consent`,
+    String.raw`lost my`,
+    String.raw`shambles`,
+    String.raw`nobody (?:\w+ ){0,4}(?:has )?(?:replied|answered|responded|got back)`,
+    String.raw`fed up`,
+    String.raw`(?:in|a) (?:complete |total )?mess\b`,
+    String.raw`(?:posted|shared|published|disclosed|leaked|passed on|circulated|copied) my`,
+    String.raw`not allowed`,
+    String.raw`object\w* (?:strongly )?to (?:how|the way)`,
+    String.raw`stolen`,
+    String.raw`injur\w*`,
+    String.raw`ruined`,
+    String.raw`nothing (?:has been|was|is being) done`,
+    String.raw`blocked`,
+    String.raw`for (?:a fortnight|weeks|months|\d+ (?:days|weeks|months))`,
+    String.raw`unfair(?:ly)?`,
+    String.raw`unjust`,
+    String.raw`mishandl\w*`,
+    String.raw`nobody (?:has )?(?:answered|replied|responded|come|came|done)`,
+    String.raw`dumped`,
+    String.raw`damag(?:ed|ing)`,
+    String.raw`why (?:did|has|have|was|were|is) (?:your|the council|the clerk)`,
+    String.raw`done nothing`,
+    String.raw`distress\w*`,
+    String.raw`refused to`,
+    String.raw`nothing back`,
+    String.raw`no (?:reply|response|answer)`,
+    String.raw`threaten\w*`,
+  ],
+  'b',
+);
+const REMEDY = anyOf(
+  [
+    String.raw`apolog\w*`,
+    String.raw`refund\w*`,
+    String.raw`compensat\w*`,
+    String.raw`explanation`,
+    String.raw`explain(?:ing)? (?:why|how)`,
+    String.raw`why (?:this|it) (?:happened|was allowed)`,
+    String.raw`how this (?:happened|was allowed)`,
+    String.raw`looked (?:at|into)`,
+    String.raw`investigat\w*`,
+    String.raw`(?:like|want) (?:this|it) reviewed`,
+    String.raw`accountab\w*`,
+    String.raw`held to account`,
+    String.raw`put (?:this|it|things) right`,
+    String.raw`who(?:'s| is) paying`,
+    String.raw`(?:formal|proper|written) (?:reply|answer|response)`,
+    String.raw`what (?:will|are you going to|is going to|is the council going to) (?:be )?do(?:ne)?`,
+    String.raw`correction`,
+    String.raw`before the (?:full )?council`,
+    String.raw`(?:want|like) (?:this|it) sorted`,
+    String.raw`(?:stop|prevent) (?:this|it) happening again`,
+    String.raw`money back`,
+    String.raw`pay for (?:the |its )?(?:repair|damage|replacement)`,
+    String.raw`expect (?:you|the council) to (?:pay|repair|replace|put)`,
+    String.raw`(?:want|expect|demand) an? (?:answer|reply|response)\b`,
+    String.raw`(?:reply|respond|write back) to me`,
+    String.raw`(?:want|like|need) to know why`,
+    String.raw`confirm in writing`,
+    String.raw`respond personally`,
+    String.raw`(?:come|someone) (?:and|to) look`,
+    String.raw`(?:tell|let) me what (?:the council|you) (?:will|are going to) do`,
+    String.raw`reviewed`,
+  ],
+  '',
+);
 const COMPLAINT_CLAUSE = 'council complaints procedure (withyham.txt §6.13; stilton.txt §8)';
 const FOI_CLAUSE = 'FOIA 2000 s.1(1), s.8(1); EIR 2004 reg 5(1)';
 
@@ -221,7 +242,9 @@ const RULES: readonly Rule[] = [
     id: 'sar-named',
     clause: 'UK GDPR art. 15; art. 12(3) (a request "under the Data Protection Act" is this right)',
     test: (t) =>
-      /\bsubject access(?: request)?\b|\bD?SAR\b(?!\w)|\barticle 15\b|\bart\.? ?15\b|\b(?:exercise|exercising|under) (?:my )?right of access\b|\b(?:exercise|exercising) my (?:data(?: protection)? |access |information )rights?\b|\b(?:request|requesting|asking) under the (?:UK )?(?:GDPR|data protection act(?: 2018)?)\b[^.?!\n]{0,120}\b(?:me|my)\b/i.exec(t),
+      /\bsubject access(?: request)?\b|\bD?SAR\b(?!\w)|\barticle 15\b|\bart\.? ?15\b|\b(?:exercise|exercising|under) (?:my )?right of access\b|\b(?:exercise|exercising) my (?:data(?: protection)? |access |information )rights?\b|\b(?:request|requesting|asking) under the (?:UK )?(?:GDPR|data protection act(?: 2018)?)\b[^.?!\n]{0,120}\b(?:me|my)\b/i.exec(
+        t,
+      ),
   },
   { type: 'sar', id: 'sar-own-data', clause: 'UK GDPR art. 15(1)', test: both(re(ASK), re(SELF)) },
   { type: 'sar', id: 'sar-own-records', clause: 'UK GDPR art. 15(1) (records about the requester, in any words)', test: ownDataRequest },
@@ -230,7 +253,12 @@ const RULES: readonly Rule[] = [
     id: 'sar-on-behalf',
     clause: 'UK GDPR art. 15(1); ICO: requests made on behalf of the data subject',
     test: unlessDeceased(
-      both(re(ACTING_FOR), re(String.raw`\b(?:personal (?:data|information)|data|information|records?|reports?|e-?mails?|notes|files?|letters|documents?|correspondence|photos?|anything|everything)\b[^.?!\n]{0,80}?\b(?:relating to|about|concerning|regarding|on|mention(?:ing)?|of|for) (?:her|him|them|my client|our client)\b|\b(?:her|his) (?:[a-z]+ )?(?:accident|notes|file|records?|reference|application|report)\b|\bwhat (?:the council|you) (?:has|have|holds?|keeps?) (?:on|about) (?:him|her|them)\b`)),
+      both(
+        re(ACTING_FOR),
+        re(
+          String.raw`\b(?:personal (?:data|information)|data|information|records?|reports?|e-?mails?|notes|files?|letters|documents?|correspondence|photos?|anything|everything)\b[^.?!\n]{0,80}?\b(?:relating to|about|concerning|regarding|on|mention(?:ing)?|of|for) (?:her|him|them|my client|our client)\b|\b(?:her|his) (?:[a-z]+ )?(?:accident|notes|file|records?|reference|application|report)\b|\bwhat (?:the council|you) (?:has|have|holds?|keeps?) (?:on|about) (?:him|her|them)\b`,
+        ),
+      ),
     ),
   },
   { type: 'sar', id: 'sar-own-image', clause: 'UK GDPR art. 15(1), (3) (a copy of images of the data subject)', test: both(re(ASK), IN_THE_IMAGE) },
@@ -240,13 +268,18 @@ const RULES: readonly Rule[] = [
     id: 'foi-named',
     clause: FOI_CLAUSE,
     test: (t) =>
-      /\b(?:under|using|per|in accordance with)\s+(?:the\s+)?(?:FOIA?|freedom of information|EIRs?|environmental information regulations)\b|\b(?:this is|please treat this as|consider this(?: as)?|i am (?:making|submitting)|i'?m (?:making|submitting)|i (?:wish|would like|'d like) to make)\s+an?\s+(?:FOIA?|freedom of information|EIR)\b|^\s*(?:FOIA?|freedom of information|EIR)(?: request)?\s*[:\-\u2013]|\b(?:FOIA?|freedom of information|EIR) request (?:for|regarding|about|re|concerning)\b/im.exec(t),
+      /\b(?:under|using|per|in accordance with)\s+(?:the\s+)?(?:FOIA?|freedom of information|EIRs?|environmental information regulations)\b|\b(?:this is|please treat this as|consider this(?: as)?|i am (?:making|submitting)|i'?m (?:making|submitting)|i (?:wish|would like|'d like) to make)\s+an?\s+(?:FOIA?|freedom of information|EIR)\b|^\s*(?:FOIA?|freedom of information|EIR)(?: request)?\s*[:\-\u2013]|\b(?:FOIA?|freedom of information|EIR) request (?:for|regarding|about|re|concerning)\b/im.exec(
+        t,
+      ),
   },
   {
     type: 'foi',
     id: 'foi-recorded-information',
     clause: FOI_CLAUSE,
-    test: (t) => (BUSINESS_AS_USUAL.test(t) ? null : (re(String.raw`${ASK}(?:[^.?!]|\d\.){0,120}?\b${RECORDS}\b`).exec(t) ?? re(String.raw`\b${RECORDS}\b[^]{0,100}?${COPY_OF_IT}`).exec(t))),
+    test: (t) =>
+      BUSINESS_AS_USUAL.test(t)
+        ? null
+        : (re(String.raw`${ASK}(?:[^.?!]|\d\.){0,120}?\b${RECORDS}\b`).exec(t) ?? re(String.raw`\b${RECORDS}\b[^]{0,100}?${COPY_OF_IT}`).exec(t)),
   },
   {
     type: 'foi',
@@ -258,21 +291,30 @@ const RULES: readonly Rule[] = [
     type: 'foi',
     id: 'foi-whether-held',
     clause: 'FOIA 2000 s.1(1)(a), (b) (whether information is held, and to have it)',
-    test: (t) => (re(ASK).test(t) || /\bif so\b/i.test(t) ? re(String.raw`\b(?:do|does|did|has|have) (?:you|the (?:parish )?council) (?:have|hold|keep|had|got|received|carried out|commissioned|done)\b[^.?!\n]{0,20}?\b${RECORDS}\b`).exec(t) : null),
+    test: (t) =>
+      re(ASK).test(t) || /\bif so\b/i.test(t)
+        ? re(
+            String.raw`\b(?:do|does|did|has|have) (?:you|the (?:parish )?council) (?:have|hold|keep|had|got|received|carried out|commissioned|done)\b[^.?!\n]{0,20}?\b${RECORDS}\b`,
+          ).exec(t)
+        : null,
   },
   {
     type: 'foi',
     id: 'foi-figures-question',
-    clause: 'FOIA 2000 s.1(1) (figures held in the council\'s records and accounts)',
+    clause: "FOIA 2000 s.1(1) (figures held in the council's records and accounts)",
     test: (t) =>
-      /\bhow much (?:money |rent )?(?:did|has|have|does|was|were|is) (?:the (?:parish )?council|you|the parish)\b[^.?!\n]{0,60}\b(?:spen[dt]|pa(?:y|id|ying)|cost|receiv|gets?|got|allocat|budget)|\bwhat(?:'?s| is| are)? (?:the (?:parish )?council|you) (?:paying|spending|paid|spent)\b|\bhow much (?:money |rent )?(?:the (?:parish )?council|you) (?:has |have |had )?(?:gets|got|receiv\w*|is paid|spen[dt]|paid|pays|charged|raised)\b|\bhow much (?:was|were|has been|is being) (?:paid|spent|received)\b|\bwhat (?:was|were|is|are) the (?:total |full |actual )?(?:cost|costs|spend|amount paid)\b|\bhow many\b[^.?!\n]{0,40}\b(?:has |have |did )?(?:the (?:parish )?council|you)\b[^.?!\n]{0,10}\b(?:received|issued|upheld|made|planted|awarded|granted|let|sold|employ\w*|recorded|logged)\b/i.exec(t),
+      /\bhow much (?:money |rent )?(?:did|has|have|does|was|were|is) (?:the (?:parish )?council|you|the parish)\b[^.?!\n]{0,60}\b(?:spen[dt]|pa(?:y|id|ying)|cost|receiv|gets?|got|allocat|budget)|\bwhat(?:'?s| is| are)? (?:the (?:parish )?council|you) (?:paying|spending|paid|spent)\b|\bhow much (?:money |rent )?(?:the (?:parish )?council|you) (?:has |have |had )?(?:gets|got|receiv\w*|is paid|spen[dt]|paid|pays|charged|raised)\b|\bhow much (?:was|were|has been|is being) (?:paid|spent|received)\b|\bwhat (?:was|were|is|are) the (?:total |full |actual )?(?:cost|costs|spend|amount paid)\b|\bhow many\b[^.?!\n]{0,40}\b(?:has |have |did )?(?:the (?:parish )?council|you)\b[^.?!\n]{0,10}\b(?:received|issued|upheld|made|planted|awarded|granted|let|sold|employ\w*|recorded|logged)\b/i.exec(
+        t,
+      ),
   },
   {
     type: 'complaint',
     id: 'complaint-named',
     clause: COMPLAINT_CLAUSE,
     test: (t) =>
-      /\b(?:formal|official) complaint\b|\b(?:wish|want|would like|'d like|intend|writing|write|have|need|must) to (?:formally )?(?:make a |raise a |lodge a |submit a |file a )?complain\b|\bi(?:'m| am) complaining\b|\bcomplain(?:ing)? (?:formally|in the strongest terms)\b|\bi (?:formally |hereby )?complain\b|\b(?:make|making|raise|raising|lodge|lodging|submit|submitting|file|filing|register|registering)\s+(?:a |my |this )?(?:formal )?complaint\b|\b(?:log|treat|treated|record|recorded|register|take|accept|raise|raised|pass|passed|put)\s+(?:this|it)?\s*(?:[a-z]+ ){0,4}?as\s+an?\s+(?:formal\s+)?complaint\b|\b(?:this|it) is (?:now )?an? (?:formal )?complaint\b|\b(?:under|to|via|through|invok\w*|in line with) (?:your|the|its|the council'?s) complaints? (?:procedure|panel|process|policy|committee)\b|\bletter of complaint\b|\b(?:i|we) (?:must |have to |need to )?(?:formally )?complain (?:about|that|of)\b|\b(?:write|writing|wrote)\b[^.?!\n]{0,20}\bto complain\b|\bescalating\b|\b(?:express|expressing) (?:my|our) (?:deep |strong |great )?dissatisfaction\b|\bformally complaining\b|\bescalat(?:e|ed|ing)\b[^.?!\n]{0,40}\bcomplaint|\bstage (?:2|two)\b|\bmaladministration\b|^\s*complaint\s*(?:re|about|regarding|[:\-\u2013])/im.exec(t),
+      /\b(?:formal|official) complaint\b|\b(?:wish|want|would like|'d like|intend|writing|write|have|need|must) to (?:formally )?(?:make a |raise a |lodge a |submit a |file a )?complain\b|\bi(?:'m| am) complaining\b|\bcomplain(?:ing)? (?:formally|in the strongest terms)\b|\bi (?:formally |hereby )?complain\b|\b(?:make|making|raise|raising|lodge|lodging|submit|submitting|file|filing|register|registering)\s+(?:a |my |this )?(?:formal )?complaint\b|\b(?:log|treat|treated|record|recorded|register|take|accept|raise|raised|pass|passed|put)\s+(?:this|it)?\s*(?:[a-z]+ ){0,4}?as\s+an?\s+(?:formal\s+)?complaint\b|\b(?:this|it) is (?:now )?an? (?:formal )?complaint\b|\b(?:under|to|via|through|invok\w*|in line with) (?:your|the|its|the council'?s) complaints? (?:procedure|panel|process|policy|committee)\b|\bletter of complaint\b|\b(?:i|we) (?:must |have to |need to )?(?:formally )?complain (?:about|that|of)\b|\b(?:write|writing|wrote)\b[^.?!\n]{0,20}\bto complain\b|\bescalating\b|\b(?:express|expressing) (?:my|our) (?:deep |strong |great )?dissatisfaction\b|\bformally complaining\b|\bescalat(?:e|ed|ing)\b[^.?!\n]{0,40}\bcomplaint|\bstage (?:2|two)\b|\bmaladministration\b|^\s*complaint\s*(?:re|about|regarding|[:\-\u2013])/im.exec(
+        t,
+      ),
   },
   {
     type: 'complaint',
@@ -293,7 +335,10 @@ const RULES: readonly Rule[] = [
     type: 'complaint',
     id: 'complaint-no-response',
     clause: COMPLAINT_CLAUSE,
-    test: (t) => /\bthe council (?:has |have )?(?:failed|refused|neglected) to\b[^.?!\n]{0,120}[.?!]?[^.?!\n]{0,120}\b(?:complain|apolog|explanation|investigat|escalat)/i.exec(t),
+    test: (t) =>
+      /\bthe council (?:has |have )?(?:failed|refused|neglected) to\b[^.?!\n]{0,120}[.?!]?[^.?!\n]{0,120}\b(?:complain|apolog|explanation|investigat|escalat)/i.exec(
+        t,
+      ),
   },
 ];
 
@@ -301,7 +346,8 @@ const RULES: readonly Rule[] = [
 const NEGATIONS: Record<CaseType, RegExp> = {
   foi: /\b(?:going to|will|i'll|we'll|might|may|intend to|plan to|shall)\s+(?:be\s+)?(?:submit|make|send|put|fil|lodg|do)\w*\b[^.?!\n]{0,20}\b(?:an? )?(?:FOI|freedom of information)|\b(?:not|isn'?t|no need for) (?:an? |making an? )?(?:formal )?(?:FOI|freedom of information)(?: request)?\b|\bwithdraw\w*\b[^.?!\n]{0,30}\b(?:FOI|freedom of information|request)/i,
   sar: /\b(?:going to|will|i'll|we'll|might|may|intend to|plan to|shall)\s+(?:be\s+)?(?:submit|make|send|put|fil|lodg|do)\w*\b[^.?!\n]{0,20}\b(?:an? )?(?:subject access|SAR)|\bnot (?:a |making a )?(?:subject access|SAR)\b|\bblank\b[^.?!\n]{0,30}\bform\b|\b(?:someone|people|residents|a man|a woman) (?:used|made|sent)\b[^.?!\n]{0,10}\b(?:subject access|SAR)|\b(?:subject access|SAR)(?: request)? to (?:the|another) (?:district|county|police|nhs|school)\b|\b(?:handling of|response to|reply to|chasing|outcome of|delay (?:in|with)|complain\w* about)\b[^.?!\n]{0,20}\b(?:my|the|our|a) (?:subject access|SAR|data (?:protection )?request)\b|\b(?:who|where|how)\b[^.?!\n]{0,30}\b(?:send|make|submit|address)\b[^.?!\n]{0,30}\b(?:subject access|SAR)\b|\bthank(?:s| you) for (?:sending|getting back|replying|your (?:reply|response|letter|email))\b|\ball received\b/i,
-  complaint: /\b(?:thinking of|considering|might|may|going to|could) (?:make|making|submit\w*|lodg\w*|rais\w*|put\w*(?: in)?) an? (?:formal )?complaint\b|\b(?:not|isn'?t|no) (?:a |making a |meant as a |intended as a )?(?:formal )?complaint\b|\bnot (?:trying|wanting|wishing) to complain\b|\bnot complaining\b|\bin case (?:i|we) (?:ever )?need\b|\b(?:how|who|where) (?:do|can|should|would) (?:i|we) (?:go to |make a |send a )?complain\w*\b|\bwho do (?:i|we) (?:go|turn) to\b|\b(?:can|could|should) (?:i|we) complain\b[^.?!\n]{0,40}\?|\bif (?:i|we) ever (?:need|want)\b/i,
+  complaint:
+    /\b(?:thinking of|considering|might|may|going to|could) (?:make|making|submit\w*|lodg\w*|rais\w*|put\w*(?: in)?) an? (?:formal )?complaint\b|\b(?:not|isn'?t|no) (?:a |making a |meant as a |intended as a )?(?:formal )?complaint\b|\bnot (?:trying|wanting|wishing) to complain\b|\bnot complaining\b|\bin case (?:i|we) (?:ever )?need\b|\b(?:how|who|where) (?:do|can|should|would) (?:i|we) (?:go to |make a |send a )?complain\w*\b|\bwho do (?:i|we) (?:go|turn) to\b|\b(?:can|could|should) (?:i|we) complain\b[^.?!\n]{0,40}\?|\bif (?:i|we) ever (?:need|want)\b/i,
 };
 
 /**
@@ -309,8 +355,10 @@ const NEGATIONS: Record<CaseType, RegExp> = {
  * judgement 7; the complaints procedure covers the council's own service and
  * its contractors): a complaint aimed at them is a near miss.
  */
-const THIRD_PARTY = /\b(?:next door|neighbou?rs?|[a-z]+ water\b|royal mail|(?:district|county|borough|city|unitary) council|the (?:district|county|police|hospital|school|nhs)\b|highways|bus (?:company|operator|service)|stagecoach|arriva|gp|surgery|the pub|landlord|bin men|dustmen|bin collections?|openreach|network rail|farmers?|landowners?|developers?|(?:dog )?owners|motorists|youths|teenagers|the \d+ bus|bus drivers?)\b/i;
-const COUNCIL_OWN = /\b(?:parish council'?s?|the clerk|(?:deputy )?clerk'?s?|councillors?|cllr|the chair(?:man|woman|person)?|(?<!(?:district|county|borough|city|unitary) )council'?s (?:contractors?|officers?|staff|response|decision|handling|process|own)|council contractor|parish office|your (?:contractors?|caretaker|office|staff|admin|team))\b/i;
+const THIRD_PARTY =
+  /\b(?:next door|neighbou?rs?|[a-z]+ water\b|royal mail|(?:district|county|borough|city|unitary) council|the (?:district|county|police|hospital|school|nhs)\b|highways|bus (?:company|operator|service)|stagecoach|arriva|gp|surgery|the pub|landlord|bin men|dustmen|bin collections?|openreach|network rail|farmers?|landowners?|developers?|(?:dog )?owners|motorists|youths|teenagers|the \d+ bus|bus drivers?)\b/i;
+const COUNCIL_OWN =
+  /\b(?:parish council'?s?|the clerk|(?:deputy )?clerk'?s?|councillors?|cllr|the chair(?:man|woman|person)?|(?<!(?:district|county|borough|city|unitary) )council'?s (?:contractors?|officers?|staff|response|decision|handling|process|own)|council contractor|parish office|your (?:contractors?|caretaker|office|staff|admin|team))\b/i;
 
 /**
  * Other routes to information that are not FOI (judgement 5): a councillor's

@@ -27,7 +27,16 @@ export interface OpenedCase {
 
 const SHORT: Record<CaseType, string> = { foi: 'FOI', sar: 'SAR', complaint: 'COMPLAINT ack' };
 
-export function openCase(input: { item: InboundItem; decision: Decision; ref: string; policy: Policy; target?: ReplyTarget; answerBlock?: string; threadOf?: string; retainUntil: string }): OpenedCase {
+export function openCase(input: {
+  item: InboundItem;
+  decision: Decision;
+  ref: string;
+  policy: Policy;
+  target?: ReplyTarget;
+  answerBlock?: string;
+  threadOf?: string;
+  retainUntil: string;
+}): OpenedCase {
   const { item, decision, ref, policy } = input;
   const automatic = decision.reasons.some((r) => r.rule === 'automatic-mail');
   // A follow-up in a thread we hold belongs to the earlier case, not a new one (it can still be answered).

@@ -147,10 +147,19 @@ export async function digestSections(deps: ClerkScheduleDeps, today: string): Pr
     }
   }
   return [
-    { title: 'Open cases, by due date', lines: open.map((c) => `${c.ref} (${c.channel}, received ${c.receivedAt.slice(0, 10)})${c.clock ? ` — ${c.type?.toUpperCase()} due ${longDate(c.clock.dueOn)}${c.clock.dueOn < today ? ' — OVERDUE' : ''}${c.clock.pausedSince ? ' (clock stopped: awaiting clarification)' : ''}` : ''}`) },
+    {
+      title: 'Open cases, by due date',
+      lines: open.map(
+        (c) =>
+          `${c.ref} (${c.channel}, received ${c.receivedAt.slice(0, 10)})${c.clock ? ` — ${c.type?.toUpperCase()} due ${longDate(c.clock.dueOn)}${c.clock.dueOn < today ? ' — OVERDUE' : ''}${c.clock.pausedSince ? ' (clock stopped: awaiting clarification)' : ''}` : ''}`,
+      ),
+    },
     { title: 'Held as unverified (check who sent them)', lines: held.map((c) => `${c.ref} (${c.channel}, received ${c.receivedAt.slice(0, 10)})`) },
     { title: 'Data consent pending or expired', lines: consent },
-    { title: "Today's moderation flags on informal posts and messages", lines: [...flags].sort((a, b) => b[1] - a[1]).map(([category, n]) => `${category}: ${n}`) },
+    {
+      title: "Today's moderation flags on informal posts and messages",
+      lines: [...flags].sort((a, b) => b[1] - a[1]).map(([category, n]) => `${category}: ${n}`),
+    },
     {
       title: `Informal themes since ${days.at(-1)} (stilton.txt §5: passed to the relevant people)`,
       lines: [...themes].sort((a, b) => b[1].count - a[1].count).map(([topic, t]) => `${topic}: ${t.count}${t.example ? ` — e.g. "${t.example}"` : ''}`),
@@ -160,7 +169,11 @@ export async function digestSections(deps: ClerkScheduleDeps, today: string): Pr
 
 function digestMessage(policy: Policy, date: string, sections: readonly Section[], now: Date): OutboxMessage {
   const shown = sections.filter((s) => s.lines.length > 0);
-  const text = [`Daily digest for ${policy.council.name}, ${longDate(date)}.`, '', ...shown.flatMap((s) => [`${s.title}:`, ...s.lines.map((l) => `- ${l}`), ''])].join('\n');
+  const text = [
+    `Daily digest for ${policy.council.name}, ${longDate(date)}.`,
+    '',
+    ...shown.flatMap((s) => [`${s.title}:`, ...s.lines.map((l) => `- ${l}`), '']),
+  ].join('\n');
   const html = [
     '<!doctype html><html lang="en-GB"><body>',
     `<p>Daily digest for ${escapeHtml(policy.council.name)}, ${escapeHtml(longDate(date))}.</p>`,

@@ -42,5 +42,10 @@ export function shortExample(text: string, max = 90): string {
     .replace(/\s+/g, ' ')
     .trim();
   const chars = Array.from(scrubbed);
-  return chars.length <= max ? scrubbed : `${chars.slice(0, max - 1).join('').replace(/\s+\S*$/, '')}…`;
+  return chars.length <= max
+    ? scrubbed
+    : `${chars
+        .slice(0, max - 1)
+        .join('')
+        .replace(/\s+\S*$/, '')}…`;
 }

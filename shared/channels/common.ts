@@ -4,8 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type Json = Record<string, unknown>;
 
-export const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const asObject = (value: unknown): Json | undefined => (isObject(value) ? value : undefined);
 
@@ -20,8 +19,7 @@ export function asId(value: unknown): string | undefined {
 
 export const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-export const asNumber = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+export const asNumber = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
 /** Compare two secrets/signatures in constant time (for equal lengths; a length mismatch is not secret). */
 export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {

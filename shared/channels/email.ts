@@ -62,7 +62,8 @@ function partDelimiters(raw: Uint8Array | string, cap: number): number {
 
 export function checkMimeLimits(raw: Uint8Array | string): void {
   const size = typeof raw === 'string' ? Buffer.byteLength(raw, 'latin1') : raw.byteLength;
-  if (size > MIME_LIMITS.maxBytes) throw new MimeLimitError(`the message is ${Math.round(size / 1048576)} MB, over the ${MIME_LIMITS.maxBytes / 1048576} MB the hub parses`);
+  if (size > MIME_LIMITS.maxBytes)
+    throw new MimeLimitError(`the message is ${Math.round(size / 1048576)} MB, over the ${MIME_LIMITS.maxBytes / 1048576} MB the hub parses`);
   if (partDelimiters(raw, MIME_LIMITS.maxPartDelimiters) > MIME_LIMITS.maxPartDelimiters) {
     throw new MimeLimitError(`the message has more than ${MIME_LIMITS.maxPartDelimiters} MIME parts`);
   }
@@ -118,7 +119,10 @@ export function fromPostalMime(mail: Email): ParsedEmail {
 /** Envelope or header path to its stored form: lower-cased address, '' for the null path. */
 export function returnPathOf(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const inner = value.trim().replace(/^<(.*)>$/, '$1').trim();
+  const inner = value
+    .trim()
+    .replace(/^<(.*)>$/, '$1')
+    .trim();
   return inner.toLowerCase();
 }
 

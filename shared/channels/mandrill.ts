@@ -2,7 +2,20 @@ import type { InboundItem, Party, TransportFacts, Verdict } from '../model/inbou
 import { badRequest, unauthorized } from '../http/errors.ts';
 import { parseForm, type WebhookRequest } from '../http/request.ts';
 import type { WebhookContext, WebhookOutcome } from '../http/webhook.ts';
-import { asNumber, asObject, asString, clipOptional, hmac, isoFromMillis, optional, safeEqual, sha256Hex, SkipCounter, urlWithSortedParams, type Json } from './common.ts';
+import {
+  asNumber,
+  asObject,
+  asString,
+  clipOptional,
+  hmac,
+  isoFromMillis,
+  optional,
+  safeEqual,
+  sha256Hex,
+  SkipCounter,
+  urlWithSortedParams,
+  type Json,
+} from './common.ts';
 import { headerOnlyEmail, MAX_SUBJECT_CHARS, parseMime, type ParsedEmail } from './email.ts';
 import { htmlToText } from './html-to-text.ts';
 
@@ -51,12 +64,7 @@ export function mandrillSignature(url: string, params: readonly (readonly [strin
   return hmac('sha1', key, urlWithSortedParams(url, params)).toString('base64');
 }
 
-export function verifyMandrillSignature(
-  url: string,
-  params: readonly (readonly [string, string])[],
-  header: string | undefined,
-  key: string,
-): boolean {
+export function verifyMandrillSignature(url: string, params: readonly (readonly [string, string])[], header: string | undefined, key: string): boolean {
   return header !== undefined && safeEqual(mandrillSignature(url, params, key), header);
 }
 

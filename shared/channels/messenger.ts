@@ -3,7 +3,22 @@ import { badRequest, unauthorized } from '../http/errors.ts';
 import type { WebhookRequest } from '../http/request.ts';
 import type { WebhookContext, WebhookOutcome } from '../http/webhook.ts';
 import { ENV } from '../topology.ts';
-import { asArray, asId, asNumber, asObject, asString, clip, clipOptional, hmac, MAX_LIST_ENTRIES, isoFromMillis, optional, safeEqual, SkipCounter, type Json } from './common.ts';
+import {
+  asArray,
+  asId,
+  asNumber,
+  asObject,
+  asString,
+  clip,
+  clipOptional,
+  hmac,
+  MAX_LIST_ENTRIES,
+  isoFromMillis,
+  optional,
+  safeEqual,
+  SkipCounter,
+  type Json,
+} from './common.ts';
 
 /**
  * Facebook Messenger Platform and Page `feed` webhooks (reference/channels.md §1).
@@ -61,10 +76,7 @@ export interface MessengerOptions {
 }
 
 /** Every entry[], messaging[] and changes[] of one POST; undefined when the body is not a webhook payload at all. */
-export function parseMessengerPayload(
-  payload: unknown,
-  options: MessengerOptions,
-): { items: InboundItem[]; skipped: Record<string, number> } | undefined {
+export function parseMessengerPayload(payload: unknown, options: MessengerOptions): { items: InboundItem[]; skipped: Record<string, number> } | undefined {
   const root = asObject(payload);
   if (!root || !Array.isArray(root.entry)) return undefined;
   const items: InboundItem[] = [];
@@ -177,7 +189,12 @@ function feedItem(change: Json, pageId: string, options: MessengerOptions, skip:
   const created = asNumber(value.created_time);
   const name = asString(from?.name);
   return {
-    ...baseItem('facebook-comment', 'comment', `${commentId}:add`, isoFromMillis(created === undefined ? undefined : created * 1000) ?? options.now.toISOString()),
+    ...baseItem(
+      'facebook-comment',
+      'comment',
+      `${commentId}:add`,
+      isoFromMillis(created === undefined ? undefined : created * 1000) ?? options.now.toISOString(),
+    ),
     // `from` is absent without pages_read_user_content; downstream sees an empty id.
     sender: { id: fromId ?? '', ...optional({ name }) },
     recipients: [pageId],

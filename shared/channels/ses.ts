@@ -40,7 +40,9 @@ export async function handleSesEvent(event: SESEvent, deps: SesDeps): Promise<Se
     const raw = await deps.store.get(key);
     // postal-mime is lenient; if it still gives up, or the message is over the parsing limits, keep the
     // mail with what SES parsed (and why) rather than lose it.
-    const parsed = await parseMime(raw).catch((error: unknown) => fromCommonHeaders(mail, error instanceof MimeLimitError ? error.message : 'the MIME structure could not be read'));
+    const parsed = await parseMime(raw).catch((error: unknown) =>
+      fromCommonHeaders(mail, error instanceof MimeLimitError ? error.message : 'the MIME structure could not be read'),
+    );
     items.push(sesItem(ses as unknown as SesRecord, parsed, now, deps.store.bucket ? { bucket: deps.store.bucket, key } : undefined));
   }
   await deps.enqueue(items);
@@ -84,7 +86,12 @@ export function sesItem(ses: SesRecord, parsed: ParsedEmail, now: Date, raw?: { 
     providerMessageId: mail.messageId,
     receivedAt: timestamp && !Number.isNaN(Date.parse(timestamp)) ? new Date(timestamp).toISOString() : now.toISOString(),
     sender,
-    recipients: parsed.to.length > 0 ? parsed.to : asArray(receipt.recipients).filter((r): r is string => typeof r === 'string').map((r) => r.toLowerCase()),
+    recipients:
+      parsed.to.length > 0
+        ? parsed.to
+        : asArray(receipt.recipients)
+            .filter((r): r is string => typeof r === 'string')
+            .map((r) => r.toLowerCase()),
     ...optional({
       headerFrom,
       cc: parsed.cc.length > 0 ? parsed.cc : undefined,

@@ -27,12 +27,7 @@ export function twilioSignature(url: string, params: readonly (readonly [string,
 }
 
 /** Like twilio-node, also accept the URL with or without the scheme's default port. */
-export function verifyTwilioSignature(
-  url: string,
-  params: readonly (readonly [string, string])[],
-  header: string | undefined,
-  authToken: string,
-): boolean {
+export function verifyTwilioSignature(url: string, params: readonly (readonly [string, string])[], header: string | undefined, authToken: string): boolean {
   if (!header) return false;
   return urlVariants(url).some((candidate) => safeEqual(twilioSignature(candidate, params, authToken), header));
 }

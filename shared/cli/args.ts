@@ -52,9 +52,7 @@ export interface ParsedOptions<S extends OptionSpecs> {
 }
 
 export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spec: S): ParsedOptions<S> {
-  const options = Object.fromEntries(
-    Object.entries(spec).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }]),
-  );
+  const options = Object.fromEntries(Object.entries(spec).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }]));
   // strict: false, so util.parseArgs never throws its own (long, oddly quoted)
   // messages; every problem is found in the tokens below instead.
   const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });

@@ -68,7 +68,8 @@ export interface DigestAccess {
 }
 
 export function verifyArgs(v: { anchor?: string; digest?: string; 'allow-empty'?: boolean }, command: string): VerifyArgs {
-  if ((v.anchor !== undefined || v.digest !== undefined || v['allow-empty']) && command !== 'verify') throw new UsageError('--anchor, --digest and --allow-empty are for verify');
+  if ((v.anchor !== undefined || v.digest !== undefined || v['allow-empty']) && command !== 'verify')
+    throw new UsageError('--anchor, --digest and --allow-empty are for verify');
   const anchors = (v.anchor ?? '')
     .split(',')
     .filter((part) => part.trim() !== '')
@@ -77,7 +78,10 @@ export function verifyArgs(v: { anchor?: string; digest?: string; 'allow-empty'?
       if (!anchor) throw new UsageError(`--anchor must be SEQ:HASH (an event number and its 64-hex hash, as verify prints them), got "${part.slice(0, 80)}"`);
       return anchor;
     });
-  const digestFiles = (v.digest ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const digestFiles = (v.digest ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   return { anchors, digestFiles, allowEmpty: v['allow-empty'] ?? false };
 }
 
@@ -128,9 +132,12 @@ export function formatVerifyReport(report: VerifyReport): string {
   const scope = `${count(report.events, 'event')}, ${count(report.items, 'item')}, ${count(report.digests, 'digest')}, ${count(report.anchors, 'anchor')} checked`;
   if (report.ok) {
     lines.push(`OK: the ${report.council} audit trail verifies: ${scope}.`);
-    if (report.pending > 0) lines.push(`${count(report.pending, 'event')} recorded in the last minutes ${report.pending === 1 ? 'is' : 'are'} still on the way into the chain.`);
+    if (report.pending > 0)
+      lines.push(`${count(report.pending, 'event')} recorded in the last minutes ${report.pending === 1 ? 'is' : 'are'} still on the way into the chain.`);
     lines.push(`Head: ${report.events}:${report.headHash}`);
-    lines.push('Keep that line (or a digest, hub audit digest): a later "hub audit verify --anchor <it>" proves nothing up to it was changed or removed since.');
+    lines.push(
+      'Keep that line (or a digest, hub audit digest): a later "hub audit verify --anchor <it>" proves nothing up to it was changed or removed since.',
+    );
     return `${lines.join('\n')}\n`;
   }
   lines.push(`FAILED: the ${report.council} audit trail has ${count(report.findings.length, 'finding')} (${scope}):`);
@@ -163,7 +170,8 @@ type DigestSource = Pick<AuditStore, 'council' | 'headMark' | 'eventsAfter'>;
 
 /** `hub audit digest`: sign and store a digest of the chain now, and print it (keep a copy). */
 export async function runDigest(ctx: { store: DigestSource; out: { write(text: string): void }; digests?: DigestAccess }, json: boolean): Promise<number> {
-  if (!ctx.digests?.signer) throw new UsageError('digest needs the signing key: use --local, or run it with a role allowed to sign (the hourly auditDigest function does this in AWS)');
+  if (!ctx.digests?.signer)
+    throw new UsageError('digest needs the signing key: use --local, or run it with a role allowed to sign (the hourly auditDigest function does this in AWS)');
   const { writeDigest } = await import('../store/write-digest.ts');
   const { digest } = await writeDigest(ctx.store, ctx.digests.store, ctx.digests.signer, { now: new Date(), onlyIfChanged: false });
   if (!digest) {

@@ -6,7 +6,19 @@ import { CONSENT_STATUSES, type AuditEvent, type AuditSummary } from '../model/a
 import { londonDay } from '../runtime/london-time.ts';
 import type { AuditStore, SummaryFilter } from '../store/audit-store.ts';
 import { hashSender } from '../store/hash.ts';
-import { DIGEST_OPTIONS, digestLocation, NO_VERIFY_ARGS, runDigest, runKey, runVerify, VERIFY_OPTIONS, verifyArgs, type DigestAccess, type DigestLocation, type VerifyArgs } from './audit-verify.ts';
+import {
+  DIGEST_OPTIONS,
+  digestLocation,
+  NO_VERIFY_ARGS,
+  runDigest,
+  runKey,
+  runVerify,
+  VERIFY_OPTIONS,
+  verifyArgs,
+  type DigestAccess,
+  type DigestLocation,
+  type VerifyArgs,
+} from './audit-verify.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
 import { hexPrefix, isoDay, oneOf, parseOptions, pickCommand, reference, UsageError, type OptionSpecs } from './args.ts';
 
@@ -227,7 +239,20 @@ async function list(ctx: RunContext, filter: SummaryFilter, format: AuditArgs['f
     ctx.out.write(`${COLUMNS.join(',')}\n`);
     for (const row of rows) ctx.out.write(csvRow(row));
   } else {
-    ctx.out.write(table(['Reference', 'Received', 'Channel', 'Class', 'Consent', 'Keep until', 'Sender'], rows.map((r) => [r.ref, londonDateTime(r.receivedAt), r.channel, r.classification, r.consentStatus, r.retainUntil.slice(0, 10), r.senderHash.slice(0, 12)])));
+    ctx.out.write(
+      table(
+        ['Reference', 'Received', 'Channel', 'Class', 'Consent', 'Keep until', 'Sender'],
+        rows.map((r) => [
+          r.ref,
+          londonDateTime(r.receivedAt),
+          r.channel,
+          r.classification,
+          r.consentStatus,
+          r.retainUntil.slice(0, 10),
+          r.senderHash.slice(0, 12),
+        ]),
+      ),
+    );
     ctx.out.write(`${rows.length} item${rows.length === 1 ? '' : 's'}\n`);
   }
   return 0;
@@ -319,6 +344,10 @@ function oneLine(text: string): string {
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => `${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`;
+  const line = (cells: readonly string[]) =>
+    `${cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()}\n`;
   return line(header) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('');
 }

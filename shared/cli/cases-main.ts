@@ -24,7 +24,9 @@ export async function casesMain(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) return reportUsageError(error, process.stderr, 'hub cases --help');
     const e = error as { code?: string; name?: string; message?: string };
-    process.stderr.write(`hub: ${e.code === 'ECONNREFUSED' ? 'cannot reach the operational table (is the local hub running?)' : (e.message ?? String(error))}\n`);
+    process.stderr.write(
+      `hub: ${e.code === 'ECONNREFUSED' ? 'cannot reach the operational table (is the local hub running?)' : (e.message ?? String(error))}\n`,
+    );
     return 1;
   }
 }
@@ -32,7 +34,12 @@ export async function casesMain(argv: readonly string[]): Promise<number> {
 async function openCases(args: CasesArgs): Promise<CaseStore> {
   if (args.local) {
     const info = readLocalHubInfo() as ReturnType<typeof readLocalHubInfo> & { opsTable?: string };
-    const client = createDocumentClient({ endpoint: info.dynamodbEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const client = createDocumentClient({
+      endpoint: info.dynamodbEndpoint,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
     const table = args.table ?? info.opsTable;
     if (!table) throw new UsageError('the local hub did not say where its operational table is; pass --table');
     return new CaseStore({ client, tableName: table });

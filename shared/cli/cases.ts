@@ -124,12 +124,16 @@ export function caseRow(c: CaseRecord, today: string): CaseRow {
   const deadline = !c.clock
     ? ''
     : answeredOn
-      ? answeredOn <= dueOn ? 'met' : 'missed'
+      ? answeredOn <= dueOn
+        ? 'met'
+        : 'missed'
       : c.status === 'closed'
         ? 'closed'
         : c.clock.pausedSince
           ? 'paused'
-          : today > dueOn ? 'overdue' : 'due';
+          : today > dueOn
+            ? 'overdue'
+            : 'due';
   return {
     ref: c.ref,
     channel: c.channel,
@@ -159,7 +163,10 @@ export async function runCases(args: CasesArgs, ctx: CasesContext): Promise<numb
       return 1;
     }
     const row = caseRow(record, today);
-    if (args.format === 'json') ctx.out.write(`${JSON.stringify({ ...row, clock: record.clock ?? null, answers: record.answers, hold: record.hold ?? null, typeSource: record.typeSource ?? null }, null, 2)}\n`);
+    if (args.format === 'json')
+      ctx.out.write(
+        `${JSON.stringify({ ...row, clock: record.clock ?? null, answers: record.answers, hold: record.hold ?? null, typeSource: record.typeSource ?? null }, null, 2)}\n`,
+      );
     else ctx.out.write(showText(row, record));
     return 0;
   }
@@ -193,9 +200,23 @@ function format(rows: readonly CaseRow[], as: CasesArgs['format']): string {
   if (as === 'csv') return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\n')}\n`;
   if (rows.length === 0) return 'No cases match.\n';
   const headers = ['Reference', 'Channel', 'Received', 'Status', 'Type', 'Due', 'Answered', 'Work days', 'Deadline'];
-  const cells = rows.map((r) => [r.ref, r.channel, r.received, r.status, r.type || '-', r.dueOn || '-', r.answeredOn || '-', r.responseWorkingDays === null ? '-' : String(r.responseWorkingDays), r.deadline || '-']);
+  const cells = rows.map((r) => [
+    r.ref,
+    r.channel,
+    r.received,
+    r.status,
+    r.type || '-',
+    r.dueOn || '-',
+    r.answeredOn || '-',
+    r.responseWorkingDays === null ? '-' : String(r.responseWorkingDays),
+    r.deadline || '-',
+  ]);
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cols: string[]) =>
+    cols
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const overdue = rows.filter((r) => r.deadline === 'overdue').length;
   return `${[line(headers), ...cells.map(line), '', `${rows.length} case(s)${overdue ? `, ${overdue} OVERDUE` : ''}`].join('\n')}\n`;
 }
@@ -208,7 +229,9 @@ function showText(row: CaseRow, record: CaseRecord): string {
     `  Status:     ${row.status}${record.hold ? ` (held: ${record.hold})` : ''}`,
     `  Type:       ${row.type || 'none'}${record.typeSource ? ` (${record.typeSource === 'clerk' ? 'set by the clerk' : `detected: ${record.typeSource}`})` : ''}`,
     ...(record.clock
-      ? [`  Due:        ${record.clock.dueOn} — ${record.clock.rule} (${record.clock.clause})${record.clock.extended ? ', extended' : ''}${record.clock.pausedSince ? `, paused since ${record.clock.pausedSince}` : ''}`]
+      ? [
+          `  Due:        ${record.clock.dueOn} — ${record.clock.rule} (${record.clock.clause})${record.clock.extended ? ', extended' : ''}${record.clock.pausedSince ? `, paused since ${record.clock.pausedSince}` : ''}`,
+        ]
       : []),
     `  Answers:    ${record.answers}${row.answeredOn ? ` (first ${row.answeredOn})` : ''}`,
     `  Deadline:   ${row.deadline || 'no statutory clock'}`,

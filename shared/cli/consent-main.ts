@@ -46,8 +46,17 @@ async function openStores(args: ConsentArgs): Promise<{ audit: AuditStore; ops: 
   if (args.local) {
     const info = readLocalHubInfo() as ReturnType<typeof readLocalHubInfo> & { opsTable?: string };
     if (!info.opsTable) throw new UsageError('the local hub did not say where its operational table is');
-    const client = createDocumentClient({ endpoint: info.dynamodbEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
-    return { audit: new AuditStore({ client, tableName: info.auditTable, council: info.council }), ops: new OpsStore({ client, tableName: info.opsTable }), council: info.council };
+    const client = createDocumentClient({
+      endpoint: info.dynamodbEndpoint,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    return {
+      audit: new AuditStore({ client, tableName: info.auditTable, council: info.council }),
+      ops: new OpsStore({ client, tableName: info.opsTable }),
+      council: info.council,
+    };
   }
   const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'eu-west-2';
   const cf = new CloudFormationClient({ region });

@@ -62,7 +62,13 @@ export function parseConsentArgs(argv: readonly string[], user: () => string = s
   if (!recordedBy) throw new UsageError('--by needs a name');
   return {
     ...base,
-    record: { ref: reference(refWord), answer: v.granted ? 'granted' : 'declined', how, recordedBy: recordedBy.slice(0, 100), ...(v.note?.trim() ? { note: v.note.trim().slice(0, 2_000) } : {}) },
+    record: {
+      ref: reference(refWord),
+      answer: v.granted ? 'granted' : 'declined',
+      how,
+      recordedBy: recordedBy.slice(0, 100),
+      ...(v.note?.trim() ? { note: v.note.trim().slice(0, 2_000) } : {}),
+    },
   };
 }
 

@@ -138,7 +138,8 @@ function caseText(value: string, flag: string): string {
   const text = value.trim();
   if (!text) throw new UsageError(`${flag} must not be empty`);
   if (text.length > 200) throw new UsageError(`${flag} must be at most 200 characters`);
-  if (/@|\d[\d\s-]{8,}\d/.test(text)) throw new UsageError(`${flag} goes into the permanent audit trail: give a case number, not an email address or phone number`);
+  if (/@|\d[\d\s-]{8,}\d/.test(text))
+    throw new UsageError(`${flag} goes into the permanent audit trail: give a case number, not an email address or phone number`);
   return text;
 }
 
@@ -177,7 +178,9 @@ export async function runDp(args: DpArgs, ctx: DpContext): Promise<number> {
       return erase(args, ctx, now);
     case 'hold add': {
       const added = await ctx.holds.add(args.ref!, args.reason!, ctx.operator, now().toISOString());
-      ctx.out.write(added ? `Hold placed on ${args.ref}: erasure and the retention sweep will skip it until it is removed.\n` : `${args.ref} is already on hold.\n`);
+      ctx.out.write(
+        added ? `Hold placed on ${args.ref}: erasure and the retention sweep will skip it until it is removed.\n` : `${args.ref} is already on hold.\n`,
+      );
       return 0;
     }
     case 'hold remove': {
@@ -194,11 +197,24 @@ async function sarExport(args: DpArgs, ctx: DpContext, now: () => Date): Promise
   const senderKey = requireSenderKey(ctx);
   const outcome = await exportSubjectAccess(
     { identities: args.senders, outDir: args.out!, by: ctx.operator, ...(args.caseRef ? { caseRef: args.caseRef } : {}) },
-    { audit: ctx.audit, holds: ctx.holds, senderKey, councilName: ctx.policy?.council.name ?? ctx.audit.council, now, ...(ctx.ops ? { ops: ctx.ops } : {}), ...(ctx.policy ? { policy: ctx.policy } : {}), ...(ctx.bodies ? { bodies: ctx.bodies } : {}) },
+    {
+      audit: ctx.audit,
+      holds: ctx.holds,
+      senderKey,
+      councilName: ctx.policy?.council.name ?? ctx.audit.council,
+      now,
+      ...(ctx.ops ? { ops: ctx.ops } : {}),
+      ...(ctx.policy ? { policy: ctx.policy } : {}),
+      ...(ctx.bodies ? { bodies: ctx.bodies } : {}),
+    },
   );
-  ctx.out.write(`Subject access export ${outcome.exportId}: ${outcome.items} recorded item${outcome.items === 1 ? '' : 's'}, ${outcome.informal} informal message${outcome.informal === 1 ? '' : 's'}.\n`);
+  ctx.out.write(
+    `Subject access export ${outcome.exportId}: ${outcome.items} recorded item${outcome.items === 1 ? '' : 's'}, ${outcome.informal} informal message${outcome.informal === 1 ? '' : 's'}.\n`,
+  );
   for (const file of outcome.files) ctx.out.write(`  ${file}\n`);
-  ctx.out.write(`Recorded in the audit trail (sar-exported, reference ${outcome.exportId}). Check report.html for other people's details before sending it (docs/data-protection.md).\n`);
+  ctx.out.write(
+    `Recorded in the audit trail (sar-exported, reference ${outcome.exportId}). Check report.html for other people's details before sending it (docs/data-protection.md).\n`,
+  );
   return 0;
 }
 
@@ -222,7 +238,10 @@ async function erase(args: DpArgs, ctx: DpContext, now: () => Date): Promise<num
   for (const ref of outcome.alreadyErased) ctx.out.write(`${ref} was already erased.\n`);
   for (const ref of outcome.notFound) ctx.out.write(`No audit record with reference ${ref}.\n`);
   if (outcome.informalRecords) ctx.out.write(`Removed ${outcome.informalRecords} informal message log${outcome.informalRecords === 1 ? '' : 's'}.\n`);
-  if (outcome.otherRecords) ctx.out.write(`Removed or scrubbed ${outcome.otherRecords} other record${outcome.otherRecords === 1 ? '' : 's'} about them (consent, reply and message times, moderation, digest themes).\n`);
+  if (outcome.otherRecords)
+    ctx.out.write(
+      `Removed or scrubbed ${outcome.otherRecords} other record${outcome.otherRecords === 1 ? '' : 's'} about them (consent, reply and message times, moderation, digest themes).\n`,
+    );
   const nothing = outcome.erased.length + outcome.alreadyErased.length === 0 && !outcome.informalRecords && !outcome.otherRecords;
   if (nothing && args.senders.length) ctx.out.write('Nothing is held under that sender.\n');
   if (outcome.recordedAs) ctx.out.write(`Recorded in the audit trail (subject-erased, reference ${outcome.recordedAs}).\n`);

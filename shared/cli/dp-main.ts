@@ -52,13 +52,21 @@ async function openContext(args: DpArgs): Promise<DpContext> {
   if (args.local) {
     const dataDir = resolve(process.env.HUB_DATA_DIR?.trim() || '.hub');
     const info = readLocalHubInfo(dataDir) as ReturnType<typeof readLocalHubInfo> & { opsTable?: string };
-    const client = createDocumentClient({ endpoint: info.dynamodbEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const client = createDocumentClient({
+      endpoint: info.dynamodbEndpoint,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
     // Locally the commands act as the stack's data protection officer role, so what it may not do in AWS fails here too.
     const iam = await import('../../infra/local/iam/enforce.ts');
     if (iam.installIamEnforcement({ onDenial: (d) => process.stderr.write(`hub: ${iam.describeDenial(d)}\n`) })) iam.bindPrincipal(client, 'dpo');
     const auditTable = args.table ?? info.auditTable;
     // Erasure events go to the hub's appender, the chain's only writer.
-    const queue = localAuditQueue(info, new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const queue = localAuditQueue(
+      info,
+      new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    );
     const audit = new AuditStore({ client, tableName: auditTable, council: args.council ?? info.council, ...(queue ? { queue } : {}) });
     const opsTable = args.opsTable ?? info.opsTable;
     const senderKey = envKey ?? info.senderKey;

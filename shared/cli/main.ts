@@ -60,7 +60,10 @@ async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKe
     if (iam.installIamEnforcement({ onDenial: (d) => process.stderr.write(`hub: ${iam.describeDenial(d)}\n`) })) iam.bindPrincipal(client, 'auditor');
     // Events the CLI records (an erasure) go to the hub's appender like every other event.
     const queue = info.auditQueueUrl
-      ? new SqsAuditQueue({ queueUrl: info.auditQueueUrl, client: new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) })
+      ? new SqsAuditQueue({
+          queueUrl: info.auditQueueUrl,
+          client: new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+        })
       : undefined;
     const store = new AuditStore({ client, tableName: args.table ?? info.auditTable, council: args.council ?? info.council, ...(queue ? { queue } : {}) });
     return { store, senderKey: envKey ?? info.senderKey, digests: localDigestAccess(resolve(process.env.HUB_DATA_DIR?.trim() || '.hub')) };
@@ -95,9 +98,17 @@ function localDigestAccess(dataDir: string): DigestAccess {
 
 /** In AWS: the Object Lock bucket and the KMS key (the auditor role may read and get the public key; signing is the auditDigest function's). */
 async function awsDigestAccess(where: { bucket: string; keyArn: string; retainYears?: number }, region: string): Promise<DigestAccess> {
-  const [{ KMSClient }, { S3Client }, { KmsDigestSigner, S3DigestStore }] = await Promise.all([import('@aws-sdk/client-kms'), import('@aws-sdk/client-s3'), import('../store/audit-digest-aws.ts')]);
+  const [{ KMSClient }, { S3Client }, { KmsDigestSigner, S3DigestStore }] = await Promise.all([
+    import('@aws-sdk/client-kms'),
+    import('@aws-sdk/client-s3'),
+    import('../store/audit-digest-aws.ts'),
+  ]);
   const signer = new KmsDigestSigner({ keyId: where.keyArn, client: new KMSClient({ region }) });
-  return { store: new S3DigestStore({ client: new S3Client({ region }), bucket: where.bucket, ...(where.retainYears ? { retainYears: where.retainYears } : {}) }), signer, publicKeyPem: () => signer.publicKeyPem() };
+  return {
+    store: new S3DigestStore({ client: new S3Client({ region }), bucket: where.bucket, ...(where.retainYears ? { retainYears: where.retainYears } : {}) }),
+    signer,
+    publicKeyPem: () => signer.publicKeyPem(),
+  };
 }
 
 function describe(error: unknown): string {

@@ -49,7 +49,9 @@ export interface ErasureOutcome {
 export class ErasureRefusedError extends Error {
   readonly held: readonly Hold[];
   constructor(held: readonly Hold[]) {
-    super(`refused: ${held.map((h) => `${h.ref} is under a legal hold (${h.reason})`).join('; ')}. Nothing was erased; lift the hold with hub hold remove first.`);
+    super(
+      `refused: ${held.map((h) => `${h.ref} is under a legal hold (${h.reason})`).join('; ')}. Nothing was erased; lift the hold with hub hold remove first.`,
+    );
     this.name = 'ErasureRefusedError';
     this.held = held;
   }
@@ -60,7 +62,12 @@ export class ErasureRefusedError extends Error {
  * request (the caller decides what to do), unless `skipHeld`, which the
  * retention sweep uses to go past held items and report them.
  */
-export async function eraseReferences(refs: readonly string[], request: ErasureRequest, deps: EraseDeps, options: { skipHeld?: boolean; opsCleanup?: boolean } = {}): Promise<ErasureOutcome> {
+export async function eraseReferences(
+  refs: readonly string[],
+  request: ErasureRequest,
+  deps: EraseDeps,
+  options: { skipHeld?: boolean; opsCleanup?: boolean } = {},
+): Promise<ErasureOutcome> {
   const unique = [...new Set(refs)];
   const held: Hold[] = [];
   for (const ref of unique) {
@@ -111,7 +118,10 @@ async function removeCopies(ref: string, itemId: string, classification: string,
   if (deps.rawMail) {
     const events = await deps.audit.eventsFor(ref);
     const rawKey = events.find((e) => e.type === 'received')?.data.rawKey;
-    const keys = new Set([typeof rawKey === 'string' && rawKey ? rawKey : rawMailKeyOf(itemId), ...events.map((e) => rawMailKeyOf(String(e.data.replyItemId ?? '')))]);
+    const keys = new Set([
+      typeof rawKey === 'string' && rawKey ? rawKey : rawMailKeyOf(itemId),
+      ...events.map((e) => rawMailKeyOf(String(e.data.replyItemId ?? ''))),
+    ]);
     for (const key of keys) if (key) await deps.rawMail.delete(key);
   }
   if (deps.ops) {
@@ -140,13 +150,24 @@ export interface SenderErasure extends ErasureOutcome {
  * (`subject-erased`: who, when, why, how many; never who it was about), so an
  * erasure of someone with only informal messages is audited too.
  */
-export async function eraseSenders(subject: { senderHashes: readonly string[]; lastMessageKeys?: readonly string[] }, request: ErasureRequest, deps: EraseDeps): Promise<SenderErasure> {
+export async function eraseSenders(
+  subject: { senderHashes: readonly string[]; lastMessageKeys?: readonly string[] },
+  request: ErasureRequest,
+  deps: EraseDeps,
+): Promise<SenderErasure> {
   const summaries: { ref: string; itemId: string }[] = [];
   for (const senderHash of new Set(subject.senderHashes)) {
     for await (const summary of deps.audit.listSummaries({ senderHash })) summaries.push(summary);
   }
-  const outcome = await eraseReferences(summaries.map((s) => s.ref), request, deps, { opsCleanup: true });
-  const removed = deps.ops ? await eraseSenderRecords(deps.ops, { ...subject, refs: summaries.map((s) => s.ref), itemIds: summaries.map((s) => s.itemId) }, deps.rawMail) : { informal: 0, other: 0 };
+  const outcome = await eraseReferences(
+    summaries.map((s) => s.ref),
+    request,
+    deps,
+    { opsCleanup: true },
+  );
+  const removed = deps.ops
+    ? await eraseSenderRecords(deps.ops, { ...subject, refs: summaries.map((s) => s.ref), itemIds: summaries.map((s) => s.itemId) }, deps.rawMail)
+    : { informal: 0, other: 0 };
   const now = deps.now();
   const ref = `ERASE-${londonDay(now.toISOString()).replaceAll('-', '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
   await deps.audit.append({

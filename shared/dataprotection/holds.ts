@@ -91,7 +91,14 @@ export class HoldStore {
       throw error;
     }
     const summary = await this.audit.getSummary(ref);
-    await this.audit.append({ ref, itemId: summary?.itemId ?? ref, type: 'hold-removed', at, data: { reason, by, heldSince: current.addedAt }, eventKey: `${ref}:hold-removed:${at}` });
+    await this.audit.append({
+      ref,
+      itemId: summary?.itemId ?? ref,
+      type: 'hold-removed',
+      at,
+      data: { reason, by, heldSince: current.addedAt },
+      eventKey: `${ref}:hold-removed:${at}`,
+    });
     return true;
   }
 

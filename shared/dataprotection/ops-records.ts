@@ -68,7 +68,12 @@ export async function findOpsRecords(ops: OpsTable, subject: SubjectKeys): Promi
   const hashes = new Set(subject.senderHashes);
   // Their informal items are known only from their minimal logs: those first.
   const informalItemIds = live.filter(([r, c]) => c?.id === 'minimal-log' && hashes.has(String(r.item.senderHash))).map(([r]) => String(r.item.itemId));
-  const s: Subject = { hashes, refs: new Set(subject.refs), itemIds: new Set([...(subject.itemIds ?? []), ...informalItemIds]), lastMessageKeys: new Set(subject.lastMessageKeys ?? []) };
+  const s: Subject = {
+    hashes,
+    refs: new Set(subject.refs),
+    itemIds: new Set([...(subject.itemIds ?? []), ...informalItemIds]),
+    lastMessageKeys: new Set(subject.lastMessageKeys ?? []),
+  };
   const byClass = new Map<string, OpsRecord[]>();
   const unclassified = new Map<string, number>();
   for (const [record, keyClass] of live) {
@@ -138,17 +143,19 @@ export async function scrubTheme(ops: OpsTable, theme: OpsRecord, itemIds: Reado
   const exampleBy = theme.item.exampleItemId;
   const dropExample = typeof theme.item.example === 'string' && (typeof exampleBy !== 'string' || itemIds.has(exampleBy));
   if (ids.length === 0 && !dropExample) return;
-  await ops.client.send(
-    new UpdateCommand({
-      TableName: ops.tableName,
-      Key: { pk: theme.pk, sk: theme.sk },
-      UpdateExpression: [ids.length ? 'DELETE itemIds :ids' : '', dropExample ? 'REMOVE example, exampleItemId' : ''].filter(Boolean).join(' '),
-      ConditionExpression: 'attribute_exists(pk)',
-      ...(ids.length ? { ExpressionAttributeValues: { ':ids': new Set(ids) } } : {}),
-    }),
-  ).catch((error: unknown) => {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-  });
+  await ops.client
+    .send(
+      new UpdateCommand({
+        TableName: ops.tableName,
+        Key: { pk: theme.pk, sk: theme.sk },
+        UpdateExpression: [ids.length ? 'DELETE itemIds :ids' : '', dropExample ? 'REMOVE example, exampleItemId' : ''].filter(Boolean).join(' '),
+        ConditionExpression: 'attribute_exists(pk)',
+        ...(ids.length ? { ExpressionAttributeValues: { ':ids': new Set(ids) } } : {}),
+      }),
+    )
+    .catch((error: unknown) => {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    });
 }
 
 /**
@@ -159,16 +166,18 @@ export async function scrubTheme(ops: OpsTable, theme: OpsRecord, itemIds: Reado
  */
 export async function scrubItemClaim(ops: OpsTable, itemId: string, ref: string, classification: string): Promise<void> {
   const now = Math.floor((ops.clock ?? Date.now)() / 1000);
-  await ops.client.send(
-    new PutCommand({
-      TableName: ops.tableName,
-      Item: { pk: `ITEM#${itemId}`, sk: 'V', value: { state: 'done', ref, decision: { classification } }, expiresAt: now + 30 * 86_400 },
-      ConditionExpression: 'attribute_exists(pk) AND expiresAt >= :now',
-      ExpressionAttributeValues: { ':now': now },
-    }),
-  ).catch((error: unknown) => {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-  });
+  await ops.client
+    .send(
+      new PutCommand({
+        TableName: ops.tableName,
+        Item: { pk: `ITEM#${itemId}`, sk: 'V', value: { state: 'done', ref, decision: { classification } }, expiresAt: now + 30 * 86_400 },
+        ConditionExpression: 'attribute_exists(pk) AND expiresAt >= :now',
+        ExpressionAttributeValues: { ':now': now },
+      }),
+    )
+    .catch((error: unknown) => {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    });
 }
 
 /**
@@ -177,16 +186,18 @@ export async function scrubItemClaim(ops: OpsTable, itemId: string, ref: string,
  * is marked so no answer can be sent to them again.
  */
 export async function scrubCase(ops: OpsTable, ref: string): Promise<void> {
-  await ops.client.send(
-    new UpdateCommand({
-      TableName: ops.tableName,
-      Key: { pk: `CASE#${ref}`, sk: 'V' },
-      UpdateExpression: 'REMOVE #v.#t SET #v.#b = :erased',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#v': 'value', '#t': 'target', '#b': 'answerBlock' },
-      ExpressionAttributeValues: { ':erased': 'personal-data-erased' },
-    }),
-  ).catch((error: unknown) => {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-  });
+  await ops.client
+    .send(
+      new UpdateCommand({
+        TableName: ops.tableName,
+        Key: { pk: `CASE#${ref}`, sk: 'V' },
+        UpdateExpression: 'REMOVE #v.#t SET #v.#b = :erased',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#v': 'value', '#t': 'target', '#b': 'answerBlock' },
+        ExpressionAttributeValues: { ':erased': 'personal-data-erased' },
+      }),
+    )
+    .catch((error: unknown) => {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    });
 }

@@ -62,7 +62,9 @@ export async function sweepRetention(deps: SweepDeps): Promise<SweepResult> {
   for (const classification of CLASSIFICATIONS) {
     const due = await pastRetention(deps.audit, classification, deps.policy, now);
     if (due.length === 0) continue;
-    const outcome = await eraseReferences(due, { reason: retentionReason(classification, deps.policy), by: 'retention-sweep', basis: 'retention' }, deps, { skipHeld: true });
+    const outcome = await eraseReferences(due, { reason: retentionReason(classification, deps.policy), by: 'retention-sweep', basis: 'retention' }, deps, {
+      skipHeld: true,
+    });
     removed.push(...outcome.erased);
     held.push(...outcome.held.map((h) => h.ref));
   }
@@ -98,16 +100,17 @@ async function pastRetention(audit: AuditStore, classification: Classification, 
 
 /** The sweep's stores and policy from the function's environment (topology ENV). */
 export async function retentionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<SweepDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { auditQueueFromEnv }, { loadPolicy }, { HoldStore }, { ENV }, rawMail, { councilOf, requireEnv }] = await Promise.all([
-    import('../store/client.ts'),
-    import('../store/audit-store.ts'),
-    import('../store/audit-queue.ts'),
-    import('../policy/load.ts'),
-    import('./holds.ts'),
-    import('../topology.ts'),
-    import('./raw-mail.ts'),
-    import('../runtime/env.ts'),
-  ]);
+  const [{ createDocumentClient }, { AuditStore }, { auditQueueFromEnv }, { loadPolicy }, { HoldStore }, { ENV }, rawMail, { councilOf, requireEnv }] =
+    await Promise.all([
+      import('../store/client.ts'),
+      import('../store/audit-store.ts'),
+      import('../store/audit-queue.ts'),
+      import('../policy/load.ts'),
+      import('./holds.ts'),
+      import('../topology.ts'),
+      import('./raw-mail.ts'),
+      import('../runtime/env.ts'),
+    ]);
   const { auditTable } = requireEnv(['auditTable'], env);
   const policy = loadPolicy(councilOf(env), { trustPresets: true });
   const client = createDocumentClient();

@@ -60,7 +60,11 @@ export function sarDocument(meta: SarMeta, records: SubjectRecords): Record<stri
   };
 }
 
-export function sarManifest(meta: SarMeta, records: SubjectRecords, files: readonly { name: string; bytes: number; sha256: string }[]): Record<string, unknown> {
+export function sarManifest(
+  meta: SarMeta,
+  records: SubjectRecords,
+  files: readonly { name: string; bytes: number; sha256: string }[],
+): Record<string, unknown> {
   return {
     exportId: meta.exportId,
     council: meta.council,
@@ -79,7 +83,10 @@ export function sarHtml(meta: SarMeta, records: SubjectRecords): string {
   const items = records.items.map(itemSection).join('\n');
   const informal = records.informal.length
     ? `<table><thead><tr><th scope="col">Received</th><th scope="col">Channel</th><th scope="col">Treated as</th><th scope="col">Why (policy clause)</th><th scope="col">What we did</th></tr></thead><tbody>${records.informal
-        .map((r) => `<tr><td>${esc(r.receivedAt)}</td><td>${esc(r.channel)}</td><td>${esc(r.classification)}</td><td>${reasonsList(r.reasons)}</td><td>${esc(list(r.actions).join(', '))}</td></tr>`)
+        .map(
+          (r) =>
+            `<tr><td>${esc(r.receivedAt)}</td><td>${esc(r.channel)}</td><td>${esc(r.classification)}</td><td>${reasonsList(r.reasons)}</td><td>${esc(list(r.actions).join(', '))}</td></tr>`,
+        )
         .join('')}</tbody></table>`
     : '<p>None.</p>';
   const consent = [
@@ -115,13 +122,28 @@ ${otherRecordsHtml(records)}
 function otherRecordsHtml(r: SubjectRecords): string {
   const section = (title: string, rows: string[]) => (rows.length ? `<h2>${esc(title)}</h2><ul>${rows.map((row) => `<li>${row}</li>`).join('')}</ul>` : '');
   return [
-    section("The clerk's notes on your data consent", r.consentNotes.map((n) => `${esc(n.ref)}, ${esc(n.at)}, by ${esc(n.how)}, recorded by ${esc(n.recordedBy)}: <pre>${esc(n.note)}</pre>`)),
-    section('Open request for your data consent', r.openConsentRequest.map((o) => `${esc(o.ref)}, open until ${esc(o.expiresAt)}`)),
-    section("Reminders of the council's deadline to answer you", r.caseReminders.map((c) => `${esc(c.ref)}: reminder on ${esc(c.remindOn.slice(0, 10))} (${esc(c.label)}), due ${esc(c.dueOn)}`)),
-    section("Topics your informal messages were counted under in the clerk's daily summary", r.themes.map((t) => `${esc(t.day)}: ${esc(t.topic)}${t.example ? ` (example quoted from your message: "${esc(t.example)}")` : ''}`)),
+    section(
+      "The clerk's notes on your data consent",
+      r.consentNotes.map((n) => `${esc(n.ref)}, ${esc(n.at)}, by ${esc(n.how)}, recorded by ${esc(n.recordedBy)}: <pre>${esc(n.note)}</pre>`),
+    ),
+    section(
+      'Open request for your data consent',
+      r.openConsentRequest.map((o) => `${esc(o.ref)}, open until ${esc(o.expiresAt)}`),
+    ),
+    section(
+      "Reminders of the council's deadline to answer you",
+      r.caseReminders.map((c) => `${esc(c.ref)}: reminder on ${esc(c.remindOn.slice(0, 10))} (${esc(c.label)}), due ${esc(c.dueOn)}`),
+    ),
+    section(
+      "Topics your informal messages were counted under in the clerk's daily summary",
+      r.themes.map((t) => `${esc(t.day)}: ${esc(t.topic)}${t.example ? ` (example quoted from your message: "${esc(t.example)}")` : ''}`),
+    ),
     section('Time of your latest Messenger message (kept 2 days, for the reply window)', r.messengerLastMessage.map(esc)),
     section('Page comments of yours that broke the moderation rules (kept for the repeat-offender window)', r.moderationOffences.map(esc)),
-    section('Raw copies of email (deleted automatically on the day shown)', r.rawMail.map((m) => `${esc(m.what)}${m.ref ? ` (${esc(m.ref)})` : ''}, received ${esc(m.receivedAt)}, deleted by ${esc(m.deletedBy)}`)),
+    section(
+      'Raw copies of email (deleted automatically on the day shown)',
+      r.rawMail.map((m) => `${esc(m.what)}${m.ref ? ` (${esc(m.ref)})` : ''}, received ${esc(m.receivedAt)}, deleted by ${esc(m.deletedBy)}`),
+    ),
   ].join('\n');
 }
 
@@ -139,11 +161,30 @@ function itemSection(item: SubjectItem): string {
   if (c) {
     rows.push(['From', esc([c.sender.name, c.sender.id].filter(Boolean).join(' '))]);
     if (c.subject !== undefined) rows.push(['Subject', esc(c.subject)]);
-    if (c.attachments.length) rows.push(['Attachments (names only; files are not kept)', c.attachments.map((a) => `${esc(a.filename ?? 'unnamed')} (${esc(a.contentType ?? '')}, ${a.sizeBytes === undefined ? 'size unknown' : `${a.sizeBytes} bytes`})`).join('<br>')]);
+    if (c.attachments.length)
+      rows.push([
+        'Attachments (names only; files are not kept)',
+        c.attachments
+          .map((a) => `${esc(a.filename ?? 'unnamed')} (${esc(a.contentType ?? '')}, ${a.sizeBytes === undefined ? 'size unknown' : `${a.sizeBytes} bytes`})`)
+          .join('<br>'),
+      ]);
   }
   if (item.case) {
     const k = item.case;
-    rows.push(['Case', esc([k.type, k.status, k.dueOn ? `due ${k.dueOn}` : '', k.answeredAt ? `answered ${k.answeredAt.slice(0, 10)}` : '', k.closedAt ? `closed ${k.closedAt.slice(0, 10)}` : ''].filter(Boolean).join(', '))]);
+    rows.push([
+      'Case',
+      esc(
+        [
+          k.type,
+          k.status,
+          k.dueOn ? `due ${k.dueOn}` : '',
+          k.answeredAt ? `answered ${k.answeredAt.slice(0, 10)}` : '',
+          k.closedAt ? `closed ${k.closedAt.slice(0, 10)}` : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
+      ),
+    ]);
   }
   if (item.hold) rows.push(['Legal hold', `${esc(item.hold.reason)} since ${esc(item.hold.since)}`]);
   const decision = item.decision ? `<h4>Why it was treated this way</h4>${reasonsList(item.decision.reasons)}` : '';

@@ -35,12 +35,21 @@ export class OutputDirectoryError extends Error {
   }
 }
 
-export async function exportSubjectAccess(request: SarRequest, deps: SubjectDeps & { readonly councilName: string; readonly now: () => Date }): Promise<SarOutcome> {
+export async function exportSubjectAccess(
+  request: SarRequest,
+  deps: SubjectDeps & { readonly councilName: string; readonly now: () => Date },
+): Promise<SarOutcome> {
   await prepareDirectory(request.outDir);
   const now = deps.now();
   const exportId = `SAR-${londonDay(now.toISOString()).replaceAll('-', '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
   const records = await collectSubjectRecords(request.identities, deps);
-  const meta: SarMeta = { exportId, council: deps.audit.council, councilName: deps.councilName, generatedAt: now.toISOString(), identities: request.identities };
+  const meta: SarMeta = {
+    exportId,
+    council: deps.audit.council,
+    councilName: deps.councilName,
+    generatedAt: now.toISOString(),
+    identities: request.identities,
+  };
 
   const written: { name: string; bytes: number; sha256: string }[] = [];
   const write = async (name: string, text: string) => {

@@ -132,7 +132,9 @@ export async function collectSubjectRecords(identities: readonly string[], deps:
     items.push(describeItem(summary, full, content?.erased, history, hold, deps.policy));
   }
 
-  const found = deps.ops ? await findOpsRecords(deps.ops, { ...keys, refs: items.map((i) => i.summary.ref), itemIds: items.map((i) => i.summary.itemId) }) : undefined;
+  const found = deps.ops
+    ? await findOpsRecords(deps.ops, { ...keys, refs: items.map((i) => i.summary.ref), itemIds: items.map((i) => i.summary.itemId) })
+    : undefined;
   const cases = new Map(recordsOf(found, 'case').map(({ item }) => [String(item.pk).slice('CASE#'.length), caseSummary(item.value)]));
   const withCases = items.map((item) => (cases.has(item.summary.ref) ? { ...item, case: cases.get(item.summary.ref)! } : item));
   const informal = recordsOf(found, 'minimal-log').map(({ item }) => ({
@@ -144,32 +146,61 @@ export async function collectSubjectRecords(identities: readonly string[], deps:
     itemId: String(item.itemId),
   }));
   informal.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
-  const consentPerMatter = recordsOf(found, 'consent-per-matter').map(({ item }) => ({ ref: String(item.ref), status: String(item.status), at: String(item.at) }));
-  const consentLedger = recordsOf(found, 'consent-ledger').map(({ item }) => ({ lastChange: String(item.lastChange), at: String(item.at), optedOut: Boolean(item.optedOut) }));
+  const consentPerMatter = recordsOf(found, 'consent-per-matter').map(({ item }) => ({
+    ref: String(item.ref),
+    status: String(item.status),
+    at: String(item.at),
+  }));
+  const consentLedger = recordsOf(found, 'consent-ledger').map(({ item }) => ({
+    lastChange: String(item.lastChange),
+    at: String(item.at),
+    optedOut: Boolean(item.optedOut),
+  }));
 
   const searched: SourceSearched[] = [
     { source: 'audit table: item summaries under the sender hash of each identity (bySender index)', found: summaries.length },
-    { source: 'audit table: personal content of each item (sender, subject, text, attachment names, types and sizes)', found: items.filter((i) => i.content).length },
+    {
+      source: 'audit table: personal content of each item (sender, subject, text, attachment names, types and sizes)',
+      found: items.filter((i) => i.content).length,
+    },
     { source: 'audit table: every chain event of each item (decisions with rules and clauses, consent, messages sent)', found: eventCount },
     { source: 'audit table: legal holds on these items', found: items.filter((i) => i.hold).length },
     ...(found ? opsSources(found) : []),
   ];
   const view = opsView(found, withCases, informal, deps.policy, (deps.now ?? (() => new Date()))());
-  searched.push({ source: "mail bucket: raw copies of their email and of the clerk's emailed replies, still kept (listed with the day each is deleted, not read)", found: view.rawMail.length });
+  searched.push({
+    source: "mail bucket: raw copies of their email and of the clerk's emailed replies, still kept (listed with the day each is deleted, not read)",
+    found: view.rawMail.length,
+  });
   return { items: withCases, informal: informal.map(({ itemId: _id, ...rest }) => rest), consentPerMatter, consentLedger, searched, excluded, ...view };
 }
 
 /** One line per key class the scan matches (key-classes.ts), with what it found: the manifest's account of the operational table. */
 function opsSources(found: SubjectOpsRecords): SourceSearched[] {
-  return KEY_CLASSES.filter((c) => c.store === 'ops' && MATCHED_CLASSES.includes(c.id)).map((c) => ({ source: `operational table: ${c.holds} (${c.id}; found by ${c.foundBy})`, found: recordsOf(found, c.id).length }));
+  return KEY_CLASSES.filter((c) => c.store === 'ops' && MATCHED_CLASSES.includes(c.id)).map((c) => ({
+    source: `operational table: ${c.holds} (${c.id}; found by ${c.foundBy})`,
+    found: recordsOf(found, c.id).length,
+  }));
 }
 
-function opsView(found: SubjectOpsRecords | undefined, items: readonly SubjectItem[], informal: readonly (InformalRecord & { itemId: string })[], policy: Policy | undefined, now: Date): SubjectOpsView {
+function opsView(
+  found: SubjectOpsRecords | undefined,
+  items: readonly SubjectItem[],
+  informal: readonly (InformalRecord & { itemId: string })[],
+  policy: Policy | undefined,
+  now: Date,
+): SubjectOpsView {
   const str = (x: unknown) => (typeof x === 'string' ? x : '');
   const value = (r: OpsRecord) => (r.item.value ?? {}) as Record<string, unknown>;
   const theirs = new Set([...items.map((i) => i.summary.itemId), ...informal.map((i) => i.itemId)]);
   return {
-    consentNotes: recordsOf(found, 'consent-note').map((r) => ({ ref: str(value(r).ref), at: str(value(r).at), how: str(value(r).how), recordedBy: str(value(r).recordedBy), note: str(value(r).note) })),
+    consentNotes: recordsOf(found, 'consent-note').map((r) => ({
+      ref: str(value(r).ref),
+      at: str(value(r).at),
+      how: str(value(r).how),
+      recordedBy: str(value(r).recordedBy),
+      note: str(value(r).note),
+    })),
     openConsentRequest: recordsOf(found, 'consent-open').map((r) => ({ ref: str(value(r).ref), expiresAt: str(value(r).expiresAt) })),
     caseReminders: recordsOf(found, 'due-case-reminder').map(({ item }) => {
       const data = (item.data ?? {}) as Record<string, unknown>;
@@ -188,14 +219,22 @@ function opsView(found: SubjectOpsRecords | undefined, items: readonly SubjectIt
 }
 
 /** Raw mail is not read (its content is the item's); each copy still kept is listed with the day the bucket's lifecycle rule deletes it. */
-function rawCopies(items: readonly SubjectItem[], informal: readonly (InformalRecord & { itemId: string })[], days: number, now: Date): SubjectOpsView['rawMail'] {
+function rawCopies(
+  items: readonly SubjectItem[],
+  informal: readonly (InformalRecord & { itemId: string })[],
+  days: number,
+  now: Date,
+): SubjectOpsView['rawMail'] {
   const copies: SubjectOpsView['rawMail'][number][] = [];
-  const add = (what: string, receivedAt: string, ref?: string) => copies.push({ what, ...(ref ? { ref } : {}), receivedAt, deletedBy: rawMailExpiresAt(new Date(receivedAt), days).toISOString().slice(0, 10) });
+  const add = (what: string, receivedAt: string, ref?: string) =>
+    copies.push({ what, ...(ref ? { ref } : {}), receivedAt, deletedBy: rawMailExpiresAt(new Date(receivedAt), days).toISOString().slice(0, 10) });
   for (const item of items) {
     if (item.erased) continue;
-    if (item.history.some((e) => e.type === 'received' && typeof e.data.rawKey === 'string') || rawMailKeyOf(item.summary.itemId)) add('your email as received', item.summary.receivedAt, item.summary.ref);
+    if (item.history.some((e) => e.type === 'received' && typeof e.data.rawKey === 'string') || rawMailKeyOf(item.summary.itemId))
+      add('your email as received', item.summary.receivedAt, item.summary.ref);
     const replies = new Map<string, string>();
-    for (const e of item.history) if (rawMailKeyOf(String(e.data.replyItemId ?? '')) && !replies.has(String(e.data.replyItemId))) replies.set(String(e.data.replyItemId), e.at);
+    for (const e of item.history)
+      if (rawMailKeyOf(String(e.data.replyItemId ?? '')) && !replies.has(String(e.data.replyItemId))) replies.set(String(e.data.replyItemId), e.at);
     for (const at of replies.values()) add("the clerk's email reply about it", at, item.summary.ref);
   }
   for (const log of informal) if (rawMailKeyOf(log.itemId)) add('your email as received (informal)', log.receivedAt);
@@ -222,9 +261,18 @@ const TEXT_KEY_OF_KIND: Record<string, string> = {
   'complaint-invitation': 'formalComplaintInvitation',
 };
 
-function describeItem(summary: AuditSummary, content: PersonalContent | undefined, erased: { at: string; reason: string } | undefined, history: AuditEvent[], hold: { reason: string; addedAt: string } | undefined, policy: Policy | undefined): SubjectItem {
+function describeItem(
+  summary: AuditSummary,
+  content: PersonalContent | undefined,
+  erased: { at: string; reason: string } | undefined,
+  history: AuditEvent[],
+  hold: { reason: string; addedAt: string } | undefined,
+  policy: Policy | undefined,
+): SubjectItem {
   const classified = history.find((e) => e.type === 'classified');
-  const replyKeys = ((classified?.data.actions as { type?: string; textKey?: string }[] | undefined) ?? []).filter((a) => a.type === 'auto-reply').map((a) => a.textKey ?? '');
+  const replyKeys = ((classified?.data.actions as { type?: string; textKey?: string }[] | undefined) ?? [])
+    .filter((a) => a.type === 'auto-reply')
+    .map((a) => a.textKey ?? '');
   const sentToThem: SentMessage[] = [];
   const forwardedToClerk: string[] = [];
   for (const event of history) {
@@ -250,7 +298,16 @@ function describeItem(summary: AuditSummary, content: PersonalContent | undefine
     summary,
     ...(content ? { content } : {}),
     ...(erased ? { erased } : {}),
-    ...(classified ? { decision: { classification: classified.data.classification, reasons: classified.data.reasons, flags: classified.data.flags, policyVersion: classified.data.policyVersion } } : {}),
+    ...(classified
+      ? {
+          decision: {
+            classification: classified.data.classification,
+            reasons: classified.data.reasons,
+            flags: classified.data.flags,
+            policyVersion: classified.data.policyVersion,
+          },
+        }
+      : {}),
     consent,
     sentToThem,
     forwardedToClerk,

@@ -62,7 +62,14 @@ async function recordDeadLettered(msg: OutboxMessage, error: unknown, receiveCou
   const at = (deps.now ?? (() => new Date()))().toISOString();
   await deps
     .audit(msg.council)
-    .append({ ref: msg.ref, itemId: msg.itemId, type: 'dead-lettered', at, data: { outboxId: msg.id, kind: msg.kind, channel: msg.channel, reason, receiveCount }, eventKey: `${msg.id}:dead-lettered` })
+    .append({
+      ref: msg.ref,
+      itemId: msg.itemId,
+      type: 'dead-lettered',
+      at,
+      data: { outboxId: msg.id, kind: msg.kind, channel: msg.channel, reason, receiveCount },
+      eventKey: `${msg.id}:dead-lettered`,
+    })
     .catch((e: unknown) => log.warn('could not record the dead-lettered event', { outboxId: msg.id, error: (e as Error)?.name }));
 }
 

@@ -132,12 +132,24 @@ export async function deliverOutboxMessage(msg: OutboxMessage, deps: DeliverDeps
     if (failure.retryable) {
       // Release the lease so the redelivery can try at once; if this delete fails, the lease runs out instead.
       await deps.ops.delete(key).catch(() => undefined);
-      log.warn('outbox delivery failed, will retry', { outboxId: msg.id, kind: msg.kind, reason: failure.reason, httpStatus: failure.httpStatus, providerCode: failure.providerCode });
+      log.warn('outbox delivery failed, will retry', {
+        outboxId: msg.id,
+        kind: msg.kind,
+        reason: failure.reason,
+        httpStatus: failure.httpStatus,
+        providerCode: failure.providerCode,
+      });
       if (!(error instanceof DeliveryError)) log.error('unexpected delivery error', { outboxId: msg.id, error: error as Error });
       throw failure;
     }
     outcome = { state: 'failed', duplicate: false, reason: failure.reason };
-    log.warn('outbox delivery failed permanently', { outboxId: msg.id, kind: msg.kind, reason: failure.reason, httpStatus: failure.httpStatus, providerCode: failure.providerCode });
+    log.warn('outbox delivery failed permanently', {
+      outboxId: msg.id,
+      kind: msg.kind,
+      reason: failure.reason,
+      httpStatus: failure.httpStatus,
+      providerCode: failure.providerCode,
+    });
   }
 
   const at = now();

@@ -112,7 +112,11 @@ export async function attachmentsOf(key: string, env: NodeJS.ProcessEnv): Promis
     throw retryable('mail-store-unavailable');
   }
   const mail = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
-  const files = mail.attachments.map((a) => ({ filename: a.filename ?? 'attachment', contentType: a.mimeType || 'application/octet-stream', content: new Uint8Array(a.content as ArrayBuffer) }));
+  const files = mail.attachments.map((a) => ({
+    filename: a.filename ?? 'attachment',
+    contentType: a.mimeType || 'application/octet-stream',
+    content: new Uint8Array(a.content as ArrayBuffer),
+  }));
   if (files.reduce((n, f) => n + f.content.byteLength, 0) > MAX_ATTACHMENT_BYTES) throw permanent('attachments-too-large');
   return files;
 }

@@ -1,8 +1,4 @@
-import {
-  PinpointSMSVoiceV2Client,
-  SendTextMessageCommand,
-  type SendTextMessageCommandInput,
-} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { PinpointSMSVoiceV2Client, SendTextMessageCommand, type SendTextMessageCommandInput } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { OutboxMessage } from '../model/index.ts';
 import { ENV } from '../topology.ts';
 import { capText, classifyAwsError, retryable } from './errors.ts';

@@ -24,11 +24,7 @@ export interface MessengerRequest {
 }
 
 /** Pure: the request to make, or why not to send at all. */
-export function buildMessengerRequest(
-  msg: OutboxMessage,
-  now: Date,
-  env: NodeJS.ProcessEnv,
-): MessengerRequest | { readonly skip: string } {
+export function buildMessengerRequest(msg: OutboxMessage, now: Date, env: NodeJS.ProcessEnv): MessengerRequest | { readonly skip: string } {
   const comment = msg.channel === 'facebook-comment';
   const last = msg.lastUserMessageAt ? Date.parse(msg.lastUserMessageAt) : Number.NaN;
   if (!Number.isFinite(last)) return { skip: 'no-user-message-time' };

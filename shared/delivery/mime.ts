@@ -46,7 +46,10 @@ const MSG_ID = /^<[^\s<>()[\]",;:\\@]+@[^\s<>()[\]",;:\\@]+>$/;
 /** Remove every character that could end or split a header line. */
 export function sanitizeHeaderValue(value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
+  return value
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+    .trim();
 }
 
 /** RFC 2047 `encoded-word`s (UTF-8, base64), each at most 75 characters, folded onto continuation lines. */
@@ -114,7 +117,11 @@ export function validMessageIds(ids: readonly (string | undefined)[]): string[] 
 }
 
 function base64Lines(text: string): string {
-  return (Buffer.from(text, 'utf8').toString('base64').match(/.{1,76}/g) ?? []).join(CRLF);
+  return (
+    Buffer.from(text, 'utf8')
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join(CRLF);
 }
 
 export function composeMime(input: MimeInput): string {
@@ -171,13 +178,38 @@ function mixedBody(input: MimeInput, textPart: readonly string[]): string[] {
   if (input.html === undefined) body.push(...textPart);
   else {
     const alt = `hub-${randomBytes(12).toString('hex')}`;
-    body.push(`Content-Type: multipart/alternative; boundary="${alt}"`, '', `--${alt}`, ...textPart, `--${alt}`, 'Content-Type: text/html; charset=UTF-8', 'Content-Transfer-Encoding: base64', '', base64Lines(input.html), `--${alt}--`);
+    body.push(
+      `Content-Type: multipart/alternative; boundary="${alt}"`,
+      '',
+      `--${alt}`,
+      ...textPart,
+      `--${alt}`,
+      'Content-Type: text/html; charset=UTF-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      base64Lines(input.html),
+      `--${alt}--`,
+    );
   }
   for (const file of input.attachments ?? []) {
     const type = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i.test(file.contentType) ? file.contentType : 'application/octet-stream';
     // RFC 2231 filename*: any characters, no quoting problems, no header injection.
-    const name = encodeURIComponent(sanitizeHeaderValue(file.filename) || 'attachment').replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-    body.push(`--${mixed}`, `Content-Type: ${type}`, 'Content-Transfer-Encoding: base64', `Content-Disposition: attachment; filename*=UTF-8''${name}`, '', (Buffer.from(file.content).toString('base64').match(/.{1,76}/g) ?? []).join(CRLF));
+    const name = encodeURIComponent(sanitizeHeaderValue(file.filename) || 'attachment').replace(
+      /['()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+    body.push(
+      `--${mixed}`,
+      `Content-Type: ${type}`,
+      'Content-Transfer-Encoding: base64',
+      `Content-Disposition: attachment; filename*=UTF-8''${name}`,
+      '',
+      (
+        Buffer.from(file.content)
+          .toString('base64')
+          .match(/.{1,76}/g) ?? []
+      ).join(CRLF),
+    );
   }
   body.push(`--${mixed}--`);
   return body;

@@ -65,6 +65,7 @@ export async function sendPageModeration(msg: OutboxMessage, ctx: SendContext): 
   const answer = (await response.json().catch(() => ({}))) as { id?: string; success?: boolean; error?: { code?: number; error_subcode?: number } };
   if (response.ok) return { status: 'sent', provider: 'meta', ...(answer.id ? { providerMessageId: answer.id } : {}) };
   // Graph code 100 with subcode 33: the object does not exist (already deleted by the clerk or its author).
-  if (msg.pageAction?.action === 'delete' && answer.error?.code === 100 && answer.error.error_subcode === 33) return { status: 'skipped', provider: 'meta', reason: 'already-deleted' };
+  if (msg.pageAction?.action === 'delete' && answer.error?.code === 100 && answer.error.error_subcode === 33)
+    return { status: 'skipped', provider: 'meta', reason: 'already-deleted' };
   throw classifyGraphError(response.status, answer.error?.code, answer.error?.error_subcode);
 }

@@ -29,9 +29,23 @@ export interface SegmentCount {
 export function countSegments(text: string): SegmentCount {
   const chars = [...text];
   if (chars.every((c) => BASIC.has(c) || EXTENDED.has(c))) {
-    return { encoding: 'GSM-7', ...pack(chars.map((c) => (EXTENDED.has(c) ? 2 : 1)), 160, 153) };
+    return {
+      encoding: 'GSM-7',
+      ...pack(
+        chars.map((c) => (EXTENDED.has(c) ? 2 : 1)),
+        160,
+        153,
+      ),
+    };
   }
-  return { encoding: 'UCS-2', ...pack(chars.map((c) => c.length), 70, 67) };
+  return {
+    encoding: 'UCS-2',
+    ...pack(
+      chars.map((c) => c.length),
+      70,
+      67,
+    ),
+  };
 }
 
 /** Units per character packed into segments, never splitting a character. */

@@ -32,11 +32,7 @@ export function decodeBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase6
   return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 }
 
-export function toWebhookRequest(
-  event: APIGatewayProxyEventV2,
-  body: Buffer,
-  env: NodeJS.ProcessEnv = process.env,
-): WebhookRequest {
+export function toWebhookRequest(event: APIGatewayProxyEventV2, body: Buffer, env: NodeJS.ProcessEnv = process.env): WebhookRequest {
   const headers = lowerCaseHeaders(event.headers);
   const path = routePath(event);
   const rawQueryString = event.rawQueryString ?? '';

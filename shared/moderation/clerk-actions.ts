@@ -22,7 +22,9 @@ export interface ClerkActionDeps {
     claim(key: string, options: { ttlSeconds: number; value?: Record<string, unknown> }): Promise<{ claimed: boolean; existing?: Record<string, unknown> }>;
     put(key: string, value: Record<string, unknown>, options?: { ttlSeconds?: number }): Promise<void>;
   };
-  readonly audit: { append(input: { ref: string; itemId: string; type: AuditEventType; at: string; data: Record<string, unknown>; eventKey: string }): Promise<unknown> };
+  readonly audit: {
+    append(input: { ref: string; itemId: string; type: AuditEventType; at: string; data: Record<string, unknown>; eventKey: string }): Promise<unknown>;
+  };
   readonly publish: (messages: OutboxMessage[]) => Promise<unknown>;
   readonly signingKey: string;
   readonly now: () => Date;
@@ -53,7 +55,13 @@ const DONE: Record<LinkAction, string> = {
 };
 
 /** Links for the routing email, one per action, each expiring after the policy's linkExpiryHours. */
-export function clerkLinks(input: { readonly policy: Policy; readonly baseUrl: string; readonly signingKey: string; readonly now: Date; readonly specs: readonly Omit<ModerationLinkClaims, 'exp' | 'council'>[] }): { action: LinkAction; label: string; url: string }[] {
+export function clerkLinks(input: {
+  readonly policy: Policy;
+  readonly baseUrl: string;
+  readonly signingKey: string;
+  readonly now: Date;
+  readonly specs: readonly Omit<ModerationLinkClaims, 'exp' | 'council'>[];
+}): { action: LinkAction; label: string; url: string }[] {
   const hours = input.policy.pageModeration?.linkExpiryHours ?? 72;
   const exp = Math.floor(input.now.getTime() / 1000) + hours * 3600;
   return input.specs.map((spec) => ({
@@ -65,12 +73,21 @@ export function clerkLinks(input: { readonly policy: Policy; readonly baseUrl: s
 
 export async function handleModerationLink(req: LinkRequest, deps: ClerkActionDeps): Promise<LinkResponse> {
   const council = deps.policy.council.name;
-  const answer = (statusCode: number, title: string, content: string): LinkResponse => ({ statusCode, headers: { ...PAGE_HEADERS }, body: page(title, council, content) });
-  if (req.method !== 'GET' && req.method !== 'POST') return { ...answer(405, 'Not allowed', '<h1>This link only opens in a browser</h1>'), headers: { ...PAGE_HEADERS, allow: 'GET, POST' } };
+  const answer = (statusCode: number, title: string, content: string): LinkResponse => ({
+    statusCode,
+    headers: { ...PAGE_HEADERS },
+    body: page(title, council, content),
+  });
+  if (req.method !== 'GET' && req.method !== 'POST')
+    return { ...answer(405, 'Not allowed', '<h1>This link only opens in a browser</h1>'), headers: { ...PAGE_HEADERS, allow: 'GET, POST' } };
   const check = verifyModerationLink(req.token, deps.signingKey, deps.now());
   if (!check.ok) {
     return check.reason === 'expired'
-      ? answer(410, 'Link expired', '<h1>This link has expired</h1><p>Act on the comment from the Facebook Page itself, or ask for the item to be sent again.</p>')
+      ? answer(
+          410,
+          'Link expired',
+          '<h1>This link has expired</h1><p>Act on the comment from the Facebook Page itself, or ask for the item to be sent again.</p>',
+        )
       : answer(404, 'Link not recognised', '<h1>This link is not recognised</h1><p>Check that the whole link was copied from the email.</p>');
   }
   const { claims, tokenId } = check;
@@ -93,7 +110,20 @@ export async function handleModerationLink(req: LinkRequest, deps: ClerkActionDe
   if (!claim.claimed && claim.existing?.state === 'done') return answer(410, 'Already used', used);
 
   const at = deps.now().toISOString();
-  const message = composePageAction({ policy: deps.policy, itemId: claims.itemId, ref: claims.ref, createdAt: at, by: 'clerk', spec: { action: claims.action, commentId: claims.commentId, ...(claims.authorId ? { authorId: claims.authorId } : {}), clause: claims.clause, categories: [] } });
+  const message = composePageAction({
+    policy: deps.policy,
+    itemId: claims.itemId,
+    ref: claims.ref,
+    createdAt: at,
+    by: 'clerk',
+    spec: {
+      action: claims.action,
+      commentId: claims.commentId,
+      ...(claims.authorId ? { authorId: claims.authorId } : {}),
+      clause: claims.clause,
+      categories: [],
+    },
+  });
   await deps.audit.append({
     ref: claims.ref,
     itemId: claims.itemId,
@@ -104,14 +134,26 @@ export async function handleModerationLink(req: LinkRequest, deps: ClerkActionDe
   });
   await deps.publish([message]);
   await deps.ops.put(key, { state: 'done', ref: claims.ref, action: claims.action, at }, { ttlSeconds });
-  return answer(200, 'Done', `<h1>${escapeHtml(DONE[claims.action])}</h1><p>Reference <strong>${escapeHtml(claims.ref)}</strong>. It is recorded in the audit trail with ${escapeHtml(claims.clause)}.</p>`);
+  return answer(
+    200,
+    'Done',
+    `<h1>${escapeHtml(DONE[claims.action])}</h1><p>Reference <strong>${escapeHtml(claims.ref)}</strong>. It is recorded in the audit trail with ${escapeHtml(claims.clause)}.</p>`,
+  );
 }
 
 export { LINK_ACTIONS };
 
 /** The function's dependencies from its environment (tables, queue, council, signing key). */
 export async function clerkActionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ClerkActionDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { OpsStore }, { loadPolicy }, { loadSecrets }, { auditQueueFromEnv }, { councilOf, lazyOutboxPublisher, requireEnv }] = await Promise.all([
+  const [
+    { createDocumentClient },
+    { AuditStore },
+    { OpsStore },
+    { loadPolicy },
+    { loadSecrets },
+    { auditQueueFromEnv },
+    { councilOf, lazyOutboxPublisher, requireEnv },
+  ] = await Promise.all([
     import('../store/client.ts'),
     import('../store/audit-store.ts'),
     import('../store/ops-store.ts'),

@@ -53,7 +53,8 @@ export function verifyModerationLink(token: string, key: string, now: Date): Mod
     return { ok: false, reason: 'malformed' };
   }
   const strings = [claims?.council, claims?.ref, claims?.itemId, claims?.commentId, claims?.clause];
-  if (strings.some((s) => typeof s !== 'string') || !(LINK_ACTIONS as readonly string[]).includes(claims.action) || typeof claims.exp !== 'number') return { ok: false, reason: 'malformed' };
+  if (strings.some((s) => typeof s !== 'string') || !(LINK_ACTIONS as readonly string[]).includes(claims.action) || typeof claims.exp !== 'number')
+    return { ok: false, reason: 'malformed' };
   if (claims.action === 'block' && typeof claims.authorId !== 'string') return { ok: false, reason: 'malformed' };
   if (now.getTime() / 1000 >= claims.exp) return { ok: false, reason: 'expired' };
   return { ok: true, claims, tokenId: createHash('sha256').update(signature).digest('hex').slice(0, 32) };

@@ -12,13 +12,44 @@ import { excerpt } from './scan.ts';
  * rules are unsure and leave it to the second tier or the clerk.
  */
 
-const SHORTENERS = new Set(['bit.ly', 'tinyurl.com', 't.co', 'goo.gl', 'ow.ly', 'is.gd', 'buff.ly', 'rebrand.ly', 'cutt.ly', 'shorturl.at', 'tiny.cc', 'rb.gy', 't.ly', 'shorturl.com', 'lnkd.in', 'tiny.one']);
+const SHORTENERS = new Set([
+  'bit.ly',
+  'tinyurl.com',
+  't.co',
+  'goo.gl',
+  'ow.ly',
+  'is.gd',
+  'buff.ly',
+  'rebrand.ly',
+  'cutt.ly',
+  'shorturl.at',
+  'tiny.cc',
+  'rb.gy',
+  't.ly',
+  'shorturl.com',
+  'lnkd.in',
+  'tiny.one',
+]);
 /** Public bodies and services every council's residents are sent to. */
-const PUBLIC_SUFFIXES = ['gov.uk', 'nhs.uk', 'police.uk', 'parliament.uk', 'gov.wales', 'llyw.cymru', 'ac.uk', 'sch.uk', 'mod.uk', 'planningportal.co.uk', 'fixmystreet.com', 'gov.scot'];
+const PUBLIC_SUFFIXES = [
+  'gov.uk',
+  'nhs.uk',
+  'police.uk',
+  'parliament.uk',
+  'gov.wales',
+  'llyw.cymru',
+  'ac.uk',
+  'sch.uk',
+  'mod.uk',
+  'planningportal.co.uk',
+  'fixmystreet.com',
+  'gov.scot',
+];
 /** A host that is a council's own, whatever the council (e.g. `anytown-pc.org.uk`, `foo-parishcouncil.org`). */
 const COUNCIL_HOST = /(?:^|[.-])(?:parish|town|district|county|borough|city)?-?(?:council|pc|tc)(?:[.-]|$)|parishcouncil|towncouncil|parish\b/i;
 
-const URL_RE = /\b(?:https?:\/\/|www\.)[^\s<>"()]+|\b(?<![@\w./-])(?:[a-z0-9-]{2,}\.)+(?:com|net|org|info|biz|io|co\.uk|org\.uk|uk|xyz|shop|online|site|ru|cn|me|tv|ly|be|gl|at|gd|cc|gy|in|one|store|club|top|live|news|app|link)\b(?:\/[^\s<>"()]*)?/gi;
+const URL_RE =
+  /\b(?:https?:\/\/|www\.)[^\s<>"()]+|\b(?<![@\w./-])(?:[a-z0-9-]{2,}\.)+(?:com|net|org|info|biz|io|co\.uk|org\.uk|uk|xyz|shop|online|site|ru|cn|me|tv|ly|be|gl|at|gd|cc|gy|in|one|store|club|top|live|news|app|link)\b(?:\/[^\s<>"()]*)?/gi;
 
 export interface LinkContext {
   /** Hosts (and their subdomains) the council's policy treats as on topic. */

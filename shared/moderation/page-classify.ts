@@ -30,7 +30,14 @@ const DONE_LINE: Record<string, string> = {
   block: 'The author was blocked under the policy (repeat offender)',
 };
 
-export async function moderatePageComment(item: InboundItem, decision: Decision, ref: string, senderHash: string, decidedAt: string, deps: PageClassifyDeps): Promise<PageModerationOutcome | undefined> {
+export async function moderatePageComment(
+  item: InboundItem,
+  decision: Decision,
+  ref: string,
+  senderHash: string,
+  decidedAt: string,
+  deps: PageClassifyDeps,
+): Promise<PageModerationOutcome | undefined> {
   const { policy } = deps;
   const page = policy.pageModeration;
   const { hide, askClerk } = pageCategories(item, decision, policy);
@@ -42,26 +49,42 @@ export async function moderatePageComment(item: InboundItem, decision: Decision,
   const lines: string[] = [];
   for (const spec of plan.immediate) {
     const message = composePageAction({ policy, itemId: item.itemId, ref, createdAt: decidedAt, by: 'policy', spec });
-    await deps.event('page-action-requested', { action: spec.action, by: 'policy', clause: spec.clause, categories: spec.categories, outboxId: message.id }, `page-action-requested:policy:${spec.action}`);
+    await deps.event(
+      'page-action-requested',
+      { action: spec.action, by: 'policy', clause: spec.clause, categories: spec.categories, outboxId: message.id },
+      `page-action-requested:policy:${spec.action}`,
+    );
     messages.push(message);
     lines.push(`${DONE_LINE[spec.action] ?? spec.action} (${spec.clause}).`);
   }
   if (plan.publicNote) {
     const note = composePublicNote({ policy, itemId: item.itemId, ref, postId: plan.publicNote.postId, text: plan.publicNote.text, createdAt: decidedAt });
-    await deps.event('page-action-requested', { action: 'public-note', by: 'policy', clause: plan.publicNote.clause, outboxId: note.id }, 'page-action-requested:policy:public-note');
+    await deps.event(
+      'page-action-requested',
+      { action: 'public-note', by: 'policy', clause: plan.publicNote.clause, outboxId: note.id },
+      'page-action-requested:policy:public-note',
+    );
     messages.push(note);
     lines.push(`The policy's statement is posted under the post: "${plan.publicNote.text}" (${plan.publicNote.clause}).`);
   }
   if (askClerk.length) lines.push(`Waiting for you: ${askClerk.join(', ')} (the policy leaves the action to the Clerk).`);
   lines.push(`This author's breaching comments in the last ${page.repeatOffenders.windowDays} days: ${plan.offences}.`);
-  if (plan.blockSuggested) lines.push(`REPEAT OFFENDER: ${plan.offences} breaches reach the policy's ${page.repeatOffenders.threshold}; blocking is suggested (${page.clause}).`);
+  if (plan.blockSuggested)
+    lines.push(`REPEAT OFFENDER: ${plan.offences} breaches reach the policy's ${page.repeatOffenders.threshold}; blocking is suggested (${page.clause}).`);
   lines.push(`Each link below works once and expires in ${page.linkExpiryHours} hours.`);
   const links = clerkLinks({
     policy,
     baseUrl: deps.baseUrl,
     signingKey: deps.signingKey,
     now: new Date(decidedAt),
-    specs: plan.clerkLinks.map((s) => ({ ref, itemId: item.itemId, action: s.action, commentId: s.commentId, ...(s.authorId ? { authorId: s.authorId } : {}), clause: s.clause })),
+    specs: plan.clerkLinks.map((s) => ({
+      ref,
+      itemId: item.itemId,
+      action: s.action,
+      commentId: s.commentId,
+      ...(s.authorId ? { authorId: s.authorId } : {}),
+      clause: s.clause,
+    })),
   });
   return { messages, routing: { lines, links } };
 }

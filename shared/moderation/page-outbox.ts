@@ -9,7 +9,14 @@ import type { PageActionSpec } from './page-plan.ts';
  * happen once. Ids: `${itemId}:page-<action>:<by>` and `${itemId}:public-note`.
  */
 
-export function composePageAction(input: { readonly policy: Policy; readonly itemId: string; readonly ref: string; readonly createdAt: string; readonly by: 'policy' | 'clerk'; readonly spec: PageActionSpec }): OutboxMessage {
+export function composePageAction(input: {
+  readonly policy: Policy;
+  readonly itemId: string;
+  readonly ref: string;
+  readonly createdAt: string;
+  readonly by: 'policy' | 'clerk';
+  readonly spec: PageActionSpec;
+}): OutboxMessage {
   const { spec } = input;
   return {
     schemaVersion: 1,
@@ -21,13 +28,26 @@ export function composePageAction(input: { readonly policy: Policy; readonly ite
     itemId: input.itemId,
     ref: input.ref,
     text: `${spec.action} (${spec.clause})`,
-    pageAction: { action: spec.action, ...(spec.authorId ? { authorId: spec.authorId } : {}), clause: spec.clause, categories: [...spec.categories], by: input.by },
+    pageAction: {
+      action: spec.action,
+      ...(spec.authorId ? { authorId: spec.authorId } : {}),
+      clause: spec.clause,
+      categories: [...spec.categories],
+      by: input.by,
+    },
     createdAt: input.createdAt,
   };
 }
 
 /** The optional public statement under the post (withyham.txt §6.13 "The Council may post a statement …"): resident-facing, so outbound budgets count it. */
-export function composePublicNote(input: { readonly policy: Policy; readonly itemId: string; readonly ref: string; readonly postId: string; readonly text: string; readonly createdAt: string }): OutboxMessage {
+export function composePublicNote(input: {
+  readonly policy: Policy;
+  readonly itemId: string;
+  readonly ref: string;
+  readonly postId: string;
+  readonly text: string;
+  readonly createdAt: string;
+}): OutboxMessage {
   return {
     schemaVersion: 1,
     id: `${input.itemId}:public-note`,

@@ -53,7 +53,13 @@ export function planPageModeration(item: InboundItem, decision: Pick<Decision, '
   const clauseOf = (categories: readonly string[]) =>
     [...new Set([...decision.flags.filter((f) => categories.includes(f.category)).map((f) => f.clause), page.clause])].join('; ');
   const all = [...hide, ...askClerk];
-  const spec = (action: PageActionName, categories: readonly string[]): PageActionSpec => ({ action, commentId, ...(authorId ? { authorId } : {}), clause: clauseOf(categories), categories });
+  const spec = (action: PageActionName, categories: readonly string[]): PageActionSpec => ({
+    action,
+    commentId,
+    ...(authorId ? { authorId } : {}),
+    clause: clauseOf(categories),
+    categories,
+  });
 
   const immediate: PageActionSpec[] = hide.length ? [spec('hide', hide)] : [];
   const repeat = authorId !== undefined && offences >= page.repeatOffenders.threshold;

@@ -38,10 +38,13 @@ const CATEGORY_MEANING: Record<ModerationCategory, string> = {
   'personal-attack': 'personal attacks, insults or threatening language, including veiled threats, against anyone including councillors and staff',
   'potentially-libellous': 'potentially libellous statements: presenting as fact that an identifiable person committed a crime or is dishonest or corrupt',
   'plagiarised-or-unlawful': 'plagiarised material or material in violation of any law, including copyright (copied articles, photos used without credit)',
-  'personal-information': "private, personal information about someone other than the writer published without consent (another person's phone, email, address, health); the writer's own details are fine",
-  'off-topic-links': 'information or links unrelated to the forum (the parish council and parish matters); links to the council, gov.uk, county or district councils, planning portals and local news are on topic',
+  'personal-information':
+    "private, personal information about someone other than the writer published without consent (another person's phone, email, address, health); the writer's own details are fine",
+  'off-topic-links':
+    'information or links unrelated to the forum (the parish council and parish matters); links to the council, gov.uk, county or district councils, planning portals and local news are on topic',
   'commercial-or-spam': 'commercial promotions, selling or advertising, or spam and scams',
-  'alleges-breach': "an allegation that the council, a councillor, staff or an identifiable person breached a council policy or the law (including undeclared interests, unpublished minutes, improper meetings)",
+  'alleges-breach':
+    'an allegation that the council, a councillor, staff or an identifiable person breached a council policy or the law (including undeclared interests, unpublished minutes, improper meetings)',
 };
 
 export function shouldAskModel(policy: Policy, channel: Channel, rules: RulesAssessment): boolean {
@@ -106,7 +109,13 @@ export function parseConverseResponse(output: ConverseCommandOutput, policy: Pol
   const input = tool?.input as { categories?: unknown; reason?: unknown } | undefined;
   if (!input || !Array.isArray(input.categories)) return undefined;
   const reason = typeof input.reason === 'string' ? input.reason.slice(0, 200) : '';
-  const categories = [...new Set(input.categories.filter((c): c is ModerationCategory => typeof c === 'string' && listed.has(c) && (MODERATION_CATEGORIES as readonly string[]).includes(c)))];
+  const categories = [
+    ...new Set(
+      input.categories.filter(
+        (c): c is ModerationCategory => typeof c === 'string' && listed.has(c) && (MODERATION_CATEGORIES as readonly string[]).includes(c),
+      ),
+    ),
+  ];
   return {
     findings: categories.map((category) => ({ category, reason })),
     usage: { inputTokens: output.usage?.inputTokens ?? 0, outputTokens: output.usage?.outputTokens ?? 0 },
@@ -122,7 +131,12 @@ export function bedrockConverse(region: string, env: NodeJS.ProcessEnv = process
     // HTTP/1.1: the client defaults to HTTP/2 for its streaming operations; Converse does not need it, and the local fake speaks HTTP/1.1.
     client ??= Promise.all([import('@aws-sdk/client-bedrock-runtime'), import('@smithy/node-http-handler')]).then(
       ([{ BedrockRuntimeClient }, { NodeHttpHandler }]) =>
-        new BedrockRuntimeClient({ region, maxAttempts: 2, requestHandler: new NodeHttpHandler(), ...(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? { endpoint: env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME } : {}) }) as never,
+        new BedrockRuntimeClient({
+          region,
+          maxAttempts: 2,
+          requestHandler: new NodeHttpHandler(),
+          ...(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? { endpoint: env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME } : {}),
+        }) as never,
     );
     const { ConverseCommand } = await import('@aws-sdk/client-bedrock-runtime');
     return (await client).send(new ConverseCommand(input), options);
@@ -162,7 +176,10 @@ export function bedrockAssessorFromEnv(env: NodeJS.ProcessEnv): Assessor & { pri
     name: 'bedrock',
     price,
     assess: async ({ text, channel, policy }) => {
-      const withModel: Policy = { ...policy, moderationModel: { enabled: true, modelId, region, when: 'unsure', timeoutMs: Number(env.BEDROCK_TIMEOUT_MS ?? 8000), clause: 'eval' } };
+      const withModel: Policy = {
+        ...policy,
+        moderationModel: { enabled: true, modelId, region, when: 'unsure', timeoutMs: Number(env.BEDROCK_TIMEOUT_MS ?? 8000), clause: 'eval' },
+      };
       const listed = new Set(listedCategories(policy));
       const rules = assessWithRules(text, linkContextOf(policy)).findings.map((f) => f.category);
       // The evaluation set is about content, so every item counts as public here.

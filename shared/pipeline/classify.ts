@@ -102,7 +102,13 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
   const claim = await ops.claim(key, { ttlSeconds: CLAIM_TTL_SECONDS, value: { state: 'deciding' } });
   let progress: Progress = (!claim.claimed && claim.existing) || { state: 'deciding' };
   if (progress.state === 'done') {
-    return { itemId: item.itemId, classification: progress.decision?.classification ?? 'ignored', ...(progress.ref ? { ref: progress.ref } : {}), outboxIds: [], duplicate: true };
+    return {
+      itemId: item.itemId,
+      classification: progress.decision?.classification ?? 'ignored',
+      ...(progress.ref ? { ref: progress.ref } : {}),
+      outboxIds: [],
+      duplicate: true,
+    };
   }
 
   if (!progress.decision) {
@@ -128,7 +134,14 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
       const winner = await ops.get(key);
       if (!winner?.decision) throw new Error(`classify: lost the decision race for ${item.itemId} but found no decision`);
       progress = winner;
-      if (winner.state === 'done') return { itemId: item.itemId, classification: winner.decision.classification, ...(winner.ref ? { ref: winner.ref } : {}), outboxIds: [], duplicate: true };
+      if (winner.state === 'done')
+        return {
+          itemId: item.itemId,
+          classification: winner.decision.classification,
+          ...(winner.ref ? { ref: winner.ref } : {}),
+          outboxIds: [],
+          duplicate: true,
+        };
     }
   }
 
@@ -140,7 +153,13 @@ export async function processInboundItem(item: InboundItem, deps: ClassifyDeps):
 
   await deps.outbox.publish(messages);
   await ops.put(key, { ...progress, state: 'done' }, { ttlSeconds: dedupeSeconds(decision, policy) });
-  return { itemId: item.itemId, classification: decision.classification, ...(progress.ref ? { ref: progress.ref } : {}), outboxIds: messages.map((m) => m.id), duplicate: false };
+  return {
+    itemId: item.itemId,
+    classification: decision.classification,
+    ...(progress.ref ? { ref: progress.ref } : {}),
+    outboxIds: messages.map((m) => m.id),
+    duplicate: false,
+  };
 }
 
 /** The second tier's findings, when the council opted in and the item is public; undefined otherwise or when it failed (the rules decide alone). */
@@ -166,7 +185,15 @@ export function isAudited(decision: Decision): boolean {
   return decision.classification === 'formal' || decision.actions.some((a) => a.type === 'audit' || a.type === 'consent-ledger');
 }
 
-async function recordAudited(item: InboundItem, decision: Decision, ref: string, decidedAt: string, matter: Matter | undefined, senderHash: string, deps: ClassifyDeps): Promise<OutboxMessage[]> {
+async function recordAudited(
+  item: InboundItem,
+  decision: Decision,
+  ref: string,
+  decidedAt: string,
+  matter: Matter | undefined,
+  senderHash: string,
+  deps: ClassifyDeps,
+): Promise<OutboxMessage[]> {
   const receivedAt = new Date(item.receivedAt).toISOString();
   const wantsConsent = decision.actions.some((a) => a.type === 'consent-request');
   const audited: Audited = {
@@ -283,7 +310,11 @@ async function recordLedgerFacts({ item, decision, senderHash, receivedAt, event
   for (const [i, action] of decision.actions.entries()) {
     if (action.type !== 'consent-ledger') continue;
     const audience = item.audience ? { audienceEvent: item.audience.type, ...(item.audience.reason ? { reason: item.audience.reason } : {}) } : {};
-    await event('consent-ledger', { change: action.change, channel: item.channel, ...audience, ...(item.smsKeyword ? { keyword: item.smsKeyword } : {}) }, `consent-ledger:${i}`);
+    await event(
+      'consent-ledger',
+      { change: action.change, channel: item.channel, ...audience, ...(item.smsKeyword ? { keyword: item.smsKeyword } : {}) },
+      `consent-ledger:${i}`,
+    );
     await deps.ops.recordConsentLedger(senderHash, action.change, receivedAt, item.itemId);
   }
 }
@@ -293,8 +324,23 @@ async function routeToClerk(audited: Audited, deps: ClassifyDeps): Promise<Outbo
   const { item, decision, ref, decidedAt, senderHash, consentStatus, target, retainUntil, event } = audited;
   const { policy, ops } = deps;
   const opened = deps.cases ? await recordCase(item, decision, ref, target, retainUntil, decidedAt, deps.cases, deps) : undefined;
-  const onPage = await moderatePageComment(item, decision, ref, senderHash, decidedAt, { policy, ops, event, signingKey: deps.secrets.CONSENT_SIGNING_KEY, baseUrl: deps.publicBaseUrl });
-  const routing = composeClerkRouting({ item, decision, ref, policy, consentStatus, createdAt: decidedAt, ...opened, ...(onPage ? { pageModeration: onPage.routing } : {}) });
+  const onPage = await moderatePageComment(item, decision, ref, senderHash, decidedAt, {
+    policy,
+    ops,
+    event,
+    signingKey: deps.secrets.CONSENT_SIGNING_KEY,
+    baseUrl: deps.publicBaseUrl,
+  });
+  const routing = composeClerkRouting({
+    item,
+    decision,
+    ref,
+    policy,
+    consentStatus,
+    createdAt: decidedAt,
+    ...opened,
+    ...(onPage ? { pageModeration: onPage.routing } : {}),
+  });
   await event('routed', { outboxId: routing.id, channel: 'email', ...(decision.hold ? { hold: decision.hold } : {}) });
   return [routing, ...(onPage?.messages ?? [])];
 }
@@ -304,7 +350,12 @@ async function routeToClerk(audited: Audited, deps: ClassifyDeps): Promise<Outbo
  * one alert when this item tripped it. Withheld messages are recorded: an
  * audit event for audited items, the returned list for the minimal log.
  */
-async function withinBudget(messages: OutboxMessage[], decidedAt: string, deps: ClassifyDeps, event?: AuditEvent): Promise<{ messages: OutboxMessage[]; withheld: string[] }> {
+async function withinBudget(
+  messages: OutboxMessage[],
+  decidedAt: string,
+  deps: ClassifyDeps,
+  event?: AuditEvent,
+): Promise<{ messages: OutboxMessage[]; withheld: string[] }> {
   const out: OutboxMessage[] = [];
   const withheld: string[] = [];
   for (const message of messages) {
@@ -315,7 +366,11 @@ async function withinBudget(messages: OutboxMessage[], decidedAt: string, deps: 
       continue;
     }
     withheld.push(`withheld:${message.kind}:daily-limit`);
-    await event?.('reply-skipped', { outboxId: message.id, kind: message.kind, channel: message.channel, reason: budget.reason, clause: budget.clause }, `${message.id}:withheld`);
+    await event?.(
+      'reply-skipped',
+      { outboxId: message.id, kind: message.kind, channel: message.channel, reason: budget.reason, clause: budget.clause },
+      `${message.id}:withheld`,
+    );
   }
   return { messages: out, withheld };
 }
@@ -349,7 +404,15 @@ async function recordMinimal(item: InboundItem, decision: Decision, decidedAt: s
  * slot (conditional: a concurrent item from the same sender cannot also get
  * one; the same item again can, so a resumed run still sends its reply).
  */
-async function autoReplies(item: InboundItem, decision: Decision, ref: string | undefined, decidedAt: string, senderHash: string, target: ReplyTarget | undefined, deps: ClassifyDeps): Promise<OutboxMessage[]> {
+async function autoReplies(
+  item: InboundItem,
+  decision: Decision,
+  ref: string | undefined,
+  decidedAt: string,
+  senderHash: string,
+  target: ReplyTarget | undefined,
+  deps: ClassifyDeps,
+): Promise<OutboxMessage[]> {
   const replies = decision.actions.filter((a): a is Extract<Action, { type: 'auto-reply' }> => a.type === 'auto-reply');
   if (!replies.length) return [];
   const skip = async (reason: string, clause: string): Promise<OutboxMessage[]> => {
@@ -387,22 +450,59 @@ async function answerIfClerkReply(item: InboundItem, deps: ClassifyDeps): Promis
   const ref = addressed.map((a) => verifyReplyAddress(a, deps.policy.council.id, domain, deps.secrets.CONSENT_SIGNING_KEY)).find(Boolean);
   if (!ref) {
     // A made-up or mangled reply address: nobody to tell and nothing to answer.
-    const decision: Decision = { classification: 'ignored', reasons: [{ rule: 'bad-reply-address', clause: 'default: signed reply addresses (issue 13)', detail: 'Sent to a reply address whose signature does not match any item.' }], flags: [], actions: [{ type: 'none' }], policyVersion: deps.policy.version };
+    const decision: Decision = {
+      classification: 'ignored',
+      reasons: [
+        {
+          rule: 'bad-reply-address',
+          clause: 'default: signed reply addresses (issue 13)',
+          detail: 'Sent to a reply address whose signature does not match any item.',
+        },
+      ],
+      flags: [],
+      actions: [{ type: 'none' }],
+      policyVersion: deps.policy.version,
+    };
     await recordMinimal(item, decision, deps.now().toISOString(), senderHashOf(item, deps.secrets.CONSENT_SIGNING_KEY), deps);
     return { itemId: item.itemId, classification: 'ignored', outboxIds: [], duplicate: false };
   }
-  const result = await processClerkReply(item, ref, { audit: deps.audit, ops: deps.ops, cases: deps.cases, outbox: deps.outbox, policy: deps.policy, now: deps.now });
+  const result = await processClerkReply(item, ref, {
+    audit: deps.audit,
+    ops: deps.ops,
+    cases: deps.cases,
+    outbox: deps.outbox,
+    policy: deps.policy,
+    now: deps.now,
+  });
   return { itemId: item.itemId, classification: 'ignored', ref, outboxIds: result.outboxIds, duplicate: result.outcome === 'duplicate' };
 }
 
 /** The case, its `case-opened` event and reminders; returns what the routing email needs. */
-async function recordCase(item: InboundItem, decision: Decision, ref: string, target: ReplyTarget | undefined, retainUntil: string, decidedAt: string, cases: CaseStore, deps: ClassifyDeps) {
+async function recordCase(
+  item: InboundItem,
+  decision: Decision,
+  ref: string,
+  target: ReplyTarget | undefined,
+  retainUntil: string,
+  decidedAt: string,
+  cases: CaseStore,
+  deps: ClassifyDeps,
+) {
   const { policy } = deps;
   // A person's answer goes where the resident asked (Reply-To), but only to an address their mail authenticated (as for the clerk's own reply).
   const emailReply = item.channel === 'email' ? residentReplyAddress(item) : undefined;
   const answerTarget = emailReply ? (emailReply.authenticated && emailReply.address && target ? { ...target, to: emailReply.address } : undefined) : target;
   const earlier = await deps.ops.findThread(threadKeysReferenced(item));
-  const opened = openCase({ item, decision, ref, policy, retainUntil, ...(answerTarget ? { target: answerTarget } : {}), ...(emailReply && !answerTarget ? { answerBlock: 'unauthenticated-sender' } : {}), ...(earlier && earlier !== ref ? { threadOf: earlier } : {}) });
+  const opened = openCase({
+    item,
+    decision,
+    ref,
+    policy,
+    retainUntil,
+    ...(answerTarget ? { target: answerTarget } : {}),
+    ...(emailReply && !answerTarget ? { answerBlock: 'unauthenticated-sender' } : {}),
+    ...(earlier && earlier !== ref ? { threadOf: earlier } : {}),
+  });
   if (earlier && earlier !== ref) await resumeIfClarified(earlier, item, decidedAt, cases, deps);
   await cases.create(opened.record);
   const clock = opened.record.clock;
@@ -420,8 +520,15 @@ async function recordCase(item: InboundItem, decision: Decision, ref: string, ta
   });
   if (clock) await registerReminders(deps.ops, ref, clock.dueOn, policy, deps.now());
   const domain = mailDomainOf(policy.contacts.hubAddresses[0]!);
-  const links = opened.record.status === 'open' && deps.publicBaseUrl ? caseLinkLines({ council: policy.council.id, ref, key: deps.secrets.CONSENT_SIGNING_KEY, baseUrl: deps.publicBaseUrl, now: new Date(decidedAt) }) : [];
-  return { replyAddress: replyAddress(policy.council.id, ref, domain, deps.secrets.CONSENT_SIGNING_KEY), ...(opened.note ? { caseNote: opened.note } : {}), ...(links.length ? { caseLinks: links } : {}) };
+  const links =
+    opened.record.status === 'open' && deps.publicBaseUrl
+      ? caseLinkLines({ council: policy.council.id, ref, key: deps.secrets.CONSENT_SIGNING_KEY, baseUrl: deps.publicBaseUrl, now: new Date(decidedAt) })
+      : [];
+  return {
+    replyAddress: replyAddress(policy.council.id, ref, domain, deps.secrets.CONSENT_SIGNING_KEY),
+    ...(opened.note ? { caseNote: opened.note } : {}),
+    ...(links.length ? { caseLinks: links } : {}),
+  };
 }
 
 /** The resident answered the council's request for clarification in the same thread: the statutory clock runs again. */
@@ -430,7 +537,20 @@ async function resumeIfClarified(ref: string, item: InboundItem, at: string, cas
   if (!existing?.clock?.pausedSince) return;
   const today = londonDay(new Date(item.receivedAt).toISOString());
   const updated = await cases.update(ref, (c) => resumeClock(c, today, caseworkOf(deps.policy).complaintWorkingDays));
-  await deps.audit.append({ ref, itemId: existing.itemId, type: 'case-updated', at, data: { by: 'resident', change: 'clarification received', clarificationItemId: item.itemId, status: updated.status, ...(updated.clock ? { dueOn: updated.clock.dueOn, clause: updated.clock.clause } : {}) }, eventKey: `${item.itemId}:clarification` });
+  await deps.audit.append({
+    ref,
+    itemId: existing.itemId,
+    type: 'case-updated',
+    at,
+    data: {
+      by: 'resident',
+      change: 'clarification received',
+      clarificationItemId: item.itemId,
+      status: updated.status,
+      ...(updated.clock ? { dueOn: updated.clock.dueOn, clause: updated.clock.clause } : {}),
+    },
+    eventKey: `${item.itemId}:clarification`,
+  });
   if (updated.clock) await registerReminders(deps.ops, ref, updated.clock.dueOn, deps.policy, deps.now());
 }
 

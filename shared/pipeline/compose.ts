@@ -24,7 +24,16 @@ export function replyTargetFor(item: InboundItem): ReplyTarget | undefined {
   return CHANNEL_REGISTRY[item.channel].replyTarget(item);
 }
 
-function toResident(target: ReplyTarget, kind: OutboxKind, council: string, createdAt: string, ref: string | undefined, text: string, subject: string | undefined, idSuffix = ''): OutboxMessage {
+function toResident(
+  target: ReplyTarget,
+  kind: OutboxKind,
+  council: string,
+  createdAt: string,
+  ref: string | undefined,
+  text: string,
+  subject: string | undefined,
+  idSuffix = '',
+): OutboxMessage {
   const email = target.channel === 'email';
   return {
     schemaVersion: 1,
@@ -83,7 +92,8 @@ export function composeConsentRequest(input: {
 /** Carriers bill per segment; a consent text is kept to two (a short link makes that possible). */
 export const MAX_CONSENT_SMS_SEGMENTS = 2;
 const SMS_FALLBACK = {
-  consentRequest: '{councilName} ref {reference}: before we act on your message or share your details, please fill in our data consent form by {consentExpires}: {consentUrl}',
+  consentRequest:
+    '{councilName} ref {reference}: before we act on your message or share your details, please fill in our data consent form by {consentExpires}: {consentUrl}',
   consentReminder: 'Reminder, {councilName} ref {reference}: please fill in our data consent form by {consentExpires}: {consentUrl}',
 } as const;
 const SMS_MINIMAL = 'Ref {reference} data consent form (until {consentExpires}): {consentUrl}';
@@ -165,11 +175,16 @@ function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): 
     caseLines: input.caseNote?.lines ?? [],
     facts: routingFacts(input, channel),
     text: item.text,
-    attachments: item.attachments.map((a) => showControls(`${a.filename ?? '(unnamed)'} — ${a.contentType}${a.sizeBytes !== undefined ? `, ${a.sizeBytes} bytes` : ''}${a.url ? ` — ${a.url}` : ''}`)),
+    attachments: item.attachments.map((a) =>
+      showControls(`${a.filename ?? '(unnamed)'} — ${a.contentType}${a.sizeBytes !== undefined ? `, ${a.sizeBytes} bytes` : ''}${a.url ? ` — ${a.url}` : ''}`),
+    ),
     // The heading matches the decision: a held Facebook comment is informal, not formal.
-    whyHeading: decision.classification === 'formal' ? 'Why this is formal' : `Why this is ${decision.classification}${decision.hold ? ' and held for you' : ''}`,
+    whyHeading:
+      decision.classification === 'formal' ? 'Why this is formal' : `Why this is ${decision.classification}${decision.hold ? ' and held for you' : ''}`,
     reasons: decision.reasons.map((r) => `${r.detail} [${r.rule}; ${r.clause}]`),
-    flags: decision.flags.map((f) => showControls(`${f.category}: ${f.action} (${f.clause})${f.evidence.length ? ` — matched: ${f.evidence.map((e) => `"${e}"`).join(', ')}` : ''}`)),
+    flags: decision.flags.map((f) =>
+      showControls(`${f.category}: ${f.action} (${f.clause})${f.evidence.length ? ` — matched: ${f.evidence.map((e) => `"${e}"`).join(', ')}` : ''}`),
+    ),
     answer: howToAnswer(input, channel, reply),
     caseLinks: input.caseLinks ?? [],
     ...(input.pageModeration ? { pageModeration: input.pageModeration } : {}),
@@ -184,7 +199,11 @@ function composeClerkRoutingOnce(input: ClerkRoutingInput, shortened: boolean): 
     council: policy.council.id,
     itemId: item.itemId,
     ref,
-    subject: `[${ref}] ${input.caseNote ? `${input.caseNote.subjectTag} ` : ''}${decision.hold ? 'HOLD ' : ''}${consentPending ? 'CONSENT PENDING ' : ''}${channel}: ${subjectText}`.replace(/[\r\n]+/g, ' '),
+    subject:
+      `[${ref}] ${input.caseNote ? `${input.caseNote.subjectTag} ` : ''}${decision.hold ? 'HOLD ' : ''}${consentPending ? 'CONSENT PENDING ' : ''}${channel}: ${subjectText}`.replace(
+        /[\r\n]+/g,
+        ' ',
+      ),
     text: routingText(parts),
     html: clerkHtml(parts),
     ...(input.replyAddress ? { replyTo: input.replyAddress } : reply.address ? { replyTo: reply.address } : {}),
@@ -261,7 +280,9 @@ function routingText(p: RoutingParts): string {
     `${p.whyHeading}:`,
     ...p.reasons.map((r) => `- ${r}`),
     ...(p.flags.length ? ['', 'Moderation flags:', ...p.flags.map((f) => `- ${f}`)] : []),
-    ...(p.pageModeration ? ['', 'On the Facebook Page:', ...p.pageModeration.lines.map((l) => `- ${l}`), ...p.pageModeration.links.map((l) => `- ${l.label}: ${l.url}`)] : []),
+    ...(p.pageModeration
+      ? ['', 'On the Facebook Page:', ...p.pageModeration.lines.map((l) => `- ${l}`), ...p.pageModeration.links.map((l) => `- ${l.label}: ${l.url}`)]
+      : []),
     '',
     p.answer,
     ...(p.caseLinks.length ? ['', 'Or change the case with one of these links (each asks you to confirm):', ...p.caseLinks.map((l) => `- ${l}`)] : []),
@@ -316,11 +337,18 @@ function clerkHtml(parts: {
     list(parts.reasons),
     ...(parts.flags.length ? [h2('Moderation flags'), list(parts.flags)] : []),
     ...(parts.pageModeration
-      ? [h2('On the Facebook Page'), list(parts.pageModeration.lines), `<p>${parts.pageModeration.links.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`).join(' &middot; ')}</p>`]
+      ? [
+          h2('On the Facebook Page'),
+          list(parts.pageModeration.lines),
+          `<p>${parts.pageModeration.links.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`).join(' &middot; ')}</p>`,
+        ]
       : []),
     `<p>${escapeHtml(parts.answer)}</p>`,
     ...(parts.caseLinks.length
-      ? ['<p>Or change the case (each link asks you to confirm):</p>', `<ul>${parts.caseLinks.map((l) => `<li><a href="${escapeHtml(l.slice(l.indexOf(': ') + 2))}">${escapeHtml(l.slice(0, l.indexOf(': ')))}</a></li>`).join('')}</ul>`]
+      ? [
+          '<p>Or change the case (each link asks you to confirm):</p>',
+          `<ul>${parts.caseLinks.map((l) => `<li><a href="${escapeHtml(l.slice(l.indexOf(': ') + 2))}">${escapeHtml(l.slice(0, l.indexOf(': ')))}</a></li>`).join('')}</ul>`,
+        ]
       : []),
     '</div></body></html>',
   ].join('\n');
@@ -347,7 +375,14 @@ export function residentReplyAddress(item: InboundItem): { address?: string; aut
   const auth = mailAuth(item);
   const given = item.replyTo?.[0];
   if (auth.status !== 'authenticated') {
-    return { authenticated: false, ...(given ? { warning: `REPLY-TO NOT USED: the sender asked for answers to go to ${showControls(given)}, but the sender could not be authenticated, so this email's Reply-To does not point there.` } : {}) };
+    return {
+      authenticated: false,
+      ...(given
+        ? {
+            warning: `REPLY-TO NOT USED: the sender asked for answers to go to ${showControls(given)}, but the sender could not be authenticated, so this email's Reply-To does not point there.`,
+          }
+        : {}),
+    };
   }
   // One the SES sender would refuse (IDN domain, quoted local part, junk) must not stop the clerk getting the item.
   const address = [given, auth.address].map(plainMailbox).find(Boolean);
@@ -356,7 +391,9 @@ export function residentReplyAddress(item: InboundItem): { address?: string; aut
     authenticated: true,
     ...(address ? { address } : {}),
     ...(differs
-      ? { warning: `REPLY-TO DIFFERS: the sender asked for answers to go to ${showControls(given)}, not to their authenticated address ${auth.address}. Replying to this email goes to ${address ?? 'neither'}: make sure that address is theirs before sending personal data to it.` }
+      ? {
+          warning: `REPLY-TO DIFFERS: the sender asked for answers to go to ${showControls(given)}, not to their authenticated address ${auth.address}. Replying to this email goes to ${address ?? 'neither'}: make sure that address is theirs before sending personal data to it.`,
+        }
       : {}),
   };
 }
@@ -378,6 +415,11 @@ export function escapeHtml(value: string): string {
 function paragraphs(text: string): string {
   return text
     .split(/\n{2,}/)
-    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>').replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`)}</p>`)
+    .map(
+      (p) =>
+        `<p>${escapeHtml(p)
+          .replace(/\n/g, '<br>')
+          .replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`)}</p>`,
+    )
     .join('\n');
 }

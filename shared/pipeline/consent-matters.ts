@@ -27,7 +27,13 @@ const MATTERS_GRACE_SECONDS = 60 * 86_400;
 export type OpenOrJoin = { readonly joinedTo?: undefined } | { readonly joinedTo: string; readonly expiresAt: string };
 
 /** Opens the sender's consent request for `ref`, or joins `ref` to the one already pending. */
-export async function openOrJoinRequest(ops: Pick<MatterOps, 'claim' | 'addMember'>, senderHash: string, ref: string, expiresAt: string, now: Date): Promise<OpenOrJoin> {
+export async function openOrJoinRequest(
+  ops: Pick<MatterOps, 'claim' | 'addMember'>,
+  senderHash: string,
+  ref: string,
+  expiresAt: string,
+  now: Date,
+): Promise<OpenOrJoin> {
   const ttlSeconds = Math.max(1, Math.ceil((Date.parse(expiresAt) - now.getTime()) / 1000));
   const claim = await ops.claim(openRequestKey(senderHash), { ttlSeconds, value: { ref, expiresAt } });
   const open = claim.existing;

@@ -41,7 +41,9 @@ export interface RecordDeps {
   };
 }
 
-export type RecordResult = { readonly ok: true; readonly previous: ConsentStatus; readonly summary: AuditSummary } | { readonly ok: false; readonly reason: string };
+export type RecordResult =
+  | { readonly ok: true; readonly previous: ConsentStatus; readonly summary: AuditSummary }
+  | { readonly ok: false; readonly reason: string };
 
 export async function recordClerkConsent(input: ClerkConsent, deps: RecordDeps): Promise<RecordResult> {
   const summary = await deps.audit.getSummary(input.ref);
@@ -49,14 +51,25 @@ export async function recordClerkConsent(input: ClerkConsent, deps: RecordDeps):
   const at = input.at.toISOString();
   const note = input.note?.trim();
   if (note) {
-    await deps.ops.put(`${OPS_PREFIX.consentNote}${summary.ref}#${at}`, { ref: summary.ref, at, how: input.how, recordedBy: input.recordedBy, note }, { ttlSeconds: deps.policy.retention.formal.years * 366 * 86_400 });
+    await deps.ops.put(
+      `${OPS_PREFIX.consentNote}${summary.ref}#${at}`,
+      { ref: summary.ref, at, how: input.how, recordedBy: input.recordedBy, note },
+      { ttlSeconds: deps.policy.retention.formal.years * 366 * 86_400 },
+    );
   }
   await deps.audit.append({
     ref: summary.ref,
     itemId: summary.itemId,
     type: input.answer === 'granted' ? 'consent-granted' : 'consent-declined',
     at,
-    data: { clause: deps.policy.consent.clause, recordedByClerk: true, how: input.how, recordedBy: input.recordedBy, previous: summary.consentStatus, ...(note ? { noteSha256: sha256Hex(note) } : {}) },
+    data: {
+      clause: deps.policy.consent.clause,
+      recordedByClerk: true,
+      how: input.how,
+      recordedBy: input.recordedBy,
+      previous: summary.consentStatus,
+      ...(note ? { noteSha256: sha256Hex(note) } : {}),
+    },
     eventKey: `${summary.ref}:consent-recorded:${at}`,
   });
   await deps.ops.setConsent(summary.senderHash, summary.ref, input.answer, at);

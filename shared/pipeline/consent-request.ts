@@ -14,7 +14,6 @@ import { type DueKind, dueKind } from '../store/keys.ts';
  * resident. The form and the sweep are in consent.ts.
  */
 
-
 const DAY_MS = 86_400_000;
 
 /** What the consent sweep needs to remind or expire without the original item. */
@@ -116,13 +115,24 @@ async function joinedAcknowledgement(input: ConsentRequestInput, deps: ConsentRe
   const ack = composeAutoReply({ target, policy, text, createdAt: decidedAt, ref });
   if (!(await deps.ops.recordAutoReply(senderHash, decidedAt, policy.autoReplyRateLimit.windowDays, item.itemId))) {
     const reason = 'rate-limit: this sender already had an automatic reply in the window; the pending consent form lists this matter';
-    await deps.event('reply-skipped', { outboxId: ack.id, kind: ack.kind, channel: ack.channel, reason, clause: policy.autoReplyRateLimit.clause }, `${ack.id}:rate-limit`);
+    await deps.event(
+      'reply-skipped',
+      { outboxId: ack.id, kind: ack.kind, channel: ack.channel, reason, clause: policy.autoReplyRateLimit.clause },
+      `${ack.id}:rate-limit`,
+    );
     return [];
   }
   return [ack];
 }
 
 /** A reply in the thread of a matter whose consent is still awaited: the answer to that matter will apply to this one too. */
-export async function joinPendingMatter(ops: Pick<MatterOps, 'addMember'>, policy: Policy, pending: string, ref: string, decidedAt: string, now: Date): Promise<void> {
+export async function joinPendingMatter(
+  ops: Pick<MatterOps, 'addMember'>,
+  policy: Policy,
+  pending: string,
+  ref: string,
+  decidedAt: string,
+  now: Date,
+): Promise<void> {
   await joinMatter(ops, pending, ref, consentExpiry(policy, new Date(decidedAt)).toISOString(), now);
 }

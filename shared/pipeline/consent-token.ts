@@ -52,7 +52,8 @@ export function verifyConsentToken(token: string, key: string, now: Date, counci
 }
 
 function verifyShort([ref, exp36, signature]: [string, string, string], key: string, now: Date, council: string | undefined): ConsentTokenCheck {
-  if (council === undefined || !REF.test(ref) || !/^[0-9a-z]{1,10}$/.test(exp36) || !/^[A-Za-z0-9_-]{16}$/.test(signature)) return { ok: false, reason: 'malformed' };
+  if (council === undefined || !REF.test(ref) || !/^[0-9a-z]{1,10}$/.test(exp36) || !/^[A-Za-z0-9_-]{16}$/.test(signature))
+    return { ok: false, reason: 'malformed' };
   const expected = Buffer.from(mac(`${council}:${ref}.${exp36}`, key).slice(0, SHORT_MAC_CHARS));
   if (!timingSafeEqual(expected, Buffer.from(signature))) return { ok: false, reason: 'bad-signature' };
   const exp = parseInt(exp36, 36);

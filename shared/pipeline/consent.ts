@@ -9,7 +9,16 @@ import { closeOpenRequest, mattersOf, type MatterOps } from './consent-matters.t
 import { takeOutboundBudget, type BudgetCheck, type BudgetOps } from './outbound-budget.ts';
 import { consentBaseUrl, verifyConsentToken } from './consent-token.ts';
 import { CONSENT_EXPIRY_DUE, CONSENT_REMINDER_DUE, consentLink, type ConsentDueData } from './consent-request.ts';
-import { PAGE_HEADERS, problemStatus, renderConsentForm, renderConsentRecorded, renderProblem, type ConsentChoice, type CouncilContact, type ProblemKind } from './consent-page.ts';
+import {
+  PAGE_HEADERS,
+  problemStatus,
+  renderConsentForm,
+  renderConsentRecorded,
+  renderProblem,
+  type ConsentChoice,
+  type CouncilContact,
+  type ProblemKind,
+} from './consent-page.ts';
 import { type DueKind, OPS_PREFIX } from '../store/keys.ts';
 import type { DueEntry } from '../store/ops-store.ts';
 
@@ -129,9 +138,15 @@ export function consentOutcomeMessage(summary: AuditSummary, answer: ConsentAnsw
   const ref = summary.ref;
   const lines =
     answer === 'grant'
-      ? [`The resident has GIVEN data consent for ${ref}.`, 'You may now act on this correspondence, including passing on the personal data it needs for this matter.']
+      ? [
+          `The resident has GIVEN data consent for ${ref}.`,
+          'You may now act on this correspondence, including passing on the personal data it needs for this matter.',
+        ]
       : answer === 'decline'
-        ? [`The resident has DECLINED data consent for ${ref}.`, 'Do NOT pass on their personal data. Act only in ways that need no one else to see it, or reply to the resident.']
+        ? [
+            `The resident has DECLINED data consent for ${ref}.`,
+            'Do NOT pass on their personal data. Act only in ways that need no one else to see it, or reply to the resident.',
+          ]
         : [
             `No answer to the data consent form for ${ref} within ${policy.consent.expiresAfterDays} days: the request has EXPIRED.`,
             'Do NOT pass on the personal data in this correspondence.',
@@ -147,7 +162,13 @@ export function consentOutcomeMessage(summary: AuditSummary, answer: ConsentAnsw
     itemId: summary.itemId,
     ref,
     subject: `Data consent ${word}: ${ref}${originalSubject ? ` (${originalSubject})` : ''}`,
-    text: [...lines, ...(originalSubject ? [`Their message: ${originalSubject}`] : []), '', `Recorded ${londonDateTime(at)}. Policy: ${policy.consent.clause}.`, `Reference: ${ref}`].join('\n'),
+    text: [
+      ...lines,
+      ...(originalSubject ? [`Their message: ${originalSubject}`] : []),
+      '',
+      `Recorded ${londonDateTime(at)}. Policy: ${policy.consent.clause}.`,
+      `Reference: ${ref}`,
+    ].join('\n'),
     createdAt: at,
   };
 }
@@ -191,7 +212,12 @@ export async function handleConsentForm(req: ConsentFormRequest, deps: ConsentDe
   if (!summary) return problem('not-found');
   const ref = summary.ref;
   const subject = await subjectOf(ref, deps);
-  const page = { councilName: council, reference: ref, about: { receivedAt: summary.receivedAt, channel: summary.channel, ...(subject ? { subject } : {}) }, contact: councilContact(deps.policy) };
+  const page = {
+    councilName: council,
+    reference: ref,
+    about: { receivedAt: summary.receivedAt, channel: summary.channel, ...(subject ? { subject } : {}) },
+    contact: councilContact(deps.policy),
+  };
 
   if (summary.consentStatus === 'granted' || summary.consentStatus === 'declined') {
     return ok(renderConsentRecorded({ ...page, choice: summary.consentStatus === 'granted' ? 'grant' : 'decline', alreadyRecorded: true }));
@@ -251,7 +277,9 @@ export async function sweepConsent(deps: ConsentDeps, options: SweepOptions = {}
   const hasTime = options.hasTime ?? (() => true);
   const until = deps.now().toISOString();
   const run: SweepRun = { deps, until, hasTime, counts: { reminded: 0, expired: 0, settled: 0 } };
-  const finished = (await sweepKind(CONSENT_REMINDER_DUE, (due) => remindIfDue(due, deps), run)) && (await sweepKind(CONSENT_EXPIRY_DUE, (due) => expireIfDue(due, deps), run));
+  const finished =
+    (await sweepKind(CONSENT_REMINDER_DUE, (due) => remindIfDue(due, deps), run)) &&
+    (await sweepKind(CONSENT_EXPIRY_DUE, (due) => expireIfDue(due, deps), run));
   return { ...run.counts, more: !finished };
 }
 
@@ -325,8 +353,22 @@ async function withheldEvent(summary: AuditSummary, message: OutboxMessage, budg
 function reminderMessage(data: ConsentDueData, summary: AuditSummary, now: Date, deps: ConsentDeps): OutboxMessage {
   const consentUrl =
     data.consentUrl ||
-    consentLink({ policy: deps.policy, ref: summary.ref, requestedAt: new Date(summary.receivedAt), signingKey: deps.signingKey, publicBaseUrl: deps.publicBaseUrl });
-  return composeConsentRequest({ target: data.target, policy: deps.policy, ref: summary.ref, consentUrl, expiresAt: data.expiresAt, createdAt: now.toISOString(), reminder: true });
+    consentLink({
+      policy: deps.policy,
+      ref: summary.ref,
+      requestedAt: new Date(summary.receivedAt),
+      signingKey: deps.signingKey,
+      publicBaseUrl: deps.publicBaseUrl,
+    });
+  return composeConsentRequest({
+    target: data.target,
+    policy: deps.policy,
+    ref: summary.ref,
+    consentUrl,
+    expiresAt: data.expiresAt,
+    createdAt: now.toISOString(),
+    reminder: true,
+  });
 }
 
 // ---------------------------------------------------------------- wiring

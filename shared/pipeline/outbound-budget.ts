@@ -54,12 +54,22 @@ export async function takeOutboundBudget(msg: OutboxMessage, policy: Policy, ops
   if (granted) return { granted };
 
   const reason = `daily-limit: ${limit.messages} ${channel} messages to residents on ${day} already sent`;
-  const alertClaim = await ops.claim(`${OPS_PREFIX.budgetAlert}${policy.council.id}#${channel}#${day}`, { ttlSeconds: TTL_SECONDS, value: { outboxId: msg.id } });
+  const alertClaim = await ops.claim(`${OPS_PREFIX.budgetAlert}${policy.council.id}#${channel}#${day}`, {
+    ttlSeconds: TTL_SECONDS,
+    value: { outboxId: msg.id },
+  });
   const ours = alertClaim.claimed || alertClaim.existing?.outboxId === msg.id;
   return { granted, reason, clause: limit.clause, ...(ours ? { alert: budgetAlert(policy, channel, day, limit, msg, at) } : {}) };
 }
 
-function budgetAlert(policy: Policy, channel: BudgetChannel, day: string, limit: { messages: number; clause: string }, tripped: OutboxMessage, at: string): OutboxMessage {
+function budgetAlert(
+  policy: Policy,
+  channel: BudgetChannel,
+  day: string,
+  limit: { messages: number; clause: string },
+  tripped: OutboxMessage,
+  at: string,
+): OutboxMessage {
   const descriptor = CHANNEL_REGISTRY[channel];
   const what = descriptor.messagesToResidents ?? `${descriptor.label} replies`;
   const text = [

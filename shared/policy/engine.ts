@@ -122,7 +122,12 @@ function refuseUnsafeContent(run: Run): Decision | undefined {
   }
   if (t.spam === 'FAIL' || (t.spamScore !== undefined && t.spamScore >= policy.trust.spamScoreThreshold)) {
     if (t.spam === 'FAIL') because('spam-verdict', HUB_CLAUSES.spam, 'The provider marked the mail as spam; it is not routed or answered.');
-    else because('spam-verdict', policy.trust.clause, `Spam score ${t.spamScore} is at or above the threshold of ${policy.trust.spamScoreThreshold}; it is not routed or answered.`);
+    else
+      because(
+        'spam-verdict',
+        policy.trust.clause,
+        `Spam score ${t.spamScore} is at or above the threshold of ${policy.trust.spamScoreThreshold}; it is not routed or answered.`,
+      );
     return ignored(run);
   }
   return undefined;
@@ -178,7 +183,8 @@ function assess(run: Run): AssessedRun {
 /** The flags and office hours, on the record. */
 function noteFlagsAndHours(run: AssessedRun): void {
   for (const f of run.flags) run.because(`moderation:${f.category}`, f.clause, `Content matched "${f.category}" (${f.action}).`);
-  if (run.next) run.because('out-of-office', run.policy.officeHours.clause, `Received outside office hours; the inbox is next monitored ${describeLondonTime(run.next)}.`);
+  if (run.next)
+    run.because('out-of-office', run.policy.officeHours.clause, `Received outside office hours; the inbox is next monitored ${describeLondonTime(run.next)}.`);
 }
 
 const nextIso = (run: AssessedRun): string | undefined => (run.next ? toLondonIso(run.next) : undefined);
@@ -240,7 +246,11 @@ function answerFormal(run: AssessedRun, silent: boolean): Decision {
   const { item, policy, context, because } = run;
   const actions: Action[] = [{ type: 'audit' }, { type: 'route-to-clerk' }];
   if (run.flags.length > 0) {
-    because('moderation-formal', channelRule(policy, item.channel).clause, 'Formal correspondence always reaches the clerk; flags are shown to the clerk, not acted on automatically.');
+    because(
+      'moderation-formal',
+      channelRule(policy, item.channel).clause,
+      'Formal correspondence always reaches the clerk; flags are shown to the clerk, not acted on automatically.',
+    );
   }
   if (!silent && needsConsent(item, policy, context, because)) actions.push({ type: 'consent-request' });
   // The reply rate limit is for informal replies: every formal matter is answered with its reference.
@@ -248,7 +258,11 @@ function answerFormal(run: AssessedRun, silent: boolean): Decision {
   const toldReference = actions.some((a) => a.type === 'consent-request' || (a.type === 'auto-reply' && a.textKey === 'outOfOffice'));
   // A reply in a thread we hold continues a matter whose reference the resident already has.
   if (!silent && !toldReference && !context.knownThreadRef) {
-    because('formal-acknowledgement', HUB_CLAUSES.acknowledgement, 'Formal correspondence: the sender is told its reference (nothing else sent to them carries it).');
+    because(
+      'formal-acknowledgement',
+      HUB_CLAUSES.acknowledgement,
+      'Formal correspondence: the sender is told its reference (nothing else sent to them carries it).',
+    );
     actions.push(run.reply('formalAcknowledgement'));
   }
   return run.result({ classification: 'formal', flags: run.flags, actions, nextMonitoredAt: nextIso(run) });
@@ -261,14 +275,21 @@ function answerInformal(run: AssessedRun, silent: boolean): Decision {
   const acted = flags.filter((f) => f.action !== 'flag');
   let hold: Decision['hold'];
   // A Page comment the policy hides or puts to the clerk (withyham.txt §6.13) is audited and routed even when its category is only flagged.
-  const onPage = item.channel === 'facebook-comment' && policy.pageModeration !== undefined && flags.some((f) => (policy.moderation.find((r) => r.category === f.category)?.page ?? 'none') !== 'none');
+  const onPage =
+    item.channel === 'facebook-comment' &&
+    policy.pageModeration !== undefined &&
+    flags.some((f) => (policy.moderation.find((r) => r.category === f.category)?.page ?? 'none') !== 'none');
   if (acted.length > 0 || onPage) {
     hold = 'moderation';
     actions.push({ type: 'audit' }, { type: 'route-to-clerk', hold: 'moderation' });
   }
   const canReply = !silent;
   if (canReply && acted.some((f) => f.action === 'invite-formal-complaint')) {
-    because('formal-complaint-invitation', clauseOf(acted, 'invite-formal-complaint'), 'The content alleges a breach; the sender is invited to make a formal complaint.');
+    because(
+      'formal-complaint-invitation',
+      clauseOf(acted, 'invite-formal-complaint'),
+      'The content alleges a breach; the sender is invited to make a formal complaint.',
+    );
     actions.push(run.reply('formalComplaintInvitation'));
   } else if (canReply && acted.some((f) => f.action === 'policy-breach-notice')) {
     because('policy-breach-notice', clauseOf(acted, 'policy-breach-notice'), 'The content breaches the policy; the sender is told so.');
@@ -288,7 +309,6 @@ function answerInformal(run: AssessedRun, silent: boolean): Decision {
   if (actions.length === 0) actions.push({ type: 'none' });
   return run.result({ classification: 'informal', hold, flags, actions, nextMonitoredAt: nextIso(run) });
 }
-
 
 function decideFormality(item: InboundItem, policy: Policy, because: Because): boolean {
   if (item.channel === 'email') {
@@ -376,7 +396,10 @@ function ledgerChange(type: string | undefined): Extract<Action, { type: 'consen
 }
 
 function clauseOf(flags: readonly ModerationFlag[], action: string): string {
-  return flags.filter((f) => f.action === action).map((f) => f.clause).join('; ');
+  return flags
+    .filter((f) => f.action === action)
+    .map((f) => f.clause)
+    .join('; ');
 }
 
 export function moderationText(item: InboundItem): string {

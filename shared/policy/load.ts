@@ -103,9 +103,7 @@ function crossFieldProblems(p: Policy): string[] {
     if (w.end <= w.start) problems.push(`officeHours.windows.${i}.end: expected a time after start (${w.start})`);
   });
   if (p.consent.expiresAfterDays <= p.consent.reminderAfterDays) {
-    problems.push(
-      `consent.expiresAfterDays: expected more days than consent.reminderAfterDays (${p.consent.reminderAfterDays})`,
-    );
+    problems.push(`consent.expiresAfterDays: expected more days than consent.reminderAfterDays (${p.consent.reminderAfterDays})`);
   }
   if (p.consent.enabled && p.consent.channels.length === 0) {
     problems.push('consent.channels: expected at least one channel when consent.enabled is true');

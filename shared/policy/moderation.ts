@@ -27,7 +27,9 @@ export function detectModeration(
   const { findings } = assessWithRules(text, context);
   const flags: ModerationFlag[] = [];
   for (const rule of rules) {
-    const evidence = findings.find((f) => f.category === rule.category)?.evidence ?? modelFindings.filter((f) => f.category === rule.category).map((f) => `model: ${f.reason}`);
+    const evidence =
+      findings.find((f) => f.category === rule.category)?.evidence ??
+      modelFindings.filter((f) => f.category === rule.category).map((f) => `model: ${f.reason}`);
     if (evidence.length > 0) flags.push({ category: rule.category, evidence: [...evidence], clause: rule.clause, action: rule.action });
   }
   return flags;

@@ -18,7 +18,13 @@ export function replayDecision(item: InboundItem, policy: Policy, now: Date): De
   if (!(ageDays > replay.windowDays)) return undefined;
   return {
     classification: 'ignored',
-    reasons: [{ rule: 'replay-window', clause: replay.clause, detail: `The event is ${Math.floor(ageDays)} days old by its own timestamp, beyond the ${replay.windowDays}-day window: a replay, acknowledged and ignored.` }],
+    reasons: [
+      {
+        rule: 'replay-window',
+        clause: replay.clause,
+        detail: `The event is ${Math.floor(ageDays)} days old by its own timestamp, beyond the ${replay.windowDays}-day window: a replay, acknowledged and ignored.`,
+      },
+    ],
     flags: [],
     actions: [{ type: 'none' }],
     policyVersion: policy.version,

@@ -29,22 +29,12 @@ const emailAddress = () =>
     z.refine((s) => s === s.toLowerCase(), 'expected the address in lower case'),
   );
 const domain = () =>
-  z.string({ error: 'expected a mail domain' }).check(
-    z.regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a lower-case mail domain like example.gov.uk'),
-  );
-const e164 = () =>
-  z.string({ error: 'expected a phone number' }).check(
-    z.regex(/^\+[1-9][0-9]{6,14}$/, 'expected an E.164 phone number like +447700900123'),
-  );
-const e164Prefix = () =>
-  z.string({ error: 'expected a phone number prefix' }).check(z.regex(/^\+[1-9][0-9]{0,14}$/, 'expected an E.164 prefix like "+447"'));
+  z.string({ error: 'expected a mail domain' }).check(z.regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a lower-case mail domain like example.gov.uk'));
+const e164 = () => z.string({ error: 'expected a phone number' }).check(z.regex(/^\+[1-9][0-9]{6,14}$/, 'expected an E.164 phone number like +447700900123'));
+const e164Prefix = () => z.string({ error: 'expected a phone number prefix' }).check(z.regex(/^\+[1-9][0-9]{0,14}$/, 'expected an E.164 prefix like "+447"'));
 const positiveInt = (what: string) =>
-  z.number({ error: `expected a number of ${what}` }).check(
-    z.int(`expected a whole number of ${what}`),
-    z.positive(`expected a positive number of ${what}`),
-  );
-const hhmm = () =>
-  z.string({ error: 'expected a time "HH:MM"' }).check(z.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'expected a 24-hour time "HH:MM"'));
+  z.number({ error: `expected a number of ${what}` }).check(z.int(`expected a whole number of ${what}`), z.positive(`expected a positive number of ${what}`));
+const hhmm = () => z.string({ error: 'expected a time "HH:MM"' }).check(z.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'expected a 24-hour time "HH:MM"'));
 
 /** One email per digest to each, so at most this many a digest (and digests are at most hourly). */
 export const MAX_DIGEST_RECIPIENTS = 5;
@@ -132,7 +122,9 @@ function buildSchemas() {
     /** Off unless the council opts in (see docs/moderation.md, data protection). */
     enabled: z.boolean({ error: 'expected true or false' }),
     /** Pinned Bedrock model id, e.g. anthropic.claude-3-haiku-20240307-v1:0. */
-    modelId: z.string({ error: 'expected a model id' }).check(z.regex(/^[a-z0-9-]+\.[a-z0-9.:-]+$/, 'expected a Bedrock model id like anthropic.claude-3-haiku-20240307-v1:0')),
+    modelId: z
+      .string({ error: 'expected a model id' })
+      .check(z.regex(/^[a-z0-9-]+\.[a-z0-9.:-]+$/, 'expected a Bedrock model id like anthropic.claude-3-haiku-20240307-v1:0')),
     region: z.enum(MODEL_REGIONS, { error: `expected a UK or EU region: ${MODEL_REGIONS.join(', ')}` }),
     /** Ask the model only where the rules are unsure, or about every public item. */
     when: z.enum(['unsure', 'always'], { error: 'expected "unsure" or "always"' }),
@@ -246,7 +238,11 @@ function buildSchemas() {
     outbound: z.optional(
       z.strictObject({
         /** SMS goes only to numbers starting with one of these (E.164 prefixes, e.g. "+447" for UK mobiles). */
-        smsDestinations: z.strictObject({ allowedPrefixes: z.array(e164Prefix()).check(z.minLength(1, 'expected at least one prefix')), clause: clause(), note: note() }),
+        smsDestinations: z.strictObject({
+          allowedPrefixes: z.array(e164Prefix()).check(z.minLength(1, 'expected at least one prefix')),
+          clause: clause(),
+          note: note(),
+        }),
         /** At most this many messages to residents per channel per Europe/London day; then replies stop and the clerk is alerted once. */
         dailyLimits: z.strictObject({
           /** One per reply channel; a channel added after the policy (LATER_CHANNELS) may be left out and gets its descriptor's defaultDailyLimit. */
@@ -285,7 +281,10 @@ function buildSchemas() {
         /** The council's auditors (internal auditor, RFO): each hourly digest is emailed to each of them. */
         digestRecipients: z
           .array(emailAddress())
-          .check(z.minLength(1, 'expected at least one auditor address'), z.maxLength(MAX_DIGEST_RECIPIENTS, `expected at most ${MAX_DIGEST_RECIPIENTS} auditor addresses`)),
+          .check(
+            z.minLength(1, 'expected at least one auditor address'),
+            z.maxLength(MAX_DIGEST_RECIPIENTS, `expected at most ${MAX_DIGEST_RECIPIENTS} auditor addresses`),
+          ),
         clause: clause(),
         note: note(),
       }),

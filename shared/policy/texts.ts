@@ -44,7 +44,9 @@ export function templateFor(policy: Policy, key: TextKey, channel?: Channel): st
 const ALWAYS = ['clerkEmail', 'councilName'] as const;
 const CONSENT_TEXT = { allowed: [...ALWAYS, 'reference', 'consentUrl', 'consentExpires'], required: ['consentUrl'] } as const;
 
-export const TEXT_PLACEHOLDERS: Readonly<Record<TextKey | 'consentRequestSms' | 'consentReminderSms', { readonly allowed: readonly string[]; readonly required: readonly string[] }>> = {
+export const TEXT_PLACEHOLDERS: Readonly<
+  Record<TextKey | 'consentRequestSms' | 'consentReminderSms', { readonly allowed: readonly string[]; readonly required: readonly string[] }>
+> = {
   notOfficialContact: { allowed: ALWAYS, required: [] },
   consentRequest: CONSENT_TEXT,
   consentReminder: CONSENT_TEXT,
@@ -72,7 +74,5 @@ export function placeholderProblems(key: keyof typeof TEXT_PLACEHOLDERS, templat
 
 /** Single pass, so a value that itself contains `{x}` is never expanded. */
 export function fillPlaceholders(template: string, vars: Readonly<Record<string, string>>): string {
-  return template.replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (whole, name: string) =>
-    Object.hasOwn(vars, name) ? (vars[name] as string) : whole,
-  );
+  return template.replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (whole, name: string) => (Object.hasOwn(vars, name) ? (vars[name] as string) : whole));
 }

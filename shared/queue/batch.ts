@@ -33,7 +33,12 @@ export class BatchSendError extends Error {
 
 const MAX_ENTRIES = 10;
 
-export async function sendInBatches(client: BatchClient, queueUrl: string, entries: readonly BatchEntry[], options: { readonly maxBytes: number; readonly attempts: number }): Promise<void> {
+export async function sendInBatches(
+  client: BatchClient,
+  queueUrl: string,
+  entries: readonly BatchEntry[],
+  options: { readonly maxBytes: number; readonly attempts: number },
+): Promise<void> {
   for (const batch of batches(entries, options.maxBytes)) await sendBatch(client, queueUrl, batch, options.attempts);
 }
 
@@ -58,7 +63,11 @@ async function sendBatch(client: BatchClient, queueUrl: string, batch: readonly 
       lastError = error;
     }
   }
-  if (pending.length > 0) throw new BatchSendError(pending.map((entry) => batch[Number(entry.Id)]!.id), lastError);
+  if (pending.length > 0)
+    throw new BatchSendError(
+      pending.map((entry) => batch[Number(entry.Id)]!.id),
+      lastError,
+    );
 }
 
 /** At most 10 entries and `maxBytes` of bodies per batch, in order. */

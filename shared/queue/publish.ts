@@ -36,7 +36,12 @@ export async function enqueueItems(items: readonly InboundItem[], queueUrl?: str
   const maxBytes = QUEUES.inbound.maximumMessageSizeBytes;
   const bodies = items.map((item) => serialiseItem(item, maxBytes));
   try {
-    await sendInBatches(client, url, bodies.map((body, i) => ({ id: String(i), body })), { maxBytes, attempts: ATTEMPTS });
+    await sendInBatches(
+      client,
+      url,
+      bodies.map((body, i) => ({ id: String(i), body })),
+      { maxBytes, attempts: ATTEMPTS },
+    );
   } catch (error) {
     if (error instanceof BatchSendError) throw new EnqueueError(error.unsent.length, error.cause);
     throw error;

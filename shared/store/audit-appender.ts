@@ -113,7 +113,16 @@ export class ChainAppender {
   }
 
   private async put(record: PendingEvent, head: ChainHead): Promise<LinkedEvent> {
-    const fields = { council: record.council, seq: head.seq + 1, ref: record.ref, type: record.type, at: record.at, itemId: record.itemId, data: record.data, prevHash: head.hash };
+    const fields = {
+      council: record.council,
+      seq: head.seq + 1,
+      ref: record.ref,
+      type: record.type,
+      at: record.at,
+      itemId: record.itemId,
+      data: record.data,
+      prevHash: head.hash,
+    };
     const event: AuditEvent = { ...fields, hash: eventHash(fields) };
     await this.client.send(
       new PutCommand({
@@ -171,17 +180,19 @@ export class ChainAppender {
   }
 
   private async noteLinked(council: string, eventKey: string, seq: number): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: pendingKey(council, eventKey),
-        UpdateExpression: 'SET seq = :seq',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':seq': seq },
-      }),
-    ).catch((error: unknown) => {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    });
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: pendingKey(council, eventKey),
+          UpdateExpression: 'SET seq = :seq',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':seq': seq },
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      });
   }
 
   /** The HEAD high-water mark, only ever raised: a chain shorter than it lost its newest events. */
@@ -234,4 +245,3 @@ export class InlineAuditQueue implements AuditQueue {
     return new Map(appended.map((e) => [e.eventKey, e.seq]));
   }
 }
-

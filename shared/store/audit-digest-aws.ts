@@ -1,6 +1,14 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DIGEST_OBJECT_PREFIX, digestFileName, parseDigest, type DigestSigner, type DigestStore, type SignedDigest, type StoredDigest } from './audit-digest.ts';
+import {
+  DIGEST_OBJECT_PREFIX,
+  digestFileName,
+  parseDigest,
+  type DigestSigner,
+  type DigestStore,
+  type SignedDigest,
+  type StoredDigest,
+} from './audit-digest.ts';
 
 /**
  * The digest signer and store in AWS: an asymmetric KMS key (ECC_NIST_P256,
@@ -29,7 +37,9 @@ export class KmsDigestSigner implements DigestSigner {
     const { GetPublicKeyCommand } = await import('@aws-sdk/client-kms');
     const out = await this.client.send(new GetPublicKeyCommand({ KeyId: this.keyId }));
     if (!out.PublicKey) throw new Error('KMS returned no public key');
-    const base64 = Buffer.from(out.PublicKey).toString('base64').replace(/(.{64})/g, '$1\n');
+    const base64 = Buffer.from(out.PublicKey)
+      .toString('base64')
+      .replace(/(.{64})/g, '$1\n');
     return `-----BEGIN PUBLIC KEY-----\n${base64.trimEnd()}\n-----END PUBLIC KEY-----\n`;
   }
 }
@@ -88,7 +98,14 @@ export class S3DigestStore implements DigestStore {
     let keyMarker: string | undefined;
     let versionMarker: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: `${DIGEST_OBJECT_PREFIX}${council}/`, KeyMarker: keyMarker, VersionIdMarker: versionMarker }));
+      const page = await this.client.send(
+        new ListObjectVersionsCommand({
+          Bucket: this.bucket,
+          Prefix: `${DIGEST_OBJECT_PREFIX}${council}/`,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+        }),
+      );
       for (const marker of page.DeleteMarkers ?? []) if (marker.IsLatest && marker.Key) hidden.add(marker.Key);
       for (const version of page.Versions ?? []) {
         const body = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: version.Key, VersionId: version.VersionId }));

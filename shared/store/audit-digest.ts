@@ -119,7 +119,14 @@ export function parseDigest(text: string): SignedDigest | undefined {
   try {
     const d = JSON.parse(json) as Partial<SignedDigest>;
     const ok =
-      d.version === 1 && typeof d.council === 'string' && Number.isInteger(d.number) && Number.isInteger(d.seq) && typeof d.headHash === 'string' && typeof d.time === 'string' && typeof d.signature === 'string' && typeof d.keyId === 'string';
+      d.version === 1 &&
+      typeof d.council === 'string' &&
+      Number.isInteger(d.number) &&
+      Number.isInteger(d.seq) &&
+      typeof d.headHash === 'string' &&
+      typeof d.time === 'string' &&
+      typeof d.signature === 'string' &&
+      typeof d.keyId === 'string';
     return ok ? (d as SignedDigest) : undefined;
   } catch {
     return undefined;
@@ -130,7 +137,11 @@ export function parseDigest(text: string): SignedDigest | undefined {
  * The digests as verify uses them: each signature checked, the numbers
  * checked for gaps, the rest handed on as checkpoints the chain must hold.
  */
-export function checkDigests(digests: readonly StoredDigest[], publicKeyPem: string, council: string): { checkpoints: SignedCheckpoint[]; findings: Finding[] } {
+export function checkDigests(
+  digests: readonly StoredDigest[],
+  publicKeyPem: string,
+  council: string,
+): { checkpoints: SignedCheckpoint[]; findings: Finding[] } {
   const findings: Finding[] = [];
   const checkpoints: SignedCheckpoint[] = [];
   const byNumber = new Map<number, StoredDigest[]>();
@@ -144,7 +155,12 @@ export function checkDigests(digests: readonly StoredDigest[], publicKeyPem: str
     for (const digest of versions) {
       const label = `digest ${digest.number} (${digest.time})`;
       if (!digestSignatureValid(digest, publicKeyPem)) {
-        findings.push({ code: 'digest', seq: digest.seq, problem: `${label}: its signature does not verify with the hub's public key (forged or altered)`, next: 'Do not rely on this digest; check the public key (hub audit key) against the one you kept.' });
+        findings.push({
+          code: 'digest',
+          seq: digest.seq,
+          problem: `${label}: its signature does not verify with the hub's public key (forged or altered)`,
+          next: 'Do not rely on this digest; check the public key (hub audit key) against the one you kept.',
+        });
         continue;
       }
       checkpoints.push({ seq: digest.seq, hash: digest.headHash, label });
@@ -166,10 +182,18 @@ function missingDigests(council: string, from: number, to: number): Finding {
 function storeFindings(number: number, versions: readonly StoredDigest[]): Finding[] {
   const findings: Finding[] = [];
   if (new Set(versions.map(({ hiddenByDeleteMarker: _, ...v }) => canonicalJson(v))).size > 1) {
-    findings.push({ code: 'digest', problem: `digest ${number} has ${versions.length} different versions in the digest store (written over)`, next: 'Every version is checked below; the first one written is the hub\'s. Find out who wrote the others (CloudTrail S3 data events).' });
+    findings.push({
+      code: 'digest',
+      problem: `digest ${number} has ${versions.length} different versions in the digest store (written over)`,
+      next: "Every version is checked below; the first one written is the hub's. Find out who wrote the others (CloudTrail S3 data events).",
+    });
   }
   if (versions.some((v) => v.hiddenByDeleteMarker)) {
-    findings.push({ code: 'digest', problem: `digest ${number} was deleted in the digest store (a delete marker hides it; its locked version is still there and was checked)`, next: 'Find out who deleted it (CloudTrail); remove the delete marker to restore it (aws s3api delete-object with the marker\'s version id).' });
+    findings.push({
+      code: 'digest',
+      problem: `digest ${number} was deleted in the digest store (a delete marker hides it; its locked version is still there and was checked)`,
+      next: "Find out who deleted it (CloudTrail); remove the delete marker to restore it (aws s3api delete-object with the marker's version id).",
+    });
   }
   return findings;
 }

@@ -33,7 +33,11 @@ export async function linkBatch(event: SQSEvent, appender: Pick<ChainAppender, '
     } catch (error) {
       blocked.add(run.council);
       for (const record of run.records) failed.add(record.messageId);
-      log.error('linking audit events failed; the council group is retried in order', { council: run.council, error: (error as Error)?.name, detail: (error as Error)?.message?.slice(0, 300) });
+      log.error('linking audit events failed; the council group is retried in order', {
+        council: run.council,
+        error: (error as Error)?.name,
+        detail: (error as Error)?.message?.slice(0, 300),
+      });
     }
   }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
@@ -63,7 +67,9 @@ function runsByCouncil(records: readonly SQSRecord[]): Run[] {
 function parse(body: string): AuditQueueMessage | undefined {
   try {
     const value = JSON.parse(body) as Partial<AuditQueueMessage>;
-    return typeof value.council === 'string' && typeof value.eventKey === 'string' && value.council && value.eventKey ? { council: value.council, eventKey: value.eventKey } : undefined;
+    return typeof value.council === 'string' && typeof value.eventKey === 'string' && value.council && value.eventKey
+      ? { council: value.council, eventKey: value.eventKey }
+      : undefined;
   } catch {
     return undefined;
   }

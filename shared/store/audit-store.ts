@@ -281,14 +281,13 @@ export class AuditStore {
    */
   async recheck(refs: readonly string[], eventKeys: readonly string[]): Promise<ItemRecord[]> {
     const keys = [
-      ...refs.flatMap((ref) => [
-        itemKey(ref, 'summary'),
-        itemKey(ref, 'content'),
-      ]),
+      ...refs.flatMap((ref) => [itemKey(ref, 'summary'), itemKey(ref, 'content')]),
       ...eventKeys.map((eventKey) => pendingKey(this.council, eventKey)),
     ];
     const found = await inBatches(keys, 16, async (Key) => (await this.client.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }))).Item);
-    return found.filter((item): item is Record<string, unknown> => item !== undefined && !(item.sk === 'EVENTKEY' && typeof item.seq === 'number')).map(itemRecord);
+    return found
+      .filter((item): item is Record<string, unknown> => item !== undefined && !(item.sk === 'EVENTKEY' && typeof item.seq === 'number'))
+      .map(itemRecord);
   }
 
   /** The chain alone (links, hashes, the HEAD mark): the first problem, for callers that only need yes or no. `hub audit verify` checks far more (verify-audit.ts). */
@@ -395,7 +394,12 @@ export class AuditStore {
    * `reason` and `details` go into the chain, which can never be erased: they
    * must not contain personal data (e.g. "SAR-2026-003").
    */
-  async erasePersonalData(ref: string, reason: string, at: string = new Date(this.clock()).toISOString(), details: Record<string, unknown> = {}): Promise<PendingEvent> {
+  async erasePersonalData(
+    ref: string,
+    reason: string,
+    at: string = new Date(this.clock()).toISOString(),
+    details: Record<string, unknown> = {},
+  ): Promise<PendingEvent> {
     const summary = await this.getSummary(ref);
     const content = await this.getContent(ref);
     if (!summary || !content) throw new Error(`no audit record for ${ref}`);
@@ -463,7 +467,12 @@ export class AuditStore {
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(
-        new ScanCommand({ TableName: this.table, FilterExpression: 'sk = :s', ExpressionAttributeValues: { ':s': AUDIT_SORT.summary }, ExclusiveStartKey: start }),
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: 'sk = :s',
+          ExpressionAttributeValues: { ':s': AUDIT_SORT.summary },
+          ExclusiveStartKey: start,
+        }),
       );
       for (const item of out.Items ?? []) {
         const summary = toSummary(item);
@@ -494,7 +503,13 @@ export class AuditStore {
     return [...days].sort();
   }
 
-  private async *queryIndex(index: string, attribute: string, value: string, range: { lo: string; hi: string }, filter: SummaryFilter): AsyncGenerator<AuditSummary> {
+  private async *queryIndex(
+    index: string,
+    attribute: string,
+    value: string,
+    range: { lo: string; hi: string },
+    filter: SummaryFilter,
+  ): AsyncGenerator<AuditSummary> {
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(
@@ -664,5 +679,3 @@ function toSummary(item: Record<string, unknown>): AuditSummary {
     ...(item.erased ? { erased: item.erased as { at: string; reason: string } } : {}),
   };
 }
-
-

@@ -48,7 +48,8 @@ const NEXT = {
   tail: 'The newest events were deleted. Restore them from a point-in-time backup or the last digest, and find out who holds delete rights on the audit table.',
   record:
     'The record no longer matches the chain: what list/show/export print for it is not proven. Restore the record from a point-in-time backup, or read the facts from the events (hub audit show).',
-  orphan: 'A record exists that no event explains: it was added outside the pipeline, or its events were removed. Check it against the last digest and the backups.',
+  orphan:
+    'A record exists that no event explains: it was added outside the pipeline, or its events were removed. Check it against the last digest and the backups.',
 } as const;
 
 // ---------------------------------------------------------------- the chain
@@ -75,14 +76,29 @@ export class ChainWalker {
       this.findings.push({ code: 'chain-gap', seq: this.expected, problem: `${missing} (deleted from the chain)`, next: NEXT.chain });
       this.prevHash = event.prevHash; // re-anchor so the events after the gap are still checked
     } else if (event.seq < this.expected) {
-      this.findings.push({ code: 'chain-order', ...at, problem: `event ${event.seq} appears after event ${this.expected - 1} (duplicated or reordered)`, next: NEXT.chain });
+      this.findings.push({
+        code: 'chain-order',
+        ...at,
+        problem: `event ${event.seq} appears after event ${this.expected - 1} (duplicated or reordered)`,
+        next: NEXT.chain,
+      });
       return;
     }
     if (event.council !== this.council) {
-      this.findings.push({ code: 'event-council', ...at, problem: `event ${event.seq} names council "${event.council}", not "${this.council}"`, next: NEXT.chain });
+      this.findings.push({
+        code: 'event-council',
+        ...at,
+        problem: `event ${event.seq} names council "${event.council}", not "${this.council}"`,
+        next: NEXT.chain,
+      });
     }
     if (event.prevHash !== this.prevHash) {
-      this.findings.push({ code: 'chain-link', ...at, problem: `event ${event.seq} does not link to the previous event's hash (an earlier event was removed, replaced or reordered)`, next: NEXT.chain });
+      this.findings.push({
+        code: 'chain-link',
+        ...at,
+        problem: `event ${event.seq} does not link to the previous event's hash (an earlier event was removed, replaced or reordered)`,
+        next: NEXT.chain,
+      });
     }
     if (eventHash(event) !== event.hash) {
       this.findings.push({ code: 'event-altered', ...at, problem: `event ${event.seq} was altered: its hash does not match its contents`, next: NEXT.chain });
@@ -120,11 +136,25 @@ export function checkHeadMark(walker: ChainWalker, mark: Checkpoint | undefined)
       : [];
   }
   if (mark.seq > walker.count) {
-    return [{ code: 'tail-removed', seq: walker.count + 1, problem: `the chain ends at event ${walker.count} but event ${mark.seq} was written: the newest events were removed`, next: NEXT.tail }];
+    return [
+      {
+        code: 'tail-removed',
+        seq: walker.count + 1,
+        problem: `the chain ends at event ${walker.count} but event ${mark.seq} was written: the newest events were removed`,
+        next: NEXT.tail,
+      },
+    ];
   }
   const held = walker.hashAt(mark.seq);
   if (held !== undefined && held !== mark.hash) {
-    return [{ code: 'head-mark', seq: mark.seq, problem: `event ${mark.seq} no longer has the hash the HEAD mark recorded: the chain was rewritten from there or earlier`, next: NEXT.chain }];
+    return [
+      {
+        code: 'head-mark',
+        seq: mark.seq,
+        problem: `event ${mark.seq} no longer has the hash the HEAD mark recorded: the chain was rewritten from there or earlier`,
+        next: NEXT.chain,
+      },
+    ];
   }
   return [];
 }
@@ -133,10 +163,24 @@ export function checkHeadMark(walker: ChainWalker, mark: Checkpoint | undefined)
 export function checkCheckpoint(walker: ChainWalker, point: Checkpoint, what: string, code: 'anchor' | 'digest'): Finding[] {
   const held = walker.hashAt(point.seq);
   if (held === undefined) {
-    return [{ code, seq: point.seq, problem: `${what} records event ${point.seq}, but the chain ends at event ${walker.count}: events were removed`, next: NEXT.tail }];
+    return [
+      {
+        code,
+        seq: point.seq,
+        problem: `${what} records event ${point.seq}, but the chain ends at event ${walker.count}: events were removed`,
+        next: NEXT.tail,
+      },
+    ];
   }
   if (held !== point.hash) {
-    return [{ code, seq: point.seq, problem: `${what} records hash ${point.hash.slice(0, 16)}… at event ${point.seq}, but the chain now has ${held.slice(0, 16)}…: the chain was rewritten`, next: NEXT.chain }];
+    return [
+      {
+        code,
+        seq: point.seq,
+        problem: `${what} records hash ${point.hash.slice(0, 16)}… at event ${point.seq}, but the chain now has ${held.slice(0, 16)}…: the chain was rewritten`,
+        next: NEXT.chain,
+      },
+    ];
   }
   return [];
 }
@@ -254,19 +298,45 @@ export function checkContent(ref: string, facts: ItemFacts | undefined, content:
     return content ? [{ code: 'content-orphan', ref, problem: `stored message content ${ref} has no 'received' event in the chain`, next: NEXT.orphan }] : [];
   }
   if (!content) {
-    return [{ code: 'content-missing', ...at, ref, problem: `the message content of ${ref} is missing (deleted without an erasure record)`, next: NEXT.record }];
+    return [
+      { code: 'content-missing', ...at, ref, problem: `the message content of ${ref} is missing (deleted without an erasure record)`, next: NEXT.record },
+    ];
   }
   if (content.actualHash !== undefined) {
     if (content.actualHash !== facts.contentHash) {
-      return [{ code: 'content-mismatch', ...at, ref, problem: `the stored message content of ${ref} does not match the hash its 'received' event recorded: it was altered`, next: NEXT.record }];
+      return [
+        {
+          code: 'content-mismatch',
+          ...at,
+          ref,
+          problem: `the stored message content of ${ref} does not match the hash its 'received' event recorded: it was altered`,
+          next: NEXT.record,
+        },
+      ];
     }
     return [];
   }
   if (facts.erasedContentHash === undefined) {
-    return [{ code: 'erasure-unrecorded', ...at, ref, problem: `the message content of ${ref} was removed, but no 'personal-data-erased' event records it`, next: NEXT.record }];
+    return [
+      {
+        code: 'erasure-unrecorded',
+        ...at,
+        ref,
+        problem: `the message content of ${ref} was removed, but no 'personal-data-erased' event records it`,
+        next: NEXT.record,
+      },
+    ];
   }
   if (facts.erasedContentHash !== facts.contentHash) {
-    return [{ code: 'content-mismatch', ...at, ref, problem: `the erasure record of ${ref} names content other than what its 'received' event recorded`, next: NEXT.record }];
+    return [
+      {
+        code: 'content-mismatch',
+        ...at,
+        ref,
+        problem: `the erasure record of ${ref} names content other than what its 'received' event recorded`,
+        next: NEXT.record,
+      },
+    ];
   }
   return [];
 }
@@ -276,7 +346,14 @@ export function missingSummaries(ledger: ItemLedger, summarised: ReadonlySet<str
   const findings: Finding[] = [];
   for (const facts of ledger.items.values()) {
     if (facts.receivedSeq !== undefined && !summarised.has(facts.ref)) {
-      findings.push({ code: 'summary-missing', seq: facts.receivedSeq, type: 'received', ref: facts.ref, problem: `item ${facts.ref} was received (event ${facts.receivedSeq}) but its summary is missing, so list and export leave it out`, next: NEXT.record });
+      findings.push({
+        code: 'summary-missing',
+        seq: facts.receivedSeq,
+        type: 'received',
+        ref: facts.ref,
+        problem: `item ${facts.ref} was received (event ${facts.receivedSeq}) but its summary is missing, so list and export leave it out`,
+        next: NEXT.record,
+      });
     }
   }
   return findings;

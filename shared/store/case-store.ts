@@ -78,7 +78,9 @@ export class CaseStore {
   }
 
   async get(ref: string): Promise<CaseRecord | undefined> {
-    const out = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: `${OPS_PREFIX.case}${ref}`, sk: SK }, ConsistentRead: true }));
+    const out = await this.options.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: { pk: `${OPS_PREFIX.case}${ref}`, sk: SK }, ConsistentRead: true }),
+    );
     return out.Item ? (out.Item.value as CaseRecord) : undefined;
   }
 

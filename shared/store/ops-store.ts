@@ -71,7 +71,10 @@ export class OpsStore {
    * Creates `key` unless a live (unexpired) item holds it. When claimed is
    * false, `existing` is the holder's value: callers store progress in it.
    */
-  async claim<T extends object = Record<string, unknown>>(key: ValueKey<T>, options: { ttlSeconds: number; value?: T }): Promise<{ claimed: boolean; existing?: T }> {
+  async claim<T extends object = Record<string, unknown>>(
+    key: ValueKey<T>,
+    options: { ttlSeconds: number; value?: T },
+  ): Promise<{ claimed: boolean; existing?: T }> {
     try {
       await this.client.send(
         new PutCommand({
@@ -107,7 +110,12 @@ export class OpsStore {
   }
 
   /** Replaces the value only while `value[field]` still equals `equals` (and the item is live). Returns whether it did. */
-  async putIf<T extends object>(key: ValueKey<T>, value: T, condition: { field: keyof T & string; equals: unknown }, options: { ttlSeconds?: number } = {}): Promise<boolean> {
+  async putIf<T extends object>(
+    key: ValueKey<T>,
+    value: T,
+    condition: { field: keyof T & string; equals: unknown },
+    options: { ttlSeconds?: number } = {},
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
@@ -146,7 +154,9 @@ export class OpsStore {
 
   /** When this sender was last sent an auto-reply (within the live window), and for which item. */
   async lastAutoReply(senderHash: string): Promise<{ at: string; itemId: string } | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `${OPS_PREFIX.autoReply}${senderHash}`, sk: VALUE_SK }, ConsistentRead: true }));
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `${OPS_PREFIX.autoReply}${senderHash}`, sk: VALUE_SK }, ConsistentRead: true }),
+    );
     const item = out.Item;
     if (!item || this.expired(item)) return undefined;
     return { at: String(item.at), itemId: String(item.itemId) };
@@ -164,7 +174,13 @@ export class OpsStore {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `${OPS_PREFIX.autoReply}${senderHash}`, sk: VALUE_SK, at, itemId, expiresAt: Math.floor(new Date(at).getTime() / 1000) + Math.ceil(windowDays * 86_400) },
+          Item: {
+            pk: `${OPS_PREFIX.autoReply}${senderHash}`,
+            sk: VALUE_SK,
+            at,
+            itemId,
+            expiresAt: Math.floor(new Date(at).getTime() / 1000) + Math.ceil(windowDays * 86_400),
+          },
           ConditionExpression: 'attribute_not_exists(pk) OR itemId = :item OR #at <= :windowStart OR expiresAt < :now',
           ExpressionAttributeNames: { '#at': 'at' },
           ExpressionAttributeValues: { ':item': itemId, ':windowStart': windowStart, ':now': this.nowSeconds() },
@@ -179,12 +195,16 @@ export class OpsStore {
 
   /** Records the data-consent status of one matter (reference) for a sender. */
   async setConsent(senderHash: string, ref: string, status: string, at: string): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `${OPS_PREFIX.consent}${senderHash}`, sk: `${OPS_SORT.ref}${ref}`, ref, status, at } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { pk: `${OPS_PREFIX.consent}${senderHash}`, sk: `${OPS_SORT.ref}${ref}`, ref, status, at } }),
+    );
   }
 
   /** The data-consent status recorded for one matter (reference) of a sender. */
   async consentStatus(senderHash: string, ref: string): Promise<string | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `${OPS_PREFIX.consent}${senderHash}`, sk: `${OPS_SORT.ref}${ref}` }, ConsistentRead: true }));
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `${OPS_PREFIX.consent}${senderHash}`, sk: `${OPS_SORT.ref}${ref}` }, ConsistentRead: true }),
+    );
     return typeof out.Item?.status === 'string' ? out.Item.status : undefined;
   }
 
@@ -248,7 +268,9 @@ export class OpsStore {
   }
 
   async consentLedger(senderHash: string): Promise<ConsentLedgerState | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `${OPS_PREFIX.consent}${senderHash}`, sk: OPS_SORT.ledger }, ConsistentRead: true }));
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `${OPS_PREFIX.consent}${senderHash}`, sk: OPS_SORT.ledger }, ConsistentRead: true }),
+    );
     const item = out.Item;
     return item ? { lastChange: item.lastChange as ConsentLedgerChange, at: String(item.at), optedOut: Boolean(item.optedOut) } : undefined;
   }
@@ -275,7 +297,12 @@ export class OpsStore {
     await this.client.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: `${OPS_PREFIX.log}${day}`, sk: `${entry.receivedAt}#${entry.itemId}`, ...clean(rest), expiresAt: Math.floor(new Date(entry.receivedAt).getTime() / 1000) + retainDays * 86_400 },
+        Item: {
+          pk: `${OPS_PREFIX.log}${day}`,
+          sk: `${entry.receivedAt}#${entry.itemId}`,
+          ...clean(rest),
+          expiresAt: Math.floor(new Date(entry.receivedAt).getTime() / 1000) + retainDays * 86_400,
+        },
       }),
     );
   }
@@ -283,7 +310,14 @@ export class OpsStore {
   async listMinimalLogs(day: string): Promise<Omit<MinimalLogEntry, 'retainDays'>[]> {
     const entries: Omit<MinimalLogEntry, 'retainDays'>[] = [];
     const items = allItems((start) =>
-      this.client.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${OPS_PREFIX.log}${day}` }, ExclusiveStartKey: start })),
+      this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `${OPS_PREFIX.log}${day}` },
+          ExclusiveStartKey: start,
+        }),
+      ),
     );
     for await (const item of items) {
       if (this.expired(item)) continue;
@@ -305,10 +339,17 @@ export class OpsStore {
           TableName: this.table,
           Key: { pk: `${OPS_PREFIX.theme}${day}`, sk: topic },
           // Which item the example came from, so erasing that person's data removes it (shared/dataprotection/ops-records.ts).
-          UpdateExpression: 'ADD n :one, itemIds :item SET example = if_not_exists(example, :e), exampleItemId = if_not_exists(exampleItemId, :id), expiresAt = if_not_exists(expiresAt, :x)',
+          UpdateExpression:
+            'ADD n :one, itemIds :item SET example = if_not_exists(example, :e), exampleItemId = if_not_exists(exampleItemId, :id), expiresAt = if_not_exists(expiresAt, :x)',
           // A redelivered item is not counted twice.
           ConditionExpression: 'attribute_not_exists(itemIds) OR NOT contains(itemIds, :id)',
-          ExpressionAttributeValues: { ':one': 1, ':item': new Set([itemId]), ':id': itemId, ':e': example, ':x': Math.floor(new Date(`${day}T00:00:00Z`).getTime() / 1000) + retainDays * 86_400 },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':item': new Set([itemId]),
+            ':id': itemId,
+            ':e': example,
+            ':x': Math.floor(new Date(`${day}T00:00:00Z`).getTime() / 1000) + retainDays * 86_400,
+          },
         }),
       );
     } catch (error) {
@@ -317,14 +358,21 @@ export class OpsStore {
   }
 
   async listThemes(day: string): Promise<{ topic: string; count: number; example?: string }[]> {
-    const out = await this.client.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${OPS_PREFIX.theme}${day}` } }));
-    return (out.Items ?? []).filter((i) => !this.expired(i)).map((i) => ({ topic: String(i.sk), count: Number(i.n ?? 0), ...(typeof i.example === 'string' ? { example: i.example } : {}) }));
+    const out = await this.client.send(
+      new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${OPS_PREFIX.theme}${day}` } }),
+    );
+    return (out.Items ?? [])
+      .filter((i) => !this.expired(i))
+      .map((i) => ({ topic: String(i.sk), count: Number(i.n ?? 0), ...(typeof i.example === 'string' ? { example: i.example } : {}) }));
   }
 
   /** Registers (or moves) a due entry on the byDue index, e.g. kind `consent-reminder`, key = the reference. */
   async putDue<T extends object>(kind: DueKind<T>, dueAt: string, key: string, data: T): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `${OPS_PREFIX.due}${kind}#${key}`, sk: VALUE_SK, duePk: `${OPS_PREFIX.due}${kind}`, dueAt, kind, key, data: clean(data) } }),
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `${OPS_PREFIX.due}${kind}#${key}`, sk: VALUE_SK, duePk: `${OPS_PREFIX.due}${kind}`, dueAt, kind, key, data: clean(data) },
+      }),
     );
   }
 

@@ -40,7 +40,13 @@ async function seriousViolations(page: Page): Promise<string[]> {
   const violations = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${tags} } }).then((r) => r.violations)`)) as AxeViolation[];
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`);
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join('; ')})`,
+    );
 }
 
 /** Nothing wider than the viewport (no sideways scrolling on a phone). */
@@ -62,7 +68,13 @@ describe('accessibility in a real browser (axe-core, WCAG 2.2 AA)', () => {
     target = { ...targetFromEnv({ HUB_PORT: String(hub.httpPort), HUB_SMTP_PORT: String(hub.smtpPort) }) };
     const run = randomUUID().slice(0, 8);
     await messengerMessage(target, '6543210987654321', `m_a11y_${run}`, 'Hello, when is the next parish council meeting?');
-    await messengerComment(target, '7788990011223344', 'Jane Smith', `987654321098765_${run}`, 'The council broke the law by holding the budget meeting in secret.');
+    await messengerComment(
+      target,
+      '7788990011223344',
+      'Jane Smith',
+      `987654321098765_${run}`,
+      'The council broke the law by holding the budget meeting in secret.',
+    );
     await twilioSms(target, '+447700900456', OUR_NUMBER, 'Bin not collected on Elm Close', `SM${run}${'0'.repeat(24)}`);
     await eumSms(target, '+447700900321', OUR_NUMBER, 'Street light out at the bus stop on High St', randomUUID());
     await mailchimpUnsubscribe(target, 'newsletter.reader@example.co.uk', '2026-01-05 10:02:11');

@@ -23,7 +23,10 @@ const NODE = join(ROOT, 'node_modules/.bin/node');
 const CLERK = 'clerk@demo-parish.example.org.uk';
 const OUR_NUMBER = '+447700900123';
 /** What the clerk's receiving MTA says about their mail; the local SMTP reads it (DESIGN.md, local mail authentication). */
-const CLERK_AUTH = { 'Authentication-Results': 'mx.local; spf=pass smtp.mailfrom=demo-parish.example.org.uk; dkim=pass header.d=demo-parish.example.org.uk; dmarc=pass header.from=demo-parish.example.org.uk' };
+const CLERK_AUTH = {
+  'Authentication-Results':
+    'mx.local; spf=pass smtp.mailfrom=demo-parish.example.org.uk; dkim=pass header.d=demo-parish.example.org.uk; dmarc=pass header.from=demo-parish.example.org.uk',
+};
 
 describe('the clerk answers from email, on the local hub', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-answer-'));
@@ -43,9 +46,18 @@ describe('the clerk answers from email, on the local hub', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
   };
-  const routingFor = (test: (e: OutboxEntry) => boolean) => until('the routing email', async () => (await outbox()).find((e) => e.kind === 'clerk-routing' && test(e)));
+  const routingFor = (test: (e: OutboxEntry) => boolean) =>
+    until('the routing email', async () => (await outbox()).find((e) => e.kind === 'clerk-routing' && test(e)));
   const clerkReplies = (routing: OutboxEntry, text: string, from = CLERK, headers: Record<string, string> = CLERK_AUTH) =>
-    smtpEmail(target, { from, fromName: 'Parish Clerk', to: routing.replyTo!, subject: `Re: ${routing.subject}`, text, headers, ...(Object.keys(headers).length ? {} : { authenticated: false }) });
+    smtpEmail(target, {
+      from,
+      fromName: 'Parish Clerk',
+      to: routing.replyTo!,
+      subject: `Re: ${routing.subject}`,
+      text,
+      headers,
+      ...(Object.keys(headers).length ? {} : { authenticated: false }),
+    });
   const eventsOf = async (ref: string) => (await items()).find((i) => i.ref === ref)?.events.map((e) => e.type) ?? [];
 
   beforeAll(async () => {
@@ -74,16 +86,28 @@ describe('the clerk answers from email, on the local hub', () => {
     await twilioSms(target, resident, OUR_NUMBER, 'The bus shelter on Church Lane has smashed glass', `SM${run}${'2'.repeat(22)}`);
     const routing = await routingFor((e) => e.text.includes('Church Lane'));
     expect(routing.replyTo).toMatch(/^reply\+dem-\d{4}-\d{6}-[0-9a-f]{20}@demo-parish\.example\.org\.uk$/);
-    expect(await clerkReplies(routing, 'Thank you: the glass will be replaced on Friday.\n\nOn Tue, 1 Dec 2026, Parish Hub wrote:\n> The bus shelter on Church Lane')).toMatch(/^250/);
+    expect(
+      await clerkReplies(
+        routing,
+        'Thank you: the glass will be replaced on Friday.\n\nOn Tue, 1 Dec 2026, Parish Hub wrote:\n> The bus shelter on Church Lane',
+      ),
+    ).toMatch(/^250/);
     const answer = await until('the SMS answer', async () => (await outbox()).find((e) => e.kind === 'clerk-answer' && e.to === resident));
     expect(answer).toMatchObject({ channel: 'sms', provider: 'twilio', text: 'Thank you: the glass will be replaced on Friday.', ref: routing.ref });
     const events = await until('the delivery event', async () => ((await eventsOf(routing.ref!)).includes('answer-sent') ? eventsOf(routing.ref!) : undefined));
     expect(events).toEqual(expect.arrayContaining(['case-opened', 'routed', 'answer-received', 'answer-sent']));
   }, 60_000);
 
-  it('email: the answer is threaded, from the council, under the resident\'s subject', async () => {
+  it("email: the answer is threaded, from the council, under the resident's subject", async () => {
     const messageId = `<answer-${run}@mail.example.co.uk>`;
-    await smtpEmail(target, { from: 'pat@example.co.uk', fromName: 'Pat Resident', to: CLERK, subject: 'Flooding on Mill Lane', text: 'Mill Lane floods every time it rains.', headers: { 'Message-ID': messageId } });
+    await smtpEmail(target, {
+      from: 'pat@example.co.uk',
+      fromName: 'Pat Resident',
+      to: CLERK,
+      subject: 'Flooding on Mill Lane',
+      text: 'Mill Lane floods every time it rains.',
+      headers: { 'Message-ID': messageId },
+    });
     const routing = await routingFor((e) => e.subject?.includes('Flooding on Mill Lane') === true);
     await clerkReplies(routing, 'We have asked the county council to clear the drains.\n\n-- \nParish Clerk');
     const answer = await until('the email answer', async () => (await outbox()).find((e) => e.kind === 'clerk-answer' && e.to === 'pat@example.co.uk'));
@@ -113,16 +137,28 @@ describe('the clerk answers from email, on the local hub', () => {
     expect(told.text).toContain('lee@example.net');
     expect((await outbox()).filter((e) => e.kind === 'clerk-answer' && e.to === '5550002')).toEqual([]);
     // Events reach the chain through the appender (the FIFO audit queue), moments after they are recorded.
-    expect(await until('the answer-not-sent event to be chained', async () => ((await eventsOf(outside.ref!)).includes('answer-not-sent') ? true : undefined))).toBe(true);
+    expect(
+      await until('the answer-not-sent event to be chained', async () => ((await eventsOf(outside.ref!)).includes('answer-not-sent') ? true : undefined)),
+    ).toBe(true);
   }, 60_000);
 
   it('hub cases list|show|export --local: open and answered cases, response times, the FOI deadline', async () => {
-    await smtpEmail(target, { from: 'sam@example.co.uk', fromName: 'Sam', to: CLERK, subject: 'FOI request', text: 'Under the Freedom of Information Act, please send me copies of the grass cutting contract.' });
+    await smtpEmail(target, {
+      from: 'sam@example.co.uk',
+      fromName: 'Sam',
+      to: CLERK,
+      subject: 'FOI request',
+      text: 'Under the Freedom of Information Act, please send me copies of the grass cutting contract.',
+    });
     const routing = await routingFor((e) => e.subject?.includes('FOI request') === true);
     expect(routing.subject).toMatch(/FOI due \d{1,2} [A-Z][a-z]{2} \d{4}/);
     const cli = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string }>((done) => {
-        const c = spawn(NODE, ['bin/hub.js', 'cases', ...args, '--local'], { cwd: ROOT, env: { ...process.env, HUB_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const c = spawn(NODE, ['bin/hub.js', 'cases', ...args, '--local'], {
+          cwd: ROOT,
+          env: { ...process.env, HUB_DATA_DIR: dataDir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let stdout = '';
         c.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
         c.on('exit', (code) => done({ code, stdout }));
@@ -156,7 +192,9 @@ describe('the clerk answers from email, on the local hub', () => {
     const resident = '+447700900613';
     await twilioSms(target, resident, OUR_NUMBER, 'Streetlight out on Orchard Way', `SM${run}${'3'.repeat(22)}`);
     const routing = await routingFor((e) => e.text.includes('Orchard Way'));
-    await clerkReplies(routing, 'Ignore the council, call me instead.', 'stranger@example.com', { 'Authentication-Results': 'mx.local; spf=pass; dkim=pass; dmarc=pass header.from=example.com' });
+    await clerkReplies(routing, 'Ignore the council, call me instead.', 'stranger@example.com', {
+      'Authentication-Results': 'mx.local; spf=pass; dkim=pass; dmarc=pass header.from=example.com',
+    });
     const notice = await until('the hold notice', async () => (await outbox()).find((e) => e.kind === 'clerk-notice' && e.ref === routing.ref));
     expect(notice.to).toBe(CLERK);
     expect(notice.subject).toMatch(/HOLD/);

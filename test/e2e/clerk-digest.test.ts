@@ -87,7 +87,9 @@ describe('the daily digest, on the local hub', () => {
       subject: 'Information request',
       text: 'Under the Freedom of Information Act, please send me copies of the play area inspection reports for 2026.',
     });
-    const routing = await until('the routing email', async () => (await outbox()).find((e) => e.kind === 'clerk-routing' && e.subject?.includes('Information request')));
+    const routing = await until('the routing email', async () =>
+      (await outbox()).find((e) => e.kind === 'clerk-routing' && e.subject?.includes('Information request')),
+    );
 
     expect(await fire('2027-03-03T08:45:00Z')).toBe('not-due'); // Wednesday, before office hours
     expect(await fire('2027-03-06T10:00:00Z')).toBe('not-due'); // Saturday

@@ -130,7 +130,13 @@ describe('local hub (npm start) end to end', () => {
   it('handles signed traffic on every channel as the demo council policy says, and keeps it across a restart', async () => {
     const accepted = [
       await messengerMessage(target, '6543210987654321', `m_e2e_${run}`, 'Hello, when is the next parish council meeting?'),
-      await messengerComment(target, '7788990011223344', 'Jane Smith', `987654321098765_${run}`, 'The council broke the law by holding the budget meeting in secret. This is illegal.'),
+      await messengerComment(
+        target,
+        '7788990011223344',
+        'Jane Smith',
+        `987654321098765_${run}`,
+        'The council broke the law by holding the budget meeting in secret. This is illegal.',
+      ),
       await mailchimpUnsubscribe(target, 'newsletter.reader@example.co.uk', '2026-01-05 10:02:11'),
       await mandrillInbound(target, {
         from: 'allotments@example.co.uk',
@@ -240,7 +246,17 @@ describe('local hub (npm start) end to end', () => {
     // Every function ran under its own role from the synthesised stack, and nothing was denied.
     const iam = (await (await fetch(`${target.baseUrl}/local/iam`)).json()) as { enforcement: boolean; evaluated: Record<string, number>; denials: unknown[] };
     expect(iam).toMatchObject({ enforcement: true, denials: [] });
-    for (const fn of ['messengerWebhook', 'mailchimpWebhook', 'mandrillWebhook', 'twilioWebhook', 'sesInbound', 'smsInbound', 'classify', 'deliver', 'consentForm']) {
+    for (const fn of [
+      'messengerWebhook',
+      'mailchimpWebhook',
+      'mandrillWebhook',
+      'twilioWebhook',
+      'sesInbound',
+      'smsInbound',
+      'classify',
+      'deliver',
+      'consentForm',
+    ]) {
       expect(iam.evaluated[fn] ?? 0, fn).toBeGreaterThan(0);
     }
     expect(hub.output()).not.toMatch(/^hub: iam: DENIED/m);
@@ -312,7 +328,12 @@ describe('local hub (npm start) end to end', () => {
     const wamid = `wamid.e2e_${run}`;
     const first = await whatsappMessage(target, '447700900654', wamid, 'Is the village hall free on Saturday?');
     const retry = await whatsappMessage(target, '447700900654', wamid, 'Is the village hall free on Saturday?');
-    const forged = await whatsappMessage({ ...target, secrets: { ...target.secrets, WHATSAPP_APP_SECRET: 'not-the-secret' } as unknown as HubTarget['secrets'] }, '447700900655', `${wamid}_forged`, 'forged');
+    const forged = await whatsappMessage(
+      { ...target, secrets: { ...target.secrets, WHATSAPP_APP_SECRET: 'not-the-secret' } as unknown as HubTarget['secrets'] },
+      '447700900655',
+      `${wamid}_forged`,
+      'forged',
+    );
     expect([first.status, retry.status, forged.status]).toEqual([200, 200, 401]);
     const replies = await until('the WhatsApp reply', async () => {
       const all = (await outbox()).filter((e) => e.channel === 'whatsapp');
@@ -326,7 +347,7 @@ describe('local hub (npm start) end to end', () => {
     expect(recorded.map((i) => [i.itemId, i.classification])).toEqual([[`whatsapp:${wamid}`, 'informal']]);
   }, 60_000);
 
-  it('hides a breaching Page comment in the Graph fake, records it, and the clerk\'s link deletes it once', async () => {
+  it("hides a breaching Page comment in the Graph fake, records it, and the clerk's link deletes it once", async () => {
     const commentId = `987654321098765_mod${run}`;
     const sent = await messengerComment(target, '5566778899001122', 'Rude Poster', commentId, 'You lot are f***ing useless muppets');
     expect(sent.status).toBe(200);

@@ -59,13 +59,18 @@ describe('data protection officer role', () => {
     expect([...referencedIds(deletes[0]!.Resource)]).toEqual([opsId]);
     expect(deletes[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([...DPO_ACCESS.opsDeletableKeys]);
     // Every class erasure deletes (shared/dataprotection/key-classes.ts), and not the clerk's case reminders.
-    for (const key of ['CONSENT-NOTE#*', 'CONSENT-OPEN#*', 'CONSENT-MATTERS#*', 'LASTMSG#*', 'OFFENCES#*', 'DUE#consent-reminder#*']) expect(deletes[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toContain(key);
+    for (const key of ['CONSENT-NOTE#*', 'CONSENT-OPEN#*', 'CONSENT-MATTERS#*', 'LASTMSG#*', 'OFFENCES#*', 'DUE#consent-reminder#*'])
+      expect(deletes[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toContain(key);
     expect(JSON.stringify(deletes[0]!.Condition)).not.toMatch(/"DUE#\*"|case-reminder/);
     const opsUpdate = statements.find((st) => asArray(st.Action).includes('dynamodb:UpdateItem') && referencedIds(st.Resource).has(opsId))!;
     expect(opsUpdate.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual(['CASE#*', 'THEME#*']);
     const read = onAudit.find((st) => asArray(st.Action).includes('dynamodb:Query'))!;
     expect(JSON.stringify(read.Resource)).toMatch(/index\/bySender"[\s\S]*index\/byReference"|index\/byReference"[\s\S]*index\/bySender"/);
-    for (const st of statements) expect(asArray(st.Action).some((a) => a.startsWith('secretsmanager:')), st.Sid).toBe(false);
+    for (const st of statements)
+      expect(
+        asArray(st.Action).some((a) => a.startsWith('secretsmanager:')),
+        st.Sid,
+      ).toBe(false);
   });
 
   it('is a separate role from the auditor, whose rights are unchanged', () => {

@@ -21,7 +21,21 @@ describe('Bedrock grant', () => {
     const file = join(dir, 'withyham-model.json');
     const policy = JSON.parse(readFileSync(new URL('../../shared/policy/presets/withyham.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     const { moderationNote, ...rest } = policy;
-    writeFileSync(file, JSON.stringify({ ...rest, moderationModel: { enabled: true, modelId: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'eu-central-1', when: 'unsure', timeoutMs: 3000, clause: 'withyham.txt §6.11' }, moderationNote }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...rest,
+        moderationModel: {
+          enabled: true,
+          modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+          region: 'eu-central-1',
+          when: 'unsure',
+          timeoutMs: 3000,
+          clause: 'withyham.txt §6.11',
+        },
+        moderationNote,
+      }),
+    );
     const s = synth({ codeFor: placeholderCode, context: { council: file } });
     for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
       const statements = bedrockStatements(s.json, s.logicalId(s.stack.functions[fn]));

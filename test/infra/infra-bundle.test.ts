@@ -43,7 +43,42 @@ describe('bundling the real handlers', () => {
       // Booleans, not toMatch: a failure must not print a 500 KB bundle.
       expect(/export\s*\{[^}]*\bhandler\b[^}]*\}\s*;?\s*$/.test(code), `${id} exports handler`).toBe(true);
       const imports = [...code.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!);
-      const external = imports.filter((spec) => !spec.startsWith('node:') && !['module', 'crypto', 'fs', 'path', 'os', 'url', 'util', 'stream', 'http', 'https', 'zlib', 'buffer', 'events', 'process', 'child_process', 'net', 'tls', 'dns', 'fs/promises', 'stream/web', 'async_hooks', 'string_decoder', 'worker_threads', 'perf_hooks', 'querystring', 'timers', 'http2', 'assert', 'v8', 'vm'].includes(spec));
+      const external = imports.filter(
+        (spec) =>
+          !spec.startsWith('node:') &&
+          ![
+            'module',
+            'crypto',
+            'fs',
+            'path',
+            'os',
+            'url',
+            'util',
+            'stream',
+            'http',
+            'https',
+            'zlib',
+            'buffer',
+            'events',
+            'process',
+            'child_process',
+            'net',
+            'tls',
+            'dns',
+            'fs/promises',
+            'stream/web',
+            'async_hooks',
+            'string_decoder',
+            'worker_threads',
+            'perf_hooks',
+            'querystring',
+            'timers',
+            'http2',
+            'assert',
+            'v8',
+            'vm',
+          ].includes(spec),
+      );
       expect(external, id).toEqual([]);
       // Only the function's lazy externals are imported at run time, and only dynamically (a static import would load them at INIT).
       const dynamic = [...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!).filter((spec) => !spec.startsWith('node:'));
@@ -54,7 +89,7 @@ describe('bundling the real handlers', () => {
   });
 
   it('functions that use the AWS SDK carry it in the bundle', () => {
-    for (const id of (['classify', 'deliver', 'sesInbound'] as const)) {
+    for (const id of ['classify', 'deliver', 'sesInbound'] as const) {
       const code = readFileSync(join(bundleOf(id), LAMBDA_BUNDLE_FILE), 'utf8');
       expect(code.includes('amazonaws.com') && code.includes('@smithy'), id).toBe(true);
     }
@@ -80,7 +115,7 @@ describe('bundling the real handlers', () => {
   });
 
   it('a custom council policy file ships inside each policy-reading bundle and HUB_COUNCIL points at it', () => {
-    for (const id of (['classify', 'deliver', 'consentForm', 'consentSchedule'] as const)) {
+    for (const id of ['classify', 'deliver', 'consentForm', 'consentSchedule'] as const) {
       const env = s.json.Resources[s.logicalId(s.stack.functions[id])].Properties.Environment.Variables;
       expect(env.HUB_COUNCIL, id).toBe('/var/task/my-parish.json');
       expect(readFileSync(join(bundleOf(id), 'my-parish.json'), 'utf8'), id).toBe(readFileSync(policyFile, 'utf8'));

@@ -43,13 +43,23 @@ describe('the digest store', () => {
   it('is a private, TLS-only bucket with Object Lock in COMPLIANCE mode for the policy formal retention (stilton: 6 years)', () => {
     const bucket = s.json.Resources[bucketId];
     expect(bucket.Properties.ObjectLockEnabled).toBe(true);
-    expect(bucket.Properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 366 * 6 } } });
+    expect(bucket.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 366 * 6 } },
+    });
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(bucket.Properties.LifecycleConfiguration).toBeUndefined();
     expect(bucket.DeletionPolicy).toBe('Retain');
-    expect(bucket.Properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toMatchObject({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     const policy = resourcesOfType(s.json, 'AWS::S3::BucketPolicy').find(([, p]) => referencedIds(p.Properties.Bucket).has(bucketId))!;
-    expect((policy[1].Properties.PolicyDocument.Statement as any[]).some((st) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
+    expect(
+      (policy[1].Properties.PolicyDocument.Statement as any[]).some((st) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+    ).toBe(true);
   });
 
   it('retention follows the council policy: a 1-year policy locks digests 366 days', async () => {
@@ -83,15 +93,24 @@ describe('who may sign, write and read digests', () => {
     expect(JSON.stringify(objects.Resource)).toContain('/digests/*');
     for (const role of allRoles().filter((r) => r !== digestRole)) {
       const actions = [...actionsOf(onResource(statementsOfRole(role), keyId)), ...actionsOf(onResource(statementsOfRole(role), bucketId))];
-      expect(actions.filter((a) => a === 'kms:Sign' || a.startsWith('s3:Put') || a.startsWith('s3:Delete')), role).toEqual([]);
+      expect(
+        actions.filter((a) => a === 'kms:Sign' || a.startsWith('s3:Put') || a.startsWith('s3:Delete')),
+        role,
+      ).toEqual([]);
     }
-    expect(actionsOf(resourcesOfType(s.json, 'AWS::IAM::Role').flatMap(([r]) => onResource(statementsOfRole(r), bucketId))).filter((a) => /Delete|BypassGovernance|PutBucket/.test(a))).toEqual([]);
+    expect(
+      actionsOf(resourcesOfType(s.json, 'AWS::IAM::Role').flatMap(([r]) => onResource(statementsOfRole(r), bucketId))).filter((a) =>
+        /Delete|BypassGovernance|PutBucket/.test(a),
+      ),
+    ).toEqual([]);
   });
 
   it('auditDigest reads the audit table only (it records nothing: an event would call for another digest) and may publish to the outbox for the email', () => {
     const statements = statementsOfRole(roleOfFunction('auditDigest'));
     const audit = onResource(statements, s.logicalId(s.stack.tables.audit));
-    expect(actionsOf(audit).filter((a) => !['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:Scan'].includes(a))).toEqual([]);
+    expect(
+      actionsOf(audit).filter((a) => !['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:Scan'].includes(a)),
+    ).toEqual([]);
     expect(onResource(statements, s.logicalId(s.stack.queues.audit))).toEqual([]);
     expect(actionsOf(onResource(statements, s.logicalId(s.stack.queues.outbox))).filter((a) => a.startsWith('sqs:Send'))).toEqual(['sqs:SendMessage']);
     expect(actionsOf(statements).filter((a) => a.startsWith('ses:') || a.startsWith('sms-voice:'))).toEqual([]);
@@ -111,7 +130,9 @@ describe('who may sign, write and read digests', () => {
   });
 
   it('runs hourly', () => {
-    const rules = resourcesOfType(s.json, 'AWS::Events::Rule').filter(([, r]) => (r.Properties.Targets as any[]).some((t) => referencedIds(t.Arn).has(s.logicalId(s.stack.functions.auditDigest))));
+    const rules = resourcesOfType(s.json, 'AWS::Events::Rule').filter(([, r]) =>
+      (r.Properties.Targets as any[]).some((t) => referencedIds(t.Arn).has(s.logicalId(s.stack.functions.auditDigest))),
+    );
     expect(rules.map(([, r]) => r.Properties.ScheduleExpression)).toEqual(['rate(1 hour)']);
     expect(FUNCTIONS.auditDigest.kind).toBe('schedule');
   });
@@ -149,10 +170,22 @@ describe('the public key as a stack output', () => {
       puts.push({ url, body: JSON.parse(init.body) });
       return { ok: true, status: 200 };
     };
-    const event = { RequestType: 'Create', ResponseURL: 'https://cloudformation-response.example/put', StackId: 'stack', RequestId: 'r1', LogicalResourceId: 'SigningPublicKeyValue', ResourceProperties: { KeyId: 'arn:aws:kms:eu-west-2:1:key/k' } };
+    const event = {
+      RequestType: 'Create',
+      ResponseURL: 'https://cloudformation-response.example/put',
+      StackId: 'stack',
+      RequestId: 'r1',
+      LogicalResourceId: 'SigningPublicKeyValue',
+      ResourceProperties: { KeyId: 'arn:aws:kms:eu-west-2:1:key/k' },
+    };
     await handler.handler(event);
     expect(puts).toHaveLength(1);
-    expect(puts[0]!.body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'arn:aws:kms:eu-west-2:1:key/k', RequestId: 'r1', LogicalResourceId: 'SigningPublicKeyValue' });
+    expect(puts[0]!.body).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'arn:aws:kms:eu-west-2:1:key/k',
+      RequestId: 'r1',
+      LogicalResourceId: 'SigningPublicKeyValue',
+    });
     const pem = `-----BEGIN PUBLIC KEY-----\n${puts[0]!.body.Data.PublicKey.replace(/(.{64})/g, '$1\n')}\n-----END PUBLIC KEY-----\n`;
     const message = Buffer.from('digest');
     expect(verify('sha256', message, createPublicKey(pem), sign('sha256', message, privateKey))).toBe(true);

@@ -81,10 +81,10 @@ describe('queues', () => {
   });
 
   it('every queue in the stack is a topology queue, its DLQ, or the cloud-only async failure queue', () => {
-    const known = new Set([
-      ...Object.values(QUEUES).flatMap((q) => [s.logicalId(s.stack.queues[q.id]), s.logicalId(s.stack.deadLetterQueues[q.id])]),
-    ]);
-    const extra = resourcesOfType(s.json, 'AWS::SQS::Queue').filter(([id]) => !known.has(id)).map(([id]) => id);
+    const known = new Set([...Object.values(QUEUES).flatMap((q) => [s.logicalId(s.stack.queues[q.id]), s.logicalId(s.stack.deadLetterQueues[q.id])])]);
+    const extra = resourcesOfType(s.json, 'AWS::SQS::Queue')
+      .filter(([id]) => !known.has(id))
+      .map(([id]) => id);
     expect(extra).toHaveLength(1);
     expect(extra[0]).toMatch(/^AsyncFailuresQueue/);
   });
@@ -95,7 +95,11 @@ describe('functions, routes, schedules', () => {
     (Object.keys(FUNCTIONS) as FunctionId[]).find((id) => referencedIds(value).has(s.logicalId(s.stack.functions[id])));
 
   it('the stack has exactly the topology functions (and the deploy-time reader of the signing public key)', () => {
-    expect(resourcesOfType(s.json, 'AWS::Lambda::Function').map(([id]) => id).sort()).toEqual(
+    expect(
+      resourcesOfType(s.json, 'AWS::Lambda::Function')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(
       [...(Object.keys(FUNCTIONS) as FunctionId[]).map((id) => s.logicalId(s.stack.functions[id])), s.logicalId(s.stack.auditDigests.publicKeyFunction)].sort(),
     );
   });
@@ -108,7 +112,12 @@ describe('functions, routes, schedules', () => {
       fn: fnOf(integrations[[...referencedIds(r.Properties.Target)][0]!].Properties.IntegrationUri),
     }));
     const key = (r: { method?: string; path?: string }) => `${r.method} ${r.path}`;
-    expect(sortBy(cloud, key)).toEqual(sortBy(ROUTES.map((r) => ({ method: r.method, path: r.path, fn: r.fn })), key));
+    expect(sortBy(cloud, key)).toEqual(
+      sortBy(
+        ROUTES.map((r) => ({ method: r.method, path: r.path, fn: r.fn })),
+        key,
+      ),
+    );
   });
 
   it('the schedules are the topology schedules, each invoking its function', () => {
@@ -124,6 +133,11 @@ describe('functions, routes, schedules', () => {
       queue: Object.values(QUEUES).find((q) => referencedIds(m.Properties.EventSourceArn).has(s.logicalId(s.stack.queues[q.id])))?.id,
       fn: fnOf(m.Properties.FunctionName),
     }));
-    expect(sortBy(mappings, (m) => m.queue ?? '')).toEqual(sortBy(Object.values(QUEUES).map((q) => ({ queue: q.id, fn: q.consumer })), (m) => m.queue));
+    expect(sortBy(mappings, (m) => m.queue ?? '')).toEqual(
+      sortBy(
+        Object.values(QUEUES).map((q) => ({ queue: q.id, fn: q.consumer })),
+        (m) => m.queue,
+      ),
+    );
   });
 });

@@ -19,7 +19,10 @@ describe('HTTP API throttling per route', () => {
       expect(value.ThrottlingRateLimit, key).toBeGreaterThan(0);
       expect(value.ThrottlingBurstLimit, key).toBeGreaterThanOrEqual(value.ThrottlingRateLimit);
     }
-    expect(settings['POST /webhooks/twilio']).toEqual({ ThrottlingRateLimit: ROUTE_THROTTLE.twilioWebhook!.rateLimit, ThrottlingBurstLimit: ROUTE_THROTTLE.twilioWebhook!.burstLimit });
+    expect(settings['POST /webhooks/twilio']).toEqual({
+      ThrottlingRateLimit: ROUTE_THROTTLE.twilioWebhook!.rateLimit,
+      ThrottlingBurstLimit: ROUTE_THROTTLE.twilioWebhook!.burstLimit,
+    });
     // The consent form (reachable by anyone with a link) is held tighter than the webhooks.
     expect(settings['POST /consent/{token}']!.ThrottlingRateLimit).toBeLessThan(settings['POST /webhooks/twilio']!.ThrottlingRateLimit);
   });

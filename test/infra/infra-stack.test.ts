@@ -41,7 +41,12 @@ function policyStatementsOf(roleLogicalId: string): Statement[] {
 
 /** IAM StringLike semantics: `*` any run, `?` one character. */
 function matchesLike(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(value);
 }
 
@@ -103,7 +108,7 @@ describe('encryption everywhere', () => {
     }
   });
 
-  it('every topic refuses plain HTTP; the inbound SMS topic (residents\' texts) has a rotating customer managed key, the alarm topic none', () => {
+  it("every topic refuses plain HTTP; the inbound SMS topic (residents' texts) has a rotating customer managed key, the alarm topic none", () => {
     const alarmTopics = resourcesOfType(s.json, 'AWS::SNS::Topic');
     expect(alarmTopics.map(([id]) => id)).toEqual([expect.stringMatching(/^OperatorAlarms/)]);
     expect(alarmTopics[0]![1].Properties.KmsMasterKeyId).toBeUndefined();
@@ -113,7 +118,9 @@ describe('encryption everywhere', () => {
     const keyId = [...referencedIds(sms.Properties.KmsMasterKeyId)][0]!;
     expect(withSms.json.Resources[keyId].Properties.EnableKeyRotation).toBe(true);
     // The key's own policy lets End User Messaging use it, for this account, and no other service.
-    const services = (withSms.json.Resources[keyId].Properties.KeyPolicy.Statement as Statement[]).flatMap((st) => asArray((st.Principal as { Service?: string })?.Service ?? []));
+    const services = (withSms.json.Resources[keyId].Properties.KeyPolicy.Statement as Statement[]).flatMap((st) =>
+      asArray((st.Principal as { Service?: string })?.Service ?? []),
+    );
     expect(services).toEqual(['sms-voice.amazonaws.com']);
     expect(smsId).toBeTruthy();
     for (const [id] of topics) {
@@ -174,7 +181,12 @@ describe('least privilege', () => {
     expect(cases.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual(['CASE#*', 'CASES']);
     // Digests (issue 11): read them and check signatures; exact grants in infra-digests.test.ts.
     const digestSids = ['ReadAuditDigests', 'ListAuditDigests', 'CheckDigestSignatures'];
-    expect(all.filter((st) => digestSids.includes(st.Sid!)).flatMap((st) => asArray(st.Action)).sort()).toEqual(['kms:GetPublicKey', 'kms:Verify', 's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:ListBucketVersions']);
+    expect(
+      all
+        .filter((st) => digestSids.includes(st.Sid!))
+        .flatMap((st) => asArray(st.Action))
+        .sort(),
+    ).toEqual(['kms:GetPublicKey', 'kms:Verify', 's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:ListBucketVersions']);
     const statements = all.filter((st) => st !== cases && !digestSids.includes(st.Sid!));
     const actions = statements.flatMap((st) => asArray(st.Action)).sort();
     expect(actions).toEqual([...AUDITOR_TABLE_ACTIONS].sort());
@@ -193,7 +205,14 @@ describe('least privilege', () => {
     for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) {
       const onAudit = statementsOn(policyStatementsOf(roleOf(fn)), auditId);
       const actions = onAudit.flatMap((st) => asArray(st.Action));
-      for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:TransactWriteItems', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete']) {
+      for (const forbidden of [
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:TransactWriteItems',
+        'dynamodb:PartiQLInsert',
+        'dynamodb:PartiQLUpdate',
+        'dynamodb:PartiQLDelete',
+      ]) {
         expect(actions, fn).not.toContain(forbidden);
       }
       const keysFor = (action: string) =>
@@ -220,7 +239,17 @@ describe('least privilege', () => {
     expect(writers.deliver).toEqual({ put: ['EVENTKEY#*'], update: [] });
     for (const fn of ['consentForm', 'consentSchedule'] as const) expect(writers[fn], fn).toEqual({ put: ['EVENTKEY#*'], update: ['ITEM#*'] });
     expect(writers.moderationLink).toEqual({ put: ['EVENTKEY#*'], update: [] });
-    expect(Object.keys(writers).sort()).toEqual(['auditAppender', 'caseLink', 'classify', 'clerkSchedule', 'consentForm', 'consentSchedule', 'deliver', 'moderationLink', 'retentionSweep']);
+    expect(Object.keys(writers).sort()).toEqual([
+      'auditAppender',
+      'caseLink',
+      'classify',
+      'clerkSchedule',
+      'consentForm',
+      'consentSchedule',
+      'deliver',
+      'moderationLink',
+      'retentionSweep',
+    ]);
     // The people's roles too: the data protection officer records events and holds, the auditor only reads.
     for (const role of [s.stack.dpoRole, s.stack.auditorRole]) {
       for (const st of statementsOn(policyStatementsOf(s.logicalId(role)), auditId)) {
@@ -252,7 +281,10 @@ describe('least privilege', () => {
     for (const fn of ['messengerWebhook', 'mailchimpWebhook', 'mandrillWebhook', 'twilioWebhook', 'sesInbound', 'smsInbound'] as const) {
       const statements = policyStatementsOf(roleOf(fn));
       const actions = statements.flatMap((st) => asArray(st.Action));
-      expect(actions.filter((a) => /^(dynamodb|ses|sms-voice|kms):/.test(a)), fn).toEqual([]);
+      expect(
+        actions.filter((a) => /^(dynamodb|ses|sms-voice|kms):/.test(a)),
+        fn,
+      ).toEqual([]);
       for (const st of statements.filter((x) => asArray(x.Action).some((a) => a.startsWith('sqs:')))) {
         // Asynchronously invoked functions (SES, SNS) also send their own failed events to the failure queue.
         const allowed = fn === 'sesInbound' || fn === 'smsInbound' ? [inboundId, asyncFailuresId] : [inboundId];
@@ -331,9 +363,10 @@ describe('queues', () => {
     }
     // Every function's errors and throttles: Lambda's account-level metrics (no dimensions), one alarm each.
     for (const metric of ['Errors', 'Throttles']) {
-      expect(alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric && a.Dimensions === undefined), metric).toEqual([
-        expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' }),
-      ]);
+      expect(
+        alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric && a.Dimensions === undefined),
+        metric,
+      ).toEqual([expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' })]);
     }
   });
 
@@ -343,8 +376,12 @@ describe('queues', () => {
     expect(referencedIds(filter.Properties.LogGroupName).has(stageLogs)).toBe(true);
     expect(filter.Properties.FilterPattern).toBe('{ (($.status = "413") && ($.routeKey = "POST /webhooks/mandrill")) || ($.status = "5*") }');
     const { MetricNamespace, MetricName } = filter.Properties.MetricTransformations[0];
-    const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.Namespace === MetricNamespace && a.Properties.MetricName === MetricName);
-    expect(alarms.map(([, a]) => a.Properties)).toEqual([expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' })]);
+    const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties.Namespace === MetricNamespace && a.Properties.MetricName === MetricName,
+    );
+    expect(alarms.map(([, a]) => a.Properties)).toEqual([
+      expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' }),
+    ]);
   });
 
   it("an idle deployment costs at most $3.00 a month with the audit signing key, priced from the template by the bench's cost function", () => {
@@ -470,7 +507,19 @@ describe('edges', () => {
 
   it('exports the outputs the deploy guide and the auditor CLI read', () => {
     const outputs = Object.keys(s.json.Outputs as object);
-    for (const name of ['ApiUrl', 'MessengerWebhookUrl', 'MailchimpWebhookUrl', 'MandrillWebhookUrl', 'TwilioWebhookUrl', 'ConsentBaseUrl', 'AuditTableName', 'OpsTableName', 'AuditorRoleArn', 'SesMxRecord', 'SecretArn']) {
+    for (const name of [
+      'ApiUrl',
+      'MessengerWebhookUrl',
+      'MailchimpWebhookUrl',
+      'MandrillWebhookUrl',
+      'TwilioWebhookUrl',
+      'ConsentBaseUrl',
+      'AuditTableName',
+      'OpsTableName',
+      'AuditorRoleArn',
+      'SesMxRecord',
+      'SecretArn',
+    ]) {
       expect(outputs).toContain(name);
     }
     // The topic to name in End User Messaging, only when that channel is enabled.

@@ -24,7 +24,9 @@ function statementsByRole(): { roles: Set<string>; resource: string }[] {
     })),
   );
   const embedded = resourcesOfType(s.json, 'AWS::IAM::Role').flatMap(([id, role]) =>
-    asArray(role.Properties.Policies).flatMap((p: any) => (p.PolicyDocument.Statement as { Resource: unknown }[]).map((st) => ({ roles: new Set([id]), resource: JSON.stringify(st.Resource) }))),
+    asArray(role.Properties.Policies).flatMap((p: any) =>
+      (p.PolicyDocument.Statement as { Resource: unknown }[]).map((st) => ({ roles: new Set([id]), resource: JSON.stringify(st.Resource) })),
+    ),
   );
   return [...inline, ...embedded];
 }

@@ -27,7 +27,9 @@ export interface Synth {
  * Builds the real app (cdk-nag AwsSolutions registered, as in `cdk synth`) and
  * synthesises it once. `app.synth()` throws on any unacknowledged finding.
  */
-export function synth(options: { codeFor?: (id: FunctionId) => lambda.Code | undefined; context?: Record<string, string>; props?: Partial<HubStackProps> } = {}): Synth {
+export function synth(
+  options: { codeFor?: (id: FunctionId) => lambda.Code | undefined; context?: Record<string, string>; props?: Partial<HubStackProps> } = {},
+): Synth {
   const outdir = mkdtempSync(join(tmpdir(), 'hub-cdk-'));
   const app = new App({ outdir, context: { ...TEST_CONTEXT, ...options.context } });
   const { stack } = buildApp(app, { ...(options.codeFor ? { codeFor: options.codeFor } : {}), ...options.props });

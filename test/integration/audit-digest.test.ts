@@ -40,7 +40,15 @@ afterAll(async () => {
 async function council(events: number) {
   const id = `digest-${++n}`;
   const audit = new AuditStore({ client, tableName: emu.tableNames.audit, council: id });
-  for (let i = 1; i <= events; i++) await audit.append({ ref: `D-2026-${String(i).padStart(6, '0')}`, itemId: `i${i}`, type: 'reply-sent', at: new Date(Date.UTC(2026, 3, 1, 9, i)).toISOString(), data: { i }, eventKey: `i${i}:sent` });
+  for (let i = 1; i <= events; i++)
+    await audit.append({
+      ref: `D-2026-${String(i).padStart(6, '0')}`,
+      itemId: `i${i}`,
+      type: 'reply-sent',
+      at: new Date(Date.UTC(2026, 3, 1, 9, i)).toISOString(),
+      data: { i },
+      eventKey: `i${i}:sent`,
+    });
   const signer = new LocalKeySigner(join(dir, `${id}.pem`));
   const store = new LocalDigestStore(join(dir, 'digests'));
   const access: DigestAccess = { store, signer, publicKeyPem: () => signer.publicKeyPem() };
@@ -52,7 +60,13 @@ async function council(events: number) {
 }
 
 async function rewriteFrom(id: string, seq: number): Promise<void> {
-  const { Items = [] } = await client.send(new QueryCommand({ TableName: emu.tableNames.audit, KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)', ExpressionAttributeValues: { ':p': `CHAIN#${id}`, ':e': 'EVENT#' } }));
+  const { Items = [] } = await client.send(
+    new QueryCommand({
+      TableName: emu.tableNames.audit,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)',
+      ExpressionAttributeValues: { ':p': `CHAIN#${id}`, ':e': 'EVENT#' },
+    }),
+  );
   let prev = Items[seq - 2]!.hash as string;
   for (const item of Items.slice(seq - 1)) {
     const data = item.seq === seq ? { ...item.data, i: 999 } : item.data;
@@ -112,7 +126,10 @@ describe('signed digests outside the table', () => {
     expect((await c.digest(true)).written).toBe(false);
     await c.audit.append({ ref: 'D-2026-000004', itemId: 'i4', type: 'reply-sent', at: new Date().toISOString(), data: {}, eventKey: 'i4:sent' });
     const reads: number[] = [];
-    const counting = { council: c.audit.council, headMark: () => c.audit.headMark(), eventsAfter: (seq: number) => {
+    const counting = {
+      council: c.audit.council,
+      headMark: () => c.audit.headMark(),
+      eventsAfter: (seq: number) => {
         reads.push(seq);
         return c.audit.eventsAfter(seq);
       },

@@ -61,7 +61,13 @@ function recordCommands(target: DynamoDBDocumentClient): { name: string; input: 
 const store = (over: Partial<ConstructorParameters<typeof AuditStore>[0]> = {}) => new AuditStore({ client, tableName: table, council, ...over });
 
 async function chainItems() {
-  const out = await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)', ExpressionAttributeValues: { ':p': `CHAIN#${council}`, ':e': 'EVENT#' } }));
+  const out = await client.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)',
+      ExpressionAttributeValues: { ':p': `CHAIN#${council}`, ':e': 'EVENT#' },
+    }),
+  );
   return out.Items ?? [];
 }
 
@@ -137,7 +143,18 @@ describe('hub audit verify reads the chain once and the item records from the in
           if ('summary' in record && record.summary.ref === refs[3]) yield { summary: { ...record.summary, consentStatus: 'not-needed' } };
           else yield record;
         }
-        yield { pending: { council, ref: refs[0]!, itemId: String(linked.itemId), type: 'routed', at: String(linked.at), data: {}, eventKey: String(linked.eventKey), recordedAt: '2026-03-10T10:00:00.000Z' } };
+        yield {
+          pending: {
+            council,
+            ref: refs[0]!,
+            itemId: String(linked.itemId),
+            type: 'routed',
+            at: String(linked.at),
+            data: {},
+            eventKey: String(linked.eventKey),
+            recordedAt: '2026-03-10T10:00:00.000Z',
+          },
+        };
       },
       async recheck(refsToRead, eventKeys) {
         rechecked.push([...refsToRead].sort(), [...eventKeys]);

@@ -92,7 +92,13 @@ const chainPk = () => `CHAIN#${policy.council.id}`;
 const headKey = () => ({ pk: `CHAINHEAD#${policy.council.id}`, sk: 'HEAD' });
 
 async function events() {
-  const out = await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)', ExpressionAttributeValues: { ':p': chainPk(), ':e': 'EVENT#' } }));
+  const out = await client.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)',
+      ExpressionAttributeValues: { ':p': chainPk(), ':e': 'EVENT#' },
+    }),
+  );
   return out.Items ?? [];
 }
 
@@ -142,7 +148,14 @@ describe('hub audit verify: everything an auditor reads is bound to the chain', 
   });
 
   it('catches a summary whose sender hash was swapped', async () => {
-    await client.send(new UpdateCommand({ TableName: table, Key: { pk: `ITEM#${refs[0]}`, sk: 'SUMMARY' }, UpdateExpression: 'SET senderHash = :h', ExpressionAttributeValues: { ':h': 'f'.repeat(64) } }));
+    await client.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: `ITEM#${refs[0]}`, sk: 'SUMMARY' },
+        UpdateExpression: 'SET senderHash = :h',
+        ExpressionAttributeValues: { ':h': 'f'.repeat(64) },
+      }),
+    );
     const report = await verify();
     expect(report.findings.map((f) => [f.code, f.ref])).toEqual([['summary-mismatch', refs[0]]]);
     expect(report.findings[0]!.problem).toMatch(/senderHash/);
@@ -150,7 +163,13 @@ describe('hub audit verify: everything an auditor reads is bound to the chain', 
 
   it('catches edited message content against the received event hash', async () => {
     await client.send(
-      new UpdateCommand({ TableName: table, Key: { pk: `ITEM#${refs[2]}`, sk: 'CONTENT' }, UpdateExpression: 'SET content.#t = :t', ExpressionAttributeNames: { '#t': 'text' }, ExpressionAttributeValues: { ':t': 'I withdraw my complaint.' } }),
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: `ITEM#${refs[2]}`, sk: 'CONTENT' },
+        UpdateExpression: 'SET content.#t = :t',
+        ExpressionAttributeNames: { '#t': 'text' },
+        ExpressionAttributeValues: { ':t': 'I withdraw my complaint.' },
+      }),
     );
     const report = await verify();
     expect(report.findings.map((f) => [f.code, f.ref, f.type])).toEqual([['content-mismatch', refs[2], 'received']]);
@@ -170,7 +189,11 @@ describe('hub audit verify: everything an auditor reads is bound to the chain', 
   });
 
   it('reports orphans: a summary without events and a received event without its summary', async () => {
-    const forged = { ...(await client.send(new GetCommand({ TableName: table, Key: { pk: `ITEM#${refs[0]}`, sk: 'SUMMARY' } }))).Item!, pk: 'ITEM#STL-2026-999999', ref: 'STL-2026-999999' };
+    const forged = {
+      ...(await client.send(new GetCommand({ TableName: table, Key: { pk: `ITEM#${refs[0]}`, sk: 'SUMMARY' } }))).Item!,
+      pk: 'ITEM#STL-2026-999999',
+      ref: 'STL-2026-999999',
+    };
     await client.send(new PutCommand({ TableName: table, Item: forged }));
     await client.send(new DeleteCommand({ TableName: table, Key: { pk: `ITEM#${refs[1]}`, sk: 'SUMMARY' } }));
     const report = await verify();
@@ -185,7 +208,15 @@ describe('hub audit verify: everything an auditor reads is bound to the chain', 
     const classified = all.find((e) => e.type === 'classified')!;
     const routed = all.filter((e) => e.type === 'routed').at(-1)!;
     for (const event of [classified, routed]) {
-      await client.send(new UpdateCommand({ TableName: table, Key: { pk: event.pk, sk: event.sk }, UpdateExpression: 'SET #d.policyVersion = :v', ExpressionAttributeNames: { '#d': 'data' }, ExpressionAttributeValues: { ':v': 'forged' } }));
+      await client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: event.pk, sk: event.sk },
+          UpdateExpression: 'SET #d.policyVersion = :v',
+          ExpressionAttributeNames: { '#d': 'data' },
+          ExpressionAttributeValues: { ':v': 'forged' },
+        }),
+      );
     }
     const report = await verify();
     const altered = report.findings.filter((f) => f.code === 'event-altered');
@@ -211,7 +242,15 @@ describe('hub audit verify: everything an auditor reads is bound to the chain', 
     }
     const unanchored = await verify();
     expect(unanchored.findings.map((f) => f.code)).toEqual(['head-mark']);
-    await client.send(new UpdateCommand({ TableName: table, Key: headKey(), UpdateExpression: 'SET #h = :h', ExpressionAttributeNames: { '#h': 'hash' }, ExpressionAttributeValues: { ':h': prev } }));
+    await client.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: headKey(),
+        UpdateExpression: 'SET #h = :h',
+        ExpressionAttributeNames: { '#h': 'hash' },
+        ExpressionAttributeValues: { ':h': prev },
+      }),
+    );
     expect((await verify()).ok).toBe(true); // what the table alone can prove: nothing, against its own writer
     const anchored = await verify({ anchors: [anchor] });
     expect(anchored.findings.map((f) => [f.code, f.seq])).toEqual([['anchor', before.events]]);
@@ -271,7 +310,14 @@ describe('hub audit verify on the command line', () => {
     const head = /Head: (\d+:[0-9a-f]{64})/.exec(ok.text)![1]!;
     expect((await run(['--anchor', head])).code).toBe(0);
 
-    await client.send(new UpdateCommand({ TableName: table, Key: { pk: `ITEM#${refs[0]}`, sk: 'SUMMARY' }, UpdateExpression: 'SET consentStatus = :g', ExpressionAttributeValues: { ':g': 'declined' } }));
+    await client.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: `ITEM#${refs[0]}`, sk: 'SUMMARY' },
+        UpdateExpression: 'SET consentStatus = :g',
+        ExpressionAttributeValues: { ':g': 'declined' },
+      }),
+    );
     const bad = await run([]);
     expect(bad.code).toBe(1);
     expect(bad.text).toMatch(new RegExp(`FAILED: .*1 finding[\\s\\S]*\\[summary-mismatch\\] event \\d+ · received · ${refs[0]}:[\\s\\S]*next: `));

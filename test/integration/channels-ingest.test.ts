@@ -65,13 +65,29 @@ const HOST = 'localhost:3000';
 const messengerPost = (body: string | Buffer) =>
   httpEvent({
     path: '/webhooks/messenger',
-    headers: { host: HOST, 'x-forwarded-proto': 'http', 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', TEST_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex')}` },
+    headers: {
+      host: HOST,
+      'x-forwarded-proto': 'http',
+      'content-type': 'application/json',
+      'x-hub-signature-256': `sha256=${createHmac('sha256', TEST_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex')}`,
+    },
     body,
   });
 const batchOf = (count: number) =>
   JSON.stringify({
     object: 'page',
-    entry: [{ id: TEST_SECRETS.MESSENGER_PAGE_ID, time: 1767261600000, messaging: Array.from({ length: count }, (_, i) => ({ sender: { id: `psid-${i}` }, recipient: { id: TEST_SECRETS.MESSENGER_PAGE_ID }, timestamp: 1767261600000 + i, message: { mid: `m_batch_${i}`, text: `Pothole number ${i} on the B1043` } })) }],
+    entry: [
+      {
+        id: TEST_SECRETS.MESSENGER_PAGE_ID,
+        time: 1767261600000,
+        messaging: Array.from({ length: count }, (_, i) => ({
+          sender: { id: `psid-${i}` },
+          recipient: { id: TEST_SECRETS.MESSENGER_PAGE_ID },
+          timestamp: 1767261600000 + i,
+          message: { mid: `m_batch_${i}`, text: `Pothole number ${i} on the B1043` },
+        })),
+      },
+    ],
   });
 
 describe('ingest to queue', () => {
@@ -81,14 +97,18 @@ describe('ingest to queue', () => {
     const first = await drain();
     expect(first).toHaveLength(50);
     expect(new Set(first.map((i) => i.itemId))).toEqual(new Set(Array.from({ length: 50 }, (_, i) => `meta:m_batch_${i}`)));
-    expect(first.find((i) => i.itemId === 'meta:m_batch_7')).toMatchObject({ sender: { id: 'psid-7' }, text: 'Pothole number 7 on the B1043', channel: 'messenger' });
+    expect(first.find((i) => i.itemId === 'meta:m_batch_7')).toMatchObject({
+      sender: { id: 'psid-7' },
+      text: 'Pothole number 7 on the B1043',
+      channel: 'messenger',
+    });
 
     expect((await handlers.messenger(messengerPost(body), lambdaContext())).statusCode).toBe(200);
     const retry = await drain();
     expect(retry.map((i) => i.itemId).sort()).toEqual(first.map((i) => i.itemId).sort());
   });
 
-  it('Messenger: echoes, reads and the Page\'s own comments put nothing on the queue', async () => {
+  it("Messenger: echoes, reads and the Page's own comments put nothing on the queue", async () => {
     for (const name of ['messenger-echoes.json', 'messenger-feed.json', 'messenger-postback-read-delivery.json']) {
       expect((await handlers.messenger(messengerPost(fixture(name)), lambdaContext())).statusCode).toBe(200);
     }
@@ -99,15 +119,33 @@ describe('ingest to queue', () => {
   it('Twilio: one queued SMS item, answered with empty TwiML', async () => {
     const params = jsonFixture<Record<string, string>>('twilio-sms.json');
     const url = `http://${HOST}/webhooks/twilio`;
-    const signature = createHmac('sha1', TEST_SECRETS.TWILIO_AUTH_TOKEN).update(Object.keys(params).sort().reduce((acc, k) => acc + k + params[k], url)).digest('base64');
-    const res = await handlers.twilio(httpEvent({ path: '/webhooks/twilio', headers: { host: HOST, 'x-forwarded-proto': 'http', 'x-twilio-signature': signature }, body: formBody(params), base64: true }), lambdaContext());
+    const signature = createHmac('sha1', TEST_SECRETS.TWILIO_AUTH_TOKEN)
+      .update(
+        Object.keys(params)
+          .sort()
+          .reduce((acc, k) => acc + k + params[k], url),
+      )
+      .digest('base64');
+    const res = await handlers.twilio(
+      httpEvent({
+        path: '/webhooks/twilio',
+        headers: { host: HOST, 'x-forwarded-proto': 'http', 'x-twilio-signature': signature },
+        body: formBody(params),
+        base64: true,
+      }),
+      lambdaContext(),
+    );
     expect(res).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/xml' } });
     expect(await drain()).toMatchObject([{ itemId: 'twilio:SM1f0e8ae6ade43cb3c0ce4525424e404f', sender: { id: '+447700900456' } }]);
   });
 
   it('Mailchimp: one queued audience event per POST; 404 and nothing queued for a wrong secret', async () => {
     const events = jsonFixture<Record<string, Record<string, string>>>('mailchimp-events.json');
-    const call = (secret: string) => handlers.mailchimp(httpEvent({ path: `/webhooks/mailchimp/${secret}`, pathParameters: { secret }, body: formBody(events.unsubscribe!) }), lambdaContext());
+    const call = (secret: string) =>
+      handlers.mailchimp(
+        httpEvent({ path: `/webhooks/mailchimp/${secret}`, pathParameters: { secret }, body: formBody(events.unsubscribe!) }),
+        lambdaContext(),
+      );
     expect((await call('nope')).statusCode).toBe(404);
     expect((await call(TEST_SECRETS.MAILCHIMP_WEBHOOK_SECRET)).statusCode).toBe(200);
     expect(await drain()).toMatchObject([{ channel: 'mailchimp', kind: 'audience-event', audience: { type: 'unsubscribe', reason: 'manual' } }]);
@@ -117,7 +155,14 @@ describe('ingest to queue', () => {
     const fields = { mandrill_events: fixture('mandrill-events.json').toString('utf8') };
     const url = `http://${HOST}/webhooks/mandrill`;
     const signature = createHmac('sha1', TEST_SECRETS.MANDRILL_WEBHOOK_KEY).update(`${url}mandrill_events${fields.mandrill_events}`).digest('base64');
-    const res = await handlers.mandrill(httpEvent({ path: '/webhooks/mandrill', headers: { host: HOST, 'x-forwarded-proto': 'http', 'x-mandrill-signature': signature }, body: formBody(fields) }), lambdaContext());
+    const res = await handlers.mandrill(
+      httpEvent({
+        path: '/webhooks/mandrill',
+        headers: { host: HOST, 'x-forwarded-proto': 'http', 'x-mandrill-signature': signature },
+        body: formBody(fields),
+      }),
+      lambdaContext(),
+    );
     expect(res.statusCode).toBe(200);
     expect((await drain()).map((i) => i.itemId).sort()).toEqual(['mandrill:<bob-42@example.net>', 'mandrill:mandrill-inbound-0001']);
   });

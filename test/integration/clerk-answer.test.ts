@@ -17,7 +17,14 @@ import { sha256Hex } from '../../shared/store/hash.ts';
 const KEY = 'test-consent-signing-key';
 const base = loadPolicy('demo');
 // The demo treats Messenger as informal; this council takes Messenger as formal so its items are routed and answerable.
-const policy = { ...base, channels: { ...base.channels, messenger: { ...base.channels.messenger, formal: true }, whatsapp: { formal: true, clause: 'test: a council that made WhatsApp formal' } } };
+const policy = {
+  ...base,
+  channels: {
+    ...base.channels,
+    messenger: { ...base.channels.messenger, formal: true },
+    whatsapp: { formal: true, clause: 'test: a council that made WhatsApp formal' },
+  },
+};
 const CLERK = policy.contacts.clerk.address;
 const DEPUTY = policy.contacts.deputyClerk!.address;
 const MAIL_DOMAIN = policy.contacts.hubAddresses[0]!.split('@')[1]!;
@@ -29,7 +36,12 @@ let published: OutboxMessage[] = [];
 
 const items = itemBuilder('answer', () => now, policy);
 const item = (over: Partial<InboundItem>): InboundItem =>
-  items.email({ subject: 'Bus shelter', text: 'The bus shelter glass is broken again.', transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' }, ...over });
+  items.email({
+    subject: 'Bus shelter',
+    text: 'The bus shelter glass is broken again.',
+    transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' },
+    ...over,
+  });
 
 /** Routes a resident's item and returns its reference and the routing email. */
 async function route(over: Partial<InboundItem>): Promise<{ ref: string; routing: OutboxMessage; resident: InboundItem }> {
@@ -44,17 +56,24 @@ async function route(over: Partial<InboundItem>): Promise<{ ref: string; routing
 /** The clerk (or someone) replying to the routing email's Reply-To. */
 async function reply(routing: OutboxMessage, text: string, over: Partial<InboundItem> = {}): Promise<OutboxMessage[]> {
   published = [];
-  await runAs('classify', () => processInboundItem(item({ sender: { id: CLERK }, recipients: [routing.replyTo!], subject: `Re: ${routing.subject}`, text, ...over }), deps));
+  await runAs('classify', () =>
+    processInboundItem(item({ sender: { id: CLERK }, recipients: [routing.replyTo!], subject: `Re: ${routing.subject}`, text, ...over }), deps),
+  );
   return published;
 }
 
-const quoted = (answer: string) => `${answer}\n\n--\nJane Clerk\nDemo Parish Council\n\nOn Tue, 10 Mar 2026 at 10:00, Parish Hub <hub@x> wrote:\n> original routed text\n> more`;
+const quoted = (answer: string) =>
+  `${answer}\n\n--\nJane Clerk\nDemo Parish Council\n\nOn Tue, 10 Mar 2026 at 10:00, Parish Hub <hub@x> wrote:\n> original routed text\n> more`;
 
 let close: () => void;
 
 beforeAll(async () => {
   emu = await startEmulators({ prefix: 'clerk-answer-' });
-  ({ deps, close } = classifyOnEmulators(emu, policy, () => now, { outbox: { publish: async (messages: readonly OutboxMessage[]) => void published.push(...messages) }, cases: true, signingKey: KEY }));
+  ({ deps, close } = classifyOnEmulators(emu, policy, () => now, {
+    outbox: { publish: async (messages: readonly OutboxMessage[]) => void published.push(...messages) },
+    cases: true,
+    signingKey: KEY,
+  }));
 });
 afterAll(async () => {
   close?.();
@@ -73,7 +92,16 @@ describe('the clerk answers by replying to the routing email', () => {
     const sent = await reply(routing, quoted('Thank you, we have reported it to the county council.'));
     expect(sent).toHaveLength(1);
     const answer = sent[0]!;
-    expect(answer).toMatchObject({ kind: 'clerk-answer', channel: 'email', to: resident.sender.id, subject: 'Re: Bus shelter', inReplyTo: resident.thread.messageId, fromName: policy.council.name, replyTo: CLERK, ref });
+    expect(answer).toMatchObject({
+      kind: 'clerk-answer',
+      channel: 'email',
+      to: resident.sender.id,
+      subject: 'Re: Bus shelter',
+      inReplyTo: resident.thread.messageId,
+      fromName: policy.council.name,
+      replyTo: CLERK,
+      ref,
+    });
     expect(answer.references).toContain(resident.thread.messageId);
     expect(answer.text).toContain('Thank you, we have reported it to the county council.');
     expect(answer.text).not.toMatch(/Jane Clerk|original routed text|wrote:/);
@@ -81,7 +109,7 @@ describe('the clerk answers by replying to the routing email', () => {
     const received = events.find((e) => e.type === 'answer-received')!;
     expect(received.data).toMatchObject({ by: 'clerk', channel: 'email', contentHash: sha256Hex('Thank you, we have reported it to the county council.') });
     expect(JSON.stringify(events)).not.toContain('county council');
-    expect((await deps.cases!.get(ref))).toMatchObject({ status: 'answered', answers: 1 });
+    expect(await deps.cases!.get(ref)).toMatchObject({ status: 'answered', answers: 1 });
   });
 
   it('an email whose sender could not be authenticated is never answered through the hub; the clerk is told', async () => {
@@ -105,7 +133,16 @@ describe('the clerk answers by replying to the routing email', () => {
     expect(sent.map((m) => m.kind)).toEqual(['clerk-answer']);
     expect(sent[0]!.attachmentsFrom).toEqual({ key: 'inbound/clerk-reply-1', count: 1 });
 
-    const sms = await route({ channel: 'sms', provider: 'twilio', kind: 'sms', sender: { id: '+447700900556' }, recipients: ['+447700900123'], subject: undefined, thread: {}, transport: {} });
+    const sms = await route({
+      channel: 'sms',
+      provider: 'twilio',
+      kind: 'sms',
+      sender: { id: '+447700900556' },
+      recipients: ['+447700900123'],
+      subject: undefined,
+      thread: {},
+      transport: {},
+    });
     const told = await reply(sms.routing, 'Map attached.', { attachments: files, raw: { bucket: 'b', key: 'inbound/clerk-reply-2' } });
     expect(told.map((m) => m.kind).sort()).toEqual(['clerk-answer', 'clerk-notice']);
     expect(told.find((m) => m.kind === 'clerk-notice')!.text).toMatch(/attachment\(s\) were NOT sent/);
@@ -122,7 +159,16 @@ describe('the clerk answers by replying to the routing email', () => {
   });
 
   it('SMS: segments counted and a long answer split into numbered texts', async () => {
-    const { ref, routing, resident } = await route({ channel: 'sms', provider: 'twilio', kind: 'sms', sender: { id: '+447700900555' }, recipients: ['+447700900123'], subject: undefined, thread: {}, transport: {} });
+    const { ref, routing, resident } = await route({
+      channel: 'sms',
+      provider: 'twilio',
+      kind: 'sms',
+      sender: { id: '+447700900555' },
+      recipients: ['+447700900123'],
+      subject: undefined,
+      thread: {},
+      transport: {},
+    });
     const long = 'The council meets on the first Tuesday of each month in the village hall at 7.30pm and residents are welcome to attend. '.repeat(16).trim();
     const sent = await reply(routing, long);
     const texts = sent.filter((m) => m.kind === 'clerk-answer');
@@ -138,13 +184,33 @@ describe('the clerk answers by replying to the routing email', () => {
   });
 
   it('Messenger inside 24 hours is answered; outside it the clerk is told why and which other contact is on file', async () => {
-    const inside = await route({ channel: 'messenger', provider: 'meta', kind: 'message', sender: { id: '7001' }, recipients: ['100000000000999'], subject: undefined, thread: {}, transport: {}, text: 'Who empties the dog bin?' });
+    const inside = await route({
+      channel: 'messenger',
+      provider: 'meta',
+      kind: 'message',
+      sender: { id: '7001' },
+      recipients: ['100000000000999'],
+      subject: undefined,
+      thread: {},
+      transport: {},
+      text: 'Who empties the dog bin?',
+    });
     now = new Date(now.getTime() + 3 * 3_600_000);
     const sent = await reply(inside.routing, 'The parish council does, on Mondays.');
     expect(sent.map((m) => m.kind)).toEqual(['clerk-answer']);
     expect(sent[0]).toMatchObject({ channel: 'messenger', to: '7001' });
 
-    const outside = await route({ channel: 'messenger', provider: 'meta', kind: 'message', sender: { id: '7002' }, recipients: ['100000000000999'], subject: undefined, thread: {}, transport: {}, text: 'The footpath sign is down. You can also email me at sam@example.net' });
+    const outside = await route({
+      channel: 'messenger',
+      provider: 'meta',
+      kind: 'message',
+      sender: { id: '7002' },
+      recipients: ['100000000000999'],
+      subject: undefined,
+      thread: {},
+      transport: {},
+      text: 'The footpath sign is down. You can also email me at sam@example.net',
+    });
     now = new Date(now.getTime() + 25 * 3_600_000);
     const told = await reply(outside.routing, 'Thank you, it will be fixed this week.');
     expect(told.map((m) => m.kind)).toEqual(['clerk-notice']);
@@ -158,8 +224,20 @@ describe('the clerk answers by replying to the routing email', () => {
   });
 
   it("Messenger outside 24 hours: the contact on file comes from the resident's other messages too, never the council's own address", async () => {
-    const messenger: Partial<InboundItem> = { channel: 'messenger', provider: 'meta', kind: 'message', recipients: ['100000000000999'], subject: undefined, thread: {}, transport: {} };
-    const earlier = await route({ ...messenger, sender: { id: '7003' }, text: `The bench by the pond is broken. I wrote to ${CLERK} too; my email is kim@example.net` });
+    const messenger: Partial<InboundItem> = {
+      channel: 'messenger',
+      provider: 'meta',
+      kind: 'message',
+      recipients: ['100000000000999'],
+      subject: undefined,
+      thread: {},
+      transport: {},
+    };
+    const earlier = await route({
+      ...messenger,
+      sender: { id: '7003' },
+      text: `The bench by the pond is broken. I wrote to ${CLERK} too; my email is kim@example.net`,
+    });
     await route({ ...messenger, sender: { id: '7004' }, text: 'The bin is full. Email me at other.person@example.net' });
     now = new Date(now.getTime() + 2 * 86_400_000);
     const later = await route({ ...messenger, sender: { id: '7003' }, text: 'And now the gate by the pond is broken too.' });
@@ -173,7 +251,15 @@ describe('the clerk answers by replying to the routing email', () => {
   });
 
   it('WhatsApp inside 24 hours is answered in parts of at most 4,096 characters; outside it the clerk is told it was not sent', async () => {
-    const whatsapp: Partial<InboundItem> = { channel: 'whatsapp', provider: 'whatsapp', kind: 'message', recipients: ['106540352242922'], subject: undefined, thread: {}, transport: {} };
+    const whatsapp: Partial<InboundItem> = {
+      channel: 'whatsapp',
+      provider: 'whatsapp',
+      kind: 'message',
+      recipients: ['106540352242922'],
+      subject: undefined,
+      thread: {},
+      transport: {},
+    };
     const inside = await route({ ...whatsapp, sender: { id: '447700900801' }, text: 'Is the village hall free on Saturday?' });
     now = new Date(now.getTime() + 3 * 3_600_000);
     const sent = await reply(inside.routing, 'Yes. '.repeat(1_000).trim());
@@ -224,7 +310,7 @@ describe('the clerk answers by replying to the routing email', () => {
   it('the deputy may answer; commands on the first line change the case and are audited', async () => {
     const { ref, routing } = await route({ text: 'Under the Freedom of Information Act please send me the minutes of the last three meetings.' });
     expect(routing.subject).toMatch(/FOI due /);
-    expect((await deps.cases!.get(ref))).toMatchObject({ type: 'foi', status: 'open' });
+    expect(await deps.cases!.get(ref)).toMatchObject({ type: 'foi', status: 'open' });
     const sent = await reply(routing, '#sar #extend\n\nWe are treating this as a subject access request.', { sender: { id: DEPUTY } });
     expect(sent.filter((m) => m.kind === 'clerk-answer')).toHaveLength(1);
     expect(sent.find((m) => m.kind === 'clerk-answer')!.text).not.toContain('#sar');
@@ -252,8 +338,12 @@ describe('the clerk answers by replying to the routing email', () => {
     expect((await runAs('caseLink', () => handleCaseLink({ method: 'POST', token }, linkDeps))).statusCode).toBe(200);
     expect(await deps.cases!.get(ref)).toMatchObject({ status: 'closed' });
     expect((await runAs('caseLink', () => handleCaseLink({ method: 'POST', token }, linkDeps))).body).toContain('Already done');
-    expect((await deps.audit.eventsFor(ref)).filter((e) => e.type === 'case-updated').map((e) => e.data)).toEqual([expect.objectContaining({ by: 'signed-link', commands: ['#close'], status: 'closed' })]);
-    expect((await runAs('caseLink', () => handleCaseLink({ method: 'POST', token: token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) }, linkDeps))).statusCode).toBe(404);
+    expect((await deps.audit.eventsFor(ref)).filter((e) => e.type === 'case-updated').map((e) => e.data)).toEqual([
+      expect.objectContaining({ by: 'signed-link', commands: ['#close'], status: 'closed' }),
+    ]);
+    expect(
+      (await runAs('caseLink', () => handleCaseLink({ method: 'POST', token: token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) }, linkDeps))).statusCode,
+    ).toBe(404);
   });
 
   it('an unknown command does nothing and tells the clerk', async () => {

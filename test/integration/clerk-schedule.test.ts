@@ -52,7 +52,9 @@ describe('clerk schedule', () => {
   it('FOI on the Friday before the bank holiday: due 22 June; reminders on 15 June, 19 June and 22 June at 09:00, once each', async () => {
     now = new Date('2026-05-22T10:00:00.000Z');
     published = [];
-    const outcome = await runAs('classify', () => processInboundItem(item({ subject: 'FOI request', text: 'Under the Freedom of Information Act please send me the grass cutting contract.' }), classify));
+    const outcome = await runAs('classify', () =>
+      processInboundItem(item({ subject: 'FOI request', text: 'Under the Freedom of Information Act please send me the grass cutting contract.' }), classify),
+    );
     const routing = published.find((m) => m.kind === 'clerk-routing')!;
     expect(routing.subject).toContain('FOI due 22 Jun 2026');
     expect(routing.text).toContain('Due by Monday 22 June 2026');
@@ -73,9 +75,32 @@ describe('clerk schedule', () => {
 
   it('the digest arrives once, inside office hours, with open cases, consent pending, flags and informal themes', async () => {
     now = new Date('2026-06-23T07:00:00.000Z'); // Tue 08:00 BST
-    await runAs('classify', () => processInboundItem(item({ subject: 'Subject access request', text: 'Please send me a copy of all the personal data you hold about me.' }), classify));
-    for (const [n, text] of ['There is a huge pothole on Mill Road, call me on 07700 900123', 'Another pothole by the school gates', 'When is the fete this year?'].entries()) {
-      await runAs('classify', () => processInboundItem(item({ itemId: `meta:theme-${n}`, channel: 'messenger', provider: 'meta', kind: 'message', providerMessageId: `theme-${n}`, sender: { id: `90${n}` }, recipients: [policy.contacts.messengerPageId!], subject: undefined, thread: {}, transport: {}, text }), classify));
+    await runAs('classify', () =>
+      processInboundItem(item({ subject: 'Subject access request', text: 'Please send me a copy of all the personal data you hold about me.' }), classify),
+    );
+    for (const [n, text] of [
+      'There is a huge pothole on Mill Road, call me on 07700 900123',
+      'Another pothole by the school gates',
+      'When is the fete this year?',
+    ].entries()) {
+      await runAs('classify', () =>
+        processInboundItem(
+          item({
+            itemId: `meta:theme-${n}`,
+            channel: 'messenger',
+            provider: 'meta',
+            kind: 'message',
+            providerMessageId: `theme-${n}`,
+            sender: { id: `90${n}` },
+            recipients: [policy.contacts.messengerPageId!],
+            subject: undefined,
+            thread: {},
+            transport: {},
+            text,
+          }),
+          classify,
+        ),
+      );
     }
     expect((await run('2026-06-23T07:30:00.000Z')).result.digest).toBe('not-due'); // 08:30 BST: before office hours
     const { result, sent } = await run('2026-06-23T08:10:00.000Z'); // 09:10 BST

@@ -52,7 +52,12 @@ describe('hub audit (against dynalite)', () => {
     store = new AuditStore({ client: bindPrincipal(client(), 'auditor'), tableName: emu.tableNames.audit, council: 'stilton' });
     const items = [
       summary('STL-2026-000001', '2026-03-02T09:15:00.000Z'),
-      summary('STL-2026-000002', '2026-03-03T14:00:00.000Z', { channel: 'sms', provider: 'twilio', consentStatus: 'granted', senderHash: hashSender('+447700900456', SENDER_KEY) }),
+      summary('STL-2026-000002', '2026-03-03T14:00:00.000Z', {
+        channel: 'sms',
+        provider: 'twilio',
+        consentStatus: 'granted',
+        senderHash: hashSender('+447700900456', SENDER_KEY),
+      }),
       summary('STL-2026-000003', '2026-03-05T10:30:00.000Z', { channel: 'mailchimp', provider: 'mailchimp', consentStatus: 'not-needed' }),
     ];
     for (const s of items) {
@@ -86,7 +91,11 @@ describe('hub audit (against dynalite)', () => {
 
   it('finds one sender’s items by address without the address being stored', async () => {
     const mine = await run(store, ['list', '--sender', 'Resident@Example.co.uk', '--json']);
-    expect(JSON.parse(mine.text).map((s: AuditSummary) => s.ref).sort()).toEqual(['STL-2026-000001', 'STL-2026-000003']);
+    expect(
+      JSON.parse(mine.text)
+        .map((s: AuditSummary) => s.ref)
+        .sort(),
+    ).toEqual(['STL-2026-000001', 'STL-2026-000003']);
     const granted = await run(store, ['list', '--consent', 'granted', '--json']);
     expect(JSON.parse(granted.text)).toHaveLength(1);
   });
@@ -131,9 +140,16 @@ describe('hub audit (against dynalite)', () => {
       const listed = (await run(store, ['list', '--json'])).text;
       const order = (JSON.parse(listed) as AuditSummary[]).map((s) => s.ref);
       expect(order).toEqual(['STL-2026-000007', 'STL-2026-000001', 'STL-2026-000002', 'STL-2026-000008', 'STL-2026-000009', 'STL-2026-000003']);
-      const csv = (await run(store, ['export', '--csv'])).text.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+      const csv = (await run(store, ['export', '--csv'])).text
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[0]);
       expect(csv).toEqual(order);
-      const jsonl = (await run(store, ['export', '--json', '--from', '2026-03-02'])).text.trim().split('\n').map((line) => (JSON.parse(line) as AuditSummary).ref);
+      const jsonl = (await run(store, ['export', '--json', '--from', '2026-03-02'])).text
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as AuditSummary).ref);
       expect(jsonl).toEqual(order.slice(1));
     } finally {
       for (const s of extra) await db.send(new DeleteCommand({ TableName: emu.tableNames.audit, Key: { pk: `ITEM#${s.ref}`, sk: 'SUMMARY' } }));

@@ -47,13 +47,26 @@ describe('hub consent record', () => {
   it('records consent given by phone: audited with how and who, the status changes, the reminder and the open request are closed', async () => {
     await awaitingConsent('STL-2026-000101');
     const result = await recordClerkConsent(
-      { ref: 'STL-2026-000101', answer: 'granted', how: 'phone', note: 'Mrs Example rang to say yes', recordedBy: 'jclerk', at: new Date('2026-03-11T09:30:00Z') },
+      {
+        ref: 'STL-2026-000101',
+        answer: 'granted',
+        how: 'phone',
+        note: 'Mrs Example rang to say yes',
+        recordedBy: 'jclerk',
+        at: new Date('2026-03-11T09:30:00Z'),
+      },
       { policy, audit, ops },
     );
     expect(result).toMatchObject({ ok: true, previous: 'requested' });
     expect((await audit.getSummary('STL-2026-000101'))?.consentStatus).toBe('granted');
     const [event] = (await audit.eventsFor('STL-2026-000101')).filter((e) => e.type === 'consent-granted');
-    expect(event?.data).toMatchObject({ recordedByClerk: true, how: 'phone', recordedBy: 'jclerk', previous: 'requested', noteSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(event?.data).toMatchObject({
+      recordedByClerk: true,
+      how: 'phone',
+      recordedBy: 'jclerk',
+      previous: 'requested',
+      noteSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     // The note may name the resident: it is kept beside the chain, not in it.
     expect(JSON.stringify(event)).not.toContain('Mrs Example');
     expect(await ops.get('CONSENT-NOTE#STL-2026-000101#2026-03-11T09:30:00.000Z')).toMatchObject({ note: 'Mrs Example rang to say yes', recordedBy: 'jclerk' });
@@ -66,7 +79,10 @@ describe('hub consent record', () => {
     await awaitingConsent('STL-2026-000102');
     const deps = { policy, audit, ops };
     await recordClerkConsent({ ref: 'STL-2026-000102', answer: 'granted', how: 'paper', recordedBy: 'jclerk', at: new Date('2026-03-11T09:00:00Z') }, deps);
-    await recordClerkConsent({ ref: 'STL-2026-000102', answer: 'declined', how: 'in-person', recordedBy: 'deputy', at: new Date('2026-03-12T09:00:00Z') }, deps);
+    await recordClerkConsent(
+      { ref: 'STL-2026-000102', answer: 'declined', how: 'in-person', recordedBy: 'deputy', at: new Date('2026-03-12T09:00:00Z') },
+      deps,
+    );
     expect((await audit.getSummary('STL-2026-000102'))?.consentStatus).toBe('declined');
     const types = (await audit.eventsFor('STL-2026-000102')).map((e) => [e.type, e.data.recordedBy]);
     expect(types).toEqual([
@@ -76,6 +92,8 @@ describe('hub consent record', () => {
   });
 
   it('an unknown reference is refused, and nothing is written', async () => {
-    expect(await recordClerkConsent({ ref: 'STL-2026-999999', answer: 'granted', how: 'phone', recordedBy: 'jclerk', at: new Date() }, { policy, audit, ops })).toEqual({ ok: false, reason: 'no record with reference STL-2026-999999' });
+    expect(
+      await recordClerkConsent({ ref: 'STL-2026-999999', answer: 'granted', how: 'phone', recordedBy: 'jclerk', at: new Date() }, { policy, audit, ops }),
+    ).toEqual({ ok: false, reason: 'no record with reference STL-2026-999999' });
   });
 });

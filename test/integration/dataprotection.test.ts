@@ -100,7 +100,12 @@ async function ingest(item: InboundItem, deps: ClassifyDeps, key = `${item.chann
   const outcome = await processInboundItem(item, { ...deps, outbox: { publish: async (m) => void published.push(...m) } });
   if (outcome.ref) refs[key] = outcome.ref;
   for (const message of published) {
-    await deliverOutboxMessage(message, { ops: deliverOps, audit: () => deliverAudit, send: async () => ({ status: 'sent', provider: 'fake', providerMessageId: `p-${message.id}` }), now: () => new Date(RECEIVED) });
+    await deliverOutboxMessage(message, {
+      ops: deliverOps,
+      audit: () => deliverAudit,
+      send: async () => ({ status: 'sent', provider: 'fake', providerMessageId: `p-${message.id}` }),
+      now: () => new Date(RECEIVED),
+    });
   }
 }
 
@@ -110,7 +115,18 @@ function capture() {
 }
 
 function context(out: { write(t: string): void }, now = new Date('2026-04-01T09:00:00.000Z')): DpContext {
-  return { audit, holds, ops, rawMail: new FileRawMailEraser(mailDir), bodies: new FileMailStore(mailDir), senderKey: KEY, policy, operator: 'dpo-test', out, now: () => now };
+  return {
+    audit,
+    holds,
+    ops,
+    rawMail: new FileRawMailEraser(mailDir),
+    bodies: new FileMailStore(mailDir),
+    senderKey: KEY,
+    policy,
+    operator: 'dpo-test',
+    out,
+    now: () => now,
+  };
 }
 
 async function dp(argv: string[], now?: Date) {
@@ -167,7 +183,13 @@ beforeAll(async () => {
   for (const item of [...itemsOf(JO, 'Jo Bloggs'), ...itemsOf(SAM, 'Sam Smith'), ...kimsItems()]) await ingest(item, deps);
   await addRecordsOfOtherModules();
   // A body too large for a DynamoDB record: its full text goes to the bucket (content/), the record keeps the start.
-  const big = { ...itemsOf(JO, 'Jo Bloggs')[0]!, itemId: 'email:big', providerMessageId: 'm-big', raw: undefined, text: `${'Long letter. '.repeat(30_000)}${JO.words}-at-the-end` };
+  const big = {
+    ...itemsOf(JO, 'Jo Bloggs')[0]!,
+    itemId: 'email:big',
+    providerMessageId: 'm-big',
+    raw: undefined,
+    text: `${'Long letter. '.repeat(30_000)}${JO.words}-at-the-end`,
+  };
   await ingest(big, deps, 'big');
 }, 60_000);
 
@@ -196,15 +218,39 @@ function kimsItems(): InboundItem[] {
  * event answer.ts records naming it).
  */
 async function addRecordsOfOtherModules(): Promise<void> {
-  const consentAudit = new AuditStore({ client: bindPrincipal(createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.dynamodbEndpoint }), 'consentForm'), tableName: emu.tableNames.audit, council: policy.council.id });
-  for (const [person, key] of [[JO, `email:${JO.email}`], [SAM, `email:${SAM.email}`]] as const) {
-    const noted = await recordClerkConsent({ ref: refs[key]!, answer: 'granted', how: 'phone', note: `Rang on 11 March; ${person.words} agreed`, recordedBy: 'clerk', at: new Date('2026-03-11T10:00:00.000Z') }, { policy, audit: consentAudit, ops: opsStore });
+  const consentAudit = new AuditStore({
+    client: bindPrincipal(createDocumentClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emu.dynamodbEndpoint }), 'consentForm'),
+    tableName: emu.tableNames.audit,
+    council: policy.council.id,
+  });
+  for (const [person, key] of [
+    [JO, `email:${JO.email}`],
+    [SAM, `email:${SAM.email}`],
+  ] as const) {
+    const noted = await recordClerkConsent(
+      {
+        ref: refs[key]!,
+        answer: 'granted',
+        how: 'phone',
+        note: `Rang on 11 March; ${person.words} agreed`,
+        recordedBy: 'clerk',
+        at: new Date('2026-03-11T10:00:00.000Z'),
+      },
+      { policy, audit: consentAudit, ops: opsStore },
+    );
     expect(noted.ok).toBe(true);
     await countOffence(opsStore, hashSender(person.psid, KEY), `facebook-comment:${person.psid}`, RECEIVED, 30);
   }
   writeFileSync(join(mailDir, 'inbound', 'clerk-reply-jo'), `From: ${policy.contacts.clerk.address}\r\n\r\nDear Jo, about ${JO.words}\r\n`);
   const joEmail = refs[`email:${JO.email}`]!;
-  await pipelineAudit.append({ ref: joEmail, itemId: (await pipelineAudit.getSummary(joEmail))!.itemId, type: 'answer-received', at: '2026-03-12T09:00:00.000Z', data: { replyItemId: 'ses:clerk-reply-jo', by: 'clerk', channel: 'email', contentHash: 'x'.repeat(64) }, eventKey: 'ses:clerk-reply-jo:answer-received' });
+  await pipelineAudit.append({
+    ref: joEmail,
+    itemId: (await pipelineAudit.getSummary(joEmail))!.itemId,
+    type: 'answer-received',
+    at: '2026-03-12T09:00:00.000Z',
+    data: { replyItemId: 'ses:clerk-reply-jo', by: 'clerk', channel: 'email', contentHash: 'x'.repeat(64) },
+    eventKey: 'ses:clerk-reply-jo:answer-received',
+  });
 }
 
 async function scanAll(table: string): Promise<Record<string, unknown>[]> {
@@ -224,7 +270,10 @@ const opsRecord = async (pk: string) => (await scanAll(emu.tableNames.ops)).find
 describe('key classes', () => {
   it('every record the pipeline and the other modules wrote is of a class the data-protection scan knows', async () => {
     const found = new Set<string>();
-    for (const [store, table] of [['audit', emu.tableNames.audit], ['ops', emu.tableNames.ops]] as const) {
+    for (const [store, table] of [
+      ['audit', emu.tableNames.audit],
+      ['ops', emu.tableNames.ops],
+    ] as const) {
       for (const item of await scanAll(table)) {
         const keyClass = keyClassOf(store, String(item.pk), String(item.sk));
         expect(keyClass, `${store} ${String(item.pk).split('#')[0]}`).toBeDefined();
@@ -232,7 +281,8 @@ describe('key classes', () => {
       }
     }
     // The classes this test's records exercise (the rest are checked against the source in the unit test).
-    for (const id of ['consent-note', 'theme', 'last-message', 'due-case-reminder', 'offences', 'consent-open', 'minimal-log', 'case', 'item-content']) expect(found).toContain(id);
+    for (const id of ['consent-note', 'theme', 'last-message', 'due-case-reminder', 'offences', 'consent-open', 'minimal-log', 'case', 'item-content'])
+      expect(found).toContain(id);
   });
 });
 
@@ -271,7 +321,11 @@ describe('hub sar export', () => {
     expect(report.messengerLastMessage).toEqual([RECEIVED]);
     expect(report.moderationOffences).toEqual([RECEIVED]);
     expect(report.openConsentRequest.length).toBeGreaterThan(0);
-    expect(report.openConsentRequest.every((o: { ref: string }) => Object.entries(refs).some(([k, ref]) => ref === o.ref && (k.includes(JO.email) || k.includes(JO.phone) || k === 'big')))).toBe(true);
+    expect(
+      report.openConsentRequest.every((o: { ref: string }) =>
+        Object.entries(refs).some(([k, ref]) => ref === o.ref && (k.includes(JO.email) || k.includes(JO.phone) || k === 'big')),
+      ),
+    ).toBe(true);
     expect(report.caseReminders.length).toBeGreaterThan(0);
     expect(report.caseReminders.every((r: { ref: string }) => r.ref === refs[`email:${JO.email}`])).toBe(true);
     expect(report.rawMailCopies.map((c: { what: string }) => c.what).sort()).toEqual(["the clerk's email reply about it", 'your email as received']);
@@ -333,7 +387,7 @@ describe('legal hold, erasure and the retention sweep', () => {
     expect(existsSync(join(mailDir, 'content', policy.council.id, `${refs.big}.json`))).toBe(true);
 
     const themeKey = 'THEME#2026-03-10';
-    const joMessenger = ((await opsRecord(themeKey))!.exampleItemId as string);
+    const joMessenger = (await opsRecord(themeKey))!.exampleItemId as string;
     expect(existsSync(join(mailDir, 'inbound', 'clerk-reply-jo'))).toBe(true);
 
     const run = await dp(['erase', '--sender', JO.email, '--sender', JO.phone, '--sender', JO.psid, '--reason', 'ERASE-2026-001']);
@@ -406,7 +460,8 @@ describe('legal hold, erasure and the retention sweep', () => {
     expect(kims.data).toMatchObject({ by: 'dpo-test', basis: 'request', identities: 2, items: 0, informal: 2 });
     expect(kims.at).toBe('2026-04-01T09:00:00.000Z');
     const text = JSON.stringify(kims);
-    for (const trace of [KIM.email, KIM.psid, KIM.words, KIM.rawId, hashSender(KIM.email, KEY), hashSender(KIM.psid, KEY), lastMessageKey(KIM.psid).slice(17)]) expect(text).not.toContain(trace);
+    for (const trace of [KIM.email, KIM.psid, KIM.words, KIM.rawId, hashSender(KIM.email, KEY), hashSender(KIM.psid, KEY), lastMessageKey(KIM.psid).slice(17)])
+      expect(text).not.toContain(trace);
     expect((await auditCli(['verify'])).code).toBe(0);
   });
 

@@ -33,69 +33,83 @@ const sesError = (status: number): FaultAnswer => ({
 });
 
 describe('provider outages', () => {
-  it('500, 429 and timeouts delay messages, which are then delivered exactly once; a mailbox down for good ends in the DLQ, explained in the audit trail', async () => {
-    const traffic: Traffic[] = [];
-    for (let n = 1; n <= 3; n++) traffic.push(p.messenger(n), p.twilio(n), p.eum(n), await p.email(n));
-    const victim = await p.email(99);
-    for (const t of [...traffic, victim]) expect(await t.send()).toBe(true);
+  it(
+    '500, 429 and timeouts delay messages, which are then delivered exactly once; a mailbox down for good ends in the DLQ, explained in the audit trail',
+    async () => {
+      const traffic: Traffic[] = [];
+      for (let n = 1; n <= 3; n++) traffic.push(p.messenger(n), p.twilio(n), p.eum(n), await p.email(n));
+      const victim = await p.email(99);
+      for (const t of [...traffic, victim]) expect(await t.send()).toBe(true);
 
-    let sesMode: 'ok' | '500' | '429' | 'timeout' = 'ok';
-    const sesFailures: number[] = [];
-    p.sesProxy.intercept((req: IncomingMessage, body: Buffer) => {
-      if (!req.url?.startsWith('/v2/email/outbound-emails')) return undefined;
-      const stuck = /^To:.*resident99@example\.co\.uk/im.test(raw(body));
-      const mode = stuck ? '500' : sesMode;
-      if (mode === 'ok') return undefined;
-      sesFailures.push(mode === 'timeout' ? 0 : Number(mode));
-      return mode === 'timeout' ? 'hang' : sesError(Number(mode));
-    });
-    // Each phase lasts until every provider has answered that way at least once.
-    const sawEverywhere = (status: number) => (['messenger', 'twilio', 'eum'] as const).every((c) => p.fakes.calls(c).some((call) => call.status === status)) && sesFailures.includes(status);
-    p.startPollers();
-    for (const [mode, status] of [['500', 500], ['429', 429], ['timeout', 0]] as const) {
-      p.fakes.setMode(mode);
-      sesMode = mode;
-      await waitFor(() => sawEverywhere(status), 8_000);
-    }
-    p.fakes.setMode('ok');
-    sesMode = 'ok';
-    await p.settle(25_000);
+      let sesMode: 'ok' | '500' | '429' | 'timeout' = 'ok';
+      const sesFailures: number[] = [];
+      p.sesProxy.intercept((req: IncomingMessage, body: Buffer) => {
+        if (!req.url?.startsWith('/v2/email/outbound-emails')) return undefined;
+        const stuck = /^To:.*resident99@example\.co\.uk/im.test(raw(body));
+        const mode = stuck ? '500' : sesMode;
+        if (mode === 'ok') return undefined;
+        sesFailures.push(mode === 'timeout' ? 0 : Number(mode));
+        return mode === 'timeout' ? 'hang' : sesError(Number(mode));
+      });
+      // Each phase lasts until every provider has answered that way at least once.
+      const sawEverywhere = (status: number) =>
+        (['messenger', 'twilio', 'eum'] as const).every((c) => p.fakes.calls(c).some((call) => call.status === status)) && sesFailures.includes(status);
+      p.startPollers();
+      for (const [mode, status] of [
+        ['500', 500],
+        ['429', 429],
+        ['timeout', 0],
+      ] as const) {
+        p.fakes.setMode(mode);
+        sesMode = mode;
+        await waitFor(() => sawEverywhere(status), 8_000);
+      }
+      p.fakes.setMode('ok');
+      sesMode = 'ok';
+      await p.settle(25_000);
 
-    // Every kind of failure really happened, on every provider.
-    const statuses = (channel: 'messenger' | 'twilio' | 'eum') => new Set(p.fakes.calls(channel).map((c) => c.status));
-    for (const channel of ['messenger', 'twilio', 'eum'] as const) expect([...statuses(channel)]).toEqual(expect.arrayContaining([500, 429, 0]));
-    expect(new Set(sesFailures)).toEqual(new Set([500, 429, 0]));
+      // Every kind of failure really happened, on every provider.
+      const statuses = (channel: 'messenger' | 'twilio' | 'eum') => new Set(p.fakes.calls(channel).map((c) => c.status));
+      for (const channel of ['messenger', 'twilio', 'eum'] as const) expect([...statuses(channel)]).toEqual(expect.arrayContaining([500, 429, 0]));
+      expect(new Set(sesFailures)).toEqual(new Set([500, 429, 0]));
 
-    // Exactly once per message, nothing else.
-    const out = await p.outbound();
-    const victimIds = [`${victim.itemId}:auto-reply`, `${victim.itemId}:consent-request`];
-    const expected = [...traffic.flatMap(expectedOutbound), `${victim.itemId}:clerk-routing`].sort();
-    expect([...out.byOutboxId.keys()].sort()).toEqual(expected);
-    expect([...out.byOutboxId.values()].every((count) => count === 1)).toBe(true);
-    expect(expected).toHaveLength(3 * (1 + 2 + 2 + 3) + 1);
-    expect(out.total).toBe(expected.length);
-    const sesExpected = expected.filter((id) => id.startsWith('ses:') || id.endsWith(':clerk-routing'));
-    expect(await p.sesStored()).toBe(sesExpected.length);
+      // Exactly once per message, nothing else.
+      const out = await p.outbound();
+      const victimIds = [`${victim.itemId}:auto-reply`, `${victim.itemId}:consent-request`];
+      const expected = [...traffic.flatMap(expectedOutbound), `${victim.itemId}:clerk-routing`].sort();
+      expect([...out.byOutboxId.keys()].sort()).toEqual(expected);
+      expect([...out.byOutboxId.values()].every((count) => count === 1)).toBe(true);
+      expect(expected).toHaveLength(3 * (1 + 2 + 2 + 3) + 1);
+      expect(out.total).toBe(expected.length);
+      const sesExpected = expected.filter((id) => id.startsWith('ses:') || id.endsWith(':clerk-routing'));
+      expect(await p.sesStored()).toBe(sesExpected.length);
 
-    // The unreachable mailbox: both of its messages in the DLQ, after every attempt the queue allows.
-    const dlq = (await p.dlqBodies('outbox')) as OutboxMessage[];
-    expect(dlq.map((m) => m.id).sort()).toEqual(victimIds.sort());
-    expect(await p.depth('inbound-dlq')).toBe(0);
+      // The unreachable mailbox: both of its messages in the DLQ, after every attempt the queue allows.
+      const dlq = (await p.dlqBodies('outbox')) as OutboxMessage[];
+      expect(dlq.map((m) => m.id).sort()).toEqual(victimIds.sort());
+      expect(await p.depth('inbound-dlq')).toBe(0);
 
-    // The audit trail explains it: one 'dead-lettered' event per DLQ'd message, on the item's record.
-    const summaries = await p.summaries();
-    expect(summaries).toHaveLength(10); // 3 Twilio SMS, 3 EUM SMS, 4 emails are formal; Messenger is not
-    expect(new Set(summaries.map((s) => s.itemId)).size).toBe(10);
-    const victimRef = summaries.find((s) => s.itemId === victim.itemId)!.ref;
-    const events = await p.events();
-    const dead = events.filter((e) => e.type === 'dead-lettered');
-    expect(dead.map((e) => [e.ref, e.data.outboxId, e.data.reason, e.data.receiveCount]).sort()).toEqual(
-      victimIds.sort().map((id) => [victimRef, id, 'provider-unavailable', QUEUES.outbox.maxReceiveCount]),
-    );
-    // One 'reply-sent' per delivered formal message, none for the DLQ'd ones.
-    const sent = events.filter((e) => e.type === 'reply-sent').map((e) => String(e.data.outboxId));
-    expect(sent.sort()).toEqual(expected.filter((id) => !id.startsWith('meta:') && !id.startsWith('twilio-to:')).concat(traffic.filter((t) => t.channel === 'twilio').map((t) => `${t.itemId}:consent-request`)).sort());
-    expect(events.filter((e) => e.type === 'delivery-failed')).toEqual([]);
-    expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
-  }, patience(40_000));
+      // The audit trail explains it: one 'dead-lettered' event per DLQ'd message, on the item's record.
+      const summaries = await p.summaries();
+      expect(summaries).toHaveLength(10); // 3 Twilio SMS, 3 EUM SMS, 4 emails are formal; Messenger is not
+      expect(new Set(summaries.map((s) => s.itemId)).size).toBe(10);
+      const victimRef = summaries.find((s) => s.itemId === victim.itemId)!.ref;
+      const events = await p.events();
+      const dead = events.filter((e) => e.type === 'dead-lettered');
+      expect(dead.map((e) => [e.ref, e.data.outboxId, e.data.reason, e.data.receiveCount]).sort()).toEqual(
+        victimIds.sort().map((id) => [victimRef, id, 'provider-unavailable', QUEUES.outbox.maxReceiveCount]),
+      );
+      // One 'reply-sent' per delivered formal message, none for the DLQ'd ones.
+      const sent = events.filter((e) => e.type === 'reply-sent').map((e) => String(e.data.outboxId));
+      expect(sent.sort()).toEqual(
+        expected
+          .filter((id) => !id.startsWith('meta:') && !id.startsWith('twilio-to:'))
+          .concat(traffic.filter((t) => t.channel === 'twilio').map((t) => `${t.itemId}:consent-request`))
+          .sort(),
+      );
+      expect(events.filter((e) => e.type === 'delivery-failed')).toEqual([]);
+      expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
+    },
+    patience(40_000),
+  );
 });

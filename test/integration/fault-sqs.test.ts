@@ -44,70 +44,83 @@ const exactlyOnce = async (traffic: readonly Traffic[]) => {
 };
 
 describe('SQS stopped and restarted mid-run', () => {
-  it('webhooks answer 5xx while it is down, the providers retry, and after recovery nothing is lost or duplicated', async () => {
-    const traffic: Traffic[] = [];
-    for (let n = 1; n <= 5; n++) traffic.push(p.messenger(n), p.twilio(n), p.eum(n), await p.email(n));
-    const before = traffic.slice(0, 8);
-    const during = traffic.slice(8);
-    for (const t of before) expect(await t.send()).toBe(true);
+  it(
+    'webhooks answer 5xx while it is down, the providers retry, and after recovery nothing is lost or duplicated',
+    async () => {
+      const traffic: Traffic[] = [];
+      for (let n = 1; n <= 5; n++) traffic.push(p.messenger(n), p.twilio(n), p.eum(n), await p.email(n));
+      const before = traffic.slice(0, 8);
+      const during = traffic.slice(8);
+      for (const t of before) expect(await t.send()).toBe(true);
 
-    await p.sqsProxy!.down();
-    // While SQS is down no provider gets an acknowledgement (Messenger/Twilio see 503, SES/SNS invocations throw).
-    const refused = await Promise.all(during.slice(0, 4).map((t) => t.send()));
-    expect(refused).toEqual([false, false, false, false]);
-    const retrying = during.map((t) => sendUntilAcknowledged(t, { delayMs: 300 }));
-    await sleep(1_500);
-    await p.sqsProxy!.up();
-    const attempts = await Promise.all(retrying);
-    expect(Math.max(...attempts)).toBeGreaterThan(1);
-    // Providers also retry things the hub had acknowledged (a lost 200): the same item ids again.
-    for (const t of before.slice(0, 4)) expect(await t.send()).toBe(true);
-    await p.settle(25_000);
+      await p.sqsProxy!.down();
+      // While SQS is down no provider gets an acknowledgement (Messenger/Twilio see 503, SES/SNS invocations throw).
+      const refused = await Promise.all(during.slice(0, 4).map((t) => t.send()));
+      expect(refused).toEqual([false, false, false, false]);
+      const retrying = during.map((t) => sendUntilAcknowledged(t, { delayMs: 300 }));
+      await sleep(1_500);
+      await p.sqsProxy!.up();
+      const attempts = await Promise.all(retrying);
+      expect(Math.max(...attempts)).toBeGreaterThan(1);
+      // Providers also retry things the hub had acknowledged (a lost 200): the same item ids again.
+      for (const t of before.slice(0, 4)) expect(await t.send()).toBe(true);
+      await p.settle(25_000);
 
-    const summaries = (await p.summaries()).filter((s) => traffic.some((t) => t.itemId === s.itemId));
-    const formal = traffic.filter((t) => t.channel !== 'messenger');
-    expect(summaries.map((s) => s.itemId).sort()).toEqual(formal.map((t) => t.itemId).sort());
-    const events = await p.events();
-    for (const s of summaries) {
-      const own = events.filter((e) => e.ref === s.ref).map((e) => e.type);
-      expect(own.filter((t) => t !== 'reply-sent')).toEqual(['received', 'classified', 'routed', 'consent-requested']);
-      expect(own.filter((t) => t === 'reply-sent')).toHaveLength(s.channel === 'email' ? 3 : 2);
-    }
-    const expected = await exactlyOnce(traffic);
-    expect(expected).toHaveLength(5 * (1 + 2 + 2 + 3));
-    expect((await p.outbound()).total).toBe(expected.length);
-    expect(await p.depth('inbound-dlq')).toBe(0);
-    expect(await p.depth('outbox-dlq')).toBe(0);
-    expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
-  }, patience(45_000));
+      const summaries = (await p.summaries()).filter((s) => traffic.some((t) => t.itemId === s.itemId));
+      const formal = traffic.filter((t) => t.channel !== 'messenger');
+      expect(summaries.map((s) => s.itemId).sort()).toEqual(formal.map((t) => t.itemId).sort());
+      const events = await p.events();
+      for (const s of summaries) {
+        const own = events.filter((e) => e.ref === s.ref).map((e) => e.type);
+        expect(own.filter((t) => t !== 'reply-sent')).toEqual(['received', 'classified', 'routed', 'consent-requested']);
+        expect(own.filter((t) => t === 'reply-sent')).toHaveLength(s.channel === 'email' ? 3 : 2);
+      }
+      const expected = await exactlyOnce(traffic);
+      expect(expected).toHaveLength(5 * (1 + 2 + 2 + 3));
+      expect((await p.outbound()).total).toBe(expected.length);
+      expect(await p.depth('inbound-dlq')).toBe(0);
+      expect(await p.depth('outbox-dlq')).toBe(0);
+      expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
+    },
+    patience(45_000),
+  );
 });
 
 describe('classify crashing between the audit record and the enqueue', () => {
-  it('after redelivery: one record, one set of chain events and one of each message per item', async () => {
-    const summariesBefore = (await p.summaries()).length;
-    const outboundBefore = (await p.outbound()).total;
-    const eventsBefore = (await p.events()).length;
-    const traffic: Traffic[] = [];
-    for (let n = 11; n <= 13; n++) traffic.push(p.twilio(n), p.eum(n), await p.email(n), p.messenger(n));
-    crashFor = new Set(traffic.map((t) => t.itemId));
-    for (const t of traffic) expect(await t.send()).toBe(true);
-    await waitFor(() => crashFor.size === 0, 10_000, 'every item to crash once');
-    await p.settle(25_000);
+  it(
+    'after redelivery: one record, one set of chain events and one of each message per item',
+    async () => {
+      const summariesBefore = (await p.summaries()).length;
+      const outboundBefore = (await p.outbound()).total;
+      const eventsBefore = (await p.events()).length;
+      const traffic: Traffic[] = [];
+      for (let n = 11; n <= 13; n++) traffic.push(p.twilio(n), p.eum(n), await p.email(n), p.messenger(n));
+      crashFor = new Set(traffic.map((t) => t.itemId));
+      for (const t of traffic) expect(await t.send()).toBe(true);
+      await waitFor(() => crashFor.size === 0, 10_000, 'every item to crash once');
+      await p.settle(25_000);
 
-    expect(crashes).toBe(traffic.length);
-    const summaries = (await p.summaries()).filter((s) => traffic.some((t) => t.itemId === s.itemId));
-    expect(summaries.map((s) => s.itemId).sort()).toEqual(traffic.filter((t) => t.channel !== 'messenger').map((t) => t.itemId).sort());
-    expect((await p.summaries()).length).toBe(summariesBefore + 9);
-    const events = await p.events();
-    for (const s of summaries) {
-      const own = events.filter((e) => e.ref === s.ref).map((e) => e.type);
-      expect(own.filter((t) => t !== 'reply-sent')).toEqual(['received', 'classified', 'routed', 'consent-requested']);
-      expect(own.filter((t) => t === 'reply-sent')).toHaveLength(s.channel === 'email' ? 3 : 2);
-    }
-    expect(events.length - eventsBefore).toBe(3 * (6 + 6 + 7));
-    const expected = await exactlyOnce(traffic);
-    expect((await p.outbound()).total - outboundBefore).toBe(expected.length);
-    expect(await p.depth('inbound-dlq')).toBe(0);
-    expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
-  }, patience(40_000));
+      expect(crashes).toBe(traffic.length);
+      const summaries = (await p.summaries()).filter((s) => traffic.some((t) => t.itemId === s.itemId));
+      expect(summaries.map((s) => s.itemId).sort()).toEqual(
+        traffic
+          .filter((t) => t.channel !== 'messenger')
+          .map((t) => t.itemId)
+          .sort(),
+      );
+      expect((await p.summaries()).length).toBe(summariesBefore + 9);
+      const events = await p.events();
+      for (const s of summaries) {
+        const own = events.filter((e) => e.ref === s.ref).map((e) => e.type);
+        expect(own.filter((t) => t !== 'reply-sent')).toEqual(['received', 'classified', 'routed', 'consent-requested']);
+        expect(own.filter((t) => t === 'reply-sent')).toHaveLength(s.channel === 'email' ? 3 : 2);
+      }
+      expect(events.length - eventsBefore).toBe(3 * (6 + 6 + 7));
+      const expected = await exactlyOnce(traffic);
+      expect((await p.outbound()).total - outboundBefore).toBe(expected.length);
+      expect(await p.depth('inbound-dlq')).toBe(0);
+      expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
+    },
+    patience(40_000),
+  );
 });

@@ -78,7 +78,18 @@ describe('hostile input through the real handlers onto local SQS', () => {
     raw += '--b--\r\n';
     mkdirSync(join(mailDir, 'inbound'), { recursive: true });
     writeFileSync(join(mailDir, 'inbound', 'hostile-ses-1'), raw);
-    const event = { Records: [{ eventSource: 'aws:ses', eventVersion: '1.0', ses: { mail: { messageId: 'hostile-ses-1', source: 'ann@example.org', timestamp: '2026-01-05T10:00:00.000Z' }, receipt: { recipients: ['clerk@demo-parish.example.org'] } } }] } as unknown as SESEvent;
+    const event = {
+      Records: [
+        {
+          eventSource: 'aws:ses',
+          eventVersion: '1.0',
+          ses: {
+            mail: { messageId: 'hostile-ses-1', source: 'ann@example.org', timestamp: '2026-01-05T10:00:00.000Z' },
+            receipt: { recipients: ['clerk@demo-parish.example.org'] },
+          },
+        },
+      ],
+    } as unknown as SESEvent;
     await ses(event, lambdaContext('ses-inbound'));
     const items = await drain();
     expect(items.map((i) => i.itemId)).toEqual(['ses:hostile-ses-1']);
@@ -88,10 +99,20 @@ describe('hostile input through the real handlers onto local SQS', () => {
 
   it('Mandrill: 30,000 recipients in one signed inbound mail is acknowledged and queued, not a 503 the provider retries forever', async () => {
     const to = Array.from({ length: 30_000 }, (_, i) => `resident.number.${i}@example.org`).join(', ');
-    const events = JSON.stringify([{ event: 'inbound', _id: 'hostile-mandrill-1', ts: 1767261600, msg: { from_email: 'a@example.org', raw_msg: `From: a@example.org\r\nTo: ${to}\r\nSubject: x\r\n\r\nhello` } }]);
+    const events = JSON.stringify([
+      {
+        event: 'inbound',
+        _id: 'hostile-mandrill-1',
+        ts: 1767261600,
+        msg: { from_email: 'a@example.org', raw_msg: `From: a@example.org\r\nTo: ${to}\r\nSubject: x\r\n\r\nhello` },
+      },
+    ]);
     const body = formBody({ mandrill_events: events });
     const signature = sortedParamsSignature(`https://${HOST}/webhooks/mandrill`, body, TEST_SECRETS.MANDRILL_WEBHOOK_KEY);
-    const res = await mandrill(httpEvent({ path: '/webhooks/mandrill', domainName: HOST, body, headers: { 'x-mandrill-signature': signature } }), lambdaContext('mandrill'));
+    const res = await mandrill(
+      httpEvent({ path: '/webhooks/mandrill', domainName: HOST, body, headers: { 'x-mandrill-signature': signature } }),
+      lambdaContext('mandrill'),
+    );
     expect(res.statusCode).toBe(200);
     expect((await drain()).map((i) => i.itemId)).toEqual(['mandrill:hostile-mandrill-1']);
   });
@@ -99,9 +120,24 @@ describe('hostile input through the real handlers onto local SQS', () => {
   it('Messenger: forged signatures queue nothing; a replay of an accepted body queues the same itemIds again', async () => {
     const body = JSON.stringify({
       object: 'page',
-      entry: [{ id: PAGE, time: 1, messaging: ['a', 'b', 'c'].map((x, i) => ({ sender: { id: `psid-${x}` }, recipient: { id: PAGE }, timestamp: 1767261600000 + i, message: { mid: `m_replay_${x}`, text: `<script>alert("${x}")</script>\u0000` } })) }],
+      entry: [
+        {
+          id: PAGE,
+          time: 1,
+          messaging: ['a', 'b', 'c'].map((x, i) => ({
+            sender: { id: `psid-${x}` },
+            recipient: { id: PAGE },
+            timestamp: 1767261600000 + i,
+            message: { mid: `m_replay_${x}`, text: `<script>alert("${x}")</script>\u0000` },
+          })),
+        },
+      ],
     });
-    const post = (raw: string, signature: string) => messenger(httpEvent({ path: '/webhooks/messenger', domainName: HOST, body: raw, headers: { 'x-hub-signature-256': signature } }), lambdaContext('messenger'));
+    const post = (raw: string, signature: string) =>
+      messenger(
+        httpEvent({ path: '/webhooks/messenger', domainName: HOST, body: raw, headers: { 'x-hub-signature-256': signature } }),
+        lambdaContext('messenger'),
+      );
     for (const [raw, signature] of [
       [body, ''],
       [body, `SHA256=${messengerSignature(body).slice(7)}`],

@@ -36,7 +36,15 @@ describe('IAM enforcement against the synthesised roles', () => {
     const TableName = emu.tableNames.audit;
     await documents.send(new PutCommand({ TableName, Item: { pk: 'CHAIN#stilton', sk: 'EVENT#000001', hash: 'a' } }));
     const update = runAs('classify', () =>
-      documents.send(new UpdateCommand({ TableName, Key: { pk: 'CHAIN#stilton', sk: 'EVENT#000001' }, UpdateExpression: 'SET #h = :h', ExpressionAttributeNames: { '#h': 'hash' }, ExpressionAttributeValues: { ':h': 'forged' } })),
+      documents.send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk: 'CHAIN#stilton', sk: 'EVENT#000001' },
+          UpdateExpression: 'SET #h = :h',
+          ExpressionAttributeNames: { '#h': 'hash' },
+          ExpressionAttributeValues: { ':h': 'forged' },
+        }),
+      ),
     );
     await expect(update).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
     const remove = runAs('deliver', () => documents.send(new DeleteCommand({ TableName, Key: { pk: 'CHAIN#stilton', sk: 'EVENT#000001' } })));
@@ -51,7 +59,15 @@ describe('IAM enforcement against the synthesised roles', () => {
 
   it('the appender may note the seq in a pending event (dynamodb:LeadingKeys EVENTKEY#*); classify may not', async () => {
     await runAs('auditAppender', () =>
-      documents.send(new UpdateCommand({ TableName: emu.tableNames.audit, Key: { pk: 'EVENTKEY#x', sk: 'EVENTKEY' }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'seq' }, ExpressionAttributeValues: { ':s': 1 } })),
+      documents.send(
+        new UpdateCommand({
+          TableName: emu.tableNames.audit,
+          Key: { pk: 'EVENTKEY#x', sk: 'EVENTKEY' },
+          UpdateExpression: 'SET #s = :s',
+          ExpressionAttributeNames: { '#s': 'seq' },
+          ExpressionAttributeValues: { ':s': 1 },
+        }),
+      ),
     );
     expect(recordedDenials()).toEqual([]);
     await expect(
@@ -63,8 +79,12 @@ describe('IAM enforcement against the synthesised roles', () => {
   it('the auditor role reads but cannot write; an ingest webhook cannot touch the tables at all', async () => {
     const auditor = bindPrincipal(createDocumentClient({ ...config, endpoint: emu.dynamodbEndpoint }), 'auditor');
     await auditor.send(new GetCommand({ TableName: emu.tableNames.audit, Key: { pk: 'ITEM#X', sk: 'SUMMARY' } }));
-    await expect(auditor.send(new PutCommand({ TableName: emu.tableNames.audit, Item: { pk: 'ITEM#X', sk: 'SUMMARY' } }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
-    await expect(runAs('messengerWebhook', () => documents.send(new GetCommand({ TableName: emu.tableNames.ops, Key: { pk: 'a', sk: 'b' } })))).rejects.toMatchObject({
+    await expect(auditor.send(new PutCommand({ TableName: emu.tableNames.audit, Item: { pk: 'ITEM#X', sk: 'SUMMARY' } }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    await expect(
+      runAs('messengerWebhook', () => documents.send(new GetCommand({ TableName: emu.tableNames.ops, Key: { pk: 'a', sk: 'b' } }))),
+    ).rejects.toMatchObject({
       name: 'AccessDeniedException',
     });
     auditor.destroy();
@@ -76,16 +96,25 @@ describe('IAM enforcement against the synthesised roles', () => {
       name: 'AccessDenied',
       $metadata: { httpStatusCode: 400 },
     });
-    await expect(runAs('twilioWebhook', () => sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.inbound })))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(runAs('twilioWebhook', () => sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.inbound })))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
     expect(recordedDenials().map((d) => d.action)).toEqual(['sqs:SendMessage', 'sqs:ReceiveMessage']);
   });
 
   it('S3: the SES function may read raw mail under inbound/ only; classify may not read it', async () => {
     const s3 = new S3Client({ ...config, endpoint: 'http://127.0.0.1:9', forcePathStyle: true, maxAttempts: 1 });
-    await expect(runAs('classify', () => s3.send(new GetObjectCommand({ Bucket: 'local-mail', Key: 'inbound/abc' })))).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-    await expect(runAs('sesInbound', () => s3.send(new GetObjectCommand({ Bucket: 'local-mail', Key: 'other/abc' })))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(runAs('classify', () => s3.send(new GetObjectCommand({ Bucket: 'local-mail', Key: 'inbound/abc' })))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+    await expect(runAs('sesInbound', () => s3.send(new GetObjectCommand({ Bucket: 'local-mail', Key: 'other/abc' })))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
     // Allowed, so it goes on to the (absent) endpoint and fails there instead.
-    await expect(runAs('sesInbound', () => s3.send(new GetObjectCommand({ Bucket: 'local-mail', Key: 'inbound/abc' })))).rejects.not.toMatchObject({ name: 'AccessDenied' });
+    await expect(runAs('sesInbound', () => s3.send(new GetObjectCommand({ Bucket: 'local-mail', Key: 'inbound/abc' })))).rejects.not.toMatchObject({
+      name: 'AccessDenied',
+    });
     s3.destroy();
   });
 });
@@ -94,13 +123,20 @@ describe('AWS limits the emulators do not enforce', () => {
   it('DynamoDB counts an item in UTF-8 bytes: 150,000 CJK characters (450 KB) are refused, 150,000 ASCII letters stored', async () => {
     const TableName = emu.tableNames.ops;
     const put = (text: string) => documents.send(new PutCommand({ TableName, Item: { pk: 'LIMIT#1', sk: 'VALUE', text } }));
-    await expect(put('漢'.repeat(150_000))).rejects.toMatchObject({ name: 'ValidationException', message: 'Item size has exceeded the maximum allowed size', $metadata: { httpStatusCode: 400 } });
+    await expect(put('漢'.repeat(150_000))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'Item size has exceeded the maximum allowed size',
+      $metadata: { httpStatusCode: 400 },
+    });
     await put('a'.repeat(150_000));
   });
 
   it("SQS counts a message in UTF-8 bytes against the queue's maximum size", async () => {
     const big = '€'.repeat(400_000); // 1.2 MB in UTF-8, 400,000 UTF-16 units
-    await expect(sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: big }))).rejects.toMatchObject({ name: 'InvalidParameterValue', $metadata: { httpStatusCode: 400 } });
+    await expect(sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: big }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      $metadata: { httpStatusCode: 400 },
+    });
     await sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: '€'.repeat(300_000) }));
   });
 });

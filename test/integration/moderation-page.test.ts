@@ -60,7 +60,13 @@ async function outbox(): Promise<OutboxMessage[]> {
   return (await drainQueue(sqs, emu.queueUrls.outbox)).map((m) => JSON.parse(m.Body!) as OutboxMessage);
 }
 
-const deliverDeps = () => ({ ops, audit: () => audit, now: () => now, timeoutMs: 2000, secrets: async () => ({ MESSENGER_PAGE_TOKEN: 'page-token' }) as Secrets });
+const deliverDeps = () => ({
+  ops,
+  audit: () => audit,
+  now: () => now,
+  timeoutMs: 2000,
+  secrets: async () => ({ MESSENGER_PAGE_TOKEN: 'page-token' }) as Secrets,
+});
 const linkDeps = () => ({ policy, ops, audit, publish: (m: OutboxMessage[]) => deps.outbox.publish(m), signingKey: KEY, now: () => now });
 const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
@@ -73,7 +79,15 @@ beforeAll(async () => {
   sqs = new SQSClient({ ...config, endpoint: emu.sqsEndpoint });
   audit = new AuditStore({ client: documents, tableName: emu.tableNames.audit, council: policy.council.id });
   ops = new OpsStore({ client: documents, tableName: emu.tableNames.ops, clock: () => now.getTime() });
-  deps = { audit, ops, outbox: new OutboxPublisher({ client: sqs, queueUrl: emu.queueUrls.outbox }), policy, secrets: { CONSENT_SIGNING_KEY: KEY }, now: () => now, publicBaseUrl: 'https://hub.example.org' };
+  deps = {
+    audit,
+    ops,
+    outbox: new OutboxPublisher({ client: sqs, queueUrl: emu.queueUrls.outbox }),
+    policy,
+    secrets: { CONSENT_SIGNING_KEY: KEY },
+    now: () => now,
+    publicBaseUrl: 'https://hub.example.org',
+  };
 });
 afterAll(async () => {
   restoreEnv?.();
@@ -101,10 +115,12 @@ describe('a breaching Page comment', () => {
     expect(hide.pageAction!.clause).toContain('demo §7(a)');
     const routing = messages.find((m) => m.kind === 'clerk-routing')!;
     expect(routing.text).toContain('Hidden at once (reversibly) under the policy');
-    for (const label of ['Hide the comment', 'Unhide the comment', 'Delete the comment', 'Block the author from the Page']) expect(routing.text).toContain(`${label}: https://hub.example.org/moderation/`);
+    for (const label of ['Hide the comment', 'Unhide the comment', 'Delete the comment', 'Block the author from the Page'])
+      expect(routing.text).toContain(`${label}: https://hub.example.org/moderation/`);
     expect(routing.html).toContain('href="https://hub.example.org/moderation/');
 
-    for (const m of messages.filter((x) => x.kind === 'page-action' || x.kind === 'public-note')) expect((await deliverOutboxMessage(m, deliverDeps())).state).toBe('sent');
+    for (const m of messages.filter((x) => x.kind === 'page-action' || x.kind === 'public-note'))
+      expect((await deliverOutboxMessage(m, deliverDeps())).state).toBe('sent');
     expect(fakes.page().hidden).toEqual(['post_1_c1']);
     const note = fakes.delivered('page').find((c) => c.metadata === 'public-note')!;
     expect(note).toMatchObject({ to: 'page_post_1', text: policy.texts.policyBreachNotice });
@@ -112,7 +128,12 @@ describe('a breaching Page comment', () => {
 
     const events = await audit.eventsFor(outcome.ref!);
     const requested = events.filter((e) => e.type === 'page-action-requested').map((e) => e.data);
-    expect(requested).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'hide', by: 'policy', clause: hide.pageAction!.clause }), expect.objectContaining({ action: 'public-note', by: 'policy' })]));
+    expect(requested).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'hide', by: 'policy', clause: hide.pageAction!.clause }),
+        expect.objectContaining({ action: 'public-note', by: 'policy' }),
+      ]),
+    );
     const done = events.filter((e) => e.type === 'page-action').map((e) => e.data);
     expect(done).toEqual([expect.objectContaining({ action: 'hide', by: 'policy', clause: hide.pageAction!.clause, outboxId: hide.id })]);
     expect(JSON.stringify(events)).not.toContain('user-1001');
@@ -138,7 +159,11 @@ describe('a breaching Page comment', () => {
     // Libel is ask-clerk in the demo policy: nothing is done on the Page until the clerk asks.
     expect(messages.map((m) => m.kind)).toEqual(['clerk-routing']);
     const routing = messages[0]!;
-    const url = (label: string) => routing.text.split('\n').find((l) => l.startsWith(`- ${label}: `))!.slice(`- ${label}: `.length);
+    const url = (label: string) =>
+      routing.text
+        .split('\n')
+        .find((l) => l.startsWith(`- ${label}: `))!
+        .slice(`- ${label}: `.length);
     const token = tokenOf(url('Delete the comment'));
 
     const page = await handleModerationLink({ method: 'GET', token }, linkDeps());

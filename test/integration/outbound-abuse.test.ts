@@ -31,7 +31,15 @@ const sms = (from: string, text?: string): InboundItem => items.sms(from, text ?
 const withPolicy = (policy: Policy): ClassifyDeps => ({ ...deps, policy });
 
 function consentDeps(): ConsentDeps {
-  return { policy, audit: deps.audit, ops: deps.ops, publish: (m) => deps.outbox.publish(m), signingKey: KEY, publicBaseUrl: deps.publicBaseUrl, now: () => now };
+  return {
+    policy,
+    audit: deps.audit,
+    ops: deps.ops,
+    publish: (m) => deps.outbox.publish(m),
+    signingKey: KEY,
+    publicBaseUrl: deps.publicBaseUrl,
+    now: () => now,
+  };
 }
 
 /** Answers the consent form behind the link in a consent request, as the resident would. */
@@ -88,12 +96,19 @@ describe('cost amplification', () => {
     const items = Array.from({ length: 20 }, (_, i) => sms('+447700900777', `Complaint number ${i + 1} about the bins`));
     const outcomes = await Promise.all(items.map((item) => processInboundItem(item, deps)));
     const sent = await drainOutbox();
-    expect(sent.filter((m) => m.to === '+447700900777').map((m) => m.kind).sort()).toEqual(['auto-reply', 'consent-request']);
+    expect(
+      sent
+        .filter((m) => m.to === '+447700900777')
+        .map((m) => m.kind)
+        .sort(),
+    ).toEqual(['auto-reply', 'consent-request']);
     expect(sent.filter((m) => m.kind === 'clerk-routing')).toHaveLength(20);
     // Every matter is awaiting the one answer; the joined ones say which request they joined.
     const statuses = await Promise.all(outcomes.map(async (o) => (await deps.audit.getSummary(o.ref!))?.consentStatus));
     expect(new Set(statuses)).toEqual(new Set(['requested']));
-    const joined = await Promise.all(outcomes.map(async (o) => (await deps.audit.eventsFor(o.ref!)).find((e) => e.type === 'consent-requested')?.data.joinedTo));
+    const joined = await Promise.all(
+      outcomes.map(async (o) => (await deps.audit.eventsFor(o.ref!)).find((e) => e.type === 'consent-requested')?.data.joinedTo),
+    );
     expect(joined.filter(Boolean)).toHaveLength(19);
     // Twenty concurrent appends contend for one audit chain: slow on a loaded machine, so a generous limit.
   }, 180_000);
@@ -143,8 +158,22 @@ describe('cost amplification', () => {
   });
 
   it('the budget answers each message once: a redelivery neither counts twice nor changes its answer; only the tripping message carries the alert', async () => {
-    const limited = { ...policy, council: { ...policy.council, id: 'budget-once' }, outbound: { ...policy.outbound!, dailyLimits: { ...policy.outbound!.dailyLimits, email: 1 } } } as Policy;
-    const message = (id: string): OutboxMessage => ({ schemaVersion: 1, id, kind: 'auto-reply', channel: 'email', to: 'r@example.org', council: 'budget-once', itemId: id, text: 'x', createdAt: now.toISOString() });
+    const limited = {
+      ...policy,
+      council: { ...policy.council, id: 'budget-once' },
+      outbound: { ...policy.outbound!, dailyLimits: { ...policy.outbound!.dailyLimits, email: 1 } },
+    } as Policy;
+    const message = (id: string): OutboxMessage => ({
+      schemaVersion: 1,
+      id,
+      kind: 'auto-reply',
+      channel: 'email',
+      to: 'r@example.org',
+      council: 'budget-once',
+      itemId: id,
+      text: 'x',
+      createdAt: now.toISOString(),
+    });
     const at = now.toISOString();
     expect((await takeOutboundBudget(message('a'), limited, deps.ops, at)).granted).toBe(true);
     expect((await takeOutboundBudget(message('a'), limited, deps.ops, at)).granted).toBe(true);
@@ -157,7 +186,12 @@ describe('cost amplification', () => {
 
 describe('consent per matter', () => {
   const thread = (_ref: OutboxMessage, item: InboundItem, over: Partial<InboundItem> = {}) =>
-    email({ sender: item.sender, transport: item.transport, thread: { messageId: `<reply-${seq}@example.org>`, inReplyTo: item.thread.messageId, references: [item.thread.messageId!] }, ...over });
+    email({
+      sender: item.sender,
+      transport: item.transport,
+      thread: { messageId: `<reply-${seq}@example.org>`, inReplyTo: item.thread.messageId, references: [item.thread.messageId!] },
+      ...over,
+    });
 
   it('consent given for one reference is not used for another; later messages in its thread carry it', async () => {
     const first = email();
@@ -200,7 +234,10 @@ describe('consent per matter', () => {
     expect(sent.filter((m) => m.kind === 'consent-request')).toEqual([]);
 
     // Later the resident phones the clerk and agrees: recorded for that matter only, on the record with who did it.
-    const recorded = await recordClerkConsent({ ref: firstOutcome.ref!, answer: 'granted', how: 'phone', recordedBy: 'jclerk', at: now }, { policy, audit: deps.audit, ops: deps.ops });
+    const recorded = await recordClerkConsent(
+      { ref: firstOutcome.ref!, answer: 'granted', how: 'phone', recordedBy: 'jclerk', at: now },
+      { policy, audit: deps.audit, ops: deps.ops },
+    );
     expect(recorded).toMatchObject({ ok: true, previous: 'declined' });
     expect((await deps.audit.getSummary(firstOutcome.ref!))?.consentStatus).toBe('granted');
     expect((await deps.audit.getSummary(reply.ref!))?.consentStatus).toBe('declined');

@@ -130,7 +130,14 @@ describe('classify on the emulators (stilton policy)', () => {
 
   it('a crash after the audit write and before the enqueue ends with one record and one of each message', async () => {
     const item = email();
-    const crashing: ClassifyDeps = { ...deps, outbox: { publish: async () => { throw new Error('simulated crash'); } } };
+    const crashing: ClassifyDeps = {
+      ...deps,
+      outbox: {
+        publish: async () => {
+          throw new Error('simulated crash');
+        },
+      },
+    };
     await expect(runAs('classify', () => processInboundItem(item, crashing))).rejects.toThrow('simulated crash');
     const [recorded] = await summaries(deps.audit, item.itemId);
     expect(recorded).toBeDefined();
@@ -201,9 +208,15 @@ describe('classify on the emulators (stilton policy)', () => {
   it('one poison record in a batch is reported failed; the others are processed', async () => {
     const good = [email(), messenger('psid-8001')];
     const handler = sqsBatchHandler(InboundItem, async (item) => void (await runAs('classify', () => processInboundItem(item, deps))), { name: 'classify' });
-    const record = (id: string, body: string) => ({ messageId: id, body, receiptHandle: id, attributes: { ApproximateReceiveCount: '1' } }) as unknown as SQSEvent['Records'][number];
+    const record = (id: string, body: string) =>
+      ({ messageId: id, body, receiptHandle: id, attributes: { ApproximateReceiveCount: '1' } }) as unknown as SQSEvent['Records'][number];
     const result = await handler({
-      Records: [record('m1', JSON.stringify(good[0])), record('poison', JSON.stringify({ schemaVersion: 1, itemId: 'x' })), record('bad-json', '{'), record('m2', JSON.stringify(good[1]))],
+      Records: [
+        record('m1', JSON.stringify(good[0])),
+        record('poison', JSON.stringify({ schemaVersion: 1, itemId: 'x' })),
+        record('bad-json', '{'),
+        record('m2', JSON.stringify(good[1])),
+      ],
     });
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['bad-json', 'poison']);
     expect(await summaries(deps.audit, good[0]!.itemId)).toHaveLength(1);
@@ -267,7 +280,11 @@ describe('poison items: bodies too large for DynamoDB or for one email', () => {
     expect(text.startsWith(record!.content!.text)).toBe(true);
     const kept = JSON.parse(readFileSync(join(dir, record!.content!.fullContent!.key), 'utf8')) as { text: string };
     expect(kept.text).toBe(text);
-    expect(createHash('sha256').update(readFileSync(join(dir, record!.content!.fullContent!.key))).digest('hex')).toBe(record!.content!.fullContent!.sha256);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(dir, record!.content!.fullContent!.key)))
+        .digest('hex'),
+    ).toBe(record!.content!.fullContent!.sha256);
 
     const routing = (await drainOutbox()).find((m) => m.kind === 'clerk-routing')!;
     // Here the whole text still fits one email (shortening is covered in test/unit/pipeline-compose.test.ts).

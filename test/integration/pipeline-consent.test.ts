@@ -143,7 +143,13 @@ async function requestConsent(item: AuditSummary, to: string, t0: Date): Promise
   return composeConsentRequest({ target, policy, ref: item.ref, consentUrl, expiresAt, createdAt: t0.toISOString() });
 }
 
-const deliverDeps: DeliverDeps = { get ops() { return ops; }, audit: () => audit, now: () => clock };
+const deliverDeps: DeliverDeps = {
+  get ops() {
+    return ops;
+  },
+  audit: () => audit,
+  now: () => clock,
+};
 
 // The consent form handler records through the FIFO audit queue: link what it named first.
 const eventTypes = async (ref: string) => {
@@ -201,7 +207,14 @@ describe('consent form', () => {
     const item = await formalItem();
     // As if a first POST claimed the answer and appended the event, then crashed.
     await ops.claim(`CONSENT-ANSWER#${item.ref}`, { ttlSeconds: 3600, value: { answer: 'grant', at: clock.toISOString() } });
-    await audit.append({ ref: item.ref, itemId: item.itemId, type: 'consent-granted', at: clock.toISOString(), data: {}, eventKey: `${item.ref}:consent-answer` });
+    await audit.append({
+      ref: item.ref,
+      itemId: item.itemId,
+      type: 'consent-granted',
+      at: clock.toISOString(),
+      data: {},
+      eventKey: `${item.ref}:consent-answer`,
+    });
     const retry = await request(tokenFor(item.ref), 'POST', formBody({ choice: 'grant' }));
     expect(retry.statusCode).toBe(200);
     expect(await eventTypes(item.ref)).toEqual(['consent-granted']);
@@ -302,7 +315,12 @@ describe('consent reminders and expiry', () => {
     const item = await formalItem();
     await requestConsent(item, '+447700900999', t0);
     clock = new Date(t0.getTime() + DAY);
-    const answer = await runAs('consentForm', () => handleConsentForm({ method: 'POST', token: tokenFor(item.ref), contentType: 'application/x-www-form-urlencoded', body: 'choice=grant', bodyBytes: 12 }, deps()));
+    const answer = await runAs('consentForm', () =>
+      handleConsentForm(
+        { method: 'POST', token: tokenFor(item.ref), contentType: 'application/x-www-form-urlencoded', body: 'choice=grant', bodyBytes: 12 },
+        deps(),
+      ),
+    );
     expect(answer.statusCode).toBe(200);
     await takeOutbox();
     clock = new Date(t0.getTime() + policy.consent.expiresAfterDays * DAY + 60_000);
@@ -331,7 +349,13 @@ describe('consent reminders and expiry', () => {
   it('settles a backlog larger than one page in one run, and stops starting entries when its time budget runs out', async () => {
     await runAs('consentSchedule', () => sweepConsent(deps()));
     const overdue = '2026-01-01T00:00:00.000Z';
-    for (let i = 0; i < 230; i++) await ops.putDue(CONSENT_EXPIRY_DUE, overdue, `DEM-2025-${String(900_000 + i)}`, { ref: `DEM-2025-${String(900_000 + i)}`, itemId: 'backlog', senderHash: 'h', expiresAt: overdue });
+    for (let i = 0; i < 230; i++)
+      await ops.putDue(CONSENT_EXPIRY_DUE, overdue, `DEM-2025-${String(900_000 + i)}`, {
+        ref: `DEM-2025-${String(900_000 + i)}`,
+        itemId: 'backlog',
+        senderHash: 'h',
+        expiresAt: overdue,
+      });
     let budget = 30;
     const cut = await runAs('consentSchedule', () => sweepConsent(deps(), { hasTime: () => budget-- > 0 }));
     expect(cut).toEqual({ reminded: 0, expired: 0, settled: 30, more: true });

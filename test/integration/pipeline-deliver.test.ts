@@ -77,7 +77,12 @@ async function summary(ref: string, itemId: string, channel: AuditSummary['chann
 
 // deliver records its events through the FIFO audit queue: run the appender over it after each drain.
 const drain = async (rounds?: number) => {
-  const result = await drainQueue({ sqs, queueUrl: emu.queueUrls.outbox, handler: (e) => runAs('deliver', () => handler(e, lambdaContext('deliver'))), rounds });
+  const result = await drainQueue({
+    sqs,
+    queueUrl: emu.queueUrls.outbox,
+    handler: (e) => runAs('deliver', () => handler(e, lambdaContext('deliver'))),
+    rounds,
+  });
   await runAs('auditAppender', () => linkAuditQueue(sqs, emu.queueUrls.audit, createDocumentClient(), emu.tableNames.audit));
   return result;
 };
@@ -100,7 +105,10 @@ beforeAll(async () => {
         const data = (JSON.parse(body.toString('utf8')) as { Content?: { Raw?: { Data?: string } } }).Content?.Raw?.Data;
         if (data) rawMails.push(Buffer.from(data, 'base64').toString('utf8'));
       }
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<
+        string,
+        string
+      >;
       const answer = await fetch(`${emu.sesEndpoint}${req.url}`, { method: req.method, headers, body: req.method === 'GET' ? undefined : body });
       res.statusCode = answer.status;
       answer.headers.forEach((v, k) => {
@@ -148,7 +156,14 @@ describe('deliver: each channel', () => {
     const messages = [
       message({ id: 'meta:m_1:auto-reply', channel: 'messenger', to: '6543210987654321', lastUserMessageAt: minutesAgo(5) }),
       message({ id: 'meta:c_1:auto-reply', channel: 'facebook-comment', to: '987654321098765_112233445566778', lastUserMessageAt: minutesAgo(60) }),
-      message({ id: 'twilio:SM1:auto-reply', channel: 'sms', provider: 'twilio', to: '+447700900456', from: '+447700900123', text: 'Not official contact. Email the Clerk.' }),
+      message({
+        id: 'twilio:SM1:auto-reply',
+        channel: 'sms',
+        provider: 'twilio',
+        to: '+447700900456',
+        from: '+447700900123',
+        text: 'Not official contact. Email the Clerk.',
+      }),
       message({ id: 'aws-sms:in-1:auto-reply', channel: 'sms', provider: 'aws-sms', to: '+447700900457', text: 'Not official contact. Email the Clerk.' }),
       message({
         id: 'ses:mail-1:auto-reply',
@@ -263,7 +278,12 @@ describe('deliver: failures', () => {
     fakes.setMode('ok');
     await drain();
 
-    expect(fakes.delivered().map((c) => c.to).sort()).toEqual(['+447700900202', '+447700900203', '201']);
+    expect(
+      fakes
+        .delivered()
+        .map((c) => c.to)
+        .sort(),
+    ).toEqual(['+447700900202', '+447700900203', '201']);
     const statuses = new Set(fakes.calls().map((c) => c.status));
     expect([...statuses]).toEqual(expect.arrayContaining([500, 429, 0]));
     expect(await queueDepth(emu.queueUrls.outbox)).toBe(0);
@@ -274,7 +294,16 @@ describe('deliver: failures', () => {
     await summary('DEM-2026-000002', 'twilio:SMp1', 'sms');
     fakes.failNext(1, 400, 21610);
     await publisher.publish([
-      message({ id: 'twilio:SMp1:consent-request', kind: 'consent-request', channel: 'sms', provider: 'twilio', to: '+447700900300', from: '+447700900123', ref: 'DEM-2026-000002', itemId: 'twilio:SMp1' }),
+      message({
+        id: 'twilio:SMp1:consent-request',
+        kind: 'consent-request',
+        channel: 'sms',
+        provider: 'twilio',
+        to: '+447700900300',
+        from: '+447700900123',
+        ref: 'DEM-2026-000002',
+        itemId: 'twilio:SMp1',
+      }),
     ]);
     const dlqBefore = await queueDepth(emu.dlqUrls.outbox);
     await drain();
@@ -288,7 +317,14 @@ describe('deliver: failures', () => {
   it('does not send Messenger text outside the 24-hour window, and records why', async () => {
     await summary('DEM-2026-000003', 'meta:m_old', 'messenger');
     await publisher.publish([
-      message({ id: 'meta:m_old:auto-reply', channel: 'messenger', to: '301', ref: 'DEM-2026-000003', itemId: 'meta:m_old', lastUserMessageAt: minutesAgo(25 * 60) }),
+      message({
+        id: 'meta:m_old:auto-reply',
+        channel: 'messenger',
+        to: '301',
+        ref: 'DEM-2026-000003',
+        itemId: 'meta:m_old',
+        lastUserMessageAt: minutesAgo(25 * 60),
+      }),
     ]);
     await drain();
     expect(fakes.calls()).toHaveLength(0);
@@ -316,7 +352,12 @@ describe('deliver: failures', () => {
  * delete what did not fail; failures come back when their visibility
  * (set by deliver's backoff, 0 s here) runs out. Stops when the queue is empty.
  */
-async function drainQueue(options: { sqs: SQSClient; queueUrl: string; handler: (event: SQSEvent) => Promise<SQSBatchResponse>; rounds?: number | undefined }): Promise<void> {
+async function drainQueue(options: {
+  sqs: SQSClient;
+  queueUrl: string;
+  handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  rounds?: number | undefined;
+}): Promise<void> {
   for (let round = 0; round < (options.rounds ?? 20); round++) {
     const out = await options.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ['All'] }),

@@ -14,7 +14,14 @@ function store(name: string, extra: Partial<ConstructorParameters<typeof AuditSt
   return new AuditStore({ client, tableName: emu.tableNames.audit, council: `${name}-${++council}`, ...extra });
 }
 const at = (n: number) => new Date(Date.UTC(2026, 2, 1, 9, 0, n)).toISOString();
-const input = (n: number) => ({ ref: `T-2026-${String(n).padStart(6, '0')}`, itemId: `item-${n}`, type: 'received' as const, at: at(n), data: { n, rule: 'x' }, eventKey: `item-${n}:received` });
+const input = (n: number) => ({
+  ref: `T-2026-${String(n).padStart(6, '0')}`,
+  itemId: `item-${n}`,
+  type: 'received' as const,
+  at: at(n),
+  data: { n, rule: 'x' },
+  eventKey: `item-${n}:received`,
+});
 
 async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -101,7 +108,16 @@ describe('audit hash chain', () => {
   it('links an event whose producer died after recording it and before naming it to the appender', async () => {
     const audit = store('crash');
     await audit.append(input(1));
-    const recorder = new AuditStore({ client, tableName: emu.tableNames.audit, council: audit.council, queue: { enqueue: async () => { throw new Error('killed before enqueue'); } } });
+    const recorder = new AuditStore({
+      client,
+      tableName: emu.tableNames.audit,
+      council: audit.council,
+      queue: {
+        enqueue: async () => {
+          throw new Error('killed before enqueue');
+        },
+      },
+    });
     await expect(recorder.append(input(2))).rejects.toThrow('killed');
     expect(await collect(audit.chainEvents())).toHaveLength(1);
     // The redelivered producer records nothing new but names the key again.
@@ -114,7 +130,13 @@ describe('audit hash chain', () => {
     await audit.append(input(1));
     await audit.append(input(2));
     // Undo the bookkeeping of event 2: its pending record loses the seq, the HEAD mark falls back to 1.
-    await client.send(new UpdateCommand({ TableName: emu.tableNames.audit, Key: { pk: `EVENTKEY#${audit.council}#item-2:received`, sk: 'EVENTKEY' }, UpdateExpression: 'REMOVE seq' }));
+    await client.send(
+      new UpdateCommand({
+        TableName: emu.tableNames.audit,
+        Key: { pk: `EVENTKEY#${audit.council}#item-2:received`, sk: 'EVENTKEY' },
+        UpdateExpression: 'REMOVE seq',
+      }),
+    );
     const [one] = await collect(audit.chainEvents());
     await client.send(new PutCommand({ TableName: emu.tableNames.audit, Item: { pk: `CHAINHEAD#${audit.council}`, sk: 'HEAD', seq: 1, hash: one!.hash } }));
     await audit.append(input(2));
@@ -143,7 +165,11 @@ describe('summaries, content and erasure', () => {
   it('lists summaries by day range, sender, channel, consent status and reference', async () => {
     const audit = store('list');
     for (let n = 1; n <= 9; n++) await audit.putSummary(summary(n, n === 5 ? { channel: 'sms', provider: 'twilio' } : {}));
-    const refs = async (f: Parameters<AuditStore['listSummaries']>[0]) => (await collect(audit.listSummaries(f))).map((s) => s.ref.slice(-1)).sort().join('');
+    const refs = async (f: Parameters<AuditStore['listSummaries']>[0]) =>
+      (await collect(audit.listSummaries(f)))
+        .map((s) => s.ref.slice(-1))
+        .sort()
+        .join('');
     expect(await refs({ from: '2026-04-03', to: '2026-04-05' })).toBe('345');
     expect(await refs({ senderHash: 'odd-sender', from: '2026-04-02', to: '2026-04-07' })).toBe('357');
     expect(await refs({ channel: 'sms' })).toBe('5');
@@ -157,7 +183,11 @@ describe('summaries, content and erasure', () => {
     const audit = store('erase');
     const s = summary(1);
     await audit.putSummary(s);
-    const hash = await audit.putContent(s.ref, { sender: { id: 'resident@example.org' }, subject: 'Potholes', text: 'Dear clerk', attachments: [] }, s.retainUntil);
+    const hash = await audit.putContent(
+      s.ref,
+      { sender: { id: 'resident@example.org' }, subject: 'Potholes', text: 'Dear clerk', attachments: [] },
+      s.retainUntil,
+    );
     await audit.append({ ref: s.ref, itemId: s.itemId, type: 'received', at: s.receivedAt, data: { contentHash: hash }, eventKey: `${s.itemId}:received` });
     await audit.erasePersonalData(s.ref, 'SAR-2026-001');
     await audit.erasePersonalData(s.ref, 'SAR-2026-001');

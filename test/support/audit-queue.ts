@@ -13,11 +13,15 @@ export async function linkAuditQueue(sqs: SQSClient, queueUrl: string, client: D
   const appender = new ChainAppender({ client, tableName });
   let handled = 0;
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ['All'] }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ['All'] }),
+    );
     if (Messages.length === 0) return handled;
     const { batchItemFailures } = await linkBatch(buildSqsEvent(Messages, 'arn:aws:sqs:eu-west-2:123456789012:audit.fifo'), appender);
     if (batchItemFailures.length) throw new Error(`the appender failed ${batchItemFailures.length} audit queue messages`);
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+    );
     handled += Messages.length;
   }
 }

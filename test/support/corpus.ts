@@ -1,13 +1,5 @@
 import type { Classification, ModerationCategory } from '../../shared/model/decision.ts';
-import type {
-  AudienceEvent,
-  Channel,
-  InboundItem,
-  ItemKind,
-  Provider,
-  SmsKeyword,
-  TransportFacts,
-} from '../../shared/model/inbound-item.ts';
+import type { AudienceEvent, Channel, InboundItem, ItemKind, Provider, SmsKeyword, TransportFacts } from '../../shared/model/inbound-item.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import { wherstead } from '../fixtures/corpus/wherstead.ts';
 import { withyham } from '../fixtures/corpus/withyham.ts';
@@ -177,7 +169,5 @@ export const CORPUS_ENTRIES: Readonly<Record<CorpusCouncil, readonly CorpusEntry
 
 /** Every labelled entry with its built item, in a stable order. */
 export function loadCorpus(): LabelledItem[] {
-  return CORPUS_COUNCILS.flatMap((council) =>
-    CORPUS_ENTRIES[council].map((entry) => ({ council, entry, item: buildItem(council, entry) })),
-  );
+  return CORPUS_COUNCILS.flatMap((council) => CORPUS_ENTRIES[council].map((entry) => ({ council, entry, item: buildItem(council, entry) })));
 }

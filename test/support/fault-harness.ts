@@ -107,7 +107,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       return;
     }
     try {
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<
+        string,
+        string
+      >;
       const out = await fetch(`${target}${req.url}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
       const payload = Buffer.from(await out.arrayBuffer());
       if (out.ok) for (const listener of listeners) listener(req, body);
@@ -324,8 +327,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const handlers = {
     messenger: as('messengerWebhook', (await import('../../functions/messenger-webhook.ts')).handler as unknown as HttpHandler),
     twilio: as('twilioWebhook', (await import('../../functions/twilio-webhook.ts')).handler as unknown as HttpHandler),
-    ses: as('sesInbound', (await import('../../functions/ses-inbound.ts')).handler as unknown as (event: SESEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>),
-    sms: as('smsInbound', (await import('../../functions/sms-inbound.ts')).handler as unknown as (event: SNSEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>),
+    ses: as(
+      'sesInbound',
+      (await import('../../functions/ses-inbound.ts')).handler as unknown as (event: SESEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>,
+    ),
+    sms: as(
+      'smsInbound',
+      (await import('../../functions/sms-inbound.ts')).handler as unknown as (event: SNSEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>,
+    ),
   };
 
   const documents = createDocumentClient();
@@ -364,7 +373,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         id,
         startPoller({
           // The event source mapping polls with the consumer's role.
-          sqs: bindPrincipal(new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: sqsProxy?.url ?? emu.sqsEndpoint }), QUEUES[id].consumer),
+          sqs: bindPrincipal(
+            new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: sqsProxy?.url ?? emu.sqsEndpoint }),
+            QUEUES[id].consumer,
+          ),
           queue: { ...QUEUES[id], visibilityTimeoutSeconds: id === 'inbound' ? INBOUND_VISIBILITY_SECONDS : OUTBOX_VISIBILITY_SECONDS },
           queueUrl: id === 'inbound' ? inboundUrl : outboxUrl,
           queueArn: `arn:aws:sqs:${LOCAL_REGION}:123456789012:${options.prefix}${id}`,
@@ -401,9 +413,17 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const signedTwilio = (params: Record<string, string>) => {
     const url = `http://${HOST}/webhooks/twilio`;
     const signature = createHmac('sha1', TEST_SECRETS.TWILIO_AUTH_TOKEN)
-      .update(Object.keys(params).sort().reduce((acc, k) => acc + k + params[k], url))
+      .update(
+        Object.keys(params)
+          .sort()
+          .reduce((acc, k) => acc + k + params[k], url),
+      )
       .digest('base64');
-    return httpEvent({ path: '/webhooks/twilio', headers: { host: HOST, 'x-forwarded-proto': 'http', 'x-twilio-signature': signature, 'content-type': 'application/x-www-form-urlencoded' }, body: formBody(params) });
+    return httpEvent({
+      path: '/webhooks/twilio',
+      headers: { host: HOST, 'x-forwarded-proto': 'http', 'x-twilio-signature': signature, 'content-type': 'application/x-www-form-urlencoded' },
+      body: formBody(params),
+    });
   };
   const acknowledged = async (call: () => Promise<unknown>): Promise<boolean> => {
     try {
@@ -431,22 +451,65 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       const mid = `m_fault_${options.prefix}${n}`;
       const body = JSON.stringify({
         object: 'page',
-        entry: [{ id: PAGE_ID, time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message: { mid, text: `When is the next parish meeting? (${n})` } }] }],
+        entry: [
+          {
+            id: PAGE_ID,
+            time: Date.now(),
+            messaging: [
+              { sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message: { mid, text: `When is the next parish meeting? (${n})` } },
+            ],
+          },
+        ],
       });
       const signature = `sha256=${createHmac('sha256', TEST_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex')}`;
-      const event = () => httpEvent({ path: '/webhooks/messenger', headers: { host: HOST, 'x-forwarded-proto': 'http', 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
-      return { itemId: `meta:${mid}`, channel: 'messenger', resident: psid, send: () => acknowledged(() => handlers.messenger(event(), lambdaContext('messenger'))) };
+      const event = () =>
+        httpEvent({
+          path: '/webhooks/messenger',
+          headers: { host: HOST, 'x-forwarded-proto': 'http', 'content-type': 'application/json', 'x-hub-signature-256': signature },
+          body,
+        });
+      return {
+        itemId: `meta:${mid}`,
+        channel: 'messenger',
+        resident: psid,
+        send: () => acknowledged(() => handlers.messenger(event(), lambdaContext('messenger'))),
+      };
     },
     twilio(n) {
       const sid = `SMfault${options.prefix.replace(/[^a-z0-9]/gi, '')}${String(n).padStart(6, '0')}`;
       const from = `+4477009${String(10_000 + n).slice(-5)}`;
-      const params = { ToCountry: 'GB', SmsMessageSid: sid, SmsSid: sid, MessageSid: sid, NumMedia: '0', SmsStatus: 'received', From: from, To: SMS_NUMBER, Body: `The street light on Elm Close is out (${n})`, AccountSid: 'AC0123456789abcdef0123456789abcdef', NumSegments: '1', ApiVersion: '2010-04-01' };
-      return { itemId: `twilio:${sid}`, channel: 'twilio', resident: from, send: () => acknowledged(() => handlers.twilio(signedTwilio(params), lambdaContext('twilio'))) };
+      const params = {
+        ToCountry: 'GB',
+        SmsMessageSid: sid,
+        SmsSid: sid,
+        MessageSid: sid,
+        NumMedia: '0',
+        SmsStatus: 'received',
+        From: from,
+        To: SMS_NUMBER,
+        Body: `The street light on Elm Close is out (${n})`,
+        AccountSid: 'AC0123456789abcdef0123456789abcdef',
+        NumSegments: '1',
+        ApiVersion: '2010-04-01',
+      };
+      return {
+        itemId: `twilio:${sid}`,
+        channel: 'twilio',
+        resident: from,
+        send: () => acknowledged(() => handlers.twilio(signedTwilio(params), lambdaContext('twilio'))),
+      };
     },
     eum(n) {
       const id = `fault-${options.prefix}${n}`;
       const from = `+4477009${String(20_000 + n).slice(-5)}`;
-      const message = { originationNumber: from, destinationNumber: SMS_NUMBER, messageKeyword: 'KEYWORD_123456789012', messageBody: `Pothole on Church Lane (${n})`, inboundMessageId: id, previousPublishedMessageId: '' };
+      const message = {
+        originationNumber: from,
+        destinationNumber: SMS_NUMBER,
+        messageKeyword: 'KEYWORD_123456789012',
+        messageBody: `Pothole on Church Lane (${n})`,
+        inboundMessageId: id,
+        previousPublishedMessageId: '',
+      };
       const event: SNSEvent = {
         Records: [
           {
@@ -510,7 +573,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     async dlqBodies(queue) {
       const bodies: unknown[] = [];
       for (;;) {
-        const out = await direct.send(new ReceiveMessageCommand({ QueueUrl: emu.dlqUrls[queue], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }));
+        const out = await direct.send(
+          new ReceiveMessageCommand({ QueueUrl: emu.dlqUrls[queue], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }),
+        );
         if (!out.Messages?.length) return bodies;
         bodies.push(...out.Messages.map((m) => JSON.parse(m.Body!) as unknown));
       }

@@ -71,7 +71,14 @@ export const INVALID_UTF8: readonly Buffer[] = [
 
 /** Text bytes with invalid UTF-8 and NULs spliced in. */
 export const hostileBytes: fc.Arbitrary<Buffer> = fc
-  .array(fc.oneof(fc.constantFrom(...INVALID_UTF8), fc.string({ maxLength: 10 }).map((s) => Buffer.from(s)), fc.constant(Buffer.from([0]))), { minLength: 1, maxLength: 8 })
+  .array(
+    fc.oneof(
+      fc.constantFrom(...INVALID_UTF8),
+      fc.string({ maxLength: 10 }).map((s) => Buffer.from(s)),
+      fc.constant(Buffer.from([0])),
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
   .map((parts) => Buffer.concat(parts));
 
 /** JSON nested `depth` levels deep, as text (built as text: JSON.stringify would overflow first). */
@@ -99,7 +106,9 @@ export const messengerSignature = (body: string | Buffer, secret: string = TEST_
 /** Twilio and Mandrill: HMAC-SHA1 over the URL plus every key+value, keys sorted by code unit. */
 export function sortedParamsSignature(url: string, body: string, key: string): string {
   const pairs = [...new URLSearchParams(body)].sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-  return createHmac('sha1', key).update(pairs.reduce((data, [k, v]) => data + k + v, url)).digest('base64');
+  return createHmac('sha1', key)
+    .update(pairs.reduce((data, [k, v]) => data + k + v, url))
+    .digest('base64');
 }
 
 // ---------------------------------------------------------------- MIME
@@ -130,12 +139,32 @@ export const mimeParts: fc.Arbitrary<MimeParts> = fc.record({
   body: hostileBytes,
   attachments: fc.array(
     fc.record({
-      filename: fc.oneof(fc.constantFrom('../../etc/passwd', '..\\..\\windows\\system32\\x.dll', '/abs/path', 'a\u0000b.pdf', 'invoice\u202Efdp.exe', 'x'.repeat(5_000), '<script>.pdf'), hostileString),
+      filename: fc.oneof(
+        fc.constantFrom(
+          '../../etc/passwd',
+          '..\\..\\windows\\system32\\x.dll',
+          '/abs/path',
+          'a\u0000b.pdf',
+          'invoice\u202Efdp.exe',
+          'x'.repeat(5_000),
+          '<script>.pdf',
+        ),
+        hostileString,
+      ),
       size: fc.constantFrom('-1', '0', '1e308', '99999999999999999999', 'NaN', 'abc', '-0'),
     }),
     { maxLength: 4 },
   ),
-  extraHeaders: fc.array(fc.constantFrom(`X-Long: ${'y'.repeat(20_000)}`, 'Auto-Submitted: ' + '\u0000no', 'References: <a@b> <c@d> junk <<>>', 'Message-ID: <"evil\\"@x>', 'Content-Type: text/plain; charset=x-unknown-charset'), { maxLength: 3 }),
+  extraHeaders: fc.array(
+    fc.constantFrom(
+      `X-Long: ${'y'.repeat(20_000)}`,
+      'Auto-Submitted: ' + '\u0000no',
+      'References: <a@b> <c@d> junk <<>>',
+      'Message-ID: <"evil\\"@x>',
+      'Content-Type: text/plain; charset=x-unknown-charset',
+    ),
+    { maxLength: 3 },
+  ),
 });
 
 /** Raw RFC 5322 bytes from the parts; attachment filenames are RFC 2231-encoded so any string survives. */
@@ -152,7 +181,12 @@ export function buildMime(parts: MimeParts): Buffer {
   if (parts.attachments.length === 0) {
     return Buffer.concat([...lines.flatMap((l) => [l, crlf]), Buffer.from('Content-Type: text/plain; charset=utf-8\r\n\r\n'), parts.body, crlf]);
   }
-  const out: Buffer[] = [...lines.flatMap((l) => [l, crlf]), Buffer.from('Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n'), parts.body, crlf];
+  const out: Buffer[] = [
+    ...lines.flatMap((l) => [l, crlf]),
+    Buffer.from('Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n'),
+    parts.body,
+    crlf,
+  ];
   for (const a of parts.attachments) {
     out.push(
       Buffer.from(

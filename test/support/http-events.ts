@@ -31,8 +31,7 @@ export function httpEvent(options: HttpEventOptions): APIGatewayProxyEventV2 {
   const stage = options.stage ?? '$default';
   const domainName = options.domainName ?? 'abc123.execute-api.eu-west-2.amazonaws.com';
   const rawPath = stage === '$default' ? options.path : `/${stage}${options.path}`;
-  const rawQueryString =
-    typeof options.query === 'string' ? options.query : options.query ? new URLSearchParams(options.query).toString() : '';
+  const rawQueryString = typeof options.query === 'string' ? options.query : options.query ? new URLSearchParams(options.query).toString() : '';
   const headers: Record<string, string> = { host: domainName, 'x-forwarded-proto': 'https', 'x-forwarded-port': '443' };
   let cookies: string[] | undefined;
   for (const [name, value] of Object.entries(options.headers ?? {})) {

@@ -15,5 +15,6 @@ InlineAuditQueue.runAsAppender = (link) => runAs('auditAppender', link);
 afterEach(() => {
   const denials = [...recordedDenials()];
   clearDenials();
-  if (denials.length > 0) throw new Error(`unexpected IAM denials (the stack lacks a grant, or the code calls what it should not):\n${denials.map(describeDenial).join('\n')}`);
+  if (denials.length > 0)
+    throw new Error(`unexpected IAM denials (the stack lacks a grant, or the code calls what it should not):\n${denials.map(describeDenial).join('\n')}`);
 });

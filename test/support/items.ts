@@ -84,7 +84,12 @@ export function itemBuilder(tag: string, clock: () => Date, policy: Policy) {
 }
 
 /** Classify's dependencies on the emulators' tables, with the test's clock; the outbox is the emulators' queue unless given. */
-export function classifyOnEmulators(emu: Emulators, policy: Policy, clock: () => Date, options: { outbox?: OutboxSink; cases?: boolean; signingKey?: string } = {}) {
+export function classifyOnEmulators(
+  emu: Emulators,
+  policy: Policy,
+  clock: () => Date,
+  options: { outbox?: OutboxSink; cases?: boolean; signingKey?: string } = {},
+) {
   const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const documents: DynamoDBDocumentClient = createDocumentClient({ ...config, endpoint: emu.dynamodbEndpoint });
   const sqs = new SQSClient({ ...config, endpoint: emu.sqsEndpoint });

@@ -5,7 +5,9 @@ import { countSegments, splitSms } from '../../shared/delivery/sms-segments.ts';
 
 describe("reading the clerk's reply", () => {
   it('drops the Gmail quote header (wrapped over two lines), quoted lines and the signature', () => {
-    const r = readClerkReply('Thanks, fixed.\n\nJane\n-- \nJane Smith, Clerk\n07700 900000\n\nOn Tue, 10 Mar 2026 at 10:00, Parish Hub <\nhub@example.org> wrote:\n> the routed text');
+    const r = readClerkReply(
+      'Thanks, fixed.\n\nJane\n-- \nJane Smith, Clerk\n07700 900000\n\nOn Tue, 10 Mar 2026 at 10:00, Parish Hub <\nhub@example.org> wrote:\n> the routed text',
+    );
     expect(r.answer).toBe('Thanks, fixed.\n\nJane');
   });
   it('drops an Outlook original-message block and "Sent from my iPhone"', () => {
@@ -17,7 +19,11 @@ describe("reading the clerk's reply", () => {
     expect(readClerkReply('From: the council meeting, the answer is yes.').answer).toBe('From: the council meeting, the answer is yes.');
   });
   it('commands only on a first line made of #words', () => {
-    expect(readClerkReply('#foi #extend\nWe need more time.')).toMatchObject({ commands: ['foi', 'extend'], answer: 'We need more time.', unknownCommands: [] });
+    expect(readClerkReply('#foi #extend\nWe need more time.')).toMatchObject({
+      commands: ['foi', 'extend'],
+      answer: 'We need more time.',
+      unknownCommands: [],
+    });
     expect(readClerkReply('#close')).toMatchObject({ commands: ['close'], answer: '' });
     expect(readClerkReply('See #5 on the agenda.')).toMatchObject({ commands: [], answer: 'See #5 on the agenda.' });
     expect(readClerkReply('#clsoe\nThanks').unknownCommands).toEqual(['#clsoe']);
@@ -58,7 +64,12 @@ describe('SMS segments', () => {
     expect(parts.length).toBe(3);
     for (const p of parts) expect(countSegments(p).segments).toBeLessThanOrEqual(10);
     expect(parts[0]!.startsWith('(1/3) word')).toBe(true);
-    expect(parts.join(' ').replace(/\(\d\/3\) /g, '').split(' ').length).toBe(700);
+    expect(
+      parts
+        .join(' ')
+        .replace(/\(\d\/3\) /g, '')
+        .split(' ').length,
+    ).toBe(700);
     expect(segments).toBe(parts.reduce((n, p) => n + countSegments(p).segments, 0));
     expect(splitSms('short').parts).toEqual(['short']);
   });

@@ -17,7 +17,16 @@ const CHAIN = 1_000_000;
 const COUNCIL = 'big';
 
 function event(seq: number, prevHash: string): AuditEvent {
-  const fields = { council: COUNCIL, seq, ref: `B-2026-${seq}`, type: 'reply-sent' as const, at: '2026-04-01T09:00:00.000Z', itemId: `i${seq}`, data: { seq }, prevHash };
+  const fields = {
+    council: COUNCIL,
+    seq,
+    ref: `B-2026-${seq}`,
+    type: 'reply-sent' as const,
+    at: '2026-04-01T09:00:00.000Z',
+    itemId: `i${seq}`,
+    data: { seq },
+    prevHash,
+  };
   return { ...fields, hash: eventHash(fields) } as AuditEvent;
 }
 
@@ -57,7 +66,17 @@ function countingStore(count: number, lastSeq: number, lastHash: string) {
   const digests = new Map<number, SignedDigest>();
   for (let n = 1; n <= count; n++) {
     const seq = Math.round((lastSeq * n) / count);
-    digests.set(n, { version: 1, council: COUNCIL, number: n, seq, headHash: n === count ? lastHash : sha256Hex(String(n)), time: new Date(Date.UTC(2020, 0, 1, n)).toISOString(), algorithm: 'ECDSA_SHA_256', keyId: 'test', signature: '' });
+    digests.set(n, {
+      version: 1,
+      council: COUNCIL,
+      number: n,
+      seq,
+      headHash: n === count ? lastHash : sha256Hex(String(n)),
+      time: new Date(Date.UTC(2020, 0, 1, n)).toISOString(),
+      algorithm: 'ECDSA_SHA_256',
+      keyId: 'test',
+      signature: '',
+    });
   }
   const reads = { gets: 0, lists: 0, puts: 0 };
   const store: DigestStore = {

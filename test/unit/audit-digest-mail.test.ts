@@ -18,7 +18,10 @@ import { eventHash, GENESIS_HASH } from '../../shared/store/hash.ts';
 
 const stilton = loadPolicy('stilton');
 const AUDITORS = ['internal.auditor@example.org.uk', 'rfo@example.org.uk'];
-const withAuditors = (recipients: unknown): unknown => ({ ...structuredClone(stilton), audit: { digestRecipients: recipients, clause: 'default: the council names its auditors' } });
+const withAuditors = (recipients: unknown): unknown => ({
+  ...structuredClone(stilton),
+  audit: { digestRecipients: recipients, clause: 'default: the council names its auditors' },
+});
 
 function hub(policy: Policy, clock: { now: Date }) {
   const dir = mkdtempSync(join(tmpdir(), 'digest-mail-'));
@@ -35,7 +38,16 @@ function hub(policy: Policy, clock: { now: Date }) {
   };
   const appendTo = (seq: number) => {
     while (events.length < seq) {
-      const fields = { council: policy.council.id, seq: events.length + 1, ref: 'S-2026-000001', type: 'reply-sent' as const, at: '2026-04-01T09:00:00.000Z', itemId: 'i1', data: {}, prevHash: events.at(-1)?.hash ?? GENESIS_HASH };
+      const fields = {
+        council: policy.council.id,
+        seq: events.length + 1,
+        ref: 'S-2026-000001',
+        type: 'reply-sent' as const,
+        at: '2026-04-01T09:00:00.000Z',
+        itemId: 'i1',
+        data: {},
+        prevHash: events.at(-1)?.hash ?? GENESIS_HASH,
+      };
       events.push({ ...fields, hash: eventHash(fields) } as AuditEvent);
     }
   };
@@ -104,7 +116,10 @@ describe('digest emails to the policy auditors', () => {
       delete: async (key: string) => void records.delete(key),
     };
     let sent = 0;
-    const deps = { ops, audit: () => ({ append: async () => undefined }), send: async () => {
+    const deps = {
+      ops,
+      audit: () => ({ append: async () => undefined }),
+      send: async () => {
         sent++;
         return { status: 'sent' as const, provider: 'ses' };
       },

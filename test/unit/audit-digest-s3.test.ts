@@ -28,8 +28,11 @@ function fakeS3(versions: Version[], markers: { Key: string; IsLatest: boolean }
         case 'ListObjectVersionsCommand':
           return { Versions: versions.map(({ body: _b, ...v }) => v), DeleteMarkers: markers, IsTruncated: false };
         case 'GetObjectCommand': {
-          const v = command.input.VersionId ? versions.find((x) => x.VersionId === command.input.VersionId) : versions.find((x) => x.Key === command.input.Key && x.IsLatest);
-          if (!v || (!command.input.VersionId && markers.some((m) => m.Key === v.Key && m.IsLatest))) throw new NoSuchKey({ message: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+          const v = command.input.VersionId
+            ? versions.find((x) => x.VersionId === command.input.VersionId)
+            : versions.find((x) => x.Key === command.input.Key && x.IsLatest);
+          if (!v || (!command.input.VersionId && markers.some((m) => m.Key === v.Key && m.IsLatest)))
+            throw new NoSuchKey({ message: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
           return body(v.body);
         }
         case 'PutObjectCommand':
@@ -44,11 +47,22 @@ function fakeS3(versions: Version[], markers: { Key: string; IsLatest: boolean }
 async function digests(count: number): Promise<{ signed: SignedDigest[]; pem: string; signer: LocalKeySigner }> {
   const signer = new LocalKeySigner(join(mkdtempSync(join(tmpdir(), 'digest-s3-')), 'key.pem'));
   const signed: SignedDigest[] = [];
-  for (let i = 1; i <= count; i++) signed.push(await signDigest(nextDigestPayload('stilton', signed.at(-1), { seq: i * 10, hash: GENESIS_HASH.replace(/0$/, String(i)) }, new Date(Date.UTC(2026, 3, i))), signer));
+  for (let i = 1; i <= count; i++)
+    signed.push(
+      await signDigest(
+        nextDigestPayload('stilton', signed.at(-1), { seq: i * 10, hash: GENESIS_HASH.replace(/0$/, String(i)) }, new Date(Date.UTC(2026, 3, i))),
+        signer,
+      ),
+    );
   return { signed, pem: await signer.publicKeyPem(), signer };
 }
 
-const version = (d: SignedDigest, id: string, latest = true): Version => ({ Key: digestKey(d.council, d.number), VersionId: id, IsLatest: latest, body: JSON.stringify(d) });
+const version = (d: SignedDigest, id: string, latest = true): Version => ({
+  Key: digestKey(d.council, d.number),
+  VersionId: id,
+  IsLatest: latest,
+  body: JSON.stringify(d),
+});
 
 describe('digests in S3', () => {
   it('writes each digest once, locked in COMPLIANCE mode until its time plus the formal retention', async () => {
@@ -58,7 +72,13 @@ describe('digests in S3', () => {
     expect(s3.calls).toEqual([
       {
         name: 'PutObjectCommand',
-        input: expect.objectContaining({ Key: 'digests/stilton/00000001.json', IfNoneMatch: '*', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date('2032-04-01T00:00:00.000Z'), ChecksumAlgorithm: 'SHA256' }),
+        input: expect.objectContaining({
+          Key: 'digests/stilton/00000001.json',
+          IfNoneMatch: '*',
+          ObjectLockMode: 'COMPLIANCE',
+          ObjectLockRetainUntilDate: new Date('2032-04-01T00:00:00.000Z'),
+          ChecksumAlgorithm: 'SHA256',
+        }),
       },
     ]);
   });
@@ -80,10 +100,15 @@ describe('digests in S3', () => {
 
   it('verify sees a deleted digest (a delete marker), still checks its locked version, and reports no gap', async () => {
     const { signed, pem } = await digests(3);
-    const s3 = fakeS3([version(signed[0]!, 'v1'), version(signed[1]!, 'v2', false), version(signed[2]!, 'v3')], [{ Key: digestKey('stilton', 2), IsLatest: true }]);
+    const s3 = fakeS3(
+      [version(signed[0]!, 'v1'), version(signed[1]!, 'v2', false), version(signed[2]!, 'v3')],
+      [{ Key: digestKey('stilton', 2), IsLatest: true }],
+    );
     const store = new S3DigestStore({ client: s3.client, bucket: 'b', retainYears: 6 });
     const { findings, checkpoints } = checkDigests(await store.list('stilton'), pem, 'stilton');
-    expect(findings.map((f) => f.problem)).toEqual(['digest 2 was deleted in the digest store (a delete marker hides it; its locked version is still there and was checked)']);
+    expect(findings.map((f) => f.problem)).toEqual([
+      'digest 2 was deleted in the digest store (a delete marker hides it; its locked version is still there and was checked)',
+    ]);
     expect(checkpoints.map((c) => c.seq)).toEqual([10, 20, 30]);
     // An ordinary read no longer finds it.
     expect(await store.get('stilton', 2)).toBeUndefined();

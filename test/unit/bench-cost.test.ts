@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { costPerItem, idleDeploymentOf, idleMonthlyCost, lambdaGbSeconds, PRICES, runsPerMonth, sqsBilledRequests, type ItemUsage } from '../../bench/lib/cost.ts';
+import {
+  costPerItem,
+  idleDeploymentOf,
+  idleMonthlyCost,
+  lambdaGbSeconds,
+  PRICES,
+  runsPerMonth,
+  sqsBilledRequests,
+  type ItemUsage,
+} from '../../bench/lib/cost.ts';
 import { median, percentile } from '../../bench/lib/stats.ts';
 
 const usage: ItemUsage = {
@@ -44,8 +53,20 @@ describe('bench cost arithmetic', () => {
   it('the total is the sum of its parts', () => {
     const c = costPerItem(usage, { coldFraction: 1, initMs: 400, logBytesPerInvocation: 1000 });
     const { total, ...parts } = c;
-    expect(total).toBeCloseTo(Object.values(parts).reduce((s, v) => s + v, 0), 15);
-    const idle = idleMonthlyCost({ kmsKeys: 2, secrets: 1, alarms: 0, polledQueues: 2, polledFifoQueues: 0, idlePollsPerQueue: 650_000, scheduledRuns: [], logGbIngestedPerMonth: 0 });
+    expect(total).toBeCloseTo(
+      Object.values(parts).reduce((s, v) => s + v, 0),
+      15,
+    );
+    const idle = idleMonthlyCost({
+      kmsKeys: 2,
+      secrets: 1,
+      alarms: 0,
+      polledQueues: 2,
+      polledFifoQueues: 0,
+      idlePollsPerQueue: 650_000,
+      scheduledRuns: [],
+      logGbIngestedPerMonth: 0,
+    });
     expect(idle.total).toBeCloseTo(2 + 0.4 + 0.52);
   });
 });
@@ -62,7 +83,16 @@ describe('idle deployment counted in a template', () => {
     InboundMapping: mapping('Inbound'),
     AuditMapping: mapping('Audit'),
     Depth: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' } },
-    Sum: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'a', MetricStat: {} }, { Id: 'b', MetricStat: {} }, { Id: 'e', Expression: 'a+b' }] } },
+    Sum: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        Metrics: [
+          { Id: 'a', MetricStat: {} },
+          { Id: 'b', MetricStat: {} },
+          { Id: 'e', Expression: 'a+b' },
+        ],
+      },
+    },
     Sweep: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(1 hour)', Targets: [{ Arn: { 'Fn::GetAtt': ['SweepFn', 'Arn'] } }] } },
     SweepFn: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 256 } },
   };
@@ -72,7 +102,7 @@ describe('idle deployment counted in a template', () => {
     expect(idle).toMatchObject({ kmsKeys: 2, secrets: 0, alarms: 3, polledQueues: 1, polledFifoQueues: 1, scheduledRuns: [{ memoryMb: 256, perMonth: 730 }] });
     const cost = idleMonthlyCost(idle);
     // A FIFO queue's requests cost $0.50 a million, a standard queue's $0.40.
-    expect(cost.sqsIdlePolling).toBeCloseTo(650_000 * (0.4 + 0.5) / 1e6, 6);
+    expect(cost.sqsIdlePolling).toBeCloseTo((650_000 * (0.4 + 0.5)) / 1e6, 6);
     expect(cost.kmsKeys! + cost.alarms!).toBeCloseTo(2.3, 6);
     expect(cost.schedules).toBeGreaterThan(0);
     expect(cost.schedules).toBeLessThan(0.01);

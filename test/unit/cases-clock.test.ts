@@ -50,7 +50,17 @@ describe('statutory due dates (hand-checked)', () => {
 });
 
 describe('case commands', () => {
-  const base: CaseRecord = { ref: 'DEM-2026-000001', itemId: 'i', council: 'demo', channel: 'email', receivedAt: '2026-05-22T10:00:00.000Z', status: 'open', answers: 0, retainUntil: '2032-01-01', version: 1 };
+  const base: CaseRecord = {
+    ref: 'DEM-2026-000001',
+    itemId: 'i',
+    council: 'demo',
+    channel: 'email',
+    receivedAt: '2026-05-22T10:00:00.000Z',
+    status: 'open',
+    answers: 0,
+    retainUntil: '2032-01-01',
+    version: 1,
+  };
 
   it('#foi starts the FOI clock from receipt; #not-foi stops it', () => {
     const foi = applyCommands(base, ['foi'], '2026-05-26', 'now', 5).record;

@@ -78,7 +78,9 @@ describe('FOI / EIR (FOIA s.1, s.8; EIR reg 5): recorded information the council
 
 describe("complaints (the council's complaints procedure): dissatisfaction with the council's own service, asking for a response", () => {
   it('dissatisfaction with the council, its staff or contractors, and a remedy asked for, without the word "complaint"', () => {
-    expect(detectRequest(undefined, 'Your contractor dumped grass cuttings on my drive and nobody has answered my calls. I want an apology and it cleared. Ivy')).toMatchObject({
+    expect(
+      detectRequest(undefined, 'Your contractor dumped grass cuttings on my drive and nobody has answered my calls. I want an apology and it cleared. Ivy'),
+    ).toMatchObject({
       type: 'complaint',
       rule: 'complaint-dissatisfied-remedy',
     });

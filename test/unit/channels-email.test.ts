@@ -93,7 +93,10 @@ describe('SES inbound', () => {
   it('skips malformed records, and throws when the raw mail cannot be read so Lambda retries', async () => {
     const enqueued: InboundItem[] = [];
     const malformed = { Records: [{ ses: { mail: {} } }, { nothing: 1 }, { ses: { mail: { messageId: '../../etc/passwd' } } }] } as unknown as SESEvent;
-    expect(await handleSesEvent(malformed, { store: memoryStore({}), enqueue: async (i) => void enqueued.push(...i), env: {} })).toEqual({ enqueued: 0, malformed: 3 });
+    expect(await handleSesEvent(malformed, { store: memoryStore({}), enqueue: async (i) => void enqueued.push(...i), env: {} })).toEqual({
+      enqueued: 0,
+      malformed: 3,
+    });
     await expect(handleSesEvent(sesEvent, { store: memoryStore({}), enqueue: async () => undefined, env: {} })).rejects.toThrow('NoSuchKey');
     await expect(
       handleSesEvent(sesEvent, {
@@ -119,7 +122,9 @@ describe('SES inbound', () => {
 
 describe('htmlToText', () => {
   it('drops scripts, styles and comments, keeps block structure and decodes entities', () => {
-    expect(htmlToText('<style>p{}</style><p>One &amp; two</p><!-- x --><div>Three<br>Four&#160;&#x263A;</div><script>bad()</script>')).toBe('One & two\n\nThree\nFour ☺');
+    expect(htmlToText('<style>p{}</style><p>One &amp; two</p><!-- x --><div>Three<br>Four&#160;&#x263A;</div><script>bad()</script>')).toBe(
+      'One & two\n\nThree\nFour ☺',
+    );
     expect(htmlToText('&bogus; &#0; &#xD800; a<b')).toBe('&bogus; a<b');
   });
 });
@@ -145,9 +150,19 @@ describe('Mandrill inbound webhook', () => {
 
   /** Mandrill's documented algorithm: URL + each POST key and value, keys sorted; HMAC-SHA1; base64. */
   const sign = (fields: Record<string, string>, key: string = TEST_SECRETS.MANDRILL_WEBHOOK_KEY, url = URL_SIGNED) =>
-    createHmac('sha1', key).update(Object.keys(fields).sort().reduce((acc, k) => acc + k + fields[k], url)).digest('base64');
+    createHmac('sha1', key)
+      .update(
+        Object.keys(fields)
+          .sort()
+          .reduce((acc, k) => acc + k + fields[k], url),
+      )
+      .digest('base64');
   const post = (fields: Record<string, string>, signature: string | null = sign(fields)) =>
-    httpEvent({ path: PATH, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature !== null ? { 'x-mandrill-signature': signature } : {}) }, body: formBody(fields) });
+    httpEvent({
+      path: PATH,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature !== null ? { 'x-mandrill-signature': signature } : {}) },
+      body: formBody(fields),
+    });
 
   it('answers the creation check: HEAD, and an empty array signed with test-webhook', async () => {
     expect((await h.call(httpEvent({ method: 'HEAD', path: PATH }))).statusCode).toBe(200);
@@ -227,12 +242,17 @@ describe('pathological MIME', () => {
       env: { MAIL_PREFIX: 'inbound/' },
     });
     expect(result).toEqual({ enqueued: 1, malformed: 0 });
-    expect(enqueued[0]!.text).toBe("[The hub did not read this message's body: the message has more than 5000 MIME parts. The original message is kept in the mail store.]");
+    expect(enqueued[0]!.text).toBe(
+      "[The hub did not read this message's body: the message has more than 5000 MIME parts. The original message is kept in the mail store.]",
+    );
     expect(enqueued[0]!.itemId).toBe(`ses:${MESSAGE_ID}`);
   });
 
   it('a message over the byte limit is not parsed either; an ordinary multipart message is', async () => {
-    await expect(parseMime(Buffer.alloc(26 * 1024 * 1024, 0x61))).rejects.toMatchObject({ name: 'MimeLimitError', message: 'the message is 26 MB, over the 25 MB the hub parses' });
+    await expect(parseMime(Buffer.alloc(26 * 1024 * 1024, 0x61))).rejects.toMatchObject({
+      name: 'MimeLimitError',
+      message: 'the message is 26 MB, over the 25 MB the hub parses',
+    });
     await expect(parseMime(pathological(20))).resolves.toMatchObject({ subject: 'Many parts' });
   });
 });

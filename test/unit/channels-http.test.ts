@@ -33,8 +33,12 @@ describe('public URL for signatures', () => {
 
   it('locally uses x-forwarded-proto (default http), the Host header and rawPath', () => {
     const headers = { host: 'localhost:3000' };
-    expect(publicUrl({ path: '/webhooks/mandrill', rawPath: '/webhooks/mandrill', rawQueryString: '', headers }, {})).toBe('http://localhost:3000/webhooks/mandrill');
-    expect(publicUrl({ path: '/x', rawPath: '/x', rawQueryString: 'q=1', headers: { ...headers, 'x-forwarded-proto': 'https' } }, {})).toBe('https://localhost:3000/x?q=1');
+    expect(publicUrl({ path: '/webhooks/mandrill', rawPath: '/webhooks/mandrill', rawQueryString: '', headers }, {})).toBe(
+      'http://localhost:3000/webhooks/mandrill',
+    );
+    expect(publicUrl({ path: '/x', rawPath: '/x', rawQueryString: 'q=1', headers: { ...headers, 'x-forwarded-proto': 'https' } }, {})).toBe(
+      'https://localhost:3000/x?q=1',
+    );
   });
 
   it('leaves a path alone when the stage is $default or not a prefix', () => {
@@ -47,7 +51,14 @@ describe('public URL for signatures', () => {
 
 describe('signed parameter string', () => {
   it('sorts keys by code unit and appends key+value without separators, repeated keys with sorted values', () => {
-    expect(urlWithSortedParams('https://x/y', [['b', '2'], ['a', '1'], ['B', '3'], ['a', '0']])).toBe('https://x/yB3a0a1b2');
+    expect(
+      urlWithSortedParams('https://x/y', [
+        ['b', '2'],
+        ['a', '1'],
+        ['B', '3'],
+        ['a', '0'],
+      ]),
+    ).toBe('https://x/yB3a0a1b2');
   });
 });
 
@@ -128,9 +139,13 @@ describe('enqueueItems', () => {
 describe('error mapping', () => {
   it('turns an unexpected error into a plain 500 without its message', async () => {
     useTestSecrets();
-    const h = harness('test', () => {
-      throw new Error('resident@example.co.uk said something');
-    }, 1024);
+    const h = harness(
+      'test',
+      () => {
+        throw new Error('resident@example.co.uk said something');
+      },
+      1024,
+    );
     const res = await h.call(httpEvent({ path: '/x', body: '{}' }));
     expect(res).toMatchObject({ statusCode: 500, body: 'internal error' });
   });

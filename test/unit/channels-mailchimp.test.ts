@@ -48,7 +48,14 @@ describe('Mailchimp audience webhook', () => {
     }
     const [subscribe, unsubscribe, , upemail, cleaned, campaign] = h.enqueued;
     expect(subscribe).toMatchObject({ sender: { id: 'resident@example.co.uk', name: 'Jane Smith' }, receivedAt: '2026-01-05T10:00:00.000Z' });
-    expect(unsubscribe?.audience).toEqual({ type: 'unsubscribe', listId: 'a6b5da1054', firedAt: '2026-01-05 10:02:11', action: 'unsub', reason: 'manual', campaignId: 'cb398d21d2' });
+    expect(unsubscribe?.audience).toEqual({
+      type: 'unsubscribe',
+      listId: 'a6b5da1054',
+      firedAt: '2026-01-05 10:02:11',
+      action: 'unsub',
+      reason: 'manual',
+      campaignId: 'cb398d21d2',
+    });
     expect(upemail).toMatchObject({ sender: { id: 'resident@example.co.uk' }, audience: { newEmail: 'jane.new@example.org' } });
     expect(cleaned).toMatchObject({ sender: { id: 'gone@example.net' }, audience: { reason: 'hard', campaignId: '4fjk2ma9xd' } });
     expect(campaign?.audience).toMatchObject({ campaignId: '5aa2102003', campaignSubject: 'January parish newsletter', campaignStatus: 'sent' });

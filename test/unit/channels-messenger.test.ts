@@ -7,8 +7,7 @@ import { harness, useTestSecrets } from '../fixtures/channels/harness.ts';
 import { httpEvent } from '../support/http-events.ts';
 
 const PATH = '/webhooks/messenger';
-const sign = (body: string | Buffer, secret: string = TEST_SECRETS.MESSENGER_APP_SECRET) =>
-  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const sign = (body: string | Buffer, secret: string = TEST_SECRETS.MESSENGER_APP_SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const post = (body: string | Buffer, signature: string | null = sign(body), base64 = false) =>
   httpEvent({ path: PATH, body, base64, headers: { 'content-type': 'application/json', ...(signature !== null ? { 'x-hub-signature-256': signature } : {}) } });
 
@@ -21,13 +20,21 @@ describe('Messenger webhook', () => {
 
   describe('verification handshake', () => {
     it('echoes the challenge for the configured verify token', async () => {
-      const res = await h.call(httpEvent({ method: 'GET', path: PATH, query: { 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': TEST_SECRETS.MESSENGER_VERIFY_TOKEN } }));
+      const res = await h.call(
+        httpEvent({
+          method: 'GET',
+          path: PATH,
+          query: { 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': TEST_SECRETS.MESSENGER_VERIFY_TOKEN },
+        }),
+      );
       expect(res.statusCode).toBe(200);
       expect(res.body).toBe('1158201444');
     });
 
     it('answers 403 to a wrong or missing token', async () => {
-      const wrong = await h.call(httpEvent({ method: 'GET', path: PATH, query: { 'hub.mode': 'subscribe', 'hub.challenge': '1', 'hub.verify_token': 'guess' } }));
+      const wrong = await h.call(
+        httpEvent({ method: 'GET', path: PATH, query: { 'hub.mode': 'subscribe', 'hub.challenge': '1', 'hub.verify_token': 'guess' } }),
+      );
       const missing = await h.call(httpEvent({ method: 'GET', path: PATH, query: { 'hub.mode': 'subscribe', 'hub.challenge': '1' } }));
       expect(wrong.statusCode).toBe(403);
       expect(missing.statusCode).toBe(403);
@@ -40,7 +47,14 @@ describe('Messenger webhook', () => {
       const body = fixture('messenger-text.json').toString('utf8');
       expect((await h.call(post(body))).statusCode).toBe(200);
       expect(h.enqueued).toHaveLength(1);
-      for (const bad of [null, '', sign(body, 'other-secret'), `sha1=${createHmac('sha1', TEST_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex')}`, 'sha256=', 'sha256=zz']) {
+      for (const bad of [
+        null,
+        '',
+        sign(body, 'other-secret'),
+        `sha1=${createHmac('sha1', TEST_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex')}`,
+        'sha256=',
+        'sha256=zz',
+      ]) {
         expect((await h.call(post(body, bad))).statusCode).toBe(401);
       }
       expect(h.enqueued).toHaveLength(1);

@@ -26,7 +26,12 @@ const HOST = 'abc123.execute-api.eu-west-2.amazonaws.com';
 const scalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.string({ unit: 'binary' }));
 /** Mostly the documented shape, sometimes anything at all. */
 const loose = <T>(arb: fc.Arbitrary<T>) =>
-  fc.oneof({ arbitrary: arb, weight: 8 }, { arbitrary: scalar, weight: 1 }, { arbitrary: fc.constant(undefined), weight: 1 }, { arbitrary: fc.jsonValue(), weight: 1 });
+  fc.oneof(
+    { arbitrary: arb, weight: 8 },
+    { arbitrary: scalar, weight: 1 },
+    { arbitrary: fc.constant(undefined), weight: 1 },
+    { arbitrary: fc.jsonValue(), weight: 1 },
+  );
 
 const messagingEvent = fc.record(
   {
@@ -76,12 +81,31 @@ const change = fc.record(
 /** A well-formed message with arbitrary ids and text (including any Unicode, escaped or not). */
 const validMessage = fc
   .record({ sender: fc.string({ minLength: 1 }), mid: fc.string({ minLength: 1 }), text: fc.string({ unit: 'binary' }), timestamp: fc.integer({ min: 0 }) })
-  .map((m) => ({ object: 'page', entry: [{ id: '104123456789012', time: 1, messaging: [{ sender: { id: m.sender }, recipient: { id: '104123456789012' }, timestamp: m.timestamp, message: { mid: m.mid, text: m.text } }] }] }));
+  .map((m) => ({
+    object: 'page',
+    entry: [
+      {
+        id: '104123456789012',
+        time: 1,
+        messaging: [{ sender: { id: m.sender }, recipient: { id: '104123456789012' }, timestamp: m.timestamp, message: { mid: m.mid, text: m.text } }],
+      },
+    ],
+  }));
 const messengerPayload = fc.oneof(
   validMessage,
   fc.record({
     object: loose(fc.constant('page')),
-    entry: loose(fc.array(loose(fc.record({ id: loose(fc.string()), time: loose(fc.integer()), messaging: loose(fc.array(loose(messagingEvent))), changes: loose(fc.array(loose(change))) }, { requiredKeys: [] })), { maxLength: 5 })),
+    entry: loose(
+      fc.array(
+        loose(
+          fc.record(
+            { id: loose(fc.string()), time: loose(fc.integer()), messaging: loose(fc.array(loose(messagingEvent))), changes: loose(fc.array(loose(change))) },
+            { requiredKeys: [] },
+          ),
+        ),
+        { maxLength: 5 },
+      ),
+    ),
   }),
   fc.jsonValue(),
 );
@@ -93,7 +117,11 @@ describe('properties: no input makes an ingest handler fail', () => {
     const h = harness('messenger', messengerWebhook, BODY_LIMITS.messenger);
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(messengerPayload.map((p) => JSON.stringify(p) ?? ''), fc.string({ unit: 'binary' }), fc.uint8Array().map((b) => Buffer.from(b).toString('latin1'))),
+        fc.oneof(
+          messengerPayload.map((p) => JSON.stringify(p) ?? ''),
+          fc.string({ unit: 'binary' }),
+          fc.uint8Array().map((b) => Buffer.from(b).toString('latin1')),
+        ),
         fc.constantFrom('GET', 'POST', 'POST', 'POST', 'HEAD', 'PUT'),
         fc.boolean(),
         fc.boolean(),
@@ -128,10 +156,19 @@ describe('properties: no input makes an ingest handler fail', () => {
       )
       .map(([known, data]) => ({ ...data, ...known }));
     await fc.assert(
-      fc.asyncProperty(fields, fc.oneof(fc.constant(TEST_SECRETS.MAILCHIMP_WEBHOOK_SECRET), fc.string()), fc.constantFrom('GET', 'HEAD', 'POST'), fc.string({ unit: 'binary' }), fc.boolean(), async (form, secret, method, junk, useJunk) => {
-        const res = await h.call(httpEvent({ method, path: `/webhooks/mailchimp/${secret}`, pathParameters: { secret }, body: useJunk ? junk : formBody(form) }));
-        expect(res.statusCode).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fields,
+        fc.oneof(fc.constant(TEST_SECRETS.MAILCHIMP_WEBHOOK_SECRET), fc.string()),
+        fc.constantFrom('GET', 'HEAD', 'POST'),
+        fc.string({ unit: 'binary' }),
+        fc.boolean(),
+        async (form, secret, method, junk, useJunk) => {
+          const res = await h.call(
+            httpEvent({ method, path: `/webhooks/mailchimp/${secret}`, pathParameters: { secret }, body: useJunk ? junk : formBody(form) }),
+          );
+          expect(res.statusCode).toBeLessThan(500);
+        },
+      ),
       RUNS,
     );
     expect(h.enqueued.length).toBeGreaterThan(0);
@@ -165,13 +202,22 @@ describe('properties: no input makes an ingest handler fail', () => {
       { requiredKeys: [] },
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.array(loose(event), { maxLength: 5 }).map((e) => JSON.stringify(e)), fc.string({ unit: 'binary' })), fc.boolean(), async (eventsJson, signed) => {
-        const fields = { mandrill_events: eventsJson };
-        const url = `https://${HOST}/webhooks/mandrill`;
-        const signature = signed ? createHmac('sha1', TEST_SECRETS.MANDRILL_WEBHOOK_KEY).update(`${url}mandrill_events${eventsJson}`).digest('base64') : 'x';
-        const res = await h.call(httpEvent({ path: '/webhooks/mandrill', domainName: HOST, headers: { 'x-mandrill-signature': signature }, body: formBody(fields) }));
-        expect(res.statusCode).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.array(loose(event), { maxLength: 5 }).map((e) => JSON.stringify(e)),
+          fc.string({ unit: 'binary' }),
+        ),
+        fc.boolean(),
+        async (eventsJson, signed) => {
+          const fields = { mandrill_events: eventsJson };
+          const url = `https://${HOST}/webhooks/mandrill`;
+          const signature = signed ? createHmac('sha1', TEST_SECRETS.MANDRILL_WEBHOOK_KEY).update(`${url}mandrill_events${eventsJson}`).digest('base64') : 'x';
+          const res = await h.call(
+            httpEvent({ path: '/webhooks/mandrill', domainName: HOST, headers: { 'x-mandrill-signature': signature }, body: formBody(fields) }),
+          );
+          expect(res.statusCode).toBeLessThan(500);
+        },
+      ),
       RUNS,
     );
     expect(h.enqueued.length).toBeGreaterThan(0);
@@ -188,7 +234,9 @@ describe('properties: no input makes an ingest handler fail', () => {
         const url = `https://${HOST}/webhooks/twilio`;
         const data = [...new URLSearchParams(formBody(fields))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).reduce((acc, [k, v]) => acc + k + v, url);
         const signature = signed ? createHmac('sha1', TEST_SECRETS.TWILIO_AUTH_TOKEN).update(data).digest('base64') : 'x';
-        const res = await h.call(httpEvent({ path: '/webhooks/twilio', domainName: HOST, headers: { 'x-twilio-signature': signature }, body: formBody(fields) }));
+        const res = await h.call(
+          httpEvent({ path: '/webhooks/twilio', domainName: HOST, headers: { 'x-twilio-signature': signature }, body: formBody(fields) }),
+        );
         expect(res.statusCode).toBeLessThan(500);
         if (signed && fields.MessageSid && fields.From) expect(res.statusCode).toBe(200);
       }),
@@ -199,7 +247,22 @@ describe('properties: no input makes an ingest handler fail', () => {
 
   it('EUM SMS: arbitrary SNS records never throw and only yield valid items', () => {
     const record = fc.record({
-      Sns: loose(fc.record({ Message: loose(fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.record({ inboundMessageId: loose(fc.string()), originationNumber: loose(fc.string()), messageBody: loose(fc.string({ unit: 'binary' })) }).map((v) => JSON.stringify(v)))), Timestamp: loose(fc.string()) }, { requiredKeys: [] })),
+      Sns: loose(
+        fc.record(
+          {
+            Message: loose(
+              fc.oneof(
+                fc.jsonValue().map((v) => JSON.stringify(v)),
+                fc
+                  .record({ inboundMessageId: loose(fc.string()), originationNumber: loose(fc.string()), messageBody: loose(fc.string({ unit: 'binary' })) })
+                  .map((v) => JSON.stringify(v)),
+              ),
+            ),
+            Timestamp: loose(fc.string()),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
     });
     fc.assert(
       fc.property(fc.oneof(fc.record({ Records: loose(fc.array(loose(record), { maxLength: 5 })) }), fc.jsonValue()), (event) => {
@@ -211,17 +274,41 @@ describe('properties: no input makes an ingest handler fail', () => {
   });
 
   it('SES: arbitrary records and arbitrary MIME never throw and only yield valid items', async () => {
-    const record = fc.record({ ses: loose(fc.record({ mail: loose(fc.record({ messageId: loose(fc.constantFrom('m1', 'm2', 'bad/../id')), source: loose(fc.string()), timestamp: loose(fc.string()) }, { requiredKeys: [] })), receipt: loose(fc.record({ spfVerdict: loose(fc.record({ status: loose(fc.string()) })), recipients: loose(fc.array(loose(fc.string()))) }, { requiredKeys: [] })) }, { requiredKeys: [] })) });
+    const record = fc.record({
+      ses: loose(
+        fc.record(
+          {
+            mail: loose(
+              fc.record(
+                { messageId: loose(fc.constantFrom('m1', 'm2', 'bad/../id')), source: loose(fc.string()), timestamp: loose(fc.string()) },
+                { requiredKeys: [] },
+              ),
+            ),
+            receipt: loose(
+              fc.record(
+                { spfVerdict: loose(fc.record({ status: loose(fc.string()) })), recipients: loose(fc.array(loose(fc.string()))) },
+                { requiredKeys: [] },
+              ),
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.record({ Records: loose(fc.array(loose(record), { maxLength: 3 })) }), fc.jsonValue()), fc.string({ unit: 'binary' }), async (event, mime) => {
-        const items: InboundItem[] = [];
-        await handleSesEvent(event as unknown as SESEvent, {
-          store: { get: async () => Buffer.from(mime), put: async () => undefined },
-          enqueue: async (batch) => void items.push(...batch),
-          env: {},
-        });
-        for (const item of items) InboundItem.parse(JSON.parse(JSON.stringify(item)));
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.record({ Records: loose(fc.array(loose(record), { maxLength: 3 })) }), fc.jsonValue()),
+        fc.string({ unit: 'binary' }),
+        async (event, mime) => {
+          const items: InboundItem[] = [];
+          await handleSesEvent(event as unknown as SESEvent, {
+            store: { get: async () => Buffer.from(mime), put: async () => undefined },
+            enqueue: async (batch) => void items.push(...batch),
+            env: {},
+          });
+          for (const item of items) InboundItem.parse(JSON.parse(JSON.stringify(item)));
+        },
+      ),
       RUNS,
     );
   });

@@ -15,7 +15,9 @@ const params = jsonFixture<Record<string, string>>('twilio-sms.json');
 
 /** Independent reference implementation of Twilio's documented algorithm. */
 function referenceSignature(url: string, fields: Record<string, string>, token: string): string {
-  const data = Object.keys(fields).sort().reduce((acc, key) => acc + key + fields[key], url);
+  const data = Object.keys(fields)
+    .sort()
+    .reduce((acc, key) => acc + key + fields[key], url);
   return createHmac('sha1', token).update(Buffer.from(data, 'utf8')).digest('base64');
 }
 
@@ -105,7 +107,16 @@ describe('Twilio webhook', () => {
   });
 
   it('marks single-word STOP/START/HELP messages with their keyword', async () => {
-    const cases: [string, string | undefined][] = [['stop', 'STOP'], [' Unsubscribe \n', 'STOP'], ['STOPALL', 'STOP'], ['unstop', 'START'], ['Yes', 'START'], ['info', 'HELP'], ['stop the roadworks', undefined], ['STOP!', undefined]];
+    const cases: [string, string | undefined][] = [
+      ['stop', 'STOP'],
+      [' Unsubscribe \n', 'STOP'],
+      ['STOPALL', 'STOP'],
+      ['unstop', 'START'],
+      ['Yes', 'START'],
+      ['info', 'HELP'],
+      ['stop the roadworks', undefined],
+      ['STOP!', undefined],
+    ];
     for (const [body, keyword] of cases) {
       const fields = { ...params, Body: body, MessageSid: `SM${Buffer.from(body).toString('hex')}` };
       expect((await h.call(request(fields))).statusCode).toBe(200);
@@ -128,7 +139,8 @@ describe('Twilio webhook', () => {
 describe('SMS keyword lists', () => {
   it("cover Twilio's and AWS's documented keywords", () => {
     for (const word of ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']) expect(smsKeyword(word, TWILIO_KEYWORDS)).toBe('STOP');
-    for (const word of ['ARRET', 'CANCEL', 'END', 'OPT-OUT', 'OPTOUT', 'QUIT', 'REMOVE', 'STOP', 'TD', 'UNSUBSCRIBE']) expect(smsKeyword(word.toLowerCase(), AWS_SMS_KEYWORDS)).toBe('STOP');
+    for (const word of ['ARRET', 'CANCEL', 'END', 'OPT-OUT', 'OPTOUT', 'QUIT', 'REMOVE', 'STOP', 'TD', 'UNSUBSCRIBE'])
+      expect(smsKeyword(word.toLowerCase(), AWS_SMS_KEYWORDS)).toBe('STOP');
     expect(smsKeyword('help', AWS_SMS_KEYWORDS)).toBe('HELP');
     expect(smsKeyword('constructor', TWILIO_KEYWORDS)).toBeUndefined();
   });
@@ -175,7 +187,8 @@ describe('AWS End User Messaging SMS via SNS', () => {
   it("sets AWS's keywords", () => {
     const good = event.Records[0]!;
     const message = JSON.parse(good.Sns.Message);
-    const withBody = (messageBody: string) => ({ Records: [{ ...good, Sns: { ...good.Sns, Message: JSON.stringify({ ...message, messageBody }) } }] }) as SNSEvent;
+    const withBody = (messageBody: string) =>
+      ({ Records: [{ ...good, Sns: { ...good.Sns, Message: JSON.stringify({ ...message, messageBody }) } }] }) as SNSEvent;
     expect(parseEumSnsEvent(withBody('Arret'), new Date()).items[0]?.smsKeyword).toBe('STOP');
     expect(parseEumSnsEvent(withBody('HELP'), new Date()).items[0]?.smsKeyword).toBe('HELP');
     expect(parseEumSnsEvent(withBody('help me please'), new Date()).items[0]?.smsKeyword).toBeUndefined();

@@ -32,7 +32,14 @@ const held: Decision = {
 
 describe('clerk email', () => {
   it('a held informal comment says informal, and its reasons heading says the same', () => {
-    const mail = composeClerkRouting({ item: comment, decision: held, ref: 'DEM-2026-000003', policy, consentStatus: 'not-needed', createdAt: comment.receivedAt });
+    const mail = composeClerkRouting({
+      item: comment,
+      decision: held,
+      ref: 'DEM-2026-000003',
+      policy,
+      consentStatus: 'not-needed',
+      createdAt: comment.receivedAt,
+    });
     expect(mail.text).toContain('Classification: informal');
     expect(mail.text).toContain('Why this is informal and held for you:');
     expect(mail.text).not.toContain('Why this is formal');
@@ -42,12 +49,26 @@ describe('clerk email', () => {
 
   it('a formal item keeps "Why this is formal"', () => {
     const formal: Decision = { ...held, classification: 'formal', hold: undefined, actions: [{ type: 'audit' }, { type: 'route-to-clerk' }] };
-    const mail = composeClerkRouting({ item: { ...comment, channel: 'email', kind: 'email', sender: { id: 'a@example.org' } }, decision: formal, ref: 'DEM-2026-000004', policy, consentStatus: 'requested', createdAt: comment.receivedAt });
+    const mail = composeClerkRouting({
+      item: { ...comment, channel: 'email', kind: 'email', sender: { id: 'a@example.org' } },
+      decision: formal,
+      ref: 'DEM-2026-000004',
+      policy,
+      consentStatus: 'requested',
+      createdAt: comment.receivedAt,
+    });
     expect(mail.text).toContain('Why this is formal:');
   });
 
   it('has a styled HTML part: sans-serif text, spacing, a readable facts table, a marked warning', () => {
-    const mail = composeClerkRouting({ item: comment, decision: held, ref: 'DEM-2026-000003', policy, consentStatus: 'not-needed', createdAt: comment.receivedAt });
+    const mail = composeClerkRouting({
+      item: comment,
+      decision: held,
+      ref: 'DEM-2026-000003',
+      policy,
+      consentStatus: 'not-needed',
+      createdAt: comment.receivedAt,
+    });
     const html = mail.html!;
     expect(html).toMatch(/<body style="[^"]*font-family:Arial,Helvetica,sans-serif[^"]*line-height:1\.5/);
     expect(html).toMatch(/<meta name="viewport"/);

@@ -15,9 +15,22 @@ const usage = (line: string) => {
 
 describe('hub consent record: arguments', () => {
   it('records a grant by phone, with a note, for a reference in any case; who recorded it defaults to the user', () => {
-    const args = parseConsentArgs(['record', 'stl-2026-000042', '--granted', '--how', 'phone', '--note', 'Rang on Tuesday, happy for us to pass it on'], () => 'jclerk');
-    expect(args.record).toEqual({ ref: 'STL-2026-000042', answer: 'granted', how: 'phone', recordedBy: 'jclerk', note: 'Rang on Tuesday, happy for us to pass it on' });
-    expect(parse('record STL-2026-000042 --declined --how in-person --by Jane').record).toMatchObject({ answer: 'declined', how: 'in-person', recordedBy: 'Jane' });
+    const args = parseConsentArgs(
+      ['record', 'stl-2026-000042', '--granted', '--how', 'phone', '--note', 'Rang on Tuesday, happy for us to pass it on'],
+      () => 'jclerk',
+    );
+    expect(args.record).toEqual({
+      ref: 'STL-2026-000042',
+      answer: 'granted',
+      how: 'phone',
+      recordedBy: 'jclerk',
+      note: 'Rang on Tuesday, happy for us to pass it on',
+    });
+    expect(parse('record STL-2026-000042 --declined --how in-person --by Jane').record).toMatchObject({
+      answer: 'declined',
+      how: 'in-person',
+      recordedBy: 'Jane',
+    });
   });
 
   it('one short line for each mistake, with a suggestion', () => {

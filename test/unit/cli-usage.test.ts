@@ -6,7 +6,11 @@ import { didYouMean, oneOf, parseOptions, UsageError } from '../../shared/cli/ar
 const ROOT = join(import.meta.dirname, '../..');
 
 function hub(args: string[]) {
-  const run = spawnSync(process.execPath, ['bin/hub.js', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HUB_DATA_DIR: join(ROOT, 'no-such-dir') } });
+  const run = spawnSync(process.execPath, ['bin/hub.js', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, HUB_DATA_DIR: join(ROOT, 'no-such-dir') },
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -32,7 +36,10 @@ describe('shared option parser', () => {
   const spec = { from: { type: 'string', hint: 'YYYY-MM-DD' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
   it('reads long, inline and short forms and keeps positionals', () => {
-    expect(parseOptions(['list', '--from=2026-01-01', '--json', '-h'], spec)).toEqual({ values: { from: '2026-01-01', json: true, help: true }, positionals: ['list'] });
+    expect(parseOptions(['list', '--from=2026-01-01', '--json', '-h'], spec)).toEqual({
+      values: { from: '2026-01-01', json: true, help: true },
+      positionals: ['list'],
+    });
     expect(parseOptions(['--from', '2026-01-01', '--', '--json'], spec).positionals).toEqual(['--json']);
   });
 

@@ -63,9 +63,16 @@ function setup(policy: Policy, channel: AuditSummary['channel'], subject?: strin
     publicBaseUrl: 'https://hub.example.org',
     now: () => NOW,
   };
-  const token = consentLink({ policy, ref: summary.ref, requestedAt: new Date('2026-07-13T21:30:05Z'), signingKey: 'k', publicBaseUrl: 'https://hub.example.org' }).split('/consent/')[1]!;
+  const token = consentLink({
+    policy,
+    ref: summary.ref,
+    requestedAt: new Date('2026-07-13T21:30:05Z'),
+    signingKey: 'k',
+    publicBaseUrl: 'https://hub.example.org',
+  }).split('/consent/')[1]!;
   const get = () => handleConsentForm({ method: 'GET', token }, deps);
-  const answer = (choice: string) => handleConsentForm({ method: 'POST', token, contentType: 'application/x-www-form-urlencoded', body: `choice=${choice}` }, deps);
+  const answer = (choice: string) =>
+    handleConsentForm({ method: 'POST', token, contentType: 'application/x-www-form-urlencoded', body: `choice=${choice}` }, deps);
   return { get, answer, published, summary };
 }
 

@@ -38,7 +38,13 @@ describe('consent link', () => {
 describe('clerk notice of the answer', () => {
   it('goes to the clerk by email, once per item, and says plainly what may be done with the data', () => {
     const granted = consentOutcomeMessage(summary, 'grant', '2026-03-03T10:00:00Z', policy);
-    expect(granted).toMatchObject({ id: 'ses:abc:consent-outcome', kind: 'consent-outcome', channel: 'email', to: policy.contacts.clerk.address, ref: summary.ref });
+    expect(granted).toMatchObject({
+      id: 'ses:abc:consent-outcome',
+      kind: 'consent-outcome',
+      channel: 'email',
+      to: policy.contacts.clerk.address,
+      ref: summary.ref,
+    });
     expect(granted.text).toContain('You may now act on this correspondence');
     for (const answer of ['decline', 'expired'] as const) {
       const message = consentOutcomeMessage(summary, answer, '2026-03-30T10:00:00Z', policy);

@@ -69,8 +69,21 @@ describe('subject access report', () => {
       {
         items: [
           {
-            summary: { ref: 'STL-2026-000001', channel: 'email', provider: 'ses', receivedAt: '2026-03-10T10:00:00.000Z', classification: 'formal', consentStatus: 'requested', retainUntil: '2032-03-10' } as AuditSummary,
-            content: { sender: { id: 'x@example.org', name: '<img src=x onerror=alert(1)>' }, subject: '"hi"', text: '<script>alert(1)</script>', attachments: [{ filename: '<a>.jpg', contentType: 'image/jpeg' }] },
+            summary: {
+              ref: 'STL-2026-000001',
+              channel: 'email',
+              provider: 'ses',
+              receivedAt: '2026-03-10T10:00:00.000Z',
+              classification: 'formal',
+              consentStatus: 'requested',
+              retainUntil: '2032-03-10',
+            } as AuditSummary,
+            content: {
+              sender: { id: 'x@example.org', name: '<img src=x onerror=alert(1)>' },
+              subject: '"hi"',
+              text: '<script>alert(1)</script>',
+              attachments: [{ filename: '<a>.jpg', contentType: 'image/jpeg' }],
+            },
             consent: [],
             sentToThem: [],
             forwardedToClerk: [],

@@ -40,8 +40,16 @@ describe('data-protection key classes', () => {
   });
 
   it('every prefix of the key module is a listed class of its table', () => {
-    for (const prefix of Object.values(AUDIT_PREFIX)) expect(KEY_CLASSES.some((c) => c.store === 'audit' && c.prefix === prefix), prefix).toBe(true);
-    for (const prefix of Object.values(OPS_PREFIX)) expect(KEY_CLASSES.some((c) => c.store === 'ops' && c.prefix.startsWith(prefix)), prefix).toBe(true);
+    for (const prefix of Object.values(AUDIT_PREFIX))
+      expect(
+        KEY_CLASSES.some((c) => c.store === 'audit' && c.prefix === prefix),
+        prefix,
+      ).toBe(true);
+    for (const prefix of Object.values(OPS_PREFIX))
+      expect(
+        KEY_CLASSES.some((c) => c.store === 'ops' && c.prefix.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
   });
 
   it('every due-entry kind and every mail-bucket prefix is a listed class', () => {
@@ -49,7 +57,10 @@ describe('data-protection key classes', () => {
       for (const match of readFileSync(file, 'utf8').matchAll(/_DUE = '([a-z-]+)'/g)) expect(Object.values(DUE_KINDS), file).toContain(match[1]);
     }
     for (const [name, prefix] of Object.entries(MAIL_BUCKET).filter(([k]) => k.endsWith('Prefix'))) {
-      expect(KEY_CLASSES.some((c) => c.store === 'mail' && c.prefix === prefix), name).toBe(true);
+      expect(
+        KEY_CLASSES.some((c) => c.store === 'mail' && c.prefix === prefix),
+        name,
+      ).toBe(true);
     }
     expect(KEY_CLASSES.some((c) => c.store === 'digests' && c.prefix === DIGEST_OBJECT_PREFIX)).toBe(true);
   });

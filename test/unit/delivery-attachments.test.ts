@@ -38,7 +38,19 @@ describe("deliver: the clerk's attachments", () => {
     const env = { MAIL_DIR: dir, SES_FROM_ADDRESS: 'hub@hub.example.org' };
     const files = await attachmentsOf('inbound/reply-1', env);
     expect(files.map((f) => [f.filename, f.contentType, Buffer.from(f.content).toString()])).toEqual([['contract.pdf', 'application/pdf', '%PDF-1.4 test']]);
-    const msg: OutboxMessage = { schemaVersion: 1, id: 'ses:1:clerk-answer:x', kind: 'clerk-answer', channel: 'email', to: 'resident@example.net', council: 'demo', itemId: 'ses:1', ref: 'DEM-2026-000001', subject: 'Re: FOI', text: 'Attached.', createdAt: '2026-06-01T10:00:00Z' };
+    const msg: OutboxMessage = {
+      schemaVersion: 1,
+      id: 'ses:1:clerk-answer:x',
+      kind: 'clerk-answer',
+      channel: 'email',
+      to: 'resident@example.net',
+      council: 'demo',
+      itemId: 'ses:1',
+      ref: 'DEM-2026-000001',
+      subject: 'Re: FOI',
+      text: 'Attached.',
+      createdAt: '2026-06-01T10:00:00Z',
+    };
     const raw = Buffer.from(buildSendEmailInput(msg, env, new Date('2026-06-01T10:00:00Z'), files).Content!.Raw!.Data!).toString();
     expect(raw).toContain("filename*=UTF-8''contract.pdf");
     expect(raw).not.toMatch(/^Auto-Submitted:/m);
@@ -61,7 +73,20 @@ describe("deliver: the clerk's answer refused by the channel", () => {
     };
     const events: string[] = [];
     const notices: OutboxMessage[] = [];
-    const answer: OutboxMessage = { schemaVersion: 1, id: 'meta:m1:clerk-answer:abc', kind: 'clerk-answer', channel: 'messenger', to: '7001', council: 'demo', itemId: 'meta:m1', ref: 'DEM-2026-000009', text: 'Hello', lastUserMessageAt: '2026-06-01T10:00:00Z', notifyOnFailure: 'clerk@example.org', createdAt: '2026-06-02T11:00:00Z' };
+    const answer: OutboxMessage = {
+      schemaVersion: 1,
+      id: 'meta:m1:clerk-answer:abc',
+      kind: 'clerk-answer',
+      channel: 'messenger',
+      to: '7001',
+      council: 'demo',
+      itemId: 'meta:m1',
+      ref: 'DEM-2026-000009',
+      text: 'Hello',
+      lastUserMessageAt: '2026-06-01T10:00:00Z',
+      notifyOnFailure: 'clerk@example.org',
+      createdAt: '2026-06-02T11:00:00Z',
+    };
     const deps = {
       ops,
       audit: () => ({ append: async (e: { type: string }) => void events.push(e.type) }),

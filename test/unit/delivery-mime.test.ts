@@ -21,7 +21,9 @@ describe('composeMime', () => {
       subject: 'Hello\r\nBcc: victim@example.com',
       headers: { 'X-Hub-Ref': 'STL-2026-000001\nBcc: other@example.com' },
     });
-    const names = headerLines(mime).filter((l) => !l.startsWith(' ')).map((l) => l.split(':')[0]!.toLowerCase());
+    const names = headerLines(mime)
+      .filter((l) => !l.startsWith(' '))
+      .map((l) => l.split(':')[0]!.toLowerCase());
     expect(names).not.toContain('bcc');
     const parsed = await PostalMime.parse(mime);
     expect(parsed.bcc ?? []).toEqual([]);

@@ -33,7 +33,12 @@ describe('Messenger requests', () => {
     const request = buildMessengerRequest(msg({ lastUserMessageAt: '2026-03-01T13:00:00Z' }), now, env);
     expect(request).toEqual({
       url: 'https://graph.facebook.com/v25.0/104123456789012/messages',
-      body: { recipient: { id: '6543210987654321' }, messaging_type: 'RESPONSE', message: { text: 'Thanks for your message.' }, metadata: 'hub:meta:m_1:auto-reply' },
+      body: {
+        recipient: { id: '6543210987654321' },
+        messaging_type: 'RESPONSE',
+        message: { text: 'Thanks for your message.' },
+        metadata: 'hub:meta:m_1:auto-reply',
+      },
     });
   });
 
@@ -95,7 +100,11 @@ describe('SMS requests', () => {
 
 describe('email', () => {
   it('marks auto-replies (RFC 3834) and prefixes the subject once', () => {
-    const reply = buildEmail(msg({ channel: 'email', to: 'r@example.org', subject: 'Hedge', autoSubmitted: true, ref: 'DEM-2026-000001' }), 'hub@demo.example.org', now);
+    const reply = buildEmail(
+      msg({ channel: 'email', to: 'r@example.org', subject: 'Hedge', autoSubmitted: true, ref: 'DEM-2026-000001' }),
+      'hub@demo.example.org',
+      now,
+    );
     expect(reply.subject).toBe('Auto: Hedge');
     expect(reply.headers).toMatchObject({ 'Auto-Submitted': 'auto-replied', 'X-Hub-Ref': 'DEM-2026-000001', 'X-Hub-Kind': 'auto-reply' });
     expect(buildEmail(msg({ channel: 'email', subject: 'Auto: Hedge', autoSubmitted: true }), 'hub@demo.example.org', now).subject).toBe('Auto: Hedge');

@@ -20,19 +20,36 @@ describe('npm run demo', () => {
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const port = (server.address() as AddressInfo).port;
-    const child = spawn(process.execPath, ['infra/local/demo.ts'], { cwd: ROOT, env: { ...process.env, HUB_PORT: String(port), HUB_SMTP_PORT: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['infra/local/demo.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, HUB_PORT: String(port), HUB_SMTP_PORT: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const code = await new Promise<number | null>((done) => child.on('exit', done));
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(new RegExp(`^demo: the hub at http://127\\.0\\.0\\.1:${port} stopped answering while sending "[^"]+" \\((connection refused|the connection was dropped)`));
+    expect(stderr).toMatch(
+      new RegExp(`^demo: the hub at http://127\\.0\\.0\\.1:${port} stopped answering while sending "[^"]+" \\((connection refused|the connection was dropped)`),
+    );
     expect(stderr).toContain('0 of 10 examples were sent');
     expect(stderr).not.toContain('fetch failed');
   }, 30_000);
 
   it('reports formal items in reference order, then the rest as received', () => {
-    const item = (itemId: string, receivedAt: string, ref?: string): ItemView => ({ itemId, receivedAt, channel: 'sms', classification: ref ? 'formal' : 'informal', reasons: [], flags: [], actions: [], events: [], outbox: [], ...(ref ? { ref } : {}) });
+    const item = (itemId: string, receivedAt: string, ref?: string): ItemView => ({
+      itemId,
+      receivedAt,
+      channel: 'sms',
+      classification: ref ? 'formal' : 'informal',
+      reasons: [],
+      flags: [],
+      actions: [],
+      events: [],
+      outbox: [],
+      ...(ref ? { ref } : {}),
+    });
     const ordered = reportOrder([
       item('c', '2026-01-05T09:00:03Z'),
       item('b', '2026-01-05T09:00:01Z', 'DEM-2026-000012'),

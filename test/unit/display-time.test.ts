@@ -43,7 +43,13 @@ describe('every place a person reads a time uses it', () => {
     thread: {},
     transport: {},
   };
-  const decision: Decision = { classification: 'formal', reasons: [{ rule: 'official-address', clause: 'x', detail: 'Official.' }], flags: [], actions: [], policyVersion: policy.version };
+  const decision: Decision = {
+    classification: 'formal',
+    reasons: [{ rule: 'official-address', clause: 'x', detail: 'Official.' }],
+    flags: [],
+    actions: [],
+    policyVersion: policy.version,
+  };
 
   it('the clerk email', () => {
     const mail = composeClerkRouting({ item, decision, ref: 'DEM-2026-000001', policy, consentStatus: 'requested', createdAt: SUMMER });

@@ -86,7 +86,9 @@ describe('statutory request evaluation sets', () => {
       const items = load(set.file);
       expectCommonShape(items, set.idPattern, REQUEST_LABELS);
       for (const item of items) {
-        const keys = Object.keys(item).filter((k) => k !== 'subject').sort();
+        const keys = Object.keys(item)
+          .filter((k) => k !== 'subject')
+          .sort();
         expect(keys).toEqual(['channel', 'id', 'labels', 'reason', 'text']);
         if ('subject' in item) {
           expect(item.channel).toBe('email');
@@ -101,6 +103,11 @@ describe('statutory request evaluation sets', () => {
 
   it('the tuning sets (dev, dev2) share no text with heldout', () => {
     const held = new Set(load('requests-eval/heldout.json').map((i) => i.text));
-    for (const dev of ['requests-eval/dev.json', 'requests-eval/dev2.json']) expect(load(dev).filter((i) => held.has(i.text as string)).map((i) => i.id)).toEqual([]);
+    for (const dev of ['requests-eval/dev.json', 'requests-eval/dev2.json'])
+      expect(
+        load(dev)
+          .filter((i) => held.has(i.text as string))
+          .map((i) => i.id),
+      ).toEqual([]);
   });
 });

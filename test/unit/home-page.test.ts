@@ -21,11 +21,40 @@ const items: ItemView[] = Array.from({ length: 46 }, (_, i) => ({
 }));
 const consentUrl = 'http://localhost:3000/consent/eyJhbGciOi.abc';
 const outbox: OutboxEntry[] = [
-  { id: 'o1', channel: 'sms', provider: 'twilio', to: '+447700900456', kind: 'consent-request', text: `Please complete our data consent form: ${consentUrl}`, ref: 'DEM-2026-000001', itemId: 'item-0', at: '2026-01-05T09:00:02Z' },
-  { id: 'o2', channel: 'email', provider: 'ses', to: 'clerk@demo-parish.example.org.uk', kind: 'clerk-routing', text: 'x', ref: 'DEM-2026-000001', itemId: 'item-0', at: '2026-01-05T09:00:01Z' },
+  {
+    id: 'o1',
+    channel: 'sms',
+    provider: 'twilio',
+    to: '+447700900456',
+    kind: 'consent-request',
+    text: `Please complete our data consent form: ${consentUrl}`,
+    ref: 'DEM-2026-000001',
+    itemId: 'item-0',
+    at: '2026-01-05T09:00:02Z',
+  },
+  {
+    id: 'o2',
+    channel: 'email',
+    provider: 'ses',
+    to: 'clerk@demo-parish.example.org.uk',
+    kind: 'clerk-routing',
+    text: 'x',
+    ref: 'DEM-2026-000001',
+    itemId: 'item-0',
+    at: '2026-01-05T09:00:01Z',
+  },
 ];
 const withOutbox = items.map((i) => (i.itemId === 'item-0' ? { ...i, outbox } : i));
-const render = (query = '') => renderHomePage({ councilName: 'Demo', items: withOutbox, outbox, httpUrl: 'http://localhost:3000', smtpPort: 2525, now: new Date('2026-01-05T10:00:00Z'), query: new URLSearchParams(query) });
+const render = (query = '') =>
+  renderHomePage({
+    councilName: 'Demo',
+    items: withOutbox,
+    outbox,
+    httpUrl: 'http://localhost:3000',
+    smtpPort: 2525,
+    now: new Date('2026-01-05T10:00:00Z'),
+    query: new URLSearchParams(query),
+  });
 const articles = (html: string) => html.match(/<article>/g)?.length ?? 0;
 
 describe('local home page', () => {
@@ -74,8 +103,27 @@ describe('local home page', () => {
   });
 
   it('says what a newsletter audience event was (issue 17 item 6)', () => {
-    const record: ItemView = { itemId: 'mc:1', ref: 'DEM-2026-000099', channel: 'mailchimp', classification: 'formal', receivedAt: '2026-01-05T09:00:00Z', reasons: [{ rule: 'mailchimp-audience', clause: 'demo §16' }], flags: [], actions: [], events: [], audienceEvent: 'unsubscribe', outbox: [] };
-    const html = renderHomePage({ councilName: 'Demo', items: [record], outbox: [], httpUrl: 'http://localhost:3000', smtpPort: 2525, query: new URLSearchParams() });
+    const record: ItemView = {
+      itemId: 'mc:1',
+      ref: 'DEM-2026-000099',
+      channel: 'mailchimp',
+      classification: 'formal',
+      receivedAt: '2026-01-05T09:00:00Z',
+      reasons: [{ rule: 'mailchimp-audience', clause: 'demo §16' }],
+      flags: [],
+      actions: [],
+      events: [],
+      audienceEvent: 'unsubscribe',
+      outbox: [],
+    };
+    const html = renderHomePage({
+      councilName: 'Demo',
+      items: [record],
+      outbox: [],
+      httpUrl: 'http://localhost:3000',
+      smtpPort: 2525,
+      query: new URLSearchParams(),
+    });
     expect(html).toContain('Unsubscribed from the newsletter, kept as a consent record');
     expect(html).not.toContain('A newsletter audience change');
   });

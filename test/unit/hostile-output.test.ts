@@ -27,7 +27,22 @@ const ENV = { SES_FROM_ADDRESS: 'Demo Parish Council Hub <hub@demo-parish.exampl
 const NOW = new Date('2026-03-10T10:00:00Z');
 const CLERK = policy.contacts.clerk.address;
 const CLERK_EMAIL_TAGS = ['!doctype', 'html', 'head', 'meta', 'body', 'p', 'strong', 'table', 'tr', 'th', 'td', 'h2', 'div', 'ul', 'li'];
-const OUR_HEADERS = ['from', 'to', 'reply-to', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'auto-submitted', 'x-hub-outbox-id', 'x-hub-kind', 'x-hub-ref', 'mime-version', 'content-type'];
+const OUR_HEADERS = [
+  'from',
+  'to',
+  'reply-to',
+  'subject',
+  'date',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'auto-submitted',
+  'x-hub-outbox-id',
+  'x-hub-kind',
+  'x-hub-ref',
+  'mime-version',
+  'content-type',
+];
 
 const decision = (evidence: string[]): Decision => ({
   classification: 'formal',
@@ -52,30 +67,28 @@ const hostileItem = fc
     evidence: hostileString,
     truncated: fc.boolean(),
   })
-  .map(
-    (v): { item: InboundItem; evidence: string } => ({
-      evidence: v.evidence,
-      item: {
-        schemaVersion: 1,
-        itemId: 'ses:hostile',
-        channel: v.channel as InboundItem['channel'],
-        provider: 'ses',
-        kind: 'email',
-        providerMessageId: 'hostile',
-        receivedAt: '2026-03-10T09:59:00.000Z',
-        sender: { id: v.id, name: v.name },
-        headerFrom: { id: v.headerFrom },
-        recipients: [CLERK],
-        replyTo: [v.replyTo],
-        ...(v.subject !== undefined ? { subject: v.subject } : {}),
-        text: v.text,
-        ...(v.truncated ? { textTruncated: true } : {}),
-        attachments: [{ filename: v.filename, contentType: v.contentType, sizeBytes: -1, url: v.url }],
-        thread: { messageId: `<${v.subject ?? 'x'}@example.org>` },
-        transport: {},
-      },
-    }),
-  );
+  .map((v): { item: InboundItem; evidence: string } => ({
+    evidence: v.evidence,
+    item: {
+      schemaVersion: 1,
+      itemId: 'ses:hostile',
+      channel: v.channel as InboundItem['channel'],
+      provider: 'ses',
+      kind: 'email',
+      providerMessageId: 'hostile',
+      receivedAt: '2026-03-10T09:59:00.000Z',
+      sender: { id: v.id, name: v.name },
+      headerFrom: { id: v.headerFrom },
+      recipients: [CLERK],
+      replyTo: [v.replyTo],
+      ...(v.subject !== undefined ? { subject: v.subject } : {}),
+      text: v.text,
+      ...(v.truncated ? { textTruncated: true } : {}),
+      attachments: [{ filename: v.filename, contentType: v.contentType, sizeBytes: -1, url: v.url }],
+      thread: { messageId: `<${v.subject ?? 'x'}@example.org>` },
+      transport: {},
+    },
+  }));
 
 const clerkEmail = (item: InboundItem, evidence: string, consentStatus: (typeof CONSENT_STATUSES)[number] = 'requested') =>
   composeClerkRouting({ item, decision: decision([evidence]), ref: 'DEM-2026-000001', policy, consentStatus, createdAt: NOW.toISOString() });
@@ -120,7 +133,12 @@ describe('the clerk routing email', () => {
 
   it('a hostile Reply-To that is not a plain mailbox never stops the clerk getting the item', async () => {
     for (const replyTo of ['"quoted local"@example.org', 'a@exämple.org', 'a@[127.0.0.1]', 'x\r\nBcc: v@example.com', '<script>@example.org', '']) {
-      const item: InboundItem = { ...(fc.sample(hostileItem, { numRuns: 1, seed: SEED })[0]!.item), channel: 'email', sender: { id: 'resident@example.org' }, replyTo: [replyTo] };
+      const item: InboundItem = {
+        ...fc.sample(hostileItem, { numRuns: 1, seed: SEED })[0]!.item,
+        channel: 'email',
+        sender: { id: 'resident@example.org' },
+        replyTo: [replyTo],
+      };
       const { parsed } = await sentMime(clerkEmail(item, 'x'));
       expect(parsed.to?.[0]?.address).toBe(CLERK);
       for (const a of parsed.replyTo ?? []) expect(a.address).toMatch(/^[^\s<>"]+@[a-z0-9.-]+$/);
@@ -151,7 +169,8 @@ describe('the clerk routing email', () => {
     };
     const msg = clerkEmail(item, 'x');
     for (const part of [msg.text, msg.html!, msg.subject!]) {
-      const facts = part.split(/Message:|<h2[^>]*>Message<\/h2>/)[0]! + (part.split(/Attachments:|<h2[^>]*>Attachments<\/h2>/)[1] ?? '').split(/Why this is formal/)[0]!;
+      const facts =
+        part.split(/Message:|<h2[^>]*>Message<\/h2>/)[0]! + (part.split(/Attachments:|<h2[^>]*>Attachments<\/h2>/)[1] ?? '').split(/Why this is formal/)[0]!;
       expect(facts).not.toMatch(BIDI_CONTROLS);
     }
     // Still there for the clerk to see, as a visible mark.
@@ -164,8 +183,19 @@ describe("the resident's automatic reply", () => {
   it('property: a hostile subject becomes one Subject line and the reply goes only to the sender', async () => {
     await fc.assert(
       fc.asyncProperty(hostileString, async (subject) => {
-        const item: InboundItem = { ...fc.sample(hostileItem, { numRuns: 1, seed: SEED })[0]!.item, channel: 'email', sender: { id: 'resident@example.org' }, subject, transport: { spf: 'PASS', returnPath: 'resident@example.org' } };
-        const reply = composeAutoReply({ target: replyTargetFor(item)!, policy, text: 'Thank you <b>for</b> writing: https://example.org/"onmouseover=alert(1)', createdAt: NOW.toISOString() });
+        const item: InboundItem = {
+          ...fc.sample(hostileItem, { numRuns: 1, seed: SEED })[0]!.item,
+          channel: 'email',
+          sender: { id: 'resident@example.org' },
+          subject,
+          transport: { spf: 'PASS', returnPath: 'resident@example.org' },
+        };
+        const reply = composeAutoReply({
+          target: replyTargetFor(item)!,
+          policy,
+          text: 'Thank you <b>for</b> writing: https://example.org/"onmouseover=alert(1)',
+          createdAt: NOW.toISOString(),
+        });
         expectSafeHtml(reply.html!, ['p', 'br', 'a']);
         const { parsed } = await sentMime(reply);
         expect(parsed.to?.map((a) => a.address)).toEqual(['resident@example.org']);
@@ -176,7 +206,47 @@ describe("the resident's automatic reply", () => {
 });
 
 describe('the local home page', () => {
-  const HOME_TAGS = ['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'main', 'code', 'ul', 'li', 'a', 'article', 'span', 'dl', 'dt', 'dd', 'blockquote', 'strong', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'br', 'form', 'div', 'label', 'input', 'select', 'option', 'button', 'nav'];
+  const HOME_TAGS = [
+    '!doctype',
+    'html',
+    'head',
+    'meta',
+    'title',
+    'style',
+    'body',
+    'header',
+    'h1',
+    'h2',
+    'h3',
+    'p',
+    'main',
+    'code',
+    'ul',
+    'li',
+    'a',
+    'article',
+    'span',
+    'dl',
+    'dt',
+    'dd',
+    'blockquote',
+    'strong',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'br',
+    'form',
+    'div',
+    'label',
+    'input',
+    'select',
+    'option',
+    'button',
+    'nav',
+  ];
 
   it('property: every value from a resident or the stores is escaped', () => {
     const view = fc.record({ a: hostileString, b: hostileString, c: hostileString, d: hostileString, e: hostileString, f: hostileString });
@@ -207,28 +277,68 @@ describe('the local home page', () => {
   });
 
   it('a direction override in a name cannot reverse the address shown beside it', () => {
-    const item: ItemView = { itemId: 'i', ref: 'DEM-1', channel: 'email', classification: 'formal', receivedAt: NOW.toISOString(), reasons: [], flags: [], actions: [], sender: 'Clerk \u202Egro.licnuoc@krelc <evil@example.com>', subject: 'a\u2066b', text: 'x', events: [], outbox: [] };
+    const item: ItemView = {
+      itemId: 'i',
+      ref: 'DEM-1',
+      channel: 'email',
+      classification: 'formal',
+      receivedAt: NOW.toISOString(),
+      reasons: [],
+      flags: [],
+      actions: [],
+      sender: 'Clerk \u202Egro.licnuoc@krelc <evil@example.com>',
+      subject: 'a\u2066b',
+      text: 'x',
+      events: [],
+      outbox: [],
+    };
     const html = renderHomePage({ councilName: 'Demo', items: [item], outbox: [], httpUrl: 'http://localhost:3000', smtpPort: 2525, now: NOW });
     expect(html).not.toMatch(BIDI_CONTROLS);
   });
 });
 
 describe('the consent pages', () => {
-  const CONSENT_TAGS = ['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'main', 'p', 'h1', 'div', 'strong', 'span', 'form', 'fieldset', 'legend', 'input', 'label', 'button'];
+  const CONSENT_TAGS = [
+    '!doctype',
+    'html',
+    'head',
+    'meta',
+    'title',
+    'style',
+    'body',
+    'main',
+    'p',
+    'h1',
+    'div',
+    'strong',
+    'span',
+    'form',
+    'fieldset',
+    'legend',
+    'input',
+    'label',
+    'button',
+  ];
 
   it('property: a hostile council name or reference never adds markup or an attribute', () => {
     fc.assert(
-      fc.property(hostileString, fc.oneof(hostileString, injection), fc.boolean(), fc.constantFrom('not-found', 'expired', 'closed', 'too-large', 'unsupported', 'method') as fc.Arbitrary<'not-found'>, (councilName, reference, flag, problem) => {
-        for (const html of [
-          renderConsentForm({ councilName, reference, missingChoice: flag }),
-          renderConsentRecorded({ councilName, reference, choice: flag ? 'grant' : 'decline', alreadyRecorded: flag }),
-          renderProblem(problem, councilName, reference),
-        ]) {
-          expectSafeHtml(html, CONSENT_TAGS);
-          // Unquoted-attribute and template tricks need = or `; they are escaped too.
-          expect(html.replace(/<[^>]*>/g, '')).not.toMatch(/[`]/);
-        }
-      }),
+      fc.property(
+        hostileString,
+        fc.oneof(hostileString, injection),
+        fc.boolean(),
+        fc.constantFrom('not-found', 'expired', 'closed', 'too-large', 'unsupported', 'method') as fc.Arbitrary<'not-found'>,
+        (councilName, reference, flag, problem) => {
+          for (const html of [
+            renderConsentForm({ councilName, reference, missingChoice: flag }),
+            renderConsentRecorded({ councilName, reference, choice: flag ? 'grant' : 'decline', alreadyRecorded: flag }),
+            renderProblem(problem, councilName, reference),
+          ]) {
+            expectSafeHtml(html, CONSENT_TAGS);
+            // Unquoted-attribute and template tricks need = or `; they are escaped too.
+            expect(html.replace(/<[^>]*>/g, '')).not.toMatch(/[`]/);
+          }
+        },
+      ),
       runs(200),
     );
   });

@@ -33,7 +33,20 @@ beforeAll(() => {
 const PAGE = TEST_SECRETS.MESSENGER_PAGE_ID;
 const messengerBody = JSON.stringify({
   object: 'page',
-  entry: [{ id: PAGE, time: 1, messaging: [{ sender: { id: 'psid-9' }, recipient: { id: PAGE }, timestamp: 1767261600000, message: { mid: 'm_sig_1', text: 'The streetlight on Church Lane is out' } }] }],
+  entry: [
+    {
+      id: PAGE,
+      time: 1,
+      messaging: [
+        {
+          sender: { id: 'psid-9' },
+          recipient: { id: PAGE },
+          timestamp: 1767261600000,
+          message: { mid: 'm_sig_1', text: 'The streetlight on Church Lane is out' },
+        },
+      ],
+    },
+  ],
 });
 
 describe('Messenger X-Hub-Signature-256 bypass attempts', () => {
@@ -119,7 +132,15 @@ describe('Twilio X-Twilio-Signature bypass attempts', () => {
   const body = formBody({ MessageSid: 'SMsig1', AccountSid: 'AC1', From: '+447700900456', To: '+447700900123', Body: 'Bin not collected', NumMedia: '0' });
   const url = `https://${HOST}/webhooks/twilio`;
   const post = (form: string, signature: string | undefined, query?: string) =>
-    h.call(httpEvent({ path: '/webhooks/twilio', domainName: HOST, body: form, ...(query ? { query } : {}), headers: signature === undefined ? {} : { 'x-twilio-signature': signature } }));
+    h.call(
+      httpEvent({
+        path: '/webhooks/twilio',
+        domainName: HOST,
+        body: form,
+        ...(query ? { query } : {}),
+        headers: signature === undefined ? {} : { 'x-twilio-signature': signature },
+      }),
+    );
 
   it('refuses signatures over another URL, another form or with the wrong key', async () => {
     const sign = (u: string, b = body, key: string = TEST_SECRETS.TWILIO_AUTH_TOKEN) => sortedParamsSignature(u, b, key);
@@ -158,12 +179,18 @@ describe('Mandrill X-Mandrill-Signature bypass attempts', () => {
   const url = `https://${HOST}/webhooks/mandrill`;
   const fixtureEvents = jsonFixture<unknown[]>('mandrill-events.json');
   const post = (form: string, signature: string | undefined) =>
-    h.call(httpEvent({ path: '/webhooks/mandrill', domainName: HOST, body: form, headers: signature === undefined ? {} : { 'x-mandrill-signature': signature } }));
+    h.call(
+      httpEvent({ path: '/webhooks/mandrill', domainName: HOST, body: form, headers: signature === undefined ? {} : { 'x-mandrill-signature': signature } }),
+    );
 
   it('property: the test-webhook key never signs a non-empty event array', async () => {
     const event = fc.oneof(
       fc.constantFrom(...fixtureEvents),
-      fc.record({ event: fc.constantFrom('inbound', 'send', 'hard_bounce'), _id: fc.string(), msg: fc.record({ from_email: fc.emailAddress(), text: hostileString }) }),
+      fc.record({
+        event: fc.constantFrom('inbound', 'send', 'hard_bounce'),
+        _id: fc.string(),
+        msg: fc.record({ from_email: fc.emailAddress(), text: hostileString }),
+      }),
       fc.jsonValue({ maxDepth: 2 }),
     );
     await fc.assert(
@@ -177,7 +204,10 @@ describe('Mandrill X-Mandrill-Signature bypass attempts', () => {
   });
 
   it('the test key with an empty array first and real events in a repeated field enqueues nothing', async () => {
-    const form = formBody([['mandrill_events', '[]'], ['mandrill_events', JSON.stringify(fixtureEvents)]]);
+    const form = formBody([
+      ['mandrill_events', '[]'],
+      ['mandrill_events', JSON.stringify(fixtureEvents)],
+    ]);
     const res = await post(form, sortedParamsSignature(url, form, MANDRILL_TEST_KEY));
     expect(h.enqueued).toEqual([]);
     expect([200, 401]).toContain(res.statusCode);
@@ -207,7 +237,13 @@ describe('Mandrill X-Mandrill-Signature bypass attempts', () => {
 describe('Mailchimp path-secret tricks', () => {
   const h = hostileHarness('mailchimp', mailchimpWebhook, BODY_LIMITS.mailchimp);
   const secret = TEST_SECRETS.MAILCHIMP_WEBHOOK_SECRET;
-  const form = formBody({ type: 'unsubscribe', fired_at: '2026-01-05 10:00:00', 'data[id]': 'abc', 'data[email]': 'resident@example.org', 'data[list_id]': 'L1' });
+  const form = formBody({
+    type: 'unsubscribe',
+    fired_at: '2026-01-05 10:00:00',
+    'data[id]': 'abc',
+    'data[email]': 'resident@example.org',
+    'data[list_id]': 'L1',
+  });
   const call = (candidate: string, method = 'POST') =>
     h.call(httpEvent({ method, path: `/webhooks/mailchimp/${candidate}`, pathParameters: { secret: candidate }, body: form }));
 
@@ -255,7 +291,12 @@ describe('Mailchimp path-secret tricks', () => {
 
   it('property: any other path segment is 404', async () => {
     const before = h.enqueued.length;
-    const candidate = fc.oneof(fc.string(), hostileString, fc.string({ unit: 'binary' }), fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 3 })).map(([i, s]) => secret.slice(0, i % secret.length) + s + secret.slice(i % secret.length)));
+    const candidate = fc.oneof(
+      fc.string(),
+      hostileString,
+      fc.string({ unit: 'binary' }),
+      fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 3 })).map(([i, s]) => secret.slice(0, i % secret.length) + s + secret.slice(i % secret.length)),
+    );
     await fc.assert(
       fc.asyncProperty(candidate, async (c) => {
         fc.pre(c !== secret);
@@ -270,21 +311,33 @@ describe('Mailchimp path-secret tricks', () => {
 describe('replayed requests: accepted again, same itemIds', () => {
   it('Messenger, Twilio, Mandrill and Mailchimp give a replay the same itemIds', async () => {
     const cases = [
-      { h: hostileHarness('messenger', messengerWebhook, BODY_LIMITS.messenger), event: () => httpEvent({ path: '/webhooks/messenger', body: messengerBody, headers: { 'x-hub-signature-256': messengerSignature(messengerBody) } }) },
+      {
+        h: hostileHarness('messenger', messengerWebhook, BODY_LIMITS.messenger),
+        event: () => httpEvent({ path: '/webhooks/messenger', body: messengerBody, headers: { 'x-hub-signature-256': messengerSignature(messengerBody) } }),
+      },
       (() => {
         const body = formBody({ MessageSid: 'SMreplay', From: '+447700900456', To: '+447700900123', Body: 'hello' });
         const signature = sortedParamsSignature(`https://${HOST}/webhooks/twilio`, body, TEST_SECRETS.TWILIO_AUTH_TOKEN);
-        return { h: hostileHarness('twilio', twilioWebhook, BODY_LIMITS.twilio), event: () => httpEvent({ path: '/webhooks/twilio', domainName: HOST, body, headers: { 'x-twilio-signature': signature } }) };
+        return {
+          h: hostileHarness('twilio', twilioWebhook, BODY_LIMITS.twilio),
+          event: () => httpEvent({ path: '/webhooks/twilio', domainName: HOST, body, headers: { 'x-twilio-signature': signature } }),
+        };
       })(),
       (() => {
         const body = formBody({ mandrill_events: JSON.stringify(jsonFixture<unknown[]>('mandrill-events.json')) });
         const signature = sortedParamsSignature(`https://${HOST}/webhooks/mandrill`, body, TEST_SECRETS.MANDRILL_WEBHOOK_KEY);
-        return { h: hostileHarness('mandrill', mandrillWebhook, BODY_LIMITS.mandrill), event: () => httpEvent({ path: '/webhooks/mandrill', domainName: HOST, body, headers: { 'x-mandrill-signature': signature } }) };
+        return {
+          h: hostileHarness('mandrill', mandrillWebhook, BODY_LIMITS.mandrill),
+          event: () => httpEvent({ path: '/webhooks/mandrill', domainName: HOST, body, headers: { 'x-mandrill-signature': signature } }),
+        };
       })(),
       (() => {
         const secret = TEST_SECRETS.MAILCHIMP_WEBHOOK_SECRET;
         const body = formBody({ type: 'subscribe', fired_at: '2026-01-05 10:00:00', 'data[id]': 'm1', 'data[email]': 'a@example.org', 'data[list_id]': 'L1' });
-        return { h: hostileHarness('mailchimp', mailchimpWebhook, BODY_LIMITS.mailchimp), event: () => httpEvent({ path: `/webhooks/mailchimp/${secret}`, pathParameters: { secret }, body }) };
+        return {
+          h: hostileHarness('mailchimp', mailchimpWebhook, BODY_LIMITS.mailchimp),
+          event: () => httpEvent({ path: `/webhooks/mailchimp/${secret}`, pathParameters: { secret }, body }),
+        };
       })(),
     ];
     for (const { h, event } of cases) {

@@ -50,7 +50,12 @@ beforeAll(() => {
 afterEach(() => expectNoPrototypePollution());
 
 const messengerPost = (body: string | Buffer, extraHeaders: Record<string, string> = {}) =>
-  httpEvent({ path: '/webhooks/messenger', domainName: HOST, body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': messengerSignature(body), ...extraHeaders } });
+  httpEvent({
+    path: '/webhooks/messenger',
+    domainName: HOST,
+    body,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': messengerSignature(body), ...extraHeaders },
+  });
 
 const messengerMessage = (message: Record<string, unknown>, sender: unknown = { id: 'psid-1' }) =>
   JSON.stringify({ object: 'page', entry: [{ id: PAGE, time: 1, messaging: [{ sender, recipient: { id: PAGE }, timestamp: 1767261600000, message }] }] });
@@ -62,11 +67,24 @@ describe('Messenger under hostile input', () => {
     const body = fc.oneof(
       fc
         .record({ mid: hostileString, text: hostileString, sender: hostileString, type: hostileString, url: hostileString, payload: hostileString })
-        .map((m) => messengerMessage({ mid: m.mid || 'm', text: m.text, attachments: [{ type: m.type, payload: { url: m.url } }], quick_reply: { payload: m.payload } }, { id: m.sender || 's' })),
+        .map((m) =>
+          messengerMessage(
+            { mid: m.mid || 'm', text: m.text, attachments: [{ type: m.type, payload: { url: m.url } }], quick_reply: { payload: m.payload } },
+            { id: m.sender || 's' },
+          ),
+        ),
       pollutingJson,
-      fc.constantFrom(...PROTO_KEYS).map((k) => messengerMessage({ mid: 'm.proto', text: 'x', [k]: { is_echo: true } }).replace('"entry"', `"${k}":{"object":"page"},"entry"`)),
+      fc
+        .constantFrom(...PROTO_KEYS)
+        .map((k) => messengerMessage({ mid: 'm.proto', text: 'x', [k]: { is_echo: true } }).replace('"entry"', `"${k}":{"object":"page"},"entry"`)),
       hostileBytes.map((b) => Buffer.concat([Buffer.from(messengerMessage({ mid: 'm.bytes', text: '' }).slice(0, -8)), b])),
-      hostileBytes.map((b) => Buffer.concat([Buffer.from('{"object":"page","entry":[{"messaging":[{"sender":{"id":"1"},"message":{"mid":"m.raw","text":"'), b, Buffer.from('"}}]}]}')])),
+      hostileBytes.map((b) =>
+        Buffer.concat([
+          Buffer.from('{"object":"page","entry":[{"messaging":[{"sender":{"id":"1"},"message":{"mid":"m.raw","text":"'),
+          b,
+          Buffer.from('"}}]}]}'),
+        ]),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(body, fc.boolean(), async (raw, base64) => {
@@ -88,7 +106,10 @@ describe('Messenger under hostile input', () => {
   it('10,000 attachments with absurd metadata: one item that still fits on the queue', async () => {
     const before = h.enqueued.length;
     // About 900 KB signed: under Meta's 1 MB body limit, so it reaches the parser.
-    const attachments = Array.from({ length: 10_000 }, (_, i) => ({ type: `image/../../${i}`, payload: { url: `javascript:alert(${i})//${'x'.repeat(12)}`, size: -1 } }));
+    const attachments = Array.from({ length: 10_000 }, (_, i) => ({
+      type: `image/../../${i}`,
+      payload: { url: `javascript:alert(${i})//${'x'.repeat(12)}`, size: -1 },
+    }));
     const res = await h.call(messengerPost(messengerMessage({ mid: 'm.many', text: 'see attached', attachments })));
     expect(res.statusCode).toBe(200);
     expect(h.enqueued.length).toBe(before + 1);
@@ -112,9 +133,24 @@ describe('Mailchimp under hostile input', () => {
     const key = fc.oneof(
       fc.constantFrom(...PROTO_KEYS).map((k) => `data[${k}]`),
       fc.tuple(fc.constantFrom(...PROTO_KEYS), fc.constantFrom('x', 'polluted', 'FNAME')).map(([k, x]) => `data[${k}][${x}]`),
-      fc.constantFrom('data[merges][FNAME]', 'data[merges][LNAME]', 'data[email]', 'data[id]', 'data[list_id]', 'data[new_email]', 'data[subject]', 'data[reason]', '__proto__', 'constructor'),
+      fc.constantFrom(
+        'data[merges][FNAME]',
+        'data[merges][LNAME]',
+        'data[email]',
+        'data[id]',
+        'data[list_id]',
+        'data[new_email]',
+        'data[subject]',
+        'data[reason]',
+        '__proto__',
+        'constructor',
+      ),
     );
-    const form = fc.tuple(fc.constantFrom('subscribe', 'unsubscribe', 'profile', 'upemail', 'cleaned', 'campaign', '__proto__'), fc.array(fc.tuple(key, hostileString), { maxLength: 12 }), fc.constantFrom('', '%FF%FE', '%00', '%C0%80', '%', '%%41', '&&&', '=&='));
+    const form = fc.tuple(
+      fc.constantFrom('subscribe', 'unsubscribe', 'profile', 'upemail', 'cleaned', 'campaign', '__proto__'),
+      fc.array(fc.tuple(key, hostileString), { maxLength: 12 }),
+      fc.constantFrom('', '%FF%FE', '%00', '%C0%80', '%', '%%41', '&&&', '=&='),
+    );
     await fc.assert(
       fc.asyncProperty(form, async ([type, pairs, junk]) => {
         const body = `${formBody([['type', type], ['fired_at', '2026-01-05 10:00:00'], ...pairs])}&${junk}`;
@@ -133,7 +169,12 @@ describe('Mandrill under hostile input', () => {
   const url = `${URL_BASE}/webhooks/mandrill`;
   const post = (events: string) => {
     const body = formBody({ mandrill_events: events });
-    return httpEvent({ path: '/webhooks/mandrill', domainName: HOST, body, headers: { 'x-mandrill-signature': sortedParamsSignature(url, body, TEST_SECRETS.MANDRILL_WEBHOOK_KEY) } });
+    return httpEvent({
+      path: '/webhooks/mandrill',
+      domainName: HOST,
+      body,
+      headers: { 'x-mandrill-signature': sortedParamsSignature(url, body, TEST_SECRETS.MANDRILL_WEBHOOK_KEY) },
+    });
   };
   const inbound = (msg: Record<string, unknown>, id?: string) => ({ event: 'inbound', ts: 1767261600, ...(id ? { _id: id } : {}), msg });
 
@@ -151,7 +192,17 @@ describe('Mandrill under hostile input', () => {
       fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 3 }), async (events) => {
         const json = JSON.stringify(
           events.map((e) => ({
-            ...inbound({ raw_msg: e.mime.toString('latin1'), from_email: e.fromEmail, from_name: e.fromName, subject: e.subject, spam_report: { score: e.score }, headers: { 'Message-Id': e.subject } }, e.id),
+            ...inbound(
+              {
+                raw_msg: e.mime.toString('latin1'),
+                from_email: e.fromEmail,
+                from_name: e.fromName,
+                subject: e.subject,
+                spam_report: { score: e.score },
+                headers: { 'Message-Id': e.subject },
+              },
+              e.id,
+            ),
             [e.proto]: { event: 'inbound' },
           })),
         );
@@ -175,7 +226,8 @@ describe('Mandrill under hostile input', () => {
   it('a mail to 30,000 recipients with 2,000 path-traversal attachments still fits on the queue', async () => {
     const to = Array.from({ length: 30_000 }, (_, i) => `resident.number.${i}@example.org`).join(', ');
     let mime = `From: a@example.org\r\nTo: ${to}\r\nSubject: many\r\nMessage-ID: <big@example.org>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n`;
-    for (let i = 0; i < 2_000; i++) mime += `--b\r\nContent-Type: application/x-${'z'.repeat(200)}\r\nContent-Disposition: attachment; filename="${'../'.repeat(60)}etc/passwd${i}"\r\n\r\nx\r\n`;
+    for (let i = 0; i < 2_000; i++)
+      mime += `--b\r\nContent-Type: application/x-${'z'.repeat(200)}\r\nContent-Disposition: attachment; filename="${'../'.repeat(60)}etc/passwd${i}"\r\n\r\nx\r\n`;
     mime += '--b--\r\n';
     const before = h.enqueued.length;
     const res = await h.call(post(JSON.stringify([inbound({ raw_msg: mime, from_email: 'a@example.org' }, 'big-1')])));
@@ -191,8 +243,14 @@ describe('Twilio under hostile input', () => {
 
   it('signed forms with hostile values, absurd NumMedia and media metadata', async () => {
     const form = fc.record({
-      MessageSid: fc.oneof(fc.constant('SM0123'), hostileString.filter((s) => s.length > 0)),
-      From: fc.oneof(fc.constant('+447700900456'), hostileString.filter((s) => s.length > 0)),
+      MessageSid: fc.oneof(
+        fc.constant('SM0123'),
+        hostileString.filter((s) => s.length > 0),
+      ),
+      From: fc.oneof(
+        fc.constant('+447700900456'),
+        hostileString.filter((s) => s.length > 0),
+      ),
       Body: hostileString,
       NumMedia: fc.constantFrom('-1', '0', '10', '10000', '1e308', 'NaN', '0x10', '__proto__'),
       MediaUrl0: fc.oneof(fc.constant('javascript:alert(1)'), hostileString),
@@ -202,7 +260,12 @@ describe('Twilio under hostile input', () => {
     await fc.assert(
       fc.asyncProperty(form, async ({ proto, ...fields }) => {
         const body = formBody({ ...fields, [proto]: 'x', [`MediaUrl${fields.NumMedia}`]: 'x' });
-        const event = httpEvent({ path: '/webhooks/twilio', domainName: HOST, body, headers: { 'x-twilio-signature': sortedParamsSignature(url, body, TEST_SECRETS.TWILIO_AUTH_TOKEN) } });
+        const event = httpEvent({
+          path: '/webhooks/twilio',
+          domainName: HOST,
+          body,
+          headers: { 'x-twilio-signature': sortedParamsSignature(url, body, TEST_SECRETS.TWILIO_AUTH_TOKEN) },
+        });
         const res = await h.call(event);
         expect(res.statusCode).toBe(200);
       }),
@@ -215,7 +278,18 @@ describe('Twilio under hostile input', () => {
 
 describe('SES MIME path under hostile input', () => {
   const sesEvent = (messageId = 'hostile0001'): SESEvent =>
-    ({ Records: [{ eventSource: 'aws:ses', eventVersion: '1.0', ses: { mail: { messageId, source: 'resident@example.org', timestamp: '2026-01-05T10:00:00.000Z' }, receipt: { recipients: ['clerk@demo-parish.example.org'], spfVerdict: { status: 'PASS' } } } }] }) as unknown as SESEvent;
+    ({
+      Records: [
+        {
+          eventSource: 'aws:ses',
+          eventVersion: '1.0',
+          ses: {
+            mail: { messageId, source: 'resident@example.org', timestamp: '2026-01-05T10:00:00.000Z' },
+            receipt: { recipients: ['clerk@demo-parish.example.org'], spfVerdict: { status: 'PASS' } },
+          },
+        },
+      ],
+    }) as unknown as SESEvent;
   const run = async (raw: Buffer, messageId?: string) => {
     const queue = recordingQueue();
     const result = await handleSesEvent(sesEvent(messageId), { store: { get: async () => raw, put: async () => undefined }, enqueue: queue.enqueue, env: {} });
@@ -236,10 +310,16 @@ describe('SES MIME path under hostile input', () => {
 
   it('parseMime takes any bytes at all without throwing', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileBytes, fc.uint8Array({ maxLength: 2_000 }).map((b) => Buffer.from(b))), async (raw) => {
-        const parsed = await parseMime(raw);
-        expect(Array.isArray(parsed.attachments)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          hostileBytes,
+          fc.uint8Array({ maxLength: 2_000 }).map((b) => Buffer.from(b)),
+        ),
+        async (raw) => {
+          const parsed = await parseMime(raw);
+          expect(Array.isArray(parsed.attachments)).toBe(true);
+        },
+      ),
       runs(200),
     );
   });
@@ -264,19 +344,24 @@ describe('SES MIME path under hostile input', () => {
 describe('EUM SMS (SNS) under hostile input', () => {
   it('hostile, deep and prototype-polluting SNS messages: valid items or skipped records, never a throw', () => {
     const message = fc.oneof(
-      fc.record({ inboundMessageId: hostileString, originationNumber: hostileString, destinationNumber: hostileString, messageBody: hostileString }).map((m) => JSON.stringify(m)),
+      fc
+        .record({ inboundMessageId: hostileString, originationNumber: hostileString, destinationNumber: hostileString, messageBody: hostileString })
+        .map((m) => JSON.stringify(m)),
       pollutingJson,
       fc.constant(deepJson(10_000)),
       fc.constant(`{"__proto__":{"inboundMessageId":"x","originationNumber":"+44"}}`),
       hostileBytes.map((b) => b.toString('utf8')),
     );
     fc.assert(
-      fc.property(fc.array(fc.record({ Message: message, Timestamp: fc.oneof(hostileString, fc.constant('2026-01-05T10:00:00.000Z')) }), { maxLength: 4 }), (records) => {
-        const event = { Records: records.map((Sns) => ({ EventSource: 'aws:sns', Sns })) } as unknown as SNSEvent;
-        const { items, malformed } = parseEumSnsEvent(event, new Date('2026-01-05T10:00:00.000Z'));
-        expect(items.length + malformed).toBe(records.length);
-        for (const item of items) queueBody(item);
-      }),
+      fc.property(
+        fc.array(fc.record({ Message: message, Timestamp: fc.oneof(hostileString, fc.constant('2026-01-05T10:00:00.000Z')) }), { maxLength: 4 }),
+        (records) => {
+          const event = { Records: records.map((Sns) => ({ EventSource: 'aws:sns', Sns })) } as unknown as SNSEvent;
+          const { items, malformed } = parseEumSnsEvent(event, new Date('2026-01-05T10:00:00.000Z'));
+          expect(items.length + malformed).toBe(records.length);
+          for (const item of items) queueBody(item);
+        },
+      ),
       runs(200),
     );
   });

@@ -40,7 +40,6 @@ describe('a quiet, correct first install', () => {
     expect(refusing).toEqual([]);
   });
 
-
   it('names every package whose install script runs in allowScripts (npm 11 warns about each one it does not cover)', () => {
     const withScripts = Object.entries(lock.packages)
       .filter(([, entry]) => entry.hasInstallScript)

@@ -60,17 +60,30 @@ describe('load requests', () => {
   it('signs each provider request so the hub verifies it, and predicts the item id the hub will give it', async () => {
     const messenger = http(itemRequest(target, 'abcd1234', 5, 'messenger-informal', NOW));
     expect(verifyMessengerSignature(Buffer.from(messenger.body), messenger.headers['x-hub-signature-256'], target.secrets.MESSENGER_APP_SECRET)).toBe(true);
-    expect(parseMessengerPayload(JSON.parse(messenger.body), { now: NOW, pageId: target.secrets.MESSENGER_PAGE_ID })?.items.map((i) => i.itemId)).toEqual([messenger.itemId]);
+    expect(parseMessengerPayload(JSON.parse(messenger.body), { now: NOW, pageId: target.secrets.MESSENGER_PAGE_ID })?.items.map((i) => i.itemId)).toEqual([
+      messenger.itemId,
+    ]);
 
     const comment = http(itemRequest(target, 'abcd1234', 6, 'comment-informal', NOW));
-    expect(parseMessengerPayload(JSON.parse(comment.body), { now: NOW, pageId: target.secrets.MESSENGER_PAGE_ID })?.items.map((i) => i.itemId)).toEqual([comment.itemId]);
+    expect(parseMessengerPayload(JSON.parse(comment.body), { now: NOW, pageId: target.secrets.MESSENGER_PAGE_ID })?.items.map((i) => i.itemId)).toEqual([
+      comment.itemId,
+    ]);
 
     const twilio = http(itemRequest(target, 'abcd1234', 7, 'twilio-formal', NOW));
-    expect(verifyTwilioSignature(`${target.baseUrl}${twilio.path}`, form(twilio), twilio.headers['x-twilio-signature'], target.secrets.TWILIO_AUTH_TOKEN)).toBe(true);
+    expect(verifyTwilioSignature(`${target.baseUrl}${twilio.path}`, form(twilio), twilio.headers['x-twilio-signature'], target.secrets.TWILIO_AUTH_TOKEN)).toBe(
+      true,
+    );
     expect(parseTwilioMessage(new Map(form(twilio)), NOW)?.itemId).toBe(twilio.itemId);
 
     const mandrill = http(itemRequest(target, 'abcd1234', 8, 'mandrill-formal', NOW));
-    expect(verifyMandrillSignature(`${target.baseUrl}${mandrill.path}`, form(mandrill), mandrill.headers['x-mandrill-signature'], target.secrets.MANDRILL_WEBHOOK_KEY)).toBe(true);
+    expect(
+      verifyMandrillSignature(
+        `${target.baseUrl}${mandrill.path}`,
+        form(mandrill),
+        mandrill.headers['x-mandrill-signature'],
+        target.secrets.MANDRILL_WEBHOOK_KEY,
+      ),
+    ).toBe(true);
     const [event] = JSON.parse(new Map(form(mandrill)).get('mandrill_events')!) as Record<string, unknown>[];
     expect((await mandrillInboundItem(event as never, NOW))?.itemId).toBe(mandrill.itemId);
 
@@ -102,7 +115,15 @@ describe('load requests', () => {
 
 describe('load accounting', () => {
   const item = (n: number, scenario: SendResult['scenario'], itemId: string, extra: Partial<SendResult> = {}): SendResult => ({
-    type: 'item', item: n, scenario, protocol: 'http', status: 200, ms: 5, lagMs: 0, itemId, ...extra,
+    type: 'item',
+    item: n,
+    scenario,
+    protocol: 'http',
+    status: 200,
+    ms: 5,
+    lagMs: 0,
+    itemId,
+    ...extra,
   });
   const sends: SendResult[] = [
     item(0, 'messenger-informal', 'meta:m0'),
@@ -152,7 +173,11 @@ describe('load accounting', () => {
   });
 
   it('a reply the daily outbound limit withheld (recorded in the log with why) is counted as withheld, not lost', () => {
-    const withheld = account({ sends, records: { ...records, logs: [{ itemId: 'meta:m0', classification: 'informal', withheld: ['auto-reply'] }] }, outbox: outbox.filter((o) => o.itemId !== 'meta:m0') });
+    const withheld = account({
+      sends,
+      records: { ...records, logs: [{ itemId: 'meta:m0', classification: 'informal', withheld: ['auto-reply'] }] },
+      outbox: outbox.filter((o) => o.itemId !== 'meta:m0'),
+    });
     expect(withheld).toMatchObject({ lost: 0, withheld: 1, replied: 0 });
   });
 
@@ -168,8 +193,15 @@ describe('load accounting', () => {
 
   it('flags statuses nobody expected and records of events that were never sent as items', () => {
     const wrong = account({
-      sends: [...sends, { type: 'hostile', item: 3, hostile: 'oversized', protocol: 'http', status: 200, ms: 1, lagMs: 0 }, item(4, 'eum-formal', 'aws-sms:x', { status: 500 })],
-      records: { ...records, logs: [...records.logs, { itemId: 'meta:forged', classification: 'informal' }, { itemId: 'meta:old', classification: 'informal' }] },
+      sends: [
+        ...sends,
+        { type: 'hostile', item: 3, hostile: 'oversized', protocol: 'http', status: 200, ms: 1, lagMs: 0 },
+        item(4, 'eum-formal', 'aws-sms:x', { status: 500 }),
+      ],
+      records: {
+        ...records,
+        logs: [...records.logs, { itemId: 'meta:forged', classification: 'informal' }, { itemId: 'meta:old', classification: 'informal' }],
+      },
       outbox,
       baselineItemIds: new Set(['meta:old']),
     });

@@ -33,7 +33,14 @@ describe('local API Gateway: payload 2.0 events', () => {
   it('passes a JSON body through as text, byte for byte (Meta signs the escaped bytes)', () => {
     const raw = '{"object":"page","entry":[{"messaging":[{"message":{"text":"caf\\u00e9  \\ud83d\\ude00"}}]}]}';
     const event = buildHttpEvent(
-      { method: 'POST', url: '/webhooks/messenger', headers: { host: 'localhost:3000', 'content-type': 'application/json' }, body: Buffer.from(raw), sourceIp: '127.0.0.1', now },
+      {
+        method: 'POST',
+        url: '/webhooks/messenger',
+        headers: { host: 'localhost:3000', 'content-type': 'application/json' },
+        body: Buffer.from(raw),
+        sourceIp: '127.0.0.1',
+        now,
+      },
       routed('POST', '/webhooks/messenger'),
     );
     expect(event.isBase64Encoded).toBe(false);
@@ -98,7 +105,12 @@ describe('local API Gateway: payload 2.0 events', () => {
 
 describe('local API Gateway: results', () => {
   it('turns a structured result into status, headers and decoded body', () => {
-    const response = toHttpResponse({ statusCode: 200, headers: { 'Content-Type': 'text/xml' }, body: Buffer.from('<Response/>').toString('base64'), isBase64Encoded: true });
+    const response = toHttpResponse({
+      statusCode: 200,
+      headers: { 'Content-Type': 'text/xml' },
+      body: Buffer.from('<Response/>').toString('base64'),
+      isBase64Encoded: true,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/xml');
     expect(response.body.toString()).toBe('<Response/>');

@@ -88,7 +88,10 @@ describe("the resident's Reply-To in the clerk email", () => {
     composeClerkRouting({ item, decision: decideFor(item), ref: 'STL-2026-000002', policy, consentStatus: 'requested', createdAt: now.toISOString() });
 
   it('is shown beside From, with a warning when it differs from the authenticated From; it is the reply address only then', () => {
-    const item = email({ spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' }, { sender: { id: 'victim@example.net', name: 'Pat' }, replyTo: ['collector@evil.example'] });
+    const item = email(
+      { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
+      { sender: { id: 'victim@example.net', name: 'Pat' }, replyTo: ['collector@evil.example'] },
+    );
     const message = route(item);
     const lines = message.text.split('\n');
     const from = lines.findIndex((l) => l.startsWith('From: '));
@@ -118,7 +121,11 @@ describe("the resident's Reply-To in the clerk email", () => {
 describe('local mail verdicts (Authentication-Results, DESIGN.md)', () => {
   it('reads spf, dkim and dmarc; softfail is a FAIL; missing methods are GRAY', () => {
     expect(authenticationResults(['mx.example; spf=softfail smtp.mailfrom=a@b.example; dkim=none'])).toEqual({ spf: 'FAIL', dkim: 'GRAY', dmarc: 'GRAY' });
-    expect(authenticationResults(['mx; spf=pass smtp.mailfrom=a@b.example; dkim=fail header.d=x.example; dkim=pass header.d=b.example; dmarc=pass header.from=b.example'])).toEqual({
+    expect(
+      authenticationResults([
+        'mx; spf=pass smtp.mailfrom=a@b.example; dkim=fail header.d=x.example; dkim=pass header.d=b.example; dmarc=pass header.from=b.example',
+      ]),
+    ).toEqual({
       spf: 'PASS',
       dkim: 'PASS',
       dmarc: 'PASS',

@@ -24,7 +24,11 @@ const DEFECTS: [string, string, ModerationCategory[]][] = [
   ['pasting an article', 'Pasted the full article from behind the Times paywall for those without a subscription', ['plagiarised-or-unlawful']],
   ['off-topic chatter without a link', 'Anyone watching the Ashes? What a match', ['off-topic-links']],
   ['a veiled threat', 'It would be a shame if something happened to your car, Cllr Dawson', ['personal-attack']],
-  ['a polite allegation of an undeclared interest', 'Surely Cllr Okoro should have declared his interest before voting on the bowls club grant?', ['alleges-breach']],
+  [
+    'a polite allegation of an undeclared interest',
+    'Surely Cllr Okoro should have declared his interest before voting on the bowls club grant?',
+    ['alleges-breach'],
+  ],
   ['unpublished minutes', 'The minutes of the March meeting have still not been published on the website', ['alleges-breach']],
 ];
 

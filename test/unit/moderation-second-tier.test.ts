@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProviderFakes, type ProviderFakes } from '../../infra/local/provider-fakes.ts';
-import { bedrockConverse, buildConverseRequest, secondOpinion, shouldAskModel, systemPrompt, TOOL_NAME, type Converse } from '../../shared/moderation/second-tier.ts';
+import {
+  bedrockConverse,
+  buildConverseRequest,
+  secondOpinion,
+  shouldAskModel,
+  systemPrompt,
+  TOOL_NAME,
+  type Converse,
+} from '../../shared/moderation/second-tier.ts';
 import { assessWithRules } from '../../shared/moderation/rules.ts';
 import { linkContextOf } from '../../shared/policy/moderation.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
@@ -16,7 +24,14 @@ import type { Policy } from '../../shared/policy/schema.ts';
 const base = loadPolicy('withyham');
 const policy: Policy = {
   ...base,
-  moderationModel: { enabled: true, modelId: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'eu-west-2', when: 'unsure', timeoutMs: 2000, clause: 'withyham.txt §6.11' },
+  moderationModel: {
+    enabled: true,
+    modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+    region: 'eu-west-2',
+    when: 'unsure',
+    timeoutMs: 2000,
+    clause: 'withyham.txt §6.11',
+  },
 };
 /** Off-topic chatter in a post that also mentions the village: the rules are unsure. */
 const UNSURE = 'Anyone watching the match tonight at the village hall bar?';
@@ -26,7 +41,12 @@ let fakes: ProviderFakes;
 let converse: Converse;
 beforeAll(async () => {
   fakes = await startProviderFakes();
-  converse = bedrockConverse('eu-west-2', { ...process.env, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fakes.url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+  converse = bedrockConverse('eu-west-2', {
+    ...process.env,
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fakes.url,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  });
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 });
@@ -87,7 +107,12 @@ describe('against the fake Bedrock endpoint', () => {
     fakes.answerModel({ categories: [] }, { categories: ['commercial-or-spam', 'personal-attack'] });
     const rules = assessWithRules(INJECTION, linkContextOf(policy)).findings.map((f) => f.category);
     expect(rules).toContain('personal-attack');
-    const cleared = await secondOpinion(INJECTION, 'facebook-comment', { ...policy, moderationModel: { ...policy.moderationModel!, when: 'always' } }, converse);
+    const cleared = await secondOpinion(
+      INJECTION,
+      'facebook-comment',
+      { ...policy, moderationModel: { ...policy.moderationModel!, when: 'always' } },
+      converse,
+    );
     expect(cleared?.findings).toEqual([]);
     // The engine unions model findings with the rules' flags, so the attack is still flagged (shared/policy/moderation.ts).
     const overreach = await secondOpinion(UNSURE, 'facebook-comment', policy, converse);
@@ -102,7 +127,13 @@ describe('against the fake Bedrock endpoint', () => {
     expect(timedOut).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(5_000);
     fakes.setMode('ok');
-    const freeText: Converse = async () => ({ output: { message: { role: 'assistant', content: [{ text: 'Sure! No categories apply.' }] } }, stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 }, $metadata: {} });
+    const freeText: Converse = async () => ({
+      output: { message: { role: 'assistant', content: [{ text: 'Sure! No categories apply.' }] } },
+      stopReason: 'end_turn',
+      usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+      metrics: { latencyMs: 1 },
+      $metadata: {},
+    });
     expect(await secondOpinion(UNSURE, 'facebook-comment', policy, freeText)).toBeUndefined();
   });
 });

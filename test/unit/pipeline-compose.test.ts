@@ -36,12 +36,28 @@ describe('clerk routing email', () => {
 
   it('is a valid outbox message to the clerk, answerable straight to the resident', () => {
     expect(OutboxMessage.safeParse(message).success).toBe(true);
-    expect(message).toMatchObject({ id: 'ses:abc:clerk-routing', channel: 'email', to: 'clerk@stiltonparishcouncil.org', replyTo: 'ann.home@example.org', ref: 'STL-2026-000007' });
+    expect(message).toMatchObject({
+      id: 'ses:abc:clerk-routing',
+      channel: 'email',
+      to: 'clerk@stiltonparishcouncil.org',
+      replyTo: 'ann.home@example.org',
+      ref: 'STL-2026-000007',
+    });
     expect(message.subject).toContain('STL-2026-000007');
   });
 
   it('carries reference, channel, sender, time, text, attachments, reasons with clauses and flags', () => {
-    for (const part of ['STL-2026-000007', 'Email', 'resident@example.org', '10 Mar 2026, 10:00 GMT', item.text, 'map<1>.pdf', 'stilton.txt §6, §10', 'personal-attack', 'stilton.txt §7(b)']) {
+    for (const part of [
+      'STL-2026-000007',
+      'Email',
+      'resident@example.org',
+      '10 Mar 2026, 10:00 GMT',
+      item.text,
+      'map<1>.pdf',
+      'stilton.txt §6, §10',
+      'personal-attack',
+      'stilton.txt §7(b)',
+    ]) {
       expect(message.text).toContain(part);
     }
   });
@@ -62,7 +78,14 @@ describe('clerk routing email', () => {
   });
 
   it('marks held items', () => {
-    const held = composeClerkRouting({ item, decision: { ...decision, hold: 'unverified-sender' }, ref: 'STL-2026-000008', policy, consentStatus: 'not-needed', createdAt });
+    const held = composeClerkRouting({
+      item,
+      decision: { ...decision, hold: 'unverified-sender' },
+      ref: 'STL-2026-000008',
+      policy,
+      consentStatus: 'not-needed',
+      createdAt,
+    });
     expect(held.text).toMatch(/HOLD: the sender could not be verified/);
     expect(held.subject).toMatch(/HOLD/);
   });
@@ -71,23 +94,64 @@ describe('clerk routing email', () => {
 describe('messages to the resident', () => {
   it('an email auto-reply is marked automatic, threaded, and prefixes the subject', () => {
     const reply = composeAutoReply({ target: replyTargetFor(item)!, policy, text: 'Thanks.', createdAt });
-    expect(reply).toMatchObject({ id: 'ses:abc:auto-reply', to: 'resident@example.org', subject: 'Auto: Hedges & <b>verges</b>', autoSubmitted: true, inReplyTo: '<m1@example.org>', references: ['<m0@example.org>', '<m1@example.org>'] });
+    expect(reply).toMatchObject({
+      id: 'ses:abc:auto-reply',
+      to: 'resident@example.org',
+      subject: 'Auto: Hedges & <b>verges</b>',
+      autoSubmitted: true,
+      inReplyTo: '<m1@example.org>',
+      references: ['<m0@example.org>', '<m1@example.org>'],
+    });
     expect(OutboxMessage.safeParse(reply).success).toBe(true);
   });
 
   it('the consent request carries the reference and the link, on the channel used', () => {
-    const sms: InboundItem = { ...item, itemId: 'twilio:SM1', channel: 'sms', provider: 'twilio', kind: 'sms', sender: { id: '+447700900555' }, recipients: ['+447700900101'], subject: undefined, thread: {} };
-    const request = composeConsentRequest({ target: replyTargetFor(sms)!, policy, ref: 'STL-2026-000009', consentUrl: 'https://hub.example.org/consent/t.k', expiresAt: '2026-04-07T10:00:00.000Z', createdAt });
+    const sms: InboundItem = {
+      ...item,
+      itemId: 'twilio:SM1',
+      channel: 'sms',
+      provider: 'twilio',
+      kind: 'sms',
+      sender: { id: '+447700900555' },
+      recipients: ['+447700900101'],
+      subject: undefined,
+      thread: {},
+    };
+    const request = composeConsentRequest({
+      target: replyTargetFor(sms)!,
+      policy,
+      ref: 'STL-2026-000009',
+      consentUrl: 'https://hub.example.org/consent/t.k',
+      expiresAt: '2026-04-07T10:00:00.000Z',
+      createdAt,
+    });
     expect(request).toMatchObject({ kind: 'consent-request', channel: 'sms', to: '+447700900555', from: '+447700900101', provider: 'twilio' });
     expect(request.text).toContain('STL-2026-000009');
     expect(request.text).toContain('https://hub.example.org/consent/t.k');
     expect(request.html).toBeUndefined();
-    const reminder = composeConsentRequest({ target: replyTargetFor(sms)!, policy, ref: 'STL-2026-000009', consentUrl: 'https://hub.example.org/consent/t.k', expiresAt: '2026-04-07T10:00:00.000Z', createdAt, reminder: true });
+    const reminder = composeConsentRequest({
+      target: replyTargetFor(sms)!,
+      policy,
+      ref: 'STL-2026-000009',
+      consentUrl: 'https://hub.example.org/consent/t.k',
+      expiresAt: '2026-04-07T10:00:00.000Z',
+      createdAt,
+      reminder: true,
+    });
     expect(reminder).toMatchObject({ id: 'twilio:SM1:consent-reminder', kind: 'consent-reminder' });
   });
 
   it('a Facebook comment is answered by private reply to the comment; Mailchimp is never answered', () => {
-    const comment: InboundItem = { ...item, itemId: 'meta:123_456:add', channel: 'facebook-comment', provider: 'meta', kind: 'comment', providerMessageId: '123_456:add', sender: { id: '999' }, recipients: ['100000000000101'] };
+    const comment: InboundItem = {
+      ...item,
+      itemId: 'meta:123_456:add',
+      channel: 'facebook-comment',
+      provider: 'meta',
+      kind: 'comment',
+      providerMessageId: '123_456:add',
+      sender: { id: '999' },
+      recipients: ['100000000000101'],
+    };
     expect(replyTargetFor(comment)).toMatchObject({ channel: 'facebook-comment', to: '123_456', lastUserMessageAt: item.receivedAt });
     expect(replyTargetFor({ ...item, channel: 'mailchimp', provider: 'mailchimp' })).toBeUndefined();
   });

@@ -8,7 +8,16 @@ function chain(n: number): AuditEvent[] {
   const events: AuditEvent[] = [];
   let prevHash = GENESIS_HASH;
   for (let seq = 1; seq <= n; seq++) {
-    const fields = { council: 'c', seq, ref: `C-2026-${seq}`, type: 'received' as const, at: `2026-01-01T00:00:0${seq % 10}Z`, itemId: `i${seq}`, data: { n: seq }, prevHash };
+    const fields = {
+      council: 'c',
+      seq,
+      ref: `C-2026-${seq}`,
+      type: 'received' as const,
+      at: `2026-01-01T00:00:0${seq % 10}Z`,
+      itemId: `i${seq}`,
+      data: { n: seq },
+      prevHash,
+    };
     const event = { ...fields, hash: eventHash(fields) };
     events.push(event);
     prevHash = event.hash;

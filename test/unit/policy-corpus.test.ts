@@ -37,9 +37,10 @@ interface Counts {
 }
 
 function score(rows: { id: string; expected: readonly ModerationCategory[]; got: readonly ModerationCategory[] }[]) {
-  const table = Object.fromEntries(
-    MODERATION_CATEGORIES.map((c) => [c, { tp: 0, fp: 0, fn: 0, misses: [], falseAlarms: [] } as Counts]),
-  ) as Record<ModerationCategory, Counts>;
+  const table = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, { tp: 0, fp: 0, fn: 0, misses: [], falseAlarms: [] } as Counts])) as Record<
+    ModerationCategory,
+    Counts
+  >;
   for (const { id, expected, got } of rows) {
     for (const c of MODERATION_CATEGORIES) {
       const e = expected.includes(c);
@@ -64,7 +65,11 @@ function printTable(title: string, table: Record<ModerationCategory, Counts>): v
   for (const c of MODERATION_CATEGORIES) {
     const { tp, fp, fn } = table[c];
     lines.push(
-      `${c.padEnd(24)} ${String(tp + fn).padStart(4)} ${String(tp).padStart(4)} ${String(fp).padStart(4)} ${String(fn).padStart(4)}  ${ratio(tp, tp + fp).toFixed(2).padStart(9)}  ${ratio(tp, tp + fn).toFixed(2).padStart(6)}`,
+      `${c.padEnd(24)} ${String(tp + fn).padStart(4)} ${String(tp).padStart(4)} ${String(fp).padStart(4)} ${String(fn).padStart(4)}  ${ratio(tp, tp + fp)
+        .toFixed(2)
+        .padStart(9)}  ${ratio(tp, tp + fn)
+        .toFixed(2)
+        .padStart(6)}`,
     );
   }
   console.log(lines.join('\n'));
@@ -88,7 +93,10 @@ describe('labelled corpus', () => {
     expect(new Set(corpus.map((r) => r.item.itemId)).size).toBe(corpus.length);
     for (const council of CORPUS_COUNCILS) {
       for (const channel of CHANNELS) {
-        expect(corpus.some((r) => r.council === council && r.item.channel === channel), `${council} ${channel}`).toBe(true);
+        expect(
+          corpus.some((r) => r.council === council && r.item.channel === channel),
+          `${council} ${channel}`,
+        ).toBe(true);
       }
     }
   });
@@ -99,7 +107,9 @@ describe('labelled corpus', () => {
       const d = decide(item, loadPolicy(council), { now: NOW, consentOnFile: false });
       const gotHold = d.hold === 'unverified-sender' ? 'unverified-sender' : undefined;
       if (d.classification !== entry.expect.classification || gotHold !== entry.expect.hold) {
-        wrong.push(`${entry.id}: expected ${entry.expect.classification}${entry.expect.hold ? `/${entry.expect.hold}` : ''}, got ${d.classification}${d.hold ? `/${d.hold}` : ''} (${d.reasons.map((r) => r.rule).join(', ')})`);
+        wrong.push(
+          `${entry.id}: expected ${entry.expect.classification}${entry.expect.hold ? `/${entry.expect.hold}` : ''}, got ${d.classification}${d.hold ? `/${d.hold}` : ''} (${d.reasons.map((r) => r.rule).join(', ')})`,
+        );
       }
     }
     expect(wrong).toEqual([]);

@@ -8,7 +8,10 @@ import { loadPolicy, type PresetName } from '../../shared/policy/load.ts';
 type ItemOverrides = Partial<Omit<InboundItem, 'transport'>> & { transport?: Partial<TransportFacts> };
 let seq = 0;
 
-function item(base: Omit<InboundItem, 'schemaVersion' | 'itemId' | 'providerMessageId' | 'receivedAt' | 'attachments' | 'thread' | 'transport'>, over: ItemOverrides): InboundItem {
+function item(
+  base: Omit<InboundItem, 'schemaVersion' | 'itemId' | 'providerMessageId' | 'receivedAt' | 'attachments' | 'thread' | 'transport'>,
+  over: ItemOverrides,
+): InboundItem {
   const id = `m${++seq}`;
   return InboundItem.parse({
     schemaVersion: 1,
@@ -244,7 +247,13 @@ const tables: Record<PresetName, Case[]> = {
     },
     {
       name: 'the echo of our own Messenger reply is ignored',
-      item: () => messenger({ sender: { id: '100000000000101' }, recipients: ['6523419087654321'], text: 'Thank you for your message.', transport: { isEcho: true, echoAppId: '1234567890' } }),
+      item: () =>
+        messenger({
+          sender: { id: '100000000000101' },
+          recipients: ['6523419087654321'],
+          text: 'Thank you for your message.',
+          transport: { isEcho: true, echoAppId: '1234567890' },
+        }),
       classification: 'ignored',
       cites: { echo: 'default: loop prevention (our own message echoed back)' },
       actions: ['none'],
@@ -448,7 +457,12 @@ const tables: Record<PresetName, Case[]> = {
     },
     {
       name: 'a noreply sender gets no reply',
-      item: () => email({ sender: { id: 'noreply@planning.example.gov.uk' }, recipients: ['clerk@demo-parish.example.org.uk'], subject: 'Planning application 25/01234/FUL' }),
+      item: () =>
+        email({
+          sender: { id: 'noreply@planning.example.gov.uk' },
+          recipients: ['clerk@demo-parish.example.org.uk'],
+          subject: 'Planning application 25/01234/FUL',
+        }),
       classification: 'formal',
       cites: { 'automatic-mail': 'default: RFC 3834 §2' },
       actions: ['audit', 'route-to-clerk'],
@@ -542,7 +556,11 @@ describe('unverified senders', () => {
   });
 
   it('is not answered out of office hours either', () => {
-    const d = decideFor('cassington', email({ recipients: ['cassingtonclerk@gmail.com'], transport: { dmarc: 'FAIL' } }), ctx({ now: new Date('2025-06-03T13:00:00Z') }));
+    const d = decideFor(
+      'cassington',
+      email({ recipients: ['cassingtonclerk@gmail.com'], transport: { dmarc: 'FAIL' } }),
+      ctx({ now: new Date('2025-06-03T13:00:00Z') }),
+    );
     expect(replies(d)).toEqual([]);
     expect(d.nextMonitoredAt).toBe('2025-06-04T09:00:00+01:00');
   });

@@ -12,9 +12,7 @@ const clone = (): Record<string, any> => structuredClone(stilton) as Record<stri
 function clauses(value: unknown, path = ''): { path: string; clause: string }[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => clauses(v, `${path}.${i}`));
   if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) =>
-      k === 'clause' && typeof v === 'string' ? [{ path, clause: v }] : clauses(v, path ? `${path}.${k}` : k),
-    );
+    return Object.entries(value).flatMap(([k, v]) => (k === 'clause' && typeof v === 'string' ? [{ path, clause: v }] : clauses(v, path ? `${path}.${k}` : k)));
   }
   return [];
 }
@@ -97,22 +95,54 @@ describe('presets', () => {
 describe('a broken policy file names the field and says what was expected', () => {
   const cases: [string, (p: Record<string, any>) => void, string][] = [
     ['an empty standard text', (p) => (p.texts.consentRequest = ''), 'stilton.json: texts.consentRequest: expected a non-empty string'],
-    ['a missing standard text', (p) => delete p.texts.notOfficialContact.sms, 'stilton.json: texts.notOfficialContact.sms: missing; expected a non-empty string'],
+    [
+      'a missing standard text',
+      (p) => delete p.texts.notOfficialContact.sms,
+      'stilton.json: texts.notOfficialContact.sms: missing; expected a non-empty string',
+    ],
     ['a missing channel', (p) => delete p.channels.sms, 'stilton.json: channels.sms: missing'],
-    ['a lower-case reference prefix', (p) => (p.council.referencePrefix = 'stl'), 'stilton.json: council.referencePrefix: expected 2 to 5 capital letters, e.g. "STL"'],
+    [
+      'a lower-case reference prefix',
+      (p) => (p.council.referencePrefix = 'stl'),
+      'stilton.json: council.referencePrefix: expected 2 to 5 capital letters, e.g. "STL"',
+    ],
     ['a 12-hour time', (p) => (p.officeHours.windows[0].start = '9am'), 'stilton.json: officeHours.windows.0.start: expected a 24-hour time "HH:MM"'],
     ['a day that is not a day', (p) => (p.officeHours.windows[0].days = ['monday']), 'stilton.json: officeHours.windows.0.days.0: expected one of mon, tue'],
-    ['an unknown moderation action', (p) => (p.moderation[0].action = 'delete'), 'stilton.json: moderation.0.action: expected one of flag, hold-for-clerk, invite-formal-complaint, policy-breach-notice'],
+    [
+      'an unknown moderation action',
+      (p) => (p.moderation[0].action = 'delete'),
+      'stilton.json: moderation.0.action: expected one of flag, hold-for-clerk, invite-formal-complaint, policy-breach-notice',
+    ],
     ['an unknown moderation category', (p) => (p.moderation[1].category = 'rude'), 'stilton.json: moderation.1.category: expected one of'],
     ['a misspelt field', (p) => (p.channels.email.formall = true), 'stilton.json: channels.email: unknown field "formall"'],
     ['formality given as a string', (p) => (p.channels.email.formal = 'yes'), 'stilton.json: channels.email.formal: expected true or false, found "yes"'],
     ['a rule with no clause', (p) => delete p.copiedToClerk.clause, 'stilton.json: copiedToClerk.clause: missing; expected a non-empty string'],
-    ['a mixed-case clerk address', (p) => (p.contacts.clerk.address = 'Clerk@StiltonParishCouncil.org'), 'stilton.json: contacts.clerk.address: expected the address in lower case'],
-    ['a phone number without country code', (p) => (p.contacts.smsNumbers = ['07700900101']), 'stilton.json: contacts.smsNumbers.0: expected an E.164 phone number'],
+    [
+      'a mixed-case clerk address',
+      (p) => (p.contacts.clerk.address = 'Clerk@StiltonParishCouncil.org'),
+      'stilton.json: contacts.clerk.address: expected the address in lower case',
+    ],
+    [
+      'a phone number without country code',
+      (p) => (p.contacts.smsNumbers = ['07700900101']),
+      'stilton.json: contacts.smsNumbers.0: expected an E.164 phone number',
+    ],
     ['a zero-day rate limit', (p) => (p.autoReplyRateLimit.windowDays = 0), 'stilton.json: autoReplyRateLimit.windowDays: expected a positive number of days'],
-    ['consent expiring before its reminder', (p) => (p.consent.expiresAfterDays = 3), 'stilton.json: consent.expiresAfterDays: expected more days than consent.reminderAfterDays (7)'],
-    ['an office window that ends before it starts', (p) => (p.officeHours.windows[0].end = '08:00'), 'stilton.json: officeHours.windows.0.end: expected a time after start (09:00)'],
-    ['a category listed twice', (p) => (p.moderation[1].category = p.moderation[0].category), 'stilton.json: moderation.1.category: "obscene-or-racist" appears twice'],
+    [
+      'consent expiring before its reminder',
+      (p) => (p.consent.expiresAfterDays = 3),
+      'stilton.json: consent.expiresAfterDays: expected more days than consent.reminderAfterDays (7)',
+    ],
+    [
+      'an office window that ends before it starts',
+      (p) => (p.officeHours.windows[0].end = '08:00'),
+      'stilton.json: officeHours.windows.0.end: expected a time after start (09:00)',
+    ],
+    [
+      'a category listed twice',
+      (p) => (p.moderation[1].category = p.moderation[0].category),
+      'stilton.json: moderation.1.category: "obscene-or-racist" appears twice',
+    ],
     ['a time zone other than London', (p) => (p.officeHours.timeZone = 'Europe/Paris'), 'stilton.json: officeHours.timeZone: expected "Europe/London"'],
   ];
 

@@ -8,7 +8,11 @@ const KNOWN = new Set(['reference', 'clerkEmail', 'councilName', 'consentUrl', '
 
 describe('renderText', () => {
   it('fills the clerk address from the policy and the rest from vars', () => {
-    const text = renderText(stilton, 'consentRequest', { reference: 'STL-2025-000042', consentUrl: 'https://hub.example/consent/abc.def', consentExpires: 'Tuesday, 7 April 2026 at 11:00' });
+    const text = renderText(stilton, 'consentRequest', {
+      reference: 'STL-2025-000042',
+      consentUrl: 'https://hub.example/consent/abc.def',
+      consentExpires: 'Tuesday, 7 April 2026 at 11:00',
+    });
     expect(text).toContain('reference STL-2025-000042');
     expect(text).toContain('https://hub.example/consent/abc.def');
     expect(text).not.toMatch(/\{\w+\}/);

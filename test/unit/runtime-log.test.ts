@@ -19,7 +19,15 @@ describe('log (Powertools-shaped JSON lines)', () => {
     expect(c.out[0]!.endsWith('\n')).toBe(true);
     const [entry] = c.json(c.out);
     expect(Object.keys(entry!)).toEqual(['level', 'message', 'timestamp', 'service', 'sampling_rate', 'xray_trace_id', 'route', 'status']);
-    expect(entry).toMatchObject({ level: 'INFO', message: 'request', service: 'parish-comms-hub', sampling_rate: 0, xray_trace_id: '1-abc-def', route: 'messenger', status: 200 });
+    expect(entry).toMatchObject({
+      level: 'INFO',
+      message: 'request',
+      service: 'parish-comms-hub',
+      sampling_rate: 0,
+      xray_trace_id: '1-abc-def',
+      route: 'messenger',
+      status: 200,
+    });
     expect(new Date(entry!.timestamp as string).toISOString()).toBe(entry!.timestamp);
   });
 
@@ -51,6 +59,11 @@ describe('log (Powertools-shaped JSON lines)', () => {
     logger.info('i');
     logger.warn('w');
     logger.error('e');
-    expect(c.json([...c.out, ...c.err]).map((e) => e.level).sort()).toEqual([...expected].sort());
+    expect(
+      c
+        .json([...c.out, ...c.err])
+        .map((e) => e.level)
+        .sort(),
+    ).toEqual([...expected].sort());
   });
 });

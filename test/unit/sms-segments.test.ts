@@ -57,7 +57,15 @@ describe('the consent SMS', () => {
       const ref = `${policy.council.referencePrefix}-2026-000123`;
       const url = `${base}/consent/${signConsentToken({ council: policy.council.id, ref, exp: 1_775_556_000 }, 'k')}`;
       for (const reminder of [false, true]) {
-        const message = composeConsentRequest({ target: replyTargetFor(sms(ref))!, policy, ref, consentUrl: url, expiresAt: '2026-04-07T10:00:00.000Z', createdAt: '2026-03-10T10:00:00.000Z', reminder });
+        const message = composeConsentRequest({
+          target: replyTargetFor(sms(ref))!,
+          policy,
+          ref,
+          consentUrl: url,
+          expiresAt: '2026-04-07T10:00:00.000Z',
+          createdAt: '2026-03-10T10:00:00.000Z',
+          reminder,
+        });
         expect(message.text).toContain(url);
         expect(message.text).toContain(ref);
         expect(message.text).toContain('7 Apr 2026');
@@ -71,7 +79,14 @@ describe('the consent SMS', () => {
     const policy = { ...base0, council: { ...base0.council, name: 'Cyngor Cymuned Llanfihangel-ŷ-Creuddyn' } };
     const ref = 'STL-2026-000123';
     const url = `${base}/consent/${signConsentToken({ council: 'stilton', ref, exp: 1_775_556_000 }, 'k')}`;
-    const message = composeConsentRequest({ target: replyTargetFor(sms(ref))!, policy, ref, consentUrl: url, expiresAt: '2026-04-07T10:00:00.000Z', createdAt: '2026-03-10T10:00:00.000Z' });
+    const message = composeConsentRequest({
+      target: replyTargetFor(sms(ref))!,
+      policy,
+      ref,
+      consentUrl: url,
+      expiresAt: '2026-04-07T10:00:00.000Z',
+      createdAt: '2026-03-10T10:00:00.000Z',
+    });
     expect(message.text).toContain(url);
     expect(countSegments(message.text).segments).toBeLessThanOrEqual(2);
   });

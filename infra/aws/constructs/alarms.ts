@@ -42,14 +42,26 @@ export function addAlarms(stack: Stack, props: { queues: HubQueues; accessLogs: 
   };
   const depth = (queue: sqs.Queue) => queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
   for (const def of Object.values(QUEUES)) {
-    alarm(`${pascal(def.dlqId)}DepthAlarm`, `Messages in ${def.dlqId}: ${def.consumer} failed them ${def.maxReceiveCount} times`, depth(props.queues.deadLetterQueues[def.id]));
+    alarm(
+      `${pascal(def.dlqId)}DepthAlarm`,
+      `Messages in ${def.dlqId}: ${def.consumer} failed them ${def.maxReceiveCount} times`,
+      depth(props.queues.deadLetterQueues[def.id]),
+    );
   }
   alarm('AsyncFailuresDepthAlarm', 'Asynchronous invocations (SES mail, SMS, schedule) failed every retry', depth(props.queues.asyncFailures));
   // Every function's errors and throttles, through Lambda's account-level metrics ($0.10 each instead of
   // $0.10 per function and metric): deploy the hub in an account of its own, so these are the hub's.
   // The alarm says a function failed; its log group says which.
-  alarm('FunctionErrorsAlarm', 'A hub function failed (errors of any function in this account and region)', lambda.Function.metricAllErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
-  alarm('FunctionThrottlesAlarm', 'A hub function was throttled (any function in this account and region)', lambda.Function.metricAllThrottles({ period: Duration.minutes(5), statistic: 'Sum' }));
+  alarm(
+    'FunctionErrorsAlarm',
+    'A hub function failed (errors of any function in this account and region)',
+    lambda.Function.metricAllErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+  );
+  alarm(
+    'FunctionThrottlesAlarm',
+    'A hub function was throttled (any function in this account and region)',
+    lambda.Function.metricAllThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+  );
   alarm(
     'RequestsNotHandledAlarm',
     'A Mandrill POST was refused as too large (413: a batch over about 4.7 MB never reaches the hub; it may hold several mails), or a webhook or consent request got a 5xx. Check routeKey and status in the API access log; the provider may give up: see docs/channels.md',

@@ -50,7 +50,8 @@ export function addAuditDigests(stack: Stack, props: { stackId: string; formalYe
   });
   Validations.of(bucket).acknowledge({
     id: 'AwsSolutions-S1',
-    reason: 'Digests are written only by the auditDigest role and can be neither deleted nor overwritten (Object Lock, compliance mode); each is itself signed. CloudTrail S3 data events are the audit trail if a council wants request logs.',
+    reason:
+      'Digests are written only by the auditDigest role and can be neither deleted nor overwritten (Object Lock, compliance mode); each is itself signed. CloudTrail S3 data events are the audit trail if a council wants request logs.',
   });
   const digestObjects = bucket.arnForObjects(`${DIGEST_OBJECT_PREFIX}*`);
   // Write once for every principal the bucket policy binds: a PutObject must carry If-None-Match (a second
@@ -66,12 +67,24 @@ export function addAuditDigests(stack: Stack, props: { stackId: string; formalYe
     }),
   );
   const acknowledgePrefix = (role: iam.Role, reason: string) =>
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${DIGEST_OBJECT_PREFIX}*]`, reason });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${DIGEST_OBJECT_PREFIX}*]`,
+      reason,
+    });
 
   const publicKeyFunction = addPublicKeyOutput(stack, signingKey, props.logRetention);
-  new CfnOutput(stack, 'DigestBucketName', { value: bucket.bucketName, description: 'Signed audit digests (Object Lock, compliance mode): hub audit verify reads them' });
-  new CfnOutput(stack, 'AuditSigningKeyArn', { value: signingKey.keyArn, description: 'Asymmetric KMS key that signs audit digests (hub audit key prints its public key)' });
-  new CfnOutput(stack, 'DigestRetentionYears', { value: String(props.formalYears), description: "Years each digest is locked (the policy's formal retention)" });
+  new CfnOutput(stack, 'DigestBucketName', {
+    value: bucket.bucketName,
+    description: 'Signed audit digests (Object Lock, compliance mode): hub audit verify reads them',
+  });
+  new CfnOutput(stack, 'AuditSigningKeyArn', {
+    value: signingKey.keyArn,
+    description: 'Asymmetric KMS key that signs audit digests (hub audit key prints its public key)',
+  });
+  new CfnOutput(stack, 'DigestRetentionYears', {
+    value: String(props.formalYears),
+    description: "Years each digest is locked (the policy's formal retention)",
+  });
 
   return {
     signingKey,
@@ -81,16 +94,24 @@ export function addAuditDigests(stack: Stack, props: { stackId: string; formalYe
     grantSign(role) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'SignAuditDigests', actions: ['kms:Sign'], resources: [signingKey.keyArn] }));
       // PutObjectRetention: a PutObject that sets its own Object Lock date needs it. No delete, no overwrite (IfNoneMatch, and the lock).
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteAuditDigests', actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'], resources: [digestObjects] }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'WriteAuditDigests', actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'], resources: [digestObjects] }),
+      );
       // ListBucket: a missing digest is a 404 (not a 403) when finding the latest one.
       role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ListAuditDigests', actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
       acknowledgePrefix(role, 'Digests are named by council and number; the grant is on the digests/ prefix of the digest bucket only.');
     },
     grantRead(role) {
       // Every version: verify reads them all, so a write over a digest or a delete marker cannot hide one.
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadAuditDigests', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [digestObjects] }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ListAuditDigests', actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [bucket.bucketArn] }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'CheckDigestSignatures', actions: ['kms:GetPublicKey', 'kms:Verify'], resources: [signingKey.keyArn] }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'ReadAuditDigests', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [digestObjects] }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'ListAuditDigests', actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [bucket.bucketArn] }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'CheckDigestSignatures', actions: ['kms:GetPublicKey', 'kms:Verify'], resources: [signingKey.keyArn] }),
+      );
       acknowledgePrefix(role, 'The auditor reads every digest (named by council and number) on the digests/ prefix of the digest bucket, nothing else there.');
     },
   };

@@ -10,7 +10,9 @@ export function addAuditorRole(stack: Stack, props: { tables: Tables; principals
   const { tables } = props;
   const role = new iam.Role(stack, 'AuditorRole', {
     description: 'Parish Comms Hub auditor: read-only on the audit table and its indexes',
-    assumedBy: props.principals?.length ? new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn))) : new iam.AccountRootPrincipal(),
+    assumedBy: props.principals?.length
+      ? new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn)))
+      : new iam.AccountRootPrincipal(),
     maxSessionDuration: Duration.hours(1),
   });
   role.addToPrincipalPolicy(

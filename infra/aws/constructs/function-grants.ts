@@ -55,7 +55,10 @@ function grantAudit(role: iam.Role, audit: NonNullable<FunctionAccess['audit']>,
   grantTable(role, table, TABLES.audit, audit === 'chain' ? AUDIT_APPENDER_READ_ACTIONS : AUDIT_READ_ACTIONS);
   // Writes by partition-key prefix: only the appender can write CHAIN# (chain events); no role can delete.
   const writable = auditWritableKeys(audit);
-  for (const [action, keys] of [['dynamodb:PutItem', writable.put], ['dynamodb:UpdateItem', writable.update]] as const) {
+  for (const [action, keys] of [
+    ['dynamodb:PutItem', writable.put],
+    ['dynamodb:UpdateItem', writable.update],
+  ] as const) {
     if (keys.length === 0) continue;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -78,7 +81,8 @@ function grantMailObjects(stack: Stack, role: iam.Role, access: FunctionAccess, 
       reason,
     });
   };
-  if (access.readMail) grant('s3:GetObject', MAIL_BUCKET.objectPrefix, 'SES names each object by its message id; the grant is GetObject on the raw-mail prefix only.');
+  if (access.readMail)
+    grant('s3:GetObject', MAIL_BUCKET.objectPrefix, 'SES names each object by its message id; the grant is GetObject on the raw-mail prefix only.');
   if (access.deleteBodies) {
     grant(
       's3:DeleteObject',
@@ -87,7 +91,11 @@ function grantMailObjects(stack: Stack, role: iam.Role, access: FunctionAccess, 
     );
   }
   if (access.keepBodies) {
-    grant('s3:PutObject', MAIL_BUCKET.contentPrefix, 'Each oversized body is one object named by council and reference; the grant is PutObject on that prefix only.');
+    grant(
+      's3:PutObject',
+      MAIL_BUCKET.contentPrefix,
+      'Each oversized body is one object named by council and reference; the grant is PutObject on that prefix only.',
+    );
   }
 }
 

@@ -34,7 +34,8 @@ export function addOutputs(stack: Stack, s: OutputSources): void {
   const { mailDomain } = s;
   out('ApiUrl', publicBaseUrl, 'Public base URL of the HTTP API (PUBLIC_BASE_URL)');
   out('ApiDefaultEndpoint', s.http.stage.url, 'execute-api address of the default stage');
-  for (const w of WEBHOOKS as readonly WebhookDefinition[]) out(w.output, `${publicBaseUrl}${w.pathSecret ? w.path.replace('{secret}', `<${w.pathSecret}>`) : w.path}`, w.hint);
+  for (const w of WEBHOOKS as readonly WebhookDefinition[])
+    out(w.output, `${publicBaseUrl}${w.pathSecret ? w.path.replace('{secret}', `<${w.pathSecret}>`) : w.path}`, w.hint);
   out('ConsentBaseUrl', `${publicBaseUrl}/consent/`, 'Base of signed consent links');
   out('Council', s.council.councilId, 'Council id of the audit chain (hub audit verify reads it)');
   out('AuditTableName', s.tables.audit.tableName, 'Audit table (hub audit reads it)');
@@ -48,8 +49,13 @@ export function addOutputs(stack: Stack, s: OutputSources): void {
   out('ReceiptRuleSetName', s.receiptRuleSetName, 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>');
   out('SesMxRecord', `10 inbound-smtp.${stack.region}.amazonaws.com`, `MX record for ${mailDomain}`);
   out('AlarmTopicArn', s.alarmTopic.topicArn, 'Operator alarms');
-  for (const [i, record] of s.sending.identity.dkimRecords.entries()) out(`DkimCnameRecord${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM record ${i + 1} for ${mailDomain}`);
+  for (const [i, record] of s.sending.identity.dkimRecords.entries())
+    out(`DkimCnameRecord${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM record ${i + 1} for ${mailDomain}`);
   out('MailFromMxRecord', `bounce.${mailDomain} MX 10 feedback-smtp.${stack.region}.amazonses.com`, 'Custom MAIL FROM domain (bounces)');
   out('MailFromSpfRecord', `bounce.${mailDomain} TXT "v=spf1 include:amazonses.com ~all"`, 'SPF for the MAIL FROM domain');
-  out('DmarcRecord', dmarcRecord(mailDomain), 'DMARC for the mail domain: receivers reject mail forged as the hub (only SES sends for it, DKIM- and SPF-aligned)');
+  out(
+    'DmarcRecord',
+    dmarcRecord(mailDomain),
+    'DMARC for the mail domain: receivers reject mail forged as the hub (only SES sends for it, DKIM- and SPF-aligned)',
+  );
 }

@@ -126,21 +126,20 @@ export async function checkLocalAccess(request: AuthRequest): Promise<void> {
 }
 
 function enforcementMiddleware(client: Client<any, any, any, any>) {
-  return (next: (args: any) => Promise<any>, context: { clientName?: string; commandName?: string }) =>
-    async (args: { input: Record<string, unknown> }) => {
-      if (!iamEnforcementActive()) return next(args);
-      const clientName = context.clientName ?? '';
-      const principal = scope.getStore() ?? bound.get(client) ?? bound.get(client.middlewareStack);
-      if (principal) {
-        await ready();
-        const denied = await firstDenied(principal, authRequests(clientName, context.commandName ?? '', args.input, model!));
-        if (denied) return { response: accessDeniedResponse(clientName, denied), output: undefined };
-      }
-      // AWS's limits apply to every caller, after authorisation.
-      const limit = limitViolation(clientName, context.commandName ?? '', args.input);
-      if (limit) return { response: errorResponse(clientName, limit), output: undefined };
-      return next(args);
-    };
+  return (next: (args: any) => Promise<any>, context: { clientName?: string; commandName?: string }) => async (args: { input: Record<string, unknown> }) => {
+    if (!iamEnforcementActive()) return next(args);
+    const clientName = context.clientName ?? '';
+    const principal = scope.getStore() ?? bound.get(client) ?? bound.get(client.middlewareStack);
+    if (principal) {
+      await ready();
+      const denied = await firstDenied(principal, authRequests(clientName, context.commandName ?? '', args.input, model!));
+      if (denied) return { response: accessDeniedResponse(clientName, denied), output: undefined };
+    }
+    // AWS's limits apply to every caller, after authorisation.
+    const limit = limitViolation(clientName, context.commandName ?? '', args.input);
+    if (limit) return { response: errorResponse(clientName, limit), output: undefined };
+    return next(args);
+  };
 }
 
 /** Decisions by principal, sender and request: the same call is decided once (bounded, cleared when full). */
@@ -185,7 +184,8 @@ async function simulate(principal: Principal, request: AuthRequest): Promise<boo
     },
     {},
   );
-  if (result.resultType === 'error') throw new Error(`IAM simulation failed for ${principal} ${request.action} ${request.resource}: ${JSON.stringify(result.errors)}`);
+  if (result.resultType === 'error')
+    throw new Error(`IAM simulation failed for ${principal} ${request.action} ${request.resource}: ${JSON.stringify(result.errors)}`);
   return result.overallResult === 'Allowed';
 }
 

@@ -47,7 +47,8 @@ function attributeValueSize(value: Input): number {
   if ('NS' in value) return (value.NS as string[]).reduce((n, s) => n + numberSize(s), 0);
   if ('BS' in value) return (value.BS as Uint8Array[]).reduce((n, b) => n + b.byteLength, 0);
   if ('L' in value) return 3 + (value.L as Input[]).reduce((n, v) => n + 1 + attributeValueSize(v), 0);
-  if ('M' in value) return 3 + Object.entries(value.M as Record<string, Input>).reduce((n, [k, v]) => n + 1 + Buffer.byteLength(k, 'utf8') + attributeValueSize(v), 0);
+  if ('M' in value)
+    return 3 + Object.entries(value.M as Record<string, Input>).reduce((n, [k, v]) => n + 1 + Buffer.byteLength(k, 'utf8') + attributeValueSize(v), 0);
   return 0;
 }
 
@@ -63,7 +64,8 @@ function dynamodbItemTooLarge(op: string, input: Input): LimitViolation | undefi
   const items: Record<string, unknown>[] = [];
   if (op === 'PutItem') items.push(input.Item);
   if (op === 'UpdateItem') items.push({ ...input.Key, ...(input.ExpressionAttributeValues ?? {}) }); // a lower bound of the updated item
-  if (op === 'BatchWriteItem') for (const writes of Object.values(input.RequestItems as Record<string, Input[]>)) for (const w of writes) if (w.PutRequest) items.push(w.PutRequest.Item);
+  if (op === 'BatchWriteItem')
+    for (const writes of Object.values(input.RequestItems as Record<string, Input[]>)) for (const w of writes) if (w.PutRequest) items.push(w.PutRequest.Item);
   if (op === 'TransactWriteItems') for (const t of input.TransactItems as Input[]) if (t.Put) items.push(t.Put.Item);
   return items.some((item) => item && dynamodbItemSize(item) > DYNAMODB_ITEM_LIMIT_BYTES) ? tooLargeItem : undefined;
 }
@@ -80,8 +82,14 @@ export function sqsMessageSize(entry: Input): number {
 
 function sqsMessageTooLarge(op: string, input: Input): LimitViolation | undefined {
   if (op !== 'SendMessage' && op !== 'SendMessageBatch') return undefined;
-  const name = String(input.QueueUrl ?? '').split('/').pop() ?? '';
-  const id = topologyId(name, Object.values(QUEUES).flatMap((q) => [q.id, q.dlqId]));
+  const name =
+    String(input.QueueUrl ?? '')
+      .split('/')
+      .pop() ?? '';
+  const id = topologyId(
+    name,
+    Object.values(QUEUES).flatMap((q) => [q.id, q.dlqId]),
+  );
   const limit = Object.values(QUEUES).find((q) => q.id === id || q.dlqId === id)?.maximumMessageSizeBytes ?? 262_144;
   if (op === 'SendMessage' && sqsMessageSize(input) > limit) {
     return { status: 400, code: 'InvalidParameterValue', message: `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.` };

@@ -63,7 +63,12 @@ function sourceFiles(): string[] {
 
 export function sourceHash(): string {
   const hash = createHash('sha256');
-  for (const file of sourceFiles()) hash.update(relative(ROOT, join(ROOT, file))).update('\0').update(readFileSync(join(ROOT, file))).update('\0');
+  for (const file of sourceFiles())
+    hash
+      .update(relative(ROOT, join(ROOT, file)))
+      .update('\0')
+      .update(readFileSync(join(ROOT, file)))
+      .update('\0');
   return hash.digest('hex').slice(0, 20);
 }
 
@@ -132,7 +137,8 @@ async function synthesiseModel(hash: string): Promise<IamModel> {
   const resourcePolicies: Record<string, PolicyDocument> = {};
   for (const [id, r] of Object.entries(template.Resources)) {
     if (r.Type === 'AWS::KMS::Key') resourcePolicies[String(resolve({ 'Fn::GetAtt': [id, 'Arn'] }))] = resolve(r.Properties.KeyPolicy) as PolicyDocument;
-    if (r.Type === 'AWS::S3::BucketPolicy') resourcePolicies[arn.bucket(String(resolve(r.Properties.Bucket)))] = resolve(r.Properties.PolicyDocument) as PolicyDocument;
+    if (r.Type === 'AWS::S3::BucketPolicy')
+      resourcePolicies[arn.bucket(String(resolve(r.Properties.Bucket)))] = resolve(r.Properties.PolicyDocument) as PolicyDocument;
     if (r.Type === 'AWS::SQS::QueuePolicy') {
       for (const q of r.Properties.Queues as unknown[]) {
         const url = String(resolve(q));

@@ -72,7 +72,12 @@ function dynamodb(op: string, input: Input, model: IamModel): AuthRequest[] {
     });
     const key = model.tableKeys[id];
     if (key && !requests.some((r) => r.action === 'kms:Decrypt' && r.resource === key)) {
-      requests.push({ action: 'kms:Decrypt', resource: key, context: { 'kms:ViaService': `dynamodb.${LOCAL_IAM_REGION}.amazonaws.com`, 'kms:CallerAccount': LOCAL_ACCOUNT }, detail: `key of ${id}` });
+      requests.push({
+        action: 'kms:Decrypt',
+        resource: key,
+        context: { 'kms:ViaService': `dynamodb.${LOCAL_IAM_REGION}.amazonaws.com`, 'kms:CallerAccount': LOCAL_ACCOUNT },
+        detail: `key of ${id}`,
+      });
     }
   };
   const pk = (tableName: string, item: Input | undefined): string[] => {
@@ -95,11 +100,20 @@ function dynamodb(op: string, input: Input, model: IamModel): AuthRequest[] {
       add(op, input.TableName, [], input.IndexName);
       break;
     case 'BatchGetItem':
-      for (const [table, { Keys }] of Object.entries(input.RequestItems as Record<string, { Keys: Input[] }>)) add(op, table, Keys.flatMap((k) => pk(table, k)));
+      for (const [table, { Keys }] of Object.entries(input.RequestItems as Record<string, { Keys: Input[] }>))
+        add(
+          op,
+          table,
+          Keys.flatMap((k) => pk(table, k)),
+        );
       break;
     case 'BatchWriteItem':
       for (const [table, writes] of Object.entries(input.RequestItems as Record<string, Input[]>)) {
-        add(op, table, writes.flatMap((w) => pk(table, w.PutRequest?.Item ?? w.DeleteRequest?.Key)));
+        add(
+          op,
+          table,
+          writes.flatMap((w) => pk(table, w.PutRequest?.Item ?? w.DeleteRequest?.Key)),
+        );
       }
       break;
     case 'TransactWriteItems':
@@ -135,7 +149,12 @@ const SQS_ACTIONS: Record<string, string> = {
 };
 
 function sqs(op: string, input: Input): AuthRequest {
-  const name = input.QueueName ?? String(input.QueueUrl ?? '').split('/').pop() ?? '';
+  const name =
+    input.QueueName ??
+    String(input.QueueUrl ?? '')
+      .split('/')
+      .pop() ??
+    '';
   const id = topologyId(name, QUEUE_IDS);
   return { action: `sqs:${SQS_ACTIONS[op] ?? op}`, resource: arn.queue(id), context: {}, detail: `queue ${id}` };
 }
@@ -173,7 +192,10 @@ function fromAddressOf(input: Input): string {
   if (input.FromEmailAddress) return bareAddress(String(input.FromEmailAddress));
   const raw = input.Content?.Raw?.Data as Uint8Array | undefined;
   if (!raw) return '';
-  const head = Buffer.from(raw).toString('latin1').split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const head =
+    Buffer.from(raw)
+      .toString('latin1')
+      .split(/\r?\n\r?\n/, 1)[0] ?? '';
   const from = /^From:\s*(.*)$/im.exec(head)?.[1] ?? '';
   return bareAddress(from);
 }
@@ -182,7 +204,9 @@ const bareAddress = (value: string) => (/<([^>]+)>/.exec(value)?.[1] ?? value).t
 
 function sms(op: string, input: Input): AuthRequest {
   const identity = String(input.OriginationIdentity ?? '');
-  const resource = identity.startsWith('arn:') ? identity : `arn:aws:sms-voice:${LOCAL_IAM_REGION}:${LOCAL_ACCOUNT}:phone-number/${identity.replace(/\W/g, '') || 'none'}`;
+  const resource = identity.startsWith('arn:')
+    ? identity
+    : `arn:aws:sms-voice:${LOCAL_IAM_REGION}:${LOCAL_ACCOUNT}:phone-number/${identity.replace(/\W/g, '') || 'none'}`;
   return { action: `sms-voice:${op}`, resource, context: {}, detail: 'origination identity' };
 }
 
