@@ -95,36 +95,8 @@ async function answer(
   deps: AnswerDeps,
 ): Promise<{ outcome: AnswerOutcome; outboxIds: string[] }> {
   const { policy } = deps;
-  const today = londonDate(deps.now());
-  const casework = caseworkOf(policy);
-  const messages: OutboxMessage[] = [];
-  const commanded = applyCommands(record, reply.commands, today, at, casework.complaintWorkingDays);
-  if (reply.commands.length > 0) {
-    await event('case-updated', {
-      by: who.role,
-      commands: reply.commands.map((c) => `#${c}`),
-      status: commanded.record.status,
-      ...(commanded.record.type ? { caseType: commanded.record.type } : {}),
-      ...(commanded.record.clock ? { dueOn: commanded.record.clock.dueOn, clause: commanded.record.clock.clause } : {}),
-      problems: commanded.problems.length,
-    });
-  }
-  const newDue = commanded.record.clock?.dueOn;
-  if (newDue && newDue !== record.clock?.dueOn) await registerReminders(deps.ops, record.ref, newDue, policy, deps.now());
-  if (commanded.problems.length > 0) {
-    messages.push(
-      noticeTo(
-        who.address,
-        record,
-        item,
-        'command-problems',
-        'Some commands were not applied',
-        [...commanded.problems, ...(commanded.changes.length ? ['Applied:', ...commanded.changes] : [])],
-        policy,
-        at,
-      ),
-    );
-  }
+  const commanded = await applyReplyCommands(item, record, reply, who, at, event, deps);
+  const messages: OutboxMessage[] = [...commanded.messages];
   let outcome: AnswerOutcome = 'commands-only';
   let next = commanded.record;
   if (reply.answer) {
@@ -175,6 +147,50 @@ async function answer(
     appliedReplies: [...(current.appliedReplies ?? []), item.itemId].slice(-50),
   }));
   return { outcome, outboxIds: messages.map((m) => m.id) };
+}
+
+/** The `#commands` on the reply's first line: applied to the case, audited, reminders moved to a new due date, problems told to the clerk. */
+async function applyReplyCommands(
+  item: InboundItem,
+  record: CaseRecord,
+  reply: ClerkReply,
+  who: { address: string; role: string },
+  at: string,
+  event: (type: Parameters<AuditStore['append']>[0]['type'], data: Record<string, unknown>) => Promise<unknown>,
+  deps: AnswerDeps,
+): Promise<{ record: CaseRecord; messages: OutboxMessage[] }> {
+  const { policy } = deps;
+  const today = londonDate(deps.now());
+  const casework = caseworkOf(policy);
+  const messages: OutboxMessage[] = [];
+  const commanded = applyCommands(record, reply.commands, today, at, casework.complaintWorkingDays);
+  if (reply.commands.length > 0) {
+    await event('case-updated', {
+      by: who.role,
+      commands: reply.commands.map((c) => `#${c}`),
+      status: commanded.record.status,
+      ...(commanded.record.type ? { caseType: commanded.record.type } : {}),
+      ...(commanded.record.clock ? { dueOn: commanded.record.clock.dueOn, clause: commanded.record.clock.clause } : {}),
+      problems: commanded.problems.length,
+    });
+  }
+  const newDue = commanded.record.clock?.dueOn;
+  if (newDue && newDue !== record.clock?.dueOn) await registerReminders(deps.ops, record.ref, newDue, policy, deps.now());
+  if (commanded.problems.length > 0) {
+    messages.push(
+      noticeTo(
+        who.address,
+        record,
+        item,
+        'command-problems',
+        'Some commands were not applied',
+        [...commanded.problems, ...(commanded.changes.length ? ['Applied:', ...commanded.changes] : [])],
+        policy,
+        at,
+      ),
+    );
+  }
+  return { record: commanded.record, messages };
 }
 
 /** Apply our computed changes onto the current record (another reply may have landed meanwhile). */

@@ -37,35 +37,8 @@ export function addAuditDigests(stack: Stack, props: { stackId: string; formalYe
     keyUsage: kms.KeyUsage.SIGN_VERIFY,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  const bucket = new s3.Bucket(stack, 'DigestBucket', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    versioned: true,
-    objectLockEnabled: true,
-    // Each digest also carries its own retain-until date (digest time + formal years, shared/store/audit-digest-aws.ts).
-    objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(366 * props.formalYears)),
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  Validations.of(bucket).acknowledge({
-    id: 'AwsSolutions-S1',
-    reason:
-      'Digests are written only by the auditDigest role and can be neither deleted nor overwritten (Object Lock, compliance mode); each is itself signed. CloudTrail S3 data events are the audit trail if a council wants request logs.',
-  });
+  const bucket = addDigestBucket(stack, props.formalYears);
   const digestObjects = bucket.arnForObjects(`${DIGEST_OBJECT_PREFIX}*`);
-  // Write once for every principal the bucket policy binds: a PutObject must carry If-None-Match (a second
-  // version of a digest would not touch the locked first one, but verify would have to explain it).
-  bucket.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'DigestsAreWrittenOnce',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:PutObject'],
-      resources: [digestObjects],
-      conditions: { Null: { 's3:if-none-match': 'true' } },
-    }),
-  );
   const acknowledgePrefix = (role: iam.Role, reason: string) =>
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${DIGEST_OBJECT_PREFIX}*]`,
@@ -115,6 +88,40 @@ export function addAuditDigests(stack: Stack, props: { stackId: string; formalYe
       acknowledgePrefix(role, 'The auditor reads every digest (named by council and number) on the digests/ prefix of the digest bucket, nothing else there.');
     },
   };
+}
+
+/** Write-once storage for digests: Object Lock in compliance mode for the formal retention, and a bucket policy refusing any PutObject without If-None-Match. */
+function addDigestBucket(stack: Stack, formalYears: number): s3.Bucket {
+  const bucket = new s3.Bucket(stack, 'DigestBucket', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    versioned: true,
+    objectLockEnabled: true,
+    // Each digest also carries its own retain-until date (digest time + formal years, shared/store/audit-digest-aws.ts).
+    objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(366 * formalYears)),
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'Digests are written only by the auditDigest role and can be neither deleted nor overwritten (Object Lock, compliance mode); each is itself signed. CloudTrail S3 data events are the audit trail if a council wants request logs.',
+  });
+  const digestObjects = bucket.arnForObjects(`${DIGEST_OBJECT_PREFIX}*`);
+  // Write once for every principal the bucket policy binds: a PutObject must carry If-None-Match (a second
+  // version of a digest would not touch the locked first one, but verify would have to explain it).
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DigestsAreWrittenOnce',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [digestObjects],
+      conditions: { Null: { 's3:if-none-match': 'true' } },
+    }),
+  );
+  return bucket;
 }
 
 /** Inline, so it needs no bundle (4 KB limit for inline code). */
