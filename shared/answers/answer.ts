@@ -42,7 +42,7 @@ export async function processClerkReply(item: InboundItem, ref: string, deps: An
   if (!record) return { outcome: 'ignored', outboxIds: [] };
   if (record.appliedReplies?.includes(item.itemId)) return { outcome: 'duplicate', outboxIds: [] };
   const at = deps.now().toISOString();
-  const event = (type: Parameters<AuditStore['append']>[0]['type'], data: Record<string, unknown>) =>
+  const event: RecordReplyEvent = (type, data) =>
     deps.audit.append({ ref, itemId: record.itemId, type, at, data: { replyItemId: item.itemId, ...data }, eventKey: `${item.itemId}:${type}` });
   const contentHash = sha256Hex(item.text);
 
@@ -85,15 +85,21 @@ export async function processClerkReply(item: InboundItem, ref: string, deps: An
   return answer(item, record, reply, who, at, event, deps);
 }
 
-async function answer(
+/** Records one audit event about the reply, keyed on the reply's item id. */
+type RecordReplyEvent = (type: Parameters<AuditStore['append']>[0]['type'], data: Record<string, unknown>) => Promise<unknown>;
+
+/** What each step of answering a verified clerk's reply works on. */
+type ReplyStepArgs = [
   item: InboundItem,
   record: CaseRecord,
   reply: ClerkReply,
   who: { address: string; role: string },
   at: string,
-  event: (type: Parameters<AuditStore['append']>[0]['type'], data: Record<string, unknown>) => Promise<unknown>,
+  event: RecordReplyEvent,
   deps: AnswerDeps,
-): Promise<{ outcome: AnswerOutcome; outboxIds: string[] }> {
+];
+
+async function answer(...[item, record, reply, who, at, event, deps]: ReplyStepArgs): Promise<{ outcome: AnswerOutcome; outboxIds: string[] }> {
   const { policy } = deps;
   const commanded = await applyReplyCommands(item, record, reply, who, at, event, deps);
   const messages: OutboxMessage[] = [...commanded.messages];
@@ -150,15 +156,7 @@ async function answer(
 }
 
 /** The `#commands` on the reply's first line: applied to the case, audited, reminders moved to a new due date, problems told to the clerk. */
-async function applyReplyCommands(
-  item: InboundItem,
-  record: CaseRecord,
-  reply: ClerkReply,
-  who: { address: string; role: string },
-  at: string,
-  event: (type: Parameters<AuditStore['append']>[0]['type'], data: Record<string, unknown>) => Promise<unknown>,
-  deps: AnswerDeps,
-): Promise<{ record: CaseRecord; messages: OutboxMessage[] }> {
+async function applyReplyCommands(...[item, record, reply, who, at, event, deps]: ReplyStepArgs): Promise<{ record: CaseRecord; messages: OutboxMessage[] }> {
   const { policy } = deps;
   const today = londonDate(deps.now());
   const casework = caseworkOf(policy);

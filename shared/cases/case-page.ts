@@ -8,6 +8,8 @@ import { caseworkOf } from './casework.ts';
 import { applyCommands } from './commands.ts';
 import { registerReminders } from './open-case.ts';
 import { verifyCaseLink, type LinkCommand } from './case-link.ts';
+import { requireEnv } from '../runtime/env.ts';
+import { recorderDepsFromEnv } from '../store/recorder-deps.ts';
 
 /**
  * `GET|POST /cases/{token}`: a signed link from the routing email. GET shows
@@ -94,34 +96,11 @@ function page(statusCode: number, council: string, title: string, text: string, 
 
 /** Production wiring from the environment; SDK clients load here, not with the page logic above. */
 export async function caseLinkDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<CaseLinkDeps> {
-  const [
-    { createDocumentClient },
-    { AuditStore },
-    { OpsStore },
-    { CaseStore },
-    { loadPolicy },
-    { loadSecrets },
-    { auditQueueFromEnv },
-    { councilOf, requireEnv },
-  ] = await Promise.all([
-    import('../store/client.ts'),
-    import('../store/audit-store.ts'),
-    import('../store/ops-store.ts'),
+  const { opsTable } = requireEnv(['auditTable', 'opsTable'], env);
+  const [{ policy, client, audit, ops, now }, { CaseStore }, { loadSecrets }] = await Promise.all([
+    recorderDepsFromEnv(env),
     import('../store/case-store.ts'),
-    import('../policy/load.ts'),
     import('../runtime/secrets.ts'),
-    import('../store/audit-queue.ts'),
-    import('../runtime/env.ts'),
   ]);
-  const { auditTable, opsTable } = requireEnv(['auditTable', 'opsTable'], env);
-  const policy = loadPolicy(councilOf(env), { trustPresets: true });
-  const client = createDocumentClient();
-  return {
-    policy,
-    cases: new CaseStore({ client, tableName: opsTable }),
-    ops: new OpsStore({ client, tableName: opsTable }),
-    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) }),
-    signingKey: (await loadSecrets(env)).CONSENT_SIGNING_KEY,
-    now: () => new Date(),
-  };
+  return { policy, cases: new CaseStore({ client, tableName: opsTable }), ops, audit, signingKey: (await loadSecrets(env)).CONSENT_SIGNING_KEY, now };
 }

@@ -1,5 +1,7 @@
 import type { AuditEventType, OutboxMessage } from '../model/index.ts';
 import { escapeHtml, PAGE_HEADERS, page } from '../pipeline/consent-page.ts';
+import { lazyOutboxPublisher, requireEnv } from '../runtime/env.ts';
+import { recorderDepsFromEnv } from '../store/recorder-deps.ts';
 import type { Policy } from '../policy/schema.ts';
 import { LINK_ACTIONS, signModerationLink, verifyModerationLink, type LinkAction, type ModerationLinkClaims } from './clerk-link.ts';
 import { composePageAction } from './page-outbox.ts';
@@ -145,33 +147,7 @@ export { LINK_ACTIONS };
 
 /** The function's dependencies from its environment (tables, queue, council, signing key). */
 export async function clerkActionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ClerkActionDeps> {
-  const [
-    { createDocumentClient },
-    { AuditStore },
-    { OpsStore },
-    { loadPolicy },
-    { loadSecrets },
-    { auditQueueFromEnv },
-    { councilOf, lazyOutboxPublisher, requireEnv },
-  ] = await Promise.all([
-    import('../store/client.ts'),
-    import('../store/audit-store.ts'),
-    import('../store/ops-store.ts'),
-    import('../policy/load.ts'),
-    import('../runtime/secrets.ts'),
-    import('../store/audit-queue.ts'),
-    import('../runtime/env.ts'),
-  ]);
-  const { auditTable, opsTable, outboxQueueUrl } = requireEnv(['auditTable', 'opsTable', 'outboxQueueUrl'], env);
-  const policy = loadPolicy(councilOf(env), { trustPresets: true });
-  const secrets = await loadSecrets(env);
-  const client = createDocumentClient();
-  return {
-    policy,
-    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) }),
-    ops: new OpsStore({ client, tableName: opsTable }),
-    publish: lazyOutboxPublisher(outboxQueueUrl),
-    signingKey: secrets.CONSENT_SIGNING_KEY,
-    now: () => new Date(),
-  };
+  const { outboxQueueUrl } = requireEnv(['auditTable', 'opsTable', 'outboxQueueUrl'], env);
+  const [{ policy, audit, ops, now }, { loadSecrets }] = await Promise.all([recorderDepsFromEnv(env), import('../runtime/secrets.ts')]);
+  return { policy, audit, ops, publish: lazyOutboxPublisher(outboxQueueUrl), signingKey: (await loadSecrets(env)).CONSENT_SIGNING_KEY, now };
 }

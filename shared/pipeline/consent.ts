@@ -2,7 +2,8 @@ import type { AuditEventType, AuditSummary, ConsentStatus, OutboxMessage } from 
 import { sentKey } from '../delivery/keys.ts';
 import type { Policy } from '../policy/schema.ts';
 import { BODY_LIMITS } from '../topology.ts';
-import { councilOf, lazyOutboxPublisher, requireEnv } from '../runtime/env.ts';
+import { lazyOutboxPublisher, requireEnv } from '../runtime/env.ts';
+import { recorderDepsFromEnv } from '../store/recorder-deps.ts';
 import { composeConsentRequest } from './compose.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
 import { closeOpenRequest, mattersOf, type MatterOps } from './consent-matters.ts';
@@ -375,26 +376,16 @@ function reminderMessage(data: ConsentDueData, summary: AuditSummary, now: Date,
 
 /** Production wiring from the environment; SDK clients load here, not with the pure logic above. */
 export async function consentDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ConsentDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { auditQueueFromEnv }, { OpsStore }, { loadPolicy }, { loadSecrets }] = await Promise.all([
-    import('../store/client.ts'),
-    import('../store/audit-store.ts'),
-    import('../store/audit-queue.ts'),
-    import('../store/ops-store.ts'),
-    import('../policy/load.ts'),
-    import('../runtime/secrets.ts'),
-  ]);
-  const { auditTable, opsTable, outboxQueueUrl } = requireEnv(['auditTable', 'opsTable', 'outboxQueueUrl'], env);
-  const policy = loadPolicy(councilOf(env), { trustPresets: true });
-  const secrets = await loadSecrets(env);
-  const client = createDocumentClient();
+  const { outboxQueueUrl } = requireEnv(['auditTable', 'opsTable', 'outboxQueueUrl'], env);
+  const [{ policy, audit, ops, now }, { loadSecrets }] = await Promise.all([recorderDepsFromEnv(env), import('../runtime/secrets.ts')]);
   return {
     policy,
-    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) }),
-    ops: new OpsStore({ client, tableName: opsTable }),
+    audit,
+    ops,
     // The SQS client loads on the first answer, not on every page view.
     publish: lazyOutboxPublisher(outboxQueueUrl),
-    signingKey: secrets.CONSENT_SIGNING_KEY,
+    signingKey: (await loadSecrets(env)).CONSENT_SIGNING_KEY,
     publicBaseUrl: consentBaseUrl(env) ?? '',
-    now: () => new Date(),
+    now,
   };
 }

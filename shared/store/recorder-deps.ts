@@ -1,0 +1,37 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Policy } from '../policy/schema.ts';
+import { councilOf, requireEnv } from '../runtime/env.ts';
+import type { AuditStore } from './audit-store.ts';
+import type { OpsStore } from './ops-store.ts';
+
+/** What every function that records audit events and keeps ops records is wired with. */
+export interface RecorderDeps {
+  readonly policy: Policy;
+  /** One DynamoDB client for every store the function builds. */
+  readonly client: DynamoDBDocumentClient;
+  /** Records through the FIFO audit queue: the appender is the chain's single writer. */
+  readonly audit: AuditStore;
+  readonly ops: OpsStore;
+  now(): Date;
+}
+
+/** The council's policy and its stores from the environment; the SDK clients load here, on the first call, not with the handler's module. */
+export async function recorderDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<RecorderDeps> {
+  const [{ createDocumentClient }, { AuditStore }, { auditQueueFromEnv }, { OpsStore }, { loadPolicy }] = await Promise.all([
+    import('./client.ts'),
+    import('./audit-store.ts'),
+    import('./audit-queue.ts'),
+    import('./ops-store.ts'),
+    import('../policy/load.ts'),
+  ]);
+  const { auditTable, opsTable } = requireEnv(['auditTable', 'opsTable'], env);
+  const policy = loadPolicy(councilOf(env), { trustPresets: true });
+  const client = createDocumentClient();
+  return {
+    policy,
+    client,
+    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) }),
+    ops: new OpsStore({ client, tableName: opsTable }),
+    now: () => new Date(),
+  };
+}
