@@ -1,14 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/emulators.ts';
+import { startLocalHubProcess, type LocalHubProcess } from '../support/local-hub-process.ts';
 import type { OutboxEntry } from '../../infra/local/outbox.ts';
 import type { ItemView } from '../../infra/local/records.ts';
 import { messengerMessage, smtpEmail, twilioSms, type HubTarget } from '../../infra/local/traffic.ts';
-import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../infra/local/config.ts';
 
 /**
  * Issue 13 "Done when", on the local hub (`npm start` as a child process):
@@ -18,8 +13,6 @@ import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../infra/local/conf
  * window; a stranger's reply to the reply address is held.
  */
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const NODE = join(ROOT, 'node_modules/.bin/node');
 const CLERK = 'clerk@demo-parish.example.org.uk';
 const OUR_NUMBER = '+447700900123';
 /** What the clerk's receiving MTA says about their mail; the local SMTP reads it (DESIGN.md, local mail authentication). */
@@ -29,23 +22,13 @@ const CLERK_AUTH = {
 };
 
 describe('the clerk answers from email, on the local hub', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hub-answer-'));
   const run = randomUUID().replace(/-/g, '').slice(0, 10);
-  let child: ChildProcess;
-  let output = '';
+  let hub: LocalHubProcess;
   let target: HubTarget;
 
-  const outbox = async () => (await (await fetch(`${target.baseUrl}/local/outbox`)).json()) as OutboxEntry[];
+  const outbox = () => hub.outbox();
   const items = async () => (await (await fetch(`${target.baseUrl}/local/items`)).json()) as ItemView[];
-  const until = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const until = <T>(what: string, probe: () => Promise<T | undefined>, ms?: number) => hub.until(what, probe, ms);
   const routingFor = (test: (e: OutboxEntry) => boolean) =>
     until('the routing email', async () => (await outbox()).find((e) => e.kind === 'clerk-routing' && test(e)));
   const clerkReplies = (routing: OutboxEntry, text: string, from = CLERK, headers: Record<string, string> = CLERK_AUTH) =>
@@ -61,24 +44,12 @@ describe('the clerk answers from email, on the local hub', () => {
   const eventsOf = async (ref: string) => (await items()).find((i) => i.ref === ref)?.events.map((e) => e.type) ?? [];
 
   beforeAll(async () => {
-    const [httpPort, smtpPort] = [await freePort(), await freePort()];
-    target = { baseUrl: `http://127.0.0.1:${httpPort}`, smtpHost: '127.0.0.1', smtpPort, secrets: { ...LOCAL_SECRET_DEFAULTS, ...LOCAL_ID_DEFAULTS } };
-    child = spawn(NODE, ['infra/local/start.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, VITEST: '', HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: dataDir, HUB_COUNCIL: 'demo' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    await until('ready', async () => (/^ready/m.test(output) ? true : undefined), 40_000);
+    hub = await startLocalHubProcess('hub-answer-');
+    target = hub.target;
   }, 60_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await hub?.stop();
   });
 
   it('SMS: the answer reaches the resident by SMS; the audit shows the answer and its delivery', async () => {
@@ -152,17 +123,7 @@ describe('the clerk answers from email, on the local hub', () => {
     });
     const routing = await routingFor((e) => e.subject?.includes('FOI request') === true);
     expect(routing.subject).toMatch(/FOI due \d{1,2} [A-Z][a-z]{2} \d{4}/);
-    const cli = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string }>((done) => {
-        const c = spawn(NODE, ['bin/hub.js', 'cases', ...args, '--local'], {
-          cwd: ROOT,
-          env: { ...process.env, HUB_DATA_DIR: dataDir },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        c.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
-        c.on('exit', (code) => done({ code, stdout }));
-      });
+    const cli = (args: string[]) => hub.cli(['cases', ...args, '--local']);
     const listed = await cli(['list', '--json']);
     expect(listed.code).toBe(0);
     const rows = JSON.parse(listed.stdout) as { ref: string; status: string; type: string; dueOn: string; deadline: string; responseWorkingDays: number }[];

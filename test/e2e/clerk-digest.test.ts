@@ -1,12 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/emulators.ts';
-import type { OutboxEntry } from '../../infra/local/outbox.ts';
+import { startLocalHubProcess, type LocalHubProcess } from '../support/local-hub-process.ts';
 import { smtpEmail, type HubTarget } from '../../infra/local/traffic.ts';
-import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../infra/local/config.ts';
 
 /**
  * Issue 13: the daily digest on the running local hub (`npm start` as a child
@@ -19,52 +13,28 @@ import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../infra/local/conf
  * the hub's own 30-second timer runs for.
  */
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const NODE = join(ROOT, 'node_modules/.bin/node');
 const CLERK = 'clerk@demo-parish.example.org.uk';
 
 describe('the daily digest, on the local hub', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hub-digest-'));
-  let child: ChildProcess;
-  let output = '';
+  let hub: LocalHubProcess;
   let target: HubTarget;
 
-  const outbox = async () => (await (await fetch(`${target.baseUrl}/local/outbox`)).json()) as OutboxEntry[];
+  const outbox = () => hub.outbox();
   const digestsFor = async (date: string) => (await outbox()).filter((e) => e.kind === 'clerk-digest' && e.itemId === `digest:${date}`);
   const fire = async (time: string) => {
     const res = await fetch(`${target.baseUrl}/local/schedules/clerk-sweep`, { method: 'POST', body: JSON.stringify({ time }) });
     expect(res.status).toBe(200);
     return ((await res.json()) as { result: { digest: string } }).result.digest;
   };
-  const until = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const until = <T>(what: string, probe: () => Promise<T | undefined>, ms?: number) => hub.until(what, probe, ms);
 
   beforeAll(async () => {
-    const [httpPort, smtpPort] = [await freePort(), await freePort()];
-    target = { baseUrl: `http://127.0.0.1:${httpPort}`, smtpHost: '127.0.0.1', smtpPort, secrets: { ...LOCAL_SECRET_DEFAULTS, ...LOCAL_ID_DEFAULTS } };
-    child = spawn(NODE, ['infra/local/start.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, VITEST: '', HUB_PORT: String(httpPort), HUB_SMTP_PORT: String(smtpPort), HUB_DATA_DIR: dataDir, HUB_COUNCIL: 'demo' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    await until('ready', async () => (/^ready/m.test(output) ? true : undefined), 40_000);
+    hub = await startLocalHubProcess('hub-digest-');
+    target = hub.target;
   }, 60_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await hub?.stop();
   });
 
   it('a rule firing that names no schedule, or a time without a zone, is refused', async () => {
