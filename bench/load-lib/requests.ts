@@ -3,6 +3,7 @@ import { mandrillSignature } from '../../shared/channels/mandrill.ts';
 import { sha256Hex } from '../../shared/channels/common.ts';
 import { twilioSignature } from '../../shared/channels/twilio.ts';
 import { passingAuthResults } from '../../infra/local/smtp.ts';
+import { pageCommentPayload } from '../../infra/local/traffic.ts';
 import type { Hostile, Scenario } from './plan.ts';
 
 /**
@@ -174,32 +175,9 @@ function messenger(target: Target, now: Date, mid: string, message: { sender: { 
 
 function comment(target: Target, now: Date, commentId: string, fromId: string, text: string): HttpRequest {
   const pageId = target.secrets.MESSENGER_PAGE_ID;
-  const postId = `${pageId}_987654321098765`;
-  const created = Math.floor(now.getTime() / 1000);
-  const body = JSON.stringify({
-    object: 'page',
-    entry: [
-      {
-        id: pageId,
-        time: created,
-        changes: [
-          {
-            field: 'feed',
-            value: {
-              item: 'comment',
-              verb: 'add',
-              comment_id: commentId,
-              post_id: postId,
-              parent_id: postId,
-              from: { id: fromId, name: 'Load Tester' },
-              message: text,
-              created_time: created,
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const body = JSON.stringify(
+    pageCommentPayload(pageId, { fromId, fromName: 'Load Tester', commentId, text, createdSeconds: Math.floor(now.getTime() / 1000) }),
+  );
   return {
     kind: 'http',
     path: '/webhooks/messenger',

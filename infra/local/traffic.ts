@@ -49,32 +49,42 @@ export async function messengerMessage(target: HubTarget, psid: string, mid: str
 }
 
 export async function messengerComment(target: HubTarget, fromId: string, fromName: string, commentId: string, text: string): Promise<Sent> {
-  const pageId = target.secrets.MESSENGER_PAGE_ID;
+  return messengerPost(
+    target,
+    pageCommentPayload(target.secrets.MESSENGER_PAGE_ID, { fromId, fromName, commentId, text, createdSeconds: Math.floor(Date.now() / 1000) }),
+  );
+}
+
+/** Meta's `feed` change for a new comment on one of the Page's posts (the webhook's JSON body). */
+export function pageCommentPayload(
+  pageId: string,
+  comment: { fromId: string; fromName: string; commentId: string; text: string; createdSeconds: number },
+): unknown {
   const postId = `${pageId}_987654321098765`;
-  return messengerPost(target, {
+  return {
     object: 'page',
     entry: [
       {
         id: pageId,
-        time: Math.floor(Date.now() / 1000),
+        time: comment.createdSeconds,
         changes: [
           {
             field: 'feed',
             value: {
               item: 'comment',
               verb: 'add',
-              comment_id: commentId,
+              comment_id: comment.commentId,
               post_id: postId,
               parent_id: postId,
-              from: { id: fromId, name: fromName },
-              message: text,
-              created_time: Math.floor(Date.now() / 1000),
+              from: { id: comment.fromId, name: comment.fromName },
+              message: comment.text,
+              created_time: comment.createdSeconds,
             },
           },
         ],
       },
     ],
-  });
+  };
 }
 
 async function messengerPost(target: HubTarget, payload: unknown): Promise<Sent> {
