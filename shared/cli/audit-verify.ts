@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { AuditStore } from '../store/audit-store.ts';
 import { checkDigests, parseDigest, type DigestSigner, type DigestStore, type SignedDigest } from '../store/audit-digest.ts';
 import { UsageError, type OptionSpecs } from './args.ts';
+import { londonDateTime } from '../runtime/london-time.ts';
 
 /**
  * `hub audit verify`: its options, its run and its output. The checks
@@ -181,7 +182,7 @@ export async function runDigest(ctx: { store: DigestSource; out: { write(text: s
   ctx.out.write(
     json
       ? `${JSON.stringify(digest, null, 2)}\n`
-      : `Digest ${digest.number} of ${digest.council}: event ${digest.seq}, head ${digest.headHash}, signed ${digest.time}.\nKeep a copy of it outside the hub (hub audit digest --json > file); later, hub audit verify --digest file proves the chain still holds it.\n`,
+      : `Digest ${digest.number} of ${digest.council}: event ${digest.seq}, head ${digest.headHash}, signed ${londonDateTime(digest.time)}.\nKeep a copy of it outside the hub (hub audit digest --json > file); later, hub audit verify --digest file proves the chain still holds it.\n`,
   );
   return 0;
 }

@@ -199,4 +199,13 @@ describe('signed digests outside the table', () => {
     expect(await c.store.list(c.id)).toEqual([]);
     expect((await verifyAudit(c.audit, { allowEmpty: true })).ok).toBe(true);
   });
+
+  it('hub audit digest tells a person when it was signed in London time (the signed digest itself keeps ISO 8601 UTC)', async () => {
+    const c = await council(3);
+    let text = '';
+    const code = await runAudit(parseAuditArgs(['audit', 'digest']), { store: c.audit, out: { write: (t) => void (text += t) }, digests: c.access });
+    expect(code).toBe(0);
+    expect(text).toMatch(/, signed \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d (GMT|BST)\./);
+    expect((await c.store.list(c.id))[0]!.time).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+  });
 });
