@@ -1,82 +1,49 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { bundleFunction } from '../../infra/aws/bundling.ts';
 
 /**
- * Bundles a handler exactly as the CDK stack does. The stack's esbuild options
- * live in infra/aws/bundling.ts (LAMBDA_ESBUILD_OPTIONS, and bundleFunction when
- * present); when that file has not landed yet, FALLBACK_OPTIONS stand in and the
- * report says so, so the figures are never silently of a different build.
+ * Bundles a handler exactly as the CDK stack does (infra/aws/bundling.ts
+ * bundleFunction: index.mjs plus code-split chunks), so the figures are of
+ * what is deployed.
  */
-
-export const FALLBACK_OPTIONS: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  minify: true,
-  sourcemap: false,
-  mainFields: ['module', 'main'],
-  // Bundled CommonJS dependencies still call require(); ESM output needs one.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  logLevel: 'silent',
-};
-
-export interface Bundler {
-  /** Where the options came from: 'infra/aws/bundling.ts' or 'bench fallback'. */
-  readonly source: string;
-  /** Bundles `entry` (relative to the project root) into `outdir`/index.mjs; returns the file path. */
-  bundle(entry: string, outdir: string): Promise<string>;
+export interface BenchBundle {
+  /** index.mjs, followed by the chunks a first invocation loads: what the probe imports, in order. */
+  readonly files: readonly string[];
+  /** index.mjs and its static chunks: what a cold start loads before the handler runs. */
+  readonly initKb: number;
+  /** `initKb` plus the chunks a first invocation loads. */
+  readonly loadedKb: number;
+  /** Every file of the deployment package. */
+  readonly packageKb: number;
 }
 
-interface StackBundling {
-  LAMBDA_ESBUILD_OPTIONS?: BuildOptions;
-  bundleFunction?: (entry: string, outdir: string) => Promise<unknown> | unknown;
-}
+export const BUNDLER_SOURCE = 'infra/aws/bundling.ts bundleFunction (code splitting)';
 
-export async function loadBundler(root: string): Promise<Bundler> {
-  const stackFile = join(root, 'infra/aws/bundling.ts');
-  let stack: StackBundling | undefined;
-  if (existsSync(stackFile)) {
-    try {
-      stack = (await import(pathToFileURL(stackFile).href)) as StackBundling;
-    } catch (error) {
-      console.warn(`bench: infra/aws/bundling.ts failed to load (${(error as Error).message}); using the bench fallback options`);
-    }
-  }
-  const options = stack?.LAMBDA_ESBUILD_OPTIONS;
-  if (stack?.bundleFunction) {
-    const bundleFunction = stack.bundleFunction;
-    return {
-      source: 'infra/aws/bundling.ts bundleFunction',
-      async bundle(entry, outdir) {
-        mkdirSync(outdir, { recursive: true });
-        await bundleFunction(resolve(root, entry), outdir);
-        return findOutput(outdir);
-      },
-    };
-  }
-  const chosen = options ?? FALLBACK_OPTIONS;
-  return {
-    source: options ? 'infra/aws/bundling.ts LAMBDA_ESBUILD_OPTIONS' : 'bench fallback (infra/aws/bundling.ts not available)',
-    async bundle(entry, outdir) {
-      mkdirSync(outdir, { recursive: true });
-      const outfile = join(outdir, 'index.mjs');
-      await build({ ...chosen, absWorkingDir: root, entryPoints: [resolve(root, entry)], outfile, outdir: undefined, write: true, metafile: false });
-      return outfile;
-    },
+/**
+ * `rare` lists chunks (by the path of the module a dynamic import() loads)
+ * that the function's common path never loads; every other chunk is imported
+ * after index.mjs, so the figure is INIT plus a first invocation.
+ */
+export async function benchBundle(root: string, entry: string, outdir: string, rare: readonly string[] = []): Promise<BenchBundle> {
+  const result = await bundleFunction(resolve(root, entry), outdir);
+  const outputs = result.metafile.outputs;
+  const kb = (paths: Iterable<string>) => [...paths].reduce((sum, path) => sum + outputs[path]!.bytes, 0) / 1024;
+  const index = Object.keys(outputs).find((path) => resolve(path) === resolve(result.file))!;
+  const isRare = (module: string) => rare.some((prefix) => module.startsWith(prefix));
+  const loaded = new Set<string>();
+  const visit = (path: string) => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    for (const imported of outputs[path]!.imports) if (imported.kind === 'import-statement' && outputs[imported.path]) visit(imported.path);
   };
+  visit(index);
+  const init = new Set(loaded);
+  const firstUse = Object.keys(outputs).filter((path) => {
+    const module = outputs[path]!.entryPoint;
+    return path !== index && module !== undefined && !isRare(module);
+  });
+  for (const path of firstUse) visit(path);
+  return { files: [index, ...firstUse].map((path) => resolve(path)), initKb: kb(init), loadedKb: kb(loaded), packageKb: kb(Object.keys(outputs)) };
 }
 
-function findOutput(outdir: string): string {
-  for (const name of ['index.mjs', 'index.js', 'handler.mjs']) {
-    const file = join(outdir, name);
-    if (existsSync(file)) return file;
-  }
-  throw new Error(`no bundle found in ${outdir}`);
-}
-
-export function sizeKb(file: string): number {
-  return statSync(file).size / 1024;
-}
+export const outDirFor = (root: string, key: string) => join(root, 'bench/out', key.replace(':', '-'));

@@ -24,10 +24,10 @@ export const INIT_ENV: Record<string, string> = {
   POWERTOOLS_SERVICE_NAME: 'bench',
 };
 
-/** One import of `file` in a fresh process of the same Node binary; milliseconds. */
-export async function measureOnce(file: string): Promise<number> {
+/** One import of `files` (a bundle's index.mjs, then any first-use chunks) in a fresh process of the same Node binary; milliseconds. */
+export async function measureOnce(files: readonly string[]): Promise<number> {
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...INIT_ENV };
-  const { stdout } = await run(process.execPath, [PROBE.pathname, pathToFileURL(file).href], { env, timeout: 30_000 });
+  const { stdout } = await run(process.execPath, [PROBE.pathname, ...files.map((file) => pathToFileURL(file).href)], { env, timeout: 30_000 });
   const ms = Number(stdout.trim().split('\n').pop());
   if (!Number.isFinite(ms)) throw new Error(`probe printed ${JSON.stringify(stdout)}`);
   return ms;
@@ -40,7 +40,7 @@ export async function measureOnce(file: string): Promise<number> {
  * them getting all the quiet rounds.
  */
 export async function measureInterleaved(
-  files: ReadonlyMap<string, string>,
+  files: ReadonlyMap<string, readonly string[]>,
   runs: number,
   onRound?: (round: number) => void,
 ): Promise<Map<string, { samples: number[]; error?: string }>> {

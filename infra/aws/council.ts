@@ -48,12 +48,3 @@ function fromPolicy(policy: ReturnType<typeof loadPolicy>): Omit<CouncilSetting,
     ...modelOf(policy),
   };
 }
-
-/** esbuild command hooks that copy the council's policy file next to the bundled handler. */
-export function copyPolicyHook(file: string) {
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (_inputDir: string, outputDir: string) => [`cp ${JSON.stringify(file)} ${JSON.stringify(`${outputDir}/${basename(file)}`)}`],
-  };
-}

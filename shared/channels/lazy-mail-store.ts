@@ -5,9 +5,9 @@ let s3: Promise<RawMailStore> | undefined;
 /**
  * The raw-mail store for functions that need it only now and then (classify
  * for oversized bodies, deliver for a clerk's attachments). @aws-sdk/client-s3
- * is imported on first use and nothing here imports it statically, so those
- * bundles leave it external (infra/aws/bundling.ts LAZY_EXTERNALS) and their
- * cold start does not parse it. MAIL_DIR (local hub, tests) is read on each
+ * is imported on first use and nothing here imports it statically, so in
+ * those bundles it is a chunk of its own (infra/aws/bundling.ts: code
+ * splitting) that a cold start does not load. MAIL_DIR (local hub, tests) is read on each
  * call; the S3 store is made once per container.
  */
 export async function lazyRawMailStore(env: NodeJS.ProcessEnv = process.env): Promise<RawMailStore> {

@@ -12,9 +12,12 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 // load); esbuild escapes everything except text inside String.raw templates.
 describe('Lambda bundles are pure ASCII', () => {
   it.each(Object.entries(FUNCTIONS).map(([name, fn]) => [name, fn.entry]))('%s', async (name, entry) => {
-    const { file } = await bundleFunction(join(process.cwd(), entry), join(out, name));
-    const bytes = readFileSync(file);
-    const offending = bytes.findIndex((b) => b > 0x7f);
-    expect(offending === -1 ? '' : bytes.subarray(Math.max(0, offending - 60), offending + 20).toString('utf8')).toBe('');
+    const dir = join(out, name);
+    const { files } = await bundleFunction(join(process.cwd(), entry), dir);
+    for (const file of files) {
+      const bytes = readFileSync(join(dir, file));
+      const offending = bytes.findIndex((b) => b > 0x7f);
+      expect(offending === -1 ? '' : bytes.subarray(Math.max(0, offending - 60), offending + 20).toString('utf8'), file).toBe('');
+    }
   });
 });

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleFunction, LAMBDA_BANNER, LAMBDA_BUNDLE_FILE, lazyExternalsOf } from '../../infra/aws/bundling.ts';
+import { bundleFunction, LAMBDA_BANNER, LAMBDA_BUNDLE_FILE } from '../../infra/aws/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/aws/stack.ts';
 import { FUNCTIONS, type FunctionId } from '../../shared/topology.ts';
 import { synth, type Synth } from './synth.ts';
 
 /**
- * The one infra path that bundles the real handlers: NodejsFunction with the
- * local esbuild (no Docker), exactly as `cdk synth` / `cdk deploy` do, plus a
- * custom council policy file copied into the policy-reading bundles.
+ * The one infra path that bundles the real handlers: the stack's local esbuild
+ * bundling with code splitting (no Docker), exactly as `cdk synth` / `cdk deploy`
+ * do, plus a custom council policy file copied into the policy-reading bundles.
  */
 
 const ids = Object.keys(FUNCTIONS) as FunctionId[];
@@ -23,6 +23,61 @@ function bundleOf(id: FunctionId): string {
   const key = s.json.Resources[s.logicalId(s.stack.functions[id])].Properties.Code.S3Key as string;
   return join(s.outdir, `asset.${key.replace(/\.zip$/, '')}`);
 }
+
+const NODE_BUILTINS = new Set([
+  'module',
+  'crypto',
+  'fs',
+  'path',
+  'os',
+  'url',
+  'util',
+  'stream',
+  'http',
+  'https',
+  'zlib',
+  'buffer',
+  'events',
+  'process',
+  'child_process',
+  'net',
+  'tls',
+  'dns',
+  'fs/promises',
+  'stream/web',
+  'async_hooks',
+  'string_decoder',
+  'worker_threads',
+  'perf_hooks',
+  'querystring',
+  'timers',
+  'http2',
+  'assert',
+  'v8',
+  'vm',
+]);
+
+/** Every .mjs file of a bundle directory, relative to it. */
+function filesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.mjs'));
+}
+
+const staticImports = (code: string) => [...code.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!);
+const dynamicImports = (code: string) => [...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!);
+
+/** index.mjs and every chunk it reaches through static imports: what a cold start loads. */
+function initFilesOf(dir: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const spec of staticImports(readFileSync(join(dir, file), 'utf8'))) if (spec.startsWith('.')) visit(relative(dir, resolve(dir, dirname(file), spec)));
+  };
+  visit(LAMBDA_BUNDLE_FILE);
+  return [...seen];
+}
+
+const codeOf = (dir: string, files: readonly string[]) => files.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
 
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'hub-policy-'));
@@ -36,81 +91,58 @@ describe('bundling the real handlers', () => {
     expect(ids.filter((id) => !existsSync(resolve(PROJECT_ROOT, FUNCTIONS[id].entry)))).toEqual([]);
   });
 
-  it('each bundle is one minified ESM file with the AWS SDK inside, no external imports but Node built-ins', () => {
+  it('each bundle is minified ESM with the AWS SDK inside: index.mjs plus chunks, importing nothing but Node built-ins and its own chunks', () => {
     for (const id of ids) {
-      const code = readFileSync(join(bundleOf(id), LAMBDA_BUNDLE_FILE), 'utf8');
-      expect(code.startsWith(LAMBDA_BANNER), id).toBe(true);
+      const dir = bundleOf(id);
+      const index = readFileSync(join(dir, LAMBDA_BUNDLE_FILE), 'utf8');
       // Booleans, not toMatch: a failure must not print a 500 KB bundle.
-      expect(/export\s*\{[^}]*\bhandler\b[^}]*\}\s*;?\s*$/.test(code), `${id} exports handler`).toBe(true);
-      const imports = [...code.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!);
-      const external = imports.filter(
-        (spec) =>
-          !spec.startsWith('node:') &&
-          ![
-            'module',
-            'crypto',
-            'fs',
-            'path',
-            'os',
-            'url',
-            'util',
-            'stream',
-            'http',
-            'https',
-            'zlib',
-            'buffer',
-            'events',
-            'process',
-            'child_process',
-            'net',
-            'tls',
-            'dns',
-            'fs/promises',
-            'stream/web',
-            'async_hooks',
-            'string_decoder',
-            'worker_threads',
-            'perf_hooks',
-            'querystring',
-            'timers',
-            'http2',
-            'assert',
-            'v8',
-            'vm',
-          ].includes(spec),
-      );
-      expect(external, id).toEqual([]);
-      // Only the function's lazy externals are imported at run time, and only dynamically (a static import would load them at INIT).
-      const dynamic = [...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!).filter((spec) => !spec.startsWith('node:'));
-      expect([...new Set(dynamic)].sort(), `${id} dynamic imports`).toEqual(lazyExternalsOf(FUNCTIONS[id].entry).sort());
+      expect(/export\s*\{[^}]*\bhandler\b[^}]*\}\s*;?\s*$/.test(index), `${id} exports handler`).toBe(true);
+      for (const file of filesOf(dir)) {
+        const code = readFileSync(join(dir, file), 'utf8');
+        expect(code.startsWith(LAMBDA_BANNER), `${id} ${file} banner`).toBe(true);
+        const specs = [...staticImports(code), ...dynamicImports(code)].filter((spec) => !spec.startsWith('node:') && !NODE_BUILTINS.has(spec));
+        const missing = specs.filter((spec) => !spec.startsWith('.') || !existsSync(resolve(dir, dirname(file), spec)));
+        expect(missing, `${id} ${file} imports outside the bundle`).toEqual([]);
+      }
       // Minified: newlines survive only inside template literals.
-      expect(code.length / code.split('\n').length, `${id} average line length`).toBeGreaterThan(2_000);
+      const all = codeOf(dir, filesOf(dir));
+      expect(all.length / all.split('\n').length, `${id} average line length`).toBeGreaterThan(2_000);
     }
   });
 
   it('functions that use the AWS SDK carry it in the bundle', () => {
     for (const id of ['classify', 'deliver', 'sesInbound'] as const) {
-      const code = readFileSync(join(bundleOf(id), LAMBDA_BUNDLE_FILE), 'utf8');
+      const code = codeOf(bundleOf(id), initFilesOf(bundleOf(id)));
       expect(code.includes('amazonaws.com') && code.includes('@smithy'), id).toBe(true);
     }
   });
 
-  it('classify and deliver leave the S3 client (and classify the Bedrock client) out: they import them only on rare paths', () => {
-    const has = (id: FunctionId, pkg: string) => readFileSync(join(bundleOf(id), LAMBDA_BUNDLE_FILE), 'utf8').includes(`name:"${pkg}"`);
-    expect(has('classify', '@aws-sdk/client-s3')).toBe(false);
-    expect(has('classify', '@aws-sdk/client-bedrock-runtime')).toBe(false);
-    expect(has('deliver', '@aws-sdk/client-s3')).toBe(false);
-    // ses-inbound reads every mail from S3: its client stays bundled (pinned version, minified).
-    expect(has('sesInbound', '@aws-sdk/client-s3')).toBe(true);
+  it('a client used only on a rare path is a chunk of its own, loaded when that path runs and not at a cold start', () => {
+    const client = (pkg: string) => `name:"${pkg}"`;
+    const atInit = (id: FunctionId, pkg: string) => codeOf(bundleOf(id), initFilesOf(bundleOf(id))).includes(client(pkg));
+    const inBundle = (id: FunctionId, pkg: string) => codeOf(bundleOf(id), filesOf(bundleOf(id))).includes(client(pkg));
+    // classify: S3 for bodies too large for DynamoDB, Bedrock for the opt-in second opinion; deliver: S3 for a clerk's attachments.
+    for (const [id, pkg] of [
+      ['classify', '@aws-sdk/client-s3'],
+      ['classify', '@aws-sdk/client-bedrock-runtime'],
+      ['deliver', '@aws-sdk/client-s3'],
+      ['deliver', '@aws-sdk/client-pinpoint-sms-voice-v2'],
+    ] as const) {
+      expect(atInit(id, pkg), `${id} loads ${pkg} at INIT`).toBe(false);
+      expect(inBundle(id, pkg), `${id} ships ${pkg}`).toBe(true);
+    }
+    // ses-inbound reads every mail from S3: its client loads at INIT.
+    expect(atInit('sesInbound', '@aws-sdk/client-s3')).toBe(true);
   });
 
-  it('bundleFunction (what the benchmark uses) produces the same bytes as the deployed bundle', async () => {
+  it('bundleFunction (what the benchmark uses) produces the same files and bytes as the deployed bundle', async () => {
     for (const id of [ids[0]!, 'classify' as const]) {
       const out = mkdtempSync(join(tmpdir(), 'hub-bundle-'));
       const result = await bundleFunction(resolve(PROJECT_ROOT, FUNCTIONS[id].entry), out);
-      expect(result.bytes).toBeGreaterThan(0);
+      expect([...result.files].sort(), id).toEqual(filesOf(bundleOf(id)).sort());
+      expect([...result.initFiles].sort(), id).toEqual(initFilesOf(bundleOf(id)).sort());
       const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-      expect(sha(result.file), id).toBe(sha(join(bundleOf(id), LAMBDA_BUNDLE_FILE)));
+      for (const file of result.files) expect(sha(join(out, file)), `${id} ${file}`).toBe(sha(join(bundleOf(id), file)));
     }
   });
 
@@ -121,5 +153,12 @@ describe('bundling the real handlers', () => {
       expect(readFileSync(join(bundleOf(id), 'my-parish.json'), 'utf8'), id).toBe(readFileSync(policyFile, 'utf8'));
     }
     expect(s.json.Resources[s.logicalId(s.stack.functions.twilioWebhook)].Properties.Environment.Variables.HUB_COUNCIL).toBeUndefined();
+  });
+
+  it('the handler is index.handler on the Node 24 runtime', () => {
+    for (const id of ids) {
+      const props = s.json.Resources[s.logicalId(s.stack.functions[id])].Properties;
+      expect([props.Handler, props.Runtime], id).toEqual(['index.handler', 'nodejs24.x']);
+    }
   });
 });

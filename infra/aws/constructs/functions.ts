@@ -5,15 +5,14 @@ import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ENV, FUNCTIONS, type FunctionId, MAIL_BUCKET, PROVIDER_SETTINGS, type ProviderSetting, SCHEDULES } from '../../../shared/topology.ts';
 import { ACCESS, type FunctionAccess } from '../access.ts';
-import { LAMBDA_HANDLER, lazyExternalsOf, NODEJS_FUNCTION_BUNDLING } from '../bundling.ts';
-import { type CouncilSetting, copyPolicyHook } from '../council.ts';
+import { LAMBDA_HANDLER, lambdaCode } from '../bundling.ts';
+import type { CouncilSetting } from '../council.ts';
 import { pascal } from '../names.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
 import type { AuditDigests } from './audit-digests.ts';
@@ -107,7 +106,7 @@ function addFunction(stack: Stack, fnId: FunctionId, props: FunctionsProps, shar
   if (access.council) environment[ENV.council] = props.council.envValue;
   if (access.signDigests) Object.assign(environment, props.auditDigests.environment());
 
-  return new NodejsFunction(stack, pascal(fnId), {
+  return new lambda.Function(stack, pascal(fnId), {
     description: def.description,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
@@ -120,7 +119,8 @@ function addFunction(stack: Stack, fnId: FunctionId, props: FunctionsProps, shar
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
     environment,
     ...(access.secrets ? { paramsAndSecrets: shared.paramsAndSecrets } : {}),
-    ...codeOf(fnId, access, props),
+    handler: LAMBDA_HANDLER,
+    code: codeOf(fnId, access, props),
     ...(def.kind === 'ses' || def.kind === 'sns' || def.kind === 'schedule'
       ? { retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(props.asyncFailures) }
       : {}),
@@ -128,21 +128,9 @@ function addFunction(stack: Stack, fnId: FunctionId, props: FunctionsProps, shar
 }
 
 /** The test hook's code when it gives one, else the handler bundled with esbuild (plus the council's policy file when it is a file). */
-function codeOf(fnId: FunctionId, access: FunctionAccess, props: FunctionsProps): Partial<NodejsFunctionProps> {
-  const code = props.codeFor?.(fnId);
-  if (code) return { code, handler: LAMBDA_HANDLER };
+function codeOf(fnId: FunctionId, access: FunctionAccess, props: FunctionsProps): lambda.Code {
   const { council } = props;
-  return {
-    entry: resolve(PROJECT_ROOT, FUNCTIONS[fnId].entry),
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: resolve(PROJECT_ROOT, 'package-lock.json'),
-    handler: 'handler',
-    bundling: {
-      ...NODEJS_FUNCTION_BUNDLING,
-      externalModules: lazyExternalsOf(FUNCTIONS[fnId].entry),
-      ...(access.council && council.file ? { commandHooks: copyPolicyHook(council.file) } : {}),
-    },
-  };
+  return props.codeFor?.(fnId) ?? lambdaCode(resolve(PROJECT_ROOT, FUNCTIONS[fnId].entry), access.council && council.file ? [council.file] : []);
 }
 
 /** Schedules, from the topology. */
