@@ -1,4 +1,4 @@
-import { ctx, excerpt, g, scan, sentenceBefore, type Pattern } from './scan.ts';
+import { ctx, excerpt, g, patternSet, scan, sentenceBefore, type PatternSet } from './scan.ts';
 
 /**
  * Private, personal information published without consent (withyham.txt
@@ -50,7 +50,7 @@ const DETAILS: Detail[] = [
 ];
 
 /** Personal facts that need no contact detail to be private. */
-const PRIVATE_FACTS: Pattern[] = [
+const PRIVATE_FACTS: PatternSet = patternSet([
   {
     re: g(
       String.raw`\b(?:mr|mrs|ms|miss|dr|old|poor)?\.?\s?(?-i:[A-Z][a-z]+) (?:at|from|in) (?:number |no\.? ?)?\d+[a-z]? (?:(?-i:[A-Z][a-z]+) ){1,3}|\b(?:clerk|councillor|cllr \w+|chair\w*|vicar|teacher)'s (?:home|personal|private) (?:address|mobile|number|email|phone)\b|\b(?:neighbour|someone else|next door)'s (?:bank|medical|hospital|benefit|council tax|tax|payslip|letter|post|statement|divorce|prescription)\b|\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b(?=[^\n]{0,80}\b(?:\d+ (?-i:[A-Z][a-z]+) (?:Close|Road|Lane|Street|Way|Drive|Avenue)|is that you|owner|lives)\b)|\bthe owner of (?:the )?(?:\w+ ){0,2}[A-Z]{2}\d{2}\s?[A-Z]{3}\b`,
@@ -74,7 +74,7 @@ const PRIVATE_FACTS: Pattern[] = [
       String.raw`\b(?:(?:mr|mrs|ms|miss|dr)\.?\s+(?-i:[A-Z][a-z]+)|(?-i:[A-Z][a-z]+) (?:at|from) (?:number|no\.?)\s*\d+)\b[^.!?\n]{0,60}\b(?:has (?:got )?(?:cancer|dementia|hiv|aids|depression)|is (?:on benefits|in rehab|an alcoholic|bankrupt|getting divorced|pregnant|terminally ill)|was arrested|has a criminal record|just got out of prison|is having an affair|mental health)\b`,
     ),
   },
-];
+]);
 
 /** The ordinal start of a signature block (after a sign-off line), or Infinity. */
 function signatureStart(text: string): number {

@@ -1,4 +1,4 @@
-import { ctx, g, type Pattern } from './scan.ts';
+import { ctx, g, patternSet, type Pattern, type PatternSet } from './scan.ts';
 
 /**
  * The meaning-level patterns of the rules tier, one table per category of
@@ -18,7 +18,7 @@ const QUESTION_AFTER = ctx(String.raw`^[^.!\n]*\?`);
 // ── personal-attack (withyham.txt §6.10, §6.11 bullet 2; stilton.txt §7b) ─────
 const INSULTS = String.raw`idiots?|morons?|imbeciles?|cretins?|halfwits?|numpt(?:y|ies)|muppets?|clowns?|buffoons?|jobsworths?|tossers?|prats?|pillocks?|plonkers?|dinosaurs?|parasites?|leeches|freeloaders?|hypocrites?|bullies|bully|cowards?|losers?|nonentit(?:y|ies)|has-beens?|dimwits?|fools?|dunces?|lackeys?|yes-men|toadies|twpsyn|ff\u0175l|ffwl|chocolate teapot|thick as (?:two short planks|mince)|dickheads?|d1ckheads?|pr[i*1]cks?|knobheads?|bellends?|tossers?`;
 const PEOPLE = String.raw`(?:you|yous|clerk|chair(?:man|woman|person)?|councillors?|cllrs?|council(?:lors)?|lot|bunch|people|members?|staff|committee|officials?|woman|man|bloke|mayor|parish council|pc)`;
-export const ATTACK: Pattern[] = [
+export const ATTACK: PatternSet = patternSet([
   {
     re: g(String.raw`\b(?:${INSULTS})\b`),
     unlessBefore: ctx(
@@ -79,7 +79,7 @@ export const ATTACK: Pattern[] = [
       String.raw`\b(?:should be|ought to be|deserve to be|needs? to be)\s+(?:shot|hanged|hung|strung up|lynched|put down|taken out(?:side)?|run out of (?:the )?(?:village|town)|burned|burnt)\b|\bburn (?:their|his|her|the clerk's) (?:house|car)\b|\bput (?:a brick|bricks) through\b|\bbrick through (?:your|his|her|their)\b`,
     ),
   },
-];
+]);
 
 /** An identifiable person: a named councillor, an office holder, a named resident or business. */
 const PERSON = String.raw`(?:(?:cllr|councillor|mr|mrs|ms|miss|dr)\.?\s+(?-i:[A-Z])[\w'-]+|the (?:clerk|deputy clerk|chair(?:man|woman|person)?|vice[- ]chair\w*|treasurer|caretaker|tree warden|warden|vicar|landlord|builder|vet|manager|headteacher|head|mayor|secretary|contractor|owner|man|woman|bloke|lady|guy|chap)\b(?:\s+(?:who|of|at|that)\s+(?:\w+\s+){1,4}?)?|(?-i:[A-Z][a-z]+ [A-Z][a-z]+)(?:'s)?|(?:he|she)(?:'s)?)`;
@@ -100,7 +100,7 @@ export const CRIME_BY_PERSON: Pattern[] = [
 ];
 
 // ── potentially-libellous (withyham.txt §6.11 bullet 3; stilton.txt §7c) ──────
-export const LIBEL: Pattern[] = [
+export const LIBEL: PatternSet = patternSet([
   ...CRIME_BY_PERSON,
   {
     re: g(
@@ -149,10 +149,10 @@ export const LIBEL: Pattern[] = [
     unlessBefore: NOT_IDENTIFIABLE,
     unlessAfter: QUESTION_AFTER,
   },
-];
+]);
 
 // ── plagiarised-or-unlawful (withyham.txt §6.10 bullet 2, §6.11 bullet 4; stilton.txt §7d) ──
-export const PLAGIARISED: Pattern[] = [
+export const PLAGIARISED: PatternSet = patternSet([
   {
     re: g(
       String.raw`\bnot my (?:own )?(?:photo|photograph|picture|pic|image|video|words|poem|article|work)\b|\b(?:pinched|nicked|lifted|borrowed|took|saved|downloaded|ripped|grabbed|screenshot(?:ted)?|copied)\s+(?:\w+\s+){0,4}?(?:from|off|out of)\s+(?:\w+\s+){0,4}?(?:flickr|instagram|gallery|iplayer|youtube|bbc|itv|sky|echo|mail|telegraph|times|guardian|courier|gazette|star|paper|newspaper|photographer|booklet|book|wikipedia|website|society|getty|shutterstock|magazine|netflix)\b|\bre-?uploaded\b|\btyped (?:it |the (?:whole|full) (?:thing|chapter|book) )?(?:all )?out\b|\bpasted (?:the |in the |below the )?(?:full|whole|entire)\b|\b(?:reworded|paraphrased|rewrote|rewritten)\b(?=[^.!?\n]{0,60})|\b(?:mostly|all|largely|straight) (?:from|off) (?:wikipedia|the (?:\w+ )?(?:mail|telegraph|times|guardian|echo|paper|book|website))\b|\b(?:traced|scanned|photocopied|copied|screenshotted)\s+(?:\w+\s+){0,3}?(?:os|ordnance survey|landranger|explorer)\b|\b(?:ordnance survey|os|landranger|explorer) (?:map|sheet)\b[^.!?\n]{0,60}\b(?:scanned|traced|copied|whole sheet|pdf below|photocopied)\b|\b(?:downloaded|recorded|ripped) (?:it |this )?(?:off|from) (?:iplayer|itv ?x|youtube|sky|netflix|the telly|tv|radio)\b|\b(?:print|publish|reproduce|put)\s+(?:this|the whole|the full|the entire|a whole)\s+(?:chapter|book|booklet|article|piece|poem)\b|\bnot asked (?:them|him|her|the author|the photographer)\b|\bwithout asking (?:them|him|her|the author|the photographer)\b|\bwatermark\b`,
@@ -195,10 +195,10 @@ export const PLAGIARISED: Pattern[] = [
       String.raw`\bleaked\s+(?:\w+\s+)?(?:minutes|report|documents?|emails?|papers?|letter|draft|exempt|confidential|part ii|part 2)\b|\b(?:here (?:are|is)|posting|sharing|attached (?:are|is))\s+(?:the\s+)?(?:confidential|exempt|private|part ii|part 2|closed session)\b`,
     ),
   },
-];
+]);
 
 // ── commercial-or-spam (withyham.txt §6.10 bullet 5, §6.11 bullet 7; stilton.txt §7g) ──
-export const COMMERCIAL: Pattern[] = [
+export const COMMERCIAL: PatternSet = patternSet([
   {
     re: g(
       String.raw`\bno[- ]obligation\b|\bsave you (?:up to )?\d+\s?%|\bdiscount codes?\b|\bthis week only\b|\u00A3\d+(?:\.\d\d)?\s*(?:call[- ]?out|any size|per (?:hour|visit|bag|clean|room)|a (?:visit|clean|room)|this week|only)\b|\b(?:txt|text|call|ring|whatsapp|phone)\s+(?:now\s+)?(?:on\s+)?(?:\+44\s?|0)7\d{3}|\bi(?:'m| am) an? (?:qualified |local |fully insured )?(?:plumber|electrician|builder|gardener|roofer|cleaner|tree surgeon|handyman|mechanic|decorator|painter|dog walker|tutor|accountant|photographer|carpenter|joiner|tiler|plasterer|locksmith|window cleaner|landscaper)\b[^.!?\n]{0,80}\b(?:message me|pm me|dm me|call me|\u00A3|can (?:look|help|do|sort)|quote|rates)\b|\bfollow @\w+|\b(?:appeal|verify|claim|confirm|unlock|reactivate)\s+(?:here|now|at|your)\b[^\n]{0,40}https?://|\b(?:tax )?refund of \u00A3[\d.,]+|\bwill be (?:unpublished|deleted|suspended|disabled)\b|\b\d{2,4}% returns?\b|\breturns guaranteed\b|\bguaranteed returns\b|\bmy trader\b|\bjoin my team\b|\bbe your own boss\b`,
@@ -237,7 +237,7 @@ export const COMMERCIAL: Pattern[] = [
       String.raw`\bclick (?:here|the link|below|my profile|my bio) to (?:claim|win|get|earn|buy|order|grab|find out)\b|\bclaim your (?:prize|reward|refund|free)\b|\byou(?:'ve| have) (?:won|been selected)\b|\bcongratulations[!,.]?\s+(?:you|your)\b|\bfree (?:iphone|gift card|giveaway|samples?)\b|\bgiveaway\b|\bcasino\b|\bviagra\b|\bpayday loans?\b|\bloans? approved\b|\bseo services\b|\bnext of kin\b|\bthe sum of (?:us)?[$\u00A3]|\btransfer (?:of )?(?:us)?[$\u00A3]\s?[\d,]{6,}|\bverify your (?:mailbox|account|email|password)\b|\baccount (?:has been |will be )?suspended\b|\bfollowers? (?:for sale|cheap)\b|\bbuy (?:\w+\s+)?(?:followers|likes)\b|\bhot (?:singles|girls|women)\b|\bdating site\b|\bweight loss\b|\bslimming (?:pills|tea)\b|\bketo\b|\bonlyfans\b|\btelegram me\b|\bwhatsapp \+\d|\bmy (?:profile|bio) for\b|\blink in (?:my )?bio\b|\bsugar (?:daddy|mummy)\b`,
     ),
   },
-];
+]);
 
 // ── alleges-breach (withyham.txt §6.11 bullet 8, §6.13; stilton.txt §7h, §8) ───
 /** Routine reports of nuisance offences by unknown people are service requests, not allegations against anyone. */
@@ -245,7 +245,7 @@ const ROUTINE_NUISANCE = ctx(
   String.raw`\b(?:fly[- ]?tip\w*|dump(?:ed|ing)|tipp(?:ed|ing)|rubbish|litter\w*|park(?:ed|ing|s)?|speed(?:ing|ers?)?|dog (?:fouling|mess|poo)|fouling|bonfires?|graffiti|camp(?:ed|ing)|encampments?|fires?|fireworks?|tyres?|mattress\w*|fridge\w*|quad bikes?|off-road bikes?|motorbikes?|hare cours\w*|poach\w*|verge|pavement)\b`,
 );
 const BREACH_OBJECTS = String.raw`(?:code of conduct|standing orders|financial regulations|(?:\w+\s+){0,2}polic(?:y|ies)|data protection(?: act)?|gdpr|planning (?:permission|conditions?|consent|law|rules)|conditions? of (?:the )?(?:planning|consent|permission)|the law|law|regulations|rules|freedom of information act|foi act|equality act|localism act|local government act|transparency code|openness|nolan principles|seven principles|contract|tenancy agreement|terms of the (?:lease|tenancy)|procurement rules|the constitution|(?:their|its|the council's) own (?:rules|procedures|policy))`;
-export const BREACH: Pattern[] = [
+export const BREACH: PatternSet = patternSet([
   ...CRIME_BY_PERSON,
   {
     re: g(
@@ -301,14 +301,14 @@ export const BREACH: Pattern[] = [
     ),
     unlessSentence: ROUTINE_NUISANCE,
   },
-];
+]);
 
 // ── off-topic chatter (withyham.txt §6.10 "Stay on topic", §6.11 bullet 6; stilton.txt §7f) ──
 /** Parish business: what the council's page is for. */
 export const PARISH_TOPIC = ctx(
   String.raw`\b(?:council\w*|parish|clerk|cllr|chair\w*|mayor|meeting|agenda|minutes|planning|application|precept|budget|grant|allotments?|village|hall|pavilion|playground|play area|rec(?:reation)? ground|village green|footpaths?|bridleway|right of way|roads?|lane|street|pavement|pothole|verges?|hedges?|trees?|drains?|flood\w*|gull(?:e)?y|bins?|litter|rubbish|fly[- ]?tip\w*|dog|parking|speed\w*|traffic|bus(?:es)?|streetlights?|lights?|bench(?:es)?|noticeboard|defibrillator|defib|cemetery|churchyard|church|school|community|residents?|neighbours|local|consultation|survey|by-election|parish election|council election|vacancy|volunteers?|litter[- ]pick|fete|event|newsletter|website|facebook page|police|pcso|crime|highways|county|district|borough|housing|development|wind ?farm|solar|quarry|pond|river|brook|stream|path|cycle|crossing|junction|sign|signs|vandal\w*|graffiti|war memorial|remembrance|jubilee|coronation|tidy|clean[- ]up|council tax|nature|wildlife|conservation|heritage|bypass|hgv|lorr(?:y|ies)|weight limit|gritting|grit bin|snow|ice|post office|shop|pub|surgery|doctor|pharmacy|library|broadband|phone box|kiosk|neighbourhood plan|section 106|s106|cil|cemetery|burial|car park|toilets?|dog bins?|mowing|grass cutting|hedge cutting)\b`,
 );
-export const CHATTER: Pattern[] = [
+export const CHATTER: PatternSet = patternSet([
   {
     re: g(
       String.raw`\bshare this (?:prayer|post|message)\b[^.!?\n]{0,40}\b(?:\d+|seven|ten) (?:people|friends)\b|\bsee a miracle\b|\b(?:the ashes|the cricket|the footie|the match|the rugby|six nations|world cup|the euros|premier league|champions league|grand national|wimbledon|the darts|the snooker|strictly|bake off|love island|eurovision|i'm a celebrity|gogglebox|corrie|eastenders|emmerdale|the archers)\b|\bjust got (?:engaged|married|hitched|a puppy|back from)\b|\b(?:royal family|monarchy|the king's|king charles|prince harry|meghan)\b|\bvote (?:green|labour|tory|conservative|reform|lib dem|liberal democrat|snp|plaid)\b|\b(?:green|labour|tory|conservative|reform) party\b|\bfavourite (?:christmas )?(?:film|movie|song|tv show|show|book|band|album|crisps|biscuit|takeaway)\b|\bpineapple on pizza\b|\bwhere do you (?:all )?stand on\b|\bprove me wrong\b|\b(?:recipe|recipes|bbcgoodfood|wordle|candy crush|kardashians?|celebrity|holiday snaps?|my holiday|on holiday in|back from (?:spain|france|greece|turkey|florida|tenerife|majorca|benidorm|dubai)|sheeple|wake up people|do your (?:own )?research|mainstream media|they don't want you to know|petition\.parliament|change\.org|38degrees|happy birthday|happy anniversary|new baby|it's a (?:boy|girl)|engagement|my wedding|our wedding|type amen|copy and paste this|nigel|fifa|playstation|xbox|fortnite|the lottery|euromillions)\b|\b(?:flat earth|chemtrails|5g (?:causes|kills)|plandemic|vaccine (?:injur|damage)|new world order|globalists?)\b|\b(?:the chancellor|the prime minister|the pm|no\.? 10|downing street|westminster|the government|rishi|keir|starmer|sunak|farage|trump|biden|putin|gaza|ukraine|brexit)\b`,
@@ -335,4 +335,4 @@ export const CHATTER: Pattern[] = [
     ),
     weak: true,
   },
-];
+]);

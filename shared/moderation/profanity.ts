@@ -1,5 +1,5 @@
 import { obsceneMatches } from './obscene-matcher.ts';
-import { excerpt, g, scan, type Pattern } from './scan.ts';
+import { excerpt, g, patternSet, scan, type PatternSet } from './scan.ts';
 
 /**
  * Obscene or racist content (withyham.txt §6.11 bullet 1; stilton.txt §7a).
@@ -14,7 +14,7 @@ import { excerpt, g, scan, type Pattern } from './scan.ts';
  */
 
 const GROUPS = String.raw`(?:immigrants?|migrants?|asylum seekers?|foreigners?|gypsies|gipsies|travell?ers|muslims?|jews?|blacks|asians?|poles|polish|romanians?|eastern europeans?|pakistanis?|indians?|chinese|africans?|arabs?|refugees?|roma)`;
-const EXTRA: Pattern[] = [
+const EXTRA: PatternSet = patternSet([
   {
     re: g(
       String.raw`\bf[*#@!$%_.-]{2,3}(?:k|king|ing|ed|er|s)?(?![\w*])|\bf[*#]ck\w*|\bs[*#]{1,3}t\b|\bsh[*#]t\w*|\bc[*#]{2,3}t\b|\bc[*#]nt\b|\bb[*#]{4,5}(?![\w*])|\btw[*#]t|\bb[*#]{1,2}(?:stard|llocks)|\bw[*#]nk\w*|\bfcuk\w*|\bmotherf\w*|\bmofo\b|\bstfu\b|\bgtfo\b|\bwtf\b|\bffs\b|\beff(?:ing|in'?|ed)\b|\beff off\b|\bf\s?[.\s]\s?u\s?[.\s]\s?c\s?[.\s]\s?k\b|\bb[o0]l+[o0]?(?:x|cks|ck)\b|\bbollox\b|\bbolx\b|\bs\s?h\s?[i1!]\s?t\b|\bpr[*1!]ck\w*|\bd[*1!]ck\s?heads?\b|\bc[o0]cks?uckers?\b|\bsh[a4]g(?:ged|ging)?\b|\bf[\s._*-]+u[\s._*-]+c[\s._*-]+k|\bs[\s._*-]+h[\s._*-]+i[\s._*-]+t\b|\bph?u?c?k(?:in|ing)\b(?<!\bpicking)|\bfkn\b|\bf[*]?cking\b|\bfookin\w*|\bcachu\b|\btosser\w*|\bwanker\w*|\bbellends?\b|\bknobheads?\b|\bslags?\b|\bp[*]kis?\b|\bn[*]gg\w*|\bg[*]ppos?\b|\bp[*]keys?\b`,
@@ -55,7 +55,7 @@ const EXTRA: Pattern[] = [
       String.raw`\bno (?:blacks|irish|dogs|gypsies|travell?ers|foreigners)\b(?=[^.!?\n]{0,30}\b(?:no|here|welcome)\b)|\b(?:our|this) (?:village|country) (?:for|is for) (?:the )?(?:english|british|white)\b|\bwhite (?:villages?|britain|power)\b|\brace traitors?\b|\bgreat replacement\b`,
     ),
   },
-];
+]);
 
 export interface ProfanityResult {
   readonly evidence: string[];

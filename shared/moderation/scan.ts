@@ -57,10 +57,28 @@ export interface ScanResult {
   readonly weak: boolean;
 }
 
-export function scan(text: string, patterns: readonly Pattern[], maxEvidence = 3): ScanResult {
+/**
+ * Patterns scanned together. `any` matches somewhere exactly when one of the
+ * patterns does (the same flags, each pattern a branch of one alternation), so
+ * a text that none of them touches costs one pass instead of one per pattern.
+ */
+export interface PatternSet {
+  readonly patterns: readonly Pattern[];
+  readonly any: RegExp;
+}
+
+export function patternSet(patterns: readonly Pattern[]): PatternSet {
+  const flags = new Set(patterns.map((p) => p.re.flags));
+  if (flags.size !== 1) throw new Error(`a pattern set needs one set of flags, not ${[...flags].join(', ')}`);
+  const any = new RegExp(patterns.map((p) => `(?:${p.re.source})`).join('|'), [...flags][0]!.replace('g', ''));
+  return { patterns, any };
+}
+
+export function scan(text: string, set: PatternSet, maxEvidence = 3): ScanResult {
   const evidence: string[] = [];
   let weak = false;
-  for (const p of patterns) {
+  if (!set.any.test(text)) return { evidence, weak };
+  for (const p of set.patterns) {
     p.re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = p.re.exec(text)) !== null) {
