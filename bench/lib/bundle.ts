@@ -1,5 +1,10 @@
+import { copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleFunction } from '../../infra/aws/bundling.ts';
+import { presetFile } from '../../shared/policy/load.ts';
+
+/** The council policy shipped beside index.mjs, as the stack ships the deployed council's file. */
+export const BENCH_POLICY_FILE = 'stilton.json';
 
 /**
  * Bundles a handler exactly as the CDK stack does (infra/aws/bundling.ts
@@ -26,6 +31,7 @@ export const BUNDLER_SOURCE = 'infra/aws/bundling.ts bundleFunction (code splitt
  */
 export async function benchBundle(root: string, entry: string, outdir: string, rare: readonly string[] = []): Promise<BenchBundle> {
   const result = await bundleFunction(resolve(root, entry), outdir);
+  copyFileSync(presetFile('stilton'), join(outdir, BENCH_POLICY_FILE));
   const outputs = result.metafile.outputs;
   const kb = (paths: Iterable<string>) => [...paths].reduce((sum, path) => sum + outputs[path]!.bytes, 0) / 1024;
   const index = Object.keys(outputs).find((path) => resolve(path) === resolve(result.file))!;

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { BENCH_POLICY_FILE } from './bundle.ts';
 import { shuffled } from './stats.ts';
 
 const run = promisify(execFile);
@@ -11,7 +13,6 @@ export const INIT_ENV: Record<string, string> = {
   AWS_REGION: 'eu-west-2',
   AWS_LAMBDA_FUNCTION_NAME: 'bench',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-  HUB_COUNCIL: 'stilton',
   AUDIT_TABLE: 'audit',
   OPS_TABLE: 'ops',
   INBOUND_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/123456789012/inbound',
@@ -26,7 +27,15 @@ export const INIT_ENV: Record<string, string> = {
 
 /** One import of `files` (a bundle's index.mjs, then any first-use chunks) in a fresh process of the same Node binary; milliseconds. */
 export async function measureOnce(files: readonly string[]): Promise<number> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...INIT_ENV };
+  // As deployed: the council's policy file sits beside index.mjs (benchBundle copies it) and HUB_COUNCIL names it.
+  const taskRoot = dirname(files[0]!);
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ...INIT_ENV,
+    LAMBDA_TASK_ROOT: taskRoot,
+    HUB_COUNCIL: join(taskRoot, BENCH_POLICY_FILE),
+  };
   const { stdout } = await run(process.execPath, [PROBE.pathname, ...files.map((file) => pathToFileURL(file).href)], { env, timeout: 30_000 });
   const ms = Number(stdout.trim().split('\n').pop());
   if (!Number.isFinite(ms)) throw new Error(`probe printed ${JSON.stringify(stdout)}`);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
-import { loadPolicy, PRESET_NAMES } from '../../shared/policy/load.ts';
+import { fileURLToPath } from 'node:url';
+import { isPresetName, loadPolicy, PRESET_NAMES, presetFile } from '../../shared/policy/load.ts';
 import { MAIL_BUCKET } from '../../shared/topology.ts';
 
 /** Where a custom council policy file is copied inside the bundle (Lambda unpacks code at /var/task). */
@@ -9,8 +10,8 @@ export const BUNDLED_POLICY_DIR = '/var/task';
 export interface CouncilSetting {
   /** Value of HUB_COUNCIL in Lambda. */
   readonly envValue: string;
-  /** Absolute path of a custom policy file to copy into the bundle. */
-  readonly file?: string;
+  /** Absolute path of the policy file (a preset's or the operator's) copied into the bundle. */
+  readonly file: string;
   /** The policy's council id: the audit chain's partition (`CHAIN#<id>`). */
   readonly councilId: string;
   /** Days the raw-mail bucket keeps a message (retention.rawMail). */
@@ -23,15 +24,12 @@ export interface CouncilSetting {
 
 /**
  * The policy is loaded (and so validated) at synth, so a typo fails `cdk synth`
- * rather than the first cold start. A preset name goes through as is:
- * shared/policy/load.ts imports the presets statically, so they are in every
- * bundle. A file is copied next to index.mjs and HUB_COUNCIL points at the copy.
+ * rather than the first cold start. The council's file (a preset's from
+ * shared/policy/presets, or the operator's own) is copied next to index.mjs
+ * and HUB_COUNCIL points at the copy; no bundle carries the other presets.
  */
 export function resolveCouncil(council: string): CouncilSetting {
-  if ((PRESET_NAMES as readonly string[]).includes(council)) {
-    return { envValue: council, ...fromPolicy(loadPolicy(council)) };
-  }
-  const file = isAbsolute(council) ? council : resolve(process.cwd(), council);
+  const file = isPresetName(council) ? fileURLToPath(presetFile(council)) : isAbsolute(council) ? council : resolve(process.cwd(), council);
   if (!existsSync(file)) throw new Error(`council: "${council}" is neither a preset (${PRESET_NAMES.join(', ')}) nor an existing policy file`);
   return { envValue: `${BUNDLED_POLICY_DIR}/${basename(file)}`, file, ...fromPolicy(loadPolicy(file)) };
 }

@@ -2,25 +2,17 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { policySchemas, type Policy } from './schema.ts';
 import { placeholderProblems, type TEXT_PLACEHOLDERS } from './texts.ts';
-// Static JSON imports so esbuild bundles the presets into each Lambda; only a path touches the filesystem.
-import wherstead from './presets/wherstead.json' with { type: 'json' };
-import withyham from './presets/withyham.json' with { type: 'json' };
-import stilton from './presets/stilton.json' with { type: 'json' };
-import westEnd from './presets/west-end.json' with { type: 'json' };
-import cassington from './presets/cassington.json' with { type: 'json' };
-import demo from './presets/demo.json' with { type: 'json' };
-
 export const PRESET_NAMES = ['wherstead', 'withyham', 'stilton', 'west-end', 'cassington', 'demo'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-const PRESETS: Record<PresetName, unknown> = {
-  wherstead,
-  withyham,
-  stilton,
-  'west-end': westEnd,
-  cassington,
-  demo,
-};
+/**
+ * A preset's file in the source tree. The presets are read, not imported, so
+ * they are in no Lambda bundle: the stack copies the one council's file into
+ * the bundle (infra/aws/council.ts) and HUB_COUNCIL names that copy.
+ */
+export function presetFile(name: PresetName): URL {
+  return new URL(`./presets/${name}.json`, import.meta.url);
+}
 
 /** A policy file that cannot be used; the message names the file, the field and what was expected. */
 export class PolicyError extends Error {
@@ -36,12 +28,19 @@ export class PolicyError extends Error {
 
 export interface LoadPolicyOptions {
   /**
-   * Skip the schema for a bundled preset (the cross-field checks still run).
-   * For Lambda handlers only: the stack loads the same preset with the full
-   * schema at synth, and the tests check every preset against it, so in a
-   * deployed function the schema would only cost cold-start time (~10 ms).
+   * Skip the schema for a preset, or for the policy file the stack shipped in
+   * this Lambda's code package (under LAMBDA_TASK_ROOT); the cross-field
+   * checks still run. For Lambda handlers: the stack loads the same file with
+   * the full schema at synth, and the tests check every preset against it, so
+   * in a deployed function the schema would only cost cold-start time (~10 ms).
    */
   readonly trustPresets?: boolean;
+}
+
+/** The policy file the stack copied into this function's code package: read-only, validated at synth. */
+function isShippedPolicyFile(path: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const root = env.LAMBDA_TASK_ROOT;
+  return root !== undefined && root !== '' && path.startsWith(`${root}/`) && !path.slice(root.length).includes('..');
 }
 
 const cache = new Map<string, Policy>();
@@ -53,28 +52,30 @@ export function loadPolicy(nameOrPath: string, options: LoadPolicyOptions = {}):
   if (cached) return cached;
   let policy: Policy;
   if (isPresetName(nameOrPath)) {
-    const source = `${nameOrPath}.json`;
-    policy = options.trustPresets ? checkedPolicy(structuredClone(PRESETS[nameOrPath]) as Policy, source) : parsePolicy(PRESETS[nameOrPath], source);
+    policy = policyFromFile(presetFile(nameOrPath), `${nameOrPath}.json`, options.trustPresets === true);
   } else if (/[/\\]|\.json$/i.test(nameOrPath)) {
-    const source = basename(nameOrPath);
-    let raw: string;
-    try {
-      raw = readFileSync(nameOrPath, 'utf8');
-    } catch (err) {
-      throw new PolicyError(source, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (err) {
-      throw new PolicyError(source, [`not valid JSON (${(err as Error).message})`]);
-    }
-    policy = parsePolicy(json, source);
+    policy = policyFromFile(nameOrPath, basename(nameOrPath), options.trustPresets === true && isShippedPolicyFile(nameOrPath));
   } else {
     throw new PolicyError(nameOrPath, [`not a preset (expected one of ${PRESET_NAMES.join(', ')}) or a path to a .json policy file`]);
   }
   cache.set(key, policy);
   return policy;
+}
+
+function policyFromFile(file: string | URL, source: string, trusted: boolean): Policy {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PolicyError(source, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new PolicyError(source, [`not valid JSON (${(err as Error).message})`]);
+  }
+  return trusted ? checkedPolicy(json as Policy, source) : parsePolicy(json, source);
 }
 
 export function isPresetName(name: string): name is PresetName {

@@ -155,6 +155,18 @@ describe('bundling the real handlers', () => {
     expect(s.json.Resources[s.logicalId(s.stack.functions.twilioWebhook)].Properties.Environment.Variables.HUB_COUNCIL).toBeUndefined();
   });
 
+  it("no bundle carries the presets: only the council's own policy file ships", () => {
+    for (const id of ids) {
+      const dir = bundleOf(id);
+      const code = codeOf(dir, filesOf(dir));
+      // Each preset's version string appears only in its own file.
+      expect(
+        ['withyham-2023-10.1', 'cassington-2021-03-04.1', 'wherstead-2023-03-08.1'].filter((version) => code.includes(version)),
+        id,
+      ).toEqual([]);
+    }
+  });
+
   it('the handler is index.handler on the Node 24 runtime', () => {
     for (const id of ids) {
       const props = s.json.Resources[s.logicalId(s.stack.functions[id])].Properties;

@@ -31,6 +31,25 @@ describe('presets', () => {
     expect(Object.isFrozen(trusted.contacts.clerk)).toBe(true);
   });
 
+  it('skips the schema only for the policy file shipped in the Lambda code package (LAMBDA_TASK_ROOT), which the stack validated at synth', () => {
+    const root = mkdtempSync(join(tmpdir(), 'task-root-'));
+    const file = join(root, 'my-parish.json');
+    // A schema error the cross-field checks do not see: only the schema catches it.
+    writeFileSync(file, JSON.stringify({ ...clone(), council: { ...clone().council, referencePrefix: 'stl' } }));
+    const saved = process.env.LAMBDA_TASK_ROOT;
+    try {
+      delete process.env.LAMBDA_TASK_ROOT;
+      expect(() => loadPolicy(file, { trustPresets: true })).toThrow(/referencePrefix/);
+      process.env.LAMBDA_TASK_ROOT = root;
+      expect(loadPolicy(file, { trustPresets: true }).council.referencePrefix).toBe('stl');
+      expect(() => loadPolicy(file)).toThrow(/referencePrefix/);
+    } finally {
+      if (saved === undefined) delete process.env.LAMBDA_TASK_ROOT;
+      else process.env.LAMBDA_TASK_ROOT = saved;
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('gives every council its own reference prefix and version', () => {
     const policies = PRESET_NAMES.map((n) => loadPolicy(n));
     expect(new Set(policies.map((p) => p.council.referencePrefix)).size).toBe(PRESET_NAMES.length);

@@ -130,7 +130,7 @@ function addFunction(stack: Stack, fnId: FunctionId, props: FunctionsProps, shar
 /** The test hook's code when it gives one, else the handler bundled with esbuild (plus the council's policy file when it is a file). */
 function codeOf(fnId: FunctionId, access: FunctionAccess, props: FunctionsProps): lambda.Code {
   const { council } = props;
-  return props.codeFor?.(fnId) ?? lambdaCode(resolve(PROJECT_ROOT, FUNCTIONS[fnId].entry), access.council && council.file ? [council.file] : []);
+  return props.codeFor?.(fnId) ?? lambdaCode(resolve(PROJECT_ROOT, FUNCTIONS[fnId].entry), access.council ? [council.file] : []);
 }
 
 /** Schedules, from the topology. */
