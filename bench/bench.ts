@@ -35,7 +35,7 @@ const ASSUMPTIONS: CostAssumptions & { note: string } = {
 const SECRET_READERS = new Set<FunctionId>([
   'messengerWebhook',
   'mailchimpWebhook',
-  'mandrillWebhook',
+  'mandrillIntake',
   'twilioWebhook',
   'classify',
   'deliver',

@@ -153,6 +153,29 @@ export const MAIL_BUCKET = {
   expireAfterDays: 30,
   /** Full bodies too large for a DynamoDB content record (classify writes them; kept for the record's retention). */
   contentPrefix: 'content/',
+  /**
+   * Mandrill POSTs as API Gateway received them (the REST API's S3 integration
+   * writes them; mandrillIntake reads and deletes each one).
+   */
+  mandrillIntakePrefix: 'mandrill-intake/',
+  /** Backstop expiry of intake objects mandrillIntake never took (days): longer than a failed event waits in the async-failure queue. */
+  mandrillIntakeExpireAfterDays: 14,
+} as const;
+
+/**
+ * Mandrill's intake (docs/channels.md): an API Gateway REST API whose POST
+ * writes the body straight to S3 (up to 10 MB; Lambda's 6 MB event limit does
+ * not apply), then mandrillIntake reads it. The signature travels as object
+ * metadata.
+ */
+export const MANDRILL_INTAKE = {
+  path: '/webhooks/mandrill',
+  /** API Gateway REST APIs refuse larger payloads with 413. */
+  maxBodyBytes: 10 * 1024 * 1024,
+  /** S3 user metadata key (x-amz-meta-mandrill-signature) carrying X-Mandrill-Signature. */
+  signatureMetadata: 'mandrill-signature',
+  /** Stage throttling: a parish gets a few mails an hour; this bounds what forged posts can cost. */
+  throttle: { rateLimit: 5, burstLimit: 10 },
 } as const;
 
 export type HttpMethod = 'GET' | 'POST' | 'HEAD';
@@ -164,7 +187,8 @@ export interface RouteDefinition {
   readonly fn: FunctionId;
 }
 
-export type FunctionKind = 'http' | 'ses' | 'sns' | 'sqs' | 'schedule';
+/** `s3`: an asynchronous invoke by an S3 ObjectCreated notification. */
+export type FunctionKind = 'http' | 'ses' | 's3' | 'sns' | 'sqs' | 'schedule';
 
 export interface FunctionDefinition {
   /** Handler source, relative to the project root; it exports `handler`. */
@@ -190,12 +214,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     description: 'Mailchimp audience webhook: path secret, normalise, enqueue',
   },
-  mandrillWebhook: {
-    entry: 'functions/mandrill-webhook.ts',
-    kind: 'http',
-    memoryMb: 256,
-    timeoutSeconds: 10,
-    description: 'Mailchimp Transactional inbound email: verify, parse MIME, enqueue',
+  mandrillIntake: {
+    entry: 'functions/mandrill-intake.ts',
+    kind: 's3',
+    // A 10 MB POST holds its attachments twice, base64: parsing needs several times that.
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+    description: 'Mailchimp Transactional inbound email from the S3 intake: verify, parse MIME, keep raw mail, enqueue',
   },
   twilioWebhook: {
     entry: 'functions/twilio-webhook.ts',
@@ -305,8 +330,6 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/webhooks/mailchimp/{secret}', fn: 'mailchimpWebhook' },
   { method: 'HEAD', path: '/webhooks/mailchimp/{secret}', fn: 'mailchimpWebhook' },
   { method: 'POST', path: '/webhooks/mailchimp/{secret}', fn: 'mailchimpWebhook' },
-  { method: 'HEAD', path: '/webhooks/mandrill', fn: 'mandrillWebhook' },
-  { method: 'POST', path: '/webhooks/mandrill', fn: 'mandrillWebhook' },
   { method: 'POST', path: '/webhooks/twilio', fn: 'twilioWebhook' },
   { method: 'GET', path: '/webhooks/whatsapp', fn: 'whatsappWebhook' },
   { method: 'POST', path: '/webhooks/whatsapp', fn: 'whatsappWebhook' },
@@ -341,13 +364,6 @@ export const WEBHOOKS = [
     pathSecret: 'MAILCHIMP_WEBHOOK_SECRET',
     output: 'MailchimpWebhookUrl',
     hint: 'Mailchimp audience webhook URL: replace the placeholder with the secret value',
-  },
-  {
-    name: 'Mandrill',
-    fn: 'mandrillWebhook',
-    path: '/webhooks/mandrill',
-    output: 'MandrillWebhookUrl',
-    hint: 'Mailchimp Transactional inbound route webhook URL',
   },
   {
     name: 'Twilio',
@@ -398,6 +414,8 @@ export const ENV = {
   secretsArn: 'SECRETS_ARN',
   /** Public base URL (scheme + host [+ base path]); signed Twilio/Mandrill URLs and consent links are built on it. */
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** mandrillIntake: the exact URL Mandrill posts to (the REST API's), which the signature covers. */
+  mandrillWebhookUrl: 'MANDRILL_WEBHOOK_URL',
   /**
    * Base URL of consent links when it differs from PUBLIC_BASE_URL; links use
    * `CONSENT_BASE_URL ?? PUBLIC_BASE_URL`. The local hub sets only this one,
@@ -482,16 +500,8 @@ export const LOCAL_ID_DEFAULTS = {
 export const BODY_LIMITS = {
   messenger: 1_048_576,
   mailchimp: 65_536,
-  /**
-   * The largest Mandrill POST that can reach the function at all: API Gateway
-   * passes a form body base64-encoded (4/3 larger) inside a Lambda event, and
-   * Lambda refuses events over 6,291,456 bytes; 4,700,000 bytes leave about
-   * 25 KB for the headers and request context. Anything larger is refused
-   * before any code runs (413), raising the RequestsNotHandled alarm
-   * (docs/channels.md: Mandrill sends each attachment twice, so this is about
-   * 1.5 MB of attachments).
-   */
-  mandrill: 4_700_000,
+  /** Not a Lambda limit: API Gateway's REST API refuses a larger POST before it reaches the intake (MANDRILL_INTAKE). */
+  mandrill: 10 * 1024 * 1024,
   twilio: 65_536,
   /** Meta batches up to 1,000 updates per POST, as for Messenger. */
   whatsapp: 1_048_576,

@@ -191,7 +191,8 @@ export function rawEmail(n: number, to: string = STILTON.clerk): string {
   ].join('\r\n');
 }
 
-export function mandrillEvent(n: number): HttpEvent {
+/** One Mandrill POST of one inbound mail, as Mandrill signs it for the intake URL. */
+export function mandrillPost(n: number): { body: string; signature: string } {
   const raw = rawEmail(n);
   const events = [
     {
@@ -218,13 +219,23 @@ export function mandrillEvent(n: number): HttpEvent {
   const params = { mandrill_events: JSON.stringify(events) };
   const body = new URLSearchParams(params).toString();
   const signature = formSignature(BENCH_SECRETS.MANDRILL_WEBHOOK_KEY, `${BENCH_BASE_URL}/webhooks/mandrill`, params, 'sha1');
-  return httpEvent(
-    'POST',
-    '/webhooks/mandrill',
-    '/webhooks/mandrill',
-    { 'content-type': 'application/x-www-form-urlencoded', 'x-mandrill-signature': signature },
-    body,
-  );
+  return { body, signature };
+}
+
+/** S3's ObjectCreated notification for one stored object. */
+export function s3ObjectCreatedEvent(bucket: string, key: string): unknown {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'eu-west-2',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        s3: { s3SchemaVersion: '1.0', bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` }, object: { key, size: 0 } },
+      },
+    ],
+  };
 }
 
 export function smsInboundEvent(n: number): unknown {

@@ -49,6 +49,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionBenchSpec> = {
   // Truly needs S3 to read the raw MIME; the target still compares it with SQS only, so both ratios are reported.
   sesInbound: { own: 's3Sqs', ingest: true },
   smsInbound: { own: 'sqs', ingest: true },
+  // Reads the stored POST and writes each mail's raw MIME (S3), enqueues (SQS).
+  mandrillIntake: { own: 's3Sqs', ingest: true },
   // S3 only for a body too large for DynamoDB; Bedrock only for the opt-in second opinion on public comments.
   classify: {
     own: 'dynamodbSqs',

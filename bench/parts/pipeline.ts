@@ -11,10 +11,11 @@ import {
   STILTON,
   lambdaContext,
   mailchimpEvent,
-  mandrillEvent,
+  mandrillPost,
   messengerEvent,
   whatsappEvent,
   rawEmail,
+  s3ObjectCreatedEvent,
   sesEvent,
   smsInboundEvent,
   twilioEvent,
@@ -36,11 +37,10 @@ type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 export const INGEST_FIXTURES: Partial<Record<FunctionId, (n: number) => unknown>> = {
   messengerWebhook: messengerEvent,
   mailchimpWebhook: mailchimpEvent,
-  mandrillWebhook: mandrillEvent,
   twilioWebhook: twilioEvent,
   smsInbound: smsInboundEvent,
   whatsappWebhook: whatsappEvent,
-  // sesInbound is built per item: its raw MIME goes to the S3 fake first.
+  // sesInbound and mandrillIntake are built per item: their raw MIME or POST goes to the S3 fake first.
 };
 
 export interface IngestCpu {
@@ -149,6 +149,8 @@ interface Rig {
   next(): number;
   /** An SES event whose raw MIME is already in the S3 fake, as SES's S3 action leaves it. */
   sesItem(n: number): Promise<{ event: unknown; rawBytes: number }>;
+  /** An S3 notification for a Mandrill POST already in the S3 fake, as the REST API's S3 integration leaves it. */
+  mandrillItem(n: number): unknown;
   stop(): Promise<void>;
 }
 
@@ -179,6 +181,7 @@ async function startRig(root: string, have: (fn: FunctionId) => boolean): Promis
     PUBLIC_BASE_URL: BENCH_BASE_URL,
     MAIL_BUCKET: 'bench-mail',
     MAIL_PREFIX: 'inbound/',
+    MANDRILL_WEBHOOK_URL: `${BENCH_BASE_URL}/webhooks/mandrill`,
     SES_FROM_ADDRESS: STILTON.hubAddress,
     MESSENGER_PAGE_ID: STILTON.pageId,
     TWILIO_ACCOUNT_SID: STILTON.twilioAccountSid,
@@ -214,6 +217,13 @@ async function startRig(root: string, have: (fn: FunctionId) => boolean): Promis
       s3.objects.set(`bench-mail/inbound/${messageId}`, Buffer.from(raw));
       return { event: sesEvent(messageId, raw), rawBytes: Buffer.byteLength(raw) };
     },
+    mandrillItem(n) {
+      const key = `mandrill-intake/bench${n}x${Date.now().toString(36)}`;
+      const { body, signature } = mandrillPost(n);
+      s3.objects.set(`bench-mail/${key}`, Buffer.from(body));
+      s3.metadata.set(`bench-mail/${key}`, { 'x-amz-meta-mandrill-signature': signature });
+      return s3ObjectCreatedEvent('bench-mail', key);
+    },
     async stop() {
       restoreStdout.restore();
       sqs.destroy();
@@ -245,7 +255,8 @@ function handlerLoader(root: string, have: (fn: FunctionId) => boolean): (fn: Fu
 async function measureIngestCpu(rig: Rig, fn: FunctionId, invocations: number): Promise<IngestCpu> {
   const h = await rig.handler(fn);
   if (typeof h === 'string') return { fn, status: h === 'missing' ? 'missing' : 'failed', note: h };
-  const build = async (n: number) => (fn === 'sesInbound' ? (await rig.sesItem(n)).event : INGEST_FIXTURES[fn]!(n));
+  const build = async (n: number) =>
+    fn === 'sesInbound' ? (await rig.sesItem(n)).event : fn === 'mandrillIntake' ? rig.mandrillItem(n) : INGEST_FIXTURES[fn]!(n);
   try {
     for (let i = 0; i < 20; i++) await rig.invoke(fn, await build(rig.next())); // warm-up
     const events = [];

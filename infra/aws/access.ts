@@ -61,6 +61,12 @@ export interface FunctionAccess {
   readonly audit?: AuditAccess;
   /** s3:GetObject on the raw-mail prefix. */
   readonly readMail?: true;
+  /**
+   * s3:GetObject and s3:DeleteObject on the Mandrill intake prefix (the POSTs
+   * API Gateway stored), s3:PutObject on the raw-mail prefix (each mail's raw
+   * MIME, kept as SES mail is).
+   */
+  readonly takeMandrillIntake?: true;
   /** s3:PutObject on the content prefix of the raw-mail bucket: bodies too large for a DynamoDB record. */
   readonly keepBodies?: true;
   /** s3:DeleteObject on the content prefix: erasing such a body with its record (the retention sweep). */
@@ -83,6 +89,8 @@ const WEBHOOK_ACCESS: FunctionAccess = { sendInbound: true, secrets: true };
 export const ACCESS: Record<FunctionId, FunctionAccess> = {
   ...(Object.fromEntries(WEBHOOKS.map((w) => [w.fn, WEBHOOK_ACCESS])) as Record<(typeof WEBHOOKS)[number]['fn'], FunctionAccess>),
   sesInbound: { sendInbound: true, readMail: true },
+  // The REST API's S3 integration writes each Mandrill POST; the intake reads and deletes it, keeps each mail's raw MIME, enqueues.
+  mandrillIntake: { sendInbound: true, secrets: true, takeMandrillIntake: true },
   smsInbound: { sendInbound: true },
   classify: { ops: true, audit: 'record-items', sendOutbox: true, secrets: true, council: true, keepBodies: true, invokeModerationModel: true },
   // readMail: the clerk's answer by email carries the attachments of their reply, read back from the raw mail.

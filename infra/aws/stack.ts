@@ -12,6 +12,7 @@ import { addAuditDigests, type AuditDigests } from './constructs/audit-digests.t
 import { addAuditorRole } from './constructs/auditor-role.ts';
 import { addFunctions, addSchedules, LOG_RETENTION } from './constructs/functions.ts';
 import { addMailReceiving, addMailSending } from './constructs/mail.ts';
+import { addMandrillIntake, type MandrillIntake } from './constructs/mandrill-intake.ts';
 import { addOutputs } from './constructs/outputs.ts';
 import { addQueues, connectConsumers } from './constructs/queues.ts';
 import { addSmsInbound } from './constructs/sms.ts';
@@ -70,6 +71,8 @@ export class HubStack extends Stack {
   readonly dpoRole: iam.Role;
   /** The audit signing key, the Object Lock digest bucket, and the deploy-time reader of the public key. */
   readonly auditDigests: AuditDigests;
+  /** Mandrill's REST API -> S3 -> mandrillIntake path. */
+  readonly mandrillIntake: MandrillIntake;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
@@ -99,6 +102,7 @@ export class HubStack extends Stack {
       ...(props.codeFor ? { codeFor: props.codeFor } : {}),
     });
     addRoutes(http.api, functions);
+    const mandrillIntake = addMandrillIntake(this, { stackId: id, mailBucket, intake: functions.mandrillIntake, asyncFailures: hubQueues.asyncFailures });
     connectConsumers(queues, functions);
     const receiptRuleSetName = addMailReceiving(this, { stackId: id, mailDomain, mailBucket, sesInbound: functions.sesInbound });
     const smsTopic = props.endUserMessagingSms ? addSmsInbound(this, id, functions.smsInbound) : undefined;
@@ -115,7 +119,12 @@ export class HubStack extends Stack {
       indexNames: TABLES.audit.indexes.map((i) => i.name),
       ...(props.dpoPrincipalArns?.length ? { principals: props.dpoPrincipalArns } : {}),
     });
-    const alarmTopic = addAlarms(this, { queues: hubQueues, accessLogs: http.accessLogs, alarmEmail: props.alarmEmail });
+    const alarmTopic = addAlarms(this, {
+      queues: hubQueues,
+      accessLogs: http.accessLogs,
+      mandrill: { accessLogs: mandrillIntake.accessLogs, intakeLogs: functions.mandrillIntake.logGroup },
+      alarmEmail: props.alarmEmail,
+    });
     addOutputs(this, {
       mailDomain,
       http,
@@ -140,5 +149,6 @@ export class HubStack extends Stack {
     this.auditorRole = auditorRole;
     this.dpoRole = dpoRole;
     this.auditDigests = auditDigests;
+    this.mandrillIntake = mandrillIntake;
   }
 }

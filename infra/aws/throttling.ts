@@ -3,7 +3,7 @@ import type { FunctionId, RouteDefinition } from '../../shared/topology.ts';
 /**
  * Per-route throttling of the HTTP API (API Gateway stage `RouteSettings`),
  * so a flood on one route cannot use up another route's allowance: a burst of
- * hits on the consent form, or forged posts to the Mandrill route, leave the
+ * hits on the consent form, or forged posts to a webhook, leave the
  * Twilio and Messenger webhooks their own buckets. Twilio does not retry a 429,
  * so its route must never be starved by anyone else's traffic. Each route key
  * (`POST /webhooks/twilio`) is listed explicitly rather than relying on the
@@ -24,7 +24,6 @@ export const ROUTE_THROTTLE: Partial<Record<FunctionId, Throttle>> = {
   messengerWebhook: { rateLimit: 20, burstLimit: 40 },
   // Twilio does not retry a 429: room for a whole group text arriving at once.
   twilioWebhook: { rateLimit: 10, burstLimit: 30 },
-  mandrillWebhook: { rateLimit: 10, burstLimit: 20 },
   // A campaign's unsubscribes arrive together; Mailchimp retries failed deliveries.
   mailchimpWebhook: { rateLimit: 10, burstLimit: 20 },
   // A person opening a link: a few a minute at most.

@@ -6,11 +6,12 @@ import type { SNSEvent } from 'aws-lambda';
 import type { AuditStore } from '../../shared/store/audit-store.ts';
 import { londonDay } from '../../shared/runtime/london-time.ts';
 import type { OpsStore } from '../../shared/store/ops-store.ts';
-import { FUNCTIONS, type FunctionId, QUEUES, ROUTES, SCHEDULES } from '../../shared/topology.ts';
+import { FUNCTIONS, type FunctionId, MANDRILL_INTAKE, QUEUES, ROUTES, SCHEDULES } from '../../shared/topology.ts';
 import type { HubConfig } from './config.ts';
 import { type Emulators, LOCAL_REGION } from './emulators.ts';
 import { renderHomePage } from './home.ts';
 import { type LocalRoute, send } from './hub-http.ts';
+import type { LocalMandrillIntake } from './hub-mandrill.ts';
 import { describe } from './hub-util.ts';
 import { evaluatedCalls, recordedDenials } from './iam/enforce.ts';
 import { HandlerMissingError, invoke, invokeAsync, LambdaPayloadTooLargeError, LambdaThrottledError } from './lambda.ts';
@@ -34,6 +35,8 @@ export interface RouteContext {
   readonly emulators: Emulators;
   readonly pendingDir: string;
   readonly inboundReceives: Readonly<Record<string, number>>;
+  /** Mandrill's REST API -> S3 -> mandrillIntake, outside the HTTP API's routes (as in AWS). */
+  readonly mandrill: LocalMandrillIntake;
   readonly logger: { warn(message: string): void };
 }
 
@@ -68,6 +71,7 @@ export function localRoutes(ctx: RouteContext): LocalRoute {
     if (path.startsWith('/local/schedules/') && method === 'POST') return triggerSchedule(ctx, res, path.slice('/local/schedules/'.length), body);
     if (path === '/local/iam' && readOnly) return send(res, 200, { enforcement: ctx.iamEnforcement, evaluated: evaluatedCalls(), denials: recordedDenials() });
     if (path === '/favicon.ico') return send(res, 204, '');
+    if (path === MANDRILL_INTAKE.path) return ctx.mandrill.handle(req, res, body);
 
     const match = matchRoute(ROUTES, method, path);
     // API Gateway HTTP APIs answer 404 for a path or a method without a route.

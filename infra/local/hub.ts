@@ -12,6 +12,7 @@ import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from 
 import { CorruptDataError, StartupError } from './errors.ts';
 import { startHttpFront } from './hub-http.ts';
 import { startMailIntake } from './hub-mail.ts';
+import { localMandrillUrl, startMandrillIntake } from './hub-mandrill.ts';
 import { startQueuePollers } from './hub-queues.ts';
 import { localRoutes } from './hub-routes.ts';
 import { type Cleanup, describe, writeAtomically } from './hub-util.ts';
@@ -123,6 +124,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: Cleanup, sto
   cleanup.push(() => sqs.destroy());
   const inboundReceives = startQueuePollers({ emulators, outbox, collectCalls, logger }, cleanup);
   mail.startDelivery(cleanup);
+  const mandrill = startMandrillIntake({ mailDir, logger, cleanup });
   const schedules = startSchedules(invokeAsync, (fn, error) => {
     if (!(error instanceof HandlerMissingError)) logger.warn(`${fn}: ${describe(error)}`);
   });
@@ -135,7 +137,7 @@ async function start(config: HubConfig, logger: HubLogger, cleanup: Cleanup, sto
   cleanup.push(() => documents.destroy());
   const audit = new AuditStore({ client: documents, tableName: emulators.tableNames.audit, council: config.policy.council.id });
   const ops = new OpsStore({ client: documents, tableName: emulators.tableNames.ops });
-  const views = { audit, ops, outbox, fakes, schedules, iamEnforcement, sqs, emulators, pendingDir, inboundReceives };
+  const views = { audit, ops, outbox, fakes, schedules, iamEnforcement, sqs, emulators, pendingDir, inboundReceives, mandrill };
   const route = localRoutes({ config, httpUrl, smtpPort: mail.smtp.port, logger, ...views });
 
   // What `hub audit --local` reads (shared/cli/audit.ts LocalHubInfo); removed again at stop.
@@ -204,6 +206,8 @@ function applyLocalEnv(config: HubConfig, endpoints: Record<string, string>, loc
     [ENV.sesFromAddress]: process.env[ENV.sesFromAddress] ?? config.policy.contacts.hubAddresses[0],
     [ENV.smsOriginationIdentity]: process.env[ENV.smsOriginationIdentity] ?? config.policy.contacts.smsNumbers[0] ?? '+447700900000',
     [ENV.consentBaseUrl]: process.env[ENV.consentBaseUrl] ?? local.httpUrl,
+    // As in AWS, the one URL Mandrill is given and signs (the intake never sees the request's Host).
+    [ENV.mandrillWebhookUrl]: process.env[ENV.mandrillWebhookUrl] ?? localMandrillUrl(local.httpUrl),
   });
   // Locally the signed URL is the URL the request was made to (the contract): never a configured base.
   delete process.env[ENV.publicBaseUrl];

@@ -1,5 +1,5 @@
 import { readConfig } from './config.ts';
-import { WEBHOOKS, type WebhookDefinition } from '../../shared/topology.ts';
+import { ENV, WEBHOOKS, type WebhookDefinition } from '../../shared/topology.ts';
 import { StartupError } from './errors.ts';
 
 /**
@@ -35,6 +35,7 @@ try {
     ...WEBHOOKS.map(
       (w: WebhookDefinition) => `  ${w.name.padEnd(16)} ${hub.httpUrl}${w.pathSecret ? w.path.replace('{secret}', config.secrets[w.pathSecret]) : w.path}`,
     ),
+    `  Mandrill         ${process.env[ENV.mandrillWebhookUrl]} (stored, then checked: a bad signature is answered 200 and logged)`,
     `  End User Msg SMS ${hub.httpUrl}/local/sms (POST the SNS message JSON)`,
     `  Consent links    ${hub.httpUrl}/consent/{token}`,
     `  SMTP             localhost:${hub.smtpPort}`,

@@ -1,6 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ENV, MAIL_BUCKET } from '../topology.ts';
 
 /**
@@ -19,11 +19,38 @@ export interface RawMailStore {
   put(key: string, bytes: Uint8Array): Promise<void>;
 }
 
+/** An object with its user metadata (x-amz-meta-*, names lower-cased); undefined when there is no such object. */
+export interface MailObject {
+  readonly bytes: Uint8Array;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** What the Mandrill intake needs besides get/put: the metadata API Gateway wrote, and removing the object once taken. */
+export interface IntakeMailStore extends RawMailStore {
+  getObject(key: string): Promise<MailObject | undefined>;
+  delete(key: string): Promise<void>;
+}
+
+/**
+ * The IAM check a local stand-in for S3 makes before each call (infra/local/iam
+ * sets it; in AWS S3 itself decides). Kept here, not imported, so no function
+ * bundle carries the local runtime.
+ */
+export type LocalS3AccessCheck = (action: 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject', key: string) => Promise<void>;
+let localAccessCheck: LocalS3AccessCheck | undefined;
+
+export function setLocalS3AccessCheck(check: LocalS3AccessCheck | undefined): void {
+  localAccessCheck = check;
+}
+
+/** Sidecar file of a local object's user metadata. */
+const METADATA_SUFFIX = '.metadata.json';
+
 export function mailKey(messageId: string, env: NodeJS.ProcessEnv = process.env): string {
   return `${env[ENV.mailPrefix] ?? MAIL_BUCKET.objectPrefix}${messageId}`;
 }
 
-export class FileMailStore implements RawMailStore {
+export class FileMailStore implements IntakeMailStore {
   /** Locally the directory stands for the bucket: items point at their raw mail as in AWS, so erasure finds it. */
   readonly bucket = `local-${MAIL_BUCKET.id}`;
   readonly directory: string;
@@ -37,12 +64,36 @@ export class FileMailStore implements RawMailStore {
     return path;
   }
   async get(key: string): Promise<Uint8Array> {
+    await localAccessCheck?.('s3:GetObject', key);
     return readFile(this.path(key));
   }
-  async put(key: string, bytes: Uint8Array): Promise<void> {
+  async put(key: string, bytes: Uint8Array, metadata?: Readonly<Record<string, string>>): Promise<void> {
+    await localAccessCheck?.('s3:PutObject', key);
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
+    if (metadata) await writeFile(`${path}${METADATA_SUFFIX}`, JSON.stringify(metadata));
     await writeFile(path, bytes);
+  }
+  async getObject(key: string): Promise<MailObject | undefined> {
+    await localAccessCheck?.('s3:GetObject', key);
+    const path = this.path(key);
+    try {
+      const bytes = await readFile(path);
+      const metadata = await readFile(`${path}${METADATA_SUFFIX}`, 'utf8').then(
+        (text) => JSON.parse(text) as Record<string, string>,
+        () => ({}),
+      );
+      return { bytes, metadata };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+  async delete(key: string): Promise<void> {
+    await localAccessCheck?.('s3:DeleteObject', key);
+    const path = this.path(key);
+    await rm(`${path}${METADATA_SUFFIX}`, { force: true });
+    await rm(path, { force: true });
   }
 }
 
@@ -51,10 +102,11 @@ export interface S3MailSdk {
   readonly S3Client: typeof S3Client;
   readonly GetObjectCommand: typeof GetObjectCommand;
   readonly PutObjectCommand: typeof PutObjectCommand;
+  readonly DeleteObjectCommand: typeof DeleteObjectCommand;
 }
 
 /** S3 adapter over the SDK classes it is given. */
-export class SdkS3MailStore implements RawMailStore {
+export class SdkS3MailStore implements IntakeMailStore {
   readonly bucket: string;
   private readonly sdk: S3MailSdk;
   private readonly s3: S3Client;
@@ -70,6 +122,20 @@ export class SdkS3MailStore implements RawMailStore {
   }
   async put(key: string, bytes: Uint8Array): Promise<void> {
     await this.s3.send(new this.sdk.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes }));
+  }
+  async getObject(key: string): Promise<MailObject | undefined> {
+    try {
+      const object = await this.s3.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!object.Body) throw new Error('empty mail object');
+      return { bytes: await object.Body.transformToByteArray(), metadata: object.Metadata ?? {} };
+    } catch (error) {
+      // S3 notifications are at-least-once: a repeated one finds the object already taken and deleted.
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+  async delete(key: string): Promise<void> {
+    await this.s3.send(new this.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 }
 

@@ -16,7 +16,7 @@ import {
   urlWithSortedParams,
   type Json,
 } from './common.ts';
-import { headerOnlyEmail, MAX_SUBJECT_CHARS, parseMime, type ParsedEmail } from './email.ts';
+import { headerOnlyEmail, MAX_SUBJECT_CHARS, MimeLimitError, notParsedText, parseMime, type ParsedEmail } from './email.ts';
 import { htmlToText } from './html-to-text.ts';
 
 /**
@@ -29,18 +29,37 @@ import { htmlToText } from './html-to-text.ts';
 
 export const MANDRILL_TEST_KEY = 'test-webhook';
 
-export async function mandrillWebhook(request: WebhookRequest, context: WebhookContext): Promise<WebhookOutcome> {
+/** One POST as the intake received it (shared/channels/mandrill-intake.ts); `keepRaw` stores each inbound mail's raw MIME. */
+export async function mandrillWebhook(request: WebhookRequest, context: WebhookContext, keepRaw?: KeepRawMail): Promise<WebhookOutcome> {
   if (request.method === 'HEAD') return { status: 200, items: [] };
   if (request.method !== 'POST') return { status: 405, items: [] };
+  const events = verifiedMandrillEvents(request, context.secrets.MANDRILL_WEBHOOK_KEY);
+  return { status: 200, ...(await mandrillItems(events, context.now, keepRaw)) };
+}
+
+/**
+ * The events of a signed POST: 401 (HttpError) unless X-Mandrill-Signature
+ * verifies over `request.publicUrl` and the form fields, 400 when
+ * mandrill_events is not a JSON array.
+ */
+function verifiedMandrillEvents(request: Pick<WebhookRequest, 'body' | 'headers' | 'publicUrl'>, key: string): unknown[] {
   const params = parseForm(request.body);
   const signature = request.headers['x-mandrill-signature'];
-  const eventsField = params.find(([key]) => key === 'mandrill_events')?.[1];
+  const eventsField = params.find(([name]) => name === 'mandrill_events')?.[1];
   const events = parseEvents(eventsField);
   const valid =
-    verifyMandrillSignature(request.publicUrl, params, signature, context.secrets.MANDRILL_WEBHOOK_KEY) ||
+    verifyMandrillSignature(request.publicUrl, params, signature, key) ||
     (events?.length === 0 && verifyMandrillSignature(request.publicUrl, params, signature, MANDRILL_TEST_KEY));
   if (!valid) throw unauthorized();
   if (!events) throw badRequest('mandrill_events is not a JSON array');
+  return events;
+}
+
+/** Where each inbound mail's raw MIME is kept (the item's `raw`), when the caller keeps it. */
+export type KeepRawMail = (itemId: string, rawMsg: string) => Promise<{ bucket: string; key: string } | undefined>;
+
+/** Inbound events to items; other events are counted by type. */
+async function mandrillItems(events: readonly unknown[], now: Date, keepRaw?: KeepRawMail): Promise<{ items: InboundItem[]; skipped: Record<string, number> }> {
   const items: InboundItem[] = [];
   const skip = new SkipCounter();
   for (const raw of events) {
@@ -53,11 +72,16 @@ export async function mandrillWebhook(request: WebhookRequest, context: WebhookC
       skip.add(typeof event.event === 'string' && /^[a-z_]{1,20}$/.test(event.event) ? event.event : 'unhandled');
       continue;
     }
-    const item = await mandrillInboundItem(event, context.now);
-    if (item) items.push(item);
-    else skip.add('invalid');
+    const item = await mandrillInboundItem(event, now);
+    if (!item) skip.add('invalid');
+    else items.push(await withRaw(item, asString(asObject(event.msg)?.raw_msg), keepRaw));
   }
-  return { status: 200, items, skipped: skip.counts };
+  return { items, skipped: skip.counts };
+}
+
+async function withRaw(item: InboundItem, rawMsg: string | undefined, keepRaw: KeepRawMail | undefined): Promise<InboundItem> {
+  const raw = rawMsg && keepRaw ? await keepRaw(item.itemId, rawMsg) : undefined;
+  return raw ? { ...item, raw } : item;
 }
 
 export function mandrillSignature(url: string, params: readonly (readonly [string, string])[], key: string): string {
@@ -82,7 +106,8 @@ export async function mandrillInboundItem(event: Json, now: Date): Promise<Inbou
   const msg = asObject(event.msg);
   if (!msg) return undefined;
   const rawMsg = asString(msg.raw_msg);
-  const parsed = (rawMsg ? await parseMime(rawMsg).catch(() => undefined) : undefined) ?? fromFields(msg);
+  // A message over the parsing limits, or one postal-mime gives up on, is kept with Mandrill's own fields and the reason.
+  const parsed = rawMsg ? await parseMime(rawMsg).catch((error: unknown) => fromFields(msg, notParsedReason(error))) : fromFields(msg);
   const headers = asObject(msg.headers) ?? {};
   // Mandrill's own fields carry the sender's header values unbounded: clip them as parseMime does.
   const headerMessageId = clipOptional(asString(headers['Message-Id']) ?? asString(headers['Message-ID']));
@@ -130,12 +155,17 @@ export async function mandrillInboundItem(event: Json, now: Date): Promise<Inbou
   };
 }
 
-/** Without raw_msg, Mandrill's own fields are all we have. */
-function fromFields(msg: Json): ParsedEmail {
+/** Without a parsed raw_msg, Mandrill's own fields are all we have; `reason` says why the MIME was not read. */
+function fromFields(msg: Json, reason?: string): ParsedEmail {
+  const text = asString(msg.text) ?? htmlToText(asString(msg.html) ?? '');
   return headerOnlyEmail({
     ...optional({ subject: clipOptional(asString(msg.subject), MAX_SUBJECT_CHARS) }),
-    text: asString(msg.text) ?? htmlToText(asString(msg.html) ?? ''),
+    text: reason === undefined ? text : [notParsedText(reason), text].filter(Boolean).join('\n\n'),
   });
+}
+
+function notParsedReason(error: unknown): string {
+  return error instanceof MimeLimitError ? error.message : 'the MIME structure could not be read';
 }
 
 function spfVerdict(result: string | undefined): Verdict | undefined {

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { asRole } from '../support/as-role.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SESEvent, SNSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, S3Event, SESEvent, SNSEvent } from 'aws-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { applyEnv, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
@@ -12,6 +12,7 @@ import { InboundItem } from '../../shared/model/inbound-item.ts';
 import { resetSecretsCache } from '../../shared/runtime/secrets.ts';
 import { fixture, jsonFixture, TEST_SECRETS } from '../fixtures/channels/env.ts';
 import { formBody, httpEvent, lambdaContext } from '../support/http-events.ts';
+import { storedMandrillPost } from '../support/mandrill-intake.ts';
 import { drainQueue } from '../support/queue.ts';
 
 /** Real handlers (functions/*.ts) against the in-process SQS emulator: one queued InboundItem per provider event. */
@@ -22,7 +23,8 @@ let emu: Emulators;
 let restoreEnv: () => void;
 let sqs: SQSClient;
 let mailDir: string;
-const handlers = {} as Record<'messenger' | 'twilio' | 'mailchimp' | 'mandrill', HttpHandler> & {
+const handlers = {} as Record<'messenger' | 'twilio' | 'mailchimp', HttpHandler> & {
+  mandrill: (event: S3Event, context: ReturnType<typeof lambdaContext>) => Promise<void>;
   ses: (event: SESEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>;
   sms: (event: SNSEvent, context: ReturnType<typeof lambdaContext>) => Promise<void>;
 };
@@ -30,7 +32,7 @@ const handlers = {} as Record<'messenger' | 'twilio' | 'mailchimp' | 'mandrill',
 beforeAll(async () => {
   emu = await startEmulators({ prefix: `channels-${process.pid}-` });
   mailDir = mkdtempSync(join(tmpdir(), 'channels-maildir-'));
-  restoreEnv = applyEnv({ ...emu.env, ...TEST_SECRETS, MAIL_DIR: mailDir, MAIL_PREFIX: 'inbound/' });
+  restoreEnv = applyEnv({ ...emu.env, ...TEST_SECRETS, MAIL_DIR: mailDir, MAIL_PREFIX: 'inbound/', MANDRILL_WEBHOOK_URL: `http://${HOST}/webhooks/mandrill` });
   delete process.env.SECRETS_ARN;
   delete process.env.PUBLIC_BASE_URL;
   resetSecretsCache();
@@ -39,7 +41,7 @@ beforeAll(async () => {
   handlers.messenger = asRole('messengerWebhook', (await import('../../functions/messenger-webhook.ts')).handler) as unknown as HttpHandler;
   handlers.twilio = asRole('twilioWebhook', (await import('../../functions/twilio-webhook.ts')).handler) as unknown as HttpHandler;
   handlers.mailchimp = asRole('mailchimpWebhook', (await import('../../functions/mailchimp-webhook.ts')).handler) as unknown as HttpHandler;
-  handlers.mandrill = asRole('mandrillWebhook', (await import('../../functions/mandrill-webhook.ts')).handler) as unknown as HttpHandler;
+  handlers.mandrill = asRole('mandrillIntake', (await import('../../functions/mandrill-intake.ts')).handler) as unknown as typeof handlers.mandrill;
   handlers.ses = asRole('sesInbound', (await import('../../functions/ses-inbound.ts')).handler) as unknown as typeof handlers.ses;
   handlers.sms = asRole('smsInbound', (await import('../../functions/sms-inbound.ts')).handler) as unknown as typeof handlers.sms;
 });
@@ -151,20 +153,17 @@ describe('ingest to queue', () => {
     expect(await drain()).toMatchObject([{ channel: 'mailchimp', kind: 'audience-event', audience: { type: 'unsubscribe', reason: 'manual' } }]);
   });
 
-  it('Mandrill: inbound events become queued email items, other events none', async () => {
+  it("Mandrill: a stored POST's inbound events become queued email items, other events none; the intake object is deleted", async () => {
     const fields = { mandrill_events: fixture('mandrill-events.json').toString('utf8') };
     const url = `http://${HOST}/webhooks/mandrill`;
     const signature = createHmac('sha1', TEST_SECRETS.MANDRILL_WEBHOOK_KEY).update(`${url}mandrill_events${fields.mandrill_events}`).digest('base64');
-    const res = await handlers.mandrill(
-      httpEvent({
-        path: '/webhooks/mandrill',
-        headers: { host: HOST, 'x-forwarded-proto': 'http', 'x-mandrill-signature': signature },
-        body: formBody(fields),
-      }),
-      lambdaContext(),
-    );
-    expect(res.statusCode).toBe(200);
+    const { key, event } = await storedMandrillPost(mailDir, formBody(fields), signature);
+    await handlers.mandrill(event, lambdaContext());
     expect((await drain()).map((i) => i.itemId).sort()).toEqual(['mandrill:<bob-42@example.net>', 'mandrill:mandrill-inbound-0001']);
+    expect(existsSync(join(mailDir, key))).toBe(false);
+    // S3 notifications are at-least-once: a repeat finds the object taken and queues nothing.
+    await handlers.mandrill(event, lambdaContext());
+    expect(await drain()).toEqual([]);
   });
 
   it('SES: reads the raw mail from MAIL_DIR and queues one email item; a redelivery has the same id', async () => {

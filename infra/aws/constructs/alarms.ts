@@ -7,12 +7,16 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { QUEUES, WEBHOOKS } from '../../../shared/topology.ts';
+import { INTAKE_REJECTED_MESSAGE } from '../../../shared/channels/mandrill-intake.ts';
+import { QUEUES } from '../../../shared/topology.ts';
 import { pascal } from '../names.ts';
 import type { HubQueues } from './queues.ts';
 
 /** Alarms to the operator: every dead-letter queue, the async-failure queue, and every function's errors and throttles. */
-export function addAlarms(stack: Stack, props: { queues: HubQueues; accessLogs: logs.ILogGroup; alarmEmail?: string | undefined }): sns.Topic {
+export function addAlarms(
+  stack: Stack,
+  props: { queues: HubQueues; accessLogs: logs.ILogGroup; mandrill: MandrillLogs; alarmEmail?: string | undefined },
+): sns.Topic {
   const alarmTopic = new sns.Topic(stack, 'OperatorAlarms', { displayName: 'Parish Comms Hub alarms', enforceSSL: true });
   Validations.of(alarmTopic).acknowledge({
     id: 'AwsSolutions-SNS2',
@@ -64,33 +68,45 @@ export function addAlarms(stack: Stack, props: { queues: HubQueues; accessLogs: 
   );
   alarm(
     'RequestsNotHandledAlarm',
-    'A Mandrill POST was refused as too large (413: a batch over about 4.7 MB never reaches the hub; it may hold several mails), or a webhook or consent request got a 5xx. Check routeKey and status in the API access log; the provider may give up: see docs/channels.md',
-    requestsNotHandled(stack, props.accessLogs),
+    'A Mandrill POST was refused as too large (413: over 10 MB; it may hold several mails) or not stored (5xx), mandrillIntake rejected a stored POST (signature: a wrong key or URL loses every mail), or a webhook or consent request got a 5xx. Check the access logs and the mandrillIntake log: see docs/channels.md',
+    requestsNotHandled(stack, props.accessLogs, props.mandrill),
   );
   return alarmTopic;
 }
 
-const MANDRILL_ROUTE_KEY = `POST ${WEBHOOKS.find((w) => w.fn === 'mandrillWebhook')!.path}`;
+/** Where Mandrill's intake logs what the alarm counts. */
+export interface MandrillLogs {
+  /** The REST API's access log. */
+  readonly accessLogs: logs.ILogGroup;
+  /** mandrillIntake's log group. */
+  readonly intakeLogs: logs.ILogGroup;
+}
 
 /**
- * Requests the provider was refused by the platform or the hub: API Gateway's
- * 413 (over 10 MB, or an event over Lambda's 6 MB: such a body never reaches a
- * function, so nothing else could count it) and any 5xx. Counted from the
- * access log by a metric filter (free); the metric has data, and so a price,
- * only in hours with such a request.
+ * Requests the provider was refused by the platform or the hub, counted from
+ * logs by metric filters (free) into one metric: any 5xx of the HTTP API; on
+ * Mandrill's REST API, 413 (over 10 MB: such a body never reaches anything
+ * that could record it) and any 5xx (not stored); and each stored POST
+ * mandrillIntake rejected (Mandrill was already told 200). The metric has
+ * data, and so a price, only in hours with such a request.
  */
-function requestsNotHandled(stack: Stack, accessLogs: logs.ILogGroup): cloudwatch.IMetric {
+function requestsNotHandled(stack: Stack, accessLogs: logs.ILogGroup, mandrill: MandrillLogs): cloudwatch.IMetric {
+  const metric = { metricNamespace: 'ParishCommsHub', metricName: 'RequestsNotHandled', metricValue: '1' };
+  // The HTTP API's own 413s are the hub refusing oversized bodies (an attacker's): counting them would let anyone raise this alarm.
   const filter = new logs.MetricFilter(stack, 'RequestsNotHandledFilter', {
     logGroup: accessLogs,
-    // 413 only on Mandrill's route: elsewhere the hub itself refuses oversized bodies (an attacker's, not a resident's mail),
-    // and counting them would let anyone raise this alarm.
-    filterPattern: logs.FilterPattern.any(
-      logs.FilterPattern.all(logs.FilterPattern.stringValue('$.status', '=', '413'), logs.FilterPattern.stringValue('$.routeKey', '=', MANDRILL_ROUTE_KEY)),
-      logs.FilterPattern.stringValue('$.status', '=', '5*'),
-    ),
-    metricNamespace: 'ParishCommsHub',
-    metricName: 'RequestsNotHandled',
-    metricValue: '1',
+    filterPattern: logs.FilterPattern.stringValue('$.status', '=', '5*'),
+    ...metric,
+  });
+  new logs.MetricFilter(stack, 'MandrillNotStoredFilter', {
+    logGroup: mandrill.accessLogs,
+    filterPattern: logs.FilterPattern.any(logs.FilterPattern.stringValue('$.status', '=', '413'), logs.FilterPattern.stringValue('$.status', '=', '5*')),
+    ...metric,
+  });
+  new logs.MetricFilter(stack, 'MandrillRejectedFilter', {
+    logGroup: mandrill.intakeLogs,
+    filterPattern: logs.FilterPattern.stringValue('$.message', '=', INTAKE_REJECTED_MESSAGE),
+    ...metric,
   });
   return filter.metric({ period: Duration.minutes(5), statistic: 'Sum' });
 }

@@ -90,6 +90,16 @@ function grantMailObjects(stack: Stack, role: iam.Role, access: FunctionAccess, 
       'The retention sweep deletes the oversized body of each item it erases, one object named by council and reference; DeleteObject on that prefix only.',
     );
   }
+  if (access.takeMandrillIntake) {
+    const intake = 'API Gateway names each Mandrill POST by its request id; the intake reads and deletes objects under that prefix only.';
+    grant('s3:GetObject', MAIL_BUCKET.mandrillIntakePrefix, intake);
+    grant('s3:DeleteObject', MAIL_BUCKET.mandrillIntakePrefix, intake);
+    grant(
+      's3:PutObject',
+      MAIL_BUCKET.objectPrefix,
+      "Each Mandrill mail's raw MIME is one object named by a hash of its item id; PutObject on the raw-mail prefix only.",
+    );
+  }
   if (access.keepBodies) {
     grant(
       's3:PutObject',

@@ -69,6 +69,8 @@ export function addMailBucket(stack: Stack, rawMailDays: number): s3.Bucket {
     lifecycleRules: [
       // Only raw mail expires: full bodies under contentPrefix live as long as their audit record.
       { id: 'expire-raw-mail', prefix: MAIL_BUCKET.objectPrefix, expiration: Duration.days(rawMailDays) },
+      // Mandrill POSTs mandrillIntake never took (it deletes each one it takes): kept as long as a failed event waits to be replayed.
+      { id: 'expire-mandrill-intake', prefix: MAIL_BUCKET.mandrillIntakePrefix, expiration: Duration.days(MAIL_BUCKET.mandrillIntakeExpireAfterDays) },
       { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
     ],
     removalPolicy: RemovalPolicy.RETAIN,

@@ -2,8 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
 import { Client } from '@smithy/core/client';
 import { HttpResponse } from '@smithy/core/protocols';
-import { ENV } from '../../../shared/topology.ts';
-import { FROM_ADDRESS_TOKEN, loadIamModel, MAIL_DOMAIN_TOKEN, type IamModel, type Principal, type RoleModel } from './model.ts';
+import { setLocalS3AccessCheck } from '../../../shared/channels/mail-stores.ts';
+import { ENV, MAIL_BUCKET } from '../../../shared/topology.ts';
+import { arn, FROM_ADDRESS_TOKEN, loadIamModel, MAIL_DOMAIN_TOKEN, type IamModel, type Principal, type RoleModel } from './model.ts';
 import { limitViolation, type LimitViolation } from './limits.ts';
 import { authRequests, type AuthRequest } from './requests.ts';
 
@@ -65,6 +66,8 @@ export function installIamEnforcement(options: { onDenial?: (denial: Denial) => 
   if (!enforcementWanted()) return false;
   if (installed) return true;
   installed = true;
+  // The local mail store stands for the S3 bucket: its reads, writes and deletes are evaluated as S3's would be.
+  setLocalS3AccessCheck((action, key) => checkLocalAccess({ action, resource: `${arn.bucket(MAIL_BUCKET.id)}/${key}`, context: {}, detail: `object ${key}` }));
   const send = Client.prototype.send as (...args: unknown[]) => unknown;
   Client.prototype.send = function patchedSend(this: Client<any, any, any, any>, ...args: unknown[]) {
     if (!attached.has(this.middlewareStack)) {

@@ -19,7 +19,8 @@ export const LOCAL_IAM_REGION = 'eu-west-2';
 export const MAIL_DOMAIN_TOKEN = 'hub-mail-domain.invalid';
 export const FROM_ADDRESS_TOKEN = `hub-from@${MAIL_DOMAIN_TOKEN}`;
 
-export type Principal = FunctionId | 'auditor' | 'dpo';
+/** `mandrillIntegration`: the role API Gateway's S3 integration for Mandrill acts as (not a function). */
+export type Principal = FunctionId | 'auditor' | 'dpo' | 'mandrillIntegration';
 
 export interface PolicyDocument {
   Version?: string;
@@ -118,6 +119,7 @@ async function synthesiseModel(hash: string): Promise<IamModel> {
   for (const fn of Object.keys(FUNCTIONS) as FunctionId[]) roleOf.set(logicalId(stack.functions[fn].role as never), fn);
   roleOf.set(logicalId(stack.auditorRole), 'auditor');
   roleOf.set(logicalId(stack.dpoRole), 'dpo');
+  roleOf.set(logicalId(stack.mandrillIntake.integrationRole), 'mandrillIntegration');
 
   const resolve = resolver(template.Resources, names);
   const roles = {} as Record<Principal, { roleArn: string; policies: { name: string; policy: PolicyDocument }[] }>;

@@ -1,0 +1,163 @@
+import { CfnOutput, Duration, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ENV, MAIL_BUCKET, MANDRILL_INTAKE } from '../../../shared/topology.ts';
+import { LOG_RETENTION } from './functions.ts';
+
+export interface MandrillIntake {
+  readonly api: apigw.RestApi;
+  /** The role API Gateway's S3 integration acts as: PutObject under the intake prefix only. */
+  readonly integrationRole: iam.Role;
+  /** One JSON line per request; the RequestsNotHandled alarm counts 413s and 5xx from it. */
+  readonly accessLogs: logs.LogGroup;
+  /** The exact URL Mandrill must be given (and signs). */
+  readonly webhookUrl: string;
+}
+
+/**
+ * Mandrill's intake (docs/channels.md). A form POST reaches Lambda base64
+ * encoded inside the 6 MB invoke payload, so an HTTP API route refuses one
+ * mail with a 2 MB photo (Mandrill sends attachments twice) before any code
+ * runs. Here a REST API writes the body straight to the raw-mail bucket
+ * (REST payloads up to 10 MB), with X-Mandrill-Signature as object metadata,
+ * and answers 200; the bucket's ObjectCreated notification invokes
+ * mandrillIntake, which checks the signature before anything is recorded.
+ */
+export function addMandrillIntake(
+  stack: Stack,
+  props: { stackId: string; mailBucket: s3.Bucket; intake: lambda.Function; asyncFailures: sqs.Queue },
+): MandrillIntake {
+  const { mailBucket, intake } = props;
+  const accessLogs = new logs.LogGroup(stack, 'MandrillIntakeAccessLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
+  const api = new apigw.RestApi(stack, 'MandrillIntakeApi', {
+    restApiName: `${props.stackId}-mandrill-intake`,
+    description: 'Parish Comms Hub: Mandrill inbound mail, stored to S3 before any function runs',
+    endpointTypes: [apigw.EndpointType.REGIONAL],
+    // Every body passes to S3 byte for byte: the signature is over the exact form fields.
+    binaryMediaTypes: ['*/*'],
+    cloudWatchRole: false,
+    deployOptions: {
+      stageName: 'mandrill',
+      throttlingRateLimit: MANDRILL_INTAKE.throttle.rateLimit,
+      throttlingBurstLimit: MANDRILL_INTAKE.throttle.burstLimit,
+      accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+      accessLogFormat: accessLogFormat(),
+    },
+  });
+  const integrationRole = new iam.Role(stack, 'MandrillIntakeIntegrationRole', {
+    assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+    description: 'Parish Comms Hub: API Gateway stores Mandrill POSTs (PutObject under the intake prefix only)',
+  });
+  integrationRole.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [mailBucket.arnForObjects(`${MAIL_BUCKET.mandrillIntakePrefix}*`)] }),
+  );
+  const resource = api.root.resourceForPath(MANDRILL_INTAKE.path);
+  addPost(stack, api, resource, mailBucket, integrationRole);
+  // Mandrill's creation check.
+  resource.addMethod(
+    'HEAD',
+    new apigw.MockIntegration({ requestTemplates: { 'application/json': '{"statusCode": 200}' }, integrationResponses: [{ statusCode: '200' }] }),
+    {
+      methodResponses: [{ statusCode: '200' }],
+    },
+  );
+
+  mailBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(intake), { prefix: MAIL_BUCKET.mandrillIntakePrefix });
+  intake.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(props.asyncFailures) });
+  const webhookUrl = api.urlForPath(MANDRILL_INTAKE.path);
+  intake.addEnvironment(ENV.mandrillWebhookUrl, webhookUrl);
+  new CfnOutput(stack, 'MandrillWebhookUrl', {
+    value: webhookUrl,
+    description: 'Mailchimp Transactional inbound route webhook URL (exactly this: Mandrill signs it)',
+  });
+  acknowledgeFindings(stack, api, integrationRole, mailBucket);
+  return { api, integrationRole, accessLogs, webhookUrl };
+}
+
+/** POST: S3 PutObject of the body as `mandrill-intake/<request id>`; the signature header is required (400 without it). */
+function addPost(stack: Stack, api: apigw.RestApi, resource: apigw.Resource, mailBucket: s3.Bucket, role: iam.Role): void {
+  const integration = new apigw.AwsIntegration({
+    service: 's3',
+    integrationHttpMethod: 'PUT',
+    path: `${mailBucket.bucketName}/${MAIL_BUCKET.mandrillIntakePrefix}{key}`,
+    options: {
+      credentialsRole: role,
+      passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_MATCH,
+      requestParameters: {
+        'integration.request.path.key': 'context.requestId',
+        [`integration.request.header.x-amz-meta-${MANDRILL_INTAKE.signatureMetadata}`]: 'method.request.header.X-Mandrill-Signature',
+      },
+      integrationResponses: [
+        { statusCode: '200' },
+        // Without this, API Gateway would answer S3's own failure with the default (200) and Mandrill would not retry.
+        { statusCode: '503', selectionPattern: '[345]\\d{2}', responseTemplates: { 'application/json': '{"message":"not stored, retry"}' } },
+      ],
+    },
+  });
+  resource.addMethod('POST', integration, {
+    requestParameters: { 'method.request.header.X-Mandrill-Signature': true },
+    requestValidator: new apigw.RequestValidator(stack, 'MandrillIntakeValidator', { restApi: api, validateRequestParameters: true }),
+    methodResponses: [{ statusCode: '200' }, { statusCode: '503' }],
+  });
+}
+
+/** No source IP or user agent, as for the HTTP API. */
+function accessLogFormat(): apigw.AccessLogFormat {
+  return apigw.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: '$context.requestId',
+      requestTime: '$context.requestTime',
+      httpMethod: '$context.httpMethod',
+      resourcePath: '$context.resourcePath',
+      status: '$context.status',
+      responseLength: '$context.responseLength',
+      integrationStatus: '$context.integration.status',
+      integrationError: '$context.integration.error',
+    }),
+  );
+}
+
+function acknowledgeFindings(stack: Stack, api: apigw.RestApi, role: iam.Role, mailBucket: s3.Bucket): void {
+  const bucketId = stack.getLogicalId(mailBucket.node.defaultChild as s3.CfnBucket);
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MAIL_BUCKET.mandrillIntakePrefix}*]`,
+    reason: 'Each POST is stored under its API Gateway request id, unknown in advance; PutObject on the intake prefix only.',
+  });
+  for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4'])
+    Validations.of(api).acknowledge({
+      id,
+      reason:
+        'Mandrill cannot carry AWS credentials or tokens an authorizer understands; mandrillIntake verifies X-Mandrill-Signature over the configured URL and the form fields before anything is recorded, and deletes what fails.',
+    });
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-APIG2',
+    reason:
+      'The POST requires the X-Mandrill-Signature header (parameter validation: 400 without it). The body is a form, not JSON, so no model can describe it; mandrillIntake parses and verifies it.',
+  });
+  // CDK's handler that installs the bucket notification (a deploy-time custom resource, not on any request path).
+  for (const handler of stack.node.children.filter((c) => c.node.id.startsWith('BucketNotificationsHandler'))) {
+    Validations.of(handler).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: "CDK's own deploy-time handler that sets the bucket's notification configuration; it runs only during a deployment and writes only its own logs.",
+    });
+    Validations.of(handler).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'CDK grants s3:PutBucketNotification on * to its deploy-time notification handler; it runs only during a deployment.',
+    });
+  }
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-APIG3',
+    reason: 'WAF costs $5+ a month, above the whole idle budget; the stage throttle bounds forged traffic and nothing is recorded without a valid signature.',
+  });
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-APIG6',
+    reason:
+      'Execution logging needs an account-wide API Gateway CloudWatch role and would log request data; the access log records every request (status, integration status) without personal data.',
+  });
+}
