@@ -31,6 +31,8 @@ export type Scenario = keyof typeof SCENARIOS;
 /** Requests that must be refused (or accepted and dropped) with a given status. */
 export const HOSTILE = {
   'bad-signature': 401,
+  /** Mandrill's REST API stores before anything can check the signature (200); the intake then records nothing. */
+  'forged-mandrill': 200,
   malformed: 400,
   oversized: 413,
   'unknown-event': 200,
@@ -76,6 +78,7 @@ export function plan(options: PlanOptions): Send[] {
   const interval = 1000 / rate;
 
   const sends: Send[] = [];
+  let hostileCount = 0;
   for (let i = 0; i < items; i++) {
     const at = i * interval;
     // Every scenario appears at least once when there are enough items; then by weight.
@@ -88,7 +91,8 @@ export function plan(options: PlanOptions): Send[] {
     sends.push({ at, type: 'item', item: i, scenario });
     if (resendable(scenario) && random() < dupShare) sends.push({ at: at + random() * Math.min(interval, 20), type: 'duplicate', item: i, scenario });
     if (resendable(scenario) && random() < retryShare) sends.push({ at: at + retryAfter, type: 'retry', item: i, scenario });
-    if (random() < hostileShare) sends.push({ at: at + interval / 2, type: 'hostile', item: i, hostile: hostiles[Math.floor(random() * hostiles.length)]! });
+    // Hostile kinds in turn, so a short run still sends each one.
+    if (random() < hostileShare) sends.push({ at: at + interval / 2, type: 'hostile', item: i, hostile: hostiles[hostileCount++ % hostiles.length]! });
   }
   return sends.sort((a, b) => a.at - b.at);
 }

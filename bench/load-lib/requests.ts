@@ -114,19 +114,18 @@ export function itemRequest(target: Target, run: string, i: number, scenario: Sc
 export function hostileRequest(target: Target, run: string, i: number, hostile: Hostile, now: Date): HttpRequest {
   switch (hostile) {
     case 'bad-signature': {
-      // A genuine-looking event signed with the wrong secret; each channel in turn.
-      const wrong = {
-        ...target,
-        secrets: { ...target.secrets, MESSENGER_APP_SECRET: 'not-the-secret', TWILIO_AUTH_TOKEN: 'not-the-token', MANDRILL_WEBHOOK_KEY: 'not-the-key' },
-      };
-      const which = i % 3;
+      // A genuine-looking event signed with the wrong secret; each webhook channel in turn.
+      const wrong = { ...target, secrets: { ...target.secrets, MESSENGER_APP_SECRET: 'not-the-secret', TWILIO_AUTH_TOKEN: 'not-the-token' } };
       const req =
-        which === 0
+        i % 2 === 0
           ? messenger(wrong, now, `m_forged_${run}_${i}`, { sender: { id: `7${pad(i, 14)}` }, text: 'forged' })
-          : which === 1
-            ? twilio(wrong, `SMforged${run}${pad(i, 18)}`, phone(run, i), 'forged')
-            : mandrill(wrong, now, `forged${run}${pad(i, 10)}`, `forged-${run}-${i}@example.co.uk`);
+          : twilio(wrong, `SMforged${run}${pad(i, 18)}`, phone(run, i), 'forged');
       return withoutItem(req);
+    }
+    case 'forged-mandrill': {
+      // Stored and answered 200 by the intake's REST API; mandrillIntake must then record nothing (accounting: no new record).
+      const wrong = { ...target, secrets: { ...target.secrets, MANDRILL_WEBHOOK_KEY: 'not-the-key' } };
+      return withoutItem(mandrill(wrong, now, `forged${run}${pad(i, 10)}`, `forged-${run}-${i}@example.co.uk`));
     }
     case 'malformed': {
       // Correctly signed bytes that are not JSON.

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { sha256Hex } from '../store/hash.ts';
 import { ENV, MAIL_BUCKET } from '../topology.ts';
 
 /**
@@ -48,6 +49,15 @@ const METADATA_SUFFIX = '.metadata.json';
 
 export function mailKey(messageId: string, env: NodeJS.ProcessEnv = process.env): string {
   return `${env[ENV.mailPrefix] ?? MAIL_BUCKET.objectPrefix}${messageId}`;
+}
+
+/**
+ * Where the Mandrill intake keeps an inbound mail's raw MIME: under the
+ * raw-mail prefix, named by a hash of the item id (Mandrill ids are not safe
+ * as keys), so erasure can find it from the item id as it does for SES mail.
+ */
+export function mandrillRawMailKey(itemId: string): string {
+  return `${MAIL_BUCKET.objectPrefix}mandrill-${sha256Hex(itemId).slice(0, 40)}`;
 }
 
 export class FileMailStore implements IntakeMailStore {

@@ -4,8 +4,8 @@ import { HttpError } from '../http/errors.ts';
 import type { Secrets } from '../runtime/secrets.ts';
 import { requireEnv } from '../runtime/env.ts';
 import { MAIL_BUCKET, MANDRILL_INTAKE } from '../topology.ts';
-import { asArray, asObject, asString, sha256Hex } from './common.ts';
-import { type IntakeMailStore, mailKey } from './mail-stores.ts';
+import { asArray, asObject, asString } from './common.ts';
+import { type IntakeMailStore, mandrillRawMailKey } from './mail-stores.ts';
 import { type KeepRawMail, mandrillWebhook } from './mandrill.ts';
 
 /**
@@ -80,7 +80,7 @@ export async function takeMandrillIntake(key: string, deps: MandrillIntakeDeps):
   };
   let outcome: Awaited<ReturnType<typeof mandrillWebhook>>;
   try {
-    outcome = await mandrillWebhook(request, { secrets: deps.secrets, env, now: deps.now ?? new Date() }, keepRawMail(deps.store, env));
+    outcome = await mandrillWebhook(request, { secrets: deps.secrets, env, now: deps.now ?? new Date() }, keepRawMail(deps.store));
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
     await deps.store.delete(key);
@@ -103,9 +103,9 @@ function webhookUrl(env: NodeJS.ProcessEnv): string {
  * the item's `raw`. The key is derived from the item id, so a retry rewrites
  * the same object.
  */
-function keepRawMail(store: IntakeMailStore, env: NodeJS.ProcessEnv): KeepRawMail {
+function keepRawMail(store: IntakeMailStore): KeepRawMail {
   return async (itemId, rawMsg) => {
-    const key = mailKey(`mandrill-${sha256Hex(itemId).slice(0, 40)}`, env);
+    const key = mandrillRawMailKey(itemId);
     await store.put(key, Buffer.from(rawMsg, 'utf8'));
     return store.bucket ? { bucket: store.bucket, key } : undefined;
   };

@@ -1,4 +1,5 @@
 import { AUDIT_PREFIX, AUDIT_SORT, OPS_PREFIX } from '../store/keys.ts';
+import { mandrillRawMailKey } from '../channels/mail-stores.ts';
 import { MAIL_BUCKET } from '../topology.ts';
 
 /**
@@ -392,9 +393,10 @@ export const KEY_CLASSES: readonly KeyClass[] = [
     id: 'raw-mail',
     store: 'mail',
     prefix: MAIL_BUCKET.objectPrefix,
-    holds: "raw MIME of every inbound email: residents' mail and the clerk's replies",
+    holds: "raw MIME of every inbound email: residents' mail and the clerk's replies (SES by message id; Mandrill as mandrill-<hash of the item id>)",
     personal: 'personal',
-    foundBy: "rawKey of the item's received event, or the SES message id in the item id (informal logs, the clerk's replies named by replyItemId)",
+    foundBy:
+      "rawKey of the item's received event, or the item id (SES message id; Mandrill: its hash) for informal logs and the clerk's replies named by replyItemId",
     erasure: 'delete',
     erasureNote: 'deleted',
     retention: 'policy retention.rawMail (30 days): bucket lifecycle; locally the hub expires it the same way',
@@ -409,6 +411,17 @@ export const KEY_CLASSES: readonly KeyClass[] = [
     erasure: 'keep',
     erasureNote: 'no personal data; write-once (Object Lock)',
     retention: "the bucket's Object Lock period",
+  },
+  {
+    id: 'mandrill-intake',
+    store: 'mail',
+    prefix: MAIL_BUCKET.mandrillIntakePrefix,
+    holds: "Mandrill POSTs as API Gateway stored them (one or more residents' mails), until mandrillIntake takes them (seconds)",
+    personal: 'personal',
+    foundBy: 'not per person: each object is deleted once taken',
+    erasure: 'keep',
+    erasureNote: 'deleted by mandrillIntake once taken; the lifecycle rule deletes any left after 14 days',
+    retention: 'seconds; at most 14 days (bucket lifecycle) when the intake failed every retry',
   },
   {
     id: 'full-body',
@@ -440,11 +453,14 @@ export function opsKeysErasedBy(erasure: Erasure): string[] {
 
 /**
  * The raw-mail key of an item received by SES (item id `ses:<message id>`,
- * stored by the receipt rule under the raw-mail prefix: shared/channels/ses.ts),
- * for items whose events do not name it: informal email, which has no events,
- * and the clerk's email replies. Undefined for other channels.
+ * stored by the receipt rule under the raw-mail prefix: shared/channels/ses.ts)
+ * or by Mandrill (kept by the intake under a hash of the item id:
+ * shared/channels/mandrill-intake.ts), for items whose events do not name it:
+ * informal email, which has no events, and the clerk's email replies.
+ * Undefined for other channels.
  */
 export function rawMailKeyOf(itemId: string): string | undefined {
+  if (itemId.startsWith('mandrill:')) return mandrillRawMailKey(itemId);
   const messageId = itemId.startsWith('ses:') ? itemId.slice('ses:'.length) : '';
   return /^[A-Za-z0-9._-]+$/.test(messageId) ? `${MAIL_BUCKET.objectPrefix}${messageId}` : undefined;
 }

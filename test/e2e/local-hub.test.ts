@@ -249,7 +249,8 @@ describe('local hub (npm start) end to end', () => {
     for (const fn of [
       'messengerWebhook',
       'mailchimpWebhook',
-      'mandrillWebhook',
+      'mandrillIntake',
+      'mandrillIntegration',
       'twilioWebhook',
       'sesInbound',
       'smsInbound',

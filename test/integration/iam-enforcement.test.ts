@@ -1,9 +1,13 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { bindPrincipal, clearDenials, installIamEnforcement, recordedDenials, runAs } from '../../infra/local/iam/enforce.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
+import { FileMailStore } from '../../shared/channels/mail-stores.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 
 /**
@@ -116,6 +120,30 @@ describe('IAM enforcement against the synthesised roles', () => {
       name: 'AccessDenied',
     });
     s3.destroy();
+  });
+
+  it("the local mail store is evaluated as S3: Mandrill's integration role may only write the intake prefix, the intake function only read and delete it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-mail-'));
+    try {
+      const store = new FileMailStore(dir);
+      await runAs('mandrillIntegration', () => store.put('mandrill-intake/req-1', Buffer.from('mandrill_events=[]'), { 'mandrill-signature': 'x' }));
+      await expect(runAs('mandrillIntegration', () => store.put('inbound/forged', Buffer.from('x')))).rejects.toMatchObject({
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      });
+      await expect(runAs('mandrillIntake', () => store.get('content/stilton/STL-1'))).rejects.toMatchObject({ name: 'AccessDenied' });
+      await expect(runAs('classify', () => store.getObject('mandrill-intake/req-1'))).rejects.toMatchObject({ name: 'AccessDenied' });
+      expect((await runAs('mandrillIntake', () => store.getObject('mandrill-intake/req-1')))?.metadata).toEqual({ 'mandrill-signature': 'x' });
+      await runAs('mandrillIntake', () => store.delete('mandrill-intake/req-1'));
+      expect(existsSync(join(dir, 'inbound/forged'))).toBe(false);
+      expect(recordedDenials().map((d) => `${d.principal} ${d.action} ${d.detail}`)).toEqual([
+        'mandrillIntegration s3:PutObject object inbound/forged',
+        'mandrillIntake s3:GetObject object content/stilton/STL-1',
+        'classify s3:GetObject object mandrill-intake/req-1',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -22,7 +22,7 @@ describe('local API Gateway: routes', () => {
   });
 
   it('matches HEAD only where a HEAD route exists, as HTTP APIs do', () => {
-    expect(routed('HEAD', '/webhooks/mandrill').route.fn).toBe('mandrillWebhook');
+    expect(routed('HEAD', '/webhooks/mailchimp/s3cret').route.fn).toBe('mailchimpWebhook');
     expect(matchRoute(ROUTES, 'HEAD', '/webhooks/twilio')).toEqual({ allowed: ['POST'] });
     expect(matchRoute(ROUTES, 'GET', '/webhooks/nowhere')).toBeUndefined();
     expect(matchRoute(ROUTES, 'GET', '/consent/')).toBeUndefined();
@@ -94,12 +94,18 @@ describe('local API Gateway: payload 2.0 events', () => {
 
   it('lower-cases header names and joins repeated headers', () => {
     const event = buildHttpEvent(
-      { method: 'HEAD', url: '/webhooks/mandrill', headers: { 'X-Custom': ['a', 'b'], Host: 'hub.local' }, body: Buffer.alloc(0), sourceIp: '127.0.0.1' },
-      routed('HEAD', '/webhooks/mandrill'),
+      {
+        method: 'HEAD',
+        url: '/webhooks/mailchimp/s3cret',
+        headers: { 'X-Custom': ['a', 'b'], Host: 'hub.local' },
+        body: Buffer.alloc(0),
+        sourceIp: '127.0.0.1',
+      },
+      routed('HEAD', '/webhooks/mailchimp/s3cret'),
     );
     expect(event.headers['x-custom']).toBe('a,b');
     expect(event.requestContext.http.method).toBe('HEAD');
-    expect(event.routeKey).toBe('HEAD /webhooks/mandrill');
+    expect(event.routeKey).toBe('HEAD /webhooks/mailchimp/{secret}');
   });
 });
 
