@@ -79,7 +79,7 @@ describe('Mandrill intake', () => {
     const validator = s.json.Resources[[...referencedIds(post.RequestValidatorId)][0]!].Properties;
     expect(validator.ValidateRequestParameters).toBe(true);
     const head = methods().find((m) => m.HttpMethod === 'HEAD')!;
-    expect(head.Integration).toMatchObject({ Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] });
+    expect(head.Integration).toMatchObject({ Type: 'MOCK', ContentHandling: 'CONVERT_TO_TEXT', IntegrationResponses: [{ StatusCode: '200' }] });
     expect(
       methods()
         .map((m) => m.HttpMethod)
