@@ -94,13 +94,17 @@ describe('functions, routes, schedules', () => {
   const fnOf = (value: unknown): FunctionId | undefined =>
     (Object.keys(FUNCTIONS) as FunctionId[]).find((id) => referencedIds(value).has(s.logicalId(s.stack.functions[id])));
 
-  it('the stack has exactly the topology functions (and the deploy-time reader of the signing public key)', () => {
+  it("the stack has exactly the topology functions (and the deploy-time reader of the signing public key, and CDK's installer of the Mandrill intake's bucket notification)", () => {
     expect(
       resourcesOfType(s.json, 'AWS::Lambda::Function')
         .map(([id]) => id)
         .sort(),
     ).toEqual(
-      [...(Object.keys(FUNCTIONS) as FunctionId[]).map((id) => s.logicalId(s.stack.functions[id])), s.logicalId(s.stack.auditDigests.publicKeyFunction)].sort(),
+      [
+        ...(Object.keys(FUNCTIONS) as FunctionId[]).map((id) => s.logicalId(s.stack.functions[id])),
+        s.logicalId(s.stack.auditDigests.publicKeyFunction),
+        s.logicalId(s.stack.mandrillIntake.notificationHandler),
+      ].sort(),
     );
   });
 

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
 import { ENV, MAIL_BUCKET, MANDRILL_INTAKE } from '../../../shared/topology.ts';
 import { LOG_RETENTION } from './functions.ts';
 
@@ -18,6 +19,8 @@ export interface MandrillIntake {
   readonly accessLogs: logs.LogGroup;
   /** The exact URL Mandrill must be given (and signs). */
   readonly webhookUrl: string;
+  /** CDK's deploy-time function that installs the bucket notification (not on any request path). */
+  readonly notificationHandler: IConstruct;
 }
 
 /**
@@ -76,8 +79,9 @@ export function addMandrillIntake(
     value: webhookUrl,
     description: 'Mailchimp Transactional inbound route webhook URL (exactly this: Mandrill signs it)',
   });
-  acknowledgeFindings(stack, api, integrationRole, mailBucket);
-  return { api, integrationRole, accessLogs, webhookUrl };
+  const notificationHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'))!;
+  acknowledgeFindings(stack, { api, role: integrationRole, mailBucket, notificationHandler });
+  return { api, integrationRole, accessLogs, webhookUrl, notificationHandler };
 }
 
 /** POST: S3 PutObject of the body as `mandrill-intake/<request id>`; the signature header is required (400 without it). */
@@ -123,7 +127,10 @@ function accessLogFormat(): apigw.AccessLogFormat {
   );
 }
 
-function acknowledgeFindings(stack: Stack, api: apigw.RestApi, role: iam.Role, mailBucket: s3.Bucket): void {
+function acknowledgeFindings(
+  stack: Stack,
+  { api, role, mailBucket, notificationHandler }: { api: apigw.RestApi; role: iam.Role; mailBucket: s3.Bucket; notificationHandler: IConstruct },
+): void {
   const bucketId = stack.getLogicalId(mailBucket.node.defaultChild as s3.CfnBucket);
   Validations.of(role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MAIL_BUCKET.mandrillIntakePrefix}*]`,
@@ -141,12 +148,10 @@ function acknowledgeFindings(stack: Stack, api: apigw.RestApi, role: iam.Role, m
       'The POST requires the X-Mandrill-Signature header (parameter validation: 400 without it). The body is a form, not JSON, so no model can describe it; mandrillIntake parses and verifies it.',
   });
   // CDK's handler that installs the bucket notification (a deploy-time custom resource, not on any request path).
-  for (const handler of stack.node.children.filter((c) => c.node.id.startsWith('BucketNotificationsHandler'))) {
-    Validations.of(handler).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: "CDK's own deploy-time handler that sets the bucket's notification configuration; it runs only during a deployment and writes only its own logs.",
-    });
-  }
+  Validations.of(notificationHandler).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: "CDK's own deploy-time handler that sets the bucket's notification configuration; it runs only during a deployment and writes only its own logs.",
+  });
   Validations.of(api).acknowledge({
     id: 'AwsSolutions-APIG3',
     reason: 'WAF costs $5+ a month, above the whole idle budget; the stage throttle bounds forged traffic and nothing is recorded without a valid signature.',
