@@ -1,5 +1,5 @@
 import type { AuditStore } from '../store/audit-store.ts';
-import type { CaseStore } from '../store/case-store.ts';
+import { CaseStore } from '../store/case-store.ts';
 import type { OpsStore } from '../store/ops-store.ts';
 import type { Policy } from '../policy/schema.ts';
 import { PAGE_HEADERS, escapeHtml } from '../pipeline/consent-page.ts';
@@ -10,6 +10,7 @@ import { registerReminders } from './open-case.ts';
 import { verifyCaseLink, type LinkCommand } from './case-link.ts';
 import { requireEnv } from '../runtime/env.ts';
 import { recorderDepsFromEnv } from '../store/recorder-deps.ts';
+import { loadSecrets } from '../runtime/secrets.ts';
 
 /**
  * `GET|POST /cases/{token}`: a signed link from the routing email. GET shows
@@ -94,13 +95,9 @@ function page(statusCode: number, council: string, title: string, text: string, 
   return { statusCode, headers: { ...PAGE_HEADERS }, body };
 }
 
-/** Production wiring from the environment; SDK clients load here, not with the page logic above. */
+/** Production wiring from the environment. */
 export async function caseLinkDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<CaseLinkDeps> {
   const { opsTable } = requireEnv(['auditTable', 'opsTable'], env);
-  const [{ policy, client, audit, ops, now }, { CaseStore }, { loadSecrets }] = await Promise.all([
-    recorderDepsFromEnv(env),
-    import('../store/case-store.ts'),
-    import('../runtime/secrets.ts'),
-  ]);
+  const { policy, client, audit, ops, now } = await recorderDepsFromEnv(env);
   return { policy, cases: new CaseStore({ client, tableName: opsTable }), ops, audit, signingKey: (await loadSecrets(env)).CONSENT_SIGNING_KEY, now };
 }

@@ -6,6 +6,7 @@ import type { Policy } from '../policy/schema.ts';
 import { LINK_ACTIONS, signModerationLink, verifyModerationLink, type LinkAction, type ModerationLinkClaims } from './clerk-link.ts';
 import { composePageAction } from './page-outbox.ts';
 import { OPS_PREFIX } from '../store/keys.ts';
+import { loadSecrets } from '../runtime/secrets.ts';
 
 /**
  * `GET|POST /moderation/{token}`: the clerk's one-click links. GET only shows
@@ -148,6 +149,6 @@ export { LINK_ACTIONS };
 /** The function's dependencies from its environment (tables, queue, council, signing key). */
 export async function clerkActionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ClerkActionDeps> {
   const { outboxQueueUrl } = requireEnv(['auditTable', 'opsTable', 'outboxQueueUrl'], env);
-  const [{ policy, audit, ops, now }, { loadSecrets }] = await Promise.all([recorderDepsFromEnv(env), import('../runtime/secrets.ts')]);
+  const { policy, audit, ops, now } = await recorderDepsFromEnv(env);
   return { policy, audit, ops, publish: lazyOutboxPublisher(outboxQueueUrl), signingKey: (await loadSecrets(env)).CONSENT_SIGNING_KEY, now };
 }

@@ -22,6 +22,7 @@ import {
 } from './consent-page.ts';
 import { type DueKind, OPS_PREFIX } from '../store/keys.ts';
 import type { DueEntry } from '../store/ops-store.ts';
+import { loadSecrets } from '../runtime/secrets.ts';
 
 /**
  * The data-consent lifecycle (stilton.txt §11, west-end.txt "Parish Council
@@ -374,10 +375,10 @@ function reminderMessage(data: ConsentDueData, summary: AuditSummary, now: Date,
 
 // ---------------------------------------------------------------- wiring
 
-/** Production wiring from the environment; SDK clients load here, not with the pure logic above. */
+/** Production wiring from the environment. */
 export async function consentDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ConsentDeps> {
   const { outboxQueueUrl } = requireEnv(['auditTable', 'opsTable', 'outboxQueueUrl'], env);
-  const [{ policy, audit, ops, now }, { loadSecrets }] = await Promise.all([recorderDepsFromEnv(env), import('../runtime/secrets.ts')]);
+  const { policy, audit, ops, now } = await recorderDepsFromEnv(env);
   return {
     policy,
     audit,

@@ -1,8 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/schema.ts';
 import { councilOf, requireEnv } from '../runtime/env.ts';
-import type { AuditStore } from './audit-store.ts';
-import type { OpsStore } from './ops-store.ts';
+import { auditQueueFromEnv } from './audit-queue.ts';
+import { AuditStore } from './audit-store.ts';
+import { createDocumentClient } from './client.ts';
+import { OpsStore } from './ops-store.ts';
 
 /** What every function that records audit events and keeps ops records is wired with. */
 export interface RecorderDeps {
@@ -15,15 +18,12 @@ export interface RecorderDeps {
   now(): Date;
 }
 
-/** The council's policy and its stores from the environment; the SDK clients load here, on the first call, not with the handler's module. */
+/**
+ * The council's policy and its stores from the environment. The modules are
+ * imported statically: every invocation needs them, and in a code-split bundle
+ * five lazy imports become five more files to load on the first call.
+ */
 export async function recorderDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<RecorderDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { auditQueueFromEnv }, { OpsStore }, { loadPolicy }] = await Promise.all([
-    import('./client.ts'),
-    import('./audit-store.ts'),
-    import('./audit-queue.ts'),
-    import('./ops-store.ts'),
-    import('../policy/load.ts'),
-  ]);
   const { auditTable, opsTable } = requireEnv(['auditTable', 'opsTable'], env);
   const policy = loadPolicy(councilOf(env), { trustPresets: true });
   const client = createDocumentClient();
