@@ -1,4 +1,4 @@
-// `npm run gen:obscene-terms`: writes shared/moderation/obscene-terms.json, the
+// `npm run gen:moderation`: writes shared/moderation/obscene-terms.json, the
 // data of the rules tier's profanity matcher (shared/moderation/obscene-matcher.ts),
 // from obscenity's English dataset narrowed to shared/moderation/obscene-words.ts
 // and its recommended transformers. Built here, once, so that no Lambda parses

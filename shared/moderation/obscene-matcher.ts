@@ -4,7 +4,7 @@ import TERMS from './obscene-terms.json' with { type: 'json' };
  * The profanity matcher of the rules tier: obscenity's RegExpMatcher
  * (`getAllMatches(text, true)`) with its English dataset and recommended
  * transformers, on data built ahead of time (shared/moderation/obscene-terms.json,
- * `npm run gen:obscene-terms`), so no Lambda parses obscenity's dataset at
+ * `npm run gen:moderation`), so no Lambda parses obscenity's dataset at
  * import. It gives the same matches as the library, in the same order
  * (test/unit/moderation-obscene-matcher.test.ts compares the two on random
  * text), and answers the common case, no term anywhere, with one pass of

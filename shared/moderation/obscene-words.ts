@@ -5,7 +5,7 @@
  * (Stow-cum-Quy), "rape" (oilseed), "fag" (a cigarette), "cock" (a cock-up),
  * "dick" (a name), "arse" and "piss" (mild venting) and the clinical words.
  *
- * The matcher does not read this at run time: `npm run gen:obscene-terms`
+ * The matcher does not read this at run time: `npm run gen:moderation`
  * builds shared/moderation/obscene-terms.json from it and obscenity's dataset,
  * and test/unit/moderation-obscene-terms.test.ts fails if that file is stale.
  */

@@ -1,3 +1,5 @@
+import PATTERN_LITERALS from './pattern-literals.json' with { type: 'json' };
+
 /**
  * The small pattern engine of the rules tier: a pattern is a regular
  * expression plus the context that cancels it (a negation before it, a
@@ -58,27 +60,54 @@ export interface ScanResult {
 }
 
 /**
- * Patterns scanned together. `any` matches somewhere exactly when one of the
- * patterns does (the same flags, each pattern a branch of one alternation), so
- * a text that none of them touches costs one pass instead of one per pattern.
+ * Patterns scanned together, in three steps that each only skip work:
+ *  1. most patterns cannot match without one of a few words (found ahead of
+ *     time by infra/build/pattern-literals.ts, looked up by the pattern's
+ *     source in pattern-literals.json); `needs` tests for them in the
+ *     lower-cased text, `needed` for those of the whole set;
+ *  2. `any` matches somewhere exactly when one of the patterns does (the same
+ *     flags, each pattern a branch of one alternation);
+ *  3. only then each pattern runs, unless its own words are missing.
+ * A pattern with no entry in pattern-literals.json is always run.
  */
 export interface PatternSet {
   readonly patterns: readonly Pattern[];
+  readonly needs: readonly (RegExp | undefined)[];
+  /** The union of `needs`, when every pattern has one. */
+  readonly needed: RegExp | undefined;
   readonly any: RegExp;
 }
+
+const NEEDS: Readonly<Record<string, string>> = PATTERN_LITERALS.needs;
+const built: PatternSet[] = [];
 
 export function patternSet(patterns: readonly Pattern[]): PatternSet {
   const flags = new Set(patterns.map((p) => p.re.flags));
   if (flags.size !== 1) throw new Error(`a pattern set needs one set of flags, not ${[...flags].join(', ')}`);
-  const any = new RegExp(patterns.map((p) => `(?:${p.re.source})`).join('|'), [...flags][0]!.replace('g', ''));
-  return { patterns, any };
+  const words = patterns.map((p) => (Object.hasOwn(NEEDS, p.re.source) ? NEEDS[p.re.source]! : undefined));
+  const set = {
+    patterns,
+    needs: words.map((w) => (w === undefined ? undefined : new RegExp(w))),
+    needed: words.every((w) => w !== undefined) ? new RegExp(words.join('|')) : undefined,
+    any: new RegExp(patterns.map((p) => `(?:${p.re.source})`).join('|'), [...flags][0]!.replace('g', '')),
+  };
+  built.push(set);
+  return set;
+}
+
+/** Every pattern set the loaded modules built, for infra/build/pattern-literals.ts. */
+export function allPatternSets(): readonly PatternSet[] {
+  return built;
 }
 
 export function scan(text: string, set: PatternSet, maxEvidence = 3): ScanResult {
   const evidence: string[] = [];
   let weak = false;
-  if (!set.any.test(text)) return { evidence, weak };
-  for (const p of set.patterns) {
+  const lower = text.toLowerCase();
+  if (set.needed?.test(lower) === false || !set.any.test(text)) return { evidence, weak };
+  for (let i = 0; i < set.patterns.length; i++) {
+    if (set.needs[i]?.test(lower) === false) continue;
+    const p = set.patterns[i]!;
     p.re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = p.re.exec(text)) !== null) {

@@ -44,7 +44,7 @@ describe('profanity matcher built ahead of time', () => {
     expect(obsceneMatches('a snigger at the shitake stall')).toEqual([]);
   });
 
-  it('is generated from obscenity and shared/moderation/obscene-words.ts; npm run gen:obscene-terms rewrites it', () => {
+  it('is generated from obscenity and shared/moderation/obscene-words.ts; npm run gen:moderation rewrites it', () => {
     expect(readFileSync(OBSCENE_TERMS_FILE, 'utf8')).toBe(obsceneTermsJson());
   });
 });

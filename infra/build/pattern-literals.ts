@@ -1,0 +1,35 @@
+// `npm run gen:moderation` (with obscene-terms.ts): writes
+// shared/moderation/pattern-literals.json, for each pattern of the rules tier
+// the words it cannot match without (required-literals.ts), as one regular
+// expression that scan() tests before running the pattern. Keyed by the
+// pattern's source, so an edited pattern has no entry (and is always run)
+// until this is run again; test/unit/moderation-pattern-literals.test.ts
+// fails while the file is stale.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import '../../shared/moderation/rules.ts';
+import { allPatternSets } from '../../shared/moderation/scan.ts';
+import { requiredLiterals } from './required-literals.ts';
+
+export const PATTERN_LITERALS_FILE = fileURLToPath(new URL('../../shared/moderation/pattern-literals.json', import.meta.url));
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+export function buildPatternLiterals(): { generatedBy: string; needs: Record<string, string> } {
+  const needs: Record<string, string> = {};
+  const sources = allPatternSets().flatMap((set) => set.patterns.map((p) => p.re.source));
+  for (const source of [...new Set(sources)].sort()) {
+    const literals = requiredLiterals(source);
+    if (literals) needs[source] = literals.map(escapeRegExp).join('|');
+  }
+  return { generatedBy: 'npm run gen:moderation (infra/build/pattern-literals.ts)', needs };
+}
+
+export function patternLiteralsJson(): string {
+  return `${JSON.stringify(buildPatternLiterals(), null, 2)}\n`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  writeFileSync(PATTERN_LITERALS_FILE, patternLiteralsJson());
+  process.stdout.write(`wrote ${PATTERN_LITERALS_FILE}\n`);
+}
