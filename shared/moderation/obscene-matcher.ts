@@ -13,7 +13,7 @@ import TERMS from './obscene-terms.json' with { type: 'json' };
 
 /** A transformer chain as data: one-to-one character maps, then obscenity's collapse of repeated characters. */
 export interface TransformSpec {
-  /** [from, to] code points of the composed maps (confusables, leetspeak, ASCII lower case); others map to themselves. */
+  /** [from, to] code points of the composed maps (confusables, leetspeak, ASCII lower case), sorted; others map to themselves. */
   readonly charMap: readonly (readonly number[])[];
   /** A run of one (mapped) character keeps at most this many; null keeps all. */
   readonly collapseDefault: number | null;
@@ -48,10 +48,37 @@ interface Transformed {
 const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
+/**
+ * The composed character maps. charMap is sorted by code point (the generator
+ * walks them in order); typed arrays and a binary search, because building a
+ * Map of its ~2,900 entries costs a millisecond at every cold start.
+ */
+function charMapper(pairs: TransformSpec['charMap']): (c: number) => number {
+  const from = new Int32Array(pairs.length);
+  const to = new Int32Array(pairs.length);
+  for (let i = 0; i < pairs.length; i++) {
+    from[i] = pairs[i]![0]!;
+    to[i] = pairs[i]![1]!;
+  }
+  const find = (c: number): number => {
+    let lo = 0;
+    let hi = from.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (from[mid] === c) return to[mid]!;
+      if (from[mid]! < c) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return c;
+  };
+  const ascii = new Int32Array(128);
+  for (let c = 0; c < 128; c++) ascii[c] = find(c);
+  return (c) => (c < 128 ? ascii[c]! : find(c));
+}
+
 /** One transformer chain, applied character by character as obscenity's TransformerSet does. */
 function transformer(spec: TransformSpec): (input: string) => Transformed {
-  const map = new Map(spec.charMap.map(([from, to]) => [from!, to!]));
-  const ascii = Int32Array.from({ length: 128 }, (_, c) => map.get(c) ?? c);
+  const map = charMapper(spec.charMap);
   const keep = new Map(spec.collapseCustom.map(([c, n]) => [c!, n!]));
   const keepDefault = spec.collapseDefault ?? Number.POSITIVE_INFINITY;
   return (input) => {
@@ -63,7 +90,7 @@ function transformer(spec: TransformSpec): (input: string) => Transformed {
       const at = i;
       let c = input.charCodeAt(i);
       if (isHigh(c) && i + 1 < input.length && isLow(input.charCodeAt(i + 1))) c = (c - 0xd800) * 0x400 + (input.charCodeAt(++i) - 0xdc00) + 0x10000;
-      c = c < 128 ? ascii[c]! : (map.get(c) ?? c);
+      c = map(c);
       if (c === last) {
         if (remaining-- <= 0) continue;
       } else {

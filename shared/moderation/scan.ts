@@ -60,36 +60,30 @@ export interface ScanResult {
 }
 
 /**
- * Patterns scanned together, in three steps that each only skip work:
- *  1. most patterns cannot match without one of a few words (found ahead of
- *     time by infra/build/pattern-literals.ts, looked up by the pattern's
- *     source in pattern-literals.json); `needs` tests for them in the
- *     lower-cased text, `needed` for those of the whole set;
- *  2. `any` matches somewhere exactly when one of the patterns does (the same
- *     flags, each pattern a branch of one alternation);
- *  3. only then each pattern runs, unless its own words are missing.
- * A pattern with no entry in pattern-literals.json is always run.
+ * Patterns scanned together. Most patterns cannot match without one of a few
+ * words, found ahead of time by infra/build/required-literals.ts and kept in
+ * pattern-literals.json under the pattern's source (`npm run gen:moderation`).
+ * `needs` tests for a pattern's words in the lower-cased text and `needed` for
+ * those of the whole set, so a text without them costs one pass, and a
+ * pattern whose words are missing is not run. A pattern with no entry there
+ * (edited since, or with no such word) is always run.
  */
 export interface PatternSet {
   readonly patterns: readonly Pattern[];
   readonly needs: readonly (RegExp | undefined)[];
   /** The union of `needs`, when every pattern has one. */
   readonly needed: RegExp | undefined;
-  readonly any: RegExp;
 }
 
 const NEEDS: Readonly<Record<string, string>> = PATTERN_LITERALS.needs;
 const built: PatternSet[] = [];
 
 export function patternSet(patterns: readonly Pattern[]): PatternSet {
-  const flags = new Set(patterns.map((p) => p.re.flags));
-  if (flags.size !== 1) throw new Error(`a pattern set needs one set of flags, not ${[...flags].join(', ')}`);
   const words = patterns.map((p) => (Object.hasOwn(NEEDS, p.re.source) ? NEEDS[p.re.source]! : undefined));
   const set = {
     patterns,
     needs: words.map((w) => (w === undefined ? undefined : new RegExp(w))),
     needed: words.every((w) => w !== undefined) ? new RegExp(words.join('|')) : undefined,
-    any: new RegExp(patterns.map((p) => `(?:${p.re.source})`).join('|'), [...flags][0]!.replace('g', '')),
   };
   built.push(set);
   return set;
@@ -104,7 +98,7 @@ export function scan(text: string, set: PatternSet, maxEvidence = 3): ScanResult
   const evidence: string[] = [];
   let weak = false;
   const lower = text.toLowerCase();
-  if (set.needed?.test(lower) === false || !set.any.test(text)) return { evidence, weak };
+  if (set.needed?.test(lower) === false) return { evidence, weak };
   for (let i = 0; i < set.patterns.length; i++) {
     if (set.needs[i]?.test(lower) === false) continue;
     const p = set.patterns[i]!;
