@@ -15,12 +15,18 @@ export const PATTERN_LITERALS_FILE = fileURLToPath(new URL('../../shared/moderat
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+/** A text contains one of `words` iff it contains one of those that contain no other: "steal" makes "stealing" redundant. */
+function minimal(words: readonly string[]): string[] {
+  const unique = [...new Set(words)].sort();
+  return unique.filter((w) => !unique.some((other) => other !== w && w.includes(other)));
+}
+
 export function buildPatternLiterals(): { generatedBy: string; needs: Record<string, string> } {
   const needs: Record<string, string> = {};
   const sources = allPatternSets().flatMap((set) => set.patterns.map((p) => p.re.source));
   for (const source of [...new Set(sources)].sort()) {
     const literals = requiredLiterals(source);
-    if (literals) needs[source] = literals.map(escapeRegExp).join('|');
+    if (literals) needs[source] = minimal(literals).map(escapeRegExp).join('|');
   }
   return { generatedBy: 'npm run gen:moderation (infra/build/pattern-literals.ts)', needs };
 }
