@@ -23,7 +23,8 @@ function minimal(words: readonly string[]): string[] {
 
 export function buildPatternLiterals(): { generatedBy: string; needs: Record<string, string> } {
   const needs: Record<string, string> = {};
-  const sources = allPatternSets().flatMap((set) => set.patterns.map((p) => p.re.source));
+  // The analysis reads sources as non-unicode patterns; a u or v pattern gets no entry and always runs.
+  const sources = allPatternSets().flatMap((set) => set.patterns.filter((p) => !/[uv]/.test(p.re.flags)).map((p) => p.re.source));
   for (const source of [...new Set(sources)].sort()) {
     const literals = requiredLiterals(source);
     if (literals) needs[source] = minimal(literals).map(escapeRegExp).join('|');

@@ -138,7 +138,15 @@ class Parser {
       this.at++;
       return NONE;
     }
-    if (/[dDwWsSpPk0-9]/.test(c)) return NONE;
+    if (/[1-9]/.test(c)) {
+      while (/[0-9]/.test(this.src[this.at] ?? '')) this.at++; // a backreference: whatever its group matched
+      return NONE;
+    }
+    if (c === 'k' && this.src[this.at] === '<') {
+      this.at = this.src.indexOf('>', this.at) + 1; // a named backreference
+      return NONE;
+    }
+    if (/[dDwWsSpP0]/.test(c)) return NONE;
     const controls: Record<string, string> = { n: '\n', r: '\r', t: '\t', f: '\f', v: '\v' };
     return literal(controls[c] ?? c);
   }

@@ -68,6 +68,8 @@ describe('the words a pattern cannot match without', () => {
     [String.raw`\u0130stanbul|x`, ['stanbul', 'x']],
     [String.raw`(?-i:[A-Z])[a-z]+ said`, [' said']],
     [String.raw`lol|\uD83E\uDD23`, ['lol', '\u{1F923}']],
+    [String.raw`(a)\12z`, ['a']],
+    [String.raw`(?<w>a)\k<w>bc`, ['bc']],
   ])('%s needs one of %j', (source, expected) => {
     expect(requiredLiterals(source)?.sort()).toEqual([...expected].sort());
   });
