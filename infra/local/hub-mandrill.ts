@@ -28,6 +28,8 @@ export function localMandrillUrl(httpUrl: string): string {
 
 export interface LocalMandrillIntake {
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
+  /** Stored POSTs mandrillIntake has not taken yet (the load run waits for them as for pending SES mail). */
+  pending(): number;
 }
 
 export function startMandrillIntake(o: { mailDir: string; logger: { warn(message: string): void }; cleanup: Cleanup }): LocalMandrillIntake {
@@ -57,6 +59,7 @@ export function startMandrillIntake(o: { mailDir: string; logger: { warn(message
   for (const key of waitingKeys(o.mailDir)) notify(key);
 
   return {
+    pending: () => waitingKeys(o.mailDir).length,
     async handle(req, res, body) {
       const method = (req.method ?? 'GET').toUpperCase();
       if (method === 'HEAD') return send(res, 200, '');

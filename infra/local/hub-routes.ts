@@ -106,7 +106,7 @@ async function accountingRecords(ctx: RouteContext, queuesOnly: boolean) {
     queues[q.id] = await depth(emulators.queueUrls[q.id]);
     queues[q.dlqId] = await depth(emulators.dlqUrls[q.id]);
   }
-  const mailPending = readdirSync(ctx.pendingDir).length;
+  const mailPending = readdirSync(ctx.pendingDir).length + ctx.mandrill.pending();
   if (queuesOnly) return { queues, mailPending, inboundReceives };
   const summaries: { itemId: string; ref: string; classification: string }[] = [];
   for await (const s of ctx.audit.listSummaries()) summaries.push({ itemId: s.itemId, ref: s.ref, classification: s.classification });
