@@ -135,11 +135,37 @@ export async function mailchimpUnsubscribe(
   });
 }
 
+/** A file attached to a Mandrill mail: it travels twice, base64, in raw_msg and in attachments{} (as Mandrill sends it). */
+export interface MandrillAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+}
+
 export async function mandrillInbound(
   target: HubTarget,
-  mail: { from: string; fromName: string; to: string; subject: string; text: string; messageId: string },
+  mail: { from: string; fromName: string; to: string; subject: string; text: string; messageId: string; attachment?: MandrillAttachment },
 ): Promise<Sent> {
   const date = new Date().toUTCString().replace('GMT', '+0000');
+  const a = mail.attachment;
+  const base64 = a?.bytes.toString('base64');
+  const body = a
+    ? [
+        'Content-Type: multipart/mixed; boundary="hub-part"',
+        '',
+        '--hub-part',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        mail.text,
+        '--hub-part',
+        `Content-Type: ${a.contentType}; name="${a.filename}"`,
+        `Content-Disposition: attachment; filename="${a.filename}"`,
+        'Content-Transfer-Encoding: base64',
+        '',
+        ...(base64!.match(/.{1,76}/g) ?? []),
+        '--hub-part--',
+      ]
+    : ['Content-Type: text/plain; charset=utf-8', '', mail.text];
   const raw = [
     // The envelope sender Mandrill's SPF check was for: replies go only to an authenticated address.
     `Return-Path: <${mail.from}>`,
@@ -150,9 +176,7 @@ export async function mandrillInbound(
     `Date: ${date}`,
     `Message-Id: ${mail.messageId}`,
     'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    mail.text,
+    ...body,
     '',
   ].join('\r\n');
   const events = JSON.stringify([
@@ -176,6 +200,7 @@ export async function mandrillInbound(
         spam_report: { score: -0.8, matched_rules: [] },
         dkim: { signed: true, valid: true },
         spf: { result: 'pass', detail: 'sender SPF authorized' },
+        ...(a ? { attachments: { [a.filename]: { name: a.filename, type: a.contentType, base64: true, content: base64 } } } : {}),
       },
     },
   ]);
