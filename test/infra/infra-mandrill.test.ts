@@ -102,6 +102,19 @@ describe('Mandrill intake', () => {
     expect(stage.Properties.AccessLogSetting.Format).not.toContain('sourceIp');
   });
 
+  it("the account's API Gateway CloudWatch role is set before the stage (access logs need it: a fresh account has none), and kept on stack deletion", () => {
+    const [[accountId, account]] = resourcesOfType(s.json, 'AWS::ApiGateway::Account') as [[string, any]];
+    const roleId = [...referencedIds(account.Properties.CloudWatchRoleArn)][0]!;
+    const role = s.json.Resources[roleId];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Action: 'sts:AssumeRole', Principal: { Service: 'apigateway.amazonaws.com' } }),
+    ]);
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+    expect(role.DeletionPolicy).toBe('Retain');
+    const [[, stage]] = resourcesOfType(s.json, 'AWS::ApiGateway::Stage') as [[string, any]];
+    expect(asArray(stage.DependsOn)).toContain(accountId);
+  });
+
   it('the integration role may only PutObject under the intake prefix, and only API Gateway may assume it', () => {
     const post = methods().find((m) => m.HttpMethod === 'POST')!;
     const roleId = [...referencedIds(post.Integration.Credentials)][0]!;

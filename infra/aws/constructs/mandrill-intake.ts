@@ -44,7 +44,10 @@ export function addMandrillIntake(
     endpointTypes: [apigw.EndpointType.REGIONAL],
     // Every body passes to S3 byte for byte: the signature is over the exact form fields.
     binaryMediaTypes: ['*/*'],
-    cloudWatchRole: false,
+    // A REST API stage may write access logs only once the account (per region) names a role API Gateway pushes logs
+    // with; a fresh council account has none, and the deployment would fail. This sets it (AWS::ApiGateway::Account).
+    cloudWatchRole: true,
+    cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
     deployOptions: {
       stageName: 'mandrill',
       throttlingRateLimit: MANDRILL_INTAKE.throttle.rateLimit,
@@ -151,6 +154,11 @@ function acknowledgeFindings(
   Validations.of(notificationHandler).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason: "CDK's own deploy-time handler that sets the bucket's notification configuration; it runs only during a deployment and writes only its own logs.",
+  });
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    reason:
+      "API Gateway's account-wide CloudWatch role, required before a REST API stage may write access logs; AWS's managed policy is the documented one, and only apigateway.amazonaws.com can assume the role.",
   });
   Validations.of(api).acknowledge({
     id: 'AwsSolutions-APIG3',
