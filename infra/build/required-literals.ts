@@ -13,6 +13,8 @@ interface Facts {
   readonly need?: readonly string[];
   /** Consumes nothing (\b, ^, $, lookarounds). */
   readonly zeroWidth?: boolean;
+  /** A repeated node (x{2,}): every match starts with one of these and ends with one of these. */
+  readonly edge?: readonly string[];
 }
 
 const NONE: Facts = {};
@@ -26,6 +28,13 @@ export function requiredLiterals(source: string): string[] | undefined {
   if (parser.at < source.length) return undefined;
   const need = facts.need ?? facts.exact;
   return need?.every((s) => s.length > 0) ? [...new Set(need)] : undefined;
+}
+
+/** Every concatenation of `n` strings from `strings`. */
+function power(strings: readonly string[], n: number): string[] {
+  let out = [''];
+  for (let i = 0; i < n; i++) out = out.flatMap((o) => strings.map((s) => o + s));
+  return out;
 }
 
 /** Shorter literals match more texts; the best set is the one whose shortest string is longest. */
@@ -65,14 +74,23 @@ class Parser {
       best = better(best, run);
       run = [''];
     };
+    const extend = (strings: readonly string[]) => {
+      if (run.length * strings.length > MAX_STRINGS) return false;
+      run = run.flatMap((r) => strings.map((e) => r + e));
+      return true;
+    };
     while (this.at < this.src.length && this.src[this.at] !== '|' && this.src[this.at] !== ')') {
       const f = this.quantified();
       if (f.zeroWidth) continue;
-      if (f.exact && run.length * f.exact.length <= MAX_STRINGS) {
-        run = run.flatMap((r) => f.exact!.map((e) => r + e));
+      if (f.exact && extend(f.exact)) continue;
+      allExact = false;
+      if (f.edge) {
+        // What comes before runs into the repeat's first copies; what follows, out of its last ones.
+        if (!extend(f.edge)) best = better(best, f.edge);
+        close();
+        run = [...f.edge];
         continue;
       }
-      allExact = false;
       close();
       if (f.exact) run = [...f.exact];
       else best = better(best, f.need);
@@ -91,6 +109,9 @@ class Parser {
     const max = q[1] ? (q[1] === '?' ? 1 : Number.POSITIVE_INFINITY) : q[3] ? (q[4] ? Number(q[4]) : Number.POSITIVE_INFINITY) : min;
     if (atom.zeroWidth || min === 0) return atom.zeroWidth ? ZERO : NONE;
     if (min === 1 && max === 1) return atom;
+    const copies = atom.exact && atom.exact.length ** min <= MAX_STRINGS ? power(atom.exact, min) : undefined;
+    if (copies && min === max) return { exact: copies };
+    if (copies) return { need: copies, edge: copies };
     return { need: atom.need ?? atom.exact };
   }
 
@@ -116,10 +137,25 @@ class Parser {
     return look ? ZERO : inner;
   }
 
+  /** A short class of plain characters (['’], [*#]) is an alternation of them; ranges, negations and escapes like \w are not read. */
   charClass(): Facts {
+    const start = this.at;
     while (this.at < this.src.length && this.src[this.at] !== ']') this.at += this.src[this.at] === '\\' ? 2 : 1;
-    this.at++;
-    return NONE;
+    const body = this.src.slice(start, this.at++);
+    if (body.startsWith('^') || /-(?!$)/.test(body.slice(1))) return NONE;
+    const members: string[] = [];
+    for (let i = 0; i < body.length; i++) {
+      let c = body[i]!;
+      if (c === '\\') {
+        c = body[++i] ?? '';
+        if (!/^[^A-Za-z0-9]$/.test(c)) return NONE; // \w, \d, \u00A3, \b...: left to the pattern
+      }
+      const f = literal(c);
+      if (!f.exact) return NONE;
+      members.push(...f.exact);
+    }
+    const unique = [...new Set(members)];
+    return unique.length > 0 && unique.length <= 12 ? { exact: unique } : NONE;
   }
 
   escape(): Facts {
