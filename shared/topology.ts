@@ -496,12 +496,10 @@ export const LOCAL_ID_DEFAULTS = {
   WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
 } as const;
 
-/** Body limits per route family, bytes; over them the answer is 413. */
+/** Body limits per HTTP API route family, bytes; over them the answer is 413 (Mandrill's intake: MANDRILL_INTAKE.maxBodyBytes). */
 export const BODY_LIMITS = {
   messenger: 1_048_576,
   mailchimp: 65_536,
-  /** Not a Lambda limit: API Gateway's REST API refuses a larger POST before it reaches the intake (MANDRILL_INTAKE). */
-  mandrill: 10 * 1024 * 1024,
   twilio: 65_536,
   /** Meta batches up to 1,000 updates per POST, as for Messenger. */
   whatsapp: 1_048_576,

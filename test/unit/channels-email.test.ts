@@ -10,7 +10,7 @@ import { mandrillWebhook } from '../../shared/channels/mandrill.ts';
 import { FileMailStore, type RawMailStore } from '../../shared/channels/raw-mail-store.ts';
 import { handleSesEvent } from '../../shared/channels/ses.ts';
 import { InboundItem } from '../../shared/model/inbound-item.ts';
-import { BODY_LIMITS } from '../../shared/topology.ts';
+import { MANDRILL_INTAKE } from '../../shared/topology.ts';
 import { fixture, jsonFixture, TEST_SECRETS } from '../fixtures/channels/env.ts';
 import { harness, useTestSecrets } from '../fixtures/channels/harness.ts';
 import { formBody, httpEvent } from '../support/http-events.ts';
@@ -145,7 +145,7 @@ describe('Mandrill inbound webhook', () => {
   let h: ReturnType<typeof harness>;
   beforeEach(() => {
     useTestSecrets();
-    h = harness('mandrill', mandrillWebhook, BODY_LIMITS.mandrill);
+    h = harness('mandrill', mandrillWebhook, MANDRILL_INTAKE.maxBodyBytes);
   });
 
   /** Mandrill's documented algorithm: URL + each POST key and value, keys sorted; HMAC-SHA1; base64. */
@@ -212,7 +212,7 @@ describe('Mandrill inbound webhook', () => {
   });
 
   it('answers 503 when the queue fails', async () => {
-    const failing = harness('mandrill', mandrillWebhook, BODY_LIMITS.mandrill, { failEnqueue: true });
+    const failing = harness('mandrill', mandrillWebhook, MANDRILL_INTAKE.maxBodyBytes, { failEnqueue: true });
     expect((await failing.call(post({ mandrill_events: JSON.stringify(events) }))).statusCode).toBe(503);
   });
 });

@@ -9,7 +9,7 @@ import { messengerWebhook } from '../../shared/channels/messenger.ts';
 import { handleSesEvent } from '../../shared/channels/ses.ts';
 import { twilioWebhook } from '../../shared/channels/twilio.ts';
 import { InboundItem } from '../../shared/model/inbound-item.ts';
-import { BODY_LIMITS } from '../../shared/topology.ts';
+import { BODY_LIMITS, MANDRILL_INTAKE } from '../../shared/topology.ts';
 import { TEST_SECRETS } from '../fixtures/channels/env.ts';
 import { harness, useTestSecrets } from '../fixtures/channels/harness.ts';
 import { formBody, httpEvent } from '../support/http-events.ts';
@@ -175,7 +175,7 @@ describe('properties: no input makes an ingest handler fail', () => {
   });
 
   it('Mandrill: arbitrary signed event arrays', async () => {
-    const h = harness('mandrill', mandrillWebhook, BODY_LIMITS.mandrill);
+    const h = harness('mandrill', mandrillWebhook, MANDRILL_INTAKE.maxBodyBytes);
     const event = fc.record(
       {
         event: loose(fc.constantFrom('inbound', 'send', 'hard_bounce')),

@@ -8,7 +8,7 @@ import { MANDRILL_TEST_KEY, mandrillWebhook } from '../../shared/channels/mandri
 import { messengerWebhook } from '../../shared/channels/messenger.ts';
 import { handleSesEvent } from '../../shared/channels/ses.ts';
 import { twilioWebhook } from '../../shared/channels/twilio.ts';
-import { BODY_LIMITS } from '../../shared/topology.ts';
+import { BODY_LIMITS, MANDRILL_INTAKE } from '../../shared/topology.ts';
 import { fixture, jsonFixture, TEST_SECRETS } from '../fixtures/channels/env.ts';
 import { useTestSecrets } from '../fixtures/channels/harness.ts';
 import { formBody, httpEvent } from '../support/http-events.ts';
@@ -175,7 +175,7 @@ describe('Twilio X-Twilio-Signature bypass attempts', () => {
 });
 
 describe('Mandrill X-Mandrill-Signature bypass attempts', () => {
-  const h = hostileHarness('mandrill', mandrillWebhook, BODY_LIMITS.mandrill);
+  const h = hostileHarness('mandrill', mandrillWebhook, MANDRILL_INTAKE.maxBodyBytes);
   const url = `https://${HOST}/webhooks/mandrill`;
   const fixtureEvents = jsonFixture<unknown[]>('mandrill-events.json');
   const post = (form: string, signature: string | undefined) =>
@@ -327,7 +327,7 @@ describe('replayed requests: accepted again, same itemIds', () => {
         const body = formBody({ mandrill_events: JSON.stringify(jsonFixture<unknown[]>('mandrill-events.json')) });
         const signature = sortedParamsSignature(`https://${HOST}/webhooks/mandrill`, body, TEST_SECRETS.MANDRILL_WEBHOOK_KEY);
         return {
-          h: hostileHarness('mandrill', mandrillWebhook, BODY_LIMITS.mandrill),
+          h: hostileHarness('mandrill', mandrillWebhook, MANDRILL_INTAKE.maxBodyBytes),
           event: () => httpEvent({ path: '/webhooks/mandrill', domainName: HOST, body, headers: { 'x-mandrill-signature': signature } }),
         };
       })(),

@@ -8,7 +8,7 @@ import { mandrillWebhook } from '../../shared/channels/mandrill.ts';
 import { messengerWebhook } from '../../shared/channels/messenger.ts';
 import { handleSesEvent } from '../../shared/channels/ses.ts';
 import { twilioWebhook } from '../../shared/channels/twilio.ts';
-import { BODY_LIMITS } from '../../shared/topology.ts';
+import { BODY_LIMITS, MANDRILL_INTAKE } from '../../shared/topology.ts';
 import { TEST_SECRETS } from '../fixtures/channels/env.ts';
 import { useTestSecrets } from '../fixtures/channels/harness.ts';
 import { formBody, httpEvent } from '../support/http-events.ts';
@@ -165,7 +165,7 @@ describe('Mailchimp under hostile input', () => {
 });
 
 describe('Mandrill under hostile input', () => {
-  const h = hostileHarness('mandrill', mandrillWebhook, BODY_LIMITS.mandrill);
+  const h = hostileHarness('mandrill', mandrillWebhook, MANDRILL_INTAKE.maxBodyBytes);
   const url = `${URL_BASE}/webhooks/mandrill`;
   const post = (events: string) => {
     const body = formBody({ mandrill_events: events });
