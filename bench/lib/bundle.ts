@@ -1,6 +1,6 @@
 import { copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleFunction } from '../../infra/aws/bundling.ts';
+import { bundleFunction, withStaticImports } from '../../infra/aws/bundling.ts';
 import { presetFile } from '../../shared/policy/load.ts';
 
 /** The council policy shipped beside index.mjs, as the stack ships the deployed council's file. */
@@ -36,19 +36,12 @@ export async function benchBundle(root: string, entry: string, outdir: string, r
   const kb = (paths: Iterable<string>) => [...paths].reduce((sum, path) => sum + outputs[path]!.bytes, 0) / 1024;
   const index = Object.keys(outputs).find((path) => resolve(path) === resolve(result.file))!;
   const isRare = (module: string) => rare.some((prefix) => module.startsWith(prefix));
-  const loaded = new Set<string>();
-  const visit = (path: string) => {
-    if (loaded.has(path)) return;
-    loaded.add(path);
-    for (const imported of outputs[path]!.imports) if (imported.kind === 'import-statement' && outputs[imported.path]) visit(imported.path);
-  };
-  visit(index);
-  const init = new Set(loaded);
+  const init = withStaticImports(result.metafile, [index]);
   const firstUse = Object.keys(outputs).filter((path) => {
     const module = outputs[path]!.entryPoint;
     return path !== index && module !== undefined && !isRare(module);
   });
-  for (const path of firstUse) visit(path);
+  const loaded = withStaticImports(result.metafile, [index, ...firstUse]);
   return { files: [index, ...firstUse].map((path) => resolve(path)), initKb: kb(init), loadedKb: kb(loaded), packageKb: kb(Object.keys(outputs)) };
 }
 

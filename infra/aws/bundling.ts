@@ -99,13 +99,7 @@ function resultOf(result: BuildResult, outdir: string): BundleResult {
   const key = (path: string) => relative(outdir, join(process.cwd(), path)).replaceAll('\\', '/');
   const index = Object.keys(outputs).find((path) => key(path) === LAMBDA_BUNDLE_FILE);
   if (!index) throw new Error(`esbuild wrote no ${LAMBDA_BUNDLE_FILE} in ${outdir}`);
-  const init = new Set<string>();
-  const visit = (path: string) => {
-    if (init.has(path)) return;
-    init.add(path);
-    for (const imported of outputs[path]!.imports) if (imported.kind === 'import-statement' && outputs[imported.path]) visit(imported.path);
-  };
-  visit(index);
+  const init = withStaticImports(metafile, [index]);
   return {
     file: join(outdir, LAMBDA_BUNDLE_FILE),
     bytes: outputs[index]!.bytes,
@@ -114,6 +108,18 @@ function resultOf(result: BuildResult, outdir: string): BundleResult {
     files: Object.keys(outputs).map(key),
     metafile,
   };
+}
+
+/** The given output files (metafile paths) and every chunk they reach through static imports: what loading them loads. */
+export function withStaticImports(metafile: Metafile, paths: Iterable<string>): Set<string> {
+  const loaded = new Set<string>();
+  const visit = (path: string) => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    for (const imported of metafile.outputs[path]!.imports) if (imported.kind === 'import-statement' && metafile.outputs[imported.path]) visit(imported.path);
+  };
+  for (const path of paths) visit(path);
+  return loaded;
 }
 
 /**

@@ -135,38 +135,43 @@ function acknowledgeFindings(
   { api, role, mailBucket, notificationHandler }: { api: apigw.RestApi; role: iam.Role; mailBucket: s3.Bucket; notificationHandler: IConstruct },
 ): void {
   const bucketId = stack.getLogicalId(mailBucket.node.defaultChild as s3.CfnBucket);
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MAIL_BUCKET.mandrillIntakePrefix}*]`,
-    reason: 'Each POST is stored under its API Gateway request id, unknown in advance; PutObject on the intake prefix only.',
-  });
-  for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4'])
-    Validations.of(api).acknowledge({
+  const findings: [IConstruct, string, string][] = [
+    [
+      role,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MAIL_BUCKET.mandrillIntakePrefix}*]`,
+      'Each POST is stored under its API Gateway request id, unknown in advance; PutObject on the intake prefix only.',
+    ],
+    ...['AwsSolutions-APIG4', 'AwsSolutions-COG4'].map((id): [IConstruct, string, string] => [
+      api,
       id,
-      reason:
-        'Mandrill cannot carry AWS credentials or tokens an authorizer understands; mandrillIntake verifies X-Mandrill-Signature over the configured URL and the form fields before anything is recorded, and deletes what fails.',
-    });
-  Validations.of(api).acknowledge({
-    id: 'AwsSolutions-APIG2',
-    reason:
+      'Mandrill cannot carry AWS credentials or tokens an authorizer understands; mandrillIntake verifies X-Mandrill-Signature over the configured URL and the form fields before anything is recorded, and deletes what fails.',
+    ]),
+    [
+      api,
+      'AwsSolutions-APIG2',
       'The POST requires the X-Mandrill-Signature header (parameter validation: 400 without it). The body is a form, not JSON, so no model can describe it; mandrillIntake parses and verifies it.',
-  });
-  // CDK's handler that installs the bucket notification (a deploy-time custom resource, not on any request path).
-  Validations.of(notificationHandler).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: "CDK's own deploy-time handler that sets the bucket's notification configuration; it runs only during a deployment and writes only its own logs.",
-  });
-  Validations.of(api).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-    reason:
+    ],
+    // CDK's handler that installs the bucket notification (a deploy-time custom resource, not on any request path).
+    [
+      notificationHandler,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "CDK's own deploy-time handler that sets the bucket's notification configuration; it runs only during a deployment and writes only its own logs.",
+    ],
+    [
+      api,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       "API Gateway's account-wide CloudWatch role, required before a REST API stage may write access logs; AWS's managed policy is the documented one, and only apigateway.amazonaws.com can assume the role.",
-  });
-  Validations.of(api).acknowledge({
-    id: 'AwsSolutions-APIG3',
-    reason: 'WAF costs $5+ a month, above the whole idle budget; the stage throttle bounds forged traffic and nothing is recorded without a valid signature.',
-  });
-  Validations.of(api).acknowledge({
-    id: 'AwsSolutions-APIG6',
-    reason:
+    ],
+    [
+      api,
+      'AwsSolutions-APIG3',
+      'WAF costs $5+ a month, above the whole idle budget; the stage throttle bounds forged traffic and nothing is recorded without a valid signature.',
+    ],
+    [
+      api,
+      'AwsSolutions-APIG6',
       'Execution logging needs an account-wide API Gateway CloudWatch role and would log request data; the access log records every request (status, integration status) without personal data.',
-  });
+    ],
+  ];
+  for (const [scope, id, reason] of findings) Validations.of(scope).acknowledge({ id, reason });
 }
