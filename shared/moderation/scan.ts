@@ -62,7 +62,7 @@ export interface ScanResult {
 /**
  * Patterns scanned together. Most patterns cannot match without one of a few
  * words, found ahead of time by infra/build/required-literals.ts and kept in
- * pattern-literals.json under the pattern's source (`npm run gen:moderation`).
+ * pattern-literals.json under a hash of the pattern's source (`npm run gen:moderation`).
  * `needs` tests for a pattern's words in the lower-cased text and `needed` for
  * those of the whole set, so a text without them costs one pass, and a
  * pattern whose words are missing is not run. A pattern with no entry there
@@ -78,8 +78,20 @@ export interface PatternSet {
 const NEEDS: Readonly<Record<string, string>> = PATTERN_LITERALS.needs;
 const built: PatternSet[] = [];
 
+/**
+ * A pattern's key in pattern-literals.json: FNV-1a (32 bits, hex) of its
+ * source. Keying by the source itself put 35 KB of pattern text into
+ * classify's cold start a second time; an edited pattern still finds no entry
+ * (and so always runs), and the generator refuses a collision.
+ */
+export function sourceKey(source: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < source.length; i++) hash = Math.imul(hash ^ source.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
 export function patternSet(patterns: readonly Pattern[]): PatternSet {
-  const words = patterns.map((p) => (Object.hasOwn(NEEDS, p.re.source) ? NEEDS[p.re.source]! : undefined));
+  const words = patterns.map((p) => NEEDS[sourceKey(p.re.source)]);
   const set = {
     patterns,
     needs: words.map((w) => (w === undefined ? undefined : new RegExp(w))),
