@@ -7,6 +7,8 @@ export const REFERENCES = {
   s3Sqs: { entry: 'bench/reference/s3-sqs.ts', clients: 'S3 + SQS' },
   dynamodbSqs: { entry: 'bench/reference/dynamodb-sqs.ts', clients: 'DynamoDB + SQS' },
   deliver: { entry: 'bench/reference/deliver.ts', clients: 'DynamoDB + SQS + SESv2 + SMS v2' },
+  dynamodbS3: { entry: 'bench/reference/dynamodb-s3.ts', clients: 'DynamoDB + S3' },
+  auditDigest: { entry: 'bench/reference/audit-digest.ts', clients: 'DynamoDB + KMS + S3 + SQS' },
 } as const;
 
 export type ReferenceId = keyof typeof REFERENCES;
@@ -81,14 +83,14 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionBenchSpec> = {
   consentForm: { own: 'dynamodbSqs', ingest: false },
   moderationLink: { own: 'dynamodbSqs', ingest: false },
   consentSchedule: { own: 'dynamodbSqs', ingest: false },
-  // Needs DynamoDB only; DynamoDB + SQS is the nearest reference (an upper bound).
-  retentionSweep: { own: 'dynamodbSqs', ingest: false },
+  // DynamoDB, and S3 for the raw mail and oversized bodies it erases.
+  retentionSweep: { own: 'dynamodbS3', ingest: false },
   // Needs DynamoDB only (the event source mapping reads the queue); held to the DynamoDB + SQS reference all the same.
   auditAppender: { own: 'dynamodbSqs', ingest: false },
   clerkSchedule: { own: 'dynamodbSqs', ingest: false },
   caseLink: { own: 'dynamodbSqs', ingest: false },
-  // DynamoDB plus KMS and S3, loaded lazily on the first digest; the nearest reference.
-  auditDigest: { own: 'dynamodbSqs', ingest: false },
+  // DynamoDB, KMS and S3 (signed digest to the Object Lock bucket), SQS for the digest mail.
+  auditDigest: { own: 'auditDigest', ingest: false },
 };
 
 export const LOAD_RATIO_TARGET = 1.2;

@@ -3,9 +3,16 @@ import type { AuditSummary } from '../model/audit.ts';
 import { sha256Hex } from '../store/hash.ts';
 import type { Policy } from '../policy/schema.ts';
 import { londonDay } from '../runtime/london-time.ts';
-import type { AuditStore } from '../store/audit-store.ts';
 import { eraseReferences, type EraseDeps } from './erase.ts';
 import { retainUntilFor } from './retention-period.ts';
+import { loadPolicy } from '../policy/load.ts';
+import { councilOf, requireEnv } from '../runtime/env.ts';
+import { auditQueueFromEnv } from '../store/audit-queue.ts';
+import { AuditStore } from '../store/audit-store.ts';
+import { createDocumentClient } from '../store/client.ts';
+import { ENV } from '../topology.ts';
+import { HoldStore } from './holds.ts';
+import { FileRawMailEraser, S3RawMailEraser } from './raw-mail.ts';
 
 export { retainUntilFor };
 
@@ -98,28 +105,22 @@ async function pastRetention(audit: AuditStore, classification: Classification, 
   return refs;
 }
 
-/** The sweep's stores and policy from the function's environment (topology ENV). */
+/**
+ * The sweep's stores and policy from the function's environment (topology ENV).
+ * Imported statically: every sweep needs them, and in a code-split bundle a
+ * lazy import is one more file to load. The S3 client loads only where raw
+ * mail is in S3.
+ */
 export async function retentionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<SweepDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { auditQueueFromEnv }, { loadPolicy }, { HoldStore }, { ENV }, rawMail, { councilOf, requireEnv }] =
-    await Promise.all([
-      import('../store/client.ts'),
-      import('../store/audit-store.ts'),
-      import('../store/audit-queue.ts'),
-      import('../policy/load.ts'),
-      import('./holds.ts'),
-      import('../topology.ts'),
-      import('./raw-mail.ts'),
-      import('../runtime/env.ts'),
-    ]);
   const { auditTable } = requireEnv(['auditTable'], env);
   const policy = loadPolicy(councilOf(env), { trustPresets: true });
   const client = createDocumentClient();
   const audit = new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) });
   // Full bodies too large for a record are deleted with it; raw mail itself expires by the bucket's lifecycle rule.
   const bodies = env[ENV.mailDir]
-    ? new rawMail.FileRawMailEraser(env[ENV.mailDir]!)
+    ? new FileRawMailEraser(env[ENV.mailDir]!)
     : env[ENV.mailBucket]
-      ? new rawMail.S3RawMailEraser(env[ENV.mailBucket]!, new (await import('@aws-sdk/client-s3')).S3Client({}))
+      ? new S3RawMailEraser(env[ENV.mailBucket]!, new (await import('@aws-sdk/client-s3')).S3Client({}))
       : undefined;
   return { policy, audit, holds: new HoldStore({ client, tableName: auditTable, audit }), now: () => new Date(), ...(bodies ? { rawMail: bodies } : {}) };
 }

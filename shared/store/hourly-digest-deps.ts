@@ -1,15 +1,18 @@
+import { loadPolicy } from '../policy/load.ts';
 import { councilOf, lazyOutboxPublisher, requireEnv } from '../runtime/env.ts';
 import { ENV } from '../topology.ts';
 import type { DigestSigner, DigestStore } from './audit-digest.ts';
+import { AuditStore } from './audit-store.ts';
+import { createDocumentClient } from './client.ts';
 import type { HourlyDigestDeps } from './hourly-digest.ts';
 
-/** Production wiring of the hourly audit digest from the environment. */
+/**
+ * Production wiring of the hourly audit digest from the environment. The
+ * stores are imported statically (every run needs them; in a code-split
+ * bundle a lazy import is one more file to load); KMS and S3, or their local
+ * stand-ins, load with the target the environment names.
+ */
 export async function hourlyDigestDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<HourlyDigestDeps> {
-  const [{ createDocumentClient }, { AuditStore }, { loadPolicy }] = await Promise.all([
-    import('./client.ts'),
-    import('./audit-store.ts'),
-    import('../policy/load.ts'),
-  ]);
   const { auditTable, outboxQueueUrl } = requireEnv(['auditTable', 'outboxQueueUrl'], env);
   const policy = loadPolicy(councilOf(env), { trustPresets: true });
   const audit = new AuditStore({ client: createDocumentClient(), tableName: auditTable, council: policy.council.id });
