@@ -2,7 +2,7 @@
 // data of the rules tier's profanity matcher (shared/moderation/obscene-matcher.ts),
 // from obscenity's English dataset narrowed to shared/moderation/obscene-words.ts
 // and its recommended transformers. Built here, once, so that no Lambda parses
-// obscenity's dataset at import. test/unit/moderation-obscene-terms.test.ts
+// obscenity's dataset at import. test/unit/moderation-obscene-matcher.test.ts
 // rebuilds it and fails if the committed file differs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -7,7 +7,7 @@
  *
  * The matcher does not read this at run time: `npm run gen:moderation`
  * builds shared/moderation/obscene-terms.json from it and obscenity's dataset,
- * and test/unit/moderation-obscene-terms.test.ts fails if that file is stale.
+ * and test/unit/moderation-obscene-matcher.test.ts fails if that file is stale.
  */
 export const OBSCENE_WORDS: ReadonlySet<string> = new Set([
   'abo',
