@@ -158,6 +158,8 @@ export const MAIL_BUCKET = {
    * writes them; mandrillIntake reads and deletes each one).
    */
   mandrillIntakePrefix: 'mandrill-intake/',
+  /** Where mandrillIntake keeps each Mandrill mail's raw MIME: under objectPrefix (expiry, erasure), and its only PutObject grant. */
+  mandrillRawMailPrefix: 'inbound/mandrill-',
   /** Backstop expiry of intake objects mandrillIntake never took (days): longer than a failed event waits in the async-failure queue. */
   mandrillIntakeExpireAfterDays: 14,
 } as const;

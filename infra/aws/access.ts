@@ -67,6 +67,13 @@ export interface FunctionAccess {
    * MIME, kept as SES mail is).
    */
   readonly takeMandrillIntake?: true;
+  /**
+   * s3:ListBucket on the mail bucket, unconditionally: S3 answers GetObject of
+   * a missing key with 403 AccessDenied, not 404 NoSuchKey, unless the caller
+   * may list the bucket (an s3:prefix condition is not evaluated for that
+   * check). For functions whose code treats a missing object as gone.
+   */
+  readonly listMailBucket?: true;
   /** s3:PutObject on the content prefix of the raw-mail bucket: bodies too large for a DynamoDB record. */
   readonly keepBodies?: true;
   /** s3:DeleteObject on the content prefix: erasing such a body with its record (the retention sweep). */
@@ -90,11 +97,13 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   ...(Object.fromEntries(WEBHOOKS.map((w) => [w.fn, WEBHOOK_ACCESS])) as Record<(typeof WEBHOOKS)[number]['fn'], FunctionAccess>),
   sesInbound: { sendInbound: true, readMail: true },
   // The REST API's S3 integration writes each Mandrill POST; the intake reads and deletes it, keeps each mail's raw MIME, enqueues.
-  mandrillIntake: { sendInbound: true, secrets: true, takeMandrillIntake: true },
+  // listMailBucket: a repeated S3 notification finds its object already taken (NoSuchKey, not AccessDenied).
+  mandrillIntake: { sendInbound: true, secrets: true, takeMandrillIntake: true, listMailBucket: true },
   smsInbound: { sendInbound: true },
   classify: { ops: true, audit: 'record-items', sendOutbox: true, secrets: true, council: true, keepBodies: true, invokeModerationModel: true },
-  // readMail: the clerk's answer by email carries the attachments of their reply, read back from the raw mail.
-  deliver: { ops: true, audit: 'record', sendMessages: true, secrets: true, council: true, readMail: true, sendOutbox: true },
+  // readMail: the clerk's answer by email carries the attachments of their reply, read back from the raw mail;
+  // listMailBucket: raw mail expires (30 days), and an expired reply is a permanent 'attachments-gone', not a retry.
+  deliver: { ops: true, audit: 'record', sendMessages: true, secrets: true, council: true, readMail: true, listMailBucket: true, sendOutbox: true },
   consentForm: { ops: true, audit: 'record-and-update-summary', sendOutbox: true, secrets: true, council: true },
   moderationLink: { ops: true, audit: 'record', sendOutbox: true, secrets: true, council: true },
   auditAppender: { audit: 'chain' },

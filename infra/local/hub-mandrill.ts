@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { S3Event } from 'aws-lambda';
 import { FileMailStore } from '../../shared/channels/mail-stores.ts';
 import { MAIL_BUCKET, MANDRILL_INTAKE } from '../../shared/topology.ts';
-import { LOCAL_REGION } from './emulators.ts';
 import { send } from './hub-http.ts';
 import { type Cleanup, describe, sleep } from './hub-util.ts';
 import { runAs } from './iam/enforce.ts';
 import { HandlerMissingError, invokeAsync } from './lambda.ts';
+import { objectCreatedEvent } from './s3-event.ts';
 
 /**
  * Mandrill's intake as API Gateway's REST API and S3 run it in AWS
@@ -45,7 +44,7 @@ export function startMandrillIntake(o: { mailDir: string; logger: { warn(message
       if (delay) await sleep(delay);
       if (stopping) return; // the object stays: handed over at the next start
       try {
-        await invokeAsync('mandrillIntake', s3Event(store.bucket, key));
+        await invokeAsync('mandrillIntake', objectCreatedEvent(store.bucket, key));
         return;
       } catch (error) {
         o.logger.warn(`mandrillIntake: ${describe(error)}`);
@@ -89,27 +88,4 @@ function waitingKeys(mailDir: string): string[] {
   } catch {
     return [];
   }
-}
-
-function s3Event(bucket: string, key: string): S3Event {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: LOCAL_REGION,
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'local' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'mandrill-intake',
-          bucket: { name: bucket, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${bucket}` },
-          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 0, eTag: '', sequencer: '0' },
-        },
-      },
-    ],
-  };
 }

@@ -37,7 +37,7 @@ export interface IntakeMailStore extends RawMailStore {
  * sets it; in AWS S3 itself decides). Kept here, not imported, so no function
  * bundle carries the local runtime.
  */
-export type LocalS3AccessCheck = (action: 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject', key: string) => Promise<void>;
+export type LocalS3AccessCheck = (action: 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject' | 's3:ListBucket', key?: string) => Promise<void>;
 let localAccessCheck: LocalS3AccessCheck | undefined;
 
 export function setLocalS3AccessCheck(check: LocalS3AccessCheck | undefined): void {
@@ -57,7 +57,7 @@ export function mailKey(messageId: string, env: NodeJS.ProcessEnv = process.env)
  * as keys), so erasure can find it from the item id as it does for SES mail.
  */
 export function mandrillRawMailKey(itemId: string): string {
-  return `${MAIL_BUCKET.objectPrefix}mandrill-${sha256Hex(itemId).slice(0, 40)}`;
+  return `${MAIL_BUCKET.mandrillRawMailPrefix}${sha256Hex(itemId).slice(0, 40)}`;
 }
 
 export class FileMailStore implements IntakeMailStore {
@@ -75,7 +75,7 @@ export class FileMailStore implements IntakeMailStore {
   }
   async get(key: string): Promise<Uint8Array> {
     await localAccessCheck?.('s3:GetObject', key);
-    return readFile(this.path(key));
+    return readFile(this.path(key)).catch(asS3WouldAnswer);
   }
   async put(key: string, bytes: Uint8Array, metadata?: Readonly<Record<string, string>>): Promise<void> {
     await localAccessCheck?.('s3:PutObject', key);
@@ -95,8 +95,9 @@ export class FileMailStore implements IntakeMailStore {
       );
       return { bytes, metadata };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await localAccessCheck?.('s3:ListBucket'); // NoSuchKey only for a caller that may list the bucket, as in S3
+      return undefined;
     }
   }
   async delete(key: string): Promise<void> {
@@ -105,6 +106,16 @@ export class FileMailStore implements IntakeMailStore {
     await rm(`${path}${METADATA_SUFFIX}`, { force: true });
     await rm(path, { force: true });
   }
+}
+
+/**
+ * Rethrows a read's error as S3 would answer it. A missing key is NoSuchKey
+ * (here: ENOENT) only for a caller that may s3:ListBucket the bucket; S3
+ * answers anyone else 403 AccessDenied, and so does the local check.
+ */
+async function asS3WouldAnswer(error: unknown): Promise<never> {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') await localAccessCheck?.('s3:ListBucket');
+  throw error;
 }
 
 /** The parts of @aws-sdk/client-s3 the S3 store uses. */

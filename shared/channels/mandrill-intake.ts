@@ -28,6 +28,13 @@ import { type KeepRawMail, mandrillWebhook } from './mandrill.ts';
  */
 export const INTAKE_REJECTED_MESSAGE = 'mandrill intake rejected';
 
+/**
+ * The warn line of an event that names no S3 object at all: most likely a
+ * replay invoked with the async-failure queue's whole message instead of its
+ * `requestPayload` (docs/deploy.md), which would otherwise do nothing silently.
+ */
+export const NO_RECORDS_MESSAGE = 'mandrill intake: the event has no S3 records (a replay must pass the requestPayload)';
+
 export interface MandrillIntakeDeps {
   readonly store: IntakeMailStore;
   readonly enqueue: (items: readonly InboundItem[]) => Promise<void>;

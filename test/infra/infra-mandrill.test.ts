@@ -49,7 +49,7 @@ describe('Mandrill intake', () => {
     expect(resourcesOfType(s.json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey)).not.toContainEqual(expect.stringContaining('mandrill'));
   });
 
-  it('POST stores the body with S3 PutObject under the intake prefix, named by the request id, the signature as metadata', () => {
+  it('POST stores the body with S3 PutObject under the intake prefix, named by the request id the client cannot set, the signature as metadata', () => {
     const [api] = resourcesOfType(s.json, 'AWS::ApiGateway::RestApi');
     expect(api![1].Properties).toMatchObject({ BinaryMediaTypes: ['*/*'], EndpointConfiguration: { Types: ['REGIONAL'] } });
     const post = methods().find((m) => m.HttpMethod === 'POST')!;
@@ -58,7 +58,8 @@ describe('Mandrill intake', () => {
       IntegrationHttpMethod: 'PUT',
       PassthroughBehavior: 'WHEN_NO_MATCH',
       RequestParameters: {
-        'integration.request.path.key': 'context.requestId',
+        // Not context.requestId: a client may set that one with X-Amzn-RequestId.
+        'integration.request.path.key': 'context.extendedRequestId',
         'integration.request.header.x-amz-meta-mandrill-signature': 'method.request.header.X-Mandrill-Signature',
       },
     });
@@ -66,10 +67,16 @@ describe('Mandrill intake', () => {
     expect(uri).toContain(':s3:path/');
     expect(uri).toContain(`/${MAIL_BUCKET.mandrillIntakePrefix}{key}`);
     expect(referencedIds(post.Integration.Uri).has(bucketId)).toBe(true);
-    // S3's own failure must not reach Mandrill as the default 200: it is a 503, so Mandrill retries.
+    // S3's own failure must not reach Mandrill as the default 200: it is a 503, so Mandrill retries. Every media type is
+    // binary, so the JSON template replaces S3's XML only if the response is converted to text.
     expect(post.Integration.IntegrationResponses).toEqual([
       { StatusCode: '200' },
-      expect.objectContaining({ StatusCode: '503', SelectionPattern: '[345]\\d{2}' }),
+      {
+        StatusCode: '503',
+        SelectionPattern: '[345]\\d{2}',
+        ContentHandling: 'CONVERT_TO_TEXT',
+        ResponseTemplates: { 'application/json': '{"message":"not stored, retry"}' },
+      },
     ]);
   });
 
@@ -100,6 +107,8 @@ describe('Mandrill intake', () => {
     const logId = [...referencedIds(stage.Properties.AccessLogSetting.DestinationArn)][0]!;
     expect(s.json.Resources[logId].Properties.RetentionInDays).toBeGreaterThan(0);
     expect(stage.Properties.AccessLogSetting.Format).not.toContain('sourceIp');
+    // The intake object of each request can be found from its log line.
+    expect(JSON.parse(stage.Properties.AccessLogSetting.Format)).toMatchObject({ extendedRequestId: '$context.extendedRequestId' });
   });
 
   it("the account's API Gateway CloudWatch role is set before the stage (access logs need it: a fresh account has none), and kept on stack deletion", () => {
@@ -141,17 +150,23 @@ describe('Mandrill intake', () => {
     expect(invoke.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
   });
 
-  it('mandrillIntake gets the exact Mandrill URL from configuration, the secret, and least-privilege S3 grants', () => {
+  it('mandrillIntake gets the exact Mandrill URL from configuration, the secret, and least-privilege S3 grants (PutObject on its own raw-mail prefix, not all SES mail)', () => {
     const fn = s.json.Resources[intakeId].Properties;
     expect(JSON.stringify(fn.Environment.Variables[ENV.mandrillWebhookUrl])).toContain(MANDRILL_INTAKE.path);
     expect(fn.Environment.Variables[ENV.secretsArn]).toBeDefined();
     const roleId = [...referencedIds(fn.Role)][0]!;
     const s3 = statementsOfRole(roleId).filter((st) => asArray(st.Action).some((a) => a.startsWith('s3:')));
-    expect(s3.map((st) => [asArray(st.Action).join(','), objectPrefixes(st).join(',')]).sort()).toEqual([
+    const onObjects = s3.filter((st) => !asArray(st.Action).includes('s3:ListBucket'));
+    expect(onObjects.map((st) => [asArray(st.Action).join(','), objectPrefixes(st).join(',')]).sort()).toEqual([
       ['s3:DeleteObject', `${MAIL_BUCKET.mandrillIntakePrefix}*`],
       ['s3:GetObject', `${MAIL_BUCKET.mandrillIntakePrefix}*`],
-      ['s3:PutObject', `${MAIL_BUCKET.objectPrefix}*`],
+      ['s3:PutObject', `${MAIL_BUCKET.mandrillRawMailPrefix}*`],
     ]);
+    expect(MAIL_BUCKET.mandrillRawMailPrefix.startsWith(MAIL_BUCKET.objectPrefix)).toBe(true);
+    // ListBucket on the bucket itself, unconditional: without it S3 answers a repeated notification's GetObject 403, not NoSuchKey.
+    const list = s3.filter((st) => asArray(st.Action).includes('s3:ListBucket'));
+    expect(list).toEqual([expect.objectContaining({ Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] } })]);
+    expect(list[0]).not.toHaveProperty('Condition');
   });
 
   it('intake objects expire after a backstop period, longer than a failed event waits to be replayed', () => {

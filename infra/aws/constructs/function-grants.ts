@@ -91,14 +91,21 @@ function grantMailObjects(stack: Stack, role: iam.Role, access: FunctionAccess, 
     );
   }
   if (access.takeMandrillIntake) {
-    const intake = 'API Gateway names each Mandrill POST by its request id; the intake reads and deletes objects under that prefix only.';
+    const intake =
+      'API Gateway names each Mandrill POST by the id it generates for that request; the intake reads and deletes objects under the intake prefix only.';
     grant('s3:GetObject', MAIL_BUCKET.mandrillIntakePrefix, intake);
     grant('s3:DeleteObject', MAIL_BUCKET.mandrillIntakePrefix, intake);
     grant(
       's3:PutObject',
-      MAIL_BUCKET.objectPrefix,
-      "Each Mandrill mail's raw MIME is one object named by a hash of its item id; PutObject on the raw-mail prefix only.",
+      MAIL_BUCKET.mandrillRawMailPrefix,
+      "Each Mandrill mail's raw MIME is one object named by a hash of its item id; PutObject on the Mandrill raw-mail prefix only (not SES's raw mail).",
     );
+  }
+  if (access.listMailBucket) {
+    // Unconditional on purpose: S3 answers a GetObject of a missing key NoSuchKey (404) rather than AccessDenied (403)
+    // only if the caller may s3:ListBucket the bucket, and that check carries no s3:prefix, so a prefix condition never matches.
+    // The bucket ARN itself, no wildcard (no IAM5 finding); listing shows keys (message ids, hashes), no content.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [mailBucket.bucketArn] }));
   }
   if (access.keepBodies) {
     grant(

@@ -67,7 +67,13 @@ export function installIamEnforcement(options: { onDenial?: (denial: Denial) => 
   if (installed) return true;
   installed = true;
   // The local mail store stands for the S3 bucket: its reads, writes and deletes are evaluated as S3's would be.
-  setLocalS3AccessCheck((action, key) => checkLocalAccess({ action, resource: `${arn.bucket(MAIL_BUCKET.id)}/${key}`, context: {}, detail: `object ${key}` }));
+  setLocalS3AccessCheck((action, key) =>
+    checkLocalAccess(
+      key === undefined
+        ? { action, resource: arn.bucket(MAIL_BUCKET.id), context: {}, detail: `bucket ${MAIL_BUCKET.id}` }
+        : { action, resource: `${arn.bucket(MAIL_BUCKET.id)}/${key}`, context: {}, detail: `object ${key}` },
+    ),
+  );
   const send = Client.prototype.send as (...args: unknown[]) => unknown;
   Client.prototype.send = function patchedSend(this: Client<any, any, any, any>, ...args: unknown[]) {
     if (!attached.has(this.middlewareStack)) {
