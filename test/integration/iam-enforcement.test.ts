@@ -8,7 +8,9 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import { bindPrincipal, clearDenials, installIamEnforcement, recordedDenials, runAs } from '../../infra/local/iam/enforce.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import { FileMailStore } from '../../shared/channels/mail-stores.ts';
+import { attachmentsOf } from '../../shared/delivery/email.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
+import { MAIL_BUCKET } from '../../shared/topology.ts';
 
 /**
  * Enforcement is live: calls a role is not granted fail as AWS fails them,
@@ -141,6 +143,26 @@ describe('IAM enforcement against the synthesised roles', () => {
         'mandrillIntake s3:GetObject object content/stilton/STL-1',
         'classify s3:GetObject object mandrill-intake/req-1',
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the local mail store answers a missing key as S3 does: NoSuchKey only for a role that may list the bucket, AccessDenied for any other', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-mail-'));
+    try {
+      const store = new FileMailStore(dir);
+      // sesInbound may read inbound/ but not list the bucket: S3 answers 403, not 404.
+      await expect(runAs('sesInbound', () => store.get('inbound/expired'))).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+      // deliver may list: an expired reply is gone (a permanent 'attachments-gone'), not an outage to retry.
+      await expect(runAs('deliver', () => store.get('inbound/expired'))).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(runAs('deliver', () => attachmentsOf('inbound/expired', { MAIL_DIR: dir }))).rejects.toMatchObject({
+        reason: 'attachments-gone',
+        retryable: false,
+      });
+      // mandrillIntake may list: a repeated notification finds its object taken, and that is no error.
+      expect(await runAs('mandrillIntake', () => store.getObject('mandrill-intake/taken'))).toBeUndefined();
+      expect(recordedDenials().map((d) => `${d.principal} ${d.action} ${d.detail}`)).toEqual([`sesInbound s3:ListBucket bucket ${MAIL_BUCKET.id}`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,17 +3,23 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { S3Event } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyEnv, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import { startHttpFront, type HttpFront } from '../../infra/local/hub-http.ts';
 import { startMandrillIntake } from '../../infra/local/hub-mandrill.ts';
 import type { Cleanup } from '../../infra/local/hub-util.ts';
 import { evaluatedCalls } from '../../infra/local/iam/enforce.ts';
+import { INTAKE_REJECTED_MESSAGE, NO_RECORDS_MESSAGE } from '../../shared/channels/mandrill-intake.ts';
 import { resetRawMailStore } from '../../shared/channels/raw-mail-store.ts';
 import { InboundItem } from '../../shared/model/inbound-item.ts';
+import { log } from '../../shared/runtime/log.ts';
 import { resetSecretsCache } from '../../shared/runtime/secrets.ts';
 import { MAIL_BUCKET } from '../../shared/topology.ts';
 import { TEST_SECRETS } from '../fixtures/channels/env.ts';
+import { asRole } from '../support/as-role.ts';
+import { lambdaContext } from '../support/http-events.ts';
+import { storedMandrillPost } from '../support/mandrill-intake.ts';
 import { drainQueue } from '../support/queue.ts';
 
 /**
@@ -62,7 +68,20 @@ beforeEach(async () => {
   warnings.length = 0;
 });
 
-const intakeObjects = () => (existsSync(join(mailDir, MAIL_BUCKET.mandrillIntakePrefix)) ? readdirSync(join(mailDir, MAIL_BUCKET.mandrillIntakePrefix)) : []);
+/** Intake objects left in the bucket (a key may hold '/': files at any depth; metadata sidecars are not objects). */
+const intakeObjects = () => {
+  const dir = join(mailDir, MAIL_BUCKET.mandrillIntakePrefix);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.endsWith('.metadata.json'))
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+};
+
+/** After the intake has taken every stored POST (it enqueues before it deletes), the inbound queue holds nothing. */
+async function nothingQueued(): Promise<void> {
+  await intakeDrained();
+  expect(await drainQueue(sqs, emu.queueUrls.inbound)).toEqual([]);
+}
 
 async function queued(count: number): Promise<InboundItem[]> {
   const items: InboundItem[] = [];
@@ -123,14 +142,15 @@ function photoMail(id: string, photoBytes: number): string {
   return JSON.stringify([event]);
 }
 
-function post(events: string, options: { key?: string; signature?: string | null } = {}): Promise<Response> {
+/** The form Mandrill posts and its X-Mandrill-Signature over the configured URL. */
+function signedForm(events: string, key: string = TEST_SECRETS.MANDRILL_WEBHOOK_KEY): { body: string; signature: string } {
   const body = new URLSearchParams({ mandrill_events: events }).toString();
-  const signature =
-    options.signature === undefined
-      ? createHmac('sha1', options.key ?? TEST_SECRETS.MANDRILL_WEBHOOK_KEY)
-          .update(`${url}mandrill_events${events}`)
-          .digest('base64')
-      : options.signature;
+  return { body, signature: createHmac('sha1', key).update(`${url}mandrill_events${events}`).digest('base64') };
+}
+
+function post(events: string, options: { key?: string; signature?: string | null } = {}): Promise<Response> {
+  const { body, signature: signed } = signedForm(events, options.key);
+  const signature = options.signature === undefined ? signed : options.signature;
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === null ? {} : { 'x-mandrill-signature': signature }) },
@@ -172,23 +192,21 @@ describe('Mandrill intake (REST API -> S3 -> mandrillIntake)', () => {
     const events = photoMail('forged-0001', 1024);
     const res = await post(events, { key: 'not-the-key' });
     expect(res.status).toBe(200);
-    await intakeDrained();
-    expect(await queued(0)).toEqual([]);
+    await nothingQueued();
     expect(rawMail()).toEqual(before);
   });
 
   it("Mandrill's creation check: HEAD is 200, and an empty batch signed with test-webhook is taken and records nothing", async () => {
     expect((await fetch(url, { method: 'HEAD' })).status).toBe(200);
     expect((await post('[]', { key: 'test-webhook' })).status).toBe(200);
-    await intakeDrained();
-    expect(await queued(0)).toEqual([]);
+    await nothingQueued();
   });
 
   it('without X-Mandrill-Signature the POST is refused with 400 and nothing is stored', async () => {
     const res = await post(photoMail('unsigned-0001', 10), { signature: null });
     expect(res.status).toBe(400);
     expect(intakeObjects()).toEqual([]);
-    expect(await queued(0)).toEqual([]);
+    await nothingQueued();
   });
 
   it('over 10 MB is refused with 413 and nothing is stored', async () => {
@@ -208,5 +226,59 @@ describe('Mandrill intake (REST API -> S3 -> mandrillIntake)', () => {
     expect(item).toMatchObject({ itemId: 'mandrill:parts-0001', subject: 'Many parts', attachments: [], raw: {} });
     expect(item!.text).toContain('more than 5000 MIME parts');
     await intakeDrained();
+  });
+});
+
+describe('mandrillIntake as S3 and Lambda invoke it (at-least-once, replays, logs)', () => {
+  const intake = () => import('../../functions/mandrill-intake.ts').then((m) => asRole('mandrillIntake', m.handler));
+  afterEach(() => vi.restoreAllMocks());
+
+  it('a repeated notification for a POST already taken is acknowledged as gone, not an AccessDenied retried into the failure queue', async () => {
+    const info = vi.spyOn(log, 'info');
+    const { body, signature } = signedForm(photoMail('twice-0001', 10));
+    const { event } = await storedMandrillPost(mailDir, body, signature, 'twice-0001-request');
+    const handler = await intake();
+    await handler(event, lambdaContext('mandrillIntake'));
+    await handler(event, lambdaContext('mandrillIntake'));
+    expect((await queued(1)).map((i) => i.itemId)).toEqual(['mandrill:twice-0001']);
+    await nothingQueued();
+    expect(info.mock.calls.map(([, attributes]) => attributes)).toEqual([
+      expect.objectContaining({ enqueued: 1 }),
+      expect.objectContaining({ enqueued: 0, gone: true, requestId: 'twice-0001-request' }),
+    ]);
+  });
+
+  it("a replay given the failure queue's whole message (Lambda's envelope) warns and takes nothing; its requestPayload is taken", async () => {
+    const warn = vi.spyOn(log, 'warn');
+    const { body, signature } = signedForm(photoMail('replay-0001', 10));
+    const { event } = await storedMandrillPost(mailDir, body, signature);
+    const envelope = {
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      requestContext: { requestId: 'r-1', functionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:mandrillIntake', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestPayload: event,
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: { errorType: 'Error', errorMessage: 'queue unavailable' },
+    };
+    const handler = await intake();
+    await handler(envelope as unknown as S3Event, lambdaContext('mandrillIntake'));
+    expect(warn.mock.calls).toEqual([[NO_RECORDS_MESSAGE]]);
+    expect(intakeObjects()).toHaveLength(1);
+    await handler(envelope.requestPayload, lambdaContext('mandrillIntake'));
+    expect((await queued(1)).map((i) => i.itemId)).toEqual(['mandrill:replay-0001']);
+    await nothingQueued();
+  });
+
+  it('logs the whole request id after the prefix (API Gateway ids may hold / + =) and event types it skips under `skipped`', async () => {
+    const info = vi.spyOn(log, 'info');
+    const warn = vi.spyOn(log, 'warn');
+    const handler = await intake();
+    const skipped = signedForm(JSON.stringify([{ event: 'message' }, { event: 'level' }]));
+    await handler((await storedMandrillPost(mailDir, skipped.body, skipped.signature, 'Ab+c/d=')).event, lambdaContext('mandrillIntake'));
+    expect(info.mock.calls).toEqual([['mandrill intake', expect.objectContaining({ enqueued: 0, skipped: { skipped_message: 1, skipped_level: 1 } })]]);
+    const forged = signedForm(photoMail('forged-0002', 10), 'not-the-key');
+    await handler((await storedMandrillPost(mailDir, forged.body, forged.signature, 'Xy+z/w=')).event, lambdaContext('mandrillIntake'));
+    expect(warn.mock.calls).toEqual([[INTAKE_REJECTED_MESSAGE, { reason: 'signature', requestId: 'Xy+z/w=' }]]);
+    await nothingQueued();
   });
 });

@@ -1,11 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { S3Event } from 'aws-lambda';
+import { objectCreatedEvent } from '../../infra/local/s3-event.ts';
 import { intakeKeys, takeMandrillIntake } from '../../shared/channels/mandrill-intake.ts';
 import { mandrillRawMailKey, type IntakeMailStore, type MailObject } from '../../shared/channels/mail-stores.ts';
 import { rawMailKeyOf } from '../../shared/dataprotection/key-classes.ts';
 import type { InboundItem } from '../../shared/model/inbound-item.ts';
 import type { Secrets } from '../../shared/runtime/secrets.ts';
+import { MAIL_BUCKET } from '../../shared/topology.ts';
 import { fixture, TEST_SECRETS } from '../fixtures/channels/env.ts';
 
 /** takeMandrillIntake against an in-memory bucket: what is queued, kept and deleted, and what a failure leaves for the retry. */
@@ -120,5 +122,13 @@ describe('intakeKeys', () => {
       ],
     } as unknown as S3Event;
     expect(intakeKeys(event)).toEqual({ keys: ['mandrill-intake/abc-1+2'], foreign: 3 });
+  });
+
+  it("reads back every key API Gateway's extended request id can make ('/', '+', '=' and base64's letters) as S3's event spells it", () => {
+    const ids = ['LgLnUHxTjoEFXXQ=', 'Ab+c/dE9fGhIjKw=', 'a b', '++//=='];
+    const keys = ids.map((id) => `${MAIL_BUCKET.mandrillIntakePrefix}${id}`);
+    const event = { Records: keys.map((key) => objectCreatedEvent('mail', key).Records[0]) } as S3Event;
+    expect(event.Records[1]!.s3.object.key).toBe('mandrill-intake/Ab%2Bc/dE9fGhIjKw%3D');
+    expect(intakeKeys(event)).toEqual({ keys, foreign: 0 });
   });
 });
