@@ -20,6 +20,12 @@ export const handler = middy<S3Event, void>().handler(async (event) => {
     // Counts and the reason only: the POST's content is a resident's mail.
     const requestId = key.slice(MAIL_BUCKET.mandrillIntakePrefix.length);
     if (outcome.rejected) log.warn(INTAKE_REJECTED_MESSAGE, { reason: outcome.rejected, requestId });
-    else log.info('mandrill intake', { enqueued: outcome.enqueued, skipped: outcome.skipped, ...(outcome.gone ? { gone: true, requestId } : {}), ms: Date.now() - started });
+    else
+      log.info('mandrill intake', {
+        enqueued: outcome.enqueued,
+        skipped: outcome.skipped,
+        ...(outcome.gone ? { gone: true, requestId } : {}),
+        ms: Date.now() - started,
+      });
   }
 });

@@ -255,7 +255,12 @@ describe('mandrillIntake as S3 and Lambda invoke it (at-least-once, replays, log
     const envelope = {
       version: '1.0',
       timestamp: new Date().toISOString(),
-      requestContext: { requestId: 'r-1', functionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:mandrillIntake', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestContext: {
+        requestId: 'r-1',
+        functionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:mandrillIntake',
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+      },
       requestPayload: event,
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: 'Error', errorMessage: 'queue unavailable' },
