@@ -158,8 +158,6 @@ export const MAIL_BUCKET = {
    * writes them; mandrillIntake reads and deletes each one).
    */
   mandrillIntakePrefix: 'mandrill-intake/',
-  /** Where mandrillIntake keeps each Mandrill mail's raw MIME: under objectPrefix (expiry, erasure), and its only PutObject grant. */
-  mandrillRawMailPrefix: 'inbound/mandrill-',
   /** Backstop expiry of intake objects mandrillIntake never took (days): longer than a failed event waits in the async-failure queue. */
   mandrillIntakeExpireAfterDays: 14,
 } as const;
@@ -176,6 +174,12 @@ export const MANDRILL_INTAKE = {
   maxBodyBytes: 10 * 1024 * 1024,
   /** S3 user metadata key (x-amz-meta-mandrill-signature) carrying X-Mandrill-Signature. */
   signatureMetadata: 'mandrill-signature',
+  /**
+   * Where mandrillIntake keeps each mail's raw MIME, and its only PutObject
+   * grant: inside MAIL_BUCKET.objectPrefix, so it is raw mail as SES mail is
+   * (expiry, erasure's key class), but not all of it.
+   */
+  rawMailPrefix: 'inbound/mandrill-',
   /** Stage throttling: a parish gets a few mails an hour; this bounds what forged posts can cost. */
   throttle: { rateLimit: 5, burstLimit: 10 },
 } as const;

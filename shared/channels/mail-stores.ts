@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex } from '../store/hash.ts';
-import { ENV, MAIL_BUCKET } from '../topology.ts';
+import { ENV, MAIL_BUCKET, MANDRILL_INTAKE } from '../topology.ts';
 
 /**
  * Where raw inbound MIME lives: S3 in AWS (the SES receipt rule's S3 action
@@ -57,7 +57,7 @@ export function mailKey(messageId: string, env: NodeJS.ProcessEnv = process.env)
  * as keys), so erasure can find it from the item id as it does for SES mail.
  */
 export function mandrillRawMailKey(itemId: string): string {
-  return `${MAIL_BUCKET.mandrillRawMailPrefix}${sha256Hex(itemId).slice(0, 40)}`;
+  return `${MANDRILL_INTAKE.rawMailPrefix}${sha256Hex(itemId).slice(0, 40)}`;
 }
 
 export class FileMailStore implements IntakeMailStore {

@@ -160,9 +160,9 @@ describe('Mandrill intake', () => {
     expect(onObjects.map((st) => [asArray(st.Action).join(','), objectPrefixes(st).join(',')]).sort()).toEqual([
       ['s3:DeleteObject', `${MAIL_BUCKET.mandrillIntakePrefix}*`],
       ['s3:GetObject', `${MAIL_BUCKET.mandrillIntakePrefix}*`],
-      ['s3:PutObject', `${MAIL_BUCKET.mandrillRawMailPrefix}*`],
+      ['s3:PutObject', `${MANDRILL_INTAKE.rawMailPrefix}*`],
     ]);
-    expect(MAIL_BUCKET.mandrillRawMailPrefix.startsWith(MAIL_BUCKET.objectPrefix)).toBe(true);
+    expect(MANDRILL_INTAKE.rawMailPrefix.startsWith(MAIL_BUCKET.objectPrefix)).toBe(true);
     // ListBucket on the bucket itself, unconditional: without it S3 answers a repeated notification's GetObject 403, not NoSuchKey.
     const list = s3.filter((st) => asArray(st.Action).includes('s3:ListBucket'));
     expect(list).toEqual([expect.objectContaining({ Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] } })]);

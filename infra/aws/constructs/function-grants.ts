@@ -3,7 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { MAIL_BUCKET, TABLES, type TableDefinition } from '../../../shared/topology.ts';
+import { MAIL_BUCKET, MANDRILL_INTAKE, TABLES, type TableDefinition } from '../../../shared/topology.ts';
 import { AUDIT_APPENDER_READ_ACTIONS, AUDIT_READ_ACTIONS, auditWritableKeys, type FunctionAccess, OPS_TABLE_ACTIONS } from '../access.ts';
 import type { CouncilSetting } from '../council.ts';
 import type { AuditDigests } from './audit-digests.ts';
@@ -97,7 +97,7 @@ function grantMailObjects(stack: Stack, role: iam.Role, access: FunctionAccess, 
     grant('s3:DeleteObject', MAIL_BUCKET.mandrillIntakePrefix, intake);
     grant(
       's3:PutObject',
-      MAIL_BUCKET.mandrillRawMailPrefix,
+      MANDRILL_INTAKE.rawMailPrefix,
       "Each Mandrill mail's raw MIME is one object named by a hash of its item id; PutObject on the Mandrill raw-mail prefix only (not SES's raw mail).",
     );
   }
