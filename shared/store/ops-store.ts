@@ -3,6 +3,9 @@ import type { Channel, Classification } from '../model/index.ts';
 import { allItems, isConditionFailure } from './client.ts';
 import { type DueKind, OPS_PREFIX, OPS_SORT, type ValueKey } from './keys.ts';
 
+/** Item ids a day's theme record keeps (OpsStore.recordTheme). */
+export const THEME_ITEM_IDS = 50;
+
 /**
  * The operational table: short-lived state with a TTL (`expiresAt`, epoch
  * seconds). DynamoDB deletes expired items some time after expiry and dynalite
@@ -332,28 +335,34 @@ export class OpsStore {
    * first short example (contact details already removed): one example per
    * topic per day, not a copy of every message. Expires with informal retention.
    */
+  /**
+   * Counts an informal item under the day's topic. The record keeps the first
+   * THEME_ITEM_IDS item ids (to tell a redelivery from a new item, and for
+   * erasure) and counts the rest without their ids: it is rewritten on every
+   * item, so an unbounded set made each write dearer through the day and a
+   * busy topic could pass DynamoDB's 400 KB item limit, failing classify.
+   */
   async recordTheme(day: string, topic: string, itemId: string, example: string, retainDays: number): Promise<void> {
+    const key = { pk: `${OPS_PREFIX.theme}${day}`, sk: topic };
+    const expiresAt = Math.floor(new Date(`${day}T00:00:00Z`).getTime() / 1000) + retainDays * 86_400;
+    const update = (expression: string, condition: string, values: Record<string, unknown>) =>
+      this.client.send(
+        new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: expression, ConditionExpression: condition, ExpressionAttributeValues: values }),
+      );
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: `${OPS_PREFIX.theme}${day}`, sk: topic },
-          // Which item the example came from, so erasing that person's data removes it (shared/dataprotection/ops-records.ts).
-          UpdateExpression:
-            'ADD n :one, itemIds :item SET example = if_not_exists(example, :e), exampleItemId = if_not_exists(exampleItemId, :id), expiresAt = if_not_exists(expiresAt, :x)',
-          // A redelivered item is not counted twice.
-          ConditionExpression: 'attribute_not_exists(itemIds) OR NOT contains(itemIds, :id)',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':item': new Set([itemId]),
-            ':id': itemId,
-            ':e': example,
-            ':x': Math.floor(new Date(`${day}T00:00:00Z`).getTime() / 1000) + retainDays * 86_400,
-          },
-        }),
+      await update(
+        // Which item the example came from, so erasing that person's data removes it (shared/dataprotection/ops-records.ts).
+        'ADD n :one, itemIds :item SET example = if_not_exists(example, :e), exampleItemId = if_not_exists(exampleItemId, :id), expiresAt = if_not_exists(expiresAt, :x)',
+        // A redelivered item is not counted twice.
+        'attribute_not_exists(itemIds) OR (NOT contains(itemIds, :id) AND size(itemIds) < :cap)',
+        { ':one': 1, ':item': new Set([itemId]), ':id': itemId, ':e': example, ':x': expiresAt, ':cap': THEME_ITEM_IDS },
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      // A redelivery (its id is kept), or the set is full: count it, keep nothing of it.
+      await update('ADD n :one', 'NOT contains(itemIds, :id)', { ':one': 1, ':id': itemId }).catch((again: unknown) => {
+        if (!isConditionFailure(again)) throw again;
+      });
     }
   }
 
