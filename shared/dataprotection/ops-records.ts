@@ -1,5 +1,6 @@
 import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keyClassOf, type KeyClass } from './key-classes.ts';
+import { isConditionFailure } from '../store/client.ts';
 
 /**
  * What the operational table (shared/store/ops-store.ts) holds about one
@@ -154,7 +155,7 @@ export async function scrubTheme(ops: OpsTable, theme: OpsRecord, itemIds: Reado
       }),
     )
     .catch((error: unknown) => {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     });
 }
 
@@ -176,7 +177,7 @@ export async function scrubItemClaim(ops: OpsTable, itemId: string, ref: string,
       }),
     )
     .catch((error: unknown) => {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     });
 }
 
@@ -198,6 +199,6 @@ export async function scrubCase(ops: OpsTable, ref: string): Promise<void> {
       }),
     )
     .catch((error: unknown) => {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     });
 }

@@ -1,7 +1,7 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent, AuditEventType } from '../model/index.ts';
 import { eventHash, GENESIS_HASH } from './hash.ts';
-import { allItems } from './client.ts';
+import { allItems, isConditionFailure } from './client.ts';
 import { AUDIT_PREFIX, AUDIT_SORT } from './keys.ts';
 
 /**
@@ -191,7 +191,7 @@ export class ChainAppender {
         }),
       )
       .catch((error: unknown) => {
-        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionFailure(error)) throw error;
       });
   }
 
@@ -209,7 +209,7 @@ export class ChainAppender {
         }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     }
   }
 }
