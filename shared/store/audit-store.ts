@@ -6,7 +6,7 @@ import { chainPk, EVENT_PREFIX, headMarkKey, InlineAuditQueue, pendingKey, seqKe
 import type { ItemRecord } from './verify-audit.ts';
 import { mergePages, planChainRanges, readRanges, type RangeQuery } from './parallel-read.ts';
 import { ChainWalker, checkHeadMark, type Checkpoint, type ContentSeen, type Finding } from './audit-verify.ts';
-import { isConditionFailure } from './client.ts';
+import { allItems, isConditionFailure } from './client.ts';
 import { AUDIT_PREFIX, AUDIT_SORT } from './keys.ts';
 
 /**
@@ -165,9 +165,8 @@ export class AuditStore {
 
   /** The events after a seq, in order (a digest reads only what is new since the last one). */
   async *eventsAfter(seq: number): AsyncGenerator<AuditEvent> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
+    const items = allItems((start) =>
+      this.client.send(
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk AND sk > :from',
@@ -175,10 +174,9 @@ export class AuditStore {
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of out.Items ?? []) if (String(item.sk).startsWith(EVENT_PREFIX)) yield toEvent(item);
-      start = out.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for await (const item of items) if (String(item.sk).startsWith(EVENT_PREFIX)) yield toEvent(item);
   }
 
   /**
@@ -304,9 +302,8 @@ export class AuditStore {
   /** The events of one item (by reference), in seq order. */
   async eventsFor(ref: string): Promise<AuditEvent[]> {
     const events: AuditEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
+    const items = allItems((start) =>
+      this.client.send(
         new QueryCommand({
           TableName: this.table,
           IndexName: 'byReference',
@@ -315,10 +312,9 @@ export class AuditStore {
           ExpressionAttributeValues: { ':ref': ref, ':e': EVENT_PREFIX },
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of out.Items ?? []) events.push(toEvent(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for await (const item of items) events.push(toEvent(item));
     return events.sort((a, b) => a.seq - b.seq);
   }
 
@@ -464,30 +460,27 @@ export class AuditStore {
       }
       return;
     }
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
+    const items = allItems((start) =>
+      this.client.send(
         new ScanCommand({
           TableName: this.table,
           FilterExpression: 'sk = :s',
           ExpressionAttributeValues: { ':s': AUDIT_SORT.summary },
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of out.Items ?? []) {
-        const summary = toSummary(item);
-        if (matches(summary, filter)) yield summary;
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for await (const item of items) {
+      const summary = toSummary(item);
+      if (matches(summary, filter)) yield summary;
+    }
   }
 
   /** Every Europe/London day that has at least one summary, ascending (reads keys and days only). */
   async summaryDays(): Promise<string[]> {
     const days = new Set<string>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
+    const items = allItems((start) =>
+      this.client.send(
         new ScanCommand({
           TableName: this.table,
           FilterExpression: 'sk = :s',
@@ -496,10 +489,9 @@ export class AuditStore {
           ExpressionAttributeValues: { ':s': AUDIT_SORT.summary },
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of out.Items ?? []) if (typeof item.day === 'string') days.add(item.day);
-      start = out.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for await (const item of items) if (typeof item.day === 'string') days.add(item.day);
     return [...days].sort();
   }
 
@@ -510,9 +502,8 @@ export class AuditStore {
     range: { lo: string; hi: string },
     filter: SummaryFilter,
   ): AsyncGenerator<AuditSummary> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
+    const items = allItems((start) =>
+      this.client.send(
         new QueryCommand({
           TableName: this.table,
           IndexName: index,
@@ -521,13 +512,12 @@ export class AuditStore {
           ExpressionAttributeValues: { ':v': value, ':lo': range.lo, ':hi': range.hi },
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of out.Items ?? []) {
-        const summary = toSummary(item);
-        if (matches(summary, filter)) yield summary;
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for await (const item of items) {
+      const summary = toSummary(item);
+      if (matches(summary, filter)) yield summary;
+    }
   }
 
   private async putOnce(item: Record<string, unknown>): Promise<void> {
