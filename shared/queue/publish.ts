@@ -83,5 +83,3 @@ function cutText(text: string, chars: number): string {
 function toSqsSafeJson(item: InboundItem): string {
   return JSON.stringify(item).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
-
-/** SendMessageBatch allows 10 entries and, like a single message, maxBytes in total. */
