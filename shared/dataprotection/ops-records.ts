@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keyClassOf, type KeyClass } from './key-classes.ts';
-import { isConditionFailure } from '../store/client.ts';
+import { allItems, isConditionFailure } from '../store/client.ts';
 
 /**
  * What the operational table (shared/store/ops-store.ts) holds about one
@@ -55,16 +55,11 @@ export function recordsOf(found: SubjectOpsRecords | undefined, ...classIds: str
 export async function findOpsRecords(ops: OpsTable, subject: SubjectKeys): Promise<SubjectOpsRecords> {
   const now = Math.floor((ops.clock ?? Date.now)() / 1000);
   const live: [OpsRecord, KeyClass | undefined][] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ops.client.send(new ScanCommand({ TableName: ops.tableName, ExclusiveStartKey: start }));
-    for (const item of out.Items ?? []) {
-      if (typeof item.expiresAt === 'number' && item.expiresAt < now) continue;
-      const record: OpsRecord = { pk: String(item.pk), sk: String(item.sk), item };
-      live.push([record, keyClassOf('ops', record.pk, record.sk)]);
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
+  for await (const item of allItems((start) => ops.client.send(new ScanCommand({ TableName: ops.tableName, ExclusiveStartKey: start })))) {
+    if (typeof item.expiresAt === 'number' && item.expiresAt < now) continue;
+    const record: OpsRecord = { pk: String(item.pk), sk: String(item.sk), item };
+    live.push([record, keyClassOf('ops', record.pk, record.sk)]);
+  }
 
   const hashes = new Set(subject.senderHashes);
   // Their informal items are known only from their minimal logs: those first.
