@@ -1,19 +1,16 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { caseLinkDepsFromEnv, handleCaseLink, type CaseLinkDeps } from '../shared/cases/case-page.ts';
+import { caseLinkDepsFromEnv, handleCaseLink } from '../shared/cases/case-page.ts';
 import { log } from '../shared/runtime/log.ts';
+import { madeOnce } from '../shared/runtime/once.ts';
 
 /** `GET|POST /cases/{token}`: a signed link in the routing email changes the case (shared/cases/case-page.ts). */
-let deps: Promise<CaseLinkDeps> | undefined;
+const deps = madeOnce(() => caseLinkDepsFromEnv());
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
   const method = event.requestContext.http.method;
   try {
-    deps ??= caseLinkDepsFromEnv().catch((error: unknown) => {
-      deps = undefined;
-      throw error;
-    });
-    const response = await handleCaseLink({ method, token: event.pathParameters?.token ?? '' }, await deps);
+    const response = await handleCaseLink({ method, token: event.pathParameters?.token ?? '' }, await deps());
     log.info('request', { route: 'cases', method, status: response.statusCode });
     return response;
   } catch (error) {

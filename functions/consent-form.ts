@@ -2,12 +2,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { bodyCertainlyExceeds, decodeBody } from '../shared/http/request.ts';
 import { PAGE_HEADERS } from '../shared/pipeline/consent-page.ts';
-import { consentDepsFromEnv, handleConsentForm, type ConsentDeps } from '../shared/pipeline/consent.ts';
+import { consentDepsFromEnv, handleConsentForm } from '../shared/pipeline/consent.ts';
 import { log } from '../shared/runtime/log.ts';
+import { madeOnce } from '../shared/runtime/once.ts';
 import { BODY_LIMITS } from '../shared/topology.ts';
 
 /** `GET|POST /consent/{token}`: the signed consent link (see shared/pipeline/consent.ts). */
-let deps: Promise<ConsentDeps> | undefined;
+const deps = madeOnce(() => consentDepsFromEnv());
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
   const started = Date.now();
@@ -16,10 +17,6 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   const tooLarge = bodyCertainlyExceeds(event, BODY_LIMITS.consent);
   const body = event.body === undefined || tooLarge ? undefined : decodeBody(event);
   try {
-    deps ??= consentDepsFromEnv().catch((error: unknown) => {
-      deps = undefined;
-      throw error;
-    });
     const response = await handleConsentForm(
       {
         method,
@@ -28,7 +25,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
         body: body?.toString('utf8'),
         bodyBytes: tooLarge ? BODY_LIMITS.consent + 1 : (body?.length ?? 0),
       },
-      await deps,
+      await deps(),
     );
     log.info('request', { route: 'consent', method, status: response.statusCode, ms: Date.now() - started });
     return response;

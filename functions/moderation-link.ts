@@ -1,21 +1,18 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { clerkActionDepsFromEnv, handleModerationLink, type ClerkActionDeps } from '../shared/moderation/clerk-actions.ts';
+import { clerkActionDepsFromEnv, handleModerationLink } from '../shared/moderation/clerk-actions.ts';
 import { PAGE_HEADERS } from '../shared/pipeline/consent-page.ts';
 import { log } from '../shared/runtime/log.ts';
+import { madeOnce } from '../shared/runtime/once.ts';
 
 /** `GET|POST /moderation/{token}`: the clerk's one-click Page moderation links (see shared/moderation/clerk-actions.ts). */
-let deps: Promise<ClerkActionDeps> | undefined;
+const deps = madeOnce(() => clerkActionDepsFromEnv());
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
   const started = Date.now();
   const method = event.requestContext.http.method;
   try {
-    deps ??= clerkActionDepsFromEnv().catch((error: unknown) => {
-      deps = undefined;
-      throw error;
-    });
-    const response = await handleModerationLink({ method, token: event.pathParameters?.token ?? '' }, await deps);
+    const response = await handleModerationLink({ method, token: event.pathParameters?.token ?? '' }, await deps());
     log.info('request', { route: 'moderation', method, status: response.statusCode, ms: Date.now() - started });
     return response;
   } catch (error) {
