@@ -1,6 +1,7 @@
 import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keyClassOf, type KeyClass } from './key-classes.ts';
 import { allItems, isConditionFailure } from '../store/client.ts';
+import { OPS_PREFIX, OPS_SORT } from '../store/keys.ts';
 
 /**
  * What the operational table (shared/store/ops-store.ts) holds about one
@@ -166,7 +167,12 @@ export async function scrubItemClaim(ops: OpsTable, itemId: string, ref: string,
     .send(
       new PutCommand({
         TableName: ops.tableName,
-        Item: { pk: `ITEM#${itemId}`, sk: 'V', value: { state: 'done', ref, decision: { classification } }, expiresAt: now + 30 * 86_400 },
+        Item: {
+          pk: `${OPS_PREFIX.item}${itemId}`,
+          sk: OPS_SORT.value,
+          value: { state: 'done', ref, decision: { classification } },
+          expiresAt: now + 30 * 86_400,
+        },
         ConditionExpression: 'attribute_exists(pk) AND expiresAt >= :now',
         ExpressionAttributeValues: { ':now': now },
       }),
@@ -186,7 +192,7 @@ export async function scrubCase(ops: OpsTable, ref: string): Promise<void> {
     .send(
       new UpdateCommand({
         TableName: ops.tableName,
-        Key: { pk: `CASE#${ref}`, sk: 'V' },
+        Key: { pk: `${OPS_PREFIX.case}${ref}`, sk: OPS_SORT.value },
         UpdateExpression: 'REMOVE #v.#t SET #v.#b = :erased',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#v': 'value', '#t': 'target', '#b': 'answerBlock' },

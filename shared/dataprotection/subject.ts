@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditSummary } from '../model/audit.ts';
 import { hashSender } from '../store/hash.ts';
+import { OPS_PREFIX } from '../store/keys.ts';
 import type { Policy } from '../policy/schema.ts';
 import { templateFor } from '../policy/texts.ts';
 import type { AuditStore, PersonalContent } from '../store/audit-store.ts';
@@ -135,7 +136,7 @@ export async function collectSubjectRecords(identities: readonly string[], deps:
   const found = deps.ops
     ? await findOpsRecords(deps.ops, { ...keys, refs: items.map((i) => i.summary.ref), itemIds: items.map((i) => i.summary.itemId) })
     : undefined;
-  const cases = new Map(recordsOf(found, 'case').map(({ item }) => [String(item.pk).slice('CASE#'.length), caseSummary(item.value)]));
+  const cases = new Map(recordsOf(found, 'case').map(({ item }) => [String(item.pk).slice(OPS_PREFIX.case.length), caseSummary(item.value)]));
   const withCases = items.map((item) => (cases.has(item.summary.ref) ? { ...item, case: cases.get(item.summary.ref)! } : item));
   const informal = recordsOf(found, 'minimal-log').map(({ item }) => ({
     receivedAt: String(item.receivedAt),
@@ -207,7 +208,7 @@ function opsView(
       return { ref: str(data.ref), remindOn: str(item.dueAt), dueOn: str(data.dueOn), label: str(data.label) };
     }),
     themes: recordsOf(found, 'theme').map(({ pk, sk, item }) => ({
-      day: pk.slice('THEME#'.length),
+      day: pk.slice(OPS_PREFIX.theme.length),
       topic: sk,
       ...(typeof item.example === 'string' && theirs.has(str(item.exampleItemId)) ? { example: item.example } : {}),
     })),
