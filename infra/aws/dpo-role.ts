@@ -1,10 +1,11 @@
-import { Duration, type Stack, Validations } from 'aws-cdk-lib';
+import { type Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MAIL_BUCKET } from '../../shared/topology.ts';
 import { DPO_ACCESS } from './access.ts';
+import { personRole } from './constructs/person-role.ts';
 
 export interface DpoRoleProps {
   readonly audit: dynamodb.Table;
@@ -23,13 +24,7 @@ export interface DpoRoleProps {
  * item's content and summary records (`ITEM#…`), holds live under `HOLD#…`.
  */
 export function addDpoRole(stack: Stack, props: DpoRoleProps): iam.Role {
-  const role = new iam.Role(stack, 'DpoRole', {
-    description: 'Parish Comms Hub data protection officer: subject access export, erasure, legal holds',
-    assumedBy: props.principals?.length
-      ? new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn)))
-      : new iam.AccountRootPrincipal(),
-    maxSessionDuration: Duration.hours(1),
-  });
+  const role = personRole(stack, 'DpoRole', 'Parish Comms Hub data protection officer: subject access export, erasure, legal holds', props.principals);
   grantAuditTable(role, props);
   grantOpsTable(role, props);
   grantMailAndOutputs(stack, role, props);

@@ -1,20 +1,15 @@
-import { Duration, type Stack } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { OPS_INDEX, OPS_PREFIX, under } from '../../../shared/store/keys.ts';
 import { TABLES } from '../../../shared/topology.ts';
 import { AUDITOR_TABLE_ACTIONS } from '../access.ts';
+import { personRole } from './person-role.ts';
 import { type Tables, tableAndIndexArns } from './storage.ts';
 
 /** Auditor: read-only on the audit table and its indexes (and the case records), nothing else. */
 export function addAuditorRole(stack: Stack, props: { tables: Tables; principals?: readonly string[] | undefined }): iam.Role {
   const { tables } = props;
-  const role = new iam.Role(stack, 'AuditorRole', {
-    description: 'Parish Comms Hub auditor: read-only on the audit table and its indexes',
-    assumedBy: props.principals?.length
-      ? new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn)))
-      : new iam.AccountRootPrincipal(),
-    maxSessionDuration: Duration.hours(1),
-  });
+  const role = personRole(stack, 'AuditorRole', 'Parish Comms Hub auditor: read-only on the audit table and its indexes', props.principals);
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'ReadAuditTrail',
