@@ -39,8 +39,6 @@ export interface IamModel {
   readonly tableKeys: Readonly<Record<string, string | undefined>>;
   /** Resource-based policies by resource ARN: KMS key policies, SQS queue policies, S3 bucket policies. */
   readonly resourcePolicies: Readonly<Record<string, PolicyDocument>>;
-  /** How many resources of each CloudFormation type the stack has. */
-  readonly resourceTypes: Readonly<Record<string, number>>;
   /** What an idle deployment of this stack pays for (the bench prices it). */
   readonly idle: IdleDeployment;
 }
@@ -148,9 +146,7 @@ async function synthesiseModel(hash: string): Promise<IamModel> {
       }
     }
   }
-  const resourceTypes: Record<string, number> = {};
-  for (const r of Object.values(template.Resources)) resourceTypes[r.Type] = (resourceTypes[r.Type] ?? 0) + 1;
-  return { sourceHash: hash, roles, tableKeys, resourcePolicies, resourceTypes, idle: idleDeploymentOf(template.Resources) };
+  return { sourceHash: hash, roles, tableKeys, resourcePolicies, idle: idleDeploymentOf(template.Resources) };
 }
 
 interface CfnResource {
