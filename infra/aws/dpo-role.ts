@@ -6,6 +6,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MAIL_BUCKET } from '../../shared/topology.ts';
 import { DPO_ACCESS } from './access.ts';
 import { personRole } from './constructs/person-role.ts';
+import { objectPrefixFinding } from './constructs/storage.ts';
 
 export interface DpoRoleProps {
   readonly audit: dynamodb.Table;
@@ -104,14 +105,13 @@ function grantMailAndOutputs(stack: Stack, role: iam.Role, props: DpoRoleProps):
     new iam.PolicyStatement({ sid: 'ReadKeptBodies', actions: ['s3:GetObject'], resources: [props.mailBucket.arnForObjects(`${MAIL_BUCKET.contentPrefix}*`)] }),
   );
   role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadStackOutputs', actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
-  const bucketId = stack.getLogicalId(props.mailBucket.node.defaultChild as s3.CfnBucket);
   Validations.of(role).acknowledge(
     {
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MAIL_BUCKET.objectPrefix}*]`,
+      id: objectPrefixFinding(props.mailBucket, MAIL_BUCKET.objectPrefix),
       reason: 'Erasure deletes the raw mail of the erased item, whose key is its SES message id; DeleteObject on the raw-mail prefix only.',
     },
     {
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MAIL_BUCKET.contentPrefix}*]`,
+      id: objectPrefixFinding(props.mailBucket, MAIL_BUCKET.contentPrefix),
       reason: 'Oversized bodies are one object per item, named by council and reference: read for a subject access report, deleted on erasure.',
     },
   );

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DIGEST_OBJECT_PREFIX } from '../../../shared/store/audit-digest.ts';
 import { ENV } from '../../../shared/topology.ts';
+import { objectPrefixFinding } from './storage.ts';
 
 /**
  * Signed audit digests kept outside the table (issue 11, docs/audit.md):
@@ -40,10 +41,7 @@ export function addAuditDigests(stack: Stack, props: { stackId: string; formalYe
   const bucket = addDigestBucket(stack, props.formalYears);
   const digestObjects = bucket.arnForObjects(`${DIGEST_OBJECT_PREFIX}*`);
   const acknowledgePrefix = (role: iam.Role, reason: string) =>
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${DIGEST_OBJECT_PREFIX}*]`,
-      reason,
-    });
+    Validations.of(role).acknowledge({ id: objectPrefixFinding(bucket, DIGEST_OBJECT_PREFIX), reason });
 
   const publicKeyFunction = addPublicKeyOutput(stack, signingKey, props.logRetention);
   new CfnOutput(stack, 'DigestBucketName', {

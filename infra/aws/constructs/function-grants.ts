@@ -9,7 +9,7 @@ import type { CouncilSetting } from '../council.ts';
 import type { AuditDigests } from './audit-digests.ts';
 import type { MailSending } from './mail.ts';
 import type { Queues } from './queues.ts';
-import { type Tables, tableAndIndexArns } from './storage.ts';
+import { objectPrefixFinding, type Tables, tableAndIndexArns } from './storage.ts';
 
 /** What a function's grants are made on. */
 export interface GrantTargets {
@@ -29,7 +29,7 @@ export function grantFunctionAccess(stack: Stack, role: iam.Role, access: Functi
   if (access.secrets) targets.secret.grantRead(role);
   if (access.ops) grantTable(role, targets.tables.ops, TABLES.ops, OPS_TABLE_ACTIONS);
   if (access.audit) grantAudit(role, access.audit, targets);
-  grantMailObjects(stack, role, access, targets.mailBucket);
+  grantMailObjects(role, access, targets.mailBucket);
   if (access.invokeModerationModel && targets.council.moderationModel) {
     // Converse is authorised as bedrock:InvokeModel on the foundation model's ARN (no account id in it).
     const { modelId, region } = targets.council.moderationModel;
@@ -73,13 +73,10 @@ function grantAudit(role: iam.Role, audit: NonNullable<FunctionAccess['audit']>,
 }
 
 /** One S3 action on one prefix of the mail bucket per access flag, each with the cdk-nag finding it answers. */
-function grantMailObjects(stack: Stack, role: iam.Role, access: FunctionAccess, mailBucket: s3.Bucket): void {
+function grantMailObjects(role: iam.Role, access: FunctionAccess, mailBucket: s3.Bucket): void {
   const grant = (action: string, prefix: string, reason: string): void => {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources: [mailBucket.arnForObjects(`${prefix}*`)] }));
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(mailBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${prefix}*]`,
-      reason,
-    });
+    Validations.of(role).acknowledge({ id: objectPrefixFinding(mailBucket, prefix), reason });
   };
   if (access.readMail)
     grant('s3:GetObject', MAIL_BUCKET.objectPrefix, 'SES names each object by its message id; the grant is GetObject on the raw-mail prefix only.');

@@ -10,6 +10,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { ENV, MAIL_BUCKET, MANDRILL_INTAKE } from '../../../shared/topology.ts';
 import { LOG_RETENTION } from './functions.ts';
+import { objectPrefixFinding } from './storage.ts';
 
 export interface MandrillIntake {
   readonly api: apigw.RestApi;
@@ -83,7 +84,7 @@ export function addMandrillIntake(
     description: 'Mailchimp Transactional inbound route webhook URL (exactly this: Mandrill signs it)',
   });
   const notificationHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'))!;
-  acknowledgeFindings(stack, { api, role: integrationRole, mailBucket, notificationHandler });
+  acknowledgeFindings({ api, role: integrationRole, mailBucket, notificationHandler });
   return { api, integrationRole, accessLogs, webhookUrl, notificationHandler };
 }
 
@@ -141,15 +142,21 @@ function accessLogFormat(): apigw.AccessLogFormat {
   );
 }
 
-function acknowledgeFindings(
-  stack: Stack,
-  { api, role, mailBucket, notificationHandler }: { api: apigw.RestApi; role: iam.Role; mailBucket: s3.Bucket; notificationHandler: IConstruct },
-): void {
-  const bucketId = stack.getLogicalId(mailBucket.node.defaultChild as s3.CfnBucket);
+function acknowledgeFindings({
+  api,
+  role,
+  mailBucket,
+  notificationHandler,
+}: {
+  api: apigw.RestApi;
+  role: iam.Role;
+  mailBucket: s3.Bucket;
+  notificationHandler: IConstruct;
+}): void {
   const findings: [IConstruct, string, string][] = [
     [
       role,
-      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MAIL_BUCKET.mandrillIntakePrefix}*]`,
+      objectPrefixFinding(mailBucket, MAIL_BUCKET.mandrillIntakePrefix),
       'Each POST is a new object named by the id API Gateway generates for that request ($context.extendedRequestId), so no fixed object ARN can be named; PutObject on the intake prefix only.',
     ],
     ...['AwsSolutions-APIG4', 'AwsSolutions-COG4'].map((id): [IConstruct, string, string] => [

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,6 +14,11 @@ import { pascal } from '../names.ts';
  */
 
 export type Tables = Record<keyof typeof TABLES, dynamodb.Table>;
+
+/** The id of cdk-nag's IAM5 (wildcard resource) finding on a grant over one key prefix of a bucket. */
+export function objectPrefixFinding(bucket: s3.Bucket, prefix: string): string {
+  return `AwsSolutions-IAM5[Resource::<${Stack.of(bucket).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${prefix}*]`;
+}
 
 /** DynamoDB, from the topology. */
 export function addTables(stack: Stack): Tables {
