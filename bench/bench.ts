@@ -15,6 +15,7 @@ import { SMS_PRICES_PER_SEGMENT, smsCosts } from './parts/sms-cost.ts';
 import { costPerItem, idleMonthlyCost, type CostAssumptions, type CostBreakdown, type IdleDeployment } from './lib/cost.ts';
 import { LOAD_RATIO_TARGET, REFERENCES } from './lib/references.ts';
 import { round } from './lib/stats.ts';
+import { ACCESS } from '../infra/aws/access.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -32,16 +33,8 @@ const ASSUMPTIONS: CostAssumptions & { note: string } = {
   logBytesPerInvocation: 1_000,
   note: 'Every invocation is a cold start (a parish sends a few items a day), each billed 400 ms of INIT (published: ≈375 ms for a Node Lambda with three SDK clients, rounded up). Handler durations are the mean wall times measured in-process against the local emulators. Log bytes are measured per invocation (handler lines) plus ≈300 bytes of START/END/REPORT lines. SMS send fees are priced separately by segment (cost.smsBySegment); Messenger is free.',
 };
-const SECRET_READERS = new Set<FunctionId>([
-  'messengerWebhook',
-  'mailchimpWebhook',
-  'mandrillIntake',
-  'twilioWebhook',
-  'classify',
-  'deliver',
-  'consentForm',
-  'moderationLink',
-]);
+/** Functions that read the provider secret at a cold start: those the stack grants it (infra/aws/access.ts). */
+const SECRET_READERS = new Set((Object.keys(ACCESS) as FunctionId[]).filter((fn) => ACCESS[fn].secrets));
 
 function smsTable(rows: ReturnType<typeof smsCosts>): string[] {
   return [
