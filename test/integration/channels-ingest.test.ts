@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { asRole } from '../support/as-role.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { FileMailStore, resetRawMailStore } from '../../shared/channels/raw-mail
 import { InboundItem } from '../../shared/model/inbound-item.ts';
 import { resetSecretsCache } from '../../shared/runtime/secrets.ts';
 import { fixture, jsonFixture, TEST_SECRETS } from '../fixtures/channels/env.ts';
+import { messengerSignature, sortedParamsSignature } from '../support/hostile.ts';
 import { formBody, httpEvent, lambdaContext } from '../support/http-events.ts';
 import { storedMandrillPost } from '../support/mandrill-intake.ts';
 import { drainQueue } from '../support/queue.ts';
@@ -71,7 +71,7 @@ const messengerPost = (body: string | Buffer) =>
       host: HOST,
       'x-forwarded-proto': 'http',
       'content-type': 'application/json',
-      'x-hub-signature-256': `sha256=${createHmac('sha256', TEST_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex')}`,
+      'x-hub-signature-256': messengerSignature(body),
     },
     body,
   });
@@ -120,14 +120,7 @@ describe('ingest to queue', () => {
 
   it('Twilio: one queued SMS item, answered with empty TwiML', async () => {
     const params = jsonFixture<Record<string, string>>('twilio-sms.json');
-    const url = `http://${HOST}/webhooks/twilio`;
-    const signature = createHmac('sha1', TEST_SECRETS.TWILIO_AUTH_TOKEN)
-      .update(
-        Object.keys(params)
-          .sort()
-          .reduce((acc, k) => acc + k + params[k], url),
-      )
-      .digest('base64');
+    const signature = sortedParamsSignature(`http://${HOST}/webhooks/twilio`, formBody(params), TEST_SECRETS.TWILIO_AUTH_TOKEN);
     const res = await handlers.twilio(
       httpEvent({
         path: '/webhooks/twilio',
@@ -155,8 +148,7 @@ describe('ingest to queue', () => {
 
   it("Mandrill: a stored POST's inbound events become queued email items, other events none; the intake object is deleted", async () => {
     const fields = { mandrill_events: fixture('mandrill-events.json').toString('utf8') };
-    const url = `http://${HOST}/webhooks/mandrill`;
-    const signature = createHmac('sha1', TEST_SECRETS.MANDRILL_WEBHOOK_KEY).update(`${url}mandrill_events${fields.mandrill_events}`).digest('base64');
+    const signature = sortedParamsSignature(`http://${HOST}/webhooks/mandrill`, formBody(fields), TEST_SECRETS.MANDRILL_WEBHOOK_KEY);
     const { key, event } = await storedMandrillPost(mailDir, formBody(fields), signature);
     await handlers.mandrill(event, lambdaContext());
     expect((await drain()).map((i) => i.itemId).sort()).toEqual(['mandrill:<bob-42@example.net>', 'mandrill:mandrill-inbound-0001']);

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { resetSecretsCache } from '../../shared/runtime/secrets.ts';
 import { MAIL_BUCKET } from '../../shared/topology.ts';
 import { TEST_SECRETS } from '../fixtures/channels/env.ts';
 import { asRole } from '../support/as-role.ts';
+import { sortedParamsSignature } from '../support/hostile.ts';
 import { lambdaContext } from '../support/http-events.ts';
 import { storedMandrillPost } from '../support/mandrill-intake.ts';
 import { drainQueue } from '../support/queue.ts';
@@ -145,7 +145,7 @@ function photoMail(id: string, photoBytes: number): string {
 /** The form Mandrill posts and its X-Mandrill-Signature over the configured URL. */
 function signedForm(events: string, key: string = TEST_SECRETS.MANDRILL_WEBHOOK_KEY): { body: string; signature: string } {
   const body = new URLSearchParams({ mandrill_events: events }).toString();
-  return { body, signature: createHmac('sha1', key).update(`${url}mandrill_events${events}`).digest('base64') };
+  return { body, signature: sortedParamsSignature(url, body, key) };
 }
 
 function post(events: string, options: { key?: string; signature?: string | null } = {}): Promise<Response> {
