@@ -31,15 +31,11 @@ const held: Decision = {
 };
 
 describe('clerk email', () => {
+  const heldCommentMail = () =>
+    composeClerkRouting({ item: comment, decision: held, ref: 'DEM-2026-000003', policy, consentStatus: 'not-needed', createdAt: comment.receivedAt });
+
   it('a held informal comment says informal, and its reasons heading says the same', () => {
-    const mail = composeClerkRouting({
-      item: comment,
-      decision: held,
-      ref: 'DEM-2026-000003',
-      policy,
-      consentStatus: 'not-needed',
-      createdAt: comment.receivedAt,
-    });
+    const mail = heldCommentMail();
     expect(mail.text).toContain('Classification: informal');
     expect(mail.text).toContain('Why this is informal and held for you:');
     expect(mail.text).not.toContain('Why this is formal');
@@ -61,14 +57,7 @@ describe('clerk email', () => {
   });
 
   it('has a styled HTML part: sans-serif text, spacing, a readable facts table, a marked warning', () => {
-    const mail = composeClerkRouting({
-      item: comment,
-      decision: held,
-      ref: 'DEM-2026-000003',
-      policy,
-      consentStatus: 'not-needed',
-      createdAt: comment.receivedAt,
-    });
+    const mail = heldCommentMail();
     const html = mail.html!;
     expect(html).toMatch(/<body style="[^"]*font-family:Arial,Helvetica,sans-serif[^"]*line-height:1\.5/);
     expect(html).toMatch(/<meta name="viewport"/);

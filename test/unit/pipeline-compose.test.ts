@@ -117,27 +117,20 @@ describe('messages to the resident', () => {
       subject: undefined,
       thread: {},
     };
-    const request = composeConsentRequest({
+    const consent = {
       target: replyTargetFor(sms)!,
       policy,
       ref: 'STL-2026-000009',
       consentUrl: 'https://hub.example.org/consent/t.k',
       expiresAt: '2026-04-07T10:00:00.000Z',
       createdAt,
-    });
+    };
+    const request = composeConsentRequest(consent);
     expect(request).toMatchObject({ kind: 'consent-request', channel: 'sms', to: '+447700900555', from: '+447700900101', provider: 'twilio' });
     expect(request.text).toContain('STL-2026-000009');
     expect(request.text).toContain('https://hub.example.org/consent/t.k');
     expect(request.html).toBeUndefined();
-    const reminder = composeConsentRequest({
-      target: replyTargetFor(sms)!,
-      policy,
-      ref: 'STL-2026-000009',
-      consentUrl: 'https://hub.example.org/consent/t.k',
-      expiresAt: '2026-04-07T10:00:00.000Z',
-      createdAt,
-      reminder: true,
-    });
+    const reminder = composeConsentRequest({ ...consent, reminder: true });
     expect(reminder).toMatchObject({ id: 'twilio:SM1:consent-reminder', kind: 'consent-reminder' });
   });
 

@@ -4,6 +4,7 @@ import { countSegments } from '../../shared/delivery/sms-segments.ts';
 import { composeConsentRequest, MAX_CONSENT_SMS_SEGMENTS, replyTargetFor } from '../../shared/pipeline/compose.ts';
 import { signConsentToken } from '../../shared/pipeline/consent-token.ts';
 import { PRESET_NAMES, loadPolicy } from '../../shared/policy/load.ts';
+import type { Policy } from '../../shared/policy/schema.ts';
 
 describe('SMS segments (GSM-7 versus UCS-2)', () => {
   it('GSM-7: 160 characters in one segment, 153 per segment after that', () => {
@@ -50,6 +51,16 @@ describe('the consent SMS', () => {
     thread: {},
     transport: {},
   });
+  const consentSms = (policy: Policy, ref: string, url: string, reminder?: boolean) =>
+    composeConsentRequest({
+      target: replyTargetFor(sms(ref))!,
+      policy,
+      ref,
+      consentUrl: url,
+      expiresAt: '2026-04-07T10:00:00.000Z',
+      createdAt: '2026-03-10T10:00:00.000Z',
+      reminder,
+    });
 
   for (const name of PRESET_NAMES) {
     it(`${name}: request and reminder are at most 2 segments, with the link and its expiry date`, () => {
@@ -57,15 +68,7 @@ describe('the consent SMS', () => {
       const ref = `${policy.council.referencePrefix}-2026-000123`;
       const url = `${base}/consent/${signConsentToken({ council: policy.council.id, ref, exp: 1_775_556_000 }, 'k')}`;
       for (const reminder of [false, true]) {
-        const message = composeConsentRequest({
-          target: replyTargetFor(sms(ref))!,
-          policy,
-          ref,
-          consentUrl: url,
-          expiresAt: '2026-04-07T10:00:00.000Z',
-          createdAt: '2026-03-10T10:00:00.000Z',
-          reminder,
-        });
+        const message = consentSms(policy, ref, url, reminder);
         expect(message.text).toContain(url);
         expect(message.text).toContain(ref);
         expect(message.text).toContain('7 Apr 2026');
@@ -79,14 +82,7 @@ describe('the consent SMS', () => {
     const policy = { ...base0, council: { ...base0.council, name: 'Cyngor Cymuned Llanfihangel-ŷ-Creuddyn' } };
     const ref = 'STL-2026-000123';
     const url = `${base}/consent/${signConsentToken({ council: 'stilton', ref, exp: 1_775_556_000 }, 'k')}`;
-    const message = composeConsentRequest({
-      target: replyTargetFor(sms(ref))!,
-      policy,
-      ref,
-      consentUrl: url,
-      expiresAt: '2026-04-07T10:00:00.000Z',
-      createdAt: '2026-03-10T10:00:00.000Z',
-    });
+    const message = consentSms(policy, ref, url);
     expect(message.text).toContain(url);
     expect(countSegments(message.text).segments).toBeLessThanOrEqual(2);
   });
