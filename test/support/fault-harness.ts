@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { bindPrincipal, runAs } from '../../infra/local/iam/enforce.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -26,6 +25,7 @@ import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
 import { QUEUES, TABLES, type FunctionId } from '../../shared/topology.ts';
 import { TEST_SECRETS } from '../fixtures/channels/env.ts';
+import { messengerSignature, sortedParamsSignature } from './hostile.ts';
 import { formBody, httpEvent, lambdaContext } from './http-events.ts';
 
 /**
@@ -411,14 +411,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   });
 
   const signedTwilio = (params: Record<string, string>) => {
-    const url = `http://${HOST}/webhooks/twilio`;
-    const signature = createHmac('sha1', TEST_SECRETS.TWILIO_AUTH_TOKEN)
-      .update(
-        Object.keys(params)
-          .sort()
-          .reduce((acc, k) => acc + k + params[k], url),
-      )
-      .digest('base64');
+    const signature = sortedParamsSignature(`http://${HOST}/webhooks/twilio`, formBody(params), TEST_SECRETS.TWILIO_AUTH_TOKEN);
     return httpEvent({
       path: '/webhooks/twilio',
       headers: { host: HOST, 'x-forwarded-proto': 'http', 'x-twilio-signature': signature, 'content-type': 'application/x-www-form-urlencoded' },
@@ -461,7 +454,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           },
         ],
       });
-      const signature = `sha256=${createHmac('sha256', TEST_SECRETS.MESSENGER_APP_SECRET).update(body).digest('hex')}`;
+      const signature = messengerSignature(body);
       const event = () =>
         httpEvent({
           path: '/webhooks/messenger',
