@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { retryWhileThrottled, setAccountConcurrency, throttleCounts, withinAccountConcurrency } from '../../infra/local/lambda.ts';
 import { startPoller } from '../../infra/local/poller.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
@@ -26,32 +26,44 @@ describe('local event source mapping when Lambda throttles', () => {
     await emu?.stop();
   });
 
-  it('a message received while the account has no concurrency left reaches the DLQ untried; with concurrency back, messages are handled', async () => {
-    const queue = { ...QUEUES.inbound, visibilityTimeoutSeconds: 1, maxConcurrency: 1 };
-    const tried: string[] = [];
-    const throttled: number[] = [];
+  /** Another function holds the account's only execution until `release`. */
+  function holdTheAccount(): { busy: Promise<void>; release: () => void } {
     setAccountConcurrency(1);
-    // Another function holds the account's only execution.
     let release = () => {};
     const busy = withinAccountConcurrency('consentSchedule', () => new Promise<void>((resolve) => (release = resolve)));
-    const before = throttleCounts().classify ?? 0;
-    const poller = startPoller({
+    return { busy, release: () => release() };
+  }
+
+  /** The inbound queue's mapping as the hub wires it: it invokes the consumer, and the invocation needs an execution. */
+  function classifyPoller(visibilityTimeoutSeconds: number, onRecord: (record: SQSRecord) => void, onThrottle: () => void) {
+    return startPoller({
       sqs,
-      queue,
+      queue: { ...QUEUES.inbound, visibilityTimeoutSeconds, maxConcurrency: 1 },
       queueUrl: emu.queueUrls.inbound,
       queueArn: 'arn:aws:sqs:eu-west-2:123456789012:inbound',
       idleMs: 50,
-      // As the hub wires it: the mapping invokes the consumer, and the invocation needs an execution.
       consume: (event: SQSEvent) =>
         withinAccountConcurrency('classify', async () => {
-          for (const r of event.Records) tried.push(r.body);
+          for (const r of event.Records) onRecord(r);
           return { batchItemFailures: [] };
         }),
-      onThrottle: () => throttled.push(Date.now()),
+      onThrottle,
       onError: (error) => {
         throw error;
       },
     });
+  }
+
+  it('a message received while the account has no concurrency left reaches the DLQ untried; with concurrency back, messages are handled', async () => {
+    const tried: string[] = [];
+    const throttled: number[] = [];
+    const { busy, release } = holdTheAccount();
+    const before = throttleCounts().classify ?? 0;
+    const poller = classifyPoller(
+      1,
+      (r) => tried.push(r.body),
+      () => throttled.push(Date.now()),
+    );
     try {
       await sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: 'formal letter' }));
       const dead = await waitFor(async () => {
@@ -76,31 +88,17 @@ describe('local event source mapping when Lambda throttles', () => {
   }, 60_000);
 
   it('a throttle shorter than the visibility timeout is retried by the mapping: handled on its first receive, nothing dead-lettered', async () => {
-    const queue = { ...QUEUES.inbound, visibilityTimeoutSeconds: 5, maxConcurrency: 1 };
     const receives: string[] = [];
     let throttles = 0;
-    setAccountConcurrency(1);
-    let release = () => {};
-    const busy = withinAccountConcurrency('consentSchedule', () => new Promise<void>((resolve) => (release = resolve)));
-    const poller = startPoller({
-      sqs,
-      queue,
-      queueUrl: emu.queueUrls.inbound,
-      queueArn: 'arn:aws:sqs:eu-west-2:123456789012:inbound',
-      idleMs: 50,
-      consume: (event: SQSEvent) =>
-        withinAccountConcurrency('classify', async () => {
-          for (const r of event.Records) receives.push(r.attributes.ApproximateReceiveCount);
-          return { batchItemFailures: [] };
-        }),
-      onThrottle: () => {
+    const { busy, release } = holdTheAccount();
+    const poller = classifyPoller(
+      5,
+      (r) => receives.push(r.attributes.ApproximateReceiveCount),
+      () => {
         throttles += 1;
         if (throttles === 3) release();
       },
-      onError: (error) => {
-        throw error;
-      },
-    });
+    );
     try {
       await sqs.send(new SendMessageCommand({ QueueUrl: emu.queueUrls.inbound, MessageBody: 'short throttle' }));
       await waitFor(async () => (receives.length > 0 ? true : undefined), 15_000);
@@ -116,10 +114,8 @@ describe('local event source mapping when Lambda throttles', () => {
   }, 30_000);
 
   it('an asynchronous invocation (SES mail, an SMS from SNS, a schedule) waits out a throttle, as Lambda queues the event, and is not an error', async () => {
-    setAccountConcurrency(1);
-    let release = () => {};
-    const busy = withinAccountConcurrency('consentSchedule', () => new Promise<void>((resolve) => (release = resolve)));
-    setTimeout(() => release(), 400);
+    const { busy, release } = holdTheAccount();
+    setTimeout(release, 400);
     const before = throttleCounts().sesInbound ?? 0;
     const ran = await retryWhileThrottled(() => withinAccountConcurrency('sesInbound', async () => 'mail handled'));
     await busy;
