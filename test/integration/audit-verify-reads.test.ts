@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
-import type { InboundItem } from '../../shared/model/index.ts';
 import { processInboundItem, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
 import { AuditStore, RECORD_TYPE_INDEX } from '../../shared/store/audit-store.ts';
@@ -10,6 +9,7 @@ import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
 import { TABLES } from '../../shared/topology.ts';
 import { verifyAudit, type ItemRecord, type VerifySource } from '../../shared/store/verify-audit.ts';
+import { itemBuilder } from '../support/items.ts';
 
 /**
  * How `hub audit verify` reads (issue 11, speed): the chain as sort-key ranges
@@ -25,25 +25,7 @@ let emu: Emulators;
 let client: DynamoDBDocumentClient;
 let table: string;
 let refs: string[] = [];
-
-function email(n: number): InboundItem {
-  return {
-    schemaVersion: 1,
-    itemId: `ses:reads-${n}`,
-    channel: 'email',
-    provider: 'ses',
-    kind: 'email',
-    providerMessageId: `reads-${n}`,
-    receivedAt: new Date(Date.UTC(2026, 2, 10, 10, n)).toISOString(),
-    sender: { id: `resident${n}@example.org`, name: 'A Resident' },
-    recipients: ['clerk@stiltonparishcouncil.org'],
-    subject: `Pothole ${n}`,
-    text: `Dear Clerk, there is a pothole outside number ${n}.`,
-    attachments: [],
-    thread: { messageId: `<reads-${n}@example.org>` },
-    transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS', returnPath: `resident${n}@example.org` },
-  };
-}
+const clock = () => new Date('2026-03-10T10:30:00.000Z');
 
 /** Every command the client sends, with its input. */
 function recordCommands(target: DynamoDBDocumentClient): { name: string; input: Record<string, unknown> }[] {
@@ -81,10 +63,11 @@ beforeAll(async () => {
     outbox: { publish: async () => undefined },
     policy,
     secrets: { CONSENT_SIGNING_KEY: 'reads-test-key' },
-    now: () => new Date('2026-03-10T10:30:00.000Z'),
+    now: clock,
     publicBaseUrl: 'https://hub.example.org',
   };
-  for (let n = 1; n <= 4; n++) refs.push((await processInboundItem(email(n), deps)).ref!);
+  const items = itemBuilder('reads', clock, policy);
+  for (let n = 1; n <= 4; n++) refs.push((await processInboundItem(items.email(), deps)).ref!);
   refs = refs.filter(Boolean);
 });
 afterAll(async () => {

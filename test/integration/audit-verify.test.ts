@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
-import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
+import type { OutboxMessage } from '../../shared/model/index.ts';
 import { processInboundItem, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
 import { eventHash } from '../../shared/store/hash.ts';
 import { loadPolicy } from '../../shared/policy/load.ts';
@@ -10,6 +10,7 @@ import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
 import { verifyAudit } from '../../shared/store/verify-audit.ts';
 import { parseAuditArgs, runAudit } from '../../shared/cli/audit.ts';
+import { itemBuilder } from '../support/items.ts';
 
 /**
  * Each case builds a real trail with classify (so summaries, content and
@@ -26,26 +27,8 @@ let table: string;
 let audit: AuditStore;
 let refs: string[];
 const published: OutboxMessage[] = [];
-
-function email(n: number, over: Partial<InboundItem> = {}): InboundItem {
-  return {
-    schemaVersion: 1,
-    itemId: `ses:verify-${n}`,
-    channel: 'email',
-    provider: 'ses',
-    kind: 'email',
-    providerMessageId: `verify-${n}`,
-    receivedAt: new Date(Date.UTC(2026, 2, 10, 10, n)).toISOString(),
-    sender: { id: `resident${n}@example.org`, name: 'A Resident' },
-    recipients: ['clerk@stiltonparishcouncil.org'],
-    subject: `Pothole ${n}`,
-    text: `Dear Clerk, there is a pothole outside number ${n}.`,
-    attachments: [],
-    thread: { messageId: `<verify-${n}@example.org>` },
-    transport: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS', returnPath: `resident${n}@example.org` },
-    ...over,
-  };
-}
+const clock = () => new Date('2026-03-10T10:30:00.000Z');
+const mail = itemBuilder('verify', clock, policy);
 
 async function freshTrail(items = 3): Promise<void> {
   // One table per case: tampering never leaks into the next.
@@ -62,12 +45,12 @@ async function freshTrail(items = 3): Promise<void> {
     outbox: { publish: async (m) => void published.push(...m) },
     policy,
     secrets: { CONSENT_SIGNING_KEY: 'verify-test-key' },
-    now: () => new Date('2026-03-10T10:30:00.000Z'),
+    now: clock,
     publicBaseUrl: 'https://hub.example.org',
   };
   refs = [];
   for (let n = 1; n <= items; n++) {
-    const outcome = await processInboundItem(email(tables * 100 + n), deps);
+    const outcome = await processInboundItem(mail.email(), deps);
     refs.push(outcome.ref!);
   }
 }
