@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type Emulators } from '../../infra/local/emulators.ts';
 import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
@@ -9,6 +9,7 @@ import { AuditStore } from '../../shared/store/audit-store.ts';
 import { CaseStore } from '../../shared/store/case-store.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { OpsStore } from '../../shared/store/ops-store.ts';
+import { drainQueue } from './queue.ts';
 
 /**
  * The integration tests' one builder of inbound items and of classify on the
@@ -104,17 +105,7 @@ export function classifyOnEmulators(
     publicBaseUrl: 'https://hub.example.org/',
   };
   /** Every message on the emulators' outbox queue, removed from it. */
-  const drainOutbox = async (): Promise<OutboxMessage[]> => {
-    const out: OutboxMessage[] = [];
-    for (;;) {
-      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: emu.queueUrls.outbox, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-      if (!got.Messages?.length) return out;
-      for (const m of got.Messages) {
-        out.push(JSON.parse(m.Body!) as OutboxMessage);
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: emu.queueUrls.outbox, ReceiptHandle: m.ReceiptHandle! }));
-      }
-    }
-  };
+  const drainOutbox = async (): Promise<OutboxMessage[]> => (await drainQueue(sqs, emu.queueUrls.outbox)).map((m) => JSON.parse(m.Body!) as OutboxMessage);
   const close = () => {
     documents.destroy();
     sqs.destroy();
