@@ -1,4 +1,4 @@
-import { AUDIT_PREFIX, AUDIT_SORT, OPS_PREFIX } from '../store/keys.ts';
+import { AUDIT_PREFIX, AUDIT_SORT, OPS_PREFIX, OPS_SORT } from '../store/keys.ts';
 import { mandrillRawMailKey } from '../channels/mail-stores.ts';
 import { MAIL_BUCKET } from '../topology.ts';
 
@@ -89,7 +89,7 @@ export const KEY_CLASSES: readonly KeyClass[] = [
     id: 'item-summary',
     store: 'audit',
     prefix: AUDIT_PREFIX.item,
-    sk: 'SUMMARY',
+    sk: AUDIT_SORT.summary,
     holds: "an audited item's summary, with the sender hash",
     personal: 'pseudonymous',
     foundBy: 'sender hash (bySender index)',
@@ -101,7 +101,7 @@ export const KEY_CLASSES: readonly KeyClass[] = [
     id: 'item-content',
     store: 'audit',
     prefix: AUDIT_PREFIX.item,
-    sk: 'CONTENT',
+    sk: AUDIT_SORT.content,
     holds: 'sender, subject, text, attachment names',
     personal: 'personal',
     foundBy: 'reference of each item found by sender hash',
@@ -148,7 +148,7 @@ export const KEY_CLASSES: readonly KeyClass[] = [
     id: 'consent-ledger',
     store: 'ops',
     prefix: OPS_PREFIX.consent,
-    sk: 'LEDGER',
+    sk: OPS_SORT.ledger,
     holds: 'opt-in/opt-out (STOP, unsubscribe) under the sender hash',
     personal: 'pseudonymous',
     foundBy: 'sender hash',

@@ -220,7 +220,7 @@ export class AuditStore {
     const read = (sk: string, filter?: string) => this.recordTypePages(sk, filter);
     let yielded = false;
     try {
-      for await (const record of mergePages([read('SUMMARY'), read('CONTENT'), read('EVENTKEY', PENDING_FILTER)])) {
+      for await (const record of mergePages([read(AUDIT_SORT.summary), read(AUDIT_SORT.content), read(AUDIT_SORT.recordedEvent, PENDING_FILTER)])) {
         yielded = true;
         yield record;
       }
@@ -284,7 +284,7 @@ export class AuditStore {
     ];
     const found = await inBatches(keys, 16, async (Key) => (await this.client.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }))).Item);
     return found
-      .filter((item): item is Record<string, unknown> => item !== undefined && !(item.sk === 'EVENTKEY' && typeof item.seq === 'number'))
+      .filter((item): item is Record<string, unknown> => item !== undefined && !(item.sk === AUDIT_SORT.recordedEvent && typeof item.seq === 'number'))
       .map(itemRecord);
   }
 
