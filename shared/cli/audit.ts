@@ -21,6 +21,7 @@ import {
 } from './audit-verify.ts';
 import { londonDateTime } from '../runtime/london-time.ts';
 import { hexPrefix, isoDay, oneOf, parseOptions, pickCommand, reference, UsageError, type OptionSpecs } from './args.ts';
+import { csvCell } from './csv.ts';
 
 /**
  * `hub audit list|show|verify|export`: the auditor's command line. Pure
@@ -330,12 +331,6 @@ function describeEvent(event: AuditEvent): string[] {
 
 function csvRow(summary: AuditSummary): string {
   return `${COLUMNS.map((column) => csvCell(String(summary[column] ?? ''))).join(',')}\n`;
-}
-
-function csvCell(value: string): string {
-  // A leading = + - @ would make a spreadsheet run a formula.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 function oneLine(text: string): string {

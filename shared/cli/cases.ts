@@ -2,6 +2,7 @@ import { workingDaysBetween } from '../cases/clock.ts';
 import { londonDate } from '../runtime/london-time.ts';
 import type { CaseRecord, CaseStore } from '../store/case-store.ts';
 import { isoDay, oneOf, parseOptions, pickCommand, reference, UsageError } from './args.ts';
+import { csvCell } from './csv.ts';
 
 /**
  * `hub cases list|show|export`: the clerk's and auditor's view of cases
@@ -240,9 +241,4 @@ function showText(row: CaseRow, record: CaseRecord): string {
     `The full history (answers, commands, deliveries) is in: hub audit show ${row.ref}`,
   ];
   return `${lines.join('\n')}\n`;
-}
-
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
