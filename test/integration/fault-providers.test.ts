@@ -62,7 +62,7 @@ describe('provider outages', () => {
       ] as const) {
         p.fakes.setMode(mode);
         sesMode = mode;
-        await waitFor(() => sawEverywhere(status), 8_000);
+        await waitFor(() => sawEverywhere(status), 15_000);
       }
       p.fakes.setMode('ok');
       sesMode = 'ok';
@@ -110,6 +110,6 @@ describe('provider outages', () => {
       expect(events.filter((e) => e.type === 'delivery-failed')).toEqual([]);
       expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
     },
-    patience(40_000),
+    patience(80_000),
   );
 });
