@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, relative } from 'node:path';
 import { AssetHashType, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
@@ -34,6 +34,18 @@ import { PROJECT_ROOT } from './project-root.ts';
  *   two-byte string, which cost classify ~4 ms of module load. Characters
  *   inside String.raw templates cannot be escaped by esbuild; write them as
  *   `\u00a3` in the source (shared/policy/moderation.ts does).
+ * - Rare clients (`#rare-clients/*`, shared/rare-clients/): an SDK client that
+ *   a function needs only on a rare path (classify: S3 for a body too large
+ *   for DynamoDB, Bedrock for the opt-in second opinion; deliver: S3 for a
+ *   clerk's attachments) is bundled on its own, with its own copy of the SDK
+ *   core, into `rare-clients/<name>.mjs`; the bundle's package.json maps the
+ *   import to it, as the project's maps it to the source. Code splitting alone
+ *   does not keep such a client off the cold start: esbuild puts every SDK
+ *   module the client shares with the function's everyday clients into the
+ *   chunk loaded at INIT, tree-shaken there or not (S3's checksum streams
+ *   load Node's web streams; Bedrock's default handler loads `node:http2`).
+ * - `node:stream/web` is replaced for @middy/core (infra/aws/substitutes/stream-web.ts
+ *   says why); infra-bundle.test.ts checks nothing else imports it.
  */
 export const LAMBDA_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
@@ -41,6 +53,10 @@ export const LAMBDA_BANNER = "import { createRequire } from 'module'; const requ
 export const LAMBDA_BUNDLE_FILE = 'index.mjs';
 export const LAMBDA_HANDLER = 'index.handler';
 export const LAMBDA_CHUNK_DIR = 'chunks';
+/** Where a bundle keeps its rare clients, and the import specifier that reaches them. */
+export const RARE_CLIENT_DIR = 'rare-clients';
+export const RARE_CLIENT_IMPORT = '#rare-clients/';
+const STREAM_WEB_SUBSTITUTE = join(PROJECT_ROOT, 'infra/aws/substitutes/stream-web.ts');
 
 export const LAMBDA_ESBUILD_OPTIONS = {
   bundle: true,
@@ -59,7 +75,23 @@ export const LAMBDA_ESBUILD_OPTIONS = {
   charset: 'ascii',
   legalComments: 'none',
   logLevel: 'warning',
+  alias: { 'node:stream/web': STREAM_WEB_SUBSTITUTE, 'stream/web': STREAM_WEB_SUBSTITUTE },
+  external: [`${RARE_CLIENT_IMPORT}*`],
 } as const satisfies BuildOptions;
+
+/** A rare client is one self-contained file: no chunks, nothing shared with the function's own code. */
+const rareClientOptions = (name: string, outdir: string): BuildOptions => ({
+  ...LAMBDA_ESBUILD_OPTIONS,
+  splitting: false,
+  entryNames: '[name]',
+  entryPoints: [join(PROJECT_ROOT, 'shared', RARE_CLIENT_DIR, `${name}.ts`)],
+  outdir: join(outdir, RARE_CLIENT_DIR),
+  metafile: true,
+  write: true,
+});
+
+/** What Node needs to resolve `#rare-clients/<name>` inside the deployed package. */
+const BUNDLE_PACKAGE_JSON = `${JSON.stringify({ type: 'module', imports: { [`${RARE_CLIENT_IMPORT}*`]: `./${RARE_CLIENT_DIR}/*.mjs` } }, null, 2)}\n`;
 
 export interface BundleResult {
   /** Absolute path of the handler file, `outdir/index.mjs`. */
@@ -69,7 +101,7 @@ export interface BundleResult {
   /** index.mjs and the chunks it imports statically: what a cold start loads (paths relative to outdir). */
   readonly initFiles: readonly string[];
   readonly initBytes: number;
-  /** Every file written (relative to outdir). */
+  /** Every module written (relative to outdir): index.mjs, its chunks and any rare clients. */
   readonly files: readonly string[];
   readonly metafile: Metafile;
 }
@@ -83,29 +115,42 @@ const optionsFor = (entry: string, outdir: string): BuildOptions => ({ ...LAMBDA
 export async function bundleFunction(entry: string, outdir: string): Promise<BundleResult> {
   const { build } = await import('esbuild');
   mkdirSync(outdir, { recursive: true });
-  return resultOf(await build(optionsFor(entry, outdir)), outdir);
+  const main = await build(optionsFor(entry, outdir));
+  const rare = await Promise.all(rareClientsOf(main.metafile!).map((name) => build(rareClientOptions(name, outdir))));
+  return resultOf(main, rare, outdir);
 }
 
 /** The same, synchronously: CDK's local bundling cannot await. */
 export function bundleFunctionSync(entry: string, outdir: string): BundleResult {
   const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   mkdirSync(outdir, { recursive: true });
-  return resultOf(buildSync(optionsFor(entry, outdir)), outdir);
+  const main = buildSync(optionsFor(entry, outdir));
+  const rare = rareClientsOf(main.metafile!).map((name) => buildSync(rareClientOptions(name, outdir)));
+  return resultOf(main, rare, outdir);
 }
 
-function resultOf(result: BuildResult, outdir: string): BundleResult {
+/** The rare clients a bundle imports (`#rare-clients/s3` gives `s3`). */
+function rareClientsOf(metafile: Metafile): string[] {
+  const names = Object.values(metafile.outputs).flatMap((output) =>
+    output.imports.filter((i) => i.external && i.path.startsWith(RARE_CLIENT_IMPORT)).map((i) => i.path.slice(RARE_CLIENT_IMPORT.length)),
+  );
+  return [...new Set(names)].sort();
+}
+
+function resultOf(result: BuildResult, rareClients: readonly BuildResult[], outdir: string): BundleResult {
   const metafile = result.metafile!;
   const outputs = metafile.outputs;
   const key = (path: string) => relative(outdir, join(process.cwd(), path)).replaceAll('\\', '/');
   const index = Object.keys(outputs).find((path) => key(path) === LAMBDA_BUNDLE_FILE);
   if (!index) throw new Error(`esbuild wrote no ${LAMBDA_BUNDLE_FILE} in ${outdir}`);
+  if (rareClients.length) writeFileSync(join(outdir, 'package.json'), BUNDLE_PACKAGE_JSON);
   const init = withStaticImports(metafile, [index]);
   return {
     file: join(outdir, LAMBDA_BUNDLE_FILE),
     bytes: outputs[index]!.bytes,
     initFiles: [...init].map(key),
     initBytes: [...init].reduce((sum, path) => sum + outputs[path]!.bytes, 0),
-    files: Object.keys(outputs).map(key),
+    files: [...Object.keys(outputs), ...rareClients.flatMap((r) => Object.keys(r.metafile!.outputs))].map(key),
     metafile,
   };
 }

@@ -1,4 +1,5 @@
 import type { ConverseCommandInput, ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Channel } from '../model/inbound-item.ts';
 import { MODERATION_CATEGORIES, type ModerationCategory } from '../model/moderation-categories.ts';
 import type { ModelFinding } from '../policy/moderation.ts';
@@ -129,8 +130,9 @@ export function bedrockConverse(region: string, env: NodeJS.ProcessEnv = process
   let client: Promise<{ send: (command: unknown, options: { abortSignal: AbortSignal }) => Promise<ConverseCommandOutput> }> | undefined;
   return async (input, options) => {
     // HTTP/1.1: the client defaults to HTTP/2 for its streaming operations; Converse does not need it, and the local fake speaks HTTP/1.1.
-    client ??= Promise.all([import('@aws-sdk/client-bedrock-runtime'), import('@smithy/node-http-handler')]).then(
-      ([{ BedrockRuntimeClient }, { NodeHttpHandler }]) =>
+    // NodeHttpHandler is imported statically: the function's other SDK clients load it anyway.
+    client ??= import('#rare-clients/bedrock-runtime').then(
+      ({ BedrockRuntimeClient }) =>
         new BedrockRuntimeClient({
           region,
           maxAttempts: 2,
@@ -138,7 +140,7 @@ export function bedrockConverse(region: string, env: NodeJS.ProcessEnv = process
           ...(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? { endpoint: env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME } : {}),
         }) as never,
     );
-    const { ConverseCommand } = await import('@aws-sdk/client-bedrock-runtime');
+    const { ConverseCommand } = await import('#rare-clients/bedrock-runtime');
     return (await client).send(new ConverseCommand(input), options);
   };
 }

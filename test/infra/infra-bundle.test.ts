@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleFunction, LAMBDA_BANNER, LAMBDA_BUNDLE_FILE } from '../../infra/aws/bundling.ts';
+import { execFileSync } from 'node:child_process';
+import { bundleFunction, LAMBDA_BANNER, LAMBDA_BUNDLE_FILE, RARE_CLIENT_DIR, RARE_CLIENT_IMPORT } from '../../infra/aws/bundling.ts';
+import { INIT_ENV } from '../../bench/lib/load-time.ts';
 import { PROJECT_ROOT } from '../../infra/aws/stack.ts';
 import { FUNCTIONS, type FunctionId } from '../../shared/topology.ts';
 import { synth, type Synth } from './synth.ts';
@@ -101,7 +103,11 @@ describe('bundling the real handlers', () => {
         const code = readFileSync(join(dir, file), 'utf8');
         expect(code.startsWith(LAMBDA_BANNER), `${id} ${file} banner`).toBe(true);
         const specs = [...staticImports(code), ...dynamicImports(code)].filter((spec) => !spec.startsWith('node:') && !NODE_BUILTINS.has(spec));
-        const missing = specs.filter((spec) => !spec.startsWith('.') || !existsSync(resolve(dir, dirname(file), spec)));
+        const inBundle = (spec: string) =>
+          spec.startsWith(RARE_CLIENT_IMPORT)
+            ? existsSync(join(dir, RARE_CLIENT_DIR, `${spec.slice(RARE_CLIENT_IMPORT.length)}.mjs`))
+            : spec.startsWith('.') && existsSync(resolve(dir, dirname(file), spec));
+        const missing = specs.filter((spec) => !inBundle(spec));
         expect(missing, `${id} ${file} imports outside the bundle`).toEqual([]);
       }
       // Minified: newlines survive only inside template literals.
@@ -134,6 +140,53 @@ describe('bundling the real handlers', () => {
     // ses-inbound reads every mail from S3: its client loads at INIT.
     expect(atInit('sesInbound', '@aws-sdk/client-s3')).toBe(true);
   });
+
+  it('a cold start loads no Node built-in the hub never uses: node:http2 (Bedrock) and node:stream/web (middy) are in no INIT file', () => {
+    for (const id of ids) {
+      const code = codeOf(bundleOf(id), initFilesOf(bundleOf(id)));
+      const loaded = staticImports(code).filter((spec) => /^(?:node:)?(?:http2|stream\/web)$/.test(spec));
+      expect(loaded, id).toEqual([]);
+    }
+  });
+
+  it("only @middy/core's node:stream/web is replaced", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'hub-bundle-'));
+    const { metafile } = await bundleFunction(resolve(PROJECT_ROOT, FUNCTIONS.classify.entry), out);
+    const importers = Object.entries(metafile.inputs)
+      .filter(([, input]) => input.imports.some((i) => i.path.endsWith('infra/aws/substitutes/stream-web.ts')))
+      .map(([path]) => path.replace(/^.*node_modules\//, ''));
+    expect(importers).toEqual(['@middy/core/index.js']);
+  });
+
+  it('rare clients stay on rare paths: only the lazy raw-mail store and the second opinion import them', () => {
+    const sources = ['shared', 'functions'].flatMap((top) =>
+      readdirSync(join(PROJECT_ROOT, top), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => `${top}/${file}`)
+        .filter((file) => !file.startsWith(`shared/${RARE_CLIENT_DIR}/`)),
+    );
+    const importers = sources.filter((file) => readFileSync(join(PROJECT_ROOT, file), 'utf8').includes(`import('${RARE_CLIENT_IMPORT}`));
+    // The bench never times a rare client (bench/lib/references.ts): adding an importer here means saying why its path is rare.
+    expect(importers.sort()).toEqual(['shared/channels/lazy-mail-store.ts', 'shared/moderation/second-tier.ts']);
+  });
+
+  it('every bundle loads in a fresh Node process, and its rare clients resolve from inside it', () => {
+    const probe = `for (const url of process.argv.slice(1)) await import(url); process.stdout.write('loaded')`;
+    for (const id of ids) {
+      const dir = bundleOf(id);
+      const rare = existsSync(join(dir, RARE_CLIENT_DIR)) ? readdirSync(join(dir, RARE_CLIENT_DIR)).map((f) => f.replace(/\.mjs$/, '')) : [];
+      // A module inside the bundle asks for each rare client the way the code does, so the bundle's package.json answers.
+      const asker = join(dir, 'ask-rare-clients.mjs');
+      writeFileSync(asker, rare.map((name) => `await import('${RARE_CLIENT_IMPORT}${name}');`).join('\n'));
+      const env = { PATH: process.env.PATH ?? '', ...INIT_ENV, LAMBDA_TASK_ROOT: dir, HUB_COUNCIL: join(dir, 'my-parish.json') };
+      try {
+        const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe, join(dir, LAMBDA_BUNDLE_FILE), asker], { env }).toString();
+        expect(out, id).toBe('loaded');
+      } finally {
+        rmSync(asker);
+      }
+    }
+  }, 60_000);
 
   it('bundleFunction (what the benchmark uses) produces the same files and bytes as the deployed bundle', async () => {
     for (const id of [ids[0]!, 'classify' as const]) {
