@@ -7,7 +7,7 @@ export const REFERENCES = {
   s3Sqs: { entry: 'bench/reference/s3-sqs.ts', clients: 'S3 + SQS' },
   dynamodbSqs: { entry: 'bench/reference/dynamodb-sqs.ts', clients: 'DynamoDB + SQS' },
   deliver: { entry: 'bench/reference/deliver.ts', clients: 'DynamoDB + SQS + SESv2 + SMS v2' },
-  dynamodbS3: { entry: 'bench/reference/dynamodb-s3.ts', clients: 'DynamoDB + S3' },
+  dynamodbS3Sqs: { entry: 'bench/reference/dynamodb-s3-sqs.ts', clients: 'DynamoDB + S3 + SQS' },
   auditDigest: { entry: 'bench/reference/audit-digest.ts', clients: 'DynamoDB + KMS + S3 + SQS' },
 } as const;
 
@@ -74,8 +74,8 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionBenchSpec> = {
   consentForm: { own: 'dynamodbSqs', ingest: false },
   moderationLink: { own: 'dynamodbSqs', ingest: false },
   consentSchedule: { own: 'dynamodbSqs', ingest: false },
-  // DynamoDB, and S3 for the raw mail and oversized bodies it erases.
-  retentionSweep: { own: 'dynamodbS3', ingest: false },
+  // DynamoDB, S3 for the raw mail and oversized bodies it erases, SQS for the audit events of each erasure.
+  retentionSweep: { own: 'dynamodbS3Sqs', ingest: false },
   // Needs DynamoDB only (the event source mapping reads the queue); held to the DynamoDB + SQS reference all the same.
   auditAppender: { own: 'dynamodbSqs', ingest: false },
   clerkSchedule: { own: 'dynamodbSqs', ingest: false },
