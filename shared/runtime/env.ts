@@ -1,5 +1,6 @@
 import type { OutboxMessage } from '../model/outbox.ts';
 import { ENV } from '../topology.ts';
+import { madeOnce } from './once.ts';
 
 /**
  * The one reader of a function's environment, for every `…DepsFromEnv()`:
@@ -31,12 +32,12 @@ export function numberEnv(key: EnvKey, fallback: number, env: NodeJS.ProcessEnv 
 
 /** Puts messages on the outbox queue; the SQS client loads on the first publish, not at start (a page view never needs it). */
 export function lazyOutboxPublisher(queueUrl: string): (messages: readonly OutboxMessage[]) => Promise<void> {
-  let publisher: Promise<{ publish(messages: readonly OutboxMessage[]): Promise<void> }> | undefined;
+  const publisher = madeOnce(async () => {
+    const [{ SQSClient }, { OutboxPublisher }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../queue/outbox.ts')]);
+    return new OutboxPublisher({ client: new SQSClient({}), queueUrl });
+  });
   return async (messages) => {
     if (messages.length === 0) return;
-    publisher ??= Promise.all([import('@aws-sdk/client-sqs'), import('../queue/outbox.ts')]).then(
-      ([{ SQSClient }, { OutboxPublisher }]) => new OutboxPublisher({ client: new SQSClient({}), queueUrl }),
-    );
-    await (await publisher).publish(messages);
+    await (await publisher()).publish(messages);
   };
 }
