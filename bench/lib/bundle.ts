@@ -1,4 +1,4 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleFunction, withStaticImports } from '../../infra/aws/bundling.ts';
 import { presetFile } from '../../shared/policy/load.ts';
@@ -42,7 +42,9 @@ export async function benchBundle(root: string, entry: string, outdir: string, r
     return path !== index && module !== undefined && !isRare(module);
   });
   const loaded = withStaticImports(result.metafile, [index, ...firstUse]);
-  return { files: [index, ...firstUse].map((path) => resolve(path)), initKb: kb(init), loadedKb: kb(loaded), packageKb: kb(Object.keys(outputs)) };
+  // Every module deployed, rare clients included (they are outside the split build's metafile).
+  const packageKb = result.files.reduce((sum, file) => sum + statSync(join(outdir, file)).size, 0) / 1024;
+  return { files: [index, ...firstUse].map((path) => resolve(path)), initKb: kb(init), loadedKb: kb(loaded), packageKb };
 }
 
 export const outDirFor = (root: string, key: string) => join(root, 'bench/out', key.replace(':', '-'));

@@ -45,7 +45,8 @@ import { PROJECT_ROOT } from './project-root.ts';
  *   chunk loaded at INIT, tree-shaken there or not (S3's checksum streams
  *   load Node's web streams; Bedrock's default handler loads `node:http2`).
  * - `node:stream/web` is replaced for @middy/core (infra/aws/substitutes/stream-web.ts
- *   says why); infra-bundle.test.ts checks nothing else imports it.
+ *   says why). esbuild's alias applies to every importer: infra-bundle.test.ts
+ *   checks that in every function middy is the only one.
  */
 export const LAMBDA_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
@@ -90,7 +91,7 @@ const rareClientOptions = (name: string, outdir: string): BuildOptions => ({
   write: true,
 });
 
-/** What Node needs to resolve `#rare-clients/<name>` inside the deployed package. */
+/** What Node needs to resolve `#rare-clients/<name>` inside the deployed package (the project's package.json maps it to the source). */
 const BUNDLE_PACKAGE_JSON = `${JSON.stringify({ type: 'module', imports: { [`${RARE_CLIENT_IMPORT}*`]: `./${RARE_CLIENT_DIR}/*.mjs` } }, null, 2)}\n`;
 
 export interface BundleResult {
@@ -129,12 +130,16 @@ export function bundleFunctionSync(entry: string, outdir: string): BundleResult 
   return resultOf(main, rare, outdir);
 }
 
-/** The rare clients a bundle imports (`#rare-clients/s3` gives `s3`). */
+/**
+ * The rare clients a bundle imports (`#rare-clients/s3` gives `s3`). A static
+ * import of one would load it, with its own copy of the SDK, at every cold
+ * start, and no figure that follows static imports would see it: refused.
+ */
 function rareClientsOf(metafile: Metafile): string[] {
-  const names = Object.values(metafile.outputs).flatMap((output) =>
-    output.imports.filter((i) => i.external && i.path.startsWith(RARE_CLIENT_IMPORT)).map((i) => i.path.slice(RARE_CLIENT_IMPORT.length)),
-  );
-  return [...new Set(names)].sort();
+  const imports = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external && i.path.startsWith(RARE_CLIENT_IMPORT)));
+  const eager = imports.filter((i) => i.kind !== 'dynamic-import');
+  if (eager.length) throw new Error(`${eager.map((i) => i.path).join(', ')}: a rare client is only ever loaded with import(), never imported statically`);
+  return [...new Set(imports.map((i) => i.path.slice(RARE_CLIENT_IMPORT.length)))].sort();
 }
 
 function resultOf(result: BuildResult, rareClients: readonly BuildResult[], outdir: string): BundleResult {

@@ -1,5 +1,4 @@
 import type { ConverseCommandInput, ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Channel } from '../model/inbound-item.ts';
 import { MODERATION_CATEGORIES, type ModerationCategory } from '../model/moderation-categories.ts';
 import type { ModelFinding } from '../policy/moderation.ts';
@@ -129,17 +128,7 @@ export type Converse = (input: ConverseCommandInput, options: { abortSignal: Abo
 export function bedrockConverse(region: string, env: NodeJS.ProcessEnv = process.env): Converse {
   let client: Promise<{ send: (command: unknown, options: { abortSignal: AbortSignal }) => Promise<ConverseCommandOutput> }> | undefined;
   return async (input, options) => {
-    // HTTP/1.1: the client defaults to HTTP/2 for its streaming operations; Converse does not need it, and the local fake speaks HTTP/1.1.
-    // NodeHttpHandler is imported statically: the function's other SDK clients load it anyway.
-    client ??= import('#rare-clients/bedrock-runtime').then(
-      ({ BedrockRuntimeClient }) =>
-        new BedrockRuntimeClient({
-          region,
-          maxAttempts: 2,
-          requestHandler: new NodeHttpHandler(),
-          ...(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? { endpoint: env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME } : {}),
-        }) as never,
-    );
+    client ??= import('#rare-clients/bedrock-runtime').then(({ converseClient }) => converseClient(region, env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) as never);
     const { ConverseCommand } = await import('#rare-clients/bedrock-runtime');
     return (await client).send(new ConverseCommand(input), options);
   };

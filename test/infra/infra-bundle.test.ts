@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { bundleFunction, LAMBDA_BANNER, LAMBDA_BUNDLE_FILE, RARE_CLIENT_DIR, RARE_CLIENT_IMPORT } from '../../infra/aws/bundling.ts';
+import { bundleFunction, LAMBDA_BANNER, LAMBDA_BUNDLE_FILE, LAMBDA_ESBUILD_OPTIONS, RARE_CLIENT_DIR, RARE_CLIENT_IMPORT } from '../../infra/aws/bundling.ts';
 import { INIT_ENV } from '../../bench/lib/load-time.ts';
 import { PROJECT_ROOT } from '../../infra/aws/stack.ts';
 import { FUNCTIONS, type FunctionId } from '../../shared/topology.ts';
@@ -123,7 +123,7 @@ describe('bundling the real handlers', () => {
     }
   });
 
-  it('a client used only on a rare path is a chunk of its own, loaded when that path runs and not at a cold start', () => {
+  it('a client used only on a rare path is a file of its own, loaded when that path runs and not at a cold start', () => {
     const client = (pkg: string) => `name:"${pkg}"`;
     const atInit = (id: FunctionId, pkg: string) => codeOf(bundleOf(id), initFilesOf(bundleOf(id))).includes(client(pkg));
     const inBundle = (id: FunctionId, pkg: string) => codeOf(bundleOf(id), filesOf(bundleOf(id))).includes(client(pkg));
@@ -149,9 +149,20 @@ describe('bundling the real handlers', () => {
     }
   });
 
-  it("only @middy/core's node:stream/web is replaced", async () => {
-    const out = mkdtempSync(join(tmpdir(), 'hub-bundle-'));
-    const { metafile } = await bundleFunction(resolve(PROJECT_ROOT, FUNCTIONS.classify.entry), out);
+  it("only @middy/core's node:stream/web is replaced, in every function and rare client", async () => {
+    const { build } = await import('esbuild');
+    const entries = [
+      ...ids.map((id) => FUNCTIONS[id].entry),
+      ...readdirSync(join(PROJECT_ROOT, 'shared', RARE_CLIENT_DIR)).map((f) => `shared/${RARE_CLIENT_DIR}/${f}`),
+    ];
+    const { metafile } = await build({
+      ...LAMBDA_ESBUILD_OPTIONS,
+      entryPoints: entries.map((entry) => resolve(PROJECT_ROOT, entry)),
+      entryNames: '[dir]/[name]',
+      outdir: mkdtempSync(join(tmpdir(), 'hub-bundle-')),
+      metafile: true,
+      write: false,
+    });
     const importers = Object.entries(metafile.inputs)
       .filter(([, input]) => input.imports.some((i) => i.path.endsWith('infra/aws/substitutes/stream-web.ts')))
       .map(([path]) => path.replace(/^.*node_modules\//, ''));
@@ -168,6 +179,13 @@ describe('bundling the real handlers', () => {
     const importers = sources.filter((file) => readFileSync(join(PROJECT_ROOT, file), 'utf8').includes(`import('${RARE_CLIENT_IMPORT}`));
     // The bench never times a rare client (bench/lib/references.ts): adding an importer here means saying why its path is rare.
     expect(importers.sort()).toEqual(['shared/channels/lazy-mail-store.ts', 'shared/moderation/second-tier.ts']);
+  });
+
+  it('the bundler refuses a static import of a rare client, which would load it at every cold start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-rare-'));
+    const entry = join(dir, 'handler.ts');
+    writeFileSync(entry, `import { S3Client } from '${RARE_CLIENT_IMPORT}s3';\nexport const handler = () => typeof S3Client;\n`);
+    await expect(bundleFunction(entry, join(dir, 'out'))).rejects.toThrow(/only ever loaded with import\(\)/);
   });
 
   it('every bundle loads in a fresh Node process, and its rare clients resolve from inside it', () => {
