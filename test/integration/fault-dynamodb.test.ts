@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedOutbound, sleep, startPipeline, waitFor, type Pipeline, type Traffic, patience } from '../support/fault-harness.ts';
+import { CEILING, expectedOutbound, startPipeline, testTimeout, waitFor, type Pipeline, type Traffic } from '../support/fault-harness.ts';
 
 /**
  * DynamoDB (dynalite on disk) stopped and really restarted while classify is
@@ -28,14 +28,15 @@ describe('DynamoDB stopped and restarted mid-run', () => {
 
       p.startPollers(['inbound']);
       // Let classify get part of the way, then pull DynamoDB from under it.
-      await waitFor(async () => (await p.depth('inbound')) <= 26, 10_000, 'classify to start');
+      await waitFor(async () => (await p.depth('inbound')) <= 26, CEILING.step, 'classify to start');
       await p.dynamo.stop();
-      await sleep(2_500);
+      // DynamoDB stays down until classify has failed records for it (however slow the machine).
+      await waitFor(() => p.failures.classify > 0, CEILING.step, 'classify to fail records while DynamoDB is down');
       const stillQueued = await p.depth('inbound');
       await p.dynamo.start();
-      await p.settle(20_000, ['inbound']);
+      await p.settle(CEILING.settle, ['inbound']);
       p.startPollers(['outbox']);
-      await p.settle(20_000);
+      await p.settle(CEILING.settle);
 
       // The outage was real: classify failed records, items were waiting on the queue; nothing reached a DLQ.
       expect(p.failures.classify).toBeGreaterThan(0);
@@ -75,6 +76,7 @@ describe('DynamoDB stopped and restarted mid-run', () => {
       expect([...out.byOutboxId.values()].every((count) => count === 1)).toBe(true);
       expect(out.total).toBe(8 * (1 + 2 + 2 + 3));
     },
-    patience(60_000),
+    // The stop waits for dynalite to drain (at most one step).
+    testTimeout(CEILING.step, CEILING.step, CEILING.step, CEILING.settle, CEILING.settle),
   );
 });

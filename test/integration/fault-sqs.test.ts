@@ -1,6 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxSink } from '../../shared/queue/outbox.ts';
-import { expectedOutbound, sendUntilAcknowledged, sleep, startPipeline, waitFor, type Pipeline, type Traffic, patience } from '../support/fault-harness.ts';
+import {
+  CEILING,
+  expectedOutbound,
+  sendUntilAcknowledged,
+  startPipeline,
+  testTimeout,
+  waitFor,
+  type Pipeline,
+  type Traffic,
+} from '../support/fault-harness.ts';
 
 /**
  * SQS (local-aws-sqs behind a proxy, so it keeps its queues) stopped and
@@ -57,14 +66,16 @@ describe('SQS stopped and restarted mid-run', () => {
       // While SQS is down no provider gets an acknowledgement (Messenger/Twilio see 503, SES/SNS invocations throw).
       const refused = await Promise.all(during.slice(0, 4).map((t) => t.send()));
       expect(refused).toEqual([false, false, false, false]);
-      const retrying = during.map((t) => sendUntilAcknowledged(t, { delayMs: 300 }));
-      await sleep(1_500);
+      // SQS stays down until every provider has been refused again (whatever the machine's speed).
+      const refusedAgain = new Set<string>();
+      const retrying = during.map((t) => sendUntilAcknowledged(t, { delayMs: 300, onRefused: (r) => refusedAgain.add(r.itemId) }));
+      await waitFor(() => refusedAgain.size === during.length, CEILING.step, 'every provider to be refused while SQS is down');
       await p.sqsProxy!.up();
       const attempts = await Promise.all(retrying);
       expect(Math.max(...attempts)).toBeGreaterThan(1);
       // Providers also retry things the hub had acknowledged (a lost 200): the same item ids again.
       for (const t of before.slice(0, 4)) expect(await t.send()).toBe(true);
-      await p.settle(25_000);
+      await p.settle(CEILING.settle);
 
       const summaries = (await p.summaries()).filter((s) => traffic.some((t) => t.itemId === s.itemId));
       const formal = traffic.filter((t) => t.channel !== 'messenger');
@@ -82,7 +93,7 @@ describe('SQS stopped and restarted mid-run', () => {
       expect(await p.depth('outbox-dlq')).toBe(0);
       expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
     },
-    patience(45_000),
+    testTimeout(CEILING.step, CEILING.step, CEILING.settle),
   );
 });
 
@@ -97,8 +108,8 @@ describe('classify crashing between the audit record and the enqueue', () => {
       for (let n = 11; n <= 13; n++) traffic.push(p.twilio(n), p.eum(n), await p.email(n), p.messenger(n));
       crashFor = new Set(traffic.map((t) => t.itemId));
       for (const t of traffic) expect(await t.send()).toBe(true);
-      await waitFor(() => crashFor.size === 0, 10_000, 'every item to crash once');
-      await p.settle(25_000);
+      await waitFor(() => crashFor.size === 0, CEILING.step, 'every item to crash once');
+      await p.settle(CEILING.settle);
 
       expect(crashes).toBe(traffic.length);
       const summaries = (await p.summaries()).filter((s) => traffic.some((t) => t.itemId === s.itemId));
@@ -121,6 +132,6 @@ describe('classify crashing between the audit record and the enqueue', () => {
       expect(await p.depth('inbound-dlq')).toBe(0);
       expect(await p.audit.verify()).toMatchObject({ ok: true, count: events.length });
     },
-    patience(40_000),
+    testTimeout(CEILING.step, CEILING.settle),
   );
 });

@@ -2,7 +2,7 @@ import { bindPrincipal, runAs } from '../../infra/local/iam/enforce.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir, cpus, loadavg } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SESEven
 import { startPoller, type Poller } from '../../infra/local/poller.ts';
 import { buildSesEvent } from '../../infra/local/smtp.ts';
 import { deliverDepsFromEnv, outboxConsumer } from '../../shared/delivery/consumer.ts';
+import { DEFAULT_PROVIDER_TIMEOUT_MS } from '../../shared/delivery/deliver.ts';
 import { FileMailStore, resetRawMailStore } from '../../shared/channels/raw-mail-store.ts';
 import { applyEnv, createTableInput, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import { startProviderFakes, type ProviderFakes } from '../../infra/local/provider-fakes.ts';
@@ -43,7 +44,12 @@ import { formBody, httpEvent, lambdaContext } from './http-events.ts';
  * - the provider fakes' own setMode/failNext.
  *
  * Time is compressed: the queues' visibility timeouts (180 s) become 2 s
- * (inbound) and 1 s (outbox). Audit events are linked into the chain in-process
+ * (inbound) and 1 s (outbox). deliver keeps the production provider timeout
+ * (10 s) unless a test hangs the providers (providerTimeout). Waits end the
+ * moment their condition holds; their ceilings (CEILING) only decide when a
+ * test is broken, so they hold on a machine many times slower than a quiet
+ * one, and a test's own timeout is the sum of its waits (testTimeout).
+ * Audit events are linked into the chain in-process
  * (the appender's own code, serialised as the FIFO group serialises it).
  * classify is wired from the same parts as functions/classify.ts
  * (sqsBatchHandler + processInboundItem), and deliver from outboxConsumer and
@@ -57,8 +63,8 @@ export const PAGE_ID = TEST_SECRETS.MESSENGER_PAGE_ID;
 export const SMS_NUMBER = '+447700900123';
 export const CLERK = 'clerk@demo-parish.example.org.uk';
 const HOST = 'localhost:3000';
-const INBOUND_VISIBILITY_SECONDS = 2;
-const OUTBOX_VISIBILITY_SECONDS = 1;
+export const INBOUND_VISIBILITY_SECONDS = 2;
+export const OUTBOX_VISIBILITY_SECONDS = 1;
 
 type HttpHandler = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -77,6 +83,8 @@ export interface FaultProxy {
   intercept(rule: ((req: IncomingMessage, body: Buffer) => FaultAnswer | undefined) | undefined): void;
   /** Called with every request the target answered 2xx. */
   onForwarded(listener: (req: IncomingMessage, body: Buffer) => void): void;
+  /** Resolves once no request is being forwarded to the target (after down(), none starts). */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -85,10 +93,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const listeners: ((req: IncomingMessage, body: Buffer) => void)[] = [];
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
+  const forwarding = new Set<Promise<void>>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => void handle(req, res, Buffer.concat(chunks)));
+    req.on('end', () => {
+      const handled = handle(req, res, Buffer.concat(chunks));
+      forwarding.add(handled);
+      void handled.finally(() => forwarding.delete(handled));
+    });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -149,6 +162,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     onForwarded(listener) {
       listeners.push(listener);
     },
+    async idle() {
+      while (forwarding.size > 0) await Promise.allSettled([...forwarding]);
+    },
     async stop() {
       cut();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -172,26 +188,33 @@ export async function startRestartableDynamo(prefix: string): Promise<Restartabl
   let server: Server | undefined;
   let port = 0;
   const sockets = new Set<Socket>();
+  let inside = 0;
   const start = async () => {
     const next = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path }) as Server;
     next.on('connection', (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
     });
+    next.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      inside++;
+      res.once('close', () => inside--);
+    });
     port = await listenOn(next, port);
     server = next;
     await front?.up();
   };
   // The pipeline talks to dynalite through a proxy. A stop first takes the proxy down
-  // (connections refused, as when DynamoDB is unreachable), lets requests already inside
-  // dynalite finish, and only then closes dynalite and its LevelDB: dynalite throws an
-  // uncaught "Database is closed" when a request reaches it while it is closing.
+  // (connections refused, as when DynamoDB is unreachable), waits until the proxy forwards
+  // nothing and every request inside dynalite has been answered (however slow the machine),
+  // and only then closes dynalite and its LevelDB: dynalite throws an uncaught
+  // "Database is closed" when a request reaches it while it is closing.
   const stop = async () => {
     const current = server;
     server = undefined;
     if (!current) return;
     await front?.down();
-    await sleep(300);
+    await front?.idle();
+    await waitFor(() => inside === 0, CEILING.step, 'requests inside dynalite to finish');
     const closed = new Promise<void>((resolve) => current.close(() => resolve()));
     for (const socket of sockets) socket.destroy();
     await closed; // dynalite closes its LevelDB too, so the next start can open it
@@ -264,8 +287,14 @@ export interface Pipeline {
   /** Start (or resume) the event source mappings. */
   startPollers(which?: readonly ('inbound' | 'outbox')[]): void;
   stopPollers(which?: readonly ('inbound' | 'outbox')[]): Promise<void>;
+  /**
+   * deliver's provider timeout for the sends that start from now on; no argument: the production 10 s.
+   * A short one is only for providers that hang: a provider that answers after a short timeout has
+   * run out (a stall on a loaded machine) has accepted a message deliver will send again.
+   */
+  providerTimeout(ms?: number): void;
   /** Wait until the inbound and outbox queues are empty (nothing visible or in flight) twice in a row. */
-  settle(timeoutMs?: number, queues?: readonly ('inbound' | 'outbox')[]): Promise<void>;
+  settle(ceilingMs: number, queues?: readonly ('inbound' | 'outbox')[]): Promise<void>;
   depth(queue: 'inbound' | 'outbox' | 'inbound-dlq' | 'outbox-dlq'): Promise<number>;
   /** The messages in a DLQ, parsed (received with a long visibility, so they stay put for the test). */
   dlqBodies(queue: 'inbound' | 'outbox'): Promise<unknown[]>;
@@ -312,7 +341,6 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     SES_FROM_ADDRESS: 'Demo Parish Council <hub@demo-parish.example.org.uk>',
     SMS_ORIGINATION_IDENTITY: SMS_NUMBER,
     OUTBOX_RETRY_BASE_SECONDS: '0',
-    PROVIDER_TIMEOUT_MS: '900',
   });
   delete process.env.SECRETS_ARN;
   delete process.env.PUBLIC_BASE_URL;
@@ -360,7 +388,16 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     return out;
   };
   const classifyBatch = sqsBatchHandler(InboundItem, async (item) => void (await processInboundItem(item, classifyDeps)), { name: 'classify' });
-  const deliverBatch = outboxConsumer({ ...deliverDepsFromEnv(), audit: () => audit, changeVisibility: undefined });
+  let providerTimeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS;
+  const deliverBatch = outboxConsumer({
+    ...deliverDepsFromEnv(),
+    audit: () => audit,
+    changeVisibility: undefined,
+    // Read on each send, so a test can shorten it while the providers hang.
+    get timeoutMs() {
+      return providerTimeoutMs;
+    },
+  });
   const classify = counted('classify', (event) => runAs('classify', () => classifyBatch(event)));
   const deliver = counted('deliver', (event) => runAs('deliver', () => deliverBatch(event)));
 
@@ -552,11 +589,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     startPollers,
     stopPollers,
     depth,
-    async settle(timeoutMs = 20_000, queues = ['inbound', 'outbox'] as const) {
-      const deadline = Date.now() + patience(timeoutMs);
+    providerTimeout(ms) {
+      providerTimeoutMs = ms ?? DEFAULT_PROVIDER_TIMEOUT_MS;
+    },
+    async settle(ceilingMs, queues = ['inbound', 'outbox'] as const) {
+      const deadline = Date.now() + ceilingMs;
       let quiet = 0;
       while (quiet < 2) {
-        if (Date.now() > deadline) throw new Error(`pipeline did not settle: inbound ${await depth('inbound')}, outbox ${await depth('outbox')}`);
+        if (Date.now() > deadline)
+          throw new Error(`pipeline did not settle in ${ceilingMs} ms: inbound ${await depth('inbound')}, outbox ${await depth('outbox')}`);
         let pending = 0;
         for (const queue of queues) pending += await depth(queue);
         quiet = pending === 0 ? quiet + 1 : 0;
@@ -608,30 +649,43 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 }
 
 /** The provider's side: deliver until acknowledged, waiting between tries (Meta, Twilio and Lambda all retry). */
-export async function sendUntilAcknowledged(traffic: Traffic, options: { delayMs?: number; attempts?: number } = {}): Promise<number> {
+export async function sendUntilAcknowledged(
+  traffic: Traffic,
+  options: { delayMs?: number; attempts?: number; onRefused?: (traffic: Traffic) => void } = {},
+): Promise<number> {
   const attempts = options.attempts ?? 40;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (await traffic.send()) return attempt;
+    options.onRefused?.(traffic);
     await sleep(options.delayMs ?? 250);
   }
   throw new Error(`${traffic.itemId} was never acknowledged`);
 }
 
 /**
- * Deadlines scaled to how busy the machine is (load average per core, 1 to 5;
- * HUB_TEST_PATIENCE overrides): the fault tests assert what happens, never how
- * fast, and a shared 2-core machine running several suites is many times slower.
+ * How long a wait may take before the test is called broken. A wait returns as
+ * soon as its condition holds, so these cost nothing on a healthy run; they are
+ * sized for a machine ten times slower than a quiet 2-core one (a full suite
+ * beside other work), never from the machine's load at the time.
  */
-export function patience(ms: number): number {
-  const configured = Number(process.env.HUB_TEST_PATIENCE);
-  const busy = loadavg()[0]! / Math.max(1, cpus().length);
-  return Math.round(ms * (configured > 0 ? configured : Math.min(5, Math.max(1, busy))));
+export const CEILING = {
+  /** One step: an outage phase, a crash observed, a server drained. */
+  step: 60_000,
+  /** The pipeline drained after a fault (at most 32 items, about 70 outbound messages). */
+  settle: 120_000,
+  /** Sends, assertions and the slack vitest needs around them. */
+  rest: 60_000,
+} as const;
+
+/** A test's own timeout: every wait it makes at its ceiling, plus the rest. */
+export function testTimeout(...ceilings: number[]): number {
+  return ceilings.reduce((sum, ms) => sum + ms, CEILING.rest);
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + patience(timeoutMs);
+export async function waitFor(condition: () => boolean | Promise<boolean>, ceilingMs: number, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ceilingMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ceilingMs} ms waiting for ${what}`);
     await sleep(50);
   }
 }
