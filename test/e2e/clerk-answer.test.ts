@@ -162,7 +162,7 @@ describe('the clerk answers from email, on the local hub', () => {
     // The clerk's address without DMARC (no Authentication-Results locally: GRAY) is held as well.
     await clerkReplies(routing, 'Forged answer.', CLERK, {});
     await until('the second hold', async () => ((await eventsOf(routing.ref!)).filter((t) => t === 'answer-held').length === 2 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 1_000));
+    await hub.idle();
     expect((await outbox()).filter((e) => e.to === resident && e.kind === 'clerk-answer')).toEqual([]);
   }, 60_000);
 });

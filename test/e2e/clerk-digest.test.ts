@@ -45,7 +45,7 @@ describe('the daily digest, on the local hub', () => {
 
   it('nothing to say: no digest, even at 09:30 on a weekday', async () => {
     expect(await fire('2027-03-02T09:30:00Z')).toBe('empty');
-    await new Promise((r) => setTimeout(r, 1_000));
+    await hub.idle();
     expect(await digestsFor('2027-03-02')).toEqual([]);
   });
 
@@ -73,7 +73,7 @@ describe('the daily digest, on the local hub', () => {
     expect(digest!.text).toContain('Daily digest for Demo Parish Council, Wednesday 3 March 2027.');
     expect(digest!.text).toMatch(new RegExp(`${routing.ref} \\(email, received \\d{4}-\\d{2}-\\d{2}\\) — FOI due .* — OVERDUE`));
     expect(await digestsFor('2027-03-06')).toEqual([]);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await hub.idle();
     expect(await digestsFor('2027-03-03')).toHaveLength(1);
   }, 60_000);
 });

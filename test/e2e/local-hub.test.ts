@@ -23,6 +23,7 @@ import {
 } from '../../infra/local/traffic.ts';
 import { LOCAL_ID_DEFAULTS, LOCAL_SECRET_DEFAULTS } from '../../infra/local/config.ts';
 import { buildSesEvent, sesMessageId } from '../../infra/local/smtp.ts';
+import { hubIdle } from '../support/local-hub-process.ts';
 
 /**
  * `npm start` as a user runs it: a child process on free ports with its own
@@ -199,7 +200,7 @@ describe('local hub (npm start) end to end', () => {
       return !item.actions.includes('route-to-clerk') || item.outbox.some((e) => e.kind === 'clerk-routing') ? item : undefined;
     });
     expect(automatic.reasons.map((r) => r.rule)).toContain('automatic-mail');
-    await sleep(500);
+    await hubIdle(target.baseUrl);
     expect((await outbox()).filter((e) => e.to.includes('away@example.co.uk'))).toEqual([]);
     // Consent-ledger items (unsubscribe, STOP) get no reply either.
     expect((await outbox()).filter((e) => e.to === 'newsletter.reader@example.co.uk' || e.to === '+447700900789')).toEqual([]);
@@ -239,7 +240,7 @@ describe('local hub (npm start) end to end', () => {
       return all.length >= 9 ? all : undefined;
     });
     expect(new Set(before.map((i) => i.channel))).toEqual(new Set(['messenger', 'facebook-comment', 'email', 'mailchimp', 'sms']));
-    await sleep(1_500); // let trailing deliveries land before the restart
+    await hubIdle(target.baseUrl); // trailing deliveries and audit events land before the snapshot and the restart
     const beforeItems = await items();
     const beforeOutbox = await outbox();
 
@@ -273,7 +274,7 @@ describe('local hub (npm start) end to end', () => {
 
     // A provider retry after the restart is still recognised: no second item.
     await messengerMessage(target, '6543210987654321', `m_e2e_${run}`, 'Hello, when is the next parish council meeting?');
-    await sleep(1_500);
+    await hubIdle(target.baseUrl);
     expect((await items()).length).toBe(beforeItems.length);
   }, 90_000);
 
@@ -340,7 +341,7 @@ describe('local hub (npm start) end to end', () => {
       const all = (await outbox()).filter((e) => e.channel === 'whatsapp');
       return all.length > 0 ? all : undefined;
     });
-    await sleep(1_000);
+    await hubIdle(target.baseUrl);
     expect((await outbox()).filter((e) => e.channel === 'whatsapp')).toEqual(replies);
     expect(replies.map((e) => [e.kind, e.to, e.provider])).toEqual([['auto-reply', '447700900654', 'whatsapp']]);
     expect(replies[0]!.text).toContain(CLERK);

@@ -16,6 +16,8 @@ export interface LocalHubProcess {
   /** Polls `probe` until it gives a value; on timeout the error carries the hub's last output. */
   until<T>(what: string, probe: () => Promise<T | undefined>, ms?: number): Promise<T>;
   outbox(): Promise<OutboxEntry[]>;
+  /** Resolves once the hub has nothing left to do (hubIdle). */
+  idle(): Promise<void>;
   /** `hub …` (bin/hub.js) against this hub's data directory; pass `--local` in `args`. */
   cli(args: readonly string[]): Promise<{ code: number | null; stdout: string }>;
   stop(): Promise<void>;
@@ -67,5 +69,31 @@ export async function startLocalHubProcess(dataDirPrefix: string): Promise<Local
       c.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
       c.on('exit', (code) => done({ code, stdout }));
     });
-  return { target, until, stop, cli, outbox: async () => (await (await fetch(`${target.baseUrl}/local/outbox`)).json()) as OutboxEntry[] };
+  return {
+    target,
+    until,
+    stop,
+    cli,
+    idle: () => hubIdle(target.baseUrl),
+    outbox: async () => (await (await fetch(`${target.baseUrl}/local/outbox`)).json()) as OutboxEntry[],
+  };
+}
+
+/**
+ * Resolves once a running local hub has nothing left to do: its queues (not
+ * the DLQs) are empty, nothing is in flight and no accepted mail waits, twice
+ * in a row. A test that asserts something did NOT happen waits for this
+ * instead of a fixed pause, which a slow machine can outrun.
+ */
+export async function hubIdle(baseUrl: string, ceilingMs = 60_000): Promise<void> {
+  const deadline = Date.now() + ceilingMs;
+  let last = '';
+  for (let quiet = 0; quiet < 2; ) {
+    const { queues, mailPending } = (await (await fetch(`${baseUrl}/local/records?queues`)).json()) as { queues: Record<string, number>; mailPending: number };
+    const busy = Object.entries(queues).filter(([queue, depth]) => !queue.endsWith('-dlq') && depth > 0);
+    quiet = busy.length === 0 && mailPending === 0 ? quiet + 1 : 0;
+    last = `${busy.map(([queue, depth]) => `${queue} ${depth}`).join(', ') || 'queues empty'}, ${mailPending} mail pending`;
+    if (quiet < 2 && Date.now() > deadline) throw new Error(`the hub was still busy after ${ceilingMs} ms: ${last}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
