@@ -6,8 +6,9 @@ import { CEILING, expectedOutbound, startPipeline, testTimeout, waitFor, type Fa
 
 /**
  * Graph API, Twilio, End User Messaging and SES answer 500, then 429, then
- * hang (timeout) for about three seconds, while a full pipeline of formal and
- * informal items flows. One resident's mailbox stays unreachable for good.
+ * hang (timeout), each until every one of them has failed that way, while
+ * deliver works through the outbox of a full set of formal and informal items.
+ * One resident's mailbox stays unreachable for good.
  */
 
 let p: Pipeline;
