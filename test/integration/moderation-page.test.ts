@@ -4,7 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { applyEnv, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../../infra/local/emulators.ts';
 import { startProviderFakes, type ProviderFakes } from '../../infra/local/provider-fakes.ts';
 import type { InboundItem, OutboxMessage } from '../../shared/model/index.ts';
-import { deliverOutboxMessage } from '../../shared/delivery/deliver.ts';
+import { DEFAULT_PROVIDER_TIMEOUT_MS, deliverOutboxMessage } from '../../shared/delivery/deliver.ts';
 import { DeliveryError } from '../../shared/delivery/errors.ts';
 import { handleModerationLink } from '../../shared/moderation/clerk-actions.ts';
 import { processInboundItem, type ClassifyDeps } from '../../shared/pipeline/classify.ts';
@@ -64,7 +64,8 @@ const deliverDeps = () => ({
   ops,
   audit: () => audit,
   now: () => now,
-  timeoutMs: 2000,
+  // The production timeout: the Graph fake answers, and a send it accepted but a stall timed out would be sent twice.
+  timeoutMs: DEFAULT_PROVIDER_TIMEOUT_MS,
   secrets: async () => ({ MESSENGER_PAGE_TOKEN: 'page-token' }) as Secrets,
 });
 const linkDeps = () => ({ policy, ops, audit, publish: (m: OutboxMessage[]) => deps.outbox.publish(m), signingKey: KEY, now: () => now });
