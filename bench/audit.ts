@@ -25,6 +25,7 @@ import { buildSqsEvent } from '../infra/local/poller.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from '../infra/local/emulators.ts';
 import { ChainAppender } from '../shared/store/audit-appender.ts';
 import { linkBatch } from '../shared/store/audit-link.ts';
+import { batchSender } from '../shared/queue/batch.ts';
 import { SqsAuditQueue } from '../shared/store/audit-queue.ts';
 import { AuditStore } from '../shared/store/audit-store.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
@@ -95,7 +96,7 @@ async function withEmulators<T>(measure: (bench: AppendsBench) => Promise<T>): P
 async function measureAppends({ emu, proxy, sqs, client, direct }: AppendsBench) {
   const council = 'bench';
   proxy.reset();
-  const queue = new SqsAuditQueue({ client: sqs, queueUrl: emu.queueUrls.audit });
+  const queue = new SqsAuditQueue({ sender: batchSender(sqs), queueUrl: emu.queueUrls.audit });
   const producers = Array.from({ length: PRODUCERS }, () => new AuditStore({ client, tableName: emu.tableNames.audit, council, queue }));
   const total = PRODUCERS * EVENTS_EACH;
   let producing = true;

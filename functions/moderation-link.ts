@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { clerkActionDepsFromEnv, handleModerationLink } from '../shared/moderation/clerk-actions.ts';
+import { clerkActionDepsFromEnv } from '../shared/moderation/clerk-action-deps.ts';
+import { handleModerationLink } from '../shared/moderation/clerk-actions.ts';
 import { PAGE_HEADERS } from '../shared/pipeline/consent-page.ts';
 import { log } from '../shared/runtime/log.ts';
 import { madeOnce } from '../shared/runtime/once.ts';

@@ -1,4 +1,5 @@
-import { lazyOutboxPublisher, requireEnv } from '../runtime/env.ts';
+import { lazyOutboxPublisher } from '../queue/lazy-outbox-publisher.ts';
+import { requireEnv } from '../runtime/env.ts';
 import { recorderDepsFromEnv } from '../store/recorder-deps.ts';
 import type { ClerkScheduleDeps } from './schedule.ts';
 import { CaseStore } from '../store/case-store.ts';

@@ -11,6 +11,7 @@ import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { reportUsageError, UsageError } from './args.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { batchSender } from '../queue/batch.ts';
 import { localAuditQueue, SqsAuditQueue } from '../store/audit-queue.ts';
 import { readLocalHubInfo } from './audit.ts';
 import { DP_USAGE, dpHelpCommand, parseDpArgs, runDp, type DpArgs, type DpContext } from './dataprotection.ts';
@@ -65,7 +66,7 @@ async function openContext(args: DpArgs): Promise<DpContext> {
     // Erasure events go to the hub's appender, the chain's only writer.
     const queue = localAuditQueue(
       info,
-      new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      batchSender(new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })),
     );
     const audit = new AuditStore({ client, tableName: auditTable, council: args.council ?? info.council, ...(queue ? { queue } : {}) });
     const opsTable = args.opsTable ?? info.opsTable;
@@ -92,7 +93,7 @@ async function openContext(args: DpArgs): Promise<DpContext> {
   const bucket = args.mailBucket ?? outputs.MailBucketName;
   if (!table || !council) throw new UsageError(`no audit table or council: pass --table and --council, or --stack with the hub's outputs`);
   const client = createDocumentClient({ region });
-  const queue = outputs.AuditQueueUrl ? new SqsAuditQueue({ queueUrl: outputs.AuditQueueUrl, client: new SQSClient({ region }) }) : undefined;
+  const queue = outputs.AuditQueueUrl ? new SqsAuditQueue({ queueUrl: outputs.AuditQueueUrl, sender: batchSender(new SQSClient({ region })) }) : undefined;
   const audit = new AuditStore({ client, tableName: table, council, ...(queue ? { queue } : {}) });
   const rawMail: RawMailEraser | undefined = bucket ? new S3RawMailEraser(bucket, new S3Client({ region })) : undefined;
   const policy = policyFor(council);

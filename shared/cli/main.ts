@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { join, resolve } from 'node:path';
 import { LOCAL_DIGEST_DIR, LOCAL_SIGNING_KEY_FILE, LocalDigestStore, LocalKeySigner } from '../store/audit-digest.ts';
+import { batchSender } from '../queue/batch.ts';
 import { SqsAuditQueue } from '../store/audit-queue.ts';
 import type { DigestAccess } from './audit-verify.ts';
 import { AuditStore } from '../store/audit-store.ts';
@@ -62,7 +63,9 @@ async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKe
     const queue = info.auditQueueUrl
       ? new SqsAuditQueue({
           queueUrl: info.auditQueueUrl,
-          client: new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+          sender: batchSender(
+            new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+          ),
         })
       : undefined;
     const store = new AuditStore({ client, tableName: args.table ?? info.auditTable, council: args.council ?? info.council, ...(queue ? { queue } : {}) });
@@ -85,7 +88,7 @@ async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKe
   const digests = bucket && keyArn ? await awsDigestAccess({ bucket, keyArn, ...(retainYears ? { retainYears } : {}) }, region) : undefined;
   if (!table) throw new UsageError(`stack ${args.stack} has no AuditTableName output; pass --table`);
   if (!council) throw new UsageError(`stack ${args.stack} has no Council output; pass --council`);
-  const queue = queueUrl ? new SqsAuditQueue({ queueUrl, client: new SQSClient({ region }) }) : undefined;
+  const queue = queueUrl ? new SqsAuditQueue({ queueUrl, sender: batchSender(new SQSClient({ region })) }) : undefined;
   const store = new AuditStore({ client: createDocumentClient({ region }), tableName: table, council, ...(queue ? { queue } : {}) });
   return { store, ...(envKey ? { senderKey: envKey } : {}), ...(digests ? { digests } : {}) };
 }

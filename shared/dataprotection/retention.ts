@@ -7,6 +7,7 @@ import { eraseReferences, type EraseDeps } from './erase.ts';
 import { retainUntilFor } from './retention-period.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { councilOf, requireEnv } from '../runtime/env.ts';
+import { lazyBatchSender } from '../queue/lazy-batch-sender.ts';
 import { auditQueueFromEnv } from '../store/audit-queue.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
@@ -115,7 +116,7 @@ export async function retentionDepsFromEnv(env: NodeJS.ProcessEnv = process.env)
   const { auditTable } = requireEnv(['auditTable'], env);
   const policy = loadPolicy(councilOf(env), { trustPresets: true });
   const client = createDocumentClient();
-  const audit = new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) });
+  const audit = new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(lazyBatchSender, env) });
   // Full bodies too large for a record are deleted with it; raw mail itself expires by the bucket's lifecycle rule.
   const bodies = env[ENV.mailDir]
     ? new FileRawMailEraser(env[ENV.mailDir]!)

@@ -1,7 +1,10 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { OutboxMessage } from '../model/outbox.ts';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { batchSender } from '../queue/batch.ts';
 import { sqsBatchHandler } from '../queue/consume.ts';
-import { lazyOutboxPublisher, numberEnv, requireEnv } from '../runtime/env.ts';
+import { OutboxPublisher } from '../queue/outbox.ts';
+import { numberEnv, requireEnv } from '../runtime/env.ts';
 import { log } from '../runtime/log.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { auditQueueFromEnv } from '../store/audit-queue.ts';
@@ -79,13 +82,15 @@ export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Outbox
   const { opsTable, auditTable } = requireEnv(['opsTable', 'auditTable'], env);
   const ops = new OpsStore({ client, tableName: opsTable });
   const audits = new Map<string, AuditStore>();
-  const auditQueue = auditQueueFromEnv(env);
+  // Every delivery records an event through the audit queue, so SQS is imported statically (no extra files at a cold start).
+  const sqs = new SQSClient({});
+  const auditQueue = auditQueueFromEnv(batchSender(sqs), env);
   const queueUrl = env[ENV.outboxQueueUrl];
   const timeoutMs = numberEnv('providerTimeoutMs', DEFAULT_PROVIDER_TIMEOUT_MS, env);
-  let sqs: Promise<{ change: (handle: string, seconds: number) => Promise<void> }> | undefined;
+  const publisher = queueUrl ? new OutboxPublisher({ client: sqs, queueUrl }) : undefined;
   return {
     ops,
-    ...(queueUrl ? { notify: lazyOutboxPublisher(queueUrl) } : {}),
+    ...(publisher ? { notify: async (messages: readonly OutboxMessage[]) => (messages.length ? publisher.publish(messages) : undefined) } : {}),
     audit: (council) => {
       let store = audits.get(council);
       if (!store) audits.set(council, (store = new AuditStore({ client, tableName: auditTable, council, queue: auditQueue })));
@@ -97,15 +102,7 @@ export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Outbox
     ...(queueUrl
       ? {
           async changeVisibility(record: SQSRecord, seconds: number) {
-            sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient, ChangeMessageVisibilityCommand }) => {
-              const c = new SQSClient({});
-              return {
-                change: async (handle: string, s: number) => {
-                  await c.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: handle, VisibilityTimeout: s }));
-                },
-              };
-            });
-            await (await sqs).change(record.receiptHandle, seconds);
+            await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
           },
         }
       : {}),

@@ -1,12 +1,9 @@
 import type { AuditEventType, OutboxMessage } from '../model/index.ts';
 import { escapeHtml, PAGE_HEADERS, page } from '../pipeline/consent-page.ts';
-import { lazyOutboxPublisher, requireEnv } from '../runtime/env.ts';
-import { recorderDepsFromEnv } from '../store/recorder-deps.ts';
 import type { Policy } from '../policy/schema.ts';
 import { LINK_ACTIONS, signModerationLink, verifyModerationLink, type LinkAction, type ModerationLinkClaims } from './clerk-link.ts';
 import { composePageAction } from './page-outbox.ts';
 import { OPS_PREFIX } from '../store/keys.ts';
-import { loadSecrets } from '../runtime/secrets.ts';
 
 /**
  * `GET|POST /moderation/{token}`: the clerk's one-click links. GET only shows
@@ -145,10 +142,3 @@ export async function handleModerationLink(req: LinkRequest, deps: ClerkActionDe
 }
 
 export { LINK_ACTIONS };
-
-/** The function's dependencies from its environment (tables, queue, council, signing key). */
-export async function clerkActionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ClerkActionDeps> {
-  const { outboxQueueUrl } = requireEnv(['auditTable', 'opsTable', 'outboxQueueUrl'], env);
-  const { policy, audit, ops, now } = await recorderDepsFromEnv(env);
-  return { policy, audit, ops, publish: lazyOutboxPublisher(outboxQueueUrl), signingKey: (await loadSecrets(env)).CONSENT_SIGNING_KEY, now };
-}

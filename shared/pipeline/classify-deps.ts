@@ -3,6 +3,7 @@ import type { RawMailStore } from '../channels/mail-stores.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { OutboxPublisher } from '../queue/outbox.ts';
 import { councilOf, requireEnv } from '../runtime/env.ts';
+import { batchSender } from '../queue/batch.ts';
 import { auditQueueFromEnv } from '../store/audit-queue.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { CaseStore } from '../store/case-store.ts';
@@ -25,7 +26,7 @@ export function classifyDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<
   const publicBaseUrl = consentBaseUrl(env) ?? requireEnv(['publicBaseUrl'], env).publicBaseUrl;
   return {
     policy,
-    audit: new AuditStore({ client: documents, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env, sqs) }),
+    audit: new AuditStore({ client: documents, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(batchSender(sqs), env) }),
     ops: new OpsStore({ client: documents, tableName: opsTable }),
     cases: new CaseStore({ client: documents, tableName: opsTable }),
     outbox: new OutboxPublisher({ client: sqs, queueUrl: outboxQueueUrl }),

@@ -2,7 +2,8 @@ import type { AuditEventType, AuditSummary, ConsentStatus, OutboxMessage } from 
 import { sentKey } from '../delivery/keys.ts';
 import type { Policy } from '../policy/schema.ts';
 import { BODY_LIMITS } from '../topology.ts';
-import { lazyOutboxPublisher, requireEnv } from '../runtime/env.ts';
+import { lazyOutboxPublisher } from '../queue/lazy-outbox-publisher.ts';
+import { requireEnv } from '../runtime/env.ts';
 import { recorderDepsFromEnv } from '../store/recorder-deps.ts';
 import { composeConsentRequest } from './compose.ts';
 import { londonDateTime } from '../runtime/london-time.ts';

@@ -21,6 +21,18 @@ export interface BatchEntry {
 /** The one SQS call made; tests inject faults through it. */
 export type BatchClient = Pick<SQSClient, 'send'>;
 
+/**
+ * How a queue writer reaches SQS: the client and this module's sender, on
+ * first use. Functions that send on every invocation give `batchSender(client)`;
+ * those that send only now and then give `lazyBatchSender` (lazy-batch-sender.ts),
+ * which keeps the SQS client off their cold start.
+ */
+export type SqsBatchSender = () => Promise<{ readonly client: BatchClient; readonly sendInBatches: typeof sendInBatches }>;
+
+export const batchSender =
+  (client: BatchClient): SqsBatchSender =>
+  async () => ({ client, sendInBatches });
+
 export class BatchSendError extends Error {
   /** Ids of the entries that were not sent. */
   readonly unsent: readonly string[];

@@ -1,6 +1,4 @@
-import type { OutboxMessage } from '../model/outbox.ts';
 import { ENV } from '../topology.ts';
-import { madeOnce } from './once.ts';
 
 /**
  * The one reader of a function's environment, for every `…DepsFromEnv()`:
@@ -28,16 +26,4 @@ export function councilOf(env: NodeJS.ProcessEnv = process.env): string {
 export function numberEnv(key: EnvKey, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
   const parsed = Number(env[ENV[key]] ?? fallback);
   return Number.isFinite(parsed) ? parsed : fallback;
-}
-
-/** Puts messages on the outbox queue; the SQS client loads on the first publish, not at start (a page view never needs it). */
-export function lazyOutboxPublisher(queueUrl: string): (messages: readonly OutboxMessage[]) => Promise<void> {
-  const publisher = madeOnce(async () => {
-    const [{ SQSClient }, { OutboxPublisher }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../queue/outbox.ts')]);
-    return new OutboxPublisher({ client: new SQSClient({}), queueUrl });
-  });
-  return async (messages) => {
-    if (messages.length === 0) return;
-    await (await publisher()).publish(messages);
-  };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SqsBatchSender } from '../queue/batch.ts';
 import { ENV, QUEUES } from '../topology.ts';
 import type { AuditQueue } from './audit-appender.ts';
 
@@ -18,18 +18,17 @@ export interface AuditQueueMessage {
 }
 
 export class SqsAuditQueue implements AuditQueue {
-  private client: SQSClient | undefined;
+  private readonly sender: SqsBatchSender;
   private readonly queueUrl: string;
 
-  /** Without a client, one is made on the first event (the SQS client stays off the cold-start path of functions that rarely record). */
-  constructor(options: { queueUrl: string; client?: SQSClient }) {
-    this.client = options.client;
+  /** `sender` is `batchSender(client)`, or `lazyBatchSender` where most requests record nothing (queue/lazy-batch-sender.ts). */
+  constructor(options: { queueUrl: string; sender: SqsBatchSender }) {
+    this.sender = options.sender;
     this.queueUrl = options.queueUrl;
   }
 
   async enqueue(council: string, eventKeys: readonly string[]): Promise<void> {
-    const [{ SQSClient }, { sendInBatches }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../queue/batch.ts')]);
-    this.client ??= new SQSClient({});
+    const { client, sendInBatches } = await this.sender();
     const entries = eventKeys.map((eventKey) => ({
       id: eventKey,
       body: JSON.stringify({ council, eventKey } satisfies AuditQueueMessage),
@@ -37,19 +36,19 @@ export class SqsAuditQueue implements AuditQueue {
       deduplicationId: createHash('sha256').update(`${council}\n${eventKey}`).digest('hex'),
     }));
     // One attempt: a refusal throws, and the producer's own retry sends the events again (the deduplication id makes that safe).
-    await sendInBatches(this.client, this.queueUrl, entries, { maxBytes: QUEUES.audit.maximumMessageSizeBytes, attempts: 1 });
+    await sendInBatches(client, this.queueUrl, entries, { maxBytes: QUEUES.audit.maximumMessageSizeBytes, attempts: 1 });
   }
 }
 
 /** The deployed functions' queue: AUDIT_QUEUE_URL must be set (the stack sets it on every recording function). */
-export function auditQueueFromEnv(env: NodeJS.ProcessEnv = process.env, client?: SQSClient): SqsAuditQueue {
+export function auditQueueFromEnv(sender: SqsBatchSender, env: NodeJS.ProcessEnv = process.env): SqsAuditQueue {
   const queueUrl = env[ENV.auditQueueUrl];
   if (!queueUrl) throw new Error(`${ENV.auditQueueUrl} is not set`);
-  return new SqsAuditQueue({ queueUrl, ...(client ? { client } : {}) });
+  return new SqsAuditQueue({ queueUrl, sender });
 }
 
 /** The local hub's audit queue, from its hub.json (shared/cli): events the CLI records reach the hub's appender. */
-export function localAuditQueue(info: { readonly sqsEndpoint?: string; readonly auditQueueUrl?: string }, client?: SQSClient): SqsAuditQueue | undefined {
+export function localAuditQueue(info: { readonly sqsEndpoint?: string; readonly auditQueueUrl?: string }, sender: SqsBatchSender): SqsAuditQueue | undefined {
   if (!info.auditQueueUrl) return undefined;
-  return new SqsAuditQueue({ queueUrl: info.auditQueueUrl, ...(client ? { client } : {}) });
+  return new SqsAuditQueue({ queueUrl: info.auditQueueUrl, sender });
 }

@@ -1,5 +1,6 @@
 import { loadPolicy } from '../policy/load.ts';
-import { councilOf, lazyOutboxPublisher, requireEnv } from '../runtime/env.ts';
+import { lazyOutboxPublisher } from '../queue/lazy-outbox-publisher.ts';
+import { councilOf, requireEnv } from '../runtime/env.ts';
 import { ENV } from '../topology.ts';
 import type { DigestSigner, DigestStore } from './audit-digest.ts';
 import { AuditStore } from './audit-store.ts';

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/schema.ts';
 import { councilOf, requireEnv } from '../runtime/env.ts';
+import { lazyBatchSender } from '../queue/lazy-batch-sender.ts';
 import { auditQueueFromEnv } from './audit-queue.ts';
 import { AuditStore } from './audit-store.ts';
 import { createDocumentClient } from './client.ts';
@@ -30,7 +31,7 @@ export async function recorderDepsFromEnv(env: NodeJS.ProcessEnv = process.env):
   return {
     policy,
     client,
-    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(env) }),
+    audit: new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(lazyBatchSender, env) }),
     ops: new OpsStore({ client, tableName: opsTable }),
     now: () => new Date(),
   };
