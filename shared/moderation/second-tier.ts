@@ -5,6 +5,7 @@ import type { ModelFinding } from '../policy/moderation.ts';
 import { linkContextOf } from '../policy/moderation.ts';
 import type { ModerationModel, Policy } from '../policy/schema.ts';
 import { log } from '../runtime/log.ts';
+import { madeOnce } from '../runtime/once.ts';
 import { listedCategories, type Assessor } from './assessor.ts';
 import { assessWithRules, type RulesAssessment } from './rules.ts';
 
@@ -126,11 +127,13 @@ export type Converse = (input: ConverseCommandInput, options: { abortSignal: Abo
 
 /** A Converse function on the SDK client, loaded only when a council opts in (keeps it off classify's cold start). */
 export function bedrockConverse(region: string, env: NodeJS.ProcessEnv = process.env): Converse {
-  let client: Promise<{ send: (command: unknown, options: { abortSignal: AbortSignal }) => Promise<ConverseCommandOutput> }> | undefined;
+  const bedrock = madeOnce(async () => {
+    const { converseClient, ConverseCommand } = await import('#rare-clients/bedrock-runtime');
+    return { client: converseClient(region, env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME), ConverseCommand };
+  });
   return async (input, options) => {
-    client ??= import('#rare-clients/bedrock-runtime').then(({ converseClient }) => converseClient(region, env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) as never);
-    const { ConverseCommand } = await import('#rare-clients/bedrock-runtime');
-    return (await client).send(new ConverseCommand(input), options);
+    const { client, ConverseCommand } = await bedrock();
+    return client.send(new ConverseCommand(input), options);
   };
 }
 

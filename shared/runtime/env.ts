@@ -3,9 +3,8 @@ import { ENV } from '../topology.ts';
 /**
  * The one reader of a function's environment, for every `…DepsFromEnv()`:
  * settings by their name in shared/topology.ts `ENV`, required ones checked
- * together (the error names every one missing), and the pieces each wiring
- * used to copy: the council and the outbox publisher that loads the SQS
- * client only when first used.
+ * together (the error names every one missing), and the council. The outbox
+ * publisher that loads the SQS client on first use is queue/lazy-outbox-publisher.ts.
  */
 
 export type EnvKey = keyof typeof ENV;
