@@ -1,6 +1,7 @@
+import { madeOnce } from '../runtime/once.ts';
 import { FileMailStore, mailLocation, SdkS3MailStore, type RawMailStore } from './mail-stores.ts';
 
-let s3: Promise<RawMailStore> | undefined;
+let s3: (() => Promise<RawMailStore>) | undefined;
 
 /**
  * The raw-mail store for functions that need it only now and then (classify
@@ -13,12 +14,7 @@ let s3: Promise<RawMailStore> | undefined;
 export async function lazyRawMailStore(env: NodeJS.ProcessEnv = process.env): Promise<RawMailStore> {
   const where = mailLocation(env);
   if ('dir' in where) return new FileMailStore(where.dir);
-  s3 ??= import('#rare-clients/s3').then(
-    (sdk) => new SdkS3MailStore(where.bucket, sdk),
-    (error: unknown) => {
-      s3 = undefined; // let the next event try again
-      throw error;
-    },
-  );
-  return s3;
+  const { bucket } = where;
+  s3 ??= madeOnce(async () => new SdkS3MailStore(bucket, await import('#rare-clients/s3')));
+  return s3();
 }
