@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RegExpMatcher, englishDataset, englishRecommendedTransformers, type TransformerContainer } from 'obscenity';
+import { packCodePoints } from '../../shared/moderation/code-points.ts';
 import type { ObsceneTerms, TransformSpec } from '../../shared/moderation/obscene-matcher.ts';
 import { OBSCENE_WORDS } from '../../shared/moderation/obscene-words.ts';
 
@@ -47,15 +48,19 @@ function transformSpec(chain: readonly TransformerContainer[] | undefined): Tran
   if (last?.type !== 1 || maps.some((t) => t.type !== 0)) throw new Error('obscenity transformer chain is not [simple maps..., collapse duplicates]');
   const collapse = last.factory() as unknown as Collapse;
   if (typeof collapse.defaultThreshold !== 'number' || !(collapse.customThresholds instanceof Map)) throw new Error('unexpected collapse transformer');
-  const charMap: number[][] = [];
+  const from: number[] = [];
+  const to: number[] = [];
   for (let c = 0; c <= 0x10ffff; c++) {
-    let to: number | undefined = c;
-    for (const t of maps) if (t.type === 0 && to !== undefined) to = t.transform(to);
-    if (to === undefined) throw new Error(`a map drops U+${c.toString(16)}; the matcher assumes maps never drop a character`);
-    if (to !== c) charMap.push([c, to]);
+    let mapped: number | undefined = c;
+    for (const t of maps) if (t.type === 0 && mapped !== undefined) mapped = t.transform(mapped);
+    if (mapped === undefined) throw new Error(`a map drops U+${c.toString(16)}; the matcher assumes maps never drop a character`);
+    if (mapped !== c) {
+      from.push(c);
+      to.push(mapped);
+    }
   }
   return {
-    charMap,
+    charMap: { from: packCodePoints(from), to: packCodePoints(to) },
     collapseDefault: Number.isFinite(collapse.defaultThreshold) ? collapse.defaultThreshold : null,
     collapseCustom: [...collapse.customThresholds].sort(([a], [b]) => a - b),
   };
@@ -67,8 +72,7 @@ function obscenityVersion(): string {
 }
 
 export function obsceneTermsJson(): string {
-  // One [from, to] pair a line, so a change to the data reads as a diff.
-  return `${JSON.stringify(buildObsceneTerms(), null, 2).replace(/\[\s+(\d+),\s+(\d+)\s+\]/g, '[$1, $2]')}\n`;
+  return `${JSON.stringify(buildObsceneTerms(), null, 2)}\n`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,14 +1,14 @@
 // `npm run gen:moderation` (with obscene-terms.ts): writes
 // shared/moderation/pattern-literals.json, for each pattern of the rules tier
 // the words it cannot match without (required-literals.ts), as one regular
-// expression that scan() tests before running the pattern. Keyed by a hash of
-// the pattern's source (sourceKey), so an edited pattern has no entry (and is always run)
+// expression that scan() tests before running the pattern. Keyed by the
+// pattern's source, so an edited pattern has no entry (and is always run)
 // until this is run again; test/unit/moderation-pattern-literals.test.ts
 // fails while the file is stale.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import '../../shared/moderation/rules.ts';
-import { allPatternSets, sourceKey } from '../../shared/moderation/scan.ts';
+import { allPatternSets } from '../../shared/moderation/scan.ts';
 import { requiredLiterals } from './required-literals.ts';
 
 export const PATTERN_LITERALS_FILE = fileURLToPath(new URL('../../shared/moderation/pattern-literals.json', import.meta.url));
@@ -28,9 +28,7 @@ export function buildPatternLiterals(): { generatedBy: string; needs: Record<str
   for (const source of [...new Set(sources)].sort()) {
     const literals = requiredLiterals(source);
     if (!literals) continue;
-    const key = sourceKey(source);
-    if (Object.hasOwn(needs, key)) throw new Error(`pattern-literals: two patterns share the key ${key}; change sourceKey`);
-    needs[key] = minimal(literals).map(escapeRegExp).join('|');
+    needs[source] = minimal(literals).map(escapeRegExp).join('|');
   }
   return { generatedBy: 'npm run gen:moderation (infra/build/pattern-literals.ts)', needs };
 }

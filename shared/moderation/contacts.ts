@@ -1,4 +1,4 @@
-import { ctx, excerpt, g, patternSet, scan, sentenceBefore, type PatternSet } from './scan.ts';
+import { ctx, eager, excerpt, g, patternSet, scan, sentenceBefore, type PatternSet } from './scan.ts';
 
 /**
  * Private, personal information published without consent (withyham.txt
@@ -26,25 +26,30 @@ const ROLE_ADDRESS =
 const OWN_BEFORE = ctx(
   String.raw`\b(?:my|our)\s+(?:\w+\s+){0,2}(?:number|mobile|phone|tel|telephone|landline|email|e-mail|address|postcode|details)\b|\b(?:call|ring|phone|text|contact|reach|email|e-mail|message|whatsapp)\s+(?:me|us)\b|\b(?:i|we)\s+(?:live|am|are|'m|'re|reside)\s+(?:at|in|on)\b|\b(?:i'm|i am|we're|we are)\s+(?:on|at)\s*$|\b(?:me|us)\s+(?:on|at)\s*$|\b(?:tel|mob|mobile|phone|t|m|e|email)\s*[:.]\s*$|\b(?:from|of)\s*:?\s*$`,
 );
-const SIGN_OFF = ctx(
-  String.raw`(?:^|\n)\s*(?:(?:kind|best|warm|many)?\s*regards|thanks(?: again)?|many thanks|thank you|best wishes|best|cheers|yours (?:sincerely|faithfully|truly)|sent from my \w+|diolch(?: yn fawr)?|cofion)\s*,?\s*(?:\n|$)`,
+const SIGN_OFF = eager(
+  ctx(
+    String.raw`(?:^|\n)\s*(?:(?:kind|best|warm|many)?\s*regards|thanks(?: again)?|many thanks|thank you|best wishes|best|cheers|yours (?:sincerely|faithfully|truly)|sent from my \w+|diolch(?: yn fawr)?|cofion)\s*,?\s*(?:\n|$)`,
+  ),
 );
 const THIRD_PARTY_BEFORE = ctx(
   String.raw`\b(?:personal|private|home)\s+(?:mobile|number|phone|email|e-mail|address|landline)\b|(?-i:[A-Z][a-z]+) (?-i:[A-Z][a-z]+),?\s*$|\b(?:clerk|councillor|cllr \w+|chair\w*)'s\b|\b(?:his|her|their|hers)\s+(?:\w+\s+){0,2}(?:number|mobile|phone|email|e-mail|address|postcode|details|house|home)\b|\b(?:he|she|they|him|her|them)\b|\b(?:call|ring|phone|text|contact|email|message|tell|ask)\s+(?:(?-i:[A-Z][a-z]+)|mr|mrs|ms|miss|dr|cllr|councillor)\b|\b(?:mr|mrs|ms|miss|dr)\.?\s+(?-i:[A-Z][a-z]+)|\b(?:neighbour|landlord|tenant|owner|husband|wife|son|daughter|ex|bloke|woman|man|lad|girl|guy|family|chap|fella)\b|\b(?:lives?|living|stays?|moved)\s+(?:at|to|in)\s*$`,
 );
 
 /** "… Thanks, Jenny Ward, 2 Elm Close, 07700 900372" at the end of a one-line message. */
-const INLINE_SIGN_OFF = ctx(
-  String.raw`[.!?]\s+(?:(?:kind |best |many )?(?:thanks|regards)|cheers|best wishes|diolch|yours(?: sincerely| faithfully)?),?\s+(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?,?[^.!?]*$`,
+const INLINE_SIGN_OFF = eager(
+  ctx(
+    String.raw`[.!?]\s+(?:(?:kind |best |many )?(?:thanks|regards)|cheers|best wishes|diolch|yours(?: sincerely| faithfully)?),?\s+(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?,?[^.!?]*$`,
+  ),
 );
 
 interface Detail {
   readonly re: RegExp;
   readonly what: string;
 }
+// Run on every text, so compiled at import.
 const DETAILS: Detail[] = [
-  { re: g(PHONE), what: 'phone' },
-  { re: g(EMAIL), what: 'email' },
+  { re: new RegExp(PHONE, 'gi'), what: 'phone' },
+  { re: new RegExp(EMAIL, 'gi'), what: 'email' },
   { re: new RegExp(POSTCODE, 'g'), what: 'postcode' },
   { re: new RegExp(STREET, 'g'), what: 'address' },
 ];

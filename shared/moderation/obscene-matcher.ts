@@ -1,3 +1,4 @@
+import { unpackCodePoints } from './code-points.ts';
 import TERMS from './obscene-terms.json' with { type: 'json' };
 
 /**
@@ -13,8 +14,14 @@ import TERMS from './obscene-terms.json' with { type: 'json' };
 
 /** A transformer chain as data: one-to-one character maps, then obscenity's collapse of repeated characters. */
 export interface TransformSpec {
-  /** [from, to] code points of the composed maps (confusables, leetspeak, ASCII lower case), sorted; others map to themselves. */
-  readonly charMap: readonly (readonly number[])[];
+  /**
+   * The composed maps (confusables, leetspeak, ASCII lower case): each code
+   * point in `from`, sorted, maps to the one at the same place in `to`; others
+   * map to themselves. Both are packed code points (code-points.ts): 2,900
+   * pairs as array literals cost a cold start about a millisecond to parse
+   * and allocate, two strings almost nothing.
+   */
+  readonly charMap: { readonly from: string; readonly to: string };
   /** A run of one (mapped) character keeps at most this many; null keeps all. */
   readonly collapseDefault: number | null;
   /** [code point, how many a run keeps] where that differs from the default. */
@@ -49,17 +56,13 @@ const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
 /**
- * The composed character maps. charMap is sorted by code point (the generator
- * walks them in order); typed arrays and a binary search, because building a
- * Map of its ~2,900 entries costs a millisecond at every cold start.
+ * The composed character maps: sorted typed arrays and a binary search,
+ * because building a Map of its ~2,900 entries costs a millisecond at every
+ * cold start.
  */
-function charMapper(pairs: TransformSpec['charMap']): (c: number) => number {
-  const from = new Int32Array(pairs.length);
-  const to = new Int32Array(pairs.length);
-  for (let i = 0; i < pairs.length; i++) {
-    from[i] = pairs[i]![0]!;
-    to[i] = pairs[i]![1]!;
-  }
+function charMapper(packed: TransformSpec['charMap']): (c: number) => number {
+  const from = unpackCodePoints(packed.from);
+  const to = unpackCodePoints(packed.to);
   const find = (c: number): number => {
     let lo = 0;
     let hi = from.length - 1;

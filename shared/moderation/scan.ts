@@ -1,32 +1,75 @@
-import { createHash } from 'node:crypto';
 import PATTERN_LITERALS from './pattern-literals.json' with { type: 'json' };
 
 /**
  * The small pattern engine of the rules tier: a pattern is a regular
  * expression plus the context that cancels it (a negation before it, a
- * question after it, the resident's own details). Patterns are compiled once
- * at module load; a scan only runs them.
+ * question after it, the resident's own details).
  */
+
+/** What a scan needs of a regular expression: a RegExp, or one compiled on first use (`g`, `ctx`). */
+export interface Matcher {
+  /** As written (apostrophes widened); a RegExp's own `source` may escape more. */
+  readonly source: string;
+  readonly flags: string;
+  lastIndex: number;
+  exec(text: string): RegExpExecArray | null;
+  test(text: string): boolean;
+}
+
+/**
+ * A regular expression compiled when it first runs. Most patterns only run
+ * when their words are in the text (see PatternSet), and the contexts only
+ * after a match, so most of the rules tier's ~140 expressions never run on a
+ * given item; compiling them all at import cost every cold start about a
+ * millisecond.
+ */
+class LazyRegExp implements Matcher {
+  readonly source: string;
+  readonly flags: string;
+  #compiled: RegExp | undefined;
+  constructor(source: string, flags: string) {
+    this.source = source;
+    this.flags = flags;
+  }
+  compiled(): RegExp {
+    this.#compiled ??= new RegExp(this.source, this.flags);
+    return this.#compiled;
+  }
+  get lastIndex(): number {
+    return this.compiled().lastIndex;
+  }
+  set lastIndex(index: number) {
+    this.compiled().lastIndex = index;
+  }
+  exec(text: string): RegExpExecArray | null {
+    return this.compiled().exec(text);
+  }
+  test(text: string): boolean {
+    return this.compiled().test(text);
+  }
+}
 
 export interface Pattern {
   /** Global, case-insensitive; `lastIndex` is reset before each use. */
-  readonly re: RegExp;
+  readonly re: Matcher;
   /** Skip a match whose preceding text in the same sentence (up to 80 chars) matches this. */
-  readonly unlessBefore?: RegExp;
+  readonly unlessBefore?: Matcher;
   /** Skip a match whose following text in the same sentence (up to 80 chars) matches this. */
-  readonly unlessAfter?: RegExp;
+  readonly unlessAfter?: Matcher;
   /** Skip a match whose whole sentence matches this. */
-  readonly unlessSentence?: RegExp;
+  readonly unlessSentence?: Matcher;
   /** Only a match whose whole sentence also matches this counts. */
-  readonly onlyIfSentence?: RegExp;
+  readonly onlyIfSentence?: Matcher;
   /** Weak signals do not flag on their own; they mark the item as one the rules are unsure about. */
   readonly weak?: boolean;
 }
 
 /** Residents type both ' and ’; every apostrophe in a pattern accepts either. */
 const apostrophes = (source: string): string => source.replaceAll("'", "['\u2019]");
-export const g = (source: string): RegExp => new RegExp(apostrophes(source), 'gi');
-export const ctx = (source: string): RegExp => new RegExp(apostrophes(source), 'i');
+export const g = (source: string): Matcher => new LazyRegExp(apostrophes(source), 'gi');
+export const ctx = (source: string): Matcher => new LazyRegExp(apostrophes(source), 'i');
+/** For an expression that runs on every text: compiled at import, like the code that runs it. */
+export const eager = (matcher: Matcher): RegExp => (matcher instanceof LazyRegExp ? matcher.compiled() : (matcher as RegExp));
 
 const SENTENCE_END = /[.!?\n]/u;
 const WINDOW = 80;
@@ -63,7 +106,7 @@ export interface ScanResult {
 /**
  * Patterns scanned together. Most patterns cannot match without one of a few
  * words, found ahead of time by infra/build/required-literals.ts and kept in
- * pattern-literals.json under a hash of the pattern's source (`npm run gen:moderation`).
+ * pattern-literals.json under the pattern's source (`npm run gen:moderation`).
  * `needs` tests for a pattern's words in the lower-cased text and `needed` for
  * those of the whole set, so a text without them costs one pass, and a
  * pattern whose words are missing is not run. A pattern with no entry there
@@ -71,7 +114,7 @@ export interface ScanResult {
  */
 export interface PatternSet {
   readonly patterns: readonly Pattern[];
-  readonly needs: readonly (RegExp | undefined)[];
+  readonly needs: readonly (Matcher | undefined)[];
   /** The union of `needs`, when every pattern has one. */
   readonly needed: RegExp | undefined;
 }
@@ -79,23 +122,13 @@ export interface PatternSet {
 const NEEDS: Readonly<Record<string, string>> = PATTERN_LITERALS.needs;
 const built: PatternSet[] = [];
 
-/**
- * A pattern's key in pattern-literals.json: the first 32 bits (hex) of the
- * SHA-1 of its source. Keying by the source itself put 35 KB of pattern text
- * into classify's cold start a second time; an edited pattern still finds no
- * entry (and so always runs), and the generator refuses a collision. Node's
- * native hash, because a hash written in JavaScript runs uncompiled at a cold
- * start (FNV-1a over the 33 KB of sources took about 2 ms of CPU; this about 1).
- */
-export function sourceKey(source: string): string {
-  return createHash('sha1').update(source).digest('hex').slice(0, 8);
-}
-
 export function patternSet(patterns: readonly Pattern[]): PatternSet {
-  const words = patterns.map((p) => NEEDS[sourceKey(p.re.source)]);
+  const words = patterns.map((p) => (Object.hasOwn(NEEDS, p.re.source) ? NEEDS[p.re.source] : undefined));
+  // A pattern without words runs on every text, and `needed` is tested on every text: compiled now, not on the first item.
+  patterns.forEach((p, i) => words[i] === undefined && eager(p.re));
   const set = {
     patterns,
-    needs: words.map((w) => (w === undefined ? undefined : new RegExp(w))),
+    needs: words.map((w) => (w === undefined ? undefined : new LazyRegExp(w, ''))),
     needed: words.every((w) => w !== undefined) ? new RegExp(words.join('|')) : undefined,
   };
   built.push(set);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
 import { describe, expect, it } from 'vitest';
 import { buildObsceneTerms, obsceneTermsJson, OBSCENE_TERMS_FILE } from '../../infra/build/obscene-terms.ts';
+import { packCodePoints, unpackCodePoints } from '../../shared/moderation/code-points.ts';
 import { obsceneMatches } from '../../shared/moderation/obscene-matcher.ts';
 import { OBSCENE_WORDS } from '../../shared/moderation/obscene-words.ts';
 import { detectObscene } from '../../shared/moderation/profanity.ts';
@@ -15,7 +16,7 @@ const library = new RegExpMatcher({
 const libraryMatches = (text: string) => library.getAllMatches(text, true).map(({ termId, startIndex, endIndex }) => ({ termId, startIndex, endIndex }));
 
 const terms = buildObsceneTerms();
-const lookAlikes = terms.blacklistTransform.charMap.map(([from]) => String.fromCodePoint(from!));
+const lookAlikes = [...unpackCodePoints(terms.blacklistTransform.charMap.from)].map((from) => String.fromCodePoint(from));
 /** Pieces that make matches, near misses and whitelisted words likely, in every disguise the transformers undo. */
 const piece = fc.oneof(
   fc.constantFrom(...OBSCENE_WORDS, ...terms.whitelist, 'fuuuck', 'sh1t', 'tw@t', 'c u n t', 'Scunthorpe', 'snigger', 'cocktail', 'assess', 'bass'),
@@ -42,6 +43,15 @@ describe('profanity matcher built ahead of time', () => {
     }
     expect(detectObscene('what the fuuuck is this, you tw@t').evidence).toEqual(['fuuuck', 'tw@t']);
     expect(obsceneMatches('a snigger at the shitake stall')).toEqual([]);
+  });
+
+  it('packs the character maps losslessly, astral code points included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 0x10ffff })), (codePoints) => {
+        expect([...unpackCodePoints(packCodePoints(codePoints))]).toEqual(codePoints);
+      }),
+    );
+    expect(unpackCodePoints(terms.blacklistTransform.charMap.from)).toHaveLength(unpackCodePoints(terms.blacklistTransform.charMap.to).length);
   });
 
   it('is generated from obscenity and shared/moderation/obscene-words.ts; npm run gen:moderation rewrites it', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PATTERN_LITERALS_FILE, patternLiteralsJson } from '../../infra/build/pattern-literals.ts';
 import { requiredLiterals } from '../../infra/build/required-literals.ts';
 import '../../shared/moderation/rules.ts';
-import { allPatternSets } from '../../shared/moderation/scan.ts';
+import { allPatternSets, type Matcher } from '../../shared/moderation/scan.ts';
 import { loadCorpus } from '../../test/support/corpus.ts';
 
 /**
@@ -19,7 +19,7 @@ const texts = [
   ...(JSON.parse(readFileSync(new URL('../fixtures/moderation-eval/dev.json', import.meta.url), 'utf8')) as { text: string }[]).map((e) => e.text),
   ...loadCorpus().flatMap((c) => (c.entry.text ? [c.entry.text] : [])),
 ];
-const matches = (re: RegExp, s: string) => new RegExp(re.source, re.flags.replace('g', '')).test(s);
+const matches = (re: Matcher, s: string) => new RegExp(re.source, re.flags.replace('g', '')).test(s);
 
 describe('the words a pattern cannot match without', () => {
   it('covers nearly every pattern of the rules tier (a car registration alone, for one, has no word)', () => {
