@@ -3,7 +3,7 @@ import { endianness } from 'node:os';
 /** Code points as base64 of little-endian 32-bit integers. */
 export function packCodePoints(codePoints: readonly number[]): string {
   const bytes = Buffer.alloc(codePoints.length * 4);
-  codePoints.forEach((c, i) => bytes.writeInt32LE(c, i * 4));
+  for (const [i, c] of codePoints.entries()) bytes.writeInt32LE(c, i * 4);
   return bytes.toString('base64');
 }
 

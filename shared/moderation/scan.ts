@@ -125,7 +125,7 @@ const built: PatternSet[] = [];
 export function patternSet(patterns: readonly Pattern[]): PatternSet {
   const words = patterns.map((p) => (Object.hasOwn(NEEDS, p.re.source) ? NEEDS[p.re.source] : undefined));
   // A pattern without words runs on every text, and `needed` is tested on every text: compiled now, not on the first item.
-  patterns.forEach((p, i) => words[i] === undefined && eager(p.re));
+  for (const [i, p] of patterns.entries()) if (words[i] === undefined) eager(p.re);
   const set = {
     patterns,
     needs: words.map((w) => (w === undefined ? undefined : new LazyRegExp(w, ''))),
