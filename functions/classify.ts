@@ -8,7 +8,8 @@ import { log } from '../shared/runtime/log.ts';
 import { loadSecrets } from '../shared/runtime/secrets.ts';
 
 /** Inbound queue consumer: decides, records and routes each item once (see shared/pipeline/classify.ts). */
-const deps = classifyDepsFromEnv();
+// Built at start (top-level await): every invocation uses the policy and the stores.
+const deps = await classifyDepsFromEnv();
 
 const consume = sqsBatchHandler(
   InboundItem,

@@ -1,12 +1,12 @@
-import { CLASSIFICATIONS, type Classification } from '../model/decision.ts';
+import { CLASSIFICATIONS, type Classification } from '../model/classifications.ts';
 import type { AuditSummary } from '../model/audit.ts';
 import { sha256Hex } from '../store/hash.ts';
 import type { Policy } from '../policy/schema.ts';
 import { londonDay } from '../runtime/london-time.ts';
 import { eraseReferences, type EraseDeps } from './erase.ts';
 import { retainUntilFor } from './retention-period.ts';
-import { loadPolicy } from '../policy/load.ts';
-import { councilOf, requireEnv } from '../runtime/env.ts';
+import { councilPolicy } from '../policy/council-policy.ts';
+import { requireEnv } from '../runtime/env.ts';
 import { lazyBatchSender } from '../queue/lazy-batch-sender.ts';
 import { auditQueueFromEnv } from '../store/audit-queue.ts';
 import { AuditStore } from '../store/audit-store.ts';
@@ -114,7 +114,7 @@ async function pastRetention(audit: AuditStore, classification: Classification, 
  */
 export async function retentionDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<SweepDeps> {
   const { auditTable } = requireEnv(['auditTable'], env);
-  const policy = loadPolicy(councilOf(env), { trustPresets: true });
+  const policy = await councilPolicy(env);
   const client = createDocumentClient();
   const audit = new AuditStore({ client, tableName: auditTable, council: policy.council.id, queue: auditQueueFromEnv(lazyBatchSender, env) });
   // Full bodies too large for a record are deleted with it; raw mail itself expires by the bucket's lifecycle rule.

@@ -1,5 +1,5 @@
 import type { OutboxMessage } from '../model/index.ts';
-import { loadPolicy } from '../policy/load.ts';
+import { councilPolicy } from '../policy/council-policy.ts';
 import type { Policy } from '../policy/schema.ts';
 import { log } from '../runtime/log.ts';
 import { ENV } from '../topology.ts';
@@ -71,7 +71,8 @@ export function buildWhatsappRequest(
 }
 
 export async function sendWhatsapp(msg: OutboxMessage, ctx: SendContext): Promise<SendResult> {
-  const policy = councilPolicy(ctx.env);
+  if (!ctx.env[ENV.council]) throw retryable('council-missing');
+  const policy = await councilPolicy(ctx.env);
   const request = buildWhatsappRequest(msg, ctx.now, ctx.env, policy);
   if ('skip' in request) {
     await tellClerk(msg, policy, ctx);
@@ -101,12 +102,6 @@ export function classifyWhatsappError(status: number, code?: number): DeliveryEr
     return retryable(code === 190 ? 'access-token-rejected' : 'provider-unavailable', details);
   }
   return permanent((code !== undefined && PERMANENT_CODES[code]) || 'rejected', details);
-}
-
-function councilPolicy(env: NodeJS.ProcessEnv): Policy {
-  const council = env[ENV.council];
-  if (!council) throw retryable('council-missing');
-  return loadPolicy(council, { trustPresets: true });
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
+import { CLASSIFICATIONS } from './classifications.ts';
 import { MODERATION_CATEGORIES } from './moderation-categories.ts';
 
-export { MODERATION_CATEGORIES };
+export { CLASSIFICATIONS, MODERATION_CATEGORIES };
 
 /**
  * What the policy engine decided about one InboundItem, and why. Every reason
@@ -10,7 +11,6 @@ export { MODERATION_CATEGORIES };
  * adopted policy.
  */
 
-export const CLASSIFICATIONS = ['formal', 'informal', 'ignored'] as const;
 export const Classification = z.enum(CLASSIFICATIONS);
 export type Classification = z.infer<typeof Classification>;
 

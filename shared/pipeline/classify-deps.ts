@@ -1,8 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RawMailStore } from '../channels/mail-stores.ts';
-import { loadPolicy } from '../policy/load.ts';
+import { councilPolicy } from '../policy/council-policy.ts';
 import { OutboxPublisher } from '../queue/outbox.ts';
-import { councilOf, requireEnv } from '../runtime/env.ts';
+import { requireEnv } from '../runtime/env.ts';
 import { batchSender } from '../queue/batch.ts';
 import { auditQueueFromEnv } from '../store/audit-queue.ts';
 import { AuditStore } from '../store/audit-store.ts';
@@ -17,9 +17,9 @@ import { consentBaseUrl } from './consent-token.ts';
  * secrets, which the handler loads per batch (shared/runtime/secrets.ts caches
  * them). classify uses the stores on every item, so they are built at start.
  */
-export function classifyDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<ClassifyDeps, 'secrets'> {
+export async function classifyDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Omit<ClassifyDeps, 'secrets'>> {
   const { auditTable, opsTable, outboxQueueUrl } = requireEnv(['auditTable', 'opsTable', 'outboxQueueUrl'], env);
-  const policy = loadPolicy(councilOf(env), { trustPresets: true });
+  const policy = await councilPolicy(env);
   const documents = createDocumentClient();
   const sqs = new SQSClient({});
   // Consent links: CONSENT_BASE_URL where it differs from PUBLIC_BASE_URL (the local hub, where PUBLIC_BASE_URL stays unset).

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { MAX_DIGEST_RECIPIENTS } from './limits.ts';
 import { MODERATION_CATEGORIES } from '../model/moderation-categories.ts';
 import { CHANNEL_IDS, LATER_CHANNELS, type LaterChannel } from '../channels/registry.ts';
 import type { Channel } from '../model/inbound-item.ts';
@@ -35,9 +36,6 @@ const e164Prefix = () => z.string({ error: 'expected a phone number prefix' }).c
 const positiveInt = (what: string) =>
   z.number({ error: `expected a number of ${what}` }).check(z.int(`expected a whole number of ${what}`), z.positive(`expected a positive number of ${what}`));
 const hhmm = () => z.string({ error: 'expected a time "HH:MM"' }).check(z.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'expected a 24-hour time "HH:MM"'));
-
-/** One email per digest to each, so at most this many a digest (and digests are at most hourly). */
-export const MAX_DIGEST_RECIPIENTS = 5;
 
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const MODERATION_ACTIONS = ['flag', 'hold-for-clerk', 'invite-formal-complaint', 'policy-breach-notice'] as const;

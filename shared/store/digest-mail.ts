@@ -1,5 +1,6 @@
 import type { OutboxMessage } from '../model/index.ts';
-import { MAX_DIGEST_RECIPIENTS, type Policy } from '../policy/schema.ts';
+import { MAX_DIGEST_RECIPIENTS } from '../policy/limits.ts';
+import type { Policy } from '../policy/schema.ts';
 import { DIGEST_MAIL_BEGIN, DIGEST_MAIL_END, type SignedDigest } from './audit-digest.ts';
 
 /**

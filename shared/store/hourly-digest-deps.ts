@@ -1,6 +1,6 @@
-import { loadPolicy } from '../policy/load.ts';
+import { councilPolicy } from '../policy/council-policy.ts';
 import { lazyOutboxPublisher } from '../queue/lazy-outbox-publisher.ts';
-import { councilOf, requireEnv } from '../runtime/env.ts';
+import { requireEnv } from '../runtime/env.ts';
 import { ENV } from '../topology.ts';
 import type { DigestSigner, DigestStore } from './audit-digest.ts';
 import { AuditStore } from './audit-store.ts';
@@ -15,7 +15,7 @@ import type { HourlyDigestDeps } from './hourly-digest.ts';
  */
 export async function hourlyDigestDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<HourlyDigestDeps> {
   const { auditTable, outboxQueueUrl } = requireEnv(['auditTable', 'outboxQueueUrl'], env);
-  const policy = loadPolicy(councilOf(env), { trustPresets: true });
+  const policy = await councilPolicy(env);
   const audit = new AuditStore({ client: createDocumentClient(), tableName: auditTable, council: policy.council.id });
   const { store, signer } = await digestTargetFromEnv(policy.retention.formal.years, env);
   return { policy, audit, store, signer, publish: lazyOutboxPublisher(outboxQueueUrl), now: () => new Date() };

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadPolicy } from '../policy/load.ts';
+import { councilPolicy } from '../policy/council-policy.ts';
 import type { Policy } from '../policy/schema.ts';
-import { councilOf, requireEnv } from '../runtime/env.ts';
+import { requireEnv } from '../runtime/env.ts';
 import { lazyBatchSender } from '../queue/lazy-batch-sender.ts';
 import { auditQueueFromEnv } from './audit-queue.ts';
 import { AuditStore } from './audit-store.ts';
@@ -26,7 +26,7 @@ export interface RecorderDeps {
  */
 export async function recorderDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<RecorderDeps> {
   const { auditTable, opsTable } = requireEnv(['auditTable', 'opsTable'], env);
-  const policy = loadPolicy(councilOf(env), { trustPresets: true });
+  const policy = await councilPolicy(env);
   const client = createDocumentClient();
   return {
     policy,

@@ -149,6 +149,15 @@ describe('bundling the real handlers', () => {
     }
   });
 
+  it("a cold start reads the shipped policy without the policy schema (zod): it is in no function's INIT files, only in a chunk for an unchecked file", () => {
+    const schemaText = 'expected an email address like clerk@example.org.uk';
+    for (const id of ids) {
+      const dir = bundleOf(id);
+      expect(codeOf(dir, initFilesOf(dir)).includes(schemaText), `${id} compiles the policy schema at a cold start`).toBe(false);
+    }
+    expect(codeOf(bundleOf('consentForm'), filesOf(bundleOf('consentForm'))).includes(schemaText)).toBe(true);
+  });
+
   it("only @middy/core's node:stream/web is replaced, in every function and rare client", async () => {
     const { build } = await import('esbuild');
     const entries = [

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { councilPolicy } from '../../shared/policy/council-policy.ts';
 import { loadPolicy, parsePolicy, PolicyError, PRESET_NAMES } from '../../shared/policy/load.ts';
 import { MODERATION_CATEGORIES } from '../../shared/model/decision.ts';
 import stilton from '../../shared/policy/presets/stilton.json' with { type: 'json' };
@@ -46,6 +47,22 @@ describe('presets', () => {
     } finally {
       if (saved === undefined) delete process.env.LAMBDA_TASK_ROOT;
       else process.env.LAMBDA_TASK_ROOT = saved;
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a function reads its policy through councilPolicy: the shipped file without the schema, any other file with it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'task-root-'));
+    const file = join(root, 'their-parish.json');
+    const crossField = join(root, 'late-reminder.json');
+    writeFileSync(file, JSON.stringify({ ...clone(), council: { ...clone().council, referencePrefix: 'stl' } }));
+    writeFileSync(crossField, JSON.stringify({ ...clone(), consent: { ...clone().consent, reminderAfterDays: 30, expiresAfterDays: 30 } }));
+    try {
+      await expect(councilPolicy({ HUB_COUNCIL: file })).rejects.toThrow(/referencePrefix/);
+      expect((await councilPolicy({ HUB_COUNCIL: file, LAMBDA_TASK_ROOT: root })).council.referencePrefix).toBe('stl');
+      await expect(councilPolicy({ HUB_COUNCIL: crossField, LAMBDA_TASK_ROOT: root })).rejects.toThrow(PolicyError);
+      expect((await councilPolicy({ HUB_COUNCIL: 'withyham' })).council.id).toBe('withyham');
+    } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });
