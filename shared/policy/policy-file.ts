@@ -34,7 +34,7 @@ export class PolicyError extends Error {
 }
 
 /** The policy file the stack copied into this function's code package: read-only, validated at synth. */
-export function isShippedPolicyFile(path: string, env: NodeJS.ProcessEnv = process.env): boolean {
+function isShippedPolicyFile(path: string, env: NodeJS.ProcessEnv): boolean {
   const root = env.LAMBDA_TASK_ROOT;
   return root !== undefined && root !== '' && path.startsWith(`${root}/`) && !path.slice(root.length).includes('..');
 }
@@ -47,13 +47,15 @@ const trusted = new Map<string, Policy>();
  * synth): only the cross-field checks run. Undefined for any other file.
  */
 export function trustedPolicy(nameOrPath: string, env: NodeJS.ProcessEnv = process.env): Policy | undefined {
-  const cached = trusted.get(nameOrPath);
-  if (cached) return cached;
-  let policy: Policy;
-  if (isPresetName(nameOrPath)) policy = checkedPolicy(readPolicyJson(presetFile(nameOrPath), `${nameOrPath}.json`) as Policy, `${nameOrPath}.json`);
-  else if (isShippedPolicyFile(nameOrPath, env)) policy = checkedPolicy(readPolicyJson(nameOrPath, basename(nameOrPath)) as Policy, basename(nameOrPath));
-  else return undefined;
-  trusted.set(nameOrPath, policy);
+  const preset = isPresetName(nameOrPath);
+  // Decided before the cache: a file is trusted only while it is the shipped one.
+  if (!preset && !isShippedPolicyFile(nameOrPath, env)) return undefined;
+  let policy = trusted.get(nameOrPath);
+  if (!policy) {
+    const source = preset ? `${nameOrPath}.json` : basename(nameOrPath);
+    policy = checkedPolicy(readPolicyJson(preset ? presetFile(nameOrPath) : nameOrPath, source) as Policy, source);
+    trusted.set(nameOrPath, policy);
+  }
   return policy;
 }
 

@@ -67,6 +67,18 @@ describe('presets', () => {
     }
   });
 
+  it('trusts a file only while it is under the task root: once trusted there, it is still checked in full from anywhere else', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'task-root-'));
+    const file = join(root, 'their-parish.json');
+    writeFileSync(file, JSON.stringify({ ...clone(), council: { ...clone().council, referencePrefix: 'stl' } }));
+    try {
+      expect((await councilPolicy({ HUB_COUNCIL: file, LAMBDA_TASK_ROOT: root })).council.referencePrefix).toBe('stl');
+      await expect(councilPolicy({ HUB_COUNCIL: file })).rejects.toThrow(/referencePrefix/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('gives every council its own reference prefix and version', () => {
     const policies = PRESET_NAMES.map((n) => loadPolicy(n));
     expect(new Set(policies.map((p) => p.council.referencePrefix)).size).toBe(PRESET_NAMES.length);
