@@ -68,7 +68,7 @@ export interface Pattern {
 const apostrophes = (source: string): string => source.replaceAll("'", "['\u2019]");
 export const g = (source: string): Matcher => new LazyRegExp(apostrophes(source), 'gi');
 export const ctx = (source: string): Matcher => new LazyRegExp(apostrophes(source), 'i');
-/** For an expression that runs on every text: compiled at import, like the code that runs it. */
+/** For an expression that runs on every text: compiled at import, not on the first item. */
 export const eager = (matcher: Matcher): RegExp => (matcher instanceof LazyRegExp ? matcher.compiled() : (matcher as RegExp));
 
 const SENTENCE_END = /[.!?\n]/u;

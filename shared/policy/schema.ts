@@ -16,7 +16,7 @@ import type { Channel } from '../model/inbound-item.ts';
  *
  * The schemas are built on first use (`policySchemas()`), not at import: zod
  * schema construction costs milliseconds on a cold start, and a Lambda loading
- * a bundled preset does not validate it again (see loadPolicy).
+ * the policy file the stack shipped does not validate it again (see council-policy.ts).
  */
 
 const NON_EMPTY = 'expected a non-empty string';
