@@ -36,7 +36,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const smtpPort = port(env.HUB_SMTP_PORT, 'HUB_SMTP_PORT', 2525);
   const council = env.HUB_COUNCIL?.trim() || 'demo';
   const policySource = /[/\\]|\.json$/i.test(council) ? resolve(cwd, council) : council;
-  const policy = councilPolicy(council, policySource);
+  const policy = policyOrStartupError(council, policySource);
   const dataDir = resolve(cwd, env.HUB_DATA_DIR?.trim() || '.hub');
   try {
     if (!statSync(dataDir).isDirectory()) throw new StartupError(`HUB_DATA_DIR ${dataDir} is not a directory`);
@@ -72,7 +72,8 @@ function port(value: string | undefined, name: string, fallback: number): number
   return n;
 }
 
-function councilPolicy(council: string, source: string): Policy {
+/** The policy, or a StartupError saying in one line what is wrong with it. */
+function policyOrStartupError(council: string, source: string): Policy {
   const looksLikePath = /[/\\]|\.json$/i.test(council);
   try {
     return loadPolicy(source);
