@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTIONS, type FunctionId } from '../shared/topology.ts';
+import { valgrindInstalled } from './lib/instructions.ts';
 import { runColdLoad, type ColdLoadReport } from './parts/cold-load.ts';
 import { ENGINE_TARGET_ITEMS_PER_S, runEngine, type EngineReport } from './parts/engine.ts';
 import { readLoadReport } from './parts/load-report.ts';
@@ -53,7 +54,9 @@ async function main(): Promise<void> {
   let cold: ColdLoadReport | undefined;
   if (only('load')) {
     log('1/4 bundles and module load');
-    cold = await runColdLoad(root, flag('runs', 15), log);
+    const instructions = args.includes('--instructions');
+    if (instructions && !valgrindInstalled()) throw new Error('--instructions needs valgrind (Debian: apt-get install valgrind)');
+    cold = await runColdLoad(root, flag('runs', 15), log, { instructions });
     report.coldLoad = cold;
   }
   let engine: EngineReport | undefined;
@@ -186,11 +189,28 @@ function table(
 function coldTable(cold: ColdLoadReport): string[] {
   const out = [`1. Cold start: bundle size and module load (median of ${cold.runs}, fresh process, interleaved; bundler: ${cold.bundler})`];
   out.push('   KB: what is timed, INIT (index.mjs and its static chunks) plus the chunks a first invocation loads; package: every file deployed.');
-  out.push(pad(['reference', 'clients', 'KB', 'load ms']));
+  const counted = cold.functions.some((f) => f.instructionRatio !== undefined);
+  if (counted)
+    out.push('   instr: millions of instructions above the empty reference (valgrind, --instructions); instr ratio: function / reference, not graded.');
+  out.push(pad(['reference', 'clients', 'KB', 'load ms', ...(counted ? ['instr'] : [])]));
   for (const [id, r] of Object.entries(cold.references)) {
-    out.push(pad([id, REFERENCES[id as keyof typeof REFERENCES].clients, num(r.loadedKb), r.status === 'ok' ? num(r.loadMsMedian, 1) : r.status]));
+    const ms = r.status === 'ok' ? num(r.loadMsMedian, 1) : r.status;
+    out.push(pad([id, REFERENCES[id as keyof typeof REFERENCES].clients, num(r.loadedKb), ms, ...(counted ? [num(r.instructionsM, 1)] : [])]));
   }
-  out.push(pad(['function', 'vs ref', 'KB', 'package KB', 'load ms', 'ref ms', 'ratio', `target <=${LOAD_RATIO_TARGET}x`, 'own-ref ratio']));
+  out.push(
+    pad([
+      'function',
+      'vs ref',
+      'KB',
+      'package KB',
+      'load ms',
+      'ref ms',
+      'ratio',
+      `target <=${LOAD_RATIO_TARGET}x`,
+      'own-ref ratio',
+      ...(counted ? ['instr', 'instr ratio'] : []),
+    ]),
+  );
   for (const f of cold.functions) {
     const ref = cold.references[f.targetReference];
     out.push(
@@ -204,6 +224,7 @@ function coldTable(cold: ColdLoadReport): string[] {
         f.loadRatio === undefined ? '-' : `${f.loadRatio.toFixed(2)}x`,
         pf(f.pass),
         f.ownReference !== f.targetReference && f.loadRatioOwn !== undefined ? `${f.loadRatioOwn.toFixed(2)}x vs ${f.ownReference}` : '',
+        ...(counted ? [num(f.instructionsM, 1), f.instructionRatio === undefined ? '-' : `${f.instructionRatio.toFixed(2)}x`] : []),
       ]),
     );
   }

@@ -6,7 +6,7 @@ import { BENCH_POLICY_FILE } from './bundle.ts';
 import { shuffled } from './stats.ts';
 
 const run = promisify(execFile);
-const PROBE = new URL('./load-probe.mjs', import.meta.url);
+export const PROBE = new URL('./load-probe.mjs', import.meta.url);
 
 /** Environment a deployed function sees at INIT (names only matter; nothing is contacted during module load). */
 export const INIT_ENV: Record<string, string> = {
@@ -27,20 +27,25 @@ export const INIT_ENV: Record<string, string> = {
 
 /** One import of `files` (a bundle's index.mjs, then any first-use chunks) in a fresh process of the same Node binary; milliseconds. */
 export async function measureOnce(files: readonly string[]): Promise<number> {
-  // As deployed: the council's policy file sits beside index.mjs (benchBundle copies it) and HUB_COUNCIL names it.
+  const { stdout } = await run(process.execPath, probeArgs(files), { env: probeEnv(files), timeout: 30_000 });
+  const ms = Number(stdout.trim().split('\n').pop());
+  if (!Number.isFinite(ms)) throw new Error(`probe printed ${JSON.stringify(stdout)}`);
+  return ms;
+}
+
+/** As deployed: the council's policy file sits beside index.mjs (benchBundle copies it) and HUB_COUNCIL names it. */
+export function probeEnv(files: readonly string[]): NodeJS.ProcessEnv {
   const taskRoot = dirname(files[0]!);
-  const env = {
+  return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     ...INIT_ENV,
     LAMBDA_TASK_ROOT: taskRoot,
     HUB_COUNCIL: join(taskRoot, BENCH_POLICY_FILE),
   };
-  const { stdout } = await run(process.execPath, [PROBE.pathname, ...files.map((file) => pathToFileURL(file).href)], { env, timeout: 30_000 });
-  const ms = Number(stdout.trim().split('\n').pop());
-  if (!Number.isFinite(ms)) throw new Error(`probe printed ${JSON.stringify(stdout)}`);
-  return ms;
 }
+
+export const probeArgs = (files: readonly string[]): string[] => [PROBE.pathname, ...files.map((file) => pathToFileURL(file).href)];
 
 /**
  * Measures every bundle `runs` times. Each round visits all bundles in a new

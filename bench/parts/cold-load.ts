@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FUNCTIONS, type FunctionId } from '../../shared/topology.ts';
 import { BUNDLER_SOURCE, benchBundle, outDirFor } from '../lib/bundle.ts';
+import { countInstructions } from '../lib/instructions.ts';
 import { measureInterleaved } from '../lib/load-time.ts';
 import { FUNCTION_SPECS, LOAD_RATIO_TARGET, NEVER_LOADED_IN_LAMBDA, REFERENCES, targetReference, type ReferenceId } from '../lib/references.ts';
 import { median, percentile, round } from '../lib/stats.ts';
@@ -18,6 +19,8 @@ export interface Measured {
   loadMsMedian?: number;
   loadMsP90?: number;
   samples?: number;
+  /** With --instructions: millions of instructions the import executes above the empty reference (bench/lib/instructions.ts). */
+  instructionsM?: number;
 }
 
 export interface FunctionLoadResult extends Measured {
@@ -30,6 +33,8 @@ export interface FunctionLoadResult extends Measured {
   loadRatio?: number;
   /** function / own reference (differs from loadRatio only for ses-inbound). */
   loadRatioOwn?: number;
+  /** With --instructions: function / target reference, instructions above the empty reference. */
+  instructionRatio?: number;
   sizeRatio?: number;
   pass: boolean;
 }
@@ -43,7 +48,7 @@ export interface ColdLoadReport {
   functions: FunctionLoadResult[];
 }
 
-export async function runColdLoad(root: string, runs: number, log: (line: string) => void): Promise<ColdLoadReport> {
+export async function runColdLoad(root: string, runs: number, log: (line: string) => void, options: { instructions?: boolean } = {}): Promise<ColdLoadReport> {
   log(`bundling with ${BUNDLER_SOURCE}`);
   const files = new Map<string, readonly string[]>();
   const measured = new Map<string, Measured>();
@@ -84,6 +89,8 @@ export async function runColdLoad(root: string, runs: number, log: (line: string
       Object.assign(m, { loadMsMedian: round(median(result.samples), 2), loadMsP90: round(percentile(result.samples, 90), 2), samples: result.samples.length });
   }
 
+  if (options.instructions) await countAll(files, measured, log);
+
   const references = Object.fromEntries(
     Object.entries(REFERENCES).map(([id, ref]) => [id, { ...ref, ...measured.get(`ref:${id}`)! }]),
   ) as ColdLoadReport['references'];
@@ -105,6 +112,7 @@ export async function runColdLoad(root: string, runs: number, log: (line: string
       ...m,
       loadRatio,
       loadRatioOwn: ratio(m.loadMsMedian, own.loadMsMedian),
+      instructionRatio: ratio(m.instructionsM, ref.instructionsM),
       sizeRatio: ratio(m.loadedKb, ref.loadedKb),
       pass: m.status === 'ok' && loadRatio !== undefined && loadRatio <= LOAD_RATIO_TARGET,
     };
@@ -119,4 +127,14 @@ export async function runColdLoad(root: string, runs: number, log: (line: string
     references,
     functions,
   };
+}
+
+/** One count per bundle (a count barely moves between runs), less the empty reference's: Node's start-up and the probe. */
+async function countAll(files: ReadonlyMap<string, readonly string[]>, measured: Map<string, Measured>, log: (line: string) => void): Promise<void> {
+  log(`counting instructions: ${files.size} bundles under valgrind (about 5 s each)`);
+  const counts = new Map<string, number>();
+  for (const [key, bundle] of files) counts.set(key, await countInstructions(bundle));
+  const floor = counts.get('ref:empty');
+  if (floor === undefined) throw new Error('the empty reference was not counted');
+  for (const [key, count] of counts) measured.get(key)!.instructionsM = round((count - floor) / 1e6, 1);
 }
