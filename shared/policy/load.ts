@@ -1,5 +1,4 @@
-import { basename } from 'node:path';
-import { checkedPolicy, isPresetName, PolicyError, PRESET_NAMES, presetFile, readPolicyJson, trustedPolicy } from './policy-file.ts';
+import { checkedPolicy, isPresetName, PolicyError, PRESET_NAMES, policyFileOf, readPolicyJson, trustedPolicy } from './policy-file.ts';
 import { policySchemas, type Policy } from './schema.ts';
 
 export { isPresetName, PolicyError, PRESET_NAMES, presetFile, type PresetName } from './policy-file.ts';
@@ -23,14 +22,11 @@ export function loadPolicy(nameOrPath: string, options: LoadPolicyOptions = {}):
   if (trusted) return trusted;
   const cached = cache.get(nameOrPath);
   if (cached) return cached;
-  let policy: Policy;
-  if (isPresetName(nameOrPath)) {
-    policy = parsePolicy(readPolicyJson(presetFile(nameOrPath), `${nameOrPath}.json`), `${nameOrPath}.json`);
-  } else if (/[/\\]|\.json$/i.test(nameOrPath)) {
-    policy = parsePolicy(readPolicyJson(nameOrPath, basename(nameOrPath)), basename(nameOrPath));
-  } else {
+  if (!isPresetName(nameOrPath) && !/[/\\]|\.json$/i.test(nameOrPath)) {
     throw new PolicyError(nameOrPath, [`not a preset (expected one of ${PRESET_NAMES.join(', ')}) or a path to a .json policy file`]);
   }
+  const { file, source } = policyFileOf(nameOrPath);
+  const policy = parsePolicy(readPolicyJson(file, source), source);
   cache.set(nameOrPath, policy);
   return policy;
 }

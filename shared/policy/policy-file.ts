@@ -52,11 +52,16 @@ export function trustedPolicy(nameOrPath: string, env: NodeJS.ProcessEnv = proce
   if (!preset && !isShippedPolicyFile(nameOrPath, env)) return undefined;
   let policy = trusted.get(nameOrPath);
   if (!policy) {
-    const source = preset ? `${nameOrPath}.json` : basename(nameOrPath);
-    policy = checkedPolicy(readPolicyJson(preset ? presetFile(nameOrPath) : nameOrPath, source) as Policy, source);
+    const { file, source } = policyFileOf(nameOrPath);
+    policy = checkedPolicy(readPolicyJson(file, source) as Policy, source);
     trusted.set(nameOrPath, policy);
   }
   return policy;
+}
+
+/** Where a preset name or a path is read from, and the name its errors give. */
+export function policyFileOf(nameOrPath: string): { file: string | URL; source: string } {
+  return isPresetName(nameOrPath) ? { file: presetFile(nameOrPath), source: `${nameOrPath}.json` } : { file: nameOrPath, source: basename(nameOrPath) };
 }
 
 /** The file's JSON, or a PolicyError naming the file. */
