@@ -90,7 +90,7 @@ export function deliverDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Outbox
   const publisher = queueUrl ? new OutboxPublisher({ client: sqs, queueUrl }) : undefined;
   return {
     ops,
-    ...(publisher ? { notify: async (messages: readonly OutboxMessage[]) => (messages.length ? publisher.publish(messages) : undefined) } : {}),
+    ...(publisher ? { notify: (messages: readonly OutboxMessage[]) => publisher.publish(messages) } : {}),
     audit: (council) => {
       let store = audits.get(council);
       if (!store) audits.set(council, (store = new AuditStore({ client, tableName: auditTable, council, queue: auditQueue })));
