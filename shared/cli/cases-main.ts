@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CaseStore } from '../store/case-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { reportUsageError, UsageError } from './args.ts';
-import { readLocalHubInfo } from './audit.ts';
+import { LOCAL_HUB_CLIENT, readLocalHubInfo } from './audit.ts';
 import { CASES_USAGE, parseCasesArgs, runCases, type CasesArgs } from './cases.ts';
 
 /** Process shell of `hub cases …` (argv after `cases`): find the ops table, run, one line on failure. */
@@ -36,8 +36,7 @@ async function openCases(args: CasesArgs): Promise<CaseStore> {
     const info = readLocalHubInfo() as ReturnType<typeof readLocalHubInfo> & { opsTable?: string };
     const client = createDocumentClient({
       endpoint: info.dynamodbEndpoint,
-      region: 'eu-west-2',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      ...LOCAL_HUB_CLIENT,
       maxAttempts: 1,
     });
     const table = args.table ?? info.opsTable;

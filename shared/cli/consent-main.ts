@@ -5,7 +5,7 @@ import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { OpsStore } from '../store/ops-store.ts';
 import { reportUsageError, UsageError } from './args.ts';
-import { readLocalHubInfo } from './audit.ts';
+import { LOCAL_HUB_CLIENT, readLocalHubInfo } from './audit.ts';
 import { CONSENT_USAGE, parseConsentArgs, type ConsentArgs } from './consent.ts';
 
 const HELP = 'hub consent --help';
@@ -48,8 +48,7 @@ async function openStores(args: ConsentArgs): Promise<{ audit: AuditStore; ops: 
     if (!info.opsTable) throw new UsageError('the local hub did not say where its operational table is');
     const client = createDocumentClient({
       endpoint: info.dynamodbEndpoint,
-      region: 'eu-west-2',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      ...LOCAL_HUB_CLIENT,
       maxAttempts: 1,
     });
     return {

@@ -13,7 +13,7 @@ import { reportUsageError, UsageError } from './args.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { batchSender } from '../queue/batch.ts';
 import { localAuditQueue, SqsAuditQueue } from '../store/audit-queue.ts';
-import { readLocalHubInfo } from './audit.ts';
+import { LOCAL_HUB_CLIENT, readLocalHubInfo } from './audit.ts';
 import { DP_USAGE, dpHelpCommand, parseDpArgs, runDp, type DpArgs, type DpContext } from './dataprotection.ts';
 import { stackOutputs } from './stack-outputs.ts';
 
@@ -55,8 +55,7 @@ async function openContext(args: DpArgs): Promise<DpContext> {
     const info = readLocalHubInfo(dataDir) as ReturnType<typeof readLocalHubInfo> & { opsTable?: string };
     const client = createDocumentClient({
       endpoint: info.dynamodbEndpoint,
-      region: 'eu-west-2',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      ...LOCAL_HUB_CLIENT,
       maxAttempts: 1,
     });
     // Locally the commands act as the stack's data protection officer role, so what it may not do in AWS fails here too.
@@ -64,10 +63,7 @@ async function openContext(args: DpArgs): Promise<DpContext> {
     if (iam.installIamEnforcement({ onDenial: (d) => process.stderr.write(`hub: ${iam.describeDenial(d)}\n`) })) iam.bindPrincipal(client, 'dpo');
     const auditTable = args.table ?? info.auditTable;
     // Erasure events go to the hub's appender, the chain's only writer.
-    const queue = localAuditQueue(
-      info,
-      batchSender(new SQSClient({ endpoint: info.sqsEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })),
-    );
+    const queue = localAuditQueue(info, batchSender(new SQSClient({ endpoint: info.sqsEndpoint, ...LOCAL_HUB_CLIENT })));
     const audit = new AuditStore({ client, tableName: auditTable, council: args.council ?? info.council, ...(queue ? { queue } : {}) });
     const opsTable = args.opsTable ?? info.opsTable;
     const senderKey = envKey ?? info.senderKey;
