@@ -6,7 +6,7 @@ import { BENCH_POLICY_FILE } from './bundle.ts';
 import { shuffled } from './stats.ts';
 
 const run = promisify(execFile);
-export const PROBE = new URL('./load-probe.mjs', import.meta.url);
+const PROBE = new URL('./load-probe.mjs', import.meta.url);
 
 /** Environment a deployed function sees at INIT (names only matter; nothing is contacted during module load). */
 export const INIT_ENV: Record<string, string> = {
