@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { Channel, Provider } from './inbound-item.ts';
 import { Classification } from './decision.ts';
 
@@ -48,49 +48,49 @@ export const AUDIT_EVENT_TYPES = [
   /** The Graph API carried out a page action. */
   'page-action',
 ] as const;
-export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
-export type AuditEventType = z.infer<typeof AuditEventType>;
+export const AuditEventType = v.picklist(AUDIT_EVENT_TYPES);
+export type AuditEventType = v.InferOutput<typeof AuditEventType>;
 
 export const CONSENT_STATUSES = ['not-needed', 'requested', 'reminded', 'granted', 'declined', 'expired'] as const;
-export const ConsentStatus = z.enum(CONSENT_STATUSES);
-export type ConsentStatus = z.infer<typeof ConsentStatus>;
+export const ConsentStatus = v.picklist(CONSENT_STATUSES);
+export type ConsentStatus = v.InferOutput<typeof ConsentStatus>;
 
-export const AuditEvent = z.object({
-  council: z.string(),
+export const AuditEvent = v.object({
+  council: v.string(),
   /** Position in the council's chain, from 1, no gaps. */
-  seq: z.number(),
+  seq: v.number(),
   /** Human reference of the item, e.g. `STL-2026-000042`. */
-  ref: z.string(),
+  ref: v.string(),
   type: AuditEventType,
   /** ISO 8601. */
-  at: z.string(),
-  itemId: z.string(),
+  at: v.string(),
+  itemId: v.string(),
   /** Event facts without personal data (rule ids, clauses, outbox ids, statuses, content hash). */
-  data: z.record(z.string(), z.unknown()),
+  data: v.record(v.string(), v.unknown()),
   /** sha256 hex of the previous event in this council's chain; 64 zeros for the first. */
-  prevHash: z.string(),
+  prevHash: v.string(),
   /** sha256 hex over the canonical JSON of every field above. */
-  hash: z.string(),
+  hash: v.string(),
 });
-export type AuditEvent = z.infer<typeof AuditEvent>;
+export type AuditEvent = v.InferOutput<typeof AuditEvent>;
 
 /** One per formal item: what auditors list and filter on. */
-export const AuditSummary = z.object({
-  ref: z.string(),
-  council: z.string(),
-  itemId: z.string(),
+export const AuditSummary = v.object({
+  ref: v.string(),
+  council: v.string(),
+  itemId: v.string(),
   channel: Channel,
   provider: Provider,
   classification: Classification,
-  receivedAt: z.string(),
+  receivedAt: v.string(),
   /** YYYY-MM-DD (Europe/London) of receivedAt, for day-range queries. */
-  day: z.string(),
+  day: v.string(),
   /** HMAC of the sender identity: lets auditors find one sender's items without storing who they are in the index. */
-  senderHash: z.string(),
+  senderHash: v.string(),
   consentStatus: ConsentStatus,
   /** ISO date after which the record may be deleted under the council's retention policy. */
-  retainUntil: z.string(),
+  retainUntil: v.string(),
   /** Set when the item's personal data was erased (by request or by the retention sweep). */
-  erased: z.optional(z.object({ at: z.string(), reason: z.string() })),
+  erased: v.optional(v.object({ at: v.string(), reason: v.string() })),
 });
-export type AuditSummary = z.infer<typeof AuditSummary>;
+export type AuditSummary = v.InferOutput<typeof AuditSummary>;

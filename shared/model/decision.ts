@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { CLASSIFICATIONS } from './classifications.ts';
 import { MODERATION_CATEGORIES } from './moderation-categories.ts';
 
@@ -11,31 +11,31 @@ export { CLASSIFICATIONS, MODERATION_CATEGORIES };
  * adopted policy.
  */
 
-export const Classification = z.enum(CLASSIFICATIONS);
-export type Classification = z.infer<typeof Classification>;
+export const Classification = v.picklist(CLASSIFICATIONS);
+export type Classification = v.InferOutput<typeof Classification>;
 
-export const Reason = z.object({
+export const Reason = v.object({
   /** Stable rule id, e.g. `channel-formality`, `official-address`, `auto-submitted`. */
-  rule: z.string(),
+  rule: v.string(),
   /** The policy clause, e.g. `stilton.txt §12`, or `default: RFC 3834 §2` where the policy is silent. */
-  clause: z.string(),
+  clause: v.string(),
   /** One plain-English sentence for the clerk. */
-  detail: z.string(),
+  detail: v.string(),
 });
-export type Reason = z.infer<typeof Reason>;
+export type Reason = v.InferOutput<typeof Reason>;
 
-export const ModerationCategory = z.enum(MODERATION_CATEGORIES);
-export type ModerationCategory = z.infer<typeof ModerationCategory>;
+export const ModerationCategory = v.picklist(MODERATION_CATEGORIES);
+export type ModerationCategory = v.InferOutput<typeof ModerationCategory>;
 
-export const ModerationFlag = z.object({
+export const ModerationFlag = v.object({
   category: ModerationCategory,
   /** The words or patterns in the item that matched (short excerpts, never the whole text). */
-  evidence: z.array(z.string()),
-  clause: z.string(),
+  evidence: v.array(v.string()),
+  clause: v.string(),
   /** The action the policy prescribes for this category. */
-  action: z.string(),
+  action: v.string(),
 });
-export type ModerationFlag = z.infer<typeof ModerationFlag>;
+export type ModerationFlag = v.InferOutput<typeof ModerationFlag>;
 
 /** Keys of the policy's standard texts. */
 export const TEXT_KEYS = [
@@ -47,38 +47,38 @@ export const TEXT_KEYS = [
   'policyBreachNotice',
   'formalAcknowledgement',
 ] as const;
-export const TextKey = z.enum(TEXT_KEYS);
-export type TextKey = z.infer<typeof TextKey>;
+export const TextKey = v.picklist(TEXT_KEYS);
+export type TextKey = v.InferOutput<typeof TextKey>;
 
-export const Action = z.discriminatedUnion('type', [
+export const Action = v.variant('type', [
   /** Write the immutable audit record (formal items, consent-ledger events, held items). */
-  z.object({ type: z.literal('audit') }),
+  v.object({ type: v.literal('audit') }),
   /** Email the clerk; `hold` marks an item the clerk must check before acting on it. */
-  z.object({ type: z.literal('route-to-clerk'), hold: z.optional(z.enum(['unverified-sender', 'moderation'])) }),
+  v.object({ type: v.literal('route-to-clerk'), hold: v.optional(v.picklist(['unverified-sender', 'moderation'])) }),
   /** Send the data-consent form to the resident on the channel they used. */
-  z.object({ type: z.literal('consent-request') }),
+  v.object({ type: v.literal('consent-request') }),
   /** Send one of the policy's standard texts to the resident on the same channel. */
-  z.object({ type: z.literal('auto-reply'), textKey: TextKey, text: z.string() }),
+  v.object({ type: v.literal('auto-reply'), textKey: TextKey, text: v.string() }),
   /** Record a consent-ledger fact (Mailchimp audience event, SMS STOP/START). */
-  z.object({
-    type: z.literal('consent-ledger'),
-    change: z.enum(['opt-in', 'opt-out', 'profile-update', 'address-change', 'cleaned', 'campaign', 'help']),
+  v.object({
+    type: v.literal('consent-ledger'),
+    change: v.picklist(['opt-in', 'opt-out', 'profile-update', 'address-change', 'cleaned', 'campaign', 'help']),
   }),
   /** Nothing to do beyond the minimal log entry. */
-  z.object({ type: z.literal('none') }),
+  v.object({ type: v.literal('none') }),
 ]);
-export type Action = z.infer<typeof Action>;
+export type Action = v.InferOutput<typeof Action>;
 
-export const Decision = z.object({
+export const Decision = v.object({
   classification: Classification,
   /** Set when a formal-looking item is held for the clerk rather than trusted. */
-  hold: z.optional(z.enum(['unverified-sender', 'moderation'])),
-  reasons: z.array(Reason),
-  flags: z.array(ModerationFlag),
-  actions: z.array(Action),
+  hold: v.optional(v.picklist(['unverified-sender', 'moderation'])),
+  reasons: v.array(Reason),
+  flags: v.array(ModerationFlag),
+  actions: v.array(Action),
   /** Out of office hours: when the inbox is next monitored (ISO 8601, Europe/London offset). */
-  nextMonitoredAt: z.optional(z.string()),
+  nextMonitoredAt: v.optional(v.string()),
   /** Version of the policy that decided, for the audit trail. */
-  policyVersion: z.string(),
+  policyVersion: v.string(),
 });
-export type Decision = z.infer<typeof Decision>;
+export type Decision = v.InferOutput<typeof Decision>;

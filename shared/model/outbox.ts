@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { Channel, Provider } from './inbound-item.ts';
 
 /**
@@ -31,54 +31,54 @@ export const OUTBOX_KINDS = [
   /** A signed audit digest to an auditor the policy lists (shared/store/digest-mail.ts). */
   'audit-digest',
 ] as const;
-export const OutboxKind = z.enum(OUTBOX_KINDS);
-export type OutboxKind = z.infer<typeof OutboxKind>;
+export const OutboxKind = v.picklist(OUTBOX_KINDS);
+export type OutboxKind = v.InferOutput<typeof OutboxKind>;
 
-export const OutboxMessage = z.object({
-  schemaVersion: z.literal(1),
-  id: z.string(),
+export const OutboxMessage = v.object({
+  schemaVersion: v.literal(1),
+  id: v.string(),
   kind: OutboxKind,
   /** Channel the message goes out on (the clerk is always reached by email). */
   channel: Channel,
   /** PSID, comment id, email address or E.164 number. */
-  to: z.string(),
+  to: v.string(),
   /** Provider the item came in on; SMS is answered through the same one (Twilio or End User Messaging). */
-  provider: z.optional(Provider),
+  provider: v.optional(Provider),
   /** Our identity the resident wrote to (SMS: our number), used as the sender where the provider needs one. */
-  from: z.optional(z.string()),
-  council: z.string(),
-  itemId: z.string(),
+  from: v.optional(v.string()),
+  council: v.string(),
+  itemId: v.string(),
   /** Audit reference, for formal items. */
-  ref: z.optional(z.string()),
-  subject: z.optional(z.string()),
-  text: z.string(),
-  html: z.optional(z.string()),
+  ref: v.optional(v.string()),
+  subject: v.optional(v.string()),
+  text: v.string(),
+  html: v.optional(v.string()),
   /** Email threading and the clerk's Reply-To. */
-  inReplyTo: z.optional(z.string()),
-  references: z.optional(z.array(z.string())),
-  replyTo: z.optional(z.string()),
+  inReplyTo: v.optional(v.string()),
+  references: v.optional(v.array(v.string())),
+  replyTo: v.optional(v.string()),
   /** The clerk's answer by email: forward the attachments of this raw mail (the clerk's reply, in the mail store). */
-  attachmentsFrom: z.optional(z.object({ key: z.string(), count: z.number() })),
+  attachmentsFrom: v.optional(v.object({ key: v.string(), count: v.number() })),
   /** The clerk's answer: who to tell if the provider refuses it or it cannot go after all (deliver). */
-  notifyOnFailure: z.optional(z.string()),
+  notifyOnFailure: v.optional(v.string()),
   /** Display name on From (the council's name on the clerk's answers). */
-  fromName: z.optional(z.string()),
+  fromName: v.optional(v.string()),
   /** Marks automatic mail (RFC 3834 `Auto-Submitted: auto-replied`). */
-  autoSubmitted: z.optional(z.boolean()),
+  autoSubmitted: v.optional(v.boolean()),
   /** Messenger: when the resident last wrote (the 24-hour window is counted from it); Facebook comment: when they commented (7-day Private Reply window). */
-  lastUserMessageAt: z.optional(z.string()),
+  lastUserMessageAt: v.optional(v.string()),
   /** kind page-action: what to do to the comment in `to`, and why. */
-  pageAction: z.optional(
-    z.object({
-      action: z.enum(['hide', 'unhide', 'delete', 'block']),
+  pageAction: v.optional(
+    v.object({
+      action: v.picklist(['hide', 'unhide', 'delete', 'block']),
       /** Facebook user id of the comment's author (block only). */
-      authorId: z.optional(z.string()),
-      clause: z.string(),
-      categories: z.array(z.string()),
+      authorId: v.optional(v.string()),
+      clause: v.string(),
+      categories: v.array(v.string()),
       /** The policy did it at once, or the clerk asked through a link. */
-      by: z.enum(['policy', 'clerk']),
+      by: v.picklist(['policy', 'clerk']),
     }),
   ),
-  createdAt: z.string(),
+  createdAt: v.string(),
 });
-export type OutboxMessage = z.infer<typeof OutboxMessage>;
+export type OutboxMessage = v.InferOutput<typeof OutboxMessage>;

@@ -1,4 +1,5 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import * as v from 'valibot';
 import { log } from '../runtime/log.ts';
 
 /**
@@ -10,13 +11,13 @@ import { log } from '../runtime/log.ts';
  * message id only.
  */
 
-export interface Validator<T> {
-  safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; code: string }[] } };
-}
-
 export type RecordHandler<T> = (value: T, record: SQSRecord) => Promise<void>;
 
-export function sqsBatchHandler<T>(schema: Validator<T>, handle: RecordHandler<T>, options: { name: string }): (event: SQSEvent) => Promise<SQSBatchResponse> {
+export function sqsBatchHandler<T>(
+  schema: v.GenericSchema<unknown, T>,
+  handle: RecordHandler<T>,
+  options: { name: string },
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
   return async (event) => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
     // One at a time: a parish sees a few items a day, and the audit chain appends serialise anyway.
@@ -29,7 +30,7 @@ export function sqsBatchHandler<T>(schema: Validator<T>, handle: RecordHandler<T
   };
 }
 
-async function processRecord<T>(record: SQSRecord, schema: Validator<T>, handle: RecordHandler<T>, name: string): Promise<boolean> {
+async function processRecord<T>(record: SQSRecord, schema: v.GenericSchema<unknown, T>, handle: RecordHandler<T>, name: string): Promise<boolean> {
   const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 0);
   let json: unknown;
   try {
@@ -38,15 +39,15 @@ async function processRecord<T>(record: SQSRecord, schema: Validator<T>, handle:
     log.error('record is not JSON', { consumer: name, messageId: record.messageId, receiveCount });
     return true;
   }
-  const parsed = schema.safeParse(json);
+  const parsed = v.safeParse(schema, json);
   if (!parsed.success) {
-    // Field paths and issue codes only: values may be personal data.
-    const issues = parsed.error.issues.slice(0, 10).map((i) => `${i.path.map(String).join('.')}:${i.code}`);
+    // Field paths and issue types only: values may be personal data.
+    const issues = parsed.issues.slice(0, 10).map((i) => `${v.getDotPath(i) ?? ''}:${i.type}`);
     log.error('record failed validation', { consumer: name, messageId: record.messageId, receiveCount, issues });
     return true;
   }
   try {
-    await handle(parsed.data, record);
+    await handle(parsed.output, record);
     return false;
   } catch (error) {
     const err = error as { name?: string; message?: string };

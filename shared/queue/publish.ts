@@ -10,7 +10,7 @@ import { BatchSendError, sendInBatches, type BatchClient } from './batch.ts';
  * event. Duplicates are harmless: the classify consumer dedupes on itemId.
  */
 
-/** Mirrors MAX_TEXT_CHARS in shared/model (importing it would load zod on the ingest path); a unit test keeps them equal. */
+/** Mirrors MAX_TEXT_CHARS in shared/model (importing it would load the queue schemas on the ingest path); a unit test keeps them equal. */
 export const MAX_QUEUE_TEXT_CHARS = 100_000;
 const ATTEMPTS = 4;
 

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { asRole } from '../support/as-role.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ beforeEach(async () => {
 
 /** Everything currently on the inbound queue, validated against the schema and deleted. */
 async function drain(): Promise<InboundItem[]> {
-  return (await drainQueue(sqs, emu.queueUrls.inbound)).map((m) => InboundItem.parse(JSON.parse(m.Body!)));
+  return (await drainQueue(sqs, emu.queueUrls.inbound)).map((m) => v.parse(InboundItem, JSON.parse(m.Body!)));
 }
 
 const HOST = 'localhost:3000';

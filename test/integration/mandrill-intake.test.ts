@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,7 +87,7 @@ async function nothingQueued(): Promise<void> {
 async function queued(count: number): Promise<InboundItem[]> {
   const items: InboundItem[] = [];
   for (let i = 0; i < 100 && items.length < count; i++) {
-    items.push(...(await drainQueue(sqs, emu.queueUrls.inbound)).map((m) => InboundItem.parse(JSON.parse(m.Body!))));
+    items.push(...(await drainQueue(sqs, emu.queueUrls.inbound)).map((m) => v.parse(InboundItem, JSON.parse(m.Body!))));
     if (items.length < count) await new Promise((r) => setTimeout(r, 100));
   }
   return items;

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
@@ -215,7 +216,7 @@ export function queueBody(item: InboundItem): { body: string; item: InboundItem 
   const body = serialiseItem(item);
   expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(QUEUE_MAX_BYTES);
   expect(SQS_CHARS.test(body)).toBe(true);
-  const parsed = InboundItem.parse(JSON.parse(body));
+  const parsed = v.parse(InboundItem, JSON.parse(body));
   expect(Buffer.byteLength(JSON.stringify({ ...parsed, text: '' }), 'utf8')).toBeLessThanOrEqual(NON_TEXT_MAX_BYTES);
   return { body, item: parsed };
 }

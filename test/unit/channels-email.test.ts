@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ describe('SES inbound', () => {
     const enqueued: InboundItem[] = [];
     const result = await handleSesEvent(sesEvent, {
       store: memoryStore({ [`inbound/${MESSAGE_ID}`]: fixture('ses-mail.eml') }),
-      enqueue: async (items) => void enqueued.push(...items.map((i) => InboundItem.parse(i))),
+      enqueue: async (items) => void enqueued.push(...items.map((i) => v.parse(InboundItem, i))),
       env: { MAIL_PREFIX: 'inbound/' },
     });
     expect(result).toEqual({ enqueued: 1, malformed: 0 });
@@ -238,7 +239,7 @@ describe('pathological MIME', () => {
     const enqueued: InboundItem[] = [];
     const result = await handleSesEvent(sesEvent, {
       store: memoryStore({ [`inbound/${MESSAGE_ID}`]: pathological(200_000) }),
-      enqueue: async (items) => void enqueued.push(...items.map((i) => InboundItem.parse(i))),
+      enqueue: async (items) => void enqueued.push(...items.map((i) => v.parse(InboundItem, i))),
       env: { MAIL_PREFIX: 'inbound/' },
     });
     expect(result).toEqual({ enqueued: 1, malformed: 0 });

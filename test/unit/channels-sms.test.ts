@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { createHmac } from 'node:crypto';
 import type { SNSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -152,7 +153,7 @@ describe('AWS End User Messaging SMS via SNS', () => {
   it('turns the SNS message into one item, using the SNS timestamp', () => {
     const { items, malformed } = parseEumSnsEvent(event, new Date('2030-01-01T00:00:00Z'));
     expect(malformed).toBe(0);
-    expect(items.map((i) => InboundItem.parse(i))).toEqual([
+    expect(items.map((i) => v.parse(InboundItem, i))).toEqual([
       {
         schemaVersion: 1,
         itemId: 'aws-sms:cae173d2-66b9-564c-8309-21f858e9fb84',

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { authenticationResults, buildSesEvent } from '../../infra/local/smtp.ts';
 import { InboundItem, type TransportFacts } from '../../shared/model/index.ts';
@@ -11,7 +12,7 @@ const policy = loadPolicy('stilton');
 const now = new Date('2026-03-14T10:00:00.000Z');
 
 function email(transport: Partial<TransportFacts>, over: Partial<InboundItem> = {}): InboundItem {
-  return InboundItem.parse({
+  return v.parse(InboundItem, {
     schemaVersion: 1,
     itemId: 'ses:forged-1',
     channel: 'email',

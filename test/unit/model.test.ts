@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { InboundItem } from '../../shared/model/index.ts';
 
@@ -19,12 +20,12 @@ describe('InboundItem schema', () => {
   };
 
   it('accepts a normalised Messenger message', () => {
-    expect(InboundItem.safeParse(item).success).toBe(true);
+    expect(v.safeParse(InboundItem, item).success).toBe(true);
   });
 
   it('rejects an unknown channel and names the field', () => {
-    const result = InboundItem.safeParse({ ...item, channel: 'fax' });
+    const result = v.safeParse(InboundItem, { ...item, channel: 'fax' });
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.path).toEqual(['channel']);
+    expect(result.issues && v.getDotPath(result.issues[0])).toBe('channel');
   });
 });

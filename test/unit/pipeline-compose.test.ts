@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import type { Decision, InboundItem } from '../../shared/model/index.ts';
 import { OutboxMessage } from '../../shared/model/index.ts';
@@ -35,7 +36,7 @@ describe('clerk routing email', () => {
   const message = composeClerkRouting({ item, decision, ref: 'STL-2026-000007', policy, consentStatus: 'requested', createdAt });
 
   it('is a valid outbox message to the clerk, answerable straight to the resident', () => {
-    expect(OutboxMessage.safeParse(message).success).toBe(true);
+    expect(v.safeParse(OutboxMessage, message).success).toBe(true);
     expect(message).toMatchObject({
       id: 'ses:abc:clerk-routing',
       channel: 'email',
@@ -102,7 +103,7 @@ describe('messages to the resident', () => {
       inReplyTo: '<m1@example.org>',
       references: ['<m0@example.org>', '<m1@example.org>'],
     });
-    expect(OutboxMessage.safeParse(reply).success).toBe(true);
+    expect(v.safeParse(OutboxMessage, reply).success).toBe(true);
   });
 
   it('the consent request carries the reference and the link, on the channel used', () => {
@@ -160,7 +161,7 @@ describe('clerk email size', () => {
     expect(message.text).toContain('too long for one email and is shortened below');
     expect(message.text).toContain('hub audit show STL-2026-000007');
     expect(message.text).toContain(quoted.slice(0, 10_000));
-    expect(OutboxMessage.safeParse(message).success).toBe(true);
+    expect(v.safeParse(OutboxMessage, message).success).toBe(true);
   });
 
   it('counts UTF-8 bytes: 300,000 CJK characters (900 KB) are shortened too, never split inside a character', () => {

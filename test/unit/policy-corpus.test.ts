@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { InboundItem } from '../../shared/model/inbound-item.ts';
 import { MODERATION_CATEGORIES, type ModerationCategory } from '../../shared/model/decision.ts';
@@ -89,7 +90,7 @@ const ALL_RULES: ModerationRule[] = MODERATION_CATEGORIES.map((category) => ({ c
 describe('labelled corpus', () => {
   it('has at least 150 schema-valid items across every council and channel, with unique ids', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(150);
-    for (const { entry, item } of corpus) expect(InboundItem.safeParse(item).success, entry.id).toBe(true);
+    for (const { entry, item } of corpus) expect(v.safeParse(InboundItem, item).success, entry.id).toBe(true);
     expect(new Set(corpus.map((r) => r.item.itemId)).size).toBe(corpus.length);
     for (const council of CORPUS_COUNCILS) {
       for (const channel of CHANNELS) {

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { Decision, InboundItem, type Action, type TransportFacts } from '../../shared/model/index.ts';
 import { decide, type DecisionContext } from '../../shared/policy/engine.ts';
@@ -13,7 +14,7 @@ function item(
   over: ItemOverrides,
 ): InboundItem {
   const id = `m${++seq}`;
-  return InboundItem.parse({
+  return v.parse(InboundItem, {
     schemaVersion: 1,
     itemId: `${base.provider}:${id}`,
     providerMessageId: id,
@@ -100,7 +101,7 @@ const ctx = (over: Partial<DecisionContext> = {}): DecisionContext => ({ now: TU
 function decideFor(council: PresetName, it: InboundItem, context: DecisionContext = ctx()): Decision {
   const decision = decide(it, loadPolicy(council), context);
   // Every decision is a valid Decision, explains itself and cites a clause for every reason.
-  Decision.parse(decision);
+  v.parse(Decision, decision);
   expect(decision.reasons.length).toBeGreaterThan(0);
   for (const r of decision.reasons) expect(r.clause.length, r.rule).toBeGreaterThan(0);
   expect(decision.policyVersion).toBe(loadPolicy(council).version);
