@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { Channel, Provider } from './inbound-item.ts';
+import { Channel, FiniteNumber, Provider } from './inbound-item.ts';
 import { Classification } from './decision.ts';
 
 /**
@@ -58,7 +58,7 @@ export type ConsentStatus = v.InferOutput<typeof ConsentStatus>;
 export const AuditEvent = v.object({
   council: v.string(),
   /** Position in the council's chain, from 1, no gaps. */
-  seq: v.number(),
+  seq: FiniteNumber,
   /** Human reference of the item, e.g. `STL-2026-000042`. */
   ref: v.string(),
   type: AuditEventType,

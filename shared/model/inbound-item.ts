@@ -25,6 +25,9 @@ export const ITEM_KINDS = ['message', 'postback', 'comment', 'email', 'sms', 'au
 export const ItemKind = v.picklist(ITEM_KINDS);
 export type ItemKind = v.InferOutput<typeof ItemKind>;
 
+/** v.number() lets Infinity through (JSON's `1e999` parses to it); zod's number did not, and no count, size or score is infinite. */
+export const FiniteNumber = v.pipe(v.number(), v.finite());
+
 export const Party = v.object({
   /** The channel's identity: PSID or Facebook user id, email address (lower-cased), E.164 number, page id. */
   id: v.string(),
@@ -36,7 +39,7 @@ export type Party = v.InferOutput<typeof Party>;
 export const Attachment = v.object({
   filename: v.optional(v.string()),
   contentType: v.string(),
-  sizeBytes: v.optional(v.number()),
+  sizeBytes: v.optional(FiniteNumber),
   /** Provider URL for Messenger/Twilio media; never fetched by the hub. */
   url: v.optional(v.string()),
 });
@@ -67,7 +70,7 @@ export const TransportFacts = v.object({
   spam: v.optional(Verdict),
   virus: v.optional(Verdict),
   /** Mandrill's SpamAssassin score, where that is all we have. */
-  spamScore: v.optional(v.number()),
+  spamScore: v.optional(FiniteNumber),
   autoSubmitted: v.optional(v.string()),
   precedence: v.optional(v.string()),
   listId: v.optional(v.string()),

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { Channel, Provider } from './inbound-item.ts';
+import { Channel, FiniteNumber, Provider } from './inbound-item.ts';
 
 /**
  * Everything that leaves the hub goes through the outbox queue as one of
@@ -58,7 +58,7 @@ export const OutboxMessage = v.object({
   references: v.optional(v.array(v.string())),
   replyTo: v.optional(v.string()),
   /** The clerk's answer by email: forward the attachments of this raw mail (the clerk's reply, in the mail store). */
-  attachmentsFrom: v.optional(v.object({ key: v.string(), count: v.number() })),
+  attachmentsFrom: v.optional(v.object({ key: v.string(), count: FiniteNumber })),
   /** The clerk's answer: who to tell if the provider refuses it or it cannot go after all (deliver). */
   notifyOnFailure: v.optional(v.string()),
   /** Display name on From (the council's name on the clerk's answers). */

@@ -41,8 +41,8 @@ async function processRecord<T>(record: SQSRecord, schema: v.GenericSchema<unkno
   }
   const parsed = v.safeParse(schema, json);
   if (!parsed.success) {
-    // Field paths and issue types only: values may be personal data.
-    const issues = parsed.issues.slice(0, 10).map((i) => `${v.getDotPath(i) ?? ''}:${i.type}`);
+    const keys = keysNamedIn(schema);
+    const issues = parsed.issues.slice(0, 10).map((issue) => describeIssue(issue, keys));
     log.error('record failed validation', { consumer: name, messageId: record.messageId, receiveCount, issues });
     return true;
   }
@@ -54,4 +54,29 @@ async function processRecord<T>(record: SQSRecord, schema: v.GenericSchema<unkno
     log.error('record failed', { consumer: name, messageId: record.messageId, receiveCount, error: err?.name ?? 'Error', detail: err?.message?.slice(0, 300) });
     return true;
   }
+}
+
+/**
+ * `sender.id:string`, `recipients.1:string`, `text:missing`: where and what,
+ * never the value, which may be personal data. A key is named only if the
+ * schema names it: a record's keys come from the message (a key may be an
+ * address) and are logged as `*`.
+ */
+function describeIssue(issue: v.BaseIssue<unknown>, keys: ReadonlySet<unknown>): string {
+  const path = (issue.path ?? []).map((step) => (typeof step.key === 'number' || keys.has(step.key) ? String(step.key) : '*')).join('.');
+  // v.object reports a missing key as an issue of the object itself, at that key.
+  const missing = issue.type === 'object' && issue.path?.at(-1)?.origin === 'key';
+  return `${path}:${missing ? 'missing' : issue.type}`;
+}
+
+/** Every object key written in the schema, through arrays, optionals, unions and records. */
+function keysNamedIn(schema: unknown, keys = new Set<string>()): Set<string> {
+  if (!schema || typeof schema !== 'object') return keys;
+  const { entries, item, wrapped, value, options } = schema as Record<string, unknown>;
+  for (const [key, entry] of Object.entries(entries ?? {})) {
+    keys.add(key);
+    keysNamedIn(entry, keys);
+  }
+  for (const child of [item, wrapped, value, ...(Array.isArray(options) ? options : [])]) keysNamedIn(child, keys);
+  return keys;
 }
