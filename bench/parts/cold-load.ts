@@ -129,7 +129,7 @@ export async function runColdLoad(root: string, runs: number, log: (line: string
   };
 }
 
-/** One count per bundle (a count is the same in every run), less the empty reference's: Node's start-up and the probe. */
+/** One count per bundle (a count moves by about 0.3 % between runs), less the empty reference's: Node's start-up and the probe. */
 async function countAll(files: ReadonlyMap<string, readonly string[]>, measured: Map<string, Measured>, log: (line: string) => void): Promise<void> {
   log(`counting instructions: ${files.size} bundles under valgrind (about 5 s each)`);
   const counts = new Map<string, number>();
