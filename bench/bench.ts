@@ -1,7 +1,7 @@
 // `npm run bench`: cold-start module load vs reference bundles, engine throughput,
 // ingest CPU, AWS requests and cost per item kind. Writes bench/report.json.
 import { loadIamModel } from '../infra/local/iam/model.ts';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTIONS, type FunctionId } from '../shared/topology.ts';
@@ -24,7 +24,16 @@ const flag = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const only = (part: string) => !args.includes('--only') || args[args.indexOf('--only') + 1]!.split(',').includes(part);
+const PARTS = ['load', 'engine', 'pipeline', 'moderation'];
+const onlyParts = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',') : undefined;
+const unknownParts = onlyParts?.filter((part) => !PARTS.includes(part)) ?? [];
+if (unknownParts.length) {
+  process.stderr.write(`--only: unknown part ${unknownParts.join(', ')} (parts: ${PARTS.join(', ')})\n`);
+  process.exit(2);
+}
+const only = (part: string) => !onlyParts || onlyParts.includes(part);
+/** A partial run must not replace the committed report of a full one. */
+const REPORT_FILE = onlyParts ? 'bench/out/report-partial.json' : 'bench/report.json';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const COST_TARGETS = { 'formal email (SES)': 0.25, 'informal Messenger message': 0.02 } as Record<string, number>;
@@ -97,8 +106,9 @@ async function main(): Promise<void> {
   report.requestDetection = requests;
   lines.push('', ...requestsTable(requests));
   report.table = lines;
-  writeFileSync(join(root, 'bench/report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`${lines.join('\n')}\n\nwritten bench/report.json\n`);
+  mkdirSync(join(root, 'bench/out'), { recursive: true });
+  writeFileSync(join(root, REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${lines.join('\n')}\n\nwritten ${REPORT_FILE}\n`);
 }
 
 function costOf(k: KindUsage): { per1000: Record<string, number>; per1000Warm: number; target?: number; pass?: boolean } {
