@@ -5,6 +5,14 @@ import { probeArgs, probeEnv } from './load-time.ts';
 const run = promisify(execFile);
 
 /**
+ * Only the random seed: `--hash-seed` or `--single-threaded` would make V8
+ * refuse Node's embedded code cache for its built-in modules, so every count
+ * would include compiling node:http, node:crypto… from source, which Lambda
+ * does not do, and the ratios would shrink.
+ */
+const FIXED_SEED = ['--random-seed=1'];
+
+/**
  * Instructions one cold import executes (the same probe and files as the timed
  * figure), counted by valgrind's callgrind (`npm run bench -- --instructions`;
  * Debian package `valgrind`). V8's random seed is fixed (FIXED_SEED), so a
@@ -15,15 +23,6 @@ const run = promisify(execFile);
  * counted; the caller subtracts the empty reference's count (Node's own
  * start-up and the probe).
  */
-
-/**
- * Only the random seed: `--hash-seed` or `--single-threaded` would make V8
- * refuse Node's embedded code cache for its built-in modules, so every count
- * would include compiling node:http, node:crypto… from source, which Lambda
- * does not do, and the ratios would shrink.
- */
-export const FIXED_SEED = ['--random-seed=1'];
-
 export async function countInstructions(files: readonly string[]): Promise<number> {
   const args = ['--tool=callgrind', '--smc-check=all-non-file', '--callgrind-out-file=/dev/null', process.execPath, ...FIXED_SEED, ...probeArgs(files)];
   const { stderr } = await run('valgrind', args, { env: probeEnv(files), timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });

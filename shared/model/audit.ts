@@ -55,6 +55,11 @@ export const CONSENT_STATUSES = ['not-needed', 'requested', 'reminded', 'granted
 export const ConsentStatus = v.picklist(CONSENT_STATUSES);
 export type ConsentStatus = v.InferOutput<typeof ConsentStatus>;
 
+/**
+ * A type, not a check: no code validates a stored event with this schema, and
+ * none should. v.record drops `__proto__`, `constructor` and `prototype` keys
+ * from `data`, so an event read back through it could fail verification.
+ */
 export const AuditEvent = v.object({
   council: v.string(),
   /** Position in the council's chain, from 1, no gaps. */

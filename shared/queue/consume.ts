@@ -51,7 +51,9 @@ async function processRecord<T>(record: SQSRecord, schema: v.GenericSchema<unkno
     return false;
   } catch (error) {
     const err = error as { name?: string; message?: string };
-    log.error('record failed', { consumer: name, messageId: record.messageId, receiveCount, error: err?.name ?? 'Error', detail: err?.message?.slice(0, 300) });
+    // A ValiError's message quotes the value it rejected, which may be personal data.
+    const detail = v.isValiError(error) ? undefined : err?.message?.slice(0, 300);
+    log.error('record failed', { consumer: name, messageId: record.messageId, receiveCount, error: err?.name ?? 'Error', detail });
     return true;
   }
 }

@@ -56,6 +56,16 @@ describe('sqsBatchHandler: a message that fails the schema', () => {
     expect(JSON.stringify(error.mock.calls)).not.toContain('alice');
   });
 
+  it("logs a handler's own validation error by name only: a ValiError's message quotes the value it rejected", async () => {
+    const error = vi.spyOn(log, 'error');
+    const handler = async () => void v.parse(v.picklist(['ok']), 'alice@example.org');
+    const result = await sqsBatchHandler(InboundItem, handler, { name: 'classify' })(batch(record('m2', JSON.stringify(item))));
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
+    expect(error.mock.calls[0]?.[1]).toMatchObject({ error: 'ValiError', detail: undefined });
+    expect(JSON.stringify(error.mock.calls)).not.toContain('alice');
+  });
+
   it('rejects a number JSON writes as 1e999 (Infinity), as the zod schema did, instead of classifying the item', async () => {
     const handled = vi.fn(async (_item: InboundItem) => {});
     const body = JSON.stringify({ ...item, transport: { spamScore: 0 } }).replace('"spamScore":0', '"spamScore":-1e999');
