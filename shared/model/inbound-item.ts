@@ -4,11 +4,12 @@ import { CHANNEL_IDS, PROVIDER_IDS } from '../channels/registry.ts';
 /**
  * One thing a resident (or a provider on their behalf) sent us, normalised from
  * any channel. Ingest functions build it; the classify function validates it
- * off the queue and hands it to the policy engine. The queue-boundary schemas
- * (shared/model) use valibot, whose schemas are plain objects: building them
- * costs a fraction of zod's on every cold start of classify and deliver. zod
- * stays for the policy file (shared/policy/schema.ts), checked off the hot
- * path with its field-by-field messages. Ingest code imports only the types.
+ * off the queue and hands it to the policy engine (deliver does the same with
+ * OutboxMessage). shared/model uses valibot, whose schemas are plain objects:
+ * building them costs a fraction of zod's on every cold start of classify and
+ * deliver. zod stays for the policy file (shared/policy/schema.ts), checked
+ * off the hot path with its field-by-field messages. Ingest code imports only
+ * the types.
  */
 
 /** The list lives with the channel descriptors (shared/channels/registry.ts). */
