@@ -8,6 +8,7 @@ import * as sesModule from 'aws-ses-v2-local';
 import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUES, queueName, TABLES, type TableDefinition } from '../../shared/topology.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws.ts';
 
 /**
  * In-process AWS wire-protocol emulators (dynalite, local-aws-sqs,
@@ -16,8 +17,7 @@ import { QUEUES, queueName, TABLES, type TableDefinition } from '../../shared/to
  * local hub. Everything listens on 127.0.0.1 only.
  */
 
-export const LOCAL_REGION = 'eu-west-2';
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export { LOCAL_CREDENTIALS, LOCAL_REGION };
 
 export interface Emulators {
   readonly dynamodbEndpoint: string;

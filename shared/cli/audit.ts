@@ -177,10 +177,9 @@ export interface LocalHubInfo {
   /** The FIFO audit queue and its endpoint: events the CLI records go to the appender. */
   readonly sqsEndpoint?: string;
   readonly auditQueueUrl?: string;
+  /** The operational table (consent, cases, data protection). */
+  readonly opsTable?: string;
 }
-
-/** How the CLI reaches the local hub's emulators: its region, and credentials they never check. */
-export const LOCAL_HUB_CLIENT = { region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
 
 export function readLocalHubInfo(dataDir = process.env.HUB_DATA_DIR?.trim() || '.hub'): LocalHubInfo {
   const file = join(resolve(dataDir), 'hub.json');

@@ -2,7 +2,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CaseStore } from '../store/case-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { reportUsageError, UsageError } from './args.ts';
-import { LOCAL_HUB_CLIENT, readLocalHubInfo } from './audit.ts';
+import { readLocalHubInfo } from './audit.ts';
+import { localHubDocumentClient } from './local-hub-clients.ts';
 import { CASES_USAGE, parseCasesArgs, runCases, type CasesArgs } from './cases.ts';
 
 /** Process shell of `hub cases …` (argv after `cases`): find the ops table, run, one line on failure. */
@@ -33,12 +34,8 @@ export async function casesMain(argv: readonly string[]): Promise<number> {
 
 async function openCases(args: CasesArgs): Promise<CaseStore> {
   if (args.local) {
-    const info = readLocalHubInfo() as ReturnType<typeof readLocalHubInfo> & { opsTable?: string };
-    const client = createDocumentClient({
-      endpoint: info.dynamodbEndpoint,
-      ...LOCAL_HUB_CLIENT,
-      maxAttempts: 1,
-    });
+    const info = readLocalHubInfo();
+    const client = localHubDocumentClient(info);
     const table = args.table ?? info.opsTable;
     if (!table) throw new UsageError('the local hub did not say where its operational table is; pass --table');
     return new CaseStore({ client, tableName: table });

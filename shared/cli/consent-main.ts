@@ -5,7 +5,8 @@ import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
 import { OpsStore } from '../store/ops-store.ts';
 import { reportUsageError, UsageError } from './args.ts';
-import { LOCAL_HUB_CLIENT, readLocalHubInfo } from './audit.ts';
+import { readLocalHubInfo } from './audit.ts';
+import { localHubDocumentClient } from './local-hub-clients.ts';
 import { CONSENT_USAGE, parseConsentArgs, type ConsentArgs } from './consent.ts';
 
 const HELP = 'hub consent --help';
@@ -44,13 +45,9 @@ export async function consentMain(argv: readonly string[]): Promise<number> {
 
 async function openStores(args: ConsentArgs): Promise<{ audit: AuditStore; ops: OpsStore; council: string }> {
   if (args.local) {
-    const info = readLocalHubInfo() as ReturnType<typeof readLocalHubInfo> & { opsTable?: string };
+    const info = readLocalHubInfo();
     if (!info.opsTable) throw new UsageError('the local hub did not say where its operational table is');
-    const client = createDocumentClient({
-      endpoint: info.dynamodbEndpoint,
-      ...LOCAL_HUB_CLIENT,
-      maxAttempts: 1,
-    });
+    const client = localHubDocumentClient(info);
     return {
       audit: new AuditStore({ client, tableName: info.auditTable, council: info.council }),
       ops: new OpsStore({ client, tableName: info.opsTable }),

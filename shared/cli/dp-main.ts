@@ -12,8 +12,9 @@ import { createDocumentClient } from '../store/client.ts';
 import { reportUsageError, UsageError } from './args.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { batchSender } from '../queue/batch.ts';
-import { localAuditQueue, SqsAuditQueue } from '../store/audit-queue.ts';
-import { LOCAL_HUB_CLIENT, readLocalHubInfo } from './audit.ts';
+import { SqsAuditQueue } from '../store/audit-queue.ts';
+import { readLocalHubInfo } from './audit.ts';
+import { localHubAuditQueue, localHubDocumentClient } from './local-hub-clients.ts';
 import { DP_USAGE, dpHelpCommand, parseDpArgs, runDp, type DpArgs, type DpContext } from './dataprotection.ts';
 import { stackOutputs } from './stack-outputs.ts';
 
@@ -52,18 +53,13 @@ async function openContext(args: DpArgs): Promise<DpContext> {
   const envKey = process.env.HUB_SENDER_KEY?.trim() || undefined;
   if (args.local) {
     const dataDir = resolve(process.env.HUB_DATA_DIR?.trim() || '.hub');
-    const info = readLocalHubInfo(dataDir) as ReturnType<typeof readLocalHubInfo> & { opsTable?: string };
-    const client = createDocumentClient({
-      endpoint: info.dynamodbEndpoint,
-      ...LOCAL_HUB_CLIENT,
-      maxAttempts: 1,
-    });
+    const info = readLocalHubInfo(dataDir);
+    const client = localHubDocumentClient(info);
     // Locally the commands act as the stack's data protection officer role, so what it may not do in AWS fails here too.
     const iam = await import('../../infra/local/iam/enforce.ts');
     if (iam.installIamEnforcement({ onDenial: (d) => process.stderr.write(`hub: ${iam.describeDenial(d)}\n`) })) iam.bindPrincipal(client, 'dpo');
     const auditTable = args.table ?? info.auditTable;
-    // Erasure events go to the hub's appender, the chain's only writer.
-    const queue = localAuditQueue(info, batchSender(new SQSClient({ endpoint: info.sqsEndpoint, ...LOCAL_HUB_CLIENT })));
+    const queue = localHubAuditQueue(info);
     const audit = new AuditStore({ client, tableName: auditTable, council: args.council ?? info.council, ...(queue ? { queue } : {}) });
     const opsTable = args.opsTable ?? info.opsTable;
     const senderKey = envKey ?? info.senderKey;

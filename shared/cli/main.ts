@@ -2,11 +2,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { join, resolve } from 'node:path';
 import { LOCAL_DIGEST_DIR, LOCAL_SIGNING_KEY_FILE, LocalDigestStore, LocalKeySigner } from '../store/audit-digest.ts';
 import { batchSender } from '../queue/batch.ts';
-import { localAuditQueue, SqsAuditQueue } from '../store/audit-queue.ts';
+import { SqsAuditQueue } from '../store/audit-queue.ts';
 import type { DigestAccess } from './audit-verify.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { createDocumentClient } from '../store/client.ts';
-import { LOCAL_HUB_CLIENT, parseAuditArgs, readLocalHubInfo, runAudit, USAGE, type AuditArgs } from './audit.ts';
+import { parseAuditArgs, readLocalHubInfo, runAudit, USAGE, type AuditArgs } from './audit.ts';
+import { localHubAuditQueue, localHubDocumentClient } from './local-hub-clients.ts';
 import { reportUsageError, UsageError } from './args.ts';
 import { DP_GROUPS } from './dataprotection.ts';
 import { dpMain } from './dp-main.ts';
@@ -50,16 +51,11 @@ async function openStore(args: AuditArgs): Promise<{ store: AuditStore; senderKe
   const envKey = process.env.HUB_SENDER_KEY?.trim() || undefined;
   if (args.local) {
     const info = readLocalHubInfo();
-    const client = createDocumentClient({
-      endpoint: info.dynamodbEndpoint,
-      ...LOCAL_HUB_CLIENT,
-      maxAttempts: 1,
-    });
+    const client = localHubDocumentClient(info);
     // Locally the CLI acts as the stack's auditor role, so a read it may not do in AWS fails here too.
     const iam = await import('../../infra/local/iam/enforce.ts');
     if (iam.installIamEnforcement({ onDenial: (d) => process.stderr.write(`hub: ${iam.describeDenial(d)}\n`) })) iam.bindPrincipal(client, 'auditor');
-    // Events the CLI records (an erasure) go to the hub's appender like every other event.
-    const queue = localAuditQueue(info, batchSender(new SQSClient({ endpoint: info.sqsEndpoint, ...LOCAL_HUB_CLIENT })));
+    const queue = localHubAuditQueue(info);
     const store = new AuditStore({ client, tableName: args.table ?? info.auditTable, council: args.council ?? info.council, ...(queue ? { queue } : {}) });
     return { store, senderKey: envKey ?? info.senderKey, digests: localDigestAccess(resolve(process.env.HUB_DATA_DIR?.trim() || '.hub')) };
   }
