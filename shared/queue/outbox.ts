@@ -1,7 +1,6 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { OutboxMessage } from '../model/outbox.ts';
 import { QUEUES } from '../topology.ts';
-import { BatchSendError, sendInBatches } from './batch.ts';
+import { BatchSendError, sendInBatches, type BatchClient } from './batch.ts';
 
 /**
  * Publishes outbox messages. At least once: entries SQS rejects are retried;
@@ -26,10 +25,10 @@ export class OutboxPublishError extends Error {
 const ATTEMPTS = 4;
 
 export class OutboxPublisher implements OutboxSink {
-  private readonly client: SQSClient;
+  private readonly client: BatchClient;
   private readonly queueUrl: string;
 
-  constructor(options: { client: SQSClient; queueUrl: string }) {
+  constructor(options: { client: BatchClient; queueUrl: string }) {
     this.client = options.client;
     this.queueUrl = options.queueUrl;
   }
